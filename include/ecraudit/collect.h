@@ -1,0 +1,34 @@
+/* ecraudit — live collector: gathers the evidence bundle of DESIGN.md
+ * straight from AWS (libcurl + SigV4), without the AWS CLI.
+ */
+#ifndef ECRAUDIT_COLLECT_H
+#define ECRAUDIT_COLLECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ecraudit/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ecr_collect_opts {
+  const char *out_dir;      /* bundle directory to create (renamed into place at the end) */
+  const char *profile;      /* --profile, NULL -> AWS_PROFILE -> "default" */
+  const char **regions;     /* --region (repeatable); NULL/0 -> env / profile */
+  size_t n_regions;
+  const char *endpoint_url; /* --endpoint-url: every service to this URL */
+  bool quiet;               /* no progress on stderr */
+  bool progress;            /* progress on stderr (CLI sets it when stderr is a tty) */
+} ecr_collect_opts;
+
+/* Collect into opts->out_dir. Per-resource failures become gaps in
+ * manifest.json; ECR_E_COLLECT only when identity or IAM details cannot be
+ * fetched; ECR_E_OUTPUT when the bundle cannot be written. */
+ecr_status ecr_collect(const ecr_collect_opts *opts, ecr_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,70 @@
+/* ecraudit — evaluation: the access matrix (principal x repository x ECR
+ * action -> decision) and the findings/report model built from it.
+ */
+#ifndef ECRAUDIT_EVALUATE_H
+#define ECRAUDIT_EVALUATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "ecraudit/error.h"
+#include "ecraudit/evidence.h"
+#include "ecraudit/ledger.h"
+#include "ecraudit/policy.h"
+#include "ecraudit/report.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ecr_matrix ecr_matrix;
+
+/* A principal as it appears in the matrix. */
+typedef struct ecr_matrix_principal {
+  char *name;                 /* matrix spelling: ARN, "*", "service:<name>" */
+  ecr_principal_kind kind;
+  long iam_index;             /* index into ev->principals, -1 for others */
+} ecr_matrix_principal;
+
+/* Evaluate the evidence. ev must outlive the matrix. */
+ecr_status ecr_matrix_eval(const ecr_evidence *ev, ecr_matrix **out, ecr_error *err);
+void ecr_matrix_free(ecr_matrix *m);
+
+/* Principals, sorted by matrix spelling (bytewise, TSV order). */
+size_t ecr_matrix_principal_count(const ecr_matrix *m);
+const ecr_matrix_principal *ecr_matrix_principal_at(const ecr_matrix *m, size_t i);
+
+/* Decisions of principal p on repository r (index into ev->repos), or on
+ * the registry (r == ECR_MATRIX_REGISTRY) for registry-level actions.
+ * *allow = unconditionally granted actions, *cond = conditionally granted. */
+#define ECR_MATRIX_REGISTRY ((size_t)-1)
+void ecr_matrix_get(const ecr_matrix *m, size_t p, size_t r, ecr_actset *allow,
+                    ecr_actset *cond);
+
+/* True when p holds (allow or conditional) every action of `actions` on
+ * every repository, present and future (a probe repository of each region). */
+bool ecr_matrix_covers_future(const ecr_matrix *m, size_t p, ecr_actset actions);
+
+/* The statements that grant (and the Denies that limit) principal p's
+ * actions `actions` on the repositories `repos` (indices; ECR_MATRIX_REGISTRY
+ * allowed). Returned array owned by caller (free each via with
+ * ecr_via_cleanup, then the array). */
+ecr_via *ecr_matrix_explain(const ecr_matrix *m, size_t p, const size_t *repos,
+                            size_t n_repos, ecr_actset actions, size_t *n_out);
+void ecr_via_cleanup(ecr_via *v);
+
+/* Write the matrix TSV (DESIGN.md contract) to fp. ECR_E_OUTPUT on write error. */
+ecr_status ecr_matrix_write_tsv(const ecr_matrix *m, FILE *fp, ecr_error *err);
+
+/* Build the report model. ledger may be NULL; it is updated (matched counts,
+ * unused state) and must outlive the report. as_of is YYYY-MM-DD. */
+ecr_status ecr_report_build(const ecr_evidence *ev, const ecr_matrix *m,
+                            ecr_ledger *ledger, const char *as_of,
+                            ecr_report **out, ecr_error *err);
+void ecr_report_free(ecr_report *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

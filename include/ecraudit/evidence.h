@@ -1,0 +1,159 @@
+/* ecraudit — the evidence bundle (DESIGN.md "Evidence bundle") loaded into a
+ * model of the account: principals, groups, managed policies, repositories,
+ * registry policies, SCP levels, the manifest's files and gaps.
+ */
+#ifndef ECRAUDIT_EVIDENCE_H
+#define ECRAUDIT_EVIDENCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ecraudit/error.h"
+#include "ecraudit/policy.h"
+#include "ecraudit/report.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Documented limits (issue: hostile inputs). */
+#define ECR_MAX_JSON_DEPTH 128
+#define ECR_MAX_ITEMS 1000000  /* principals, policies, repositories, statements */
+
+typedef struct ecr_inline_policy {
+  char *name;
+  ecr_policy *doc;
+} ecr_inline_policy;
+
+typedef struct ecr_managed_policy {
+  char *arn;
+  char *name;
+  char *default_version; /* "v3" */
+  ecr_policy *doc;       /* the default version's document; NULL when absent */
+  bool aws_managed;      /* arn:aws:iam::aws:policy/... */
+} ecr_managed_policy;
+
+typedef struct ecr_tag {
+  char *key;
+  char *value;
+} ecr_tag;
+
+typedef struct ecr_group {
+  char *name;
+  char *arn;
+  ecr_inline_policy *inline_policies;
+  size_t n_inline;
+  size_t *managed; /* indices into ev->managed */
+  size_t n_managed;
+  char **missing_managed; /* attached ARNs absent from the bundle */
+  size_t n_missing_managed;
+} ecr_group;
+
+typedef enum ecr_principal_class {
+  ECR_PRINCIPAL_USER = 0,
+  ECR_PRINCIPAL_ROLE
+} ecr_principal_class;
+
+typedef struct ecr_iam_principal {
+  ecr_principal_class cls;
+  char *arn;
+  char *name;
+  char *id;       /* UserId / RoleId */
+  char *path;
+  char *create_date;
+  ecr_inline_policy *inline_policies;
+  size_t n_inline;
+  size_t *managed; /* indices into ev->managed */
+  size_t n_managed;
+  size_t *groups;  /* indices into ev->groups (users only) */
+  size_t n_groups;
+  char **missing_managed;  /* attached or boundary ARNs absent from the bundle */
+  size_t n_missing_managed;
+  char **missing_groups;   /* group names absent from GroupDetailList */
+  size_t n_missing_groups;
+  bool has_boundary;
+  long boundary;           /* index into ev->managed, -1 when absent from the bundle */
+  char *boundary_arn;
+  ecr_policy *trust;       /* roles: AssumeRolePolicyDocument */
+  ecr_tag *tags;
+  size_t n_tags;
+  char *last_used;         /* RoleLastUsed.LastUsedDate / PasswordLastUsed */
+  char *last_used_region;
+  bool service_linked;     /* role path /aws-service-role/ */
+} ecr_iam_principal;
+
+typedef struct ecr_repository {
+  char *arn;
+  char *name;
+  char *region;
+  char *registry_id;
+  char *uri;
+  char *created_at;
+  char *tag_mutability;
+  ecr_policy *policy;   /* NULL when the repository has no policy */
+  bool policy_gap;      /* the policy could not be collected */
+  char *gap_error;
+} ecr_repository;
+
+typedef struct ecr_region {
+  char *name;
+  ecr_policy *registry_policy; /* NULL when none */
+  bool registry_policy_gap;
+  bool repositories_gap;       /* describe-repositories failed / missing */
+  char *gap_error;
+} ecr_region;
+
+typedef struct ecr_scp_policy {
+  char *id;
+  char *name;
+  ecr_policy *doc;
+} ecr_scp_policy;
+
+typedef struct ecr_scp_level {
+  char *target; /* "r-..", "ou-..", or the account id */
+  ecr_scp_policy *policies;
+  size_t n_policies;
+} ecr_scp_level;
+
+typedef struct ecr_evidence {
+  char *dir;
+  char *account;      /* 12 digits */
+  char *partition;    /* "aws", "aws-cn", "aws-us-gov" */
+  char *caller_arn;   /* NULL when sts/caller-identity.json is absent */
+  char *caller_user_id;
+  char *collected_at; /* manifest, NULL when no manifest */
+  char *collector_version;
+
+  ecr_iam_principal *principals; /* users then roles, in file order */
+  size_t n_principals;
+  ecr_group *groups;
+  size_t n_groups;
+  ecr_managed_policy *managed;
+  size_t n_managed;
+  ecr_region *regions;  /* sorted by name */
+  size_t n_regions;
+  ecr_repository *repos; /* sorted by ARN */
+  size_t n_repos;
+  bool scps_present;    /* organizations/scps.json exists */
+  ecr_scp_level *scp_levels;
+  size_t n_scp_levels;
+
+  ecr_evidence_file *files; /* every file read or listed, sorted by path */
+  size_t n_files;
+  ecr_gap *gaps;            /* manifest gaps plus gaps found while loading */
+  size_t n_gaps;
+} ecr_evidence;
+
+/* Load the bundle in dir. Required: iam/account-authorization-details.json.
+ * Errors (ECR_E_INPUT) name the file and the problem, with line/column for
+ * malformed JSON. *out owned by caller. */
+ecr_status ecr_evidence_load(const char *dir, ecr_evidence **out, ecr_error *err);
+void ecr_evidence_free(ecr_evidence *ev);
+
+/* Index of a principal by ARN (exact), -1 when absent. */
+long ecr_evidence_find_principal(const ecr_evidence *ev, const char *arn);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

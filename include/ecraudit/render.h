@@ -1,0 +1,69 @@
+/* ecraudit — renderers: pure functions of the report model.
+ *
+ * A table in src/render/render.c maps --format names to renderers; a new
+ * format is one new row. Each renderer writes through an ecr_sink, so the
+ * same code serves files (atomically), memory buffers (tests) and fuzzers.
+ */
+#ifndef ECRAUDIT_RENDER_H
+#define ECRAUDIT_RENDER_H
+
+#include <stddef.h>
+
+#include "ecraudit/error.h"
+#include "ecraudit/report.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Byte sink. write returns 0 on success, -1 on failure (then the renderer
+ * stops and returns ECR_E_OUTPUT). */
+typedef struct ecr_sink {
+  int (*write)(void *ctx, const void *data, size_t len);
+  void *ctx;
+} ecr_sink;
+
+/* Convenience: write all or fail. */
+int ecr_sink_write(ecr_sink *sink, const void *data, size_t len);
+int ecr_sink_puts(ecr_sink *sink, const char *s);
+
+typedef struct ecr_render_opts {
+  const char *font_path;      /* PDF: TrueType font; NULL -> search DejaVu */
+  const char *font_mono_path; /* PDF: monospace TrueType; NULL -> search DejaVu Sans Mono */
+  size_t detail_limit;        /* HTML/PDF: full detail for at most this many
+                                 findings per group before summarizing; 0 = default */
+} ecr_render_opts;
+
+typedef ecr_status (*ecr_render_fn)(const ecr_report *report,
+                                    const ecr_render_opts *opts, ecr_sink *sink,
+                                    ecr_error *err);
+
+ecr_status ecr_render_html(const ecr_report *, const ecr_render_opts *, ecr_sink *, ecr_error *);
+ecr_status ecr_render_pdf(const ecr_report *, const ecr_render_opts *, ecr_sink *, ecr_error *);
+ecr_status ecr_render_junit(const ecr_report *, const ecr_render_opts *, ecr_sink *, ecr_error *);
+ecr_status ecr_render_json(const ecr_report *, const ecr_render_opts *, ecr_sink *, ecr_error *);
+
+typedef struct ecr_renderer {
+  const char *name;     /* "html" */
+  const char *filename; /* "report.html" */
+  ecr_render_fn render;
+} ecr_renderer;
+
+/* NULL when unknown. */
+const ecr_renderer *ecr_renderer_find(const char *name);
+/* All renderers, in output order; *n set. */
+const ecr_renderer *ecr_renderers(size_t *n);
+
+/* Render into DIR/<filename> atomically (temporary file, then rename).
+ * ECR_E_OUTPUT on any write failure; an earlier file stays intact. */
+ecr_status ecr_render_to_file(const ecr_renderer *r, const ecr_report *report,
+                              const ecr_render_opts *opts, const char *dir,
+                              ecr_error *err);
+
+/* Memory sink helper: ctx is an ecr_buf* (src/util/util.h). */
+int ecr_sink_buf_write(void *ctx, const void *data, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,216 @@
+/* ecraudit — the report model.
+ *
+ * One immutable model built from the evidence, the evaluation and the
+ * ledger; every renderer (html, pdf, junit, json) is a pure function of it.
+ * Renderers never compute: counts, statuses, severities and sort orders are
+ * all here already. Everything below an ecr_report is owned by it.
+ */
+#ifndef ECRAUDIT_REPORT_H
+#define ECRAUDIT_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ecraudit/error.h"
+#include "ecraudit/ledger.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum ecr_check_status {
+  ECR_CHECK_FAIL = 0,
+  ECR_CHECK_EXCEPTED,
+  ECR_CHECK_UNKNOWN,
+  ECR_CHECK_PASS
+} ecr_check_status;
+#define ECR_CHECK_COUNT 4
+
+typedef enum ecr_severity {
+  ECR_SEV_CRITICAL = 0,
+  ECR_SEV_HIGH,
+  ECR_SEV_MEDIUM,
+  ECR_SEV_LOW,
+  ECR_SEV_INFO
+} ecr_severity;
+#define ECR_SEV_COUNT 5
+
+typedef enum ecr_principal_kind {
+  ECR_PK_USER = 0,
+  ECR_PK_ROLE,
+  ECR_PK_PUBLIC,   /* "*" */
+  ECR_PK_ACCOUNT,  /* arn:aws:iam::<other account>:root */
+  ECR_PK_EXTERNAL, /* a named principal of another account, federated, ... */
+  ECR_PK_SERVICE   /* service:<name> */
+} ecr_principal_kind;
+
+typedef enum ecr_access_level {
+  ECR_LEVEL_LIST = 0,
+  ECR_LEVEL_READ,
+  ECR_LEVEL_WRITE,
+  ECR_LEVEL_PERMISSIONS, /* "Permissions management" */
+  ECR_LEVEL_TAGGING
+} ecr_access_level;
+#define ECR_LEVEL_COUNT 5
+
+typedef enum ecr_decision {
+  ECR_DECISION_DENY = 0, /* not granted (explicitly or implicitly) */
+  ECR_DECISION_CONDITIONAL,
+  ECR_DECISION_ALLOW
+} ecr_decision;
+
+typedef enum ecr_source {
+  ECR_SRC_IDENTITY = 0, /* the principal's own inline or attached policy */
+  ECR_SRC_GROUP,        /* a group's inline or attached policy */
+  ECR_SRC_RESOURCE,     /* repository policy */
+  ECR_SRC_REGISTRY,     /* registry policy */
+  ECR_SRC_BOUNDARY,     /* permissions boundary */
+  ECR_SRC_SCP           /* service control policy */
+} ecr_source;
+
+/* Stable names used by every renderer and by findings.json. */
+const char *ecr_check_status_name(ecr_check_status s); /* "fail" ... */
+const char *ecr_severity_name(ecr_severity s);         /* "critical" ... */
+const char *ecr_principal_kind_name(ecr_principal_kind k); /* "user" ... */
+const char *ecr_access_level_name(ecr_access_level l); /* "Write", "Permissions management" */
+const char *ecr_decision_name(ecr_decision d);         /* "deny" "conditional" "allow" */
+const char *ecr_source_name(ecr_source s);             /* "identity" ... */
+
+/* One policy statement that decided something. */
+typedef struct ecr_via {
+  char *policy;     /* managed policy ARN, inline policy name ("user/alice:inline-name"
+                       style is NOT used: the bare inline name), or repository ARN
+                       for repository policies, "registry:<region>" for registry policies */
+  char *statement;  /* Sid, or the 0-based index as a decimal string when no Sid */
+  ecr_source source;
+  bool deny;        /* a (conditional) Deny that limits the grant */
+  bool conditional; /* the statement has a Condition */
+  char *owner;      /* group name for ECR_SRC_GROUP, SCP target for ECR_SRC_SCP, else NULL */
+  char *json;       /* the statement as compact JSON (for remediation), may be NULL */
+} ecr_via;
+
+typedef struct ecr_finding {
+  char *id; /* stable: same input -> same id ("C0222-" + 16 hex digits) */
+  ecr_check_status status;
+  ecr_severity severity;
+  char *principal;  /* ARN / "*" / "service:<name>" as in the matrix */
+  ecr_principal_kind principal_kind;
+  char **repositories; /* sorted; {"*"} for registry-level actions */
+  size_t n_repositories;
+  bool all_repositories; /* grant covers every repository, present and future */
+  ecr_access_level access_level;
+  char **actions; /* sorted canonical names "ecr:PutImage" */
+  size_t n_actions;
+  ecr_decision decision; /* ALLOW or CONDITIONAL */
+  bool can_push;         /* the whole push set is granted on >= 1 repository */
+  ecr_via *via;          /* granting statements first, then limiting Denies */
+  size_t n_via;
+  char *impact;      /* plain text, may contain newlines */
+  char *remediation; /* plain text, may contain newlines */
+  char *suggested_statement; /* pretty JSON of a replacement statement, or NULL */
+  const ecr_ledger_entry *exception; /* matching ledger entry (active -> excepted,
+                                        expired -> still fail), NULL when none */
+  char *status_reason; /* one sentence: why this status (gap, lapsed exception...) */
+} ecr_finding;
+
+/* Who can do what on one repository (repository view). */
+typedef struct ecr_repo_access {
+  char *principal;
+  ecr_decision decision;
+} ecr_repo_access;
+
+typedef struct ecr_repo_view {
+  char *arn;
+  char *name;
+  char *region;
+  bool has_policy;
+  bool gap;          /* repository policy could not be collected */
+  char *gap_error;   /* "AccessDeniedException: ..." or NULL */
+  ecr_repo_access *push;        size_t n_push;        /* whole push set */
+  ecr_repo_access *delete_;     size_t n_delete;      /* BatchDeleteImage / DeleteRepository */
+  ecr_repo_access *permissions; size_t n_permissions; /* Set/DeleteRepositoryPolicy */
+  ecr_repo_access *tag;         size_t n_tag;         /* Tag/UntagResource */
+} ecr_repo_view;
+
+typedef struct ecr_principal_view {
+  char *principal;
+  ecr_principal_kind kind;
+  char *name;          /* user/role name or the principal itself */
+  size_t *findings;    /* indices into report->findings, in report order */
+  size_t n_findings;
+  ecr_check_status worst_status; /* FAIL > UNKNOWN > EXCEPTED > PASS */
+  ecr_severity worst_severity;   /* over its non-pass findings, INFO if none */
+  char *used_by;       /* who uses it: "codebuild.amazonaws.com; GitHub Actions OIDC (repo:acme/*)" or NULL */
+  char *last_used;     /* ISO 8601 or NULL */
+  bool service_linked;
+  bool evidence_gap;   /* a policy of this principal could not be read */
+} ecr_principal_view;
+
+typedef struct ecr_evidence_file {
+  char *path;   /* relative to the bundle, '/'-separated */
+  char sha256[65];
+  size_t size;
+} ecr_evidence_file;
+
+typedef struct ecr_gap {
+  char *source;   /* "ecr:GetRepositoryPolicy" */
+  char *resource; /* ARN or region */
+  char *error;    /* "AccessDeniedException: ..." */
+} ecr_gap;
+
+typedef struct ecr_report {
+  /* header */
+  char *tool_version;    /* "0.1.0" */
+  char *catalog_version; /* "AWS Service Authorization Reference, ecr, 2026-06-14" */
+  char *control_id;      /* "C-0222" */
+  char *control_name;    /* "Minimize user access to Amazon ECR" */
+  char *control_ref;     /* "CIS Amazon EKS Benchmark 5.1.2" */
+  char *account;
+  char *caller_arn;      /* from sts/caller-identity.json, NULL when absent */
+  char *evidence_time;   /* manifest collected_at, NULL when the bundle has no manifest */
+  char *generated_at;    /* ISO 8601 UTC, SOURCE_DATE_EPOCH when set */
+  char *as_of;           /* YYYY-MM-DD */
+  char **regions;
+  size_t n_regions;
+  size_t n_principals_evaluated; /* users + roles of the account */
+  size_t n_repositories;
+
+  /* result */
+  ecr_check_status overall; /* FAIL if any fail, else UNKNOWN if any unknown, else PASS
+                               (excepted findings do not make a report fail) */
+  size_t by_status[ECR_CHECK_COUNT];
+  size_t by_severity[ECR_SEV_COUNT];          /* over non-pass findings */
+  size_t by_status_severity[ECR_CHECK_COUNT][ECR_SEV_COUNT];
+
+  /* findings, sorted: status (fail, unknown, excepted, pass), severity,
+     principal, access level, id */
+  ecr_finding *findings;
+  size_t n_findings;
+
+  ecr_repo_view *repositories; /* sorted by ARN */
+  size_t n_repo_views;
+  ecr_principal_view *principals; /* sorted: worst status, then principal */
+  size_t n_principal_views;
+
+  /* ledger (NULL ledger_path when no --exceptions) */
+  char *ledger_path;
+  char ledger_sha256[65];
+  const ecr_ledger_entry *ledger; /* borrowed from the ledger the report was built with */
+  size_t n_ledger;
+
+  char **coverage; /* one sentence each */
+  size_t n_coverage;
+
+  ecr_evidence_file *files; /* sorted by path */
+  size_t n_files;
+  ecr_gap *gaps;
+  size_t n_gaps;
+} ecr_report;
+
+/* Exit status for a report: 0 compliant (no fail, no unknown), 1 otherwise. */
+int ecr_report_exit_code(const ecr_report *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

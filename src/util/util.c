@@ -1,0 +1,330 @@
+/* Allocation, buffers, strings, time, hashing, embedded files. */
+#include "util/util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+static void oom(size_t n) {
+  fprintf(stderr, "ecraudit: out of memory (allocating %zu bytes)\n", n);
+  abort();
+}
+
+void *ecr_xmalloc(size_t n) {
+  void *p = malloc(n ? n : 1);
+  if (!p) oom(n);
+  return p;
+}
+
+void *ecr_xcalloc(size_t count, size_t size) {
+  void *p = calloc(count ? count : 1, size ? size : 1);
+  if (!p) oom(count * size);
+  return p;
+}
+
+void *ecr_xrealloc(void *p, size_t n) {
+  void *q = realloc(p, n ? n : 1);
+  if (!q) oom(n);
+  return q;
+}
+
+char *ecr_xstrdup(const char *s) {
+  if (!s) return NULL;
+  return ecr_xstrndup(s, strlen(s));
+}
+
+char *ecr_xstrndup(const char *s, size_t n) {
+  char *d = ecr_xmalloc(n + 1);
+  memcpy(d, s, n);
+  d[n] = '\0';
+  return d;
+}
+
+char *ecr_xasprintf(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (n < 0) abort();
+  char *s = ecr_xmalloc((size_t)n + 1);
+  va_start(ap, fmt);
+  vsnprintf(s, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  return s;
+}
+
+void ecr_grow(void **arr, size_t *cap, size_t need, size_t elem) {
+  if (need <= *cap) return;
+  size_t ncap = *cap ? *cap : 8;
+  while (ncap < need) {
+    if (ncap > ((size_t)-1) / 2 / elem) oom(need * elem);
+    ncap *= 2;
+  }
+  *arr = ecr_xrealloc(*arr, ncap * elem);
+  *cap = ncap;
+}
+
+/* ---- buffers ---- */
+void ecr_buf_init(ecr_buf *b) {
+  b->data = NULL;
+  b->len = 0;
+  b->cap = 0;
+}
+
+void ecr_buf_cleanup(ecr_buf *b) {
+  free(b->data);
+  ecr_buf_init(b);
+}
+
+void ecr_buf_reset(ecr_buf *b) {
+  b->len = 0;
+  if (b->data) b->data[0] = '\0';
+}
+
+static void buf_reserve(ecr_buf *b, size_t extra) {
+  if (b->len + extra + 1 <= b->cap) return;
+  size_t ncap = b->cap ? b->cap : 64;
+  while (ncap < b->len + extra + 1) ncap *= 2;
+  b->data = ecr_xrealloc(b->data, ncap);
+  b->cap = ncap;
+}
+
+void ecr_buf_append(ecr_buf *b, const void *data, size_t n) {
+  buf_reserve(b, n);
+  if (n) memcpy(b->data + b->len, data, n);
+  b->len += n;
+  b->data[b->len] = '\0';
+}
+
+void ecr_buf_puts(ecr_buf *b, const char *s) { ecr_buf_append(b, s, strlen(s)); }
+
+void ecr_buf_putc(ecr_buf *b, char c) { ecr_buf_append(b, &c, 1); }
+
+void ecr_buf_printf(ecr_buf *b, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (n < 0) abort();
+  buf_reserve(b, (size_t)n);
+  va_start(ap, fmt);
+  vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  b->len += (size_t)n;
+}
+
+char *ecr_buf_steal(ecr_buf *b) {
+  if (!b->data) return ecr_xstrdup("");
+  char *d = b->data;
+  ecr_buf_init(b);
+  return d;
+}
+
+/* ---- hashing ---- */
+void ecr_sha256_hex(const void *data, size_t len, char out[65]) {
+  unsigned char md[32];
+  unsigned int mdlen = 0;
+  if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32) {
+    fprintf(stderr, "ecraudit: SHA-256 failed\n");
+    abort();
+  }
+  static const char hex[] = "0123456789abcdef";
+  for (int i = 0; i < 32; i++) {
+    out[2 * i] = hex[md[i] >> 4];
+    out[2 * i + 1] = hex[md[i] & 15];
+  }
+  out[64] = '\0';
+}
+
+/* ---- time ---- */
+time_t ecr_time_now(void) {
+  const char *sde = getenv("SOURCE_DATE_EPOCH");
+  if (sde && *sde) {
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(sde, &end, 10);
+    if (errno == 0 && end && *end == '\0' && v >= 0) return (time_t)v;
+  }
+  return time(NULL);
+}
+
+void ecr_time_iso8601(time_t t, char out[21]) {
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void ecr_time_date(time_t t, char out[11]) {
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+/* days from civil (Howard Hinnant's algorithm) */
+static long days_from_civil(long y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  long era = (y >= 0 ? y : y - 399) / 400;
+  unsigned yoe = (unsigned)(y - era * 400);
+  unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + (long)doe - 719468;
+}
+
+bool ecr_date_parse(const char *s, long *days_out) {
+  if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-') return false;
+  for (int i = 0; i < 10; i++) {
+    if (i == 4 || i == 7) continue;
+    if (!isdigit((unsigned char)s[i])) return false;
+  }
+  long y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+  unsigned m = (unsigned)((s[5] - '0') * 10 + (s[6] - '0'));
+  unsigned d = (unsigned)((s[8] - '0') * 10 + (s[9] - '0'));
+  if (y < 1970 || m < 1 || m > 12 || d < 1) return false;
+  static const unsigned mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  unsigned maxd = mdays[m - 1];
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (m == 2 && leap) maxd = 29;
+  if (d > maxd) return false;
+  if (days_out) *days_out = days_from_civil(y, m, d);
+  return true;
+}
+
+/* ---- strings ---- */
+static inline unsigned char fold(unsigned char c, bool ic) {
+  return (ic && c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+}
+
+bool ecr_glob_match(const char *pattern, const char *text, bool ignore_case) {
+  const unsigned char *p = (const unsigned char *)pattern;
+  const unsigned char *t = (const unsigned char *)text;
+  const unsigned char *star_p = NULL, *star_t = NULL;
+  while (*t) {
+    if (*p == '*') {
+      while (*p == '*') p++;
+      if (!*p) return true;
+      star_p = p;
+      star_t = t;
+    } else if (*p && (*p == '?' || fold(*p, ignore_case) == fold(*t, ignore_case))) {
+      p++;
+      t++;
+    } else if (star_p) {
+      p = star_p;
+      t = ++star_t;
+    } else {
+      return false;
+    }
+  }
+  while (*p == '*') p++;
+  return *p == '\0';
+}
+
+bool ecr_str_has_prefix(const char *s, const char *prefix) {
+  return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+int ecr_strcasecmp_ascii(const char *a, const char *b) {
+  for (;; a++, b++) {
+    int ca = fold((unsigned char)*a, true), cb = fold((unsigned char)*b, true);
+    if (ca != cb || !ca) return ca - cb;
+  }
+}
+
+static int hexval(int c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+char *ecr_url_decode(const char *s) {
+  size_t n = strlen(s);
+  char *out = ecr_xmalloc(n + 1);
+  size_t j = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+      out[j++] = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+      i += 2;
+    } else if (s[i] == '+') {
+      out[j++] = ' ';
+    } else {
+      out[j++] = s[i];
+    }
+  }
+  out[j] = '\0';
+  return out;
+}
+
+bool ecr_utf8_valid(const char *str, size_t len) {
+  const unsigned char *s = (const unsigned char *)str;
+  size_t i = 0;
+  while (i < len) {
+    unsigned char c = s[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    size_t n;
+    uint32_t cp;
+    if (c >= 0xc2 && c <= 0xdf) {
+      n = 1;
+      cp = c & 0x1f;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      n = 2;
+      cp = c & 0x0f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      n = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + n >= len) return false;
+    for (size_t k = 1; k <= n; k++) {
+      if ((s[i + k] & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (s[i + k] & 0x3f);
+    }
+    if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+        (cp >= 0xd800 && cp <= 0xdfff))
+      return false;
+    i += n + 1;
+  }
+  return true;
+}
+
+/* ---- embedded files and templates ---- */
+const char *ecr_embedded_lookup(const char *path, size_t *len); /* generated */
+
+const char *ecr_embedded_get(const char *path, size_t *len) {
+  return ecr_embedded_lookup(path, len);
+}
+
+char *ecr_template_expand(const char *tmpl, const char *const *kv) {
+  ecr_buf b;
+  ecr_buf_init(&b);
+  const char *p = tmpl;
+  while (*p) {
+    const char *open = strstr(p, "{{");
+    if (!open) {
+      ecr_buf_puts(&b, p);
+      break;
+    }
+    const char *close = strstr(open + 2, "}}");
+    if (!close) {
+      ecr_buf_puts(&b, p);
+      break;
+    }
+    ecr_buf_append(&b, p, (size_t)(open - p));
+    size_t klen = (size_t)(close - open - 2);
+    for (size_t i = 0; kv && kv[i]; i += 2) {
+      if (strlen(kv[i]) == klen && strncmp(kv[i], open + 2, klen) == 0) {
+        if (kv[i + 1]) ecr_buf_puts(&b, kv[i + 1]);
+        break;
+      }
+    }
+    p = close + 2;
+  }
+  return ecr_buf_steal(&b);
+}

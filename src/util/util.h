@@ -1,0 +1,128 @@
+/* ecraudit — internal utilities shared by every stage (not installed).
+ *
+ * Memory: x* allocators abort with a message on exhaustion (cmark's
+ * xcalloc), so callers need no NULL checks.
+ */
+#ifndef ECRAUDIT_UTIL_H
+#define ECRAUDIT_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "ecraudit/error.h"
+
+/* ---- allocation ------------------------------------------------------ */
+void *ecr_xmalloc(size_t n);
+void *ecr_xcalloc(size_t count, size_t size);
+void *ecr_xrealloc(void *p, size_t n);
+char *ecr_xstrdup(const char *s);           /* NULL -> NULL */
+char *ecr_xstrndup(const char *s, size_t n);
+char *ecr_xasprintf(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+/* Grow *arr (element size elem) so that it holds at least need elements. */
+void ecr_grow(void **arr, size_t *cap, size_t need, size_t elem);
+#define ECR_PUSH(arr, n, cap, value)                                          \
+  do {                                                                         \
+    ecr_grow((void **)&(arr), &(cap), (n) + 1, sizeof(*(arr)));                \
+    (arr)[(n)++] = (value);                                                    \
+  } while (0)
+
+/* ---- growable byte buffer (always NUL-terminated) -------------------- */
+typedef struct ecr_buf {
+  char *data;
+  size_t len;
+  size_t cap;
+} ecr_buf;
+
+void ecr_buf_init(ecr_buf *b);
+void ecr_buf_cleanup(ecr_buf *b);
+void ecr_buf_reset(ecr_buf *b); /* len = 0, keeps memory */
+void ecr_buf_append(ecr_buf *b, const void *data, size_t n);
+void ecr_buf_puts(ecr_buf *b, const char *s);
+void ecr_buf_putc(ecr_buf *b, char c);
+void ecr_buf_printf(ecr_buf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Hand the data to the caller (free() it); the buffer is reset. */
+char *ecr_buf_steal(ecr_buf *b);
+
+/* ---- hashing ---------------------------------------------------------- */
+/* Lower-case hex SHA-256 of data, out must hold 65 bytes. */
+void ecr_sha256_hex(const void *data, size_t len, char out[65]);
+
+/* ---- files ------------------------------------------------------------ */
+/* Largest input file ecraudit reads (documented limit). */
+#define ECR_MAX_INPUT_FILE (512u * 1024u * 1024u)
+
+/* Read a whole file; *out is NUL-terminated, free() it.
+ * Missing file: ECR_E_INPUT "no such file"; too large: ECR_E_INPUT. */
+ecr_status ecr_file_read(const char *path, char **out, size_t *len, ecr_error *err);
+bool ecr_file_exists(const char *path);
+bool ecr_dir_exists(const char *path);
+/* Create a directory and its parents (mode 0755); existing is fine. */
+ecr_status ecr_mkdirs(const char *path, ecr_error *err);
+/* path joined with '/', caller frees. */
+char *ecr_path_join(const char *dir, const char *name);
+
+/* Atomic output: data goes to "<path>.tmp.<pid>", is flushed and fsync'd, then
+ * renamed over path. On any failure the temporary file is removed, path is
+ * untouched, and ECR_E_OUTPUT names path and the reason. */
+typedef struct ecr_atomic_file {
+  FILE *fp;
+  char *path;
+  char *tmp_path;
+  bool failed;
+} ecr_atomic_file;
+
+ecr_status ecr_atomic_open(ecr_atomic_file *af, const char *path, ecr_error *err);
+/* fwrite that remembers failure; returns false after the first failure. */
+bool ecr_atomic_write(ecr_atomic_file *af, const void *data, size_t n);
+ecr_status ecr_atomic_commit(ecr_atomic_file *af, ecr_error *err); /* closes */
+void ecr_atomic_abort(ecr_atomic_file *af);                         /* closes, removes tmp */
+/* Convenience: whole buffer to path atomically. */
+ecr_status ecr_atomic_write_file(const char *path, const void *data, size_t n,
+                                 ecr_error *err);
+
+/* ---- time ------------------------------------------------------------- */
+/* "Now" for reports: SOURCE_DATE_EPOCH when set (and valid), else the clock. */
+time_t ecr_time_now(void);
+/* out >= 21 bytes: "2026-11-27T12:00:00Z" */
+void ecr_time_iso8601(time_t t, char out[21]);
+/* out >= 11 bytes: "2026-11-27" */
+void ecr_time_date(time_t t, char out[11]);
+/* Strict YYYY-MM-DD (a real calendar date); fills days since 1970-01-01. */
+bool ecr_date_parse(const char *s, long *days_out);
+
+/* ---- strings ---------------------------------------------------------- */
+/* Glob with '*' (any run, including '/' and ':') and '?' (one byte).
+ * Linear-space, worst case O(len(p) * len(s)); never recursive. */
+bool ecr_glob_match(const char *pattern, const char *text, bool ignore_case);
+bool ecr_str_has_prefix(const char *s, const char *prefix);
+int ecr_strcasecmp_ascii(const char *a, const char *b);
+/* Decode %XX and '+'? No: AWS policy documents use %XX only; '+' is kept.
+ * Returns a new string; invalid escapes are copied as written. */
+char *ecr_url_decode(const char *s);
+/* true when s is valid UTF-8 (no overlongs, no surrogates). */
+bool ecr_utf8_valid(const char *s, size_t len);
+
+/* ---- embedded files (templates/, data/) -------------------------------- */
+/* Files embedded at build time by cmake/embed.cmake; path relative to the
+ * project root, e.g. "templates/html/report.css", "data/ecr-actions.json".
+ * Data is NUL-terminated; NULL when absent. */
+const char *ecr_embedded_get(const char *path, size_t *len);
+
+/* Expand "{{name}}" placeholders from a NULL-terminated list of key/value
+ * pairs (k0, v0, k1, v1, ..., NULL). Unknown names expand to "". A value of
+ * NULL expands to "". Caller frees. */
+char *ecr_template_expand(const char *tmpl, const char *const *kv);
+
+#endif
