@@ -140,7 +140,7 @@ typedef struct ecr_principal_view {
   size_t n_findings;
   ecr_check_status worst_status; /* FAIL > UNKNOWN > EXCEPTED > PASS */
   ecr_severity worst_severity;   /* over its non-pass findings, INFO if none */
-  char *used_by;       /* who uses it: "codebuild.amazonaws.com; GitHub Actions OIDC (repo:acme/*)" or NULL */
+  char *used_by;       /* who uses it: "codebuild.amazonaws.com; GitHub Actions OIDC (repo:acme/...)" or NULL */
   char *last_used;     /* ISO 8601 or NULL */
   bool service_linked;
   bool evidence_gap;   /* a policy of this principal could not be read */

@@ -1,0 +1,67 @@
+/* Renderer registry, sinks, and atomic file output. Escaping lives in each
+ * format's own file (libxml2's tree/writer APIs for HTML and XML). */
+#include "ecraudit/render.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/util.h"
+
+static const ecr_renderer renderers[] = {
+    {"json", "findings.json", ecr_render_json},
+    {"junit", "report.junit.xml", ecr_render_junit},
+    {"html", "report.html", ecr_render_html},
+    {"pdf", "report.pdf", ecr_render_pdf},
+};
+
+const ecr_renderer *ecr_renderers(size_t *n) {
+  *n = sizeof(renderers) / sizeof(renderers[0]);
+  return renderers;
+}
+
+const ecr_renderer *ecr_renderer_find(const char *name) {
+  for (size_t i = 0; i < sizeof(renderers) / sizeof(renderers[0]); i++)
+    if (strcmp(renderers[i].name, name) == 0) return &renderers[i];
+  return NULL;
+}
+
+int ecr_sink_write(ecr_sink *sink, const void *data, size_t len) {
+  if (!len) return 0;
+  return sink->write(sink->ctx, data, len);
+}
+
+int ecr_sink_puts(ecr_sink *sink, const char *s) { return ecr_sink_write(sink, s, strlen(s)); }
+
+int ecr_sink_buf_write(void *ctx, const void *data, size_t len) {
+  ecr_buf_append((ecr_buf *)ctx, data, len);
+  return 0;
+}
+
+static int atomic_sink_write(void *ctx, const void *data, size_t len) {
+  return ecr_atomic_write((ecr_atomic_file *)ctx, data, len) ? 0 : -1;
+}
+
+ecr_status ecr_render_to_file(const ecr_renderer *r, const ecr_report *report,
+                              const ecr_render_opts *opts, const char *dir, ecr_error *err) {
+  char *path = ecr_path_join(dir, r->filename);
+  ecr_atomic_file af;
+  ecr_status st = ecr_atomic_open(&af, path, err);
+  if (st != ECR_OK) goto done;
+  ecr_sink sink = {atomic_sink_write, &af};
+  st = r->render(report, opts, &sink, err);
+  if (st != ECR_OK) {
+    ecr_atomic_abort(&af);
+    if (st == ECR_E_OUTPUT && err && !err->file[0])
+      ecr_error_set(err, ECR_E_OUTPUT, path, "cannot write: %s", err->message);
+    goto done;
+  }
+  if (af.failed) {
+    ecr_atomic_abort(&af);
+    st = ecr_error_set(err, ECR_E_OUTPUT, path, "cannot write (write failed)");
+    goto done;
+  }
+  st = ecr_atomic_commit(&af, err);
+done:
+  free(path);
+  return st;
+}
