@@ -22,6 +22,7 @@ extern "C" {
 
 /* ---- the ECR action catalog (data/ecr-actions.json, embedded) ---------- */
 #define ECR_MAX_ACTIONS 64
+#define ECR_MAX_STATEMENTS 10000 /* per document (documented limit) */
 typedef uint64_t ecr_actset; /* bit i = catalog action i */
 
 typedef struct ecr_action_info {

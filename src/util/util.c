@@ -248,8 +248,6 @@ char *ecr_url_decode(const char *s) {
     if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
       out[j++] = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
       i += 2;
-    } else if (s[i] == '+') {
-      out[j++] = ' ';
     } else {
       out[j++] = s[i];
     }

@@ -108,8 +108,8 @@ bool ecr_date_parse(const char *s, long *days_out);
 bool ecr_glob_match(const char *pattern, const char *text, bool ignore_case);
 bool ecr_str_has_prefix(const char *s, const char *prefix);
 int ecr_strcasecmp_ascii(const char *a, const char *b);
-/* Decode %XX and '+'? No: AWS policy documents use %XX only; '+' is kept.
- * Returns a new string; invalid escapes are copied as written. */
+/* Decode %XX escapes (RFC 3986, as IAM encodes policy documents; '+' is
+ * kept as written, like Python's urllib.parse.unquote). Returns a new string; invalid escapes are copied as written. */
 char *ecr_url_decode(const char *s);
 /* true when s is valid UTF-8 (no overlongs, no surrogates). */
 bool ecr_utf8_valid(const char *s, size_t len);
