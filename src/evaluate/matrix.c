@@ -1,0 +1,846 @@
+/* The access matrix: AWS policy evaluation restricted to ECR.
+ *
+ * Every statement is compiled once: its action set is a bitset over the
+ * catalog, its resource patterns are matched once per target (repository,
+ * per-region probe for "future" repositories, and the registry "*") and
+ * cached by pattern string. A principal's row is then a few bitwise
+ * operations per target; identical rows are interned, so thousands of
+ * principals sharing the same policies cost one row of memory.
+ *
+ * Three-valued logic: every term is a pair (y, m) of action sets, y the
+ * actions granted unconditionally, m those granted at least conditionally
+ * (y is a subset of m). AND/OR act on both; an explicit Deny removes y
+ * wherever it may apply (its m) and m wherever it surely applies (its y).
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "evaluate/matrix_internal.h"
+#include "util/util.h"
+
+/* ---- hashing helpers ------------------------------------------------------ */
+static uint64_t fnv(const void *data, size_t n, uint64_t h) {
+  const unsigned char *p = data;
+  for (size_t i = 0; i < n; i++) {
+    h ^= p[i];
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+#define FNV0 14695981039346656037ull
+
+static uint64_t ptr_hash(const void *p) {
+  uint64_t x = (uint64_t)(uintptr_t)p;
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdull;
+  x ^= x >> 33;
+  return x;
+}
+
+/* ---- targets ------------------------------------------------------------------ */
+static void targets_init(ecr_matrix *m) {
+  const ecr_evidence *ev = m->ev;
+  m->n_repos = ev->n_repos;
+  m->n_probes = ev->n_regions;
+  m->n_targets = m->n_repos + m->n_probes + 1;
+  m->registry = m->n_targets - 1;
+  m->words = (m->n_targets + 63) / 64;
+  m->target_res = ecr_xcalloc(m->n_targets, sizeof(char *));
+  m->target_region = ecr_xcalloc(m->n_targets, sizeof(long));
+  for (size_t i = 0; i < ev->n_repos; i++) {
+    m->target_res[i] = ecr_xstrdup(ev->repos[i].arn);
+    m->target_region[i] = -1;
+    for (size_t r = 0; r < ev->n_regions; r++)
+      if (strcmp(ev->regions[r].name, ev->repos[i].region) == 0) m->target_region[i] = (long)r;
+  }
+  for (size_t r = 0; r < ev->n_regions; r++) {
+    /* A repository name no real repository can have (ECR names are
+     * [a-z0-9._/-]): only patterns that cover every name match it. */
+    m->target_res[m->n_repos + r] = ecr_xasprintf(
+        "arn:%s:ecr:%s:%s:repository/\x01probe", ev->partition, ev->regions[r].name, ev->account);
+    m->target_region[m->n_repos + r] = (long)r;
+  }
+  m->target_res[m->registry] = ecr_xstrdup("*");
+  m->target_region[m->registry] = -1;
+  m->registry_mask = ecr_catalog_registry_level();
+  m->repo_mask = ecr_catalog_all() & ~m->registry_mask;
+}
+
+static inline ecr_actset target_mask(const ecr_matrix *m, size_t t) {
+  return t == m->registry ? m->registry_mask : m->repo_mask;
+}
+
+/* ---- pattern cache --------------------------------------------------------------- */
+static const uint64_t *pattern_bits(ecr_matrix *m, const char *pat) {
+  if (m->pat_n * 2 >= m->pat_cap) {
+    size_t ncap = m->pat_cap ? m->pat_cap * 2 : 256;
+    struct pat_slot *n = ecr_xcalloc(ncap, sizeof(*n));
+    for (size_t i = 0; i < m->pat_cap; i++) {
+      if (!m->pat[i].key) continue;
+      size_t h = fnv(m->pat[i].key, strlen(m->pat[i].key), FNV0) & (ncap - 1);
+      while (n[h].key) h = (h + 1) & (ncap - 1);
+      n[h] = m->pat[i];
+    }
+    free(m->pat);
+    m->pat = n;
+    m->pat_cap = ncap;
+  }
+  size_t h = fnv(pat, strlen(pat), FNV0) & (m->pat_cap - 1);
+  while (m->pat[h].key) {
+    if (strcmp(m->pat[h].key, pat) == 0) return m->pat[h].bits;
+    h = (h + 1) & (m->pat_cap - 1);
+  }
+  uint64_t *bits = ecr_xcalloc(m->words, sizeof(uint64_t));
+  for (size_t t = 0; t < m->n_targets; t++)
+    if (ecr_glob_match(pat, m->target_res[t], false)) bits[t >> 6] |= 1ull << (t & 63);
+  m->pat[h].key = ecr_xstrdup(pat);
+  m->pat[h].bits = bits;
+  m->pat_n++;
+  return bits;
+}
+
+/* ---- compiling statements --------------------------------------------------------- */
+static void compile_stmt(ecr_matrix *m, ecr_cstmt *c, bool resource_policy) {
+  const ecr_statement *s = c->s;
+  c->vars = false;
+  for (size_t i = 0; i < s->n_resources; i++)
+    if (ecr_pattern_has_variables(s->resources[i], c->pol->variables)) c->vars = true;
+  if (c->vars) return;
+  c->match = ecr_xcalloc(m->words, sizeof(uint64_t));
+  if (s->n_resources == 0 && !s->not_resource) {
+    /* No Resource element: a resource policy applies to its own resource
+     * (handled by the caller); an identity policy matches nothing. */
+    if (resource_policy)
+      for (size_t w = 0; w < m->words; w++) c->match[w] = ~0ull;
+  } else {
+    for (size_t i = 0; i < s->n_resources; i++) {
+      const uint64_t *b = pattern_bits(m, s->resources[i]);
+      for (size_t w = 0; w < m->words; w++) c->match[w] |= b[w];
+    }
+    if (s->not_resource)
+      for (size_t w = 0; w < m->words; w++) c->match[w] = ~c->match[w];
+  }
+  /* clear bits past the last target */
+  size_t extra = m->words * 64 - m->n_targets;
+  if (extra) c->match[m->words - 1] &= ~0ull >> extra;
+}
+
+const ecr_cpolicy *ecr_matrix_cpolicy(const ecr_matrix *m, const ecr_policy *p) {
+  if (!p || !m->cpol_cap) return NULL;
+  size_t h = ptr_hash(p) & (m->cpol_cap - 1);
+  while (m->cpol[h].key) {
+    if (m->cpol[h].key == p) return m->cpol[h].val;
+    h = (h + 1) & (m->cpol_cap - 1);
+  }
+  return NULL;
+}
+
+static const ecr_cpolicy *compile_policy(ecr_matrix *m, const ecr_policy *p, const char *name,
+                                         const char *owner, ecr_source src, bool resource_policy) {
+  if (!p) return NULL;
+  const ecr_cpolicy *have = ecr_matrix_cpolicy(m, p);
+  if (have) return have;
+  if (m->cpol_n * 2 >= m->cpol_cap) {
+    size_t ncap = m->cpol_cap ? m->cpol_cap * 2 : 1024;
+    struct cpol_slot *n = ecr_xcalloc(ncap, sizeof(*n));
+    for (size_t i = 0; i < m->cpol_cap; i++) {
+      if (!m->cpol[i].key) continue;
+      size_t h = ptr_hash(m->cpol[i].key) & (ncap - 1);
+      while (n[h].key) h = (h + 1) & (ncap - 1);
+      n[h] = m->cpol[i];
+    }
+    free(m->cpol);
+    m->cpol = n;
+    m->cpol_cap = ncap;
+  }
+  ecr_cpolicy *cp = ecr_xcalloc(1, sizeof(*cp));
+  cp->st = ecr_xcalloc(p->n_statements + 1, sizeof(ecr_cstmt));
+  for (size_t i = 0; i < p->n_statements; i++) {
+    const ecr_statement *s = &p->statements[i];
+    if (!s->actions || s->cond == ECR_COND_NEVER) continue;
+    ecr_cstmt *c = &cp->st[cp->n++];
+    c->s = s;
+    c->pol = p;
+    c->policy_name = name;
+    c->owner = owner;
+    c->source = src;
+    compile_stmt(m, c, resource_policy);
+  }
+  size_t h = ptr_hash(p) & (m->cpol_cap - 1);
+  while (m->cpol[h].key) h = (h + 1) & (m->cpol_cap - 1);
+  m->cpol[h].key = p;
+  m->cpol[h].val = cp;
+  m->cpol_n++;
+  return cp;
+}
+
+/* ---- principals ------------------------------------------------------------------- */
+static char *account_of(const char *arn) {
+  const char *p = arn;
+  for (int i = 0; i < 4; i++) {
+    p = strchr(p, ':');
+    if (!p) return NULL;
+    p++;
+  }
+  const char *e = strchr(p, ':');
+  if (!e || e - p != 12) return NULL;
+  for (const char *c = p; c < e; c++)
+    if (!isdigit((unsigned char)*c)) return NULL;
+  return ecr_xstrndup(p, 12);
+}
+
+static bool is_account_root(const char *arn) {
+  char *acct = account_of(arn);
+  bool ok = acct && ecr_str_has_prefix(arn, "arn:") && strstr(arn, ":iam::") &&
+            strlen(arn) > 5 && strcmp(arn + strlen(arn) - 5, ":root") == 0;
+  free(acct);
+  return ok;
+}
+
+/* TSV order: compare as if each string ended with a tab. */
+static int tsv_cmp(const char *a, const char *b) {
+  for (;; a++, b++) {
+    unsigned char ca = *a ? (unsigned char)*a : '\t', cb = *b ? (unsigned char)*b : '\t';
+    if (!*a && !*b) return 0;
+    if (ca != cb) return ca < cb ? -1 : 1;
+    if (!*a || !*b) return *a ? 1 : -1;
+  }
+}
+
+static int cmp_mprincipal(const void *a, const void *b) {
+  return tsv_cmp(((const ecr_mprincipal *)a)->pub.name, ((const ecr_mprincipal *)b)->pub.name);
+}
+
+typedef struct pset {
+  ecr_mprincipal *v;
+  size_t n, cap;
+} pset;
+
+static void add_other(ecr_matrix *m, pset *ps, const char *name, ecr_principal_kind kind,
+                      const char *account) {
+  for (size_t i = 0; i < ps->n; i++)
+    if (strcmp(ps->v[i].pub.name, name) == 0) return;
+  ecr_mprincipal mp = {0};
+  mp.pub.name = ecr_xstrdup(name);
+  mp.pub.kind = kind;
+  mp.pub.iam_index = -1;
+  mp.account = account ? ecr_xstrdup(account) : NULL;
+  ECR_PUSH(ps->v, ps->n, ps->cap, mp);
+  (void)m;
+}
+
+/* Principals a resource-side Allow names, as matrix rows. */
+static void collect_others(ecr_matrix *m, pset *ps, const ecr_cstmt *c) {
+  const ecr_statement *s = c->s;
+  const ecr_evidence *ev = m->ev;
+  if (s->deny) return;
+  if (s->not_principal) {
+    add_other(m, ps, "*", ECR_PK_PUBLIC, NULL);
+    return;
+  }
+  for (size_t i = 0; i < s->n_principals; i++) {
+    const ecr_principal_ref *r = &s->principals[i];
+    switch (r->type) {
+    case ECR_PT_STAR: add_other(m, ps, "*", ECR_PK_PUBLIC, NULL); break;
+    case ECR_PT_SERVICE: {
+      char *n = ecr_xasprintf("service:%s", r->value);
+      add_other(m, ps, n, ECR_PK_SERVICE, NULL);
+      free(n);
+      break;
+    }
+    case ECR_PT_AWS: {
+      char *acct = account_of(r->value);
+      bool own = acct && strcmp(acct, ev->account) == 0;
+      if (own && is_account_root(r->value)) {
+        /* own account: delegation to IAM, no principal of its own */
+      } else if (own && ecr_evidence_find_principal(ev, r->value) >= 0) {
+        /* an IAM user or role of the account: evaluated with its policies */
+      } else if (is_account_root(r->value)) {
+        add_other(m, ps, r->value, ECR_PK_ACCOUNT, acct);
+      } else if (own && strstr(r->value, ":user/")) {
+        add_other(m, ps, r->value, ECR_PK_USER, acct);
+      } else if (own && strstr(r->value, ":role/")) {
+        add_other(m, ps, r->value, ECR_PK_ROLE, acct);
+      } else {
+        add_other(m, ps, r->value, ECR_PK_EXTERNAL, acct);
+      }
+      free(acct);
+      break;
+    }
+    case ECR_PT_FEDERATED:
+    case ECR_PT_CANONICAL: add_other(m, ps, r->value, ECR_PK_EXTERNAL, NULL); break;
+    }
+  }
+}
+
+/* Does a principal reference name matrix principal p? */
+static bool ref_names(const ecr_matrix *m, const ecr_principal_ref *r, const ecr_mprincipal *p) {
+  switch (r->type) {
+  case ECR_PT_STAR: return true;
+  case ECR_PT_SERVICE:
+    return p->pub.kind == ECR_PK_SERVICE && strcmp(p->pub.name + strlen("service:"), r->value) == 0;
+  case ECR_PT_FEDERATED:
+  case ECR_PT_CANONICAL: return strcmp(p->pub.name, r->value) == 0;
+  case ECR_PT_AWS: return strcmp(p->pub.name, r->value) == 0;
+  }
+  (void)m;
+  return false;
+}
+
+/* Is r the root of p's account (a Deny naming an account applies to all of it)? */
+static bool ref_is_account_of(const ecr_principal_ref *r, const ecr_mprincipal *p) {
+  if (r->type != ECR_PT_AWS || !p->account || !is_account_root(r->value)) return false;
+  char *acct = account_of(r->value);
+  bool same = acct && strcmp(acct, p->account) == 0;
+  free(acct);
+  return same;
+}
+
+static const ecr_iam_principal *iam_of(const ecr_matrix *m, const ecr_mprincipal *p) {
+  return p->pub.iam_index >= 0 ? &m->ev->principals[p->pub.iam_index] : NULL;
+}
+
+/* Resource-side statement c and principal p: does it apply? For an Allow
+ * naming the account root of p's own account: no (delegation only). */
+ecr_match ecr_rstmt_applies(const ecr_matrix *m, const ecr_cstmt *c, size_t pi) {
+  const ecr_statement *s = c->s;
+  const ecr_mprincipal *p = &m->principals[pi];
+  if (!s->not_principal) {
+    bool hit = false;
+    for (size_t i = 0; i < s->n_principals && !hit; i++) {
+      const ecr_principal_ref *r = &s->principals[i];
+      if (r->type == ECR_PT_STAR) {
+        /* "*" grants the account's own users and roles (and is the public
+           row itself); other principals are shown with what names them,
+           the public grant is reported once, as "*". A Deny "*" applies to all. */
+        hit = s->deny || p->pub.iam_index >= 0 || p->pub.kind == ECR_PK_PUBLIC;
+      } else if (ref_names(m, r, p)) {
+        hit = true;
+      }
+      else if (s->deny && ref_is_account_of(r, p)) hit = true;
+    }
+    return hit ? ECR_MATCH_YES : ECR_MATCH_NO;
+  }
+  /* NotPrincipal: applies to everyone not listed. A principal is exempt
+   * only when it and its account are both listed; a role is exempt only
+   * through a listed session ARN (then it depends on the session name).
+   * Principals with a permissions boundary are always covered by a
+   * NotPrincipal Deny (AWS documents this). */
+  const ecr_iam_principal *ip = iam_of(m, p);
+  if (s->deny && ip && ip->has_boundary) return ECR_MATCH_YES;
+  bool self = false, account = false, session = false;
+  for (size_t i = 0; i < s->n_principals; i++) {
+    const ecr_principal_ref *r = &s->principals[i];
+    if (r->type == ECR_PT_STAR) return ECR_MATCH_NO;
+    if (ref_names(m, r, p)) self = true;
+    if (ref_is_account_of(r, p)) account = true;
+    if (ip && ip->cls == ECR_PRINCIPAL_ROLE && r->type == ECR_PT_AWS) {
+      char *prefix = ecr_xasprintf("arn:%s:sts::%s:assumed-role/%s/", m->ev->partition,
+                                   m->ev->account, ip->name);
+      if (ecr_str_has_prefix(r->value, prefix)) session = true;
+      free(prefix);
+    }
+  }
+  if (p->pub.kind == ECR_PK_PUBLIC) return ECR_MATCH_YES;
+  if (p->pub.kind == ECR_PK_SERVICE || p->pub.kind == ECR_PK_ACCOUNT)
+    return self ? ECR_MATCH_NO : ECR_MATCH_YES;
+  if (ip && ip->cls == ECR_PRINCIPAL_ROLE) {
+    if (session && account) return ECR_MATCH_MAYBE;
+    return ECR_MATCH_YES;
+  }
+  if (self && account) return ECR_MATCH_NO;
+  if (self) return ECR_MATCH_MAYBE;
+  return ECR_MATCH_YES;
+}
+
+/* ---- variables --------------------------------------------------------------------- */
+typedef struct varctx {
+  ecr_var_context v;
+  const char **tags;
+} varctx;
+
+static void varctx_init(const ecr_matrix *m, const ecr_mprincipal *p, varctx *vc) {
+  memset(vc, 0, sizeof(*vc));
+  const ecr_iam_principal *ip = iam_of(m, p);
+  vc->v.account = p->account;
+  vc->v.principal_arn = p->pub.name;
+  if (!ip) return;
+  if (ip->cls == ECR_PRINCIPAL_USER) {
+    vc->v.username = ip->name;
+    vc->v.userid = ip->id;
+    vc->v.principal_type = "User";
+  } else {
+    vc->v.principal_type = "AssumedRole";
+  }
+  vc->tags = ecr_xcalloc(ip->n_tags * 2 + 1, sizeof(char *));
+  for (size_t i = 0; i < ip->n_tags; i++) {
+    vc->tags[2 * i] = ip->tags[i].key;
+    vc->tags[2 * i + 1] = ip->tags[i].value;
+  }
+  vc->v.tags = vc->tags;
+}
+
+static ecr_match stmt_match_vars(const ecr_matrix *m, const ecr_cstmt *c, const varctx *vc,
+                                 size_t t) {
+  const ecr_statement *s = c->s;
+  ecr_match any = ECR_MATCH_NO;
+  for (size_t i = 0; i < s->n_resources && any != ECR_MATCH_YES; i++) {
+    ecr_match r = ecr_resource_match(s->resources[i], c->pol->variables, &vc->v, m->target_res[t]);
+    if (r > any) any = r;
+  }
+  if (!s->not_resource) return any;
+  return any == ECR_MATCH_YES ? ECR_MATCH_NO : any == ECR_MATCH_MAYBE ? ECR_MATCH_MAYBE : ECR_MATCH_YES;
+}
+
+ecr_match ecr_cstmt_match(const ecr_matrix *m, const ecr_cstmt *c, size_t p, size_t t) {
+  if (!c->vars) return ecr_bit_get(c->match, t) ? ECR_MATCH_YES : ECR_MATCH_NO;
+  varctx vc;
+  varctx_init(m, &m->principals[p], &vc);
+  ecr_match r = stmt_match_vars(m, c, &vc, t);
+  free(vc.tags);
+  return r;
+}
+
+/* ---- accumulation ----------------------------------------------------------------- */
+typedef struct acc {
+  ecr_actset *y, *m;
+} acc;
+
+static void acc_alloc(acc *a, size_t n) {
+  a->y = ecr_xcalloc(n, sizeof(ecr_actset));
+  a->m = ecr_xcalloc(n, sizeof(ecr_actset));
+}
+
+static void acc_clear(acc *a, size_t n) {
+  memset(a->y, 0, n * sizeof(ecr_actset));
+  memset(a->m, 0, n * sizeof(ecr_actset));
+}
+
+static void acc_free(acc *a) {
+  free(a->y);
+  free(a->m);
+}
+
+/* Add a compiled identity-side statement to allow or deny accumulators. */
+static void apply_stmt(const ecr_matrix *m, const ecr_cstmt *c, const varctx *vc, acc *allow,
+                       acc *deny) {
+  const ecr_statement *s = c->s;
+  acc *a = s->deny ? deny : allow;
+  bool cond = s->cond == ECR_COND_UNKNOWN;
+  if (!c->vars) {
+    for (size_t w = 0; w < m->words; w++) {
+      uint64_t bits = c->match[w];
+      while (bits) {
+        size_t t = w * 64 + (size_t)__builtin_ctzll(bits);
+        bits &= bits - 1;
+        ecr_actset act = s->actions & target_mask(m, t);
+        if (!act) continue;
+        if (!cond) a->y[t] |= act;
+        a->m[t] |= act;
+      }
+    }
+    return;
+  }
+  for (size_t t = 0; t < m->n_targets; t++) {
+    ecr_actset act = s->actions & target_mask(m, t);
+    if (!act) continue;
+    ecr_match r = stmt_match_vars(m, c, vc, t);
+    if (r == ECR_MATCH_NO) continue;
+    if (r == ECR_MATCH_YES && !cond) a->y[t] |= act;
+    a->m[t] |= act;
+  }
+}
+
+static void apply_policy(const ecr_matrix *m, const ecr_cpolicy *cp, const varctx *vc,
+                         acc *allow, acc *deny) {
+  if (!cp) return;
+  for (size_t i = 0; i < cp->n; i++) apply_stmt(m, &cp->st[i], vc, allow, deny);
+}
+
+/* ---- interning rows ----------------------------------------------------------------- */
+static const ecr_row *intern_row(ecr_matrix *m, ecr_row *tmp) {
+  uint64_t h = FNV0;
+  h = fnv(tmp->target, tmp->n * sizeof(uint32_t), h);
+  h = fnv(tmp->y, tmp->n * sizeof(ecr_actset), h);
+  h = fnv(tmp->m, tmp->n * sizeof(ecr_actset), h);
+  tmp->hash = h;
+  if (m->n_rows * 2 >= m->rows_cap) {
+    size_t ncap = m->rows_cap ? m->rows_cap * 2 : 256;
+    ecr_row **n = ecr_xcalloc(ncap, sizeof(ecr_row *));
+    for (size_t i = 0; i < m->rows_cap; i++) {
+      if (!m->rows[i]) continue;
+      size_t k = m->rows[i]->hash & (ncap - 1);
+      while (n[k]) k = (k + 1) & (ncap - 1);
+      n[k] = m->rows[i];
+    }
+    free(m->rows);
+    m->rows = n;
+    m->rows_cap = ncap;
+  }
+  size_t k = h & (m->rows_cap - 1);
+  while (m->rows[k]) {
+    const ecr_row *r = m->rows[k];
+    if (r->hash == h && r->n == tmp->n && !memcmp(r->target, tmp->target, tmp->n * sizeof(uint32_t)) &&
+        !memcmp(r->y, tmp->y, tmp->n * sizeof(ecr_actset)) &&
+        !memcmp(r->m, tmp->m, tmp->n * sizeof(ecr_actset)))
+      return r;
+    k = (k + 1) & (m->rows_cap - 1);
+  }
+  ecr_row *r = ecr_xcalloc(1, sizeof(*r));
+  r->n = tmp->n;
+  r->hash = h;
+  r->target = ecr_xmalloc((tmp->n + 1) * sizeof(uint32_t));
+  r->y = ecr_xmalloc((tmp->n + 1) * sizeof(ecr_actset));
+  r->m = ecr_xmalloc((tmp->n + 1) * sizeof(ecr_actset));
+  memcpy(r->target, tmp->target, tmp->n * sizeof(uint32_t));
+  memcpy(r->y, tmp->y, tmp->n * sizeof(ecr_actset));
+  memcpy(r->m, tmp->m, tmp->n * sizeof(ecr_actset));
+  m->rows[k] = r;
+  m->n_rows++;
+  return r;
+}
+
+/* ---- the evaluation ------------------------------------------------------------------ */
+static void compile_all(ecr_matrix *m) {
+  const ecr_evidence *ev = m->ev;
+  for (size_t i = 0; i < ev->n_managed; i++)
+    compile_policy(m, ev->managed[i].doc, ev->managed[i].arn, NULL, ECR_SRC_IDENTITY, false);
+  for (size_t g = 0; g < ev->n_groups; g++)
+    for (size_t i = 0; i < ev->groups[g].n_inline; i++)
+      compile_policy(m, ev->groups[g].inline_policies[i].doc, ev->groups[g].inline_policies[i].name,
+                     ev->groups[g].name, ECR_SRC_GROUP, false);
+  for (size_t p = 0; p < ev->n_principals; p++)
+    for (size_t i = 0; i < ev->principals[p].n_inline; i++)
+      compile_policy(m, ev->principals[p].inline_policies[i].doc,
+                     ev->principals[p].inline_policies[i].name, NULL, ECR_SRC_IDENTITY, false);
+  /* SCPs */
+  m->scp_active = ev->scps_present && ev->n_scp_levels > 0;
+  size_t n = m->n_targets, cap = 0;
+  m->scp_y = ecr_xcalloc(n, sizeof(ecr_actset));
+  m->scp_m = ecr_xcalloc(n, sizeof(ecr_actset));
+  m->scp_dy = ecr_xcalloc(n, sizeof(ecr_actset));
+  m->scp_dm = ecr_xcalloc(n, sizeof(ecr_actset));
+  for (size_t t = 0; t < n; t++) m->scp_y[t] = m->scp_m[t] = target_mask(m, t);
+  if (m->scp_active) {
+    acc lvl, deny = {m->scp_dy, m->scp_dm};
+    acc_alloc(&lvl, n);
+    for (size_t l = 0; l < ev->n_scp_levels; l++) {
+      acc_clear(&lvl, n);
+      const ecr_scp_level *L = &ev->scp_levels[l];
+      for (size_t k = 0; k < L->n_policies; k++) {
+        const ecr_cpolicy *cp =
+            compile_policy(m, L->policies[k].doc, L->policies[k].id, L->target, ECR_SRC_SCP, false);
+        if (!cp) continue;
+        for (size_t i = 0; i < cp->n; i++) ECR_PUSH(m->scp_stmts, m->n_scp_stmts, cap, &cp->st[i]);
+        apply_policy(m, cp, NULL, &lvl, &deny);
+      }
+      for (size_t t = 0; t < n; t++) {
+        m->scp_y[t] &= lvl.y[t];
+        m->scp_m[t] &= lvl.m[t];
+      }
+    }
+    acc_free(&lvl);
+  }
+  /* resource side: repository policies and registry policies, per target */
+  m->rst_first = ecr_xcalloc(n + 1, sizeof(size_t));
+  size_t rcap = 0;
+  for (size_t t = 0; t < n; t++) {
+    m->rst_first[t] = m->n_rst;
+    if (t == m->registry) continue;
+    if (t < m->n_repos) {
+      const ecr_repository *repo = &ev->repos[t];
+      const ecr_cpolicy *cp =
+          compile_policy(m, repo->policy, repo->arn, NULL, ECR_SRC_RESOURCE, true);
+      for (size_t i = 0; cp && i < cp->n; i++) {
+        const ecr_cstmt *c = &cp->st[i];
+        /* a repository policy's Resource (when present) must match its own ARN */
+        if (!c->vars && !ecr_bit_get(c->match, t)) continue;
+        ecr_rstmt r = {c, (uint32_t)t};
+        ECR_PUSH(m->rst, m->n_rst, rcap, r);
+      }
+    }
+    long reg = m->target_region[t];
+    if (reg >= 0 && ev->regions[reg].registry_policy) {
+      char *name = ecr_xasprintf("registry:%s", ev->regions[reg].name);
+      /* the name must live as long as the matrix: keep it in target_res's
+       * neighbour table by compiling once per region */
+      const ecr_cpolicy *cp = ecr_matrix_cpolicy(m, ev->regions[reg].registry_policy);
+      if (!cp) {
+        cp = compile_policy(m, ev->regions[reg].registry_policy, NULL, NULL, ECR_SRC_REGISTRY, true);
+        for (size_t i = 0; i < cp->n; i++) cp->st[i].policy_name = ecr_xstrdup(name);
+      }
+      free(name);
+      for (size_t i = 0; i < cp->n; i++) {
+        const ecr_cstmt *c = &cp->st[i];
+        if (!c->vars && !ecr_bit_get(c->match, t)) continue;
+        ecr_rstmt r = {c, (uint32_t)t};
+        ECR_PUSH(m->rst, m->n_rst, rcap, r);
+      }
+    }
+  }
+  m->rst_first[n] = m->n_rst;
+}
+
+static void build_principals(ecr_matrix *m) {
+  const ecr_evidence *ev = m->ev;
+  pset ps = {0};
+  for (size_t i = 0; i < ev->n_principals; i++) {
+    const ecr_iam_principal *ip = &ev->principals[i];
+    ecr_mprincipal mp = {0};
+    mp.pub.name = ecr_xstrdup(ip->arn);
+    mp.pub.kind = ip->cls == ECR_PRINCIPAL_USER ? ECR_PK_USER : ECR_PK_ROLE;
+    mp.pub.iam_index = (long)i;
+    mp.account = ecr_xstrdup(ev->account);
+    mp.gap = ip->n_missing_managed || ip->n_missing_groups;
+    for (size_t g = 0; g < ip->n_groups; g++)
+      if (ev->groups[ip->groups[g]].n_missing_managed) mp.gap = true;
+    ECR_PUSH(ps.v, ps.n, ps.cap, mp);
+  }
+  for (size_t k = 0; k < m->n_rst; k++) collect_others(m, &ps, m->rst[k].c);
+  if (ps.n) qsort(ps.v, ps.n, sizeof(ecr_mprincipal), cmp_mprincipal);
+  /* two IAM entries with the same ARN would make ambiguous rows: keep both,
+   * the loader rejects nothing here; the sort keeps them adjacent */
+  m->principals = ps.v;
+  m->n_principals = ps.n;
+}
+
+static void eval_principal(ecr_matrix *m, size_t pi, acc *id, acc *bnd, acc *dny, acc *ru,
+                           acc *rb, ecr_row *tmp) {
+  const ecr_evidence *ev = m->ev;
+  ecr_mprincipal *p = &m->principals[pi];
+  const ecr_iam_principal *ip = iam_of(m, p);
+  size_t n = m->n_targets;
+  varctx vc;
+  varctx_init(m, p, &vc);
+  acc_clear(id, n);
+  acc_clear(dny, n);
+  acc_clear(ru, n);
+  acc_clear(rb, n);
+  bool has_bnd = false, is_role = false, slr = false;
+  if (ip) {
+    is_role = ip->cls == ECR_PRINCIPAL_ROLE;
+    slr = ip->service_linked;
+    for (size_t i = 0; i < ip->n_inline; i++)
+      apply_policy(m, ecr_matrix_cpolicy(m, ip->inline_policies[i].doc), &vc, id, dny);
+    for (size_t i = 0; i < ip->n_managed; i++)
+      apply_policy(m, ecr_matrix_cpolicy(m, ev->managed[ip->managed[i]].doc), &vc, id, dny);
+    for (size_t g = 0; g < ip->n_groups; g++) {
+      const ecr_group *grp = &ev->groups[ip->groups[g]];
+      for (size_t i = 0; i < grp->n_inline; i++)
+        apply_policy(m, ecr_matrix_cpolicy(m, grp->inline_policies[i].doc), &vc, id, dny);
+      for (size_t i = 0; i < grp->n_managed; i++)
+        apply_policy(m, ecr_matrix_cpolicy(m, ev->managed[grp->managed[i]].doc), &vc, id, dny);
+    }
+    if (ip->has_boundary) {
+      has_bnd = true;
+      acc_clear(bnd, n);
+      if (ip->boundary >= 0)
+        apply_policy(m, ecr_matrix_cpolicy(m, ev->managed[ip->boundary].doc), &vc, bnd, dny);
+      else /* boundary not in the bundle: it may allow anything */
+        for (size_t t = 0; t < n; t++) bnd->m[t] = target_mask(m, t);
+    }
+  }
+  /* resource side */
+  for (size_t k = 0; k < m->n_rst; k++) {
+    const ecr_rstmt *r = &m->rst[k];
+    const ecr_cstmt *c = r->c;
+    size_t t = r->target;
+    ecr_actset act = c->s->actions & target_mask(m, t);
+    if (!act) continue;
+    ecr_match res = c->vars ? stmt_match_vars(m, c, &vc, t) : ECR_MATCH_YES;
+    if (res == ECR_MATCH_NO) continue;
+    ecr_match who = ecr_rstmt_applies(m, c, pi);
+    if (who == ECR_MATCH_NO) continue;
+    bool sure = res == ECR_MATCH_YES && who == ECR_MATCH_YES && c->s->cond == ECR_COND_NONE;
+    acc *a;
+    if (c->s->deny) a = dny;
+    else if (ip && is_role) a = rb; /* a role's boundary still limits the grant */
+    else a = ru;                    /* users: not limited; others have no boundary */
+    if (sure) a->y[t] |= act;
+    a->m[t] |= act;
+  }
+  /* combine */
+  tmp->n = 0;
+  for (size_t t = 0; t < n; t++) {
+    ecr_actset mask = target_mask(m, t);
+    ecr_actset by = has_bnd ? bnd->y[t] : mask, bm = has_bnd ? bnd->m[t] : mask;
+    ecr_actset sy = mask, sm = mask;
+    if (ip && !slr) {
+      sy = m->scp_y[t];
+      sm = m->scp_m[t];
+    }
+    ecr_actset ay = ((id->y[t] & by) | ru->y[t] | (rb->y[t] & by)) & sy;
+    ecr_actset am = ((id->m[t] & bm) | ru->m[t] | (rb->m[t] & bm)) & sm;
+    ecr_actset dy = dny->y[t], dm = dny->m[t];
+    if (ip && !slr) {
+      dy |= m->scp_dy[t];
+      dm |= m->scp_dm[t];
+    }
+    ecr_actset fy = ay & ~dm & mask, fm = am & ~dy & mask;
+    fy &= fm;
+    if (!fm) continue;
+    tmp->target[tmp->n] = (uint32_t)t;
+    tmp->y[tmp->n] = fy;
+    tmp->m[tmp->n] = fm;
+    tmp->n++;
+  }
+  p->row = intern_row(m, tmp);
+  free(vc.tags);
+}
+
+ecr_status ecr_matrix_eval(const ecr_evidence *ev, ecr_matrix **out, ecr_error *err) {
+  (void)err;
+  ecr_matrix *m = ecr_xcalloc(1, sizeof(*m));
+  m->ev = ev;
+  targets_init(m);
+  compile_all(m);
+  build_principals(m);
+  size_t n = m->n_targets;
+  acc id, bnd, dny, ru, rb;
+  acc_alloc(&id, n);
+  acc_alloc(&bnd, n);
+  acc_alloc(&dny, n);
+  acc_alloc(&ru, n);
+  acc_alloc(&rb, n);
+  ecr_row tmp = {0};
+  tmp.target = ecr_xcalloc(n, sizeof(uint32_t));
+  tmp.y = ecr_xcalloc(n, sizeof(ecr_actset));
+  tmp.m = ecr_xcalloc(n, sizeof(ecr_actset));
+  for (size_t p = 0; p < m->n_principals; p++) eval_principal(m, p, &id, &bnd, &dny, &ru, &rb, &tmp);
+  free(tmp.target);
+  free(tmp.y);
+  free(tmp.m);
+  acc_free(&id);
+  acc_free(&bnd);
+  acc_free(&dny);
+  acc_free(&ru);
+  acc_free(&rb);
+  *out = m;
+  return ECR_OK;
+}
+
+void ecr_matrix_free(ecr_matrix *m) {
+  if (!m) return;
+  for (size_t t = 0; t < m->n_targets; t++) free(m->target_res[t]);
+  free(m->target_res);
+  free(m->target_region);
+  for (size_t i = 0; i < m->n_principals; i++) {
+    free(m->principals[i].pub.name);
+    free(m->principals[i].account);
+  }
+  free(m->principals);
+  for (size_t i = 0; i < m->cpol_cap; i++) {
+    ecr_cpolicy *cp = m->cpol[i].val;
+    if (!cp) continue;
+    for (size_t k = 0; k < cp->n; k++) {
+      free(cp->st[k].match);
+      if (cp->st[k].source == ECR_SRC_REGISTRY) free((char *)cp->st[k].policy_name);
+    }
+    free(cp->st);
+    free(cp);
+  }
+  free(m->cpol);
+  free(m->rst);
+  free(m->rst_first);
+  free(m->scp_stmts);
+  free(m->scp_y);
+  free(m->scp_m);
+  free(m->scp_dy);
+  free(m->scp_dm);
+  for (size_t i = 0; i < m->rows_cap; i++) {
+    if (!m->rows[i]) continue;
+    free(m->rows[i]->target);
+    free(m->rows[i]->y);
+    free(m->rows[i]->m);
+    free(m->rows[i]);
+  }
+  free(m->rows);
+  for (size_t i = 0; i < m->pat_cap; i++) {
+    free(m->pat[i].key);
+    free(m->pat[i].bits);
+  }
+  free(m->pat);
+  free(m);
+}
+
+size_t ecr_matrix_principal_count(const ecr_matrix *m) { return m->n_principals; }
+
+const ecr_matrix_principal *ecr_matrix_principal_at(const ecr_matrix *m, size_t i) {
+  return i < m->n_principals ? &m->principals[i].pub : NULL;
+}
+
+void ecr_matrix_get(const ecr_matrix *m, size_t p, size_t r, ecr_actset *allow, ecr_actset *cond) {
+  *allow = *cond = 0;
+  if (p >= m->n_principals) return;
+  size_t t = r == ECR_MATRIX_REGISTRY ? m->registry : r;
+  const ecr_row *row = m->principals[p].row;
+  size_t lo = 0, hi = row->n;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (row->target[mid] == t) {
+      *allow = row->y[mid];
+      *cond = row->m[mid] & ~row->y[mid];
+      return;
+    }
+    if (row->target[mid] < t) lo = mid + 1;
+    else hi = mid;
+  }
+}
+
+bool ecr_matrix_covers_future(const ecr_matrix *m, size_t p, ecr_actset actions) {
+  if (m->n_probes == 0) return false;
+  for (size_t r = 0; r < m->n_probes; r++) {
+    ecr_actset y, c;
+    ecr_matrix_get(m, p, m->n_repos + r, &y, &c);
+    if (((y | c) & actions) != actions) return false;
+  }
+  return true;
+}
+
+/* ---- TSV ---------------------------------------------------------------------------- */
+ecr_status ecr_matrix_write_tsv(const ecr_matrix *m, FILE *fp, ecr_error *err) {
+  ecr_buf b;
+  ecr_buf_init(&b);
+  ecr_buf_puts(&b, "principal\trepository\taction\tdecision\n");
+  size_t na = ecr_catalog_count();
+  size_t *alen = ecr_xcalloc(na, sizeof(size_t));
+  for (size_t a = 0; a < na; a++) alen[a] = strlen(ecr_catalog_action(a)->name);
+  bool ok = true;
+  for (size_t p = 0; p < m->n_principals && ok; p++) {
+    const ecr_row *row = m->principals[p].row;
+    const char *pname = m->principals[p].pub.name;
+    size_t plen = strlen(pname);
+    /* the registry target sorts first ("*" < "arn:...") */
+    for (size_t pass = 0; pass < 2; pass++) {
+      for (size_t k = 0; k < row->n; k++) {
+        size_t t = row->target[k];
+        bool is_reg = t == m->registry;
+        if ((pass == 0) != is_reg) continue;
+        if (!is_reg && !ecr_target_is_repo(m, t)) continue;
+        const char *res = m->target_res[t];
+        size_t rlen = strlen(res);
+        for (size_t a = 0; a < na; a++) {
+          ecr_actset bit = (ecr_actset)1 << a;
+          if (!(row->m[k] & bit)) continue;
+          ecr_buf_append(&b, pname, plen);
+          ecr_buf_putc(&b, '\t');
+          ecr_buf_append(&b, res, rlen);
+          ecr_buf_putc(&b, '\t');
+          ecr_buf_append(&b, ecr_catalog_action(a)->name, alen[a]);
+          ecr_buf_puts(&b, (row->y[k] & bit) ? "\tallow\n" : "\tconditional\n");
+        }
+        if (b.len > (1u << 20)) {
+          if (fwrite(b.data, 1, b.len, fp) != b.len) ok = false;
+          ecr_buf_reset(&b);
+        }
+      }
+    }
+  }
+  if (ok && b.len && fwrite(b.data, 1, b.len, fp) != b.len) ok = false;
+  if (ok && fflush(fp) != 0) ok = false;
+  ecr_buf_cleanup(&b);
+  free(alen);
+  if (!ok) return ecr_error_set(err, ECR_E_OUTPUT, "<stdout>", "cannot write the matrix");
+  return ECR_OK;
+}

@@ -1,0 +1,93 @@
+/* Internal layout of the access matrix, shared by matrix.c (evaluation),
+ * explain.c and report.c (findings). Not installed. */
+#ifndef ECRAUDIT_MATRIX_INTERNAL_H
+#define ECRAUDIT_MATRIX_INTERNAL_H
+
+#include <stdint.h>
+
+#include "ecraudit/evaluate.h"
+
+/* A statement ready to evaluate, with where it comes from. */
+typedef struct ecr_cstmt {
+  const ecr_statement *s;
+  const ecr_policy *pol;
+  const char *policy_name; /* managed ARN, inline name, repository ARN, "registry:<region>", SCP id */
+  const char *owner;       /* group name / SCP target / NULL */
+  ecr_source source;
+  bool vars;               /* resource patterns hold variables: matched per principal */
+  uint64_t *match;         /* targets matched unconditionally (NULL when vars) */
+} ecr_cstmt;
+
+/* A compiled policy: its ECR-relevant statements. */
+typedef struct ecr_cpolicy {
+  ecr_cstmt *st;
+  size_t n;
+} ecr_cpolicy;
+
+/* One resource-policy statement applying to one target. */
+typedef struct ecr_rstmt {
+  const ecr_cstmt *c;
+  uint32_t target;
+} ecr_rstmt;
+
+/* A sparse row of decisions: entries sorted by target index. */
+typedef struct ecr_row {
+  size_t n;
+  uint32_t *target;
+  ecr_actset *y; /* granted unconditionally */
+  ecr_actset *m; /* granted at least conditionally (y is a subset) */
+  uint64_t hash;
+} ecr_row;
+
+typedef struct ecr_mprincipal {
+  ecr_matrix_principal pub;
+  const ecr_row *row;  /* interned, owned by the matrix */
+  char *account;       /* account the principal belongs to, NULL for "*" and services */
+  bool gap;            /* a policy of this principal is missing from the bundle */
+} ecr_mprincipal;
+
+struct ecr_matrix {
+  const ecr_evidence *ev;
+  size_t n_repos, n_probes, n_targets; /* repos, then one probe per region, then the registry */
+  size_t registry;                     /* target index of the registry ("*") */
+  char **target_res;                   /* resource string per target */
+  long *target_region;                 /* region index, -1 for the registry */
+  size_t words;                        /* uint64 words per target bitmap */
+  ecr_actset repo_mask, registry_mask;
+
+  ecr_mprincipal *principals; /* sorted by matrix spelling */
+  size_t n_principals;
+
+  /* compiled policies, by the policy pointer */
+  struct cpol_slot { const ecr_policy *key; ecr_cpolicy *val; } *cpol;
+  size_t cpol_cap, cpol_n;
+  /* resource-side statements (repository and registry policies), by target */
+  ecr_rstmt *rst;
+  size_t n_rst;
+  size_t *rst_first; /* per target: first index into rst (n_targets + 1 entries) */
+  /* SCP layer */
+  ecr_cstmt **scp_stmts; /* every SCP statement (for explain) */
+  size_t n_scp_stmts;
+  ecr_actset *scp_y, *scp_m, *scp_dy, *scp_dm; /* per target */
+  bool scp_active;
+
+  /* interned rows */
+  ecr_row **rows;
+  size_t n_rows, rows_cap;
+  /* pattern cache */
+  struct pat_slot { char *key; uint64_t *bits; } *pat;
+  size_t pat_cap, pat_n;
+};
+
+static inline bool ecr_bit_get(const uint64_t *b, size_t i) { return (b[i >> 6] >> (i & 63)) & 1u; }
+
+/* Is target t a repository (not a probe, not the registry)? */
+static inline bool ecr_target_is_repo(const struct ecr_matrix *m, size_t t) { return t < m->n_repos; }
+
+const ecr_cpolicy *ecr_matrix_cpolicy(const ecr_matrix *m, const ecr_policy *p);
+/* Match of a compiled statement on target t for principal index p. */
+ecr_match ecr_cstmt_match(const ecr_matrix *m, const ecr_cstmt *c, size_t p, size_t t);
+/* Principal-side tests for resource statements. */
+ecr_match ecr_rstmt_applies(const ecr_matrix *m, const ecr_cstmt *c, size_t p);
+
+#endif

@@ -1,0 +1,1042 @@
+/* The evidence bundle loader: AWS CLI JSON output on disk -> account model.
+ * Every error names the bundle file and what is wrong with it. */
+#include "ecraudit/evidence.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "evidence/json_file.h"
+#include "util/util.h"
+
+#define IAM_FILE "iam/account-authorization-details.json"
+
+typedef struct loader {
+  ecr_evidence *ev;
+  ecr_error *err;
+  size_t cap_files, cap_gaps, cap_principals, cap_groups, cap_managed, cap_repos, cap_regions;
+  /* sorted indices for lookups */
+  size_t *managed_by_arn;
+  size_t *groups_by_name;
+} loader;
+
+/* ---- small JSON accessors with precise messages ------------------------ */
+static const cJSON *field(const cJSON *obj, const char *key) {
+  return cJSON_GetObjectItemCaseSensitive(obj, key);
+}
+
+static ecr_status type_error(loader *L, const char *rel, const char *where, const char *key,
+                             const char *want) {
+  return ecr_error_set(L->err, ECR_E_INPUT, rel, "%s%s%s must be %s", where,
+                       where[0] ? "." : "", key, want);
+}
+
+/* Optional string field: NULL when absent or null; error when another type. */
+static ecr_status opt_str(loader *L, const char *rel, const char *where, const cJSON *obj,
+                          const char *key, char **out) {
+  *out = NULL;
+  const cJSON *v = field(obj, key);
+  if (!v || cJSON_IsNull(v)) return ECR_OK;
+  if (!cJSON_IsString(v)) return type_error(L, rel, where, key, "a string");
+  *out = ecr_xstrdup(v->valuestring);
+  return ECR_OK;
+}
+
+static ecr_status req_str(loader *L, const char *rel, const char *where, const cJSON *obj,
+                          const char *key, char **out) {
+  ecr_status st = opt_str(L, rel, where, obj, key, out);
+  if (st != ECR_OK) return st;
+  if (!*out)
+    return ecr_error_set(L->err, ECR_E_INPUT, rel, "%s%s%s is missing", where, where[0] ? "." : "",
+                         key);
+  return ECR_OK;
+}
+
+/* A timestamp: the CLI prints ISO strings, the raw API epoch numbers. */
+static ecr_status opt_time(loader *L, const char *rel, const char *where, const cJSON *obj,
+                           const char *key, char **out) {
+  *out = NULL;
+  const cJSON *v = field(obj, key);
+  if (!v || cJSON_IsNull(v)) return ECR_OK;
+  if (cJSON_IsNumber(v)) {
+    char buf[21];
+    ecr_time_iso8601((time_t)v->valuedouble, buf);
+    *out = ecr_xstrdup(buf);
+    return ECR_OK;
+  }
+  if (!cJSON_IsString(v)) return type_error(L, rel, where, key, "a string or a number");
+  *out = ecr_xstrdup(v->valuestring);
+  return ECR_OK;
+}
+
+/* Optional array: NULL when absent; error when another type. */
+static ecr_status opt_array(loader *L, const char *rel, const char *where, const cJSON *obj,
+                            const char *key, const cJSON **out) {
+  *out = NULL;
+  const cJSON *v = field(obj, key);
+  if (!v || cJSON_IsNull(v)) return ECR_OK;
+  if (!cJSON_IsArray(v)) return type_error(L, rel, where, key, "an array");
+  if (cJSON_GetArraySize(v) > ECR_MAX_ITEMS)
+    return ecr_error_set(L->err, ECR_E_INPUT, rel, "%s%s%s has more than %d items", where,
+                         where[0] ? "." : "", key, ECR_MAX_ITEMS);
+  *out = v;
+  return ECR_OK;
+}
+
+static void add_file(loader *L, const char *rel, const char sha[65], size_t size) {
+  ecr_evidence_file f = {0};
+  f.path = ecr_xstrdup(rel);
+  memcpy(f.sha256, sha, 65);
+  f.size = size;
+  ECR_PUSH(L->ev->files, L->ev->n_files, L->cap_files, f);
+}
+
+static void add_gap(loader *L, const char *source, const char *resource, const char *error) {
+  ecr_gap g = {ecr_xstrdup(source), ecr_xstrdup(resource), ecr_xstrdup(error)};
+  ECR_PUSH(L->ev->gaps, L->ev->n_gaps, L->cap_gaps, g);
+}
+
+/* Read an optional/required JSON file of the bundle. *out NULL when absent. */
+static ecr_status read_json(loader *L, const char *rel, bool required, cJSON **out) {
+  *out = NULL;
+  char *path = ecr_path_join(L->ev->dir, rel);
+  if (!required && !ecr_file_exists(path)) {
+    free(path);
+    return ECR_OK;
+  }
+  char sha[65];
+  size_t size = 0;
+  ecr_status st = ecr_json_read_file(path, rel, out, sha, &size, L->err);
+  free(path);
+  if (st == ECR_OK) add_file(L, rel, sha, size);
+  return st;
+}
+
+/* ---- policy documents ---------------------------------------------------- */
+static ecr_status policy_doc(loader *L, const char *rel, const char *where, const cJSON *v,
+                             ecr_policy **out) {
+  *out = NULL;
+  if (!v || cJSON_IsNull(v))
+    return ecr_error_set(L->err, ECR_E_INPUT, rel, "%s: policy document is missing", where);
+  ecr_error perr;
+  ecr_error_clear(&perr);
+  ecr_status st = ecr_policy_parse_value(v, rel, out, &perr);
+  if (st != ECR_OK)
+    return ecr_error_set(L->err, st, rel, "%s: %s", where, perr.message);
+  return ECR_OK;
+}
+
+static ecr_status inline_policies(loader *L, const char *where, const cJSON *obj, const char *key,
+                                  ecr_inline_policy **out, size_t *n) {
+  const cJSON *arr;
+  *out = NULL;
+  *n = 0;
+  ecr_status st = opt_array(L, IAM_FILE, where, obj, key, &arr);
+  if (st != ECR_OK || !arr) return st;
+  *out = ecr_xcalloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof(ecr_inline_policy));
+  const cJSON *it;
+  size_t i = 0;
+  cJSON_ArrayForEach(it, arr) {
+    char w[600];
+    snprintf(w, sizeof(w), "%s.%s[%zu]", where, key, i++);
+    ecr_inline_policy *ip = &(*out)[*n];
+    if (!cJSON_IsObject(it)) return type_error(L, IAM_FILE, w, "", "an object");
+    if ((st = req_str(L, IAM_FILE, w, it, "PolicyName", &ip->name)) != ECR_OK) return st;
+    (*n)++;
+    if ((st = policy_doc(L, IAM_FILE, w, field(it, "PolicyDocument"), &ip->doc)) != ECR_OK)
+      return st;
+  }
+  return ECR_OK;
+}
+
+static int cmp_managed(const void *a, const void *b, void *ctx) {
+  const ecr_evidence *ev = ctx;
+  return strcmp(ev->managed[*(const size_t *)a].arn, ev->managed[*(const size_t *)b].arn);
+}
+
+/* qsort_r is a GNU extension; a tiny merge sort keeps us portable C11. */
+static void sort_idx(size_t *idx, size_t n, int (*cmp)(const void *, const void *, void *),
+                     void *ctx) {
+  if (n < 2) return;
+  size_t *tmp = ecr_xmalloc(n * sizeof(size_t));
+  for (size_t w = 1; w < n; w *= 2) {
+    for (size_t lo = 0; lo < n; lo += 2 * w) {
+      size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+      size_t i = lo, j = mid, k = lo;
+      while (i < mid && j < hi) tmp[k++] = cmp(&idx[i], &idx[j], ctx) <= 0 ? idx[i++] : idx[j++];
+      while (i < mid) tmp[k++] = idx[i++];
+      while (j < hi) tmp[k++] = idx[j++];
+    }
+    memcpy(idx, tmp, n * sizeof(size_t));
+  }
+  free(tmp);
+}
+
+static long find_managed(loader *L, const char *arn) {
+  size_t lo = 0, hi = L->ev->n_managed;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    int c = strcmp(L->ev->managed[L->managed_by_arn[mid]].arn, arn);
+    if (c == 0) return (long)L->managed_by_arn[mid];
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return -1;
+}
+
+static int cmp_group(const void *a, const void *b, void *ctx) {
+  const ecr_evidence *ev = ctx;
+  return strcmp(ev->groups[*(const size_t *)a].name, ev->groups[*(const size_t *)b].name);
+}
+
+static long find_group(loader *L, const char *name) {
+  size_t lo = 0, hi = L->ev->n_groups;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    int c = strcmp(L->ev->groups[L->groups_by_name[mid]].name, name);
+    if (c == 0) return (long)L->groups_by_name[mid];
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return -1;
+}
+
+static ecr_status managed_policies(loader *L, const cJSON *root) {
+  const cJSON *arr;
+  ecr_status st = opt_array(L, IAM_FILE, "", root, "Policies", &arr);
+  if (st != ECR_OK || !arr) goto index;
+  const cJSON *it;
+  size_t i = 0;
+  cJSON_ArrayForEach(it, arr) {
+    char w[64];
+    snprintf(w, sizeof(w), "Policies[%zu]", i++);
+    if (!cJSON_IsObject(it)) return type_error(L, IAM_FILE, w, "", "an object");
+    ecr_managed_policy mp = {0};
+    ECR_PUSH(L->ev->managed, L->ev->n_managed, L->cap_managed, mp);
+    ecr_managed_policy *m = &L->ev->managed[L->ev->n_managed - 1];
+    if ((st = req_str(L, IAM_FILE, w, it, "Arn", &m->arn)) != ECR_OK) return st;
+    if ((st = opt_str(L, IAM_FILE, w, it, "PolicyName", &m->name)) != ECR_OK) return st;
+    if ((st = opt_str(L, IAM_FILE, w, it, "DefaultVersionId", &m->default_version)) != ECR_OK)
+      return st;
+    m->aws_managed = ecr_str_has_prefix(m->arn, "arn:aws:iam::aws:policy/") ||
+                     strstr(m->arn, ":iam::aws:policy/") != NULL;
+    const cJSON *vers;
+    if ((st = opt_array(L, IAM_FILE, w, it, "PolicyVersionList", &vers)) != ECR_OK) return st;
+    const cJSON *v;
+    size_t k = 0;
+    cJSON_ArrayForEach(v, vers) {
+      char wv[128];
+      snprintf(wv, sizeof(wv), "%s.PolicyVersionList[%zu]", w, k++);
+      if (!cJSON_IsObject(v)) return type_error(L, IAM_FILE, wv, "", "an object");
+      const cJSON *isdef = field(v, "IsDefaultVersion");
+      if (isdef && !cJSON_IsBool(isdef))
+        return type_error(L, IAM_FILE, wv, "IsDefaultVersion", "true or false");
+      char *vid = NULL;
+      if ((st = opt_str(L, IAM_FILE, wv, v, "VersionId", &vid)) != ECR_OK) return st;
+      bool is_default = cJSON_IsTrue(isdef) ||
+                        (!isdef && vid && m->default_version && strcmp(vid, m->default_version) == 0);
+      free(vid);
+      if (!is_default) continue;
+      if (m->doc) {
+        return ecr_error_set(L->err, ECR_E_INPUT, IAM_FILE, "%s: more than one default version",
+                             w);
+      }
+      if ((st = policy_doc(L, IAM_FILE, wv, field(v, "Document"), &m->doc)) != ECR_OK) return st;
+    }
+  }
+index:
+  L->managed_by_arn = ecr_xcalloc(L->ev->n_managed + 1, sizeof(size_t));
+  for (size_t k = 0; k < L->ev->n_managed; k++) L->managed_by_arn[k] = k;
+  sort_idx(L->managed_by_arn, L->ev->n_managed, cmp_managed, L->ev);
+  return st;
+}
+
+/* AttachedManagedPolicies -> indices, missing ARNs recorded. */
+static ecr_status attached(loader *L, const char *where, const cJSON *obj, size_t **idx,
+                           size_t *n, char ***missing, size_t *n_missing) {
+  const cJSON *arr;
+  ecr_status st = opt_array(L, IAM_FILE, where, obj, "AttachedManagedPolicies", &arr);
+  if (st != ECR_OK || !arr) return st;
+  size_t cap = 0, mcap = 0;
+  const cJSON *it;
+  size_t i = 0;
+  cJSON_ArrayForEach(it, arr) {
+    char w[600];
+    snprintf(w, sizeof(w), "%s.AttachedManagedPolicies[%zu]", where, i++);
+    if (!cJSON_IsObject(it)) return type_error(L, IAM_FILE, w, "", "an object");
+    char *arn = NULL;
+    if ((st = req_str(L, IAM_FILE, w, it, "PolicyArn", &arn)) != ECR_OK) return st;
+    long m = find_managed(L, arn);
+    if (m >= 0 && L->ev->managed[m].doc) {
+      ECR_PUSH(*idx, *n, cap, (size_t)m);
+      free(arn);
+    } else {
+      ECR_PUSH(*missing, *n_missing, mcap, arn);
+      add_gap(L, "iam:GetAccountAuthorizationDetails", arn,
+              "attached managed policy (default version) is not in the bundle");
+    }
+  }
+  return ECR_OK;
+}
+
+static ecr_status tags(loader *L, const char *where, const cJSON *obj, ecr_tag **out, size_t *n) {
+  const cJSON *arr;
+  ecr_status st = opt_array(L, IAM_FILE, where, obj, "Tags", &arr);
+  if (st != ECR_OK || !arr) return st;
+  *out = ecr_xcalloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof(ecr_tag));
+  const cJSON *it;
+  cJSON_ArrayForEach(it, arr) {
+    char w[600];
+    snprintf(w, sizeof(w), "%s.Tags[%zu]", where, *n);
+    if (!cJSON_IsObject(it)) return type_error(L, IAM_FILE, w, "", "an object");
+    ecr_tag *t = &(*out)[*n];
+    if ((st = req_str(L, IAM_FILE, w, it, "Key", &t->key)) != ECR_OK) return st;
+    (*n)++;
+    if ((st = opt_str(L, IAM_FILE, w, it, "Value", &t->value)) != ECR_OK) return st;
+    if (!t->value) t->value = ecr_xstrdup("");
+  }
+  return ECR_OK;
+}
+
+static ecr_status groups(loader *L, const cJSON *root) {
+  const cJSON *arr;
+  ecr_status st = opt_array(L, IAM_FILE, "", root, "GroupDetailList", &arr);
+  if (st == ECR_OK && arr) {
+    const cJSON *it;
+    size_t i = 0;
+    cJSON_ArrayForEach(it, arr) {
+      char w[64];
+      snprintf(w, sizeof(w), "GroupDetailList[%zu]", i++);
+      if (!cJSON_IsObject(it)) return type_error(L, IAM_FILE, w, "", "an object");
+      ecr_group g0 = {0};
+      ECR_PUSH(L->ev->groups, L->ev->n_groups, L->cap_groups, g0);
+      ecr_group *g = &L->ev->groups[L->ev->n_groups - 1];
+      if ((st = req_str(L, IAM_FILE, w, it, "GroupName", &g->name)) != ECR_OK) return st;
+      if ((st = opt_str(L, IAM_FILE, w, it, "Arn", &g->arn)) != ECR_OK) return st;
+      if ((st = inline_policies(L, w, it, "GroupPolicyList", &g->inline_policies, &g->n_inline)) !=
+          ECR_OK)
+        return st;
+      if ((st = attached(L, w, it, &g->managed, &g->n_managed, &g->missing_managed,
+                         &g->n_missing_managed)) != ECR_OK)
+        return st;
+    }
+  }
+  if (st != ECR_OK) return st;
+  L->groups_by_name = ecr_xcalloc(L->ev->n_groups + 1, sizeof(size_t));
+  for (size_t k = 0; k < L->ev->n_groups; k++) L->groups_by_name[k] = k;
+  sort_idx(L->groups_by_name, L->ev->n_groups, cmp_group, L->ev);
+  return ECR_OK;
+}
+
+static ecr_status boundary(loader *L, const char *where, const cJSON *obj, ecr_iam_principal *p) {
+  const cJSON *b = field(obj, "PermissionsBoundary");
+  p->boundary = -1;
+  if (!b || cJSON_IsNull(b)) return ECR_OK;
+  if (!cJSON_IsObject(b)) return type_error(L, IAM_FILE, where, "PermissionsBoundary", "an object");
+  char w[600];
+  snprintf(w, sizeof(w), "%s.PermissionsBoundary", where);
+  ecr_status st = req_str(L, IAM_FILE, w, b, "PermissionsBoundaryArn", &p->boundary_arn);
+  if (st != ECR_OK) return st;
+  p->has_boundary = true;
+  long m = find_managed(L, p->boundary_arn);
+  if (m >= 0 && L->ev->managed[m].doc) {
+    p->boundary = m;
+  } else {
+    size_t cap = p->n_missing_managed;
+    ECR_PUSH(p->missing_managed, p->n_missing_managed, cap, ecr_xstrdup(p->boundary_arn));
+    add_gap(L, "iam:GetAccountAuthorizationDetails", p->boundary_arn,
+            "permissions boundary policy is not in the bundle");
+  }
+  return ECR_OK;
+}
+
+static ecr_status principal_common(loader *L, const char *w, const cJSON *it, ecr_iam_principal *p,
+                                   const char *name_key, const char *id_key,
+                                   const char *inline_key) {
+  ecr_status st;
+  if ((st = req_str(L, IAM_FILE, w, it, name_key, &p->name)) != ECR_OK) return st;
+  if ((st = req_str(L, IAM_FILE, w, it, "Arn", &p->arn)) != ECR_OK) return st;
+  if ((st = opt_str(L, IAM_FILE, w, it, id_key, &p->id)) != ECR_OK) return st;
+  if ((st = opt_str(L, IAM_FILE, w, it, "Path", &p->path)) != ECR_OK) return st;
+  if ((st = opt_time(L, IAM_FILE, w, it, "CreateDate", &p->create_date)) != ECR_OK) return st;
+  if ((st = inline_policies(L, w, it, inline_key, &p->inline_policies, &p->n_inline)) != ECR_OK)
+    return st;
+  if ((st = attached(L, w, it, &p->managed, &p->n_managed, &p->missing_managed,
+                     &p->n_missing_managed)) != ECR_OK)
+    return st;
+  if ((st = boundary(L, w, it, p)) != ECR_OK) return st;
+  return tags(L, w, it, &p->tags, &p->n_tags);
+}
+
+static ecr_status users(loader *L, const cJSON *root) {
+  const cJSON *arr;
+  ecr_status st = opt_array(L, IAM_FILE, "", root, "UserDetailList", &arr);
+  if (st != ECR_OK || !arr) return st;
+  const cJSON *it;
+  size_t i = 0;
+  cJSON_ArrayForEach(it, arr) {
+    char w[64];
+    snprintf(w, sizeof(w), "UserDetailList[%zu]", i++);
+    if (!cJSON_IsObject(it)) return type_error(L, IAM_FILE, w, "", "an object");
+    ecr_iam_principal p0 = {0};
+    p0.cls = ECR_PRINCIPAL_USER;
+    ECR_PUSH(L->ev->principals, L->ev->n_principals, L->cap_principals, p0);
+    ecr_iam_principal *p = &L->ev->principals[L->ev->n_principals - 1];
+    if ((st = principal_common(L, w, it, p, "UserName", "UserId", "UserPolicyList")) != ECR_OK)
+      return st;
+    if ((st = opt_time(L, IAM_FILE, w, it, "PasswordLastUsed", &p->last_used)) != ECR_OK)
+      return st;
+    const cJSON *gl;
+    if ((st = opt_array(L, IAM_FILE, w, it, "GroupList", &gl)) != ECR_OK) return st;
+    const cJSON *g;
+    size_t gcap = 0, mcap = 0, k = 0;
+    cJSON_ArrayForEach(g, gl) {
+      if (!cJSON_IsString(g)) {
+        char wg[128];
+        snprintf(wg, sizeof(wg), "%s.GroupList[%zu]", w, k);
+        return type_error(L, IAM_FILE, wg, "", "a string");
+      }
+      k++;
+      long gi = find_group(L, g->valuestring);
+      if (gi >= 0) {
+        ECR_PUSH(p->groups, p->n_groups, gcap, (size_t)gi);
+      } else {
+        ECR_PUSH(p->missing_groups, p->n_missing_groups, mcap, ecr_xstrdup(g->valuestring));
+        add_gap(L, "iam:GetAccountAuthorizationDetails", g->valuestring,
+                "group is not in GroupDetailList");
+      }
+    }
+  }
+  return ECR_OK;
+}
+
+static ecr_status roles(loader *L, const cJSON *root) {
+  const cJSON *arr;
+  ecr_status st = opt_array(L, IAM_FILE, "", root, "RoleDetailList", &arr);
+  if (st != ECR_OK || !arr) return st;
+  const cJSON *it;
+  size_t i = 0;
+  cJSON_ArrayForEach(it, arr) {
+    char w[64];
+    snprintf(w, sizeof(w), "RoleDetailList[%zu]", i++);
+    if (!cJSON_IsObject(it)) return type_error(L, IAM_FILE, w, "", "an object");
+    ecr_iam_principal p0 = {0};
+    p0.cls = ECR_PRINCIPAL_ROLE;
+    ECR_PUSH(L->ev->principals, L->ev->n_principals, L->cap_principals, p0);
+    ecr_iam_principal *p = &L->ev->principals[L->ev->n_principals - 1];
+    if ((st = principal_common(L, w, it, p, "RoleName", "RoleId", "RolePolicyList")) != ECR_OK)
+      return st;
+    const cJSON *trust = field(it, "AssumeRolePolicyDocument");
+    if (trust && !cJSON_IsNull(trust)) {
+      char wt[128];
+      snprintf(wt, sizeof(wt), "%s.AssumeRolePolicyDocument", w);
+      if ((st = policy_doc(L, IAM_FILE, wt, trust, &p->trust)) != ECR_OK) return st;
+    }
+    const cJSON *lu = field(it, "RoleLastUsed");
+    if (lu && !cJSON_IsNull(lu)) {
+      if (!cJSON_IsObject(lu)) return type_error(L, IAM_FILE, w, "RoleLastUsed", "an object");
+      char wl[128];
+      snprintf(wl, sizeof(wl), "%s.RoleLastUsed", w);
+      if ((st = opt_time(L, IAM_FILE, wl, lu, "LastUsedDate", &p->last_used)) != ECR_OK) return st;
+      if ((st = opt_str(L, IAM_FILE, wl, lu, "Region", &p->last_used_region)) != ECR_OK) return st;
+    }
+    p->service_linked = p->path && ecr_str_has_prefix(p->path, "/aws-service-role/");
+  }
+  return ECR_OK;
+}
+
+/* ---- account identity ---------------------------------------------------- */
+static char *account_of_arn(const char *arn) {
+  /* arn:partition:service:region:account:... */
+  const char *p = arn;
+  for (int i = 0; i < 4; i++) {
+    p = strchr(p, ':');
+    if (!p) return NULL;
+    p++;
+  }
+  const char *e = strchr(p, ':');
+  if (!e || e - p != 12) return NULL;
+  for (const char *c = p; c < e; c++)
+    if (!isdigit((unsigned char)*c)) return NULL;
+  return ecr_xstrndup(p, 12);
+}
+
+static char *partition_of_arn(const char *arn) {
+  if (!ecr_str_has_prefix(arn, "arn:")) return NULL;
+  const char *p = arn + 4, *e = strchr(p, ':');
+  if (!e || e == p) return NULL;
+  return ecr_xstrndup(p, (size_t)(e - p));
+}
+
+static bool valid_account(const char *s) {
+  if (!s || strlen(s) != 12) return false;
+  for (int i = 0; i < 12; i++)
+    if (!isdigit((unsigned char)s[i])) return false;
+  return true;
+}
+
+static ecr_status caller_identity(loader *L) {
+  cJSON *root = NULL;
+  const char *rel = "sts/caller-identity.json";
+  ecr_status st = read_json(L, rel, false, &root);
+  if (st != ECR_OK || !root) return st;
+  if (!cJSON_IsObject(root)) {
+    cJSON_Delete(root);
+    return ecr_error_set(L->err, ECR_E_INPUT, rel, "must be a JSON object");
+  }
+  if ((st = opt_str(L, rel, "", root, "Account", &L->ev->account)) == ECR_OK &&
+      (st = opt_str(L, rel, "", root, "Arn", &L->ev->caller_arn)) == ECR_OK)
+    st = opt_str(L, rel, "", root, "UserId", &L->ev->caller_user_id);
+  cJSON_Delete(root);
+  if (st == ECR_OK && L->ev->account && !valid_account(L->ev->account))
+    st = ecr_error_set(L->err, ECR_E_INPUT, rel, "Account must be a 12-digit account id");
+  return st;
+}
+
+/* ---- manifest -------------------------------------------------------------- */
+static ecr_status manifest(loader *L, cJSON **out) {
+  const char *rel = "manifest.json";
+  ecr_status st = read_json(L, rel, false, out);
+  if (st != ECR_OK || !*out) return st;
+  cJSON *m = *out;
+  if (!cJSON_IsObject(m)) return ecr_error_set(L->err, ECR_E_INPUT, rel, "must be a JSON object");
+  char *account = NULL;
+  if ((st = opt_str(L, rel, "", m, "account", &account)) != ECR_OK) return st;
+  if (account && !valid_account(account)) {
+    free(account);
+    return ecr_error_set(L->err, ECR_E_INPUT, rel, "account must be a 12-digit account id");
+  }
+  if (account && !L->ev->account) L->ev->account = account;
+  else free(account);
+  if ((st = opt_str(L, rel, "", m, "collected_at", &L->ev->collected_at)) != ECR_OK) return st;
+  if ((st = opt_str(L, rel, "", m, "tool_version", &L->ev->collector_version)) != ECR_OK)
+    return st;
+  const cJSON *gaps;
+  if ((st = opt_array(L, rel, "", m, "gaps", &gaps)) != ECR_OK) return st;
+  const cJSON *g;
+  size_t i = 0;
+  cJSON_ArrayForEach(g, gaps) {
+    char w[64];
+    snprintf(w, sizeof(w), "gaps[%zu]", i++);
+    if (!cJSON_IsObject(g)) return type_error(L, rel, w, "", "an object");
+    char *src = NULL, *res = NULL, *e = NULL;
+    if ((st = req_str(L, rel, w, g, "source", &src)) == ECR_OK &&
+        (st = opt_str(L, rel, w, g, "resource", &res)) == ECR_OK &&
+        (st = opt_str(L, rel, w, g, "error", &e)) == ECR_OK)
+      add_gap(L, src, res ? res : "", e ? e : "");
+    free(src);
+    free(res);
+    free(e);
+    if (st != ECR_OK) return st;
+  }
+  return ECR_OK;
+}
+
+/* Files the manifest lists must have the SHA-256 it records. */
+static ecr_status manifest_verify(loader *L, const cJSON *m) {
+  const char *rel = "manifest.json";
+  const cJSON *files;
+  ecr_status st = opt_array(L, rel, "", m, "files", &files);
+  if (st != ECR_OK || !files) return st;
+  const cJSON *f;
+  size_t i = 0;
+  cJSON_ArrayForEach(f, files) {
+    char w[64];
+    snprintf(w, sizeof(w), "files[%zu]", i++);
+    if (!cJSON_IsObject(f)) return type_error(L, rel, w, "", "an object");
+    char *path = NULL, *sha = NULL;
+    if ((st = req_str(L, rel, w, f, "path", &path)) != ECR_OK) return st;
+    if ((st = req_str(L, rel, w, f, "sha256", &sha)) != ECR_OK) {
+      free(path);
+      return st;
+    }
+    const ecr_evidence_file *have = NULL;
+    for (size_t k = 0; k < L->ev->n_files; k++)
+      if (strcmp(L->ev->files[k].path, path) == 0) have = &L->ev->files[k];
+    if (!have && !strstr(path, "..") && path[0] != '/') {
+      char *full = ecr_path_join(L->ev->dir, path);
+      char *data = NULL;
+      size_t len = 0;
+      ecr_error e2;
+      if (ecr_file_read(full, &data, &len, &e2) != ECR_OK) {
+        free(full);
+        st = ecr_error_set(L->err, ECR_E_INPUT, rel, "lists %s, which is missing from the bundle",
+                           path);
+        free(path);
+        free(sha);
+        return st;
+      }
+      char hex[65];
+      ecr_sha256_hex(data, len, hex);
+      add_file(L, path, hex, len);
+      have = &L->ev->files[L->ev->n_files - 1];
+      free(data);
+      free(full);
+    }
+    if (have && ecr_strcasecmp_ascii(have->sha256, sha) != 0) {
+      st = ecr_error_set(L->err, ECR_E_INPUT, rel,
+                         "SHA-256 of %s is %s, but the manifest records %s (file changed after "
+                         "collection)",
+                         path, have->sha256, sha);
+      free(path);
+      free(sha);
+      return st;
+    }
+    free(path);
+    free(sha);
+  }
+  return ECR_OK;
+}
+
+/* ---- ECR --------------------------------------------------------------------- */
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static ecr_repository *find_repo(loader *L, size_t from, size_t to, const char *name) {
+  for (size_t i = from; i < to; i++)
+    if (strcmp(L->ev->repos[i].name, name) == 0) return &L->ev->repos[i];
+  return NULL;
+}
+
+static ecr_status region_repositories(loader *L, ecr_region *reg, size_t *first) {
+  char *rel = ecr_xasprintf("ecr/%s/repositories.json", reg->name);
+  cJSON *root = NULL;
+  ecr_status st = read_json(L, rel, false, &root);
+  *first = L->ev->n_repos;
+  if (st != ECR_OK) goto done;
+  if (!root) {
+    reg->repositories_gap = true;
+    reg->gap_error = ecr_xasprintf("%s is missing from the bundle", rel);
+    add_gap(L, "ecr:DescribeRepositories", reg->name, reg->gap_error);
+    goto done;
+  }
+  const cJSON *arr;
+  if (!cJSON_IsObject(root)) {
+    st = ecr_error_set(L->err, ECR_E_INPUT, rel, "must be a JSON object with \"repositories\"");
+    goto done;
+  }
+  if ((st = opt_array(L, rel, "", root, "repositories", &arr)) != ECR_OK) goto done;
+  if (!arr) {
+    st = ecr_error_set(L->err, ECR_E_INPUT, rel, "repositories is missing");
+    goto done;
+  }
+  const cJSON *it;
+  size_t i = 0;
+  cJSON_ArrayForEach(it, arr) {
+    char w[64];
+    snprintf(w, sizeof(w), "repositories[%zu]", i++);
+    if (!cJSON_IsObject(it)) {
+      st = type_error(L, rel, w, "", "an object");
+      goto done;
+    }
+    ecr_repository r0 = {0};
+    ECR_PUSH(L->ev->repos, L->ev->n_repos, L->cap_repos, r0);
+    ecr_repository *r = &L->ev->repos[L->ev->n_repos - 1];
+    r->region = ecr_xstrdup(reg->name);
+    if ((st = req_str(L, rel, w, it, "repositoryName", &r->name)) != ECR_OK ||
+        (st = opt_str(L, rel, w, it, "repositoryArn", &r->arn)) != ECR_OK ||
+        (st = opt_str(L, rel, w, it, "registryId", &r->registry_id)) != ECR_OK ||
+        (st = opt_str(L, rel, w, it, "repositoryUri", &r->uri)) != ECR_OK ||
+        (st = opt_time(L, rel, w, it, "createdAt", &r->created_at)) != ECR_OK ||
+        (st = opt_str(L, rel, w, it, "imageTagMutability", &r->tag_mutability)) != ECR_OK)
+      goto done;
+    if (!r->arn) {
+      const char *acct = r->registry_id ? r->registry_id : L->ev->account;
+      if (!acct) {
+        st = ecr_error_set(L->err, ECR_E_INPUT, rel, "%s: repositoryArn is missing", w);
+        goto done;
+      }
+      r->arn = ecr_xasprintf("arn:%s:ecr:%s:%s:repository/%s",
+                             L->ev->partition ? L->ev->partition : "aws", reg->name, acct,
+                             r->name);
+    }
+  }
+done:
+  cJSON_Delete(root);
+  free(rel);
+  return st;
+}
+
+static ecr_status region_policies(loader *L, ecr_region *reg, size_t first) {
+  char *rel = ecr_xasprintf("ecr/%s/repository-policies.json", reg->name);
+  cJSON *root = NULL;
+  ecr_status st = read_json(L, rel, false, &root);
+  if (st != ECR_OK) goto done;
+  if (!root) {
+    for (size_t i = first; i < L->ev->n_repos; i++) {
+      ecr_repository *r = &L->ev->repos[i];
+      r->policy_gap = true;
+      r->gap_error = ecr_xasprintf("%s is missing from the bundle", rel);
+      add_gap(L, "ecr:GetRepositoryPolicy", r->arn, r->gap_error);
+    }
+    goto done;
+  }
+  if (!cJSON_IsArray(root) && !cJSON_IsObject(root)) {
+    st = ecr_error_set(L->err, ECR_E_INPUT, rel, "must be a JSON array of get-repository-policy outputs");
+    goto done;
+  }
+  cJSON *single = NULL;
+  const cJSON *arr = root;
+  if (cJSON_IsObject(root)) { /* one saved get-repository-policy output */
+    single = cJSON_CreateArray();
+    cJSON_AddItemReferenceToArray(single, root);
+    arr = single;
+  }
+  const cJSON *it;
+  size_t i = 0;
+  cJSON_ArrayForEach(it, arr) {
+    char w[64];
+    snprintf(w, sizeof(w), "[%zu]", i++);
+    if (!cJSON_IsObject(it)) {
+      st = type_error(L, rel, w, "", "an object");
+      break;
+    }
+    char *name = NULL;
+    if ((st = req_str(L, rel, w, it, "repositoryName", &name)) != ECR_OK) break;
+    ecr_repository *r = find_repo(L, first, L->ev->n_repos, name);
+    free(name);
+    if (!r) continue; /* policy of a repository not listed: nothing to evaluate */
+    const cJSON *pt = field(it, "policyText");
+    if (!cJSON_IsString(pt) && !cJSON_IsObject(pt)) {
+      st = type_error(L, rel, w, "policyText", "a string holding the policy JSON");
+      break;
+    }
+    if (r->policy) {
+      st = ecr_error_set(L->err, ECR_E_INPUT, rel, "%s: second policy for repository %s", w,
+                         r->name);
+      break;
+    }
+    char where[700];
+    snprintf(where, sizeof(where), "%s (repository %s) policyText", w, r->name);
+    if ((st = policy_doc(L, rel, where, pt, &r->policy)) != ECR_OK) break;
+  }
+  cJSON_Delete(single);
+done:
+  cJSON_Delete(root);
+  free(rel);
+  return st;
+}
+
+static ecr_status region_registry_policy(loader *L, ecr_region *reg) {
+  char *rel = ecr_xasprintf("ecr/%s/registry-policy.json", reg->name);
+  cJSON *root = NULL;
+  ecr_status st = read_json(L, rel, false, &root);
+  if (st == ECR_OK && root) {
+    if (!cJSON_IsObject(root)) {
+      st = ecr_error_set(L->err, ECR_E_INPUT, rel, "must be a JSON object");
+    } else {
+      const cJSON *pt = field(root, "policyText");
+      if (pt && !cJSON_IsNull(pt)) {
+        if (!cJSON_IsString(pt) && !cJSON_IsObject(pt))
+          st = type_error(L, rel, "", "policyText", "a string holding the policy JSON");
+        else
+          st = policy_doc(L, rel, "policyText", pt, &reg->registry_policy);
+      }
+    }
+  }
+  cJSON_Delete(root);
+  free(rel);
+  return st;
+}
+
+static int cmp_repo(const void *a, const void *b) {
+  return strcmp(((const ecr_repository *)a)->arn, ((const ecr_repository *)b)->arn);
+}
+
+static ecr_status ecr_dirs(loader *L) {
+  char *ecrdir = ecr_path_join(L->ev->dir, "ecr");
+  DIR *d = opendir(ecrdir);
+  free(ecrdir);
+  if (!d) {
+    add_gap(L, "ecr:DescribeRepositories", "*", "the bundle has no ecr/ directory");
+    return ECR_OK;
+  }
+  char **names = NULL;
+  size_t n = 0, cap = 0;
+  struct dirent *de;
+  while ((de = readdir(d))) {
+    if (de->d_name[0] == '.') continue;
+    char *sub = ecr_xasprintf("%s/ecr/%s", L->ev->dir, de->d_name);
+    bool isdir = ecr_dir_exists(sub);
+    free(sub);
+    if (isdir) ECR_PUSH(names, n, cap, ecr_xstrdup(de->d_name));
+  }
+  closedir(d);
+  if (n) qsort(names, n, sizeof(char *), cmp_str);
+  if (n == 0) add_gap(L, "ecr:DescribeRepositories", "*", "ecr/ holds no region directory");
+  ecr_status st = ECR_OK;
+  L->ev->regions = ecr_xcalloc(n + 1, sizeof(ecr_region));
+  for (size_t i = 0; i < n; i++) {
+    ecr_region *reg = &L->ev->regions[L->ev->n_regions++];
+    reg->name = names[i];
+    names[i] = NULL;
+    size_t first = 0;
+    if (st == ECR_OK) st = region_repositories(L, reg, &first);
+    if (st == ECR_OK && !reg->repositories_gap) st = region_policies(L, reg, first);
+    if (st == ECR_OK) st = region_registry_policy(L, reg);
+  }
+  for (size_t i = 0; i < n; i++) free(names[i]);
+  free(names);
+  if (st == ECR_OK && L->ev->n_repos)
+    qsort(L->ev->repos, L->ev->n_repos, sizeof(ecr_repository), cmp_repo);
+  for (size_t i = 1; st == ECR_OK && i < L->ev->n_repos; i++)
+    if (strcmp(L->ev->repos[i - 1].arn, L->ev->repos[i].arn) == 0)
+      st = ecr_error_set(L->err, ECR_E_INPUT, "ecr", "repository %s is listed twice",
+                         L->ev->repos[i].arn);
+  return st;
+}
+
+/* Manifest gaps name repositories and regions: mark them. */
+static void apply_gaps(loader *L) {
+  ecr_evidence *ev = L->ev;
+  for (size_t g = 0; g < ev->n_gaps; g++) {
+    const ecr_gap *gap = &ev->gaps[g];
+    if (strcmp(gap->source, "ecr:GetRepositoryPolicy") == 0) {
+      for (size_t i = 0; i < ev->n_repos; i++)
+        if (strcmp(ev->repos[i].arn, gap->resource) == 0 && !ev->repos[i].policy_gap) {
+          ev->repos[i].policy_gap = true;
+          free(ev->repos[i].gap_error);
+          ev->repos[i].gap_error = ecr_xstrdup(gap->error);
+        }
+    } else if (strcmp(gap->source, "ecr:GetRegistryPolicy") == 0 ||
+               strcmp(gap->source, "ecr:DescribeRepositories") == 0) {
+      bool registry = strcmp(gap->source, "ecr:GetRegistryPolicy") == 0;
+      for (size_t r = 0; r < ev->n_regions; r++) {
+        ecr_region *reg = &ev->regions[r];
+        char *needle = ecr_xasprintf(":%s:", reg->name);
+        bool hit = strcmp(gap->resource, reg->name) == 0 || strstr(gap->resource, needle);
+        free(needle);
+        if (!hit) continue;
+        if (registry) reg->registry_policy_gap = true;
+        else reg->repositories_gap = true;
+        if (!reg->gap_error) reg->gap_error = ecr_xstrdup(gap->error);
+      }
+    }
+  }
+}
+
+static ecr_status scps(loader *L) {
+  const char *rel = "organizations/scps.json";
+  cJSON *root = NULL;
+  ecr_status st = read_json(L, rel, false, &root);
+  if (st != ECR_OK || !root) return st;
+  L->ev->scps_present = true;
+  if (!cJSON_IsArray(root)) {
+    cJSON_Delete(root);
+    return ecr_error_set(L->err, ECR_E_INPUT, rel, "must be a JSON array of {target, policies}");
+  }
+  L->ev->scp_levels = ecr_xcalloc((size_t)cJSON_GetArraySize(root) + 1, sizeof(ecr_scp_level));
+  const cJSON *lv;
+  size_t i = 0;
+  cJSON_ArrayForEach(lv, root) {
+    char w[64];
+    snprintf(w, sizeof(w), "[%zu]", i++);
+    if (!cJSON_IsObject(lv)) {
+      st = type_error(L, rel, w, "", "an object");
+      break;
+    }
+    ecr_scp_level *level = &L->ev->scp_levels[L->ev->n_scp_levels++];
+    if ((st = req_str(L, rel, w, lv, "target", &level->target)) != ECR_OK) break;
+    const cJSON *pols;
+    if ((st = opt_array(L, rel, w, lv, "policies", &pols)) != ECR_OK) break;
+    if (!pols) {
+      st = ecr_error_set(L->err, ECR_E_INPUT, rel, "%s.policies is missing", w);
+      break;
+    }
+    level->policies = ecr_xcalloc((size_t)cJSON_GetArraySize(pols) + 1, sizeof(ecr_scp_policy));
+    const cJSON *p;
+    size_t k = 0;
+    cJSON_ArrayForEach(p, pols) {
+      char wp[96];
+      snprintf(wp, sizeof(wp), "%s.policies[%zu]", w, k++);
+      if (!cJSON_IsObject(p)) {
+        st = type_error(L, rel, wp, "", "an object");
+        break;
+      }
+      const cJSON *src = p;
+      const cJSON *inner = field(p, "Policy"); /* aws organizations describe-policy */
+      if (cJSON_IsObject(inner)) src = inner;
+      const cJSON *summary = field(src, "PolicySummary");
+      const cJSON *names = cJSON_IsObject(summary) ? summary : src;
+      ecr_scp_policy *sp = &level->policies[level->n_policies++];
+      if ((st = opt_str(L, rel, wp, names, "Id", &sp->id)) != ECR_OK ||
+          (st = opt_str(L, rel, wp, names, "Name", &sp->name)) != ECR_OK)
+        break;
+      if (!sp->id) sp->id = ecr_xasprintf("%s#%zu", level->target, k - 1);
+      if ((st = policy_doc(L, rel, wp, field(src, "Content"), &sp->doc)) != ECR_OK) break;
+    }
+    if (st != ECR_OK) break;
+  }
+  cJSON_Delete(root);
+  return st;
+}
+
+static int cmp_file(const void *a, const void *b) {
+  return strcmp(((const ecr_evidence_file *)a)->path, ((const ecr_evidence_file *)b)->path);
+}
+
+ecr_status ecr_evidence_load(const char *dir, ecr_evidence **out, ecr_error *err) {
+  *out = NULL;
+  if (!ecr_dir_exists(dir))
+    return ecr_error_set(err, ECR_E_INPUT, dir, "evidence directory does not exist");
+  loader L = {0};
+  L.err = err;
+  L.ev = ecr_xcalloc(1, sizeof(ecr_evidence));
+  L.ev->dir = ecr_xstrdup(dir);
+  cJSON *iam = NULL, *man = NULL;
+  ecr_status st = caller_identity(&L);
+  if (st == ECR_OK) st = manifest(&L, &man);
+  if (st == ECR_OK) st = read_json(&L, IAM_FILE, true, &iam);
+  if (st == ECR_OK && !cJSON_IsObject(iam))
+    st = ecr_error_set(err, ECR_E_INPUT, IAM_FILE,
+                       "must be a JSON object (aws iam get-account-authorization-details)");
+  if (st == ECR_OK) st = managed_policies(&L, iam);
+  if (st == ECR_OK) st = groups(&L, iam);
+  if (st == ECR_OK) st = users(&L, iam);
+  if (st == ECR_OK) st = roles(&L, iam);
+  if (st == ECR_OK && !L.ev->account) {
+    for (size_t i = 0; i < L.ev->n_principals && !L.ev->account; i++)
+      L.ev->account = account_of_arn(L.ev->principals[i].arn);
+  }
+  if (st == ECR_OK) {
+    const char *arn = L.ev->caller_arn;
+    if (!arn && L.ev->n_principals) arn = L.ev->principals[0].arn;
+    L.ev->partition = arn ? partition_of_arn(arn) : NULL;
+    if (!L.ev->partition) L.ev->partition = ecr_xstrdup("aws");
+  }
+  if (st == ECR_OK) st = ecr_dirs(&L);
+  if (st == ECR_OK && !L.ev->account && L.ev->n_repos)
+    L.ev->account = account_of_arn(L.ev->repos[0].arn);
+  if (st == ECR_OK && !L.ev->account)
+    st = ecr_error_set(err, ECR_E_INPUT, "sts/caller-identity.json",
+                       "the account id cannot be determined (no caller identity, manifest "
+                       "account or ARN in the bundle)");
+  if (st == ECR_OK) st = scps(&L);
+  if (st == ECR_OK && man) st = manifest_verify(&L, man);
+  if (st == ECR_OK) apply_gaps(&L);
+  if (st == ECR_OK && L.ev->n_files)
+    qsort(L.ev->files, L.ev->n_files, sizeof(ecr_evidence_file), cmp_file);
+  cJSON_Delete(iam);
+  cJSON_Delete(man);
+  free(L.managed_by_arn);
+  free(L.groups_by_name);
+  if (st != ECR_OK) {
+    ecr_evidence_free(L.ev);
+    return st;
+  }
+  *out = L.ev;
+  return ECR_OK;
+}
+
+long ecr_evidence_find_principal(const ecr_evidence *ev, const char *arn) {
+  for (size_t i = 0; i < ev->n_principals; i++)
+    if (strcmp(ev->principals[i].arn, arn) == 0) return (long)i;
+  return -1;
+}
+
+/* ---- freeing ---------------------------------------------------------------- */
+static void free_inline(ecr_inline_policy *p, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    free(p[i].name);
+    ecr_policy_free(p[i].doc);
+  }
+  free(p);
+}
+
+static void free_strv(char **v, size_t n) {
+  for (size_t i = 0; i < n; i++) free(v[i]);
+  free(v);
+}
+
+void ecr_evidence_free(ecr_evidence *ev) {
+  if (!ev) return;
+  for (size_t i = 0; i < ev->n_principals; i++) {
+    ecr_iam_principal *p = &ev->principals[i];
+    free(p->arn);
+    free(p->name);
+    free(p->id);
+    free(p->path);
+    free(p->create_date);
+    free_inline(p->inline_policies, p->n_inline);
+    free(p->managed);
+    free(p->groups);
+    free_strv(p->missing_managed, p->n_missing_managed);
+    free_strv(p->missing_groups, p->n_missing_groups);
+    free(p->boundary_arn);
+    ecr_policy_free(p->trust);
+    for (size_t k = 0; k < p->n_tags; k++) {
+      free(p->tags[k].key);
+      free(p->tags[k].value);
+    }
+    free(p->tags);
+    free(p->last_used);
+    free(p->last_used_region);
+  }
+  free(ev->principals);
+  for (size_t i = 0; i < ev->n_groups; i++) {
+    ecr_group *g = &ev->groups[i];
+    free(g->name);
+    free(g->arn);
+    free_inline(g->inline_policies, g->n_inline);
+    free(g->managed);
+    free_strv(g->missing_managed, g->n_missing_managed);
+  }
+  free(ev->groups);
+  for (size_t i = 0; i < ev->n_managed; i++) {
+    free(ev->managed[i].arn);
+    free(ev->managed[i].name);
+    free(ev->managed[i].default_version);
+    ecr_policy_free(ev->managed[i].doc);
+  }
+  free(ev->managed);
+  for (size_t i = 0; i < ev->n_regions; i++) {
+    free(ev->regions[i].name);
+    ecr_policy_free(ev->regions[i].registry_policy);
+    free(ev->regions[i].gap_error);
+  }
+  free(ev->regions);
+  for (size_t i = 0; i < ev->n_repos; i++) {
+    ecr_repository *r = &ev->repos[i];
+    free(r->arn);
+    free(r->name);
+    free(r->region);
+    free(r->registry_id);
+    free(r->uri);
+    free(r->created_at);
+    free(r->tag_mutability);
+    ecr_policy_free(r->policy);
+    free(r->gap_error);
+  }
+  free(ev->repos);
+  for (size_t i = 0; i < ev->n_scp_levels; i++) {
+    ecr_scp_level *l = &ev->scp_levels[i];
+    free(l->target);
+    for (size_t k = 0; k < l->n_policies; k++) {
+      free(l->policies[k].id);
+      free(l->policies[k].name);
+      ecr_policy_free(l->policies[k].doc);
+    }
+    free(l->policies);
+  }
+  free(ev->scp_levels);
+  for (size_t i = 0; i < ev->n_files; i++) free(ev->files[i].path);
+  free(ev->files);
+  for (size_t i = 0; i < ev->n_gaps; i++) {
+    free(ev->gaps[i].source);
+    free(ev->gaps[i].resource);
+    free(ev->gaps[i].error);
+  }
+  free(ev->gaps);
+  free(ev->dir);
+  free(ev->account);
+  free(ev->partition);
+  free(ev->caller_arn);
+  free(ev->caller_user_id);
+  free(ev->collected_at);
+  free(ev->collector_version);
+  free(ev);
+}

@@ -1,0 +1,113 @@
+#include "evidence/json_file.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ecraudit/evidence.h"
+#include "util/util.h"
+
+/* Depth check before cJSON recurses: cJSON's own limit is 1000; we refuse
+ * documents nested deeper than ECR_MAX_JSON_DEPTH with a clear message. */
+static long scan_depth(const char *data, size_t len, size_t *at) {
+  long depth = 0, max = 0;
+  bool in_str = false;
+  for (size_t i = 0; i < len; i++) {
+    char c = data[i];
+    if (in_str) {
+      if (c == '\\') i++;
+      else if (c == '"') in_str = false;
+      continue;
+    }
+    if (c == '"') in_str = true;
+    else if (c == '{' || c == '[') {
+      if (++depth > max) {
+        max = depth;
+        if (max > ECR_MAX_JSON_DEPTH) {
+          *at = i;
+          return max;
+        }
+      }
+    } else if (c == '}' || c == ']')
+      depth--;
+  }
+  return max;
+}
+
+static void position(const char *data, size_t off, long *line, long *col) {
+  *line = 1;
+  *col = 1;
+  for (size_t i = 0; i < off; i++) {
+    if (data[i] == '\n') {
+      (*line)++;
+      *col = 1;
+    } else {
+      (*col)++;
+    }
+  }
+}
+
+ecr_status ecr_json_parse(const char *data, size_t len, const char *rel, cJSON **out,
+                          ecr_error *err) {
+  *out = NULL;
+  long line, col;
+  size_t at = 0;
+  if (memchr(data, '\0', len)) {
+    position(data, (size_t)((const char *)memchr(data, '\0', len) - data), &line, &col);
+    return ecr_error_set_at(err, ECR_E_INPUT, rel, line, col, "invalid JSON: NUL byte");
+  }
+  if (scan_depth(data, len, &at) > ECR_MAX_JSON_DEPTH) {
+    position(data, at, &line, &col);
+    return ecr_error_set_at(err, ECR_E_INPUT, rel, line, col,
+                            "JSON nested deeper than %d levels", ECR_MAX_JSON_DEPTH);
+  }
+  const char *p = data;
+  if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3; /* BOM */
+  size_t bad_at = ecr_utf8_first_invalid(data, len);
+  if (bad_at < len) {
+    position(data, bad_at, &line, &col);
+    return ecr_error_set_at(err, ECR_E_INPUT, rel, line, col, "invalid UTF-8");
+  }
+  const char *end = NULL;
+  /* data is NUL-terminated and holds no NUL byte (checked above) */
+  cJSON *v = cJSON_ParseWithOpts(p, &end, true);
+  if (!v) {
+    size_t off = end ? (size_t)(end - data) : len;
+    if (off > len) off = len;
+    position(data, off, &line, &col);
+    if (off >= len)
+      return ecr_error_set_at(err, ECR_E_INPUT, rel, line, col,
+                              "invalid JSON: unexpected end of file (truncated?)");
+    return ecr_error_set_at(err, ECR_E_INPUT, rel, line, col, "invalid JSON (byte offset %zu)",
+                            off);
+  }
+  *out = v;
+  return ECR_OK;
+}
+
+ecr_status ecr_json_read_file(const char *path, const char *rel, cJSON **out, char sha256[65],
+                              size_t *size, ecr_error *err) {
+  char *data = NULL;
+  size_t len = 0;
+  *out = NULL;
+  ecr_status st = ecr_file_read(path, &data, &len, err);
+  if (st != ECR_OK) {
+    if (err) snprintf(err->file, sizeof(err->file), "%s", rel);
+    return st;
+  }
+  if (sha256) ecr_sha256_hex(data, len, sha256);
+  if (size) *size = len;
+  st = ecr_json_parse(data, len, rel, out, err);
+  free(data);
+  return st;
+}
+
+int ecr_json_depth(const cJSON *v) {
+  int max = 0;
+  const cJSON *c;
+  if (!cJSON_IsArray(v) && !cJSON_IsObject(v)) return 0;
+  cJSON_ArrayForEach(c, v) {
+    int d = ecr_json_depth(c);
+    if (d > max) max = d;
+  }
+  return max + 1;
+}
