@@ -201,6 +201,7 @@ typedef struct ecr_report {
   char **coverage; /* one sentence each */
   size_t n_coverage;
 
+  char evidence_sha256[65]; /* SHA-256 of the "sha256  path\n" lines of files (sha256sum format) */
   ecr_evidence_file *files; /* sorted by path */
   size_t n_files;
   ecr_gap *gaps;

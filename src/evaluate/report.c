@@ -1,5 +1,982 @@
-#include "ecraudit/evaluate.h"
+/* Findings, impact notes, remediation and the report model.
+ *
+ * A finding groups one principal's grants of one access level with one
+ * decision (and one scope: repositories or the registry; and whether
+ * evidence gaps touch it). Wording comes from templates/text/; this file
+ * decides what is said, never how it is phrased.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "evaluate/matrix_internal.h"
+#include "util/util.h"
+
+/* ---- templates ------------------------------------------------------------ */
+static char *T(const char *name, const char *const *kv) {
+  char path[160];
+  snprintf(path, sizeof(path), "templates/text/%s.txt", name);
+  const char *tmpl = ecr_embedded_get(path, NULL);
+  if (!tmpl) {
+    fprintf(stderr, "ecraudit: template %s is not embedded\n", path);
+    abort();
+  }
+  char *s = ecr_template_expand(tmpl, kv);
+  size_t n = strlen(s);
+  while (n && (s[n - 1] == '\n' || s[n - 1] == '\r')) s[--n] = '\0';
+  return s;
+}
+
+static void para(ecr_buf *b, char *s) {
+  if (!s) return;
+  if (b->len) ecr_buf_putc(b, b->data[b->len - 1] == '\n' ? '\n' : ' ');
+  ecr_buf_puts(b, s);
+  free(s);
+}
+
+/* ---- severity (the one place: README "Severity") ----------------------------- */
+static bool outside(ecr_principal_kind k) {
+  return k == ECR_PK_PUBLIC || k == ECR_PK_ACCOUNT || k == ECR_PK_EXTERNAL;
+}
+
+static ecr_severity severity_of(ecr_access_level level, ecr_principal_kind kind, bool all) {
+  bool write_like = level == ECR_LEVEL_WRITE || level == ECR_LEVEL_PERMISSIONS;
+  if (write_like && outside(kind)) return ECR_SEV_CRITICAL;
+  if (level == ECR_LEVEL_PERMISSIONS) return ECR_SEV_HIGH;
+  if (level == ECR_LEVEL_WRITE && all) return ECR_SEV_HIGH;
+  if ((level == ECR_LEVEL_READ || level == ECR_LEVEL_LIST) && kind == ECR_PK_PUBLIC)
+    return ECR_SEV_HIGH;
+  if (level == ECR_LEVEL_WRITE) return ECR_SEV_MEDIUM;
+  if (level == ECR_LEVEL_TAGGING) return ECR_SEV_LOW;
+  return ECR_SEV_INFO;
+}
+
+/* The check fails for Write, Permissions management, Tagging, and for any
+ * grant to principals outside the account. */
+static bool risky(ecr_access_level level, ecr_principal_kind kind) {
+  return level == ECR_LEVEL_WRITE || level == ECR_LEVEL_PERMISSIONS ||
+         level == ECR_LEVEL_TAGGING || outside(kind);
+}
+
+/* ---- building findings ---------------------------------------------------------- */
+typedef struct group {
+  ecr_access_level level;
+  ecr_decision decision;
+  bool registry;
+  bool gap;
+  size_t *targets;
+  size_t n, cap;
+  ecr_actset actions;
+} group;
+
+typedef struct builder {
+  const ecr_evidence *ev;
+  const ecr_matrix *m;
+  ecr_ledger *ledger;
+  ecr_report *r;
+  size_t fcap;
+  size_t *finding_principal; /* matrix principal index per finding, (size_t)-1 for gap findings */
+  size_t fpcap;
+  /* per repository: principals that can push (matrix indices) */
+  size_t **pushers;
+  size_t *n_pushers, *cap_pushers;
+  bool *can_login; /* per matrix principal: GetAuthorizationToken granted (own principals) */
+} builder;
+
+static bool target_gap(const builder *B, size_t t) {
+  const ecr_matrix *m = B->m;
+  if (t >= m->n_repos) return false;
+  const ecr_repository *repo = &B->ev->repos[t];
+  if (repo->policy_gap) return true;
+  long reg = m->target_region[t];
+  return reg >= 0 && B->ev->regions[reg].registry_policy_gap;
+}
+
+static group *find_group(group **gs, size_t *n, size_t *cap, ecr_access_level level,
+                         ecr_decision d, bool registry, bool gap) {
+  for (size_t i = 0; i < *n; i++) {
+    group *g = &(*gs)[i];
+    if (g->level == level && g->decision == d && g->registry == registry && g->gap == gap) return g;
+  }
+  group g0 = {0};
+  g0.level = level;
+  g0.decision = d;
+  g0.registry = registry;
+  g0.gap = gap;
+  ECR_PUSH(*gs, *n, *cap, g0);
+  return &(*gs)[*n - 1];
+}
+
+static char **actions_of(ecr_actset set, size_t *n) {
+  size_t na = ecr_catalog_count(), cnt = 0;
+  char **v = ecr_xcalloc(65, sizeof(char *));
+  for (size_t a = 0; a < na; a++)
+    if (set & ((ecr_actset)1 << a)) v[cnt++] = ecr_xstrdup(ecr_catalog_action(a)->name);
+  *n = cnt;
+  return v;
+}
+
+static char *join(char *const *v, size_t n, const char *sep, size_t limit) {
+  ecr_buf b;
+  ecr_buf_init(&b);
+  for (size_t i = 0; i < n && i < limit; i++) {
+    if (i) ecr_buf_puts(&b, sep);
+    ecr_buf_puts(&b, v[i]);
+  }
+  if (n > limit) ecr_buf_printf(&b, "%s... (%zu more)", sep, n - limit);
+  return ecr_buf_steal(&b);
+}
+
+static char *finding_id(const char *principal, ecr_access_level level, ecr_decision d,
+                        bool registry, bool gap, const char *extra) {
+  char *key = ecr_xasprintf("%s\n%s\n%s\n%s\n%s\n%s", principal, ecr_access_level_name(level),
+                            ecr_decision_name(d), registry ? "registry" : "repositories",
+                            gap ? "gap" : "", extra ? extra : "");
+  char hex[65];
+  ecr_sha256_hex(key, strlen(key), hex);
+  free(key);
+  hex[16] = '\0';
+  return ecr_xasprintf("C0222-%s", hex);
+}
+
+static ecr_finding *new_finding(builder *B, size_t principal_index) {
+  ecr_report *r = B->r;
+  ecr_finding f0 = {0};
+  ECR_PUSH(r->findings, r->n_findings, B->fcap, f0);
+  ecr_grow((void **)&B->finding_principal, &B->fpcap, r->n_findings, sizeof(size_t));
+  B->finding_principal[r->n_findings - 1] = principal_index;
+  return &r->findings[r->n_findings - 1];
+}
+
+/* ---- who uses a principal ----------------------------------------------------------- */
+static void used_by_add(ecr_buf *b, const char *s) {
+  if (strstr(b->data ? b->data : "", s)) return;
+  if (b->len) ecr_buf_puts(b, "; ");
+  ecr_buf_puts(b, s);
+}
+
+/* Trust policy -> "codebuild.amazonaws.com; GitHub Actions OIDC (repo:acme/app:*); account 4444..." */
+static char *trust_summary(const ecr_evidence *ev, const ecr_iam_principal *ip) {
+  if (!ip->trust) return NULL;
+  ecr_buf b;
+  ecr_buf_init(&b);
+  for (size_t i = 0; i < ip->trust->n_statements; i++) {
+    const ecr_statement *s = &ip->trust->statements[i];
+    if (s->deny || s->not_principal) continue;
+    for (size_t k = 0; k < s->n_principals; k++) {
+      const ecr_principal_ref *p = &s->principals[k];
+      char *t = NULL;
+      switch (p->type) {
+      case ECR_PT_SERVICE: t = ecr_xasprintf("the service %s", p->value); break;
+      case ECR_PT_STAR: t = ecr_xstrdup("anyone (Principal \"*\")"); break;
+      case ECR_PT_FEDERATED:
+        if (strstr(p->value, "token.actions.githubusercontent.com")) {
+          const char *sub = NULL;
+          if (s->json) {
+            cJSON *j = cJSON_Parse(s->json);
+            const cJSON *cond = cJSON_GetObjectItemCaseSensitive(j, "Condition");
+            const cJSON *op;
+            cJSON_ArrayForEach(op, cond) {
+              const cJSON *v = cJSON_GetObjectItemCaseSensitive(op, "token.actions.githubusercontent.com:sub");
+              if (cJSON_IsString(v)) sub = v->valuestring;
+              else if (cJSON_IsArray(v) && cJSON_IsString(cJSON_GetArrayItem(v, 0)))
+                sub = cJSON_GetArrayItem(v, 0)->valuestring;
+              if (sub) break;
+            }
+            t = sub ? ecr_xasprintf("GitHub Actions workflows (OIDC, %s)", sub)
+                    : ecr_xstrdup("GitHub Actions workflows (OIDC, any repository: no sub condition)");
+            cJSON_Delete(j);
+          } else {
+            t = ecr_xstrdup("GitHub Actions workflows (OIDC)");
+          }
+        } else if (strstr(p->value, ":saml-provider/")) {
+          t = ecr_xasprintf("people signing in through SAML (%s)", p->value);
+        } else if (strstr(p->value, ":oidc-provider/")) {
+          t = ecr_xasprintf("workloads of the OIDC provider %s", p->value);
+        } else {
+          t = ecr_xasprintf("federated identities of %s", p->value);
+        }
+        break;
+      case ECR_PT_AWS: {
+        const char *arn = p->value;
+        char acct[13] = "";
+        const char *c = arn;
+        for (int f = 0; f < 4 && c; f++) {
+          c = strchr(c, ':');
+          if (c) c++;
+        }
+        if (c && strlen(c) >= 12) memcpy(acct, c, 12);
+        if (acct[0] && strcmp(acct, ev->account) != 0)
+          t = ecr_xasprintf("principals of another account (%s)", arn);
+        else if (strstr(arn, ":root"))
+          t = ecr_xstrdup("principals of this account allowed to assume it");
+        else
+          t = ecr_xasprintf("%s", arn);
+        break;
+      }
+      case ECR_PT_CANONICAL: t = ecr_xasprintf("%s", p->value); break;
+      }
+      if (t) {
+        used_by_add(&b, t);
+        free(t);
+      }
+    }
+  }
+  if (!b.len) {
+    ecr_buf_cleanup(&b);
+    return NULL;
+  }
+  return ecr_buf_steal(&b);
+}
+
+static char *account_in(const char *arn) {
+  const char *c = arn;
+  for (int f = 0; f < 4 && c; f++) {
+    c = strchr(c, ':');
+    if (c) c++;
+  }
+  if (!c || strlen(c) < 12) return ecr_xstrdup("?");
+  return ecr_xstrndup(c, 12);
+}
+
+/* ---- repository view (push / delete / permissions / tag) ----------------------------- */
+static void add_access(ecr_repo_access **v, size_t *n, const char *principal, ecr_decision d) {
+  ecr_repo_access a = {ecr_xstrdup(principal), d};
+  size_t cap = *n; /* grow exactly: arrays are small per repository on average */
+  ECR_PUSH(*v, *n, cap, a);
+}
+
+static void build_repo_views(builder *B) {
+  const ecr_matrix *m = B->m;
+  ecr_report *r = B->r;
+  r->n_repo_views = m->n_repos;
+  r->repositories = ecr_xcalloc(m->n_repos + 1, sizeof(ecr_repo_view));
+  B->pushers = ecr_xcalloc(m->n_repos + 1, sizeof(size_t *));
+  B->n_pushers = ecr_xcalloc(m->n_repos + 1, sizeof(size_t));
+  B->cap_pushers = ecr_xcalloc(m->n_repos + 1, sizeof(size_t));
+  for (size_t i = 0; i < m->n_repos; i++) {
+    const ecr_repository *repo = &B->ev->repos[i];
+    ecr_repo_view *v = &r->repositories[i];
+    v->arn = ecr_xstrdup(repo->arn);
+    v->name = ecr_xstrdup(repo->name);
+    v->region = ecr_xstrdup(repo->region);
+    v->has_policy = repo->policy != NULL;
+    v->gap = target_gap(B, i);
+    if (v->gap) {
+      const char *e = repo->gap_error;
+      long reg = m->target_region[i];
+      if (!e && reg >= 0) e = B->ev->regions[reg].gap_error;
+      v->gap_error = ecr_xstrdup(e ? e : "not collected");
+    }
+  }
+  ecr_actset push = ecr_catalog_push_set() & m->repo_mask;
+  ecr_actset del = (ecr_actset)1 << ecr_catalog_find("ecr:BatchDeleteImage") |
+                   (ecr_actset)1 << ecr_catalog_find("ecr:DeleteRepository");
+  ecr_actset perm = (ecr_actset)1 << ecr_catalog_find("ecr:SetRepositoryPolicy") |
+                    (ecr_actset)1 << ecr_catalog_find("ecr:DeleteRepositoryPolicy");
+  ecr_actset tag = (ecr_actset)1 << ecr_catalog_find("ecr:TagResource") |
+                   (ecr_actset)1 << ecr_catalog_find("ecr:UntagResource");
+  ecr_actset login = (ecr_actset)1 << ecr_catalog_find("ecr:GetAuthorizationToken");
+  B->can_login = ecr_xcalloc(m->n_principals + 1, sizeof(bool));
+  for (size_t p = 0; p < m->n_principals; p++) {
+    const ecr_mprincipal *mp = &m->principals[p];
+    const ecr_row *row = mp->row;
+    /* own principals log in through their own GetAuthorizationToken; others
+       get their token from their own account, which we cannot see */
+    bool own = mp->pub.iam_index >= 0;
+    ecr_actset ly = 0, lm = 0;
+    ecr_matrix_get(m, p, ECR_MATRIX_REGISTRY, &ly, &lm);
+    bool login_y = !own || (ly & login), login_m = !own || ((ly | lm) & login);
+    B->can_login[p] = login_m;
+    for (size_t k = 0; k < row->n; k++) {
+      size_t t = row->target[k];
+      if (!ecr_target_is_repo(m, t)) continue;
+      ecr_repo_view *v = &r->repositories[t];
+      ecr_actset y = row->y[k], mm = row->m[k];
+      if ((mm & push) == push && login_m) {
+        bool sure = (y & push) == push && login_y;
+        add_access(&v->push, &v->n_push, mp->pub.name,
+                   sure ? ECR_DECISION_ALLOW : ECR_DECISION_CONDITIONAL);
+        ECR_PUSH(B->pushers[t], B->n_pushers[t], B->cap_pushers[t], p);
+      }
+      if (mm & del)
+        add_access(&v->delete_, &v->n_delete, mp->pub.name,
+                   (y & del) ? ECR_DECISION_ALLOW : ECR_DECISION_CONDITIONAL);
+      if (mm & perm)
+        add_access(&v->permissions, &v->n_permissions, mp->pub.name,
+                   (y & perm) ? ECR_DECISION_ALLOW : ECR_DECISION_CONDITIONAL);
+      if (mm & tag)
+        add_access(&v->tag, &v->n_tag, mp->pub.name,
+                   (y & tag) ? ECR_DECISION_ALLOW : ECR_DECISION_CONDITIONAL);
+    }
+  }
+}
+
+/* ---- impact ---------------------------------------------------------------------------- */
+static char *repos_phrase(const ecr_finding *f) {
+  if (f->n_repositories == 1 && strcmp(f->repositories[0], "*") == 0)
+    return ecr_xstrdup("the registry");
+  if (f->all_repositories) return ecr_xstrdup("every repository, present and future");
+  char **names = ecr_xcalloc(f->n_repositories + 1, sizeof(char *));
+  for (size_t i = 0; i < f->n_repositories; i++) {
+    const char *colon = strstr(f->repositories[i], ":repository/");
+    names[i] = (char *)(colon ? colon + strlen(":repository/") : f->repositories[i]);
+  }
+  char *s = join(names, f->n_repositories, ", ", 8);
+  free(names);
+  return s;
+}
+
+static char *impact_text(builder *B, const ecr_finding *f, size_t p) {
+  const ecr_matrix *m = B->m;
+  const ecr_mprincipal *mp = &m->principals[p];
+  const ecr_iam_principal *ip = mp->pub.iam_index >= 0 ? &B->ev->principals[mp->pub.iam_index] : NULL;
+  ecr_buf b;
+  ecr_buf_init(&b);
+  char *repos = repos_phrase(f);
+  const char *name = ip ? ip->name : f->principal;
+  if (f->principal_kind == ECR_PK_PUBLIC) name = "anyone";
+  else if (f->principal_kind == ECR_PK_SERVICE) name = f->principal + strlen("service:");
+  if (ip && ip->service_linked) {
+    para(&b, T("impact/service-linked", (const char *const[]){"name", name, NULL}));
+  } else if (ip && ip->cls == ECR_PRINCIPAL_USER) {
+    para(&b, T("impact/user", (const char *const[]){"name", name, NULL}));
+  } else if (ip) {
+    char *used = trust_summary(B->ev, ip);
+    if (used) para(&b, T("impact/role", (const char *const[]){"name", name, "used_by", used, NULL}));
+    else para(&b, T("impact/role-no-trust", (const char *const[]){"name", name, NULL}));
+    free(used);
+  } else if (f->principal_kind == ECR_PK_PUBLIC) {
+    para(&b, T("impact/public", NULL));
+  } else if (f->principal_kind == ECR_PK_ACCOUNT) {
+    char *acct = account_in(f->principal);
+    para(&b, T("impact/account", (const char *const[]){"account", acct, NULL}));
+    free(acct);
+  } else if (f->principal_kind == ECR_PK_SERVICE) {
+    para(&b, T("impact/service", (const char *const[]){"service", f->principal + 8, NULL}));
+  } else if (ecr_str_has_prefix(f->principal, "arn:")) {
+    char *acct = account_in(f->principal);
+    para(&b, T("impact/external", (const char *const[]){"name", f->principal, "account", acct, NULL}));
+    free(acct);
+  } else {
+    para(&b, T("impact/federated", (const char *const[]){"name", f->principal, NULL}));
+  }
+  if (ip) {
+    if (ip->last_used) {
+      char *region = ip->last_used_region ? ecr_xasprintf(" in %s", ip->last_used_region) : ecr_xstrdup("");
+      para(&b, T("impact/last-used", (const char *const[]){"date", ip->last_used, "region", region, NULL}));
+      free(region);
+    } else if (ip->cls == ECR_PRINCIPAL_ROLE || ip->n_inline + ip->n_managed + ip->n_groups > 0) {
+      para(&b, T("impact/never-used", NULL));
+    }
+  }
+  bool registry = f->n_repositories == 1 && strcmp(f->repositories[0], "*") == 0;
+  const char *kv[] = {"name", name, "repos", repos, NULL};
+  switch (f->access_level) {
+  case ECR_LEVEL_WRITE: para(&b, T(registry ? "impact/breaks-write-registry" : "impact/breaks-write", kv)); break;
+  case ECR_LEVEL_PERMISSIONS: para(&b, T("impact/breaks-permissions", kv)); break;
+  case ECR_LEVEL_TAGGING: para(&b, T("impact/breaks-tagging", kv)); break;
+  default: para(&b, T(registry ? "impact/breaks-read-registry" : "impact/breaks-read", kv)); break;
+  }
+  if (f->can_push) para(&b, T("impact/can-push", kv));
+  /* the only principal able to push to some of these repositories */
+  if (f->access_level == ECR_LEVEL_WRITE && !registry) {
+    char **only = ecr_xcalloc(f->n_repositories + 1, sizeof(char *));
+    size_t n_only = 0;
+    for (size_t i = 0; i < m->n_repos; i++) {
+      if (B->n_pushers[i] != 1 || B->pushers[i][0] != p) continue;
+      for (size_t k = 0; k < f->n_repositories; k++)
+        if (strcmp(f->repositories[k], B->ev->repos[i].arn) == 0) only[n_only++] = B->ev->repos[i].name;
+    }
+    if (n_only) {
+      char *list = join(only, n_only, ", ", 8);
+      para(&b, T("impact/only-pusher", (const char *const[]){"repos", list, NULL}));
+      free(list);
+    }
+    free(only);
+  }
+  if (f->decision == ECR_DECISION_CONDITIONAL) para(&b, T("impact/conditional", NULL));
+  if (f->status == ECR_CHECK_UNKNOWN) para(&b, T("impact/gap", NULL));
+  free(repos);
+  return ecr_buf_steal(&b);
+}
+
+/* ---- remediation ---------------------------------------------------------------------------- */
+static cJSON *str_array(char *const *v, size_t n) {
+  cJSON *a = cJSON_CreateArray();
+  for (size_t i = 0; i < n; i++) cJSON_AddItemToArray(a, cJSON_CreateString(v[i]));
+  return a;
+}
+
+static char *print_json(cJSON *j) {
+  char *s = cJSON_Print(j);
+  cJSON_Delete(j);
+  char *out = ecr_xstrdup(s ? s : "{}");
+  free(s);
+  /* cJSON indents with tabs: use two spaces for reports */
+  ecr_buf b;
+  ecr_buf_init(&b);
+  for (const char *c = out; *c; c++) {
+    if (*c == '\t') ecr_buf_puts(&b, c > out && c[-1] == ':' ? " " : "  ");
+    else ecr_buf_putc(&b, *c);
+  }
+  free(out);
+  return ecr_buf_steal(&b);
+}
+
+static const char *const pull_set[] = {"ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability",
+                                       "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"};
+
+static char *suggest(const ecr_finding *f, const ecr_via *grant, bool human) {
+  bool registry = f->n_repositories == 1 && strcmp(f->repositories[0], "*") == 0;
+  if (f->status == ECR_CHECK_PASS || f->status == ECR_CHECK_UNKNOWN || !grant) return NULL;
+  cJSON *s = cJSON_CreateObject();
+  bool resource_side = grant->source == ECR_SRC_RESOURCE || grant->source == ECR_SRC_REGISTRY;
+  if (f->access_level == ECR_LEVEL_PERMISSIONS && !resource_side) {
+    cJSON_AddStringToObject(s, "Sid", "DenyEcrPolicyChanges");
+    cJSON_AddStringToObject(s, "Effect", "Deny");
+    const char *acts[] = {"ecr:SetRepositoryPolicy", "ecr:DeleteRepositoryPolicy",
+                          "ecr:PutRegistryPolicy", "ecr:DeleteRegistryPolicy"};
+    cJSON_AddItemToObject(s, "Action", cJSON_CreateStringArray(acts, 4));
+    cJSON_AddStringToObject(s, "Resource", "*");
+    return print_json(s);
+  }
+  char *sid = ecr_xasprintf("%sNarrowed", grant->statement[0] >= '0' && grant->statement[0] <= '9'
+                                             ? "Statement" : grant->statement);
+  cJSON_AddStringToObject(s, "Sid", sid);
+  free(sid);
+  cJSON_AddStringToObject(s, "Effect", "Allow");
+  if (resource_side) {
+    cJSON *pr = cJSON_CreateObject();
+    if (f->principal_kind == ECR_PK_SERVICE) cJSON_AddStringToObject(pr, "Service", f->principal + 8);
+    else cJSON_AddStringToObject(pr, "AWS", f->principal);
+    cJSON_AddItemToObject(s, "Principal", pr);
+    cJSON_AddItemToObject(s, "Action", cJSON_CreateStringArray(pull_set + 1, 3));
+    cJSON *cond = cJSON_CreateObject(), *op = cJSON_CreateObject();
+    if (f->principal_kind == ECR_PK_SERVICE)
+      cJSON_AddStringToObject(op, "aws:SourceAccount", "<your account id>");
+    else
+      cJSON_AddStringToObject(op, "aws:PrincipalOrgID", "<your organization id>");
+    cJSON_AddItemToObject(cond, "StringEquals", op);
+    cJSON_AddItemToObject(s, "Condition", cond);
+    return print_json(s);
+  }
+  if (human || f->access_level == ECR_LEVEL_READ || f->access_level == ECR_LEVEL_LIST) {
+    cJSON_AddItemToObject(s, "Action", cJSON_CreateStringArray(pull_set, 4));
+    cJSON_AddStringToObject(s, "Resource", "*");
+    return print_json(s);
+  }
+  cJSON_AddItemToObject(s, "Action", str_array(f->actions, f->n_actions));
+  if (registry) cJSON_AddStringToObject(s, "Resource", "*");
+  else cJSON_AddItemToObject(s, "Resource", str_array(f->repositories, f->n_repositories));
+  return print_json(s);
+}
+
+static char *ledger_example(const ecr_finding *f, const char *as_of) {
+  cJSON *e = cJSON_CreateObject();
+  char *id = ecr_xasprintf("EX-%s", f->id + 6);
+  cJSON_AddStringToObject(e, "id", id);
+  free(id);
+  cJSON_AddStringToObject(e, "principal", f->principal);
+  cJSON_AddItemToObject(e, "repositories", str_array(f->repositories, f->n_repositories));
+  cJSON_AddItemToObject(e, "actions", cJSON_CreateStringArray((const char *[]){ecr_access_level_name(f->access_level)}, 1));
+  cJSON_AddStringToObject(e, "justification", "<why this access is needed>");
+  cJSON_AddStringToObject(e, "approved_by", "<approver>");
+  cJSON_AddStringToObject(e, "ticket", "<ticket>");
+  long days = 0;
+  char exp[11] = "YYYY-MM-DD";
+  if (ecr_date_parse(as_of, &days)) ecr_time_date((time_t)(days + 90) * 86400, exp);
+  cJSON_AddStringToObject(e, "expires", exp);
+  char *s = cJSON_PrintUnformatted(e);
+  cJSON_Delete(e);
+  char *out = ecr_xstrdup(s);
+  free(s);
+  return out;
+}
+
+static char *remediation_text(builder *B, ecr_finding *f, size_t p, const char *as_of) {
+  const ecr_matrix *m = B->m;
+  ecr_buf b;
+  ecr_buf_init(&b);
+  if (p == (size_t)-1) return NULL; /* gap findings set their own */
+  const ecr_mprincipal *mp = &m->principals[p];
+  const ecr_iam_principal *ip = mp->pub.iam_index >= 0 ? &B->ev->principals[mp->pub.iam_index] : NULL;
+  const char *name = ip ? ip->name : f->principal;
+  if (f->status == ECR_CHECK_PASS) {
+    para(&b, T("remediation/pass", NULL));
+    return ecr_buf_steal(&b);
+  }
+  char *actions = join(f->actions, f->n_actions, ", ", 12);
+  char *scope = repos_phrase(f);
+  const ecr_via *first_grant = NULL;
+  for (size_t i = 0; i < f->n_via; i++) {
+    const ecr_via *v = &f->via[i];
+    if (v->deny) continue;
+    if (!first_grant) first_grant = v;
+    if (v->source == ECR_SRC_RESOURCE || v->source == ECR_SRC_REGISTRY) {
+      const char *kind = v->source == ECR_SRC_RESOURCE ? "repository policy" : "registry policy";
+      para(&b, T("remediation/resource", (const char *const[]){"statement", v->statement, "kind", kind,
+                                                                "policy", v->policy, "actions", actions,
+                                                                "principal", f->principal, NULL}));
+    } else {
+      char *pol = v->owner ? ecr_xasprintf("%s (attached to group %s)", v->policy, v->owner)
+                           : ecr_xstrdup(v->policy);
+      para(&b, T("remediation/identity", (const char *const[]){"statement", v->statement, "policy", pol,
+                                                                "source", ecr_source_name(v->source),
+                                                                "actions", actions, "scope", scope, NULL}));
+      free(pol);
+    }
+    if (i >= 4) break;
+  }
+  bool human = ip && ip->cls == ECR_PRINCIPAL_USER;
+  if (ip && ip->service_linked) {
+    para(&b, T("remediation/service-linked", NULL));
+  } else if (f->principal_kind == ECR_PK_PUBLIC) {
+    para(&b, T(f->access_level == ECR_LEVEL_READ || f->access_level == ECR_LEVEL_LIST
+                   ? "remediation/public-read" : "remediation/public", NULL));
+  } else if (f->principal_kind == ECR_PK_ACCOUNT || f->principal_kind == ECR_PK_EXTERNAL) {
+    char *acct = account_in(f->principal);
+    para(&b, T("remediation/external", (const char *const[]){"account", acct, NULL}));
+    free(acct);
+  } else if (f->principal_kind == ECR_PK_SERVICE) {
+    para(&b, T("remediation/service", (const char *const[]){"service", f->principal + 8, NULL}));
+  } else if (f->access_level == ECR_LEVEL_PERMISSIONS) {
+    para(&b, T("remediation/permissions", (const char *const[]){"actions", actions, NULL}));
+  } else if (f->access_level == ECR_LEVEL_TAGGING) {
+    para(&b, T("remediation/tagging", NULL));
+  } else if (f->access_level == ECR_LEVEL_WRITE && human) {
+    para(&b, T("remediation/human-write", (const char *const[]){"actions", actions, NULL}));
+  } else if (f->access_level == ECR_LEVEL_WRITE) {
+    if (f->all_repositories) para(&b, T("remediation/scope-repos", (const char *const[]){"name", name, NULL}));
+    para(&b, T("remediation/narrow-pull", (const char *const[]){"name", name, NULL}));
+  } else {
+    para(&b, T("remediation/narrow-pull", (const char *const[]){"name", name, NULL}));
+  }
+  char *entry = ledger_example(f, as_of);
+  para(&b, T("remediation/ledger", (const char *const[]){"entry", entry, NULL}));
+  free(entry);
+  f->suggested_statement = suggest(f, first_grant, human);
+  free(actions);
+  free(scope);
+  return ecr_buf_steal(&b);
+}
+
+/* ---- ledger --------------------------------------------------------------------------------- */
+static void apply_ledger(builder *B, ecr_finding *f) {
+  if (!B->ledger || f->status == ECR_CHECK_PASS) return;
+  const ecr_ledger_entry *active = NULL, *expired = NULL;
+  for (size_t i = 0; i < B->ledger->n_entries; i++) {
+    ecr_ledger_entry *e = &B->ledger->entries[i];
+    if (e->state == ECR_LEDGER_INVALID) continue;
+    if (!ecr_ledger_entry_covers(e, f->principal, (const char *const *)f->repositories,
+                                 f->n_repositories, (const char *const *)f->actions, f->n_actions,
+                                 ecr_access_level_name(f->access_level)))
+      continue;
+    e->matched++;
+    if (e->state == ECR_LEDGER_EXPIRED) {
+      if (!expired) expired = e;
+    } else if (!active) {
+      active = e;
+    }
+  }
+  if (active) {
+    f->exception = active;
+    f->status = ECR_CHECK_EXCEPTED;
+    free(f->status_reason);
+    f->status_reason = T("status/excepted", (const char *const[]){"id", active->id, "approved_by", active->approved_by,
+                                                                   "ticket", active->ticket ? active->ticket : "-",
+                                                                   "expires", active->expires, NULL});
+  } else if (expired) {
+    f->exception = expired;
+    char *old = f->status_reason;
+    char *lapsed = T("status/lapsed", (const char *const[]){"id", expired->id, "expires", expired->expires, NULL});
+    f->status_reason = old ? ecr_xasprintf("%s %s", lapsed, old) : ecr_xstrdup(lapsed);
+    free(lapsed);
+    free(old);
+  }
+}
+
+/* ---- one principal's findings ------------------------------------------------------------------ */
+static void principal_findings(builder *B, size_t p, const char *as_of) {
+  const ecr_matrix *m = B->m;
+  const ecr_mprincipal *mp = &m->principals[p];
+  const ecr_row *row = mp->row;
+  group *gs = NULL;
+  size_t ng = 0, gcap = 0;
+  for (size_t k = 0; k < row->n; k++) {
+    size_t t = row->target[k];
+    bool registry = t == m->registry;
+    if (!registry && !ecr_target_is_repo(m, t)) continue;
+    bool gap = target_gap(B, t) || mp->gap;
+    for (int L = 0; L < ECR_LEVEL_COUNT; L++) {
+      ecr_actset lvl = ecr_catalog_level((ecr_access_level)L);
+      ecr_actset y = row->y[k] & lvl, c = row->m[k] & ~row->y[k] & lvl;
+      for (int d = 0; d < 2; d++) {
+        ecr_actset bits = d ? y : c;
+        if (!bits) continue;
+        group *g = find_group(&gs, &ng, &gcap, (ecr_access_level)L,
+                              d ? ECR_DECISION_ALLOW : ECR_DECISION_CONDITIONAL, registry, gap);
+        ECR_PUSH(g->targets, g->n, g->cap, t);
+        g->actions |= bits;
+      }
+    }
+  }
+  bool any_risky = false;
+  for (size_t i = 0; i < ng; i++) {
+    group *g = &gs[i];
+    ecr_finding *f = new_finding(B, p);
+    f->principal = ecr_xstrdup(mp->pub.name);
+    f->principal_kind = mp->pub.kind;
+    f->access_level = g->level;
+    f->decision = g->decision;
+    f->actions = actions_of(g->actions, &f->n_actions);
+    if (g->registry) {
+      f->repositories = ecr_xcalloc(1, sizeof(char *));
+      f->repositories[0] = ecr_xstrdup("*");
+      f->n_repositories = 1;
+      f->all_repositories = true;
+    } else {
+      f->repositories = ecr_xcalloc(g->n + 1, sizeof(char *));
+      for (size_t k = 0; k < g->n; k++) f->repositories[k] = ecr_xstrdup(m->target_res[g->targets[k]]);
+      f->n_repositories = g->n;
+      /* every repository, present (whatever group it fell in) and future */
+      bool all = ecr_matrix_covers_future(m, p, g->actions);
+      for (size_t t = 0; all && t < m->n_repos; t++) {
+        ecr_actset y, c;
+        ecr_matrix_get(m, p, t, &y, &c);
+        all = ((y | c) & g->actions) == g->actions;
+      }
+      f->all_repositories = all;
+    }
+    bool is_risky = risky(g->level, mp->pub.kind);
+    any_risky |= is_risky;
+    f->severity = severity_of(g->level, mp->pub.kind, f->all_repositories);
+    /* evidence gaps make the affected findings unknown, never pass */
+    f->status = g->gap ? ECR_CHECK_UNKNOWN : is_risky ? ECR_CHECK_FAIL : ECR_CHECK_PASS;
+    if (f->status == ECR_CHECK_UNKNOWN) {
+      if (mp->gap) {
+        const ecr_iam_principal *ip = &B->ev->principals[mp->pub.iam_index];
+        char *missing = join(ip->missing_managed, ip->n_missing_managed, ", ", 5);
+        if (!ip->n_missing_managed) {
+          free(missing);
+          missing = ip->n_missing_groups ? join(ip->missing_groups, ip->n_missing_groups, ", ", 5)
+                                         : ecr_xstrdup("a group's attached policy");
+        }
+        f->status_reason = T("status/gap-principal", (const char *const[]){"missing", missing, NULL});
+        free(missing);
+      } else {
+        f->status_reason = T("status/gap-finding", NULL);
+      }
+    }
+    f->id = finding_id(f->principal, g->level, g->decision, g->registry, g->gap, NULL);
+    /* can push: the whole push set on one of these repositories */
+    if (g->level == ECR_LEVEL_WRITE && !g->registry && B->can_login[p]) {
+      ecr_actset push = ecr_catalog_push_set() & m->repo_mask;
+      for (size_t k = 0; k < g->n && !f->can_push; k++) {
+        ecr_actset y, c;
+        ecr_matrix_get(m, p, g->targets[k], &y, &c);
+        if (((y | c) & push) == push) f->can_push = true;
+      }
+    }
+    size_t *rt = g->registry ? (size_t[]){ECR_MATRIX_REGISTRY} : g->targets;
+    f->via = ecr_matrix_explain(m, p, rt, g->registry ? 1 : g->n, g->actions, &f->n_via);
+    apply_ledger(B, f);
+    f->impact = impact_text(B, f, p);
+    f->remediation = remediation_text(B, f, p, as_of);
+    free(g->targets);
+  }
+  free(gs);
+  /* a principal whose policies are partly missing and that shows no risky
+     access: what is missing may grant it, so the check is unknown */
+  if (mp->gap && !any_risky) {
+    const ecr_iam_principal *ip = &B->ev->principals[mp->pub.iam_index];
+    ecr_finding *f = new_finding(B, p);
+    f->principal = ecr_xstrdup(mp->pub.name);
+    f->principal_kind = mp->pub.kind;
+    f->access_level = ECR_LEVEL_WRITE;
+    f->decision = ECR_DECISION_CONDITIONAL;
+    f->repositories = ecr_xcalloc(1, sizeof(char *));
+    f->repositories[0] = ecr_xasprintf("arn:%s:ecr:*:%s:repository/*", B->ev->partition, B->ev->account);
+    f->n_repositories = 1;
+    f->actions = ecr_xcalloc(1, sizeof(char *));
+    f->severity = ECR_SEV_MEDIUM;
+    f->status = ECR_CHECK_UNKNOWN;
+    char *missing = ip->n_missing_managed ? join(ip->missing_managed, ip->n_missing_managed, ", ", 5)
+                                          : join(ip->missing_groups, ip->n_missing_groups, ", ", 5);
+    if (!missing[0]) {
+      free(missing);
+      missing = ecr_xstrdup("a group's attached policy");
+    }
+    f->status_reason = T("status/gap-principal", (const char *const[]){"missing", missing, NULL});
+    f->id = finding_id(f->principal, ECR_LEVEL_WRITE, ECR_DECISION_CONDITIONAL, false, true, "principal-gap");
+    f->impact = T("impact/gap", NULL);
+    f->remediation = T("remediation/gap-principal", (const char *const[]){"missing", missing, NULL});
+    free(missing);
+    apply_ledger(B, f);
+  }
+}
+
+/* A repository or region whose evidence is missing: unknown, never pass. */
+static void gap_finding(builder *B, const char *resource, const char *error, bool region,
+                        const char *region_name) {
+  ecr_finding *f = new_finding(B, (size_t)-1);
+  f->principal = ecr_xstrdup("*");
+  f->principal_kind = ECR_PK_PUBLIC;
+  f->access_level = ECR_LEVEL_WRITE;
+  f->decision = ECR_DECISION_CONDITIONAL;
+  f->repositories = ecr_xcalloc(1, sizeof(char *));
+  f->repositories[0] = region ? ecr_xasprintf("arn:%s:ecr:%s:%s:repository/*", B->ev->partition,
+                                              region_name, B->ev->account)
+                              : ecr_xstrdup(resource);
+  f->n_repositories = 1;
+  f->actions = ecr_xcalloc(1, sizeof(char *));
+  f->severity = ECR_SEV_MEDIUM;
+  f->status = ECR_CHECK_UNKNOWN;
+  const char *kv[] = {"resource", resource, "error", error ? error : "not collected", "region",
+                      region_name ? region_name : "", NULL};
+  f->status_reason = T(region ? "status/gap-region" : "status/gap-repo", kv);
+  f->impact = T("impact/gap", NULL);
+  f->remediation = T(region ? "remediation/gap-region" : "remediation/gap-repo", kv);
+  f->id = finding_id("*", ECR_LEVEL_WRITE, ECR_DECISION_CONDITIONAL, false, true, resource);
+  apply_ledger(B, f);
+}
+
+/* ---- sorting and views ------------------------------------------------------------------------------ */
+static int status_rank(ecr_check_status s) {
+  switch (s) {
+  case ECR_CHECK_FAIL: return 0;
+  case ECR_CHECK_UNKNOWN: return 1;
+  case ECR_CHECK_EXCEPTED: return 2;
+  default: return 3;
+  }
+}
+
+typedef struct fsort {
+  ecr_finding f;
+  size_t principal;
+} fsort;
+
+static int cmp_finding(const void *a, const void *b) {
+  const ecr_finding *x = &((const fsort *)a)->f, *y = &((const fsort *)b)->f;
+  int c = status_rank(x->status) - status_rank(y->status);
+  if (c) return c;
+  if (x->severity != y->severity) return (int)x->severity - (int)y->severity;
+  c = strcmp(x->principal, y->principal);
+  if (c) return c;
+  if (x->access_level != y->access_level) return (int)y->access_level - (int)x->access_level;
+  return strcmp(x->id, y->id);
+}
+
+static int cmp_pview(const void *a, const void *b) {
+  const ecr_principal_view *x = a, *y = b;
+  int c = status_rank(x->worst_status) - status_rank(y->worst_status);
+  if (c) return c;
+  if (x->worst_severity != y->worst_severity) return (int)x->worst_severity - (int)y->worst_severity;
+  return strcmp(x->principal, y->principal);
+}
+
+static void build_principal_views(builder *B) {
+  ecr_report *r = B->r;
+  const ecr_matrix *m = B->m;
+  /* principals in finding order of first appearance; gap findings ("*"
+     with no matrix principal) join the "*" view */
+  ecr_principal_view *views = ecr_xcalloc(r->n_findings + 1, sizeof(ecr_principal_view));
+  size_t nv = 0;
+  size_t *fcaps = ecr_xcalloc(r->n_findings + 1, sizeof(size_t));
+  for (size_t i = 0; i < r->n_findings; i++) {
+    const ecr_finding *f = &r->findings[i];
+    size_t v = 0;
+    while (v < nv && strcmp(views[v].principal, f->principal) != 0) v++;
+    if (v == nv) {
+      ecr_principal_view *pv = &views[nv++];
+      pv->principal = ecr_xstrdup(f->principal);
+      pv->kind = f->principal_kind;
+      pv->worst_status = ECR_CHECK_PASS;
+      pv->worst_severity = ECR_SEV_INFO;
+      size_t p = B->finding_principal[i];
+      const ecr_iam_principal *ip = NULL;
+      if (p == (size_t)-1) {
+        for (size_t k = 0; k < m->n_principals; k++)
+          if (strcmp(m->principals[k].pub.name, f->principal) == 0) p = k;
+      }
+      if (p != (size_t)-1 && m->principals[p].pub.iam_index >= 0)
+        ip = &B->ev->principals[m->principals[p].pub.iam_index];
+      pv->name = ecr_xstrdup(ip ? ip->name : f->principal);
+      if (ip) {
+        pv->used_by = ip->cls == ECR_PRINCIPAL_ROLE ? trust_summary(B->ev, ip) : NULL;
+        pv->last_used = ip->last_used ? ecr_xstrdup(ip->last_used) : NULL;
+        pv->service_linked = ip->service_linked;
+        pv->evidence_gap = m->principals[p].gap;
+      }
+    }
+    ecr_principal_view *pv = &views[v];
+    ECR_PUSH(pv->findings, pv->n_findings, fcaps[v], i);
+    if (status_rank(f->status) < status_rank(pv->worst_status)) pv->worst_status = f->status;
+    if (f->status != ECR_CHECK_PASS && f->severity < pv->worst_severity) pv->worst_severity = f->severity;
+  }
+  free(fcaps);
+  qsort(views, nv, sizeof(ecr_principal_view), cmp_pview);
+  r->principals = views;
+  r->n_principal_views = nv;
+}
+
+static void add_coverage(ecr_report *r, size_t *cap, char *s) { ECR_PUSH(r->coverage, r->n_coverage, *cap, s); }
+
+static void build_coverage(builder *B) {
+  ecr_report *r = B->r;
+  const ecr_evidence *ev = B->ev;
+  size_t cap = 0, cond = 0;
+  for (size_t i = 0; i < r->n_findings; i++)
+    if (r->findings[i].decision == ECR_DECISION_CONDITIONAL && r->findings[i].status != ECR_CHECK_UNKNOWN) cond++;
+  if (cond) {
+    char n[32];
+    snprintf(n, sizeof(n), "%zu", cond);
+    add_coverage(r, &cap, T("coverage/conditions", (const char *const[]){"count", n, NULL}));
+  }
+  add_coverage(r, &cap, T("coverage/sessions", NULL));
+  if (!ev->scps_present) add_coverage(r, &cap, T("coverage/no-scps", NULL));
+  if (ev->n_regions) {
+    char **names = ecr_xcalloc(ev->n_regions + 1, sizeof(char *));
+    for (size_t i = 0; i < ev->n_regions; i++) names[i] = ev->regions[i].name;
+    char *list = join(names, ev->n_regions, ", ", 64);
+    add_coverage(r, &cap, T("coverage/regions", (const char *const[]){"regions", list, NULL}));
+    free(list);
+    free(names);
+  } else {
+    add_coverage(r, &cap, T("coverage/no-regions", NULL));
+  }
+  /* external accounts, once each */
+  char **seen = NULL;
+  size_t nseen = 0, scap = 0;
+  for (size_t i = 0; i < r->n_findings; i++) {
+    const ecr_finding *f = &r->findings[i];
+    if (f->principal_kind != ECR_PK_ACCOUNT && f->principal_kind != ECR_PK_EXTERNAL) continue;
+    if (!ecr_str_has_prefix(f->principal, "arn:")) continue;
+    char *acct = account_in(f->principal);
+    bool dup = false;
+    for (size_t k = 0; k < nseen; k++) dup |= strcmp(seen[k], acct) == 0;
+    if (dup) {
+      free(acct);
+      continue;
+    }
+    ECR_PUSH(seen, nseen, scap, acct);
+    add_coverage(r, &cap, T("coverage/external", (const char *const[]){"account", acct, NULL}));
+  }
+  for (size_t k = 0; k < nseen; k++) free(seen[k]);
+  free(seen);
+  for (size_t i = 0; i < ev->n_gaps; i++)
+    add_coverage(r, &cap, T("coverage/gap", (const char *const[]){"source", ev->gaps[i].source, "resource",
+                                                                   ev->gaps[i].resource, "error", ev->gaps[i].error, NULL}));
+  add_coverage(r, &cap, T("coverage/registry-level", NULL));
+  add_coverage(r, &cap, T("coverage/root-user", NULL));
+  if (!ev->collected_at) add_coverage(r, &cap, T("coverage/no-manifest", NULL));
+  add_coverage(r, &cap, T("coverage/public-ecr", NULL));
+}
+
+static void evidence_hash(ecr_report *r) {
+  ecr_buf b;
+  ecr_buf_init(&b);
+  for (size_t i = 0; i < r->n_files; i++) ecr_buf_printf(&b, "%s  %s\n", r->files[i].sha256, r->files[i].path);
+  ecr_sha256_hex(b.data ? b.data : "", b.len, r->evidence_sha256);
+  ecr_buf_cleanup(&b);
+}
+
 ecr_status ecr_report_build(const ecr_evidence *ev, const ecr_matrix *m, ecr_ledger *ledger,
                             const char *as_of, ecr_report **out, ecr_error *err) {
-  return ecr_error_set(err, ECR_E_INTERNAL, NULL, "not yet");
+  *out = NULL;
+  if (!ecr_date_parse(as_of, NULL))
+    return ecr_error_set(err, ECR_E_USAGE, NULL, "as-of date %s is not YYYY-MM-DD", as_of);
+  builder B = {0};
+  B.ev = ev;
+  B.m = m;
+  B.ledger = ledger;
+  ecr_report *r = B.r = ecr_xcalloc(1, sizeof(ecr_report));
+  r->tool_version = ecr_xstrdup(ECRAUDIT_VERSION);
+  r->catalog_version = ecr_xstrdup(ecr_catalog_version());
+  r->control_id = ecr_xstrdup("C-0222");
+  r->control_name = ecr_xstrdup("Minimize user access to Amazon ECR");
+  r->control_ref = ecr_xstrdup("CIS Amazon EKS Benchmark 5.1.2");
+  r->account = ecr_xstrdup(ev->account);
+  r->caller_arn = ecr_xstrdup(ev->caller_arn);
+  r->evidence_time = ecr_xstrdup(ev->collected_at);
+  char now[21];
+  ecr_time_iso8601(ecr_time_now(), now);
+  r->generated_at = ecr_xstrdup(now);
+  r->as_of = ecr_xstrdup(as_of);
+  r->n_regions = ev->n_regions;
+  r->regions = ecr_xcalloc(ev->n_regions + 1, sizeof(char *));
+  for (size_t i = 0; i < ev->n_regions; i++) r->regions[i] = ecr_xstrdup(ev->regions[i].name);
+  r->n_principals_evaluated = ev->n_principals;
+  r->n_repositories = ev->n_repos;
+
+  build_repo_views(&B);
+  for (size_t p = 0; p < m->n_principals; p++) principal_findings(&B, p, as_of);
+  for (size_t i = 0; i < ev->n_repos; i++)
+    if (ev->repos[i].policy_gap) gap_finding(&B, ev->repos[i].arn, ev->repos[i].gap_error, false, NULL);
+  for (size_t i = 0; i < ev->n_regions; i++) {
+    const ecr_region *reg = &ev->regions[i];
+    if (reg->repositories_gap) gap_finding(&B, reg->name, reg->gap_error, true, reg->name);
+    else if (reg->registry_policy_gap) {
+      char *res = ecr_xasprintf("the registry policy of %s", reg->name);
+      gap_finding(&B, res, reg->gap_error, false, NULL);
+      free(res);
+    }
+  }
+  for (size_t i = 0; i < ev->n_gaps; i++)
+    if (strcmp(ev->gaps[i].source, "ecr:DescribeRepositories") == 0 && strcmp(ev->gaps[i].resource, "*") == 0)
+      gap_finding(&B, "*", ev->gaps[i].error, true, "*");
+
+  /* sort findings, keeping their principal indices alongside */
+  fsort *fs = ecr_xcalloc(r->n_findings + 1, sizeof(fsort));
+  for (size_t i = 0; i < r->n_findings; i++) {
+    fs[i].f = r->findings[i];
+    fs[i].principal = B.finding_principal[i];
+  }
+  qsort(fs, r->n_findings, sizeof(fsort), cmp_finding);
+  for (size_t i = 0; i < r->n_findings; i++) {
+    r->findings[i] = fs[i].f;
+    B.finding_principal[i] = fs[i].principal;
+  }
+  free(fs);
+  for (size_t i = 0; i < r->n_findings; i++) {
+    const ecr_finding *f = &r->findings[i];
+    r->by_status[f->status]++;
+    if (f->status != ECR_CHECK_PASS) r->by_severity[f->severity]++;
+    r->by_status_severity[f->status][f->severity]++;
+  }
+  r->overall = r->by_status[ECR_CHECK_FAIL]      ? ECR_CHECK_FAIL
+               : r->by_status[ECR_CHECK_UNKNOWN] ? ECR_CHECK_UNKNOWN
+                                                 : ECR_CHECK_PASS;
+  build_principal_views(&B);
+  if (ledger) {
+    ecr_ledger_mark_unused(ledger);
+    r->ledger_path = ecr_xstrdup(ledger->path);
+    memcpy(r->ledger_sha256, ledger->sha256, 65);
+    r->ledger = ledger->entries;
+    r->n_ledger = ledger->n_entries;
+  }
+  build_coverage(&B);
+  r->n_files = ev->n_files;
+  r->files = ecr_xcalloc(ev->n_files + 1, sizeof(ecr_evidence_file));
+  for (size_t i = 0; i < ev->n_files; i++) {
+    r->files[i] = ev->files[i];
+    r->files[i].path = ecr_xstrdup(ev->files[i].path);
+  }
+  r->n_gaps = ev->n_gaps;
+  r->gaps = ecr_xcalloc(ev->n_gaps + 1, sizeof(ecr_gap));
+  for (size_t i = 0; i < ev->n_gaps; i++) {
+    r->gaps[i].source = ecr_xstrdup(ev->gaps[i].source);
+    r->gaps[i].resource = ecr_xstrdup(ev->gaps[i].resource);
+    r->gaps[i].error = ecr_xstrdup(ev->gaps[i].error);
+  }
+  evidence_hash(r);
+  for (size_t i = 0; i < m->n_repos; i++) free(B.pushers[i]);
+  free(B.pushers);
+  free(B.n_pushers);
+  free(B.cap_pushers);
+  free(B.can_login);
+  free(B.finding_principal);
+  *out = r;
+  return ECR_OK;
 }
