@@ -1,8 +1,278 @@
-/* ecraudit — live collector entry point (work in progress). */
+/* ecr_collect: credentials -> identity -> IAM -> ECR per region -> SCPs ->
+ * manifest, written into a temporary directory renamed to --out at the end. */
+#define _XOPEN_SOURCE 700
 #include "ecraudit/collect.h"
 
+#include <errno.h>
+#include <ftw.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "collect/aws.h"
+
+/* ---- shared helpers ----------------------------------------------------- */
+
+void ecr_collect_gap(ecr_collect_ctx *ctx, const char *source, const char *resource,
+                     const ecr_aws_response *resp) {
+  ecr_gap g;
+  g.source = ecr_xstrdup(source);
+  g.resource = ecr_xstrdup(resource ? resource : "");
+  g.error = ecr_xasprintf("%s: %s", resp && resp->error_code ? resp->error_code : "Error",
+                          resp && resp->error_message ? resp->error_message : "unknown error");
+  ECR_PUSH(ctx->gaps, ctx->n_gaps, ctx->cap_gaps, g);
+}
+
+void ecr_collect_progress(ecr_collect_ctx *ctx, bool done, const char *fmt, ...) {
+  if (!ctx->progress) return;
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("\rcollect: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputs(done ? "\033[K\n" : "\033[K", stderr);
+  fflush(stderr);
+  va_end(ap);
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
+  (void)sb;
+  (void)flag;
+  (void)ftw;
+  return remove(path);
+}
+
+static void rmrf(const char *path) {
+  if (path) nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static bool valid_region(const char *r) {
+  size_t n = strlen(r);
+  if (n == 0 || n > 40 || !(r[0] >= 'a' && r[0] <= 'z') || r[n - 1] == '-') return false;
+  for (size_t i = 0; i < n; i++)
+    if (!((r[i] >= 'a' && r[i] <= 'z') || (r[i] >= '0' && r[i] <= '9') || r[i] == '-'))
+      return false;
+  return true;
+}
+
+/* ---- assume role through STS ------------------------------------------- */
+
+typedef struct assume_ctx {
+  const char *endpoint_url;
+  const char *region;
+} assume_ctx;
+
+static ecr_status assume_role(void *vctx, const ecr_aws_creds *source,
+                              const ecr_assume_role_params *p, ecr_aws_creds *out,
+                              ecr_error *err) {
+  assume_ctx *actx = vctx;
+  ecr_aws_client client;
+  ecr_status st = ecr_aws_client_init(&client, source, actx->endpoint_url, err);
+  if (st != ECR_OK) return st;
+  ecr_assume_role_params q = *p;
+  if (!q.region) q.region = actx->region;
+  st = ecr_sts_assume_role(&client, &q, out, err);
+  ecr_aws_client_cleanup(&client);
+  return st;
+}
+
+/* ---- putting the bundle in place --------------------------------------- */
+
+static bool is_our_bundle(const char *dir) {
+  char *path = ecr_path_join(dir, "manifest.json");
+  char *text = NULL;
+  size_t len = 0;
+  bool ours = false;
+  if (ecr_file_read(path, &text, &len, NULL) == ECR_OK) {
+    cJSON *m = cJSON_ParseWithLength(text, len);
+    const cJSON *tool = cJSON_GetObjectItemCaseSensitive(m, "tool");
+    ours = cJSON_IsString(tool) && strcmp(tool->valuestring, "ecraudit") == 0;
+    cJSON_Delete(m);
+    free(text);
+  }
+  free(path);
+  return ours;
+}
+
+/* rename tmp to out; an earlier ecraudit bundle at out is replaced, anything
+ * else is left alone. */
+static ecr_status move_into_place(const char *tmp, const char *out, ecr_error *err) {
+  if (rename(tmp, out) == 0) return ECR_OK;
+  if (errno != ENOTEMPTY && errno != EEXIST)
+    return ecr_error_set(err, ECR_E_OUTPUT, out, "cannot rename %s into place: %s", tmp,
+                         strerror(errno));
+  if (!is_our_bundle(out))
+    return ecr_error_set(err, ECR_E_OUTPUT, out,
+                         "exists and is not an empty directory or an ecraudit bundle");
+  char *old = ecr_xasprintf("%s.old-%ld", out, (long)getpid());
+  ecr_status st = ECR_OK;
+  if (rename(out, old) != 0) {
+    st = ecr_error_set(err, ECR_E_OUTPUT, out, "cannot move the previous bundle aside: %s",
+                       strerror(errno));
+  } else if (rename(tmp, out) != 0) {
+    st = ecr_error_set(err, ECR_E_OUTPUT, out, "cannot rename %s into place: %s", tmp,
+                       strerror(errno));
+    (void)rename(old, out);
+  } else {
+    rmrf(old);
+  }
+  free(old);
+  return st;
+}
+
+/* ---- the collector ------------------------------------------------------ */
+
+static char *partition_of(const char *arn) {
+  /* arn:PARTITION:... */
+  if (!arn || strncmp(arn, "arn:", 4) != 0) return ecr_xstrdup("aws");
+  const char *p = arn + 4;
+  const char *colon = strchr(p, ':');
+  if (!colon || colon == p) return ecr_xstrdup("aws");
+  return ecr_xstrndup(p, (size_t)(colon - p));
+}
+
 ecr_status ecr_collect(const ecr_collect_opts *opts, ecr_error *err) {
-  if (!opts || !opts->out_dir)
-    return ecr_error_set(err, ECR_E_USAGE, NULL, "collect: --out is required");
-  return ecr_error_set(err, ECR_E_COLLECT, NULL, "collect: not implemented yet");
+  ecr_status st = ECR_OK;
+  ecr_cred_result cred;
+  memset(&cred, 0, sizeof(cred));
+  ecr_aws_client client;
+  memset(&client, 0, sizeof(client));
+  ecr_collect_ctx ctx;
+  memset(&ctx, 0, sizeof(ctx));
+  const char **regions = NULL;
+  size_t n_regions = 0, cap_regions = 0;
+  char *tmp = NULL;
+  cJSON *identity = NULL, *iam = NULL;
+
+  if (!opts || !opts->out_dir || !*opts->out_dir)
+    return ecr_error_set(err, ECR_E_USAGE, NULL, "collect: --out DIR is required");
+  const char *endpoint = opts->endpoint_url;
+  if (!endpoint || !*endpoint) endpoint = getenv("AWS_ENDPOINT_URL");
+  if (endpoint && !*endpoint) endpoint = NULL;
+  if (endpoint && !ecr_str_has_prefix(endpoint, "https://") &&
+      !ecr_str_has_prefix(endpoint, "http://"))
+    return ecr_error_set(err, ECR_E_USAGE, NULL,
+                         "collect: --endpoint-url must start with https:// or http://: %s",
+                         endpoint);
+  for (size_t i = 0; i < opts->n_regions; i++)
+    if (!opts->regions[i] || !valid_region(opts->regions[i]))
+      return ecr_error_set(err, ECR_E_USAGE, NULL, "collect: invalid region \"%s\"",
+                           opts->regions[i] ? opts->regions[i] : "");
+
+  /* credentials (may assume a role through STS) */
+  const char *env_region = getenv("AWS_REGION");
+  if (!env_region || !*env_region) env_region = getenv("AWS_DEFAULT_REGION");
+  if (env_region && !*env_region) env_region = NULL;
+  assume_ctx actx = {endpoint, opts->n_regions ? opts->regions[0] : env_region};
+  st = ecr_credentials_resolve(opts->profile, assume_role, &actx, &cred, err);
+  if (st != ECR_OK) goto cleanup;
+
+  /* regions: --region, else AWS_REGION / AWS_DEFAULT_REGION, else the profile */
+  if (opts->n_regions) {
+    for (size_t i = 0; i < opts->n_regions; i++) {
+      bool dup = false;
+      for (size_t j = 0; j < n_regions; j++) dup = dup || strcmp(regions[j], opts->regions[i]) == 0;
+      if (!dup) ECR_PUSH(regions, n_regions, cap_regions, opts->regions[i]);
+    }
+  } else if (env_region || cred.region) {
+    const char *r = env_region ? env_region : cred.region;
+    if (!valid_region(r)) {
+      st = ecr_error_set(err, ECR_E_USAGE, NULL, "collect: invalid region \"%s\"", r);
+      goto cleanup;
+    }
+    ECR_PUSH(regions, n_regions, cap_regions, r);
+  } else {
+    st = ecr_error_set(err, ECR_E_USAGE, NULL,
+                       "collect: no region: pass --region, set AWS_REGION or give profile "
+                       "\"%s\" a region",
+                       cred.profile);
+    goto cleanup;
+  }
+
+  st = ecr_aws_client_init(&client, &cred.creds, endpoint, err);
+  if (st != ECR_OK) goto cleanup;
+  ctx.client = &client;
+  ctx.progress = opts->progress && !opts->quiet;
+
+  /* temporary directory next to --out */
+  {
+    char *out_copy = ecr_xstrdup(opts->out_dir);
+    char *slash = strrchr(out_copy, '/');
+    if (slash && slash != out_copy) {
+      *slash = '\0';
+      st = ecr_mkdirs(out_copy, err);
+    }
+    free(out_copy);
+    if (st != ECR_OK) {
+      st = ECR_E_OUTPUT;
+      if (err) err->code = ECR_E_OUTPUT;
+      goto cleanup;
+    }
+    size_t n = strlen(opts->out_dir);
+    while (n > 1 && opts->out_dir[n - 1] == '/') n--;
+    tmp = ecr_xasprintf("%.*s.tmp-XXXXXX", (int)n, opts->out_dir);
+    if (!mkdtemp(tmp)) {
+      st = ecr_error_set(err, ECR_E_OUTPUT, opts->out_dir, "cannot create a temporary directory: %s",
+                         strerror(errno));
+      free(tmp);
+      tmp = NULL;
+      goto cleanup;
+    }
+    chmod(tmp, 0755);
+    ctx.tmp_dir = tmp;
+  }
+
+  /* identity: without it there is no bundle */
+  ecr_collect_progress(&ctx, true, "identity (sts:GetCallerIdentity)");
+  st = ecr_sts_get_caller_identity(&client, regions[0], &identity, err);
+  if (st != ECR_OK) goto cleanup;
+  const cJSON *acct = cJSON_GetObjectItemCaseSensitive(identity, "Account");
+  const cJSON *arn = cJSON_GetObjectItemCaseSensitive(identity, "Arn");
+  ctx.account = ecr_xstrdup(acct->valuestring);
+  ctx.partition = partition_of(arn->valuestring);
+  st = ecr_bundle_write_json(&ctx, "sts/caller-identity.json", identity, err);
+  if (st != ECR_OK) goto cleanup;
+
+  /* IAM: without it there is no bundle either */
+  st = ecr_iam_get_account_authorization_details(&ctx, &iam, err);
+  if (st != ECR_OK) goto cleanup;
+  st = ecr_bundle_write_json(&ctx, "iam/account-authorization-details.json", iam, err);
+  if (st != ECR_OK) goto cleanup;
+
+  for (size_t i = 0; i < n_regions; i++) ecr_ecr_collect_region(&ctx, regions[i]);
+  ecr_orgs_collect(&ctx);
+
+  st = ecr_bundle_write_manifest(&ctx, regions, n_regions, err);
+  if (st != ECR_OK) goto cleanup;
+  st = move_into_place(tmp, opts->out_dir, err);
+  if (st != ECR_OK) goto cleanup;
+  free(tmp);
+  tmp = NULL;
+  if (ctx.progress)
+    fprintf(stderr, "collect: wrote %s (%zu files, %zu gaps)\n", opts->out_dir, ctx.n_files + 1,
+            ctx.n_gaps);
+
+cleanup:
+  if (tmp) {
+    rmrf(tmp);
+    free(tmp);
+  }
+  cJSON_Delete(identity);
+  cJSON_Delete(iam);
+  for (size_t i = 0; i < ctx.n_gaps; i++) {
+    free(ctx.gaps[i].source);
+    free(ctx.gaps[i].resource);
+    free(ctx.gaps[i].error);
+  }
+  free(ctx.gaps);
+  for (size_t i = 0; i < ctx.n_files; i++) free(ctx.files[i]);
+  free(ctx.files);
+  free(ctx.account);
+  free(ctx.partition);
+  free(regions);
+  ecr_aws_client_cleanup(&client);
+  ecr_cred_result_cleanup(&cred);
+  return st;
 }

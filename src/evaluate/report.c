@@ -616,7 +616,8 @@ static void principal_findings(builder *B, size_t p, const char *as_of) {
         ecr_actset bits = d ? y : c;
         if (!bits) continue;
         group *g = find_group(&gs, &ng, &gcap, (ecr_access_level)L,
-                              d ? ECR_DECISION_ALLOW : ECR_DECISION_CONDITIONAL, registry, gap);
+                              d ? ECR_DECISION_ALLOW : ECR_DECISION_CONDITIONAL, registry,
+                              gap && risky((ecr_access_level)L, mp->pub.kind));
         ECR_PUSH(g->targets, g->n, g->cap, t);
         g->actions |= bits;
       }
@@ -652,8 +653,10 @@ static void principal_findings(builder *B, size_t p, const char *as_of) {
     bool is_risky = risky(g->level, mp->pub.kind);
     any_risky |= is_risky;
     f->severity = severity_of(g->level, mp->pub.kind, f->all_repositories);
-    /* evidence gaps make the affected findings unknown, never pass */
-    f->status = g->gap ? ECR_CHECK_UNKNOWN : is_risky ? ECR_CHECK_FAIL : ECR_CHECK_PASS;
+    /* evidence gaps make the affected findings unknown, never pass (only
+       risky grants are split by gap: reading by the account's own
+       principals passes whatever the missing evidence says) */
+    f->status = !is_risky ? ECR_CHECK_PASS : g->gap ? ECR_CHECK_UNKNOWN : ECR_CHECK_FAIL;
     if (f->status == ECR_CHECK_UNKNOWN) {
       if (mp->gap) {
         const ecr_iam_principal *ip = &B->ev->principals[mp->pub.iam_index];

@@ -1,7 +1,947 @@
-/* TEMPORARY stub: replaced by the html renderer's author. */
+/* HTML renderer: report.html, one self-contained page for compliance
+ * archives.
+ *
+ * The page is the skeleton templates/html/report.html, parsed with
+ * libxml2's HTML parser and filled through its tree API: every string of
+ * the model reaches the page as a text node or an attribute value, so
+ * libxml2's serializer escapes it (no markup is ever assembled from text).
+ * Text first passes html_clean(), the one place that maps what HTML and
+ * XML forbid (invalid UTF-8, C0/C1 controls, noncharacters) to U+FFFD.
+ *
+ * The stylesheet and the script are templates too (report.css, report.js),
+ * inlined and pinned by a Content-Security-Policy with their SHA-256, so
+ * the page can load nothing else and no injected script could run.
+ *
+ * Large accounts: every finding keeps its table row (and its anchor), but
+ * only the first detail_limit findings of each (status, severity) group
+ * get the expandable detail; the page says how many were summarized.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/HTMLparser.h>
+#include <libxml/HTMLtree.h>
+#include <libxml/tree.h>
+#include <libxml/xmlIO.h>
+
 #include "ecraudit/render.h"
+#include "util/util.h"
+
+#define HTML_DEFAULT_DETAIL_LIMIT 500 /* detailed findings per status/severity */
+#define HTML_TOP_FINDINGS 10          /* failing findings listed in the summary */
+#define HTML_ROW_REPOS 3              /* repositories shown in a finding's row */
+
+#define SKELETON "templates/html/report.html"
+#define STYLESHEET "templates/html/report.css"
+#define SCRIPT "templates/html/report.js"
+
+/* Display order of the check statuses (the model's sort order). */
+static const ecr_check_status status_order[ECR_CHECK_COUNT] = {
+    ECR_CHECK_FAIL, ECR_CHECK_UNKNOWN, ECR_CHECK_EXCEPTED, ECR_CHECK_PASS};
+
+typedef struct html_ctx {
+  htmlDocPtr doc;
+  const ecr_report *r;
+  size_t detail_limit;
+  xmlNodePtr *marks; /* skeleton elements with data-slot / data-when / data-group */
+  size_t n_marks;
+  size_t cap_marks;
+} html_ctx;
+
+/* ---- text: the one sanitizing helper ---------------------------------- */
+
+static void put_fffd(ecr_buf *b) { ecr_buf_append(b, "\xef\xbf\xbd", 3); }
+
+/* Decode one UTF-8 sequence at s (n bytes left). Returns its length and sets
+ * *cp, or 0 when the bytes are not valid UTF-8 (overlong, surrogate, beyond
+ * U+10FFFF, truncated). */
+static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp) {
+  if (s[0] < 0x80) {
+    *cp = s[0];
+    return 1;
+  }
+  size_t len;
+  uint32_t c, min;
+  if ((s[0] & 0xe0) == 0xc0) {
+    len = 2, c = s[0] & 0x1fu, min = 0x80;
+  } else if ((s[0] & 0xf0) == 0xe0) {
+    len = 3, c = s[0] & 0x0fu, min = 0x800;
+  } else if ((s[0] & 0xf8) == 0xf0) {
+    len = 4, c = s[0] & 0x07u, min = 0x10000;
+  } else {
+    return 0;
+  }
+  if (len > n) return 0;
+  for (size_t i = 1; i < len; i++) {
+    if ((s[i] & 0xc0) != 0x80) return 0;
+    c = (c << 6) | (s[i] & 0x3fu);
+  }
+  if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) return 0;
+  *cp = c;
+  return len;
+}
+
+/* Characters that must not reach an HTML/XML document: C0 controls other
+ * than tab, LF and CR; DEL and the C1 controls; noncharacters. */
+static bool forbidden_cp(uint32_t c) {
+  if (c < 0x20) return c != 0x09 && c != 0x0a && c != 0x0d;
+  if (c >= 0x7f && c <= 0x9f) return true;
+  if (c >= 0xfdd0 && c <= 0xfdef) return true;
+  return (c & 0xfffe) == 0xfffe;
+}
+
+/* Model text -> text safe for libxml2 and every HTML parser: valid UTF-8
+ * without forbidden characters (each replaced by U+FFFD). Caller frees. */
+static xmlChar *html_clean(const char *s) {
+  ecr_buf b;
+  ecr_buf_init(&b);
+  const unsigned char *p = (const unsigned char *)s;
+  size_t n = strlen(s);
+  while (n > 0) {
+    uint32_t cp = 0;
+    size_t len = utf8_decode(p, n, &cp);
+    if (len == 0) {
+      put_fffd(&b);
+      len = 1;
+    } else if (forbidden_cp(cp)) {
+      put_fffd(&b);
+    } else {
+      ecr_buf_append(&b, p, len);
+    }
+    p += len;
+    n -= len;
+  }
+  ecr_buf_putc(&b, '\0'); /* an empty string still yields a buffer */
+  return (xmlChar *)ecr_buf_steal(&b);
+}
+
+/* ---- DOM helpers (tag, class and attribute names are literals) -------- */
+
+static void add_text(xmlNodePtr parent, const char *s) {
+  if (!s || !*s) return;
+  xmlChar *clean = html_clean(s);
+  xmlAddChild(parent, xmlNewDocText(parent->doc, clean));
+  free(clean);
+}
+
+static void set_attr(xmlNodePtr node, const char *name, const char *value) {
+  xmlChar *clean = html_clean(value ? value : "");
+  xmlSetProp(node, BAD_CAST name, clean);
+  free(clean);
+}
+
+static xmlNodePtr el(xmlNodePtr parent, const char *tag, const char *cls) {
+  xmlNodePtr n = xmlNewChild(parent, NULL, BAD_CAST tag, NULL);
+  if (cls) xmlSetProp(n, BAD_CAST "class", BAD_CAST cls);
+  return n;
+}
+
+static xmlNodePtr el_text(xmlNodePtr parent, const char *tag, const char *cls, const char *s) {
+  xmlNodePtr n = el(parent, tag, cls);
+  add_text(n, s);
+  return n;
+}
+
+static void add_class(xmlNodePtr node, const char *cls) {
+  xmlChar *old = xmlGetProp(node, BAD_CAST "class");
+  char *v = old ? ecr_xasprintf("%s %s", (const char *)old, cls) : ecr_xstrdup(cls);
+  set_attr(node, "class", v);
+  free(v);
+  xmlFree(old);
+}
+
+static void remove_node(xmlNodePtr n) {
+  xmlUnlinkNode(n);
+  xmlFreeNode(n);
+}
+
+static void remove_children(xmlNodePtr n) {
+  while (n->children) remove_node(n->children);
+}
+
+static void fmt_count(size_t n, char out[32]) {
+  char digits[32];
+  int len = snprintf(digits, sizeof(digits), "%zu", n);
+  size_t o = 0;
+  for (int i = 0; i < len; i++) {
+    if (i > 0 && (len - i) % 3 == 0) out[o++] = ',';
+    out[o++] = digits[i];
+  }
+  out[o] = '\0';
+}
+
+static void count_text(xmlNodePtr parent, size_t n) {
+  char buf[32];
+  fmt_count(n, buf);
+  add_text(parent, buf);
+}
+
+static void sort_key(xmlNodePtr cell, size_t rank) {
+  char buf[32];
+  snprintf(buf, sizeof(buf), "%zu", rank);
+  set_attr(cell, "data-sort", buf);
+}
+
+/* "critical" -> class "badge sev-critical" with the name as text. */
+static xmlNodePtr badge(xmlNodePtr parent, const char *prefix, const char *name) {
+  char cls[64];
+  snprintf(cls, sizeof(cls), "badge %s-%s", prefix, name);
+  return el_text(parent, "span", cls, name);
+}
+
+static void code_or_dash(xmlNodePtr parent, const char *s) {
+  if (s && *s)
+    el_text(parent, "code", NULL, s);
+  else
+    el_text(parent, "span", "nobody", "\xe2\x80\x94");
+}
+
+static void text_or_dash(xmlNodePtr parent, const char *s) {
+  if (s && *s)
+    add_text(parent, s);
+  else
+    el_text(parent, "span", "nobody", "\xe2\x80\x94");
+}
+
+static void link_to(xmlNodePtr parent, const char *cls, const char *id) {
+  xmlNodePtr a = el_text(parent, "a", cls, id);
+  char *href = ecr_xasprintf("#%s", id);
+  set_attr(a, "href", href);
+  free(href);
+}
+
+static size_t status_rank(ecr_check_status s) {
+  for (size_t i = 0; i < ECR_CHECK_COUNT; i++)
+    if (status_order[i] == s) return i;
+  return ECR_CHECK_COUNT;
+}
+
+/* ---- skeleton marks ---------------------------------------------------- */
+
+static bool has_mark_attr(xmlNodePtr n) {
+  return xmlHasProp(n, BAD_CAST "data-slot") || xmlHasProp(n, BAD_CAST "data-when") ||
+         xmlHasProp(n, BAD_CAST "data-group");
+}
+
+/* Record marked elements and drop the skeleton's comments. */
+static void collect_marks(html_ctx *c, xmlNodePtr n) {
+  while (n) {
+    xmlNodePtr next = n->next;
+    if (n->type == XML_COMMENT_NODE) {
+      remove_node(n);
+    } else if (n->type == XML_ELEMENT_NODE) {
+      if (has_mark_attr(n)) ECR_PUSH(c->marks, c->n_marks, c->cap_marks, n);
+      collect_marks(c, n->children);
+    }
+    n = next;
+  }
+}
+
+static bool is_inside(xmlNodePtr n, xmlNodePtr scope) {
+  if (!scope) return true;
+  for (; n; n = n->parent)
+    if (n == scope) return true;
+  return false;
+}
+
+static bool attr_is(xmlNodePtr n, const char *attr, const char *value) {
+  xmlChar *v = xmlGetProp(n, BAD_CAST attr);
+  bool eq = v && strcmp((const char *)v, value) == 0;
+  xmlFree(v);
+  return eq;
+}
+
+/* The marks with attr == value inside scope (NULL: anywhere), one by one:
+ * start with *i = 0. */
+static xmlNodePtr next_mark(html_ctx *c, size_t *i, xmlNodePtr scope, const char *attr,
+                            const char *value) {
+  for (; *i < c->n_marks; (*i)++) {
+    xmlNodePtr n = c->marks[*i];
+    if (n && attr_is(n, attr, value) && is_inside(n, scope)) {
+      (*i)++;
+      return n;
+    }
+  }
+  return NULL;
+}
+
+static xmlNodePtr slot(html_ctx *c, xmlNodePtr scope, const char *name) {
+  size_t i = 0;
+  return next_mark(c, &i, scope, "data-slot", name);
+}
+
+/* Append text to every slot of that name; data-missing text when NULL. */
+static void fill(html_ctx *c, xmlNodePtr scope, const char *name, const char *text) {
+  size_t i = 0;
+  xmlNodePtr n;
+  while ((n = next_mark(c, &i, scope, "data-slot", name))) {
+    if (text && *text) {
+      add_text(n, text);
+    } else {
+      xmlChar *missing = xmlGetProp(n, BAD_CAST "data-missing");
+      if (missing) {
+        add_text(n, (const char *)missing);
+        add_class(n, "na");
+      }
+      xmlFree(missing);
+    }
+  }
+}
+
+/* Keep (or remove) every data-when=key element inside scope. */
+static void when(html_ctx *c, xmlNodePtr scope, const char *key, bool keep) {
+  for (size_t i = 0; i < c->n_marks; i++) {
+    xmlNodePtr n = c->marks[i];
+    if (!n || !attr_is(n, "data-when", key) || !is_inside(n, scope)) continue;
+    if (keep) continue;
+    /* forget marks inside the removed subtree before freeing it */
+    for (size_t k = 0; k < c->n_marks; k++)
+      if (c->marks[k] && is_inside(c->marks[k], n)) c->marks[k] = NULL;
+    remove_node(n);
+  }
+}
+
+static void strip_marks(html_ctx *c) {
+  static const char *const attrs[] = {"data-slot", "data-when", "data-group", "data-missing"};
+  for (size_t i = 0; i < c->n_marks; i++) {
+    if (!c->marks[i]) continue;
+    for (size_t a = 0; a < sizeof(attrs) / sizeof(attrs[0]); a++) {
+      xmlAttrPtr p = xmlHasProp(c->marks[i], BAD_CAST attrs[a]);
+      if (p) xmlRemoveProp(p);
+    }
+  }
+}
+
+static xmlNodePtr first_element(xmlNodePtr n, const char *tag) {
+  for (; n; n = n->next) {
+    if (n->type != XML_ELEMENT_NODE) continue;
+    if (strcmp((const char *)n->name, tag) == 0) return n;
+    xmlNodePtr found = first_element(n->children, tag);
+    if (found) return found;
+  }
+  return NULL;
+}
+
+/* ---- inline assets and the Content-Security-Policy --------------------- */
+
+static void base64_encode(const unsigned char *in, size_t n, char *out) {
+  static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  size_t o = 0;
+  for (size_t i = 0; i < n; i += 3) {
+    uint32_t v = (uint32_t)in[i] << 16;
+    if (i + 1 < n) v |= (uint32_t)in[i + 1] << 8;
+    if (i + 2 < n) v |= in[i + 2];
+    out[o++] = tbl[(v >> 18) & 63];
+    out[o++] = tbl[(v >> 12) & 63];
+    out[o++] = i + 1 < n ? tbl[(v >> 6) & 63] : '=';
+    out[o++] = i + 2 < n ? tbl[v & 63] : '=';
+  }
+  out[o] = '\0';
+}
+
+/* 'sha256-<base64>' source expression for an inline asset; out >= 64. */
+static void csp_hash(const char *data, size_t len, char out[64]) {
+  char hex[65];
+  unsigned char raw[32];
+  ecr_sha256_hex(data, len, hex);
+  for (size_t i = 0; i < 32; i++) {
+    unsigned v = 0;
+    sscanf(hex + 2 * i, "%2x", &v);
+    raw[i] = (unsigned char)v;
+  }
+  char b64[48];
+  base64_encode(raw, 32, b64);
+  snprintf(out, 64, "'sha256-%s'", b64);
+}
+
+/* An inline asset must not be able to end its element early, and must be
+ * exactly what the browser hashes (no CR, which HTML parsing rewrites). */
+static bool asset_ok(const char *data, size_t len) {
+  if (strlen(data) != len || strchr(data, '\r')) return false;
+  return !strstr(data, "</") && !strstr(data, "<!--");
+}
+
+static ecr_status add_assets(html_ctx *c, ecr_error *err) {
+  size_t css_len = 0, js_len = 0;
+  const char *css = ecr_embedded_get(STYLESHEET, &css_len);
+  const char *js = ecr_embedded_get(SCRIPT, &js_len);
+  if (!css || !js)
+    return ecr_error_set(err, ECR_E_INTERNAL, NULL, "html templates %s / %s are not embedded",
+                         STYLESHEET, SCRIPT);
+  if (!asset_ok(css, css_len) || !asset_ok(js, js_len))
+    return ecr_error_set(err, ECR_E_INTERNAL, NULL,
+                         "html templates must not contain \"</\", \"<!--\" or CR");
+  xmlNodePtr style = slot(c, NULL, "css");
+  xmlNodePtr script = slot(c, NULL, "js");
+  xmlNodePtr meta = slot(c, NULL, "csp");
+  if (!style || !script || !meta)
+    return ecr_error_set(err, ECR_E_INTERNAL, NULL, "%s lacks the css/js/csp slots", SKELETON);
+  /* raw text elements: the serializer writes their text unescaped */
+  xmlAddChild(style, xmlNewDocText(c->doc, BAD_CAST css));
+  xmlAddChild(script, xmlNewDocText(c->doc, BAD_CAST js));
+  char hcss[64], hjs[64];
+  csp_hash(css, css_len, hcss);
+  csp_hash(js, js_len, hjs);
+  char *policy = ecr_xasprintf(
+      "default-src 'none'; style-src %s; script-src %s; img-src 'none'; base-uri 'none'; "
+      "form-action 'none'; require-trusted-types-for 'script'; trusted-types 'none'",
+      hcss, hjs);
+  set_attr(meta, "content", policy);
+  free(policy);
+  return ECR_OK;
+}
+
+/* ---- header and summary ------------------------------------------------ */
+
+static void render_header(html_ctx *c) {
+  const ecr_report *r = c->r;
+  char num[32];
+  char *gen = ecr_xasprintf("ecraudit %s", r->tool_version ? r->tool_version : "");
+  xmlNodePtr meta = slot(c, NULL, "generator");
+  if (meta) set_attr(meta, "content", gen);
+  free(gen);
+  fill(c, NULL, "title", r->account);
+  fill(c, NULL, "control_id", r->control_id);
+  fill(c, NULL, "control_name", r->control_name);
+  fill(c, NULL, "control_ref", r->control_ref);
+  fill(c, NULL, "account", r->account);
+  fill(c, NULL, "caller_arn", r->caller_arn);
+  fill(c, NULL, "evidence_time", r->evidence_time);
+  fill(c, NULL, "as_of", r->as_of);
+  fill(c, NULL, "generated_at", r->generated_at);
+  fill(c, NULL, "tool_version", r->tool_version);
+  fill(c, NULL, "catalog_version", r->catalog_version);
+  fmt_count(r->n_principals_evaluated, num);
+  fill(c, NULL, "n_principals", num);
+  fmt_count(r->n_repositories, num);
+  fill(c, NULL, "n_repositories", num);
+
+  ecr_buf regions;
+  ecr_buf_init(&regions);
+  for (size_t i = 0; i < r->n_regions; i++) {
+    if (i) ecr_buf_puts(&regions, ", ");
+    ecr_buf_puts(&regions, r->regions[i] ? r->regions[i] : "");
+  }
+  fill(c, NULL, "regions", regions.len ? regions.data : NULL);
+  ecr_buf_cleanup(&regions);
+
+  for (size_t i = 0; i < ECR_CHECK_COUNT; i++) {
+    ecr_check_status s = status_order[i];
+    when(c, NULL, ecr_check_status_name(s), r->overall == s);
+  }
+  char cls[32];
+  snprintf(cls, sizeof(cls), "st-%s", ecr_check_status_name(r->overall));
+  xmlNodePtr banner = slot(c, NULL, "banner");
+  if (banner) add_class(banner, cls);
+}
+
+static void render_summary(html_ctx *c) {
+  const ecr_report *r = c->r;
+  static const char *const labels[ECR_CHECK_COUNT] = {"Fail", "Excepted", "Unknown", "Pass"};
+  static const char *const hints[ECR_CHECK_COUNT] = {
+      "Forbidden access, no active exception", "Covered by an active exception",
+      "Evidence gap: could not be decided", "Access the control allows"};
+  xmlNodePtr cards = slot(c, NULL, "cards");
+  for (size_t i = 0; cards && i < ECR_CHECK_COUNT; i++) {
+    ecr_check_status s = status_order[i];
+    char cls[32], href[32];
+    snprintf(cls, sizeof(cls), "card st-%s", ecr_check_status_name(s));
+    snprintf(href, sizeof(href), "#findings-%s", ecr_check_status_name(s));
+    xmlNodePtr a = el(cards, "a", cls);
+    set_attr(a, "href", href);
+    count_text(el(a, "span", "card-count"), r->by_status[s]);
+    el_text(a, "span", "card-label", labels[s]);
+    el_text(a, "span", "card-hint", hints[s]);
+  }
+
+  xmlNodePtr head = slot(c, NULL, "matrix_head");
+  if (head) {
+    xmlNodePtr tr = el(head, "tr", NULL);
+    set_attr(el_text(tr, "th", NULL, "Status"), "scope", "col");
+    for (int v = 0; v < ECR_SEV_COUNT; v++)
+      set_attr(el_text(tr, "th", NULL, ecr_severity_name((ecr_severity)v)), "scope", "col");
+    set_attr(el_text(tr, "th", NULL, "Total"), "scope", "col");
+  }
+  xmlNodePtr body = slot(c, NULL, "matrix_body");
+  for (size_t i = 0; body && i < ECR_CHECK_COUNT; i++) {
+    ecr_check_status s = status_order[i];
+    xmlNodePtr tr = el(body, "tr", NULL);
+    xmlNodePtr th = el(tr, "th", NULL);
+    set_attr(th, "scope", "row");
+    badge(th, "st", ecr_check_status_name(s));
+    for (int v = 0; v < ECR_SEV_COUNT; v++) {
+      size_t n = r->by_status_severity[s][v];
+      count_text(el(tr, "td", n ? NULL : "zero"), n);
+    }
+    count_text(el(tr, "td", NULL), r->by_status[s]);
+  }
+  xmlNodePtr foot = slot(c, NULL, "matrix_foot");
+  if (foot) {
+    xmlNodePtr tr = el(foot, "tr", NULL);
+    set_attr(el_text(tr, "th", NULL, "Not passing"), "scope", "row");
+    for (int v = 0; v < ECR_SEV_COUNT; v++)
+      count_text(el(tr, "td", r->by_severity[v] ? NULL : "zero"), r->by_severity[v]);
+    el(tr, "td", NULL); /* no total: the model has none for this row */
+  }
+
+  xmlNodePtr top = slot(c, NULL, "top");
+  size_t listed = 0;
+  for (size_t i = 0; top && i < r->n_findings && listed < HTML_TOP_FINDINGS; i++) {
+    const ecr_finding *f = &r->findings[i];
+    if (f->status != ECR_CHECK_FAIL) continue;
+    xmlNodePtr li = el(top, "li", NULL);
+    badge(li, "sev", ecr_severity_name(f->severity));
+    link_to(li, "fid", f->id);
+    add_text(li, " \xc2\xb7 ");
+    el_text(li, "code", NULL, f->principal);
+    add_text(li, " \xc2\xb7 ");
+    add_text(li, ecr_access_level_name(f->access_level));
+    listed++;
+  }
+  when(c, NULL, "top", listed > 0);
+  when(c, NULL, "no-top", listed == 0);
+  when(c, NULL, "top-more", r->by_status[ECR_CHECK_FAIL] > listed);
+}
+
+/* ---- findings ------------------------------------------------------------ */
+
+static void via_table(xmlNodePtr parent, const ecr_finding *f) {
+  xmlNodePtr t = el(parent, "table", "via");
+  xmlNodePtr tr = el(el(t, "thead", NULL), "tr", NULL);
+  static const char *const cols[] = {"Policy", "Statement", "Source", "Effect", "Condition"};
+  for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+    set_attr(el_text(tr, "th", NULL, cols[i]), "scope", "col");
+  xmlNodePtr tb = el(t, "tbody", NULL);
+  for (size_t i = 0; i < f->n_via; i++) {
+    const ecr_via *v = &f->via[i];
+    tr = el(tb, "tr", NULL);
+    xmlNodePtr td = el(tr, "td", NULL);
+    code_or_dash(td, v->policy);
+    if (v->owner && *v->owner) {
+      const char *what = v->source == ECR_SRC_SCP ? " \xc2\xb7 SCP target " : " \xc2\xb7 group ";
+      xmlNodePtr span = el_text(td, "span", "muted", what);
+      add_text(span, v->owner);
+    }
+    code_or_dash(el(tr, "td", NULL), v->statement);
+    el_text(tr, "td", NULL, ecr_source_name(v->source));
+    el_text(tr, "td", NULL, v->deny ? "Deny (limits the grant)" : "Allow");
+    el_text(tr, "td", NULL, v->conditional ? "Yes" : "No");
+  }
+}
+
+static void exception_text(html_ctx *c, xmlNodePtr dd, const ecr_ledger_entry *e) {
+  const ecr_report *r = c->r;
+  if (r->ledger && e >= r->ledger && e < r->ledger + r->n_ledger) {
+    char href[48];
+    snprintf(href, sizeof(href), "#exception-%zu", (size_t)(e - r->ledger) + 1);
+    xmlNodePtr a = el_text(dd, "a", NULL, e->id);
+    set_attr(a, "href", href);
+  } else {
+    el_text(dd, "code", NULL, e->id);
+  }
+  add_text(dd, " ");
+  badge(dd, "ls", ecr_ledger_state_name(e->state));
+  if (e->expires && *e->expires) {
+    add_text(dd, " expires ");
+    add_text(dd, e->expires);
+  }
+  if (e->reason && *e->reason) el_text(dd, "p", "muted", e->reason);
+}
+
+static xmlNodePtr dl_item(xmlNodePtr dl, const char *term) {
+  el_text(dl, "dt", NULL, term);
+  return el(dl, "dd", NULL);
+}
+
+static void finding_detail(html_ctx *c, xmlNodePtr tbody, const ecr_finding *f) {
+  xmlNodePtr td = el(el(tbody, "tr", "detail"), "td", NULL);
+  set_attr(td, "colspan", "7");
+  xmlNodePtr details = el(td, "details", NULL);
+  el_text(details, "summary", NULL, "Details: actions, deciding statements, impact, remediation");
+  xmlNodePtr dl = el(details, "dl", "detail-body");
+
+  xmlNodePtr dd = dl_item(dl, "Status");
+  badge(dd, "st", ecr_check_status_name(f->status));
+  if (f->status_reason && *f->status_reason) {
+    add_text(dd, " ");
+    add_text(dd, f->status_reason);
+  }
+  if (f->exception) exception_text(c, dl_item(dl, "Exception"), f->exception);
+
+  dd = dl_item(dl, "Actions");
+  add_class(dd, "actions");
+  for (size_t i = 0; i < f->n_actions; i++) {
+    el_text(dd, "code", NULL, f->actions[i]);
+    add_text(dd, " ");
+  }
+  if (f->n_repositories > HTML_ROW_REPOS) {
+    dd = dl_item(dl, "All repositories");
+    xmlNodePtr ul = el(dd, "ul", NULL);
+    for (size_t i = 0; i < f->n_repositories; i++)
+      el_text(el(ul, "li", NULL), "code", NULL, f->repositories[i]);
+  }
+  dd = dl_item(dl, "Decided by");
+  if (f->n_via)
+    via_table(dd, f);
+  else
+    text_or_dash(dd, NULL);
+  el_text(dl_item(dl, "Impact"), "p", "prose", f->impact && *f->impact ? f->impact : "\xe2\x80\x94");
+  el_text(dl_item(dl, "Remediation"), "p", "prose",
+          f->remediation && *f->remediation ? f->remediation : "\xe2\x80\x94");
+  if (f->suggested_statement && *f->suggested_statement) {
+    dd = dl_item(dl, "Suggested statement");
+    el_text(el(dd, "pre", NULL), "code", NULL, f->suggested_statement);
+  }
+}
+
+static void finding_row(html_ctx *c, xmlNodePtr table, const ecr_finding *f, bool detailed) {
+  const char *sev = ecr_severity_name(f->severity);
+  const char *st = ecr_check_status_name(f->status);
+  char cls[64];
+  snprintf(cls, sizeof(cls), "finding st-%s sev-%s", st, sev);
+  xmlNodePtr tbody = el(table, "tbody", cls);
+  set_attr(tbody, "id", f->id);
+  set_attr(tbody, "data-severity", sev);
+  xmlNodePtr tr = el(tbody, "tr", "row");
+
+  link_to(el(tr, "td", NULL), "fid", f->id);
+
+  xmlNodePtr td = el(tr, "td", NULL);
+  sort_key(td, (size_t)f->severity);
+  badge(td, "sev", sev);
+
+  td = el(tr, "td", NULL);
+  el_text(td, "span", "kind", ecr_principal_kind_name(f->principal_kind));
+  el_text(td, "code", NULL, f->principal);
+
+  el_text(tr, "td", NULL, ecr_access_level_name(f->access_level));
+
+  td = el(tr, "td", NULL);
+  if (f->all_repositories)
+    el_text(el(td, "div", NULL), "span", "all-repos", "All repositories, present and future");
+  xmlNodePtr ul = el(td, "ul", NULL);
+  for (size_t i = 0; i < f->n_repositories && i < HTML_ROW_REPOS; i++)
+    el_text(el(ul, "li", NULL), "code", NULL, f->repositories[i]);
+  if (f->n_repositories > HTML_ROW_REPOS) {
+    char more[64], num[32];
+    fmt_count(f->n_repositories - HTML_ROW_REPOS, num);
+    snprintf(more, sizeof(more), "and %s more%s", num, detailed ? " (see details)" : "");
+    el_text(el(ul, "li", NULL), "span", "more", more);
+  }
+
+  td = el(tr, "td", NULL);
+  sort_key(td, (size_t)f->decision);
+  char dcls[48];
+  snprintf(dcls, sizeof(dcls), "decision %s", ecr_decision_name(f->decision));
+  el_text(td, "span", dcls, ecr_decision_name(f->decision));
+
+  td = el(tr, "td", NULL);
+  el_text(td, "span", f->can_push ? "push-yes" : "push-no", f->can_push ? "Yes" : "No");
+
+  if (detailed) finding_detail(c, tbody, f);
+}
+
+static void render_findings(html_ctx *c) {
+  const ecr_report *r = c->r;
+  xmlNodePtr groups[ECR_CHECK_COUNT] = {0};
+  xmlNodePtr tables[ECR_CHECK_COUNT] = {0};
+  size_t summarized[ECR_CHECK_COUNT] = {0};
+  size_t rows[ECR_CHECK_COUNT] = {0};
+  size_t shown[ECR_CHECK_COUNT][ECR_SEV_COUNT] = {{0}};
+
+  for (int s = 0; s < ECR_CHECK_COUNT; s++) {
+    size_t i = 0;
+    const char *name = ecr_check_status_name((ecr_check_status)s);
+    groups[s] = next_mark(c, &i, NULL, "data-group", name);
+    if (!groups[s]) continue;
+    char id[32];
+    snprintf(id, sizeof(id), "findings-%s", name);
+    set_attr(groups[s], "id", id);
+    char num[32];
+    fmt_count(r->by_status[s], num);
+    char *count = ecr_xasprintf("(%s)", num);
+    fill(c, groups[s], "count", count);
+    free(count);
+    tables[s] = first_element(groups[s]->children, "table");
+  }
+
+  for (size_t i = 0; i < r->n_findings; i++) {
+    const ecr_finding *f = &r->findings[i];
+    unsigned s = (unsigned)f->status, v = (unsigned)f->severity;
+    if (s >= ECR_CHECK_COUNT || v >= ECR_SEV_COUNT || !tables[s]) continue;
+    bool detailed = shown[s][v] < c->detail_limit;
+    if (detailed)
+      shown[s][v]++;
+    else
+      summarized[s]++;
+    finding_row(c, tables[s], f, detailed);
+    rows[s]++;
+  }
+
+  for (int s = 0; s < ECR_CHECK_COUNT; s++) {
+    if (!groups[s]) continue;
+    bool any = rows[s] > 0;
+    when(c, groups[s], "empty", !any);
+    when(c, groups[s], "rows", any);
+    if (summarized[s]) {
+      size_t i = 0;
+      xmlNodePtr note = next_mark(c, &i, groups[s], "data-when", "summarized");
+      if (note) {
+        char limit[32], num[32];
+        fmt_count(c->detail_limit, limit);
+        fmt_count(summarized[s], num);
+        xmlChar *tmpl = xmlNodeGetContent(note);
+        const char *kv[] = {"limit", limit, "summarized", num, NULL};
+        char *text = ecr_template_expand(tmpl ? (const char *)tmpl : "", kv);
+        remove_children(note);
+        add_text(note, text);
+        free(text);
+        xmlFree(tmpl);
+      }
+    }
+    when(c, groups[s], "summarized", summarized[s] > 0);
+  }
+}
+
+/* ---- repositories, principals, ledger, coverage, evidence --------------- */
+
+static void access_list(xmlNodePtr tr, const ecr_repo_access *a, size_t n) {
+  xmlNodePtr td = el(tr, "td", NULL);
+  if (!n) {
+    el_text(td, "span", "nobody", "None found");
+    return;
+  }
+  xmlNodePtr ul = el(td, "ul", NULL);
+  for (size_t i = 0; i < n; i++) {
+    xmlNodePtr li = el(ul, "li", NULL);
+    el_text(li, "code", NULL, a[i].principal);
+    if (a[i].decision == ECR_DECISION_CONDITIONAL) {
+      add_text(li, " ");
+      el_text(li, "span", "decision conditional", "conditional");
+    }
+  }
+}
+
+static void render_repositories(html_ctx *c) {
+  const ecr_report *r = c->r;
+  when(c, NULL, "repos", r->n_repo_views > 0);
+  when(c, NULL, "no-repos", r->n_repo_views == 0);
+  xmlNodePtr body = slot(c, NULL, "repos_body");
+  for (size_t i = 0; body && i < r->n_repo_views; i++) {
+    const ecr_repo_view *v = &r->repositories[i];
+    xmlNodePtr tr = el(body, "tr", v->gap ? "gap" : NULL);
+    xmlNodePtr th = el(tr, "th", NULL);
+    set_attr(th, "scope", "row");
+    el_text(th, "div", NULL, v->name && *v->name ? v->name : v->arn);
+    el_text(el(th, "div", "muted"), "code", NULL, v->arn);
+    if (v->region && *v->region) el_text(th, "div", "muted", v->region);
+    xmlNodePtr td = el(tr, "td", NULL);
+    if (v->gap) {
+      el_text(td, "span", "badge gap", "evidence gap");
+      if (v->gap_error && *v->gap_error) el_text(td, "div", "muted", v->gap_error);
+    } else {
+      add_text(td, v->has_policy ? "Present" : "None");
+    }
+    access_list(tr, v->push, v->n_push);
+    access_list(tr, v->delete_, v->n_delete);
+    access_list(tr, v->permissions, v->n_permissions);
+    access_list(tr, v->tag, v->n_tag);
+  }
+}
+
+static void render_principals(html_ctx *c) {
+  const ecr_report *r = c->r;
+  when(c, NULL, "principals", r->n_principal_views > 0);
+  when(c, NULL, "no-principals", r->n_principal_views == 0);
+  xmlNodePtr body = slot(c, NULL, "principals_body");
+  for (size_t i = 0; body && i < r->n_principal_views; i++) {
+    const ecr_principal_view *p = &r->principals[i];
+    xmlNodePtr tr = el(body, "tr", NULL);
+    xmlNodePtr th = el(tr, "th", NULL);
+    set_attr(th, "scope", "row");
+    if (p->name && *p->name && (!p->principal || strcmp(p->name, p->principal) != 0)) {
+      el_text(th, "div", NULL, p->name);
+      el_text(el(th, "div", "muted"), "code", NULL, p->principal);
+    } else {
+      el_text(th, "code", NULL, p->principal);
+    }
+    if (p->service_linked) el_text(el(th, "div", NULL), "span", "badge flag", "service-linked role");
+    if (p->evidence_gap) el_text(el(th, "div", NULL), "span", "badge gap", "evidence gap");
+
+    el_text(tr, "td", NULL, ecr_principal_kind_name(p->kind));
+    xmlNodePtr td = el(tr, "td", NULL);
+    sort_key(td, status_rank(p->worst_status));
+    badge(td, "st", ecr_check_status_name(p->worst_status));
+    td = el(tr, "td", NULL);
+    sort_key(td, (size_t)p->worst_severity);
+    badge(td, "sev", ecr_severity_name(p->worst_severity));
+
+    td = el(tr, "td", NULL);
+    sort_key(td, p->n_findings);
+    xmlNodePtr ul = el(td, "ul", NULL);
+    for (size_t k = 0; k < p->n_findings; k++) {
+      if (p->findings[k] >= r->n_findings) continue;
+      link_to(el(ul, "li", NULL), "fid", r->findings[p->findings[k]].id);
+    }
+    text_or_dash(el(tr, "td", NULL), p->used_by);
+    text_or_dash(el(tr, "td", NULL), p->last_used);
+  }
+}
+
+static void strv_codes(xmlNodePtr parent, const char *label, char **v, size_t n) {
+  xmlNodePtr div = el(parent, "div", NULL);
+  el_text(div, "span", "muted", label);
+  if (!n) text_or_dash(div, NULL);
+  for (size_t i = 0; i < n; i++) {
+    add_text(div, " ");
+    el_text(div, "code", NULL, v[i]);
+  }
+}
+
+static void render_ledger(html_ctx *c) {
+  const ecr_report *r = c->r;
+  bool have = r->ledger_path != NULL;
+  when(c, NULL, "ledger", have);
+  when(c, NULL, "no-ledger", !have);
+  if (!have) return;
+  fill(c, NULL, "ledger_path", r->ledger_path);
+  fill(c, NULL, "ledger_sha256", r->ledger_sha256);
+  when(c, NULL, "entries", r->n_ledger > 0);
+  when(c, NULL, "no-entries", r->n_ledger == 0);
+  xmlNodePtr body = slot(c, NULL, "ledger_body");
+  for (size_t i = 0; body && i < r->n_ledger; i++) {
+    const ecr_ledger_entry *e = &r->ledger[i];
+    xmlNodePtr tr = el(body, "tr", NULL);
+    char id[48];
+    snprintf(id, sizeof(id), "exception-%zu", i + 1);
+    set_attr(tr, "id", id);
+    xmlNodePtr th = el(tr, "th", NULL);
+    set_attr(th, "scope", "row");
+    code_or_dash(th, e->id);
+    xmlNodePtr td = el(tr, "td", NULL);
+    sort_key(td, (size_t)e->state);
+    badge(td, "ls", ecr_ledger_state_name(e->state));
+    if (e->reason && *e->reason) el_text(td, "div", "muted", e->reason);
+    td = el(tr, "td", NULL);
+    xmlNodePtr div = el(td, "div", NULL);
+    el_text(div, "span", "muted", "Principal ");
+    code_or_dash(div, e->principal);
+    strv_codes(td, "Repositories", e->repositories, e->n_repositories);
+    strv_codes(td, "Actions", e->actions, e->n_actions);
+    el_text(el(tr, "td", NULL), "span", "prose", e->justification && *e->justification
+                                                     ? e->justification : "\xe2\x80\x94");
+    text_or_dash(el(tr, "td", NULL), e->approved_by);
+    text_or_dash(el(tr, "td", NULL), e->ticket);
+    text_or_dash(el(tr, "td", NULL), e->expires);
+    td = el(tr, "td", "num");
+    count_text(td, e->matched);
+  }
+}
+
+static void render_coverage(html_ctx *c) {
+  const ecr_report *r = c->r;
+  when(c, NULL, "coverage", r->n_coverage > 0);
+  when(c, NULL, "no-coverage", r->n_coverage == 0);
+  xmlNodePtr ul = slot(c, NULL, "coverage");
+  for (size_t i = 0; ul && i < r->n_coverage; i++) el_text(ul, "li", NULL, r->coverage[i]);
+}
+
+static void render_evidence(html_ctx *c) {
+  const ecr_report *r = c->r;
+  when(c, NULL, "files", r->n_files > 0);
+  when(c, NULL, "no-files", r->n_files == 0);
+  xmlNodePtr body = slot(c, NULL, "files_body");
+  for (size_t i = 0; body && i < r->n_files; i++) {
+    const ecr_evidence_file *f = &r->files[i];
+    xmlNodePtr tr = el(body, "tr", NULL);
+    el_text(el(tr, "td", NULL), "code", NULL, f->path);
+    xmlNodePtr td = el(tr, "td", "num");
+    sort_key(td, f->size);
+    count_text(td, f->size);
+    el_text(el(tr, "td", NULL), "code", "hash", f->sha256);
+  }
+  when(c, NULL, "gaps", r->n_gaps > 0);
+  when(c, NULL, "no-gaps", r->n_gaps == 0);
+  body = slot(c, NULL, "gaps_body");
+  for (size_t i = 0; body && i < r->n_gaps; i++) {
+    const ecr_gap *g = &r->gaps[i];
+    xmlNodePtr tr = el(body, "tr", NULL);
+    code_or_dash(el(tr, "td", NULL), g->source);
+    code_or_dash(el(tr, "td", NULL), g->resource);
+    text_or_dash(el(tr, "td", NULL), g->error);
+  }
+}
+
+/* ---- output ---------------------------------------------------------------- */
+
+typedef struct html_out {
+  ecr_sink *sink;
+  bool failed;
+} html_out;
+
+static int out_write(void *ctx, const char *buf, int len) {
+  html_out *o = ctx;
+  if (o->failed) return -1;
+  if (len > 0 && ecr_sink_write(o->sink, buf, (size_t)len) != 0) {
+    o->failed = true;
+    return -1;
+  }
+  return len;
+}
+
+static int out_close(void *ctx) {
+  (void)ctx;
+  return 0;
+}
 
 ecr_status ecr_render_html(const ecr_report *report, const ecr_render_opts *opts, ecr_sink *sink,
-                         ecr_error *err) {
-  return ecr_error_set(err, ECR_E_INTERNAL, NULL, "html renderer not built yet");
+                           ecr_error *err) {
+  html_ctx c = {0};
+  ecr_status st = ECR_OK;
+  c.r = report;
+  c.detail_limit = opts && opts->detail_limit ? opts->detail_limit : HTML_DEFAULT_DETAIL_LIMIT;
+
+  size_t len = 0;
+  const char *skeleton = ecr_embedded_get(SKELETON, &len);
+  if (!skeleton || len > INT32_MAX) {
+    st = ecr_error_set(err, ECR_E_INTERNAL, NULL, "html template %s is not embedded", SKELETON);
+    goto done;
+  }
+  c.doc = htmlReadMemory(skeleton, (int)len, "report.html", "UTF-8",
+                         HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING);
+  if (!c.doc) {
+    st = ecr_error_set(err, ECR_E_INTERNAL, NULL, "cannot parse html template %s", SKELETON);
+    goto done;
+  }
+  collect_marks(&c, c.doc->children);
+
+  st = add_assets(&c, err);
+  if (st != ECR_OK) goto done;
+  render_header(&c);
+  render_summary(&c);
+  render_findings(&c);
+  render_repositories(&c);
+  render_principals(&c);
+  render_ledger(&c);
+  render_coverage(&c);
+  render_evidence(&c);
+  strip_marks(&c);
+
+  html_out out = {sink, false};
+  xmlOutputBufferPtr ob = xmlOutputBufferCreateIO(out_write, out_close, &out, NULL);
+  if (!ob) {
+    st = ecr_error_set(err, ECR_E_INTERNAL, NULL, "cannot create an output buffer");
+    goto done;
+  }
+  htmlDocContentDumpFormatOutput(ob, c.doc, "UTF-8", 1);
+  int rc = xmlOutputBufferClose(ob);
+  if (rc < 0 || out.failed) st = ecr_error_set(err, ECR_E_OUTPUT, NULL, "cannot write the HTML report");
+
+done:
+  if (c.doc) xmlFreeDoc(c.doc);
+  free(c.marks);
+  return st;
 }

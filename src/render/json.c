@@ -1,7 +1,294 @@
-/* TEMPORARY stub: replaced by the json renderer's author. */
+/* findings.json (DESIGN.md "findings.json", schema "ecraudit.findings/v1"):
+ * a pure function of the report model.
+ *
+ * The document is built as a cJSON tree (contract keys first, in the
+ * contract's order, then this renderer's additions) and printed by a small
+ * printer below: 2-space indent, one array element per line, "key": value,
+ * a trailing newline (the layout of Python's json.dumps(indent=2)). Scalars
+ * are printed by cJSON itself, so string escaping is cJSON's (quote,
+ * backslash and every control character). Strings are made valid UTF-8
+ * first: each byte that does not start a valid sequence becomes U+FFFD.
+ *
+ * Additions the contract leaves room for:
+ *   top level   "tool" {name, version, catalog}, "overall", "ledger" {path, sha256} | null
+ *   finding     "can_push", "status_reason", "suggested_statement",
+ *               "limited_by" [{policy, statement, source, deny, conditional, owner}]
+ *               for boundary/SCP statements (the contract's via.source has
+ *               only identity|group|resource|registry)
+ *   via         "deny", "conditional", "owner"
+ *   exception   "reason"
+ *   exceptions  every ledger field plus "reason", "matched"
+ *   files       "size"
+ */
 #include "ecraudit/render.h"
 
-ecr_status ecr_render_json(const ecr_report *report, const ecr_render_opts *opts, ecr_sink *sink,
-                         ecr_error *err) {
-  return ecr_error_set(err, ECR_E_INTERNAL, NULL, "json renderer not built yet");
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "util/util.h"
+
+/* ---- valid UTF-8 strings -------------------------------------------------- */
+
+/* s with every byte that does not start a valid UTF-8 sequence replaced by
+ * U+FFFD; NULL when s is already valid (use s as is). */
+static char *utf8_repair(const char *s) {
+  size_t len = strlen(s);
+  if (ecr_utf8_valid(s, len)) return NULL;
+  ecr_buf b;
+  ecr_buf_init(&b);
+  const unsigned char *u = (const unsigned char *)s;
+  for (size_t i = 0; i < len;) {
+    size_t k = 0;
+    if (u[i] < 0x80) {
+      k = 1;
+    } else {
+      for (size_t n = 2; n <= 4 && i + n <= len; n++) {
+        if (ecr_utf8_valid(s + i, n)) {
+          k = n;
+          break;
+        }
+      }
+    }
+    if (k) {
+      ecr_buf_append(&b, s + i, k);
+      i += k;
+    } else {
+      ecr_buf_puts(&b, "\xef\xbf\xbd");
+      i++;
+    }
+  }
+  return ecr_buf_steal(&b);
+}
+
+static cJSON *jstr(const char *s) {
+  if (!s) return cJSON_CreateNull();
+  char *fixed = utf8_repair(s);
+  cJSON *it = cJSON_CreateString(fixed ? fixed : s);
+  free(fixed);
+  return it;
+}
+
+/* ---- tree helpers ------------------------------------------------------- */
+
+static void add(cJSON *obj, const char *key, cJSON *val) {
+  cJSON_AddItemToObjectCS(obj, key, val);
+}
+static void add_str(cJSON *obj, const char *key, const char *s) { add(obj, key, jstr(s)); }
+/* Text the contract types as a string: NULL becomes "". */
+static void add_text(cJSON *obj, const char *key, const char *s) {
+  add(obj, key, jstr(s ? s : ""));
+}
+static void add_bool(cJSON *obj, const char *key, bool b) { add(obj, key, cJSON_CreateBool(b)); }
+static void add_num(cJSON *obj, const char *key, size_t n) {
+  add(obj, key, cJSON_CreateNumber((double)n));
+}
+static cJSON *str_array(char *const *v, size_t n) {
+  cJSON *a = cJSON_CreateArray();
+  for (size_t i = 0; i < n; i++) cJSON_AddItemToArray(a, jstr(v[i]));
+  return a;
+}
+
+/* ---- document ------------------------------------------------------------ */
+
+static cJSON *via_json(const ecr_via *v) {
+  cJSON *o = cJSON_CreateObject();
+  add_text(o, "policy", v->policy);
+  add_text(o, "statement", v->statement);
+  add_str(o, "source", ecr_source_name(v->source));
+  add_bool(o, "deny", v->deny);
+  add_bool(o, "conditional", v->conditional);
+  add_str(o, "owner", v->owner);
+  return o;
+}
+
+static bool via_in_contract(ecr_source s) {
+  return s == ECR_SRC_IDENTITY || s == ECR_SRC_GROUP || s == ECR_SRC_RESOURCE ||
+         s == ECR_SRC_REGISTRY;
+}
+
+static cJSON *exception_json(const ecr_ledger_entry *e) {
+  if (!e) return cJSON_CreateNull();
+  cJSON *o = cJSON_CreateObject();
+  add_text(o, "id", e->id);
+  add_str(o, "state", ecr_ledger_state_name(e->state));
+  add_str(o, "expires", e->expires);
+  add_str(o, "justification", e->justification);
+  add_str(o, "approved_by", e->approved_by);
+  add_str(o, "ticket", e->ticket);
+  add_str(o, "reason", e->reason);
+  return o;
+}
+
+static cJSON *finding_json(const ecr_finding *f) {
+  cJSON *o = cJSON_CreateObject();
+  add_text(o, "id", f->id);
+  add_str(o, "status", ecr_check_status_name(f->status));
+  add_str(o, "severity", ecr_severity_name(f->severity));
+  cJSON *p = cJSON_CreateObject();
+  add_text(p, "arn", f->principal);
+  add_str(p, "kind", ecr_principal_kind_name(f->principal_kind));
+  add(o, "principal", p);
+  add(o, "repositories", str_array(f->repositories, f->n_repositories));
+  add_bool(o, "all_repositories", f->all_repositories);
+  add_str(o, "access_level", ecr_access_level_name(f->access_level));
+  add(o, "actions", str_array(f->actions, f->n_actions));
+  add_str(o, "decision", ecr_decision_name(f->decision));
+  cJSON *via = cJSON_CreateArray(), *limited = cJSON_CreateArray();
+  for (size_t i = 0; i < f->n_via; i++)
+    cJSON_AddItemToArray(via_in_contract(f->via[i].source) ? via : limited,
+                         via_json(&f->via[i]));
+  add(o, "via", via);
+  add_text(o, "impact", f->impact);
+  add_text(o, "remediation", f->remediation);
+  add(o, "exception", exception_json(f->exception));
+  add_bool(o, "can_push", f->can_push);
+  add_str(o, "status_reason", f->status_reason);
+  add_str(o, "suggested_statement", f->suggested_statement);
+  add(o, "limited_by", limited);
+  return o;
+}
+
+static cJSON *ledger_entry_json(const ecr_ledger_entry *e) {
+  cJSON *o = cJSON_CreateObject();
+  add_text(o, "id", e->id);
+  add_str(o, "state", ecr_ledger_state_name(e->state));
+  add_str(o, "principal", e->principal);
+  add(o, "repositories", str_array(e->repositories, e->n_repositories));
+  add(o, "actions", str_array(e->actions, e->n_actions));
+  add_str(o, "justification", e->justification);
+  add_str(o, "approved_by", e->approved_by);
+  add_str(o, "ticket", e->ticket);
+  add_str(o, "expires", e->expires);
+  add_str(o, "reason", e->reason);
+  add_num(o, "matched", e->matched);
+  return o;
+}
+
+static cJSON *report_json(const ecr_report *r) {
+  cJSON *root = cJSON_CreateObject();
+  add_str(root, "schema", "ecraudit.findings/v1");
+  cJSON *control = cJSON_CreateObject();
+  add_text(control, "id", r->control_id);
+  add_text(control, "name", r->control_name);
+  add(root, "control", control);
+  add_text(root, "account", r->account);
+  add_text(root, "generated_at", r->generated_at);
+  add_text(root, "as_of", r->as_of);
+
+  cJSON *summary = cJSON_CreateObject();
+  static const ecr_check_status order[] = {ECR_CHECK_FAIL, ECR_CHECK_EXCEPTED, ECR_CHECK_UNKNOWN,
+                                           ECR_CHECK_PASS};
+  for (size_t i = 0; i < ECR_CHECK_COUNT; i++)
+    add_num(summary, ecr_check_status_name(order[i]), r->by_status[order[i]]);
+  add(root, "summary", summary);
+
+  cJSON *findings = cJSON_CreateArray();
+  for (size_t i = 0; i < r->n_findings; i++)
+    cJSON_AddItemToArray(findings, finding_json(&r->findings[i]));
+  add(root, "findings", findings);
+
+  add(root, "coverage", str_array(r->coverage, r->n_coverage));
+
+  cJSON *exceptions = cJSON_CreateArray();
+  for (size_t i = 0; i < r->n_ledger; i++)
+    cJSON_AddItemToArray(exceptions, ledger_entry_json(&r->ledger[i]));
+  add(root, "exceptions", exceptions);
+
+  cJSON *evidence = cJSON_CreateObject();
+  cJSON *files = cJSON_CreateArray();
+  for (size_t i = 0; i < r->n_files; i++) {
+    cJSON *fo = cJSON_CreateObject();
+    add_text(fo, "path", r->files[i].path);
+    add_text(fo, "sha256", r->files[i].sha256);
+    add_num(fo, "size", r->files[i].size);
+    cJSON_AddItemToArray(files, fo);
+  }
+  add(evidence, "files", files);
+  cJSON *gaps = cJSON_CreateArray();
+  for (size_t i = 0; i < r->n_gaps; i++) {
+    cJSON *g = cJSON_CreateObject();
+    add_text(g, "source", r->gaps[i].source);
+    add_text(g, "resource", r->gaps[i].resource);
+    add_text(g, "error", r->gaps[i].error);
+    cJSON_AddItemToArray(gaps, g);
+  }
+  add(evidence, "gaps", gaps);
+  add(root, "evidence", evidence);
+
+  add_str(root, "overall", ecr_check_status_name(r->overall));
+  cJSON *tool = cJSON_CreateObject();
+  add_str(tool, "name", "ecraudit");
+  add_str(tool, "version", r->tool_version);
+  add_str(tool, "catalog", r->catalog_version);
+  add(root, "tool", tool);
+  if (r->ledger_path) {
+    cJSON *ledger = cJSON_CreateObject();
+    add_str(ledger, "path", r->ledger_path);
+    add_str(ledger, "sha256", r->ledger_sha256);
+    add(root, "ledger", ledger);
+  } else {
+    add(root, "ledger", cJSON_CreateNull());
+  }
+  return root;
+}
+
+/* ---- printer --------------------------------------------------------------- */
+
+static void indent(ecr_buf *b, int depth) {
+  for (int i = 0; i < depth; i++) ecr_buf_puts(b, "  ");
+}
+
+/* Scalars through cJSON (its string escaping); false on allocation failure. */
+static bool print_scalar(ecr_buf *b, const cJSON *it) {
+  char *s = cJSON_PrintUnformatted(it);
+  if (!s) return false;
+  ecr_buf_puts(b, s);
+  cJSON_free(s);
+  return true;
+}
+
+static bool print_value(ecr_buf *b, const cJSON *it, int depth) {
+  bool obj = cJSON_IsObject(it);
+  if (!obj && !cJSON_IsArray(it)) return print_scalar(b, it);
+  if (!it->child) {
+    ecr_buf_puts(b, obj ? "{}" : "[]");
+    return true;
+  }
+  ecr_buf_puts(b, obj ? "{\n" : "[\n");
+  for (const cJSON *c = it->child; c; c = c->next) {
+    indent(b, depth + 1);
+    if (obj) {
+      cJSON *key = cJSON_CreateString(c->string ? c->string : "");
+      bool ok = key && print_scalar(b, key);
+      cJSON_Delete(key);
+      if (!ok) return false;
+      ecr_buf_puts(b, ": ");
+    }
+    if (!print_value(b, c, depth + 1)) return false;
+    ecr_buf_puts(b, c->next ? ",\n" : "\n");
+  }
+  indent(b, depth);
+  ecr_buf_putc(b, obj ? '}' : ']');
+  return true;
+}
+
+ecr_status ecr_render_json(const ecr_report *report, const ecr_render_opts *opts,
+                           ecr_sink *sink, ecr_error *err) {
+  ecr_status st = ECR_OK;
+  ecr_buf out;
+  ecr_buf_init(&out);
+  cJSON *root = report_json(report);
+  if (!print_value(&out, root, 0)) {
+    st = ecr_error_set(err, ECR_E_INTERNAL, NULL, "findings.json: out of memory");
+    goto done;
+  }
+  ecr_buf_putc(&out, '\n');
+  if (ecr_sink_write(sink, out.data, out.len) != 0)
+    st = ecr_error_set(err, ECR_E_OUTPUT, NULL, "findings.json: write failed");
+done:
+  cJSON_Delete(root);
+  ecr_buf_cleanup(&out);
+  return st;
 }

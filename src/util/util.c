@@ -256,7 +256,7 @@ char *ecr_url_decode(const char *s) {
   return out;
 }
 
-bool ecr_utf8_valid(const char *str, size_t len) {
+size_t ecr_utf8_first_invalid(const char *str, size_t len) {
   const unsigned char *s = (const unsigned char *)str;
   size_t i = 0;
   while (i < len) {
@@ -277,20 +277,22 @@ bool ecr_utf8_valid(const char *str, size_t len) {
       n = 3;
       cp = c & 0x07;
     } else {
-      return false;
+      return i;
     }
-    if (i + n >= len) return false;
+    if (i + n >= len) return i;
     for (size_t k = 1; k <= n; k++) {
-      if ((s[i + k] & 0xc0) != 0x80) return false;
+      if ((s[i + k] & 0xc0) != 0x80) return i;
       cp = (cp << 6) | (s[i + k] & 0x3f);
     }
     if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
         (cp >= 0xd800 && cp <= 0xdfff))
-      return false;
+      return i;
     i += n + 1;
   }
-  return true;
+  return len;
 }
+
+bool ecr_utf8_valid(const char *str, size_t len) { return ecr_utf8_first_invalid(str, len) == len; }
 
 /* ---- embedded files and templates ---- */
 const char *ecr_embedded_lookup(const char *path, size_t *len); /* generated */

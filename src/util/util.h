@@ -113,6 +113,8 @@ int ecr_strcasecmp_ascii(const char *a, const char *b);
 char *ecr_url_decode(const char *s);
 /* true when s is valid UTF-8 (no overlongs, no surrogates). */
 bool ecr_utf8_valid(const char *s, size_t len);
+/* Offset of the first byte that starts an invalid sequence, len when valid. */
+size_t ecr_utf8_first_invalid(const char *s, size_t len);
 
 /* ---- embedded files (templates/, data/) -------------------------------- */
 /* Files embedded at build time by cmake/embed.cmake; path relative to the
