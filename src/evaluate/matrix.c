@@ -502,6 +502,7 @@ static const ecr_row *intern_row(ecr_matrix *m, ecr_row *tmp) {
 }
 
 /* ---- the evaluation ------------------------------------------------------------------ */
+static void index_resource_side(ecr_matrix *m);
 static void compile_all(ecr_matrix *m) {
   const ecr_evidence *ev = m->ev;
   for (size_t i = 0; i < ev->n_managed; i++)
@@ -580,6 +581,84 @@ static void compile_all(ecr_matrix *m) {
     }
   }
   m->rst_first[n] = m->n_rst;
+  index_resource_side(m);
+}
+
+static struct name_slot *name_slot(ecr_matrix *m, const char *key, bool create) {
+  if (create && m->names_n * 2 >= m->names_cap) {
+    size_t ncap = m->names_cap ? m->names_cap * 2 : 64;
+    struct name_slot *nt = ecr_xcalloc(ncap, sizeof(*nt));
+    for (size_t i = 0; i < m->names_cap; i++) {
+      if (!m->names[i].key) continue;
+      size_t h = fnv(m->names[i].key, strlen(m->names[i].key), FNV0) & (ncap - 1);
+      while (nt[h].key) h = (h + 1) & (ncap - 1);
+      nt[h] = m->names[i];
+    }
+    free(m->names);
+    m->names = nt;
+    m->names_cap = ncap;
+  }
+  if (!m->names_cap) return NULL;
+  size_t h = fnv(key, strlen(key), FNV0) & (m->names_cap - 1);
+  while (m->names[h].key) {
+    if (strcmp(m->names[h].key, key) == 0) return &m->names[h];
+    h = (h + 1) & (m->names_cap - 1);
+  }
+  if (!create) return NULL;
+  m->names[h].key = key;
+  m->names_n++;
+  return &m->names[h];
+}
+
+/* Split resource-side statements into what applies to every principal of
+ * the account alike ("*", the account root) and what needs a per-principal
+ * test (named principals, NotPrincipal, variables). */
+static void index_resource_side(ecr_matrix *m) {
+  size_t n = m->n_targets, scap = 0;
+  m->uni_allow_y = ecr_xcalloc(n, sizeof(ecr_actset));
+  m->uni_allow_m = ecr_xcalloc(n, sizeof(ecr_actset));
+  m->uni_deny_y = ecr_xcalloc(n, sizeof(ecr_actset));
+  m->uni_deny_m = ecr_xcalloc(n, sizeof(ecr_actset));
+  char *own_root = ecr_xasprintf("arn:%s:iam::%s:root", m->ev->partition, m->ev->account);
+  char *own_root_aws = ecr_xasprintf("arn:aws:iam::%s:root", m->ev->account);
+  for (size_t k = 0; k < m->n_rst; k++) {
+    const ecr_cstmt *c = m->rst[k].c;
+    const ecr_statement *s = c->s;
+    size_t t = m->rst[k].target;
+    if (c->vars || s->not_principal) {
+      ECR_PUSH(m->special, m->n_special, scap, k);
+      continue;
+    }
+    bool uniform = false;
+    for (size_t i = 0; i < s->n_principals; i++) {
+      const ecr_principal_ref *r = &s->principals[i];
+      if (r->type == ECR_PT_STAR) uniform = true;
+      else if (s->deny && r->type == ECR_PT_AWS &&
+               (strcmp(r->value, own_root) == 0 || strcmp(r->value, own_root_aws) == 0))
+        uniform = true;
+    }
+    if (uniform) {
+      ecr_actset act = s->actions & target_mask(m, t);
+      bool sure = s->cond == ECR_COND_NONE;
+      if (s->deny) {
+        if (sure) m->uni_deny_y[t] |= act;
+        m->uni_deny_m[t] |= act;
+      } else {
+        if (sure) m->uni_allow_y[t] |= act;
+        m->uni_allow_m[t] |= act;
+      }
+      continue;
+    }
+    for (size_t i = 0; i < s->n_principals; i++) {
+      const ecr_principal_ref *r = &s->principals[i];
+      if (r->type != ECR_PT_AWS) continue; /* services etc. are never IAM principals */
+      struct name_slot *sl = name_slot(m, r->value, true);
+      if (sl->n && sl->idx[sl->n - 1] == k) continue;
+      ECR_PUSH(sl->idx, sl->n, sl->cap, k);
+    }
+  }
+  free(own_root);
+  free(own_root_aws);
 }
 
 static void build_principals(ecr_matrix *m) {
@@ -641,8 +720,29 @@ static void eval_principal(ecr_matrix *m, size_t pi, acc *id, acc *bnd, acc *dny
         for (size_t t = 0; t < n; t++) bnd->m[t] = target_mask(m, t);
     }
   }
-  /* resource side */
-  for (size_t k = 0; k < m->n_rst; k++) {
+  /* resource side: the account's own principals take the uniform part in
+     bulk and test only the statements that name them or need a test;
+     other principals (few) test every statement */
+  size_t n_list = m->n_rst;
+  const size_t *list = NULL;
+  size_t *merged = NULL;
+  if (ip) {
+    for (size_t t = 0; t < n; t++) {
+      acc *a = is_role ? rb : ru;
+      a->y[t] |= m->uni_allow_y[t];
+      a->m[t] |= m->uni_allow_m[t];
+      dny->y[t] |= m->uni_deny_y[t];
+      dny->m[t] |= m->uni_deny_m[t];
+    }
+    const struct name_slot *sl = name_slot(m, p->pub.name, false);
+    n_list = (sl ? sl->n : 0) + m->n_special;
+    merged = ecr_xcalloc(n_list + 1, sizeof(size_t));
+    if (sl) memcpy(merged, sl->idx, sl->n * sizeof(size_t));
+    memcpy(merged + (sl ? sl->n : 0), m->special, m->n_special * sizeof(size_t));
+    list = merged;
+  }
+  for (size_t j = 0; j < n_list; j++) {
+    size_t k = list ? list[j] : j;
     const ecr_rstmt *r = &m->rst[k];
     const ecr_cstmt *c = r->c;
     size_t t = r->target;
@@ -660,6 +760,7 @@ static void eval_principal(ecr_matrix *m, size_t pi, acc *id, acc *bnd, acc *dny
     if (sure) a->y[t] |= act;
     a->m[t] |= act;
   }
+  free(merged);
   /* combine */
   tmp->n = 0;
   for (size_t t = 0; t < n; t++) {
@@ -743,6 +844,13 @@ void ecr_matrix_free(ecr_matrix *m) {
   free(m->cpol);
   free(m->rst);
   free(m->rst_first);
+  free(m->uni_allow_y);
+  free(m->uni_allow_m);
+  free(m->uni_deny_y);
+  free(m->uni_deny_m);
+  free(m->special);
+  for (size_t i = 0; i < m->names_cap; i++) free(m->names[i].idx);
+  free(m->names);
   free(m->scp_stmts);
   free(m->scp_y);
   free(m->scp_m);

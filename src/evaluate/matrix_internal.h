@@ -65,6 +65,13 @@ struct ecr_matrix {
   ecr_rstmt *rst;
   size_t n_rst;
   size_t *rst_first; /* per target: first index into rst (n_targets + 1 entries) */
+  /* fast paths for the account's own principals: what "*" and the account
+     root grant or deny on each target applies to all of them alike */
+  ecr_actset *uni_allow_y, *uni_allow_m, *uni_deny_y, *uni_deny_m;
+  size_t *special; /* rst indices that need a per-principal test (NotPrincipal, variables) */
+  size_t n_special;
+  struct name_slot { const char *key; size_t *idx; size_t n, cap; } *names; /* rst by named principal */
+  size_t names_cap, names_n;
   /* SCP layer */
   ecr_cstmt **scp_stmts; /* every SCP statement (for explain) */
   size_t n_scp_stmts;
