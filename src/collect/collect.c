@@ -65,8 +65,7 @@ typedef struct assume_ctx {
 } assume_ctx;
 
 static ecr_status assume_role(void *vctx, const ecr_aws_creds *source,
-                              const ecr_assume_role_params *p, ecr_aws_creds *out,
-                              ecr_error *err) {
+                              const ecr_assume_role_params *p, ecr_aws_creds *out, ecr_error *err) {
   assume_ctx *actx = vctx;
   ecr_aws_client client;
   ecr_status st = ecr_aws_client_init(&client, source, actx->endpoint_url, err);
@@ -173,7 +172,8 @@ ecr_status ecr_collect(const ecr_collect_opts *opts, ecr_error *err) {
   if (opts->n_regions) {
     for (size_t i = 0; i < opts->n_regions; i++) {
       bool dup = false;
-      for (size_t j = 0; j < n_regions; j++) dup = dup || strcmp(regions[j], opts->regions[i]) == 0;
+      for (size_t j = 0; j < n_regions; j++)
+        dup = dup || strcmp(regions[j], opts->regions[i]) == 0;
       if (!dup) ECR_PUSH(regions, n_regions, cap_regions, opts->regions[i]);
     }
   } else if (env_region || cred.region) {
@@ -211,11 +211,12 @@ ecr_status ecr_collect(const ecr_collect_opts *opts, ecr_error *err) {
       goto cleanup;
     }
     size_t n = strlen(opts->out_dir);
-    while (n > 1 && opts->out_dir[n - 1] == '/') n--;
+    while (n > 1 && opts->out_dir[n - 1] == '/')
+      n--;
     tmp = ecr_xasprintf("%.*s.tmp-XXXXXX", (int)n, opts->out_dir);
     if (!mkdtemp(tmp)) {
-      st = ecr_error_set(err, ECR_E_OUTPUT, opts->out_dir, "cannot create a temporary directory: %s",
-                         strerror(errno));
+      st = ecr_error_set(err, ECR_E_OUTPUT, opts->out_dir,
+                         "cannot create a temporary directory: %s", strerror(errno));
       free(tmp);
       tmp = NULL;
       goto cleanup;
@@ -241,7 +242,8 @@ ecr_status ecr_collect(const ecr_collect_opts *opts, ecr_error *err) {
   st = ecr_bundle_write_json(&ctx, "iam/account-authorization-details.json", iam, err);
   if (st != ECR_OK) goto cleanup;
 
-  for (size_t i = 0; i < n_regions; i++) ecr_ecr_collect_region(&ctx, regions[i]);
+  for (size_t i = 0; i < n_regions; i++)
+    ecr_ecr_collect_region(&ctx, regions[i]);
   ecr_orgs_collect(&ctx);
 
   st = ecr_bundle_write_manifest(&ctx, regions, n_regions, err);
@@ -267,7 +269,8 @@ cleanup:
     free(ctx.gaps[i].error);
   }
   free(ctx.gaps);
-  for (size_t i = 0; i < ctx.n_files; i++) free(ctx.files[i]);
+  for (size_t i = 0; i < ctx.n_files; i++)
+    free(ctx.files[i]);
   free(ctx.files);
   free(ctx.account);
   free(ctx.partition);

@@ -737,8 +737,8 @@ static void eval_principal(ecr_matrix *m, size_t pi, acc *id, acc *bnd, acc *dny
     const struct name_slot *sl = name_slot(m, p->pub.name, false);
     n_list = (sl ? sl->n : 0) + m->n_special;
     merged = ecr_xcalloc(n_list + 1, sizeof(size_t));
-    if (sl) memcpy(merged, sl->idx, sl->n * sizeof(size_t));
-    memcpy(merged + (sl ? sl->n : 0), m->special, m->n_special * sizeof(size_t));
+    if (sl && sl->n) memcpy(merged, sl->idx, sl->n * sizeof(size_t));
+    if (m->n_special) memcpy(merged + (sl ? sl->n : 0), m->special, m->n_special * sizeof(size_t));
     list = merged;
   }
   for (size_t j = 0; j < n_list; j++) {

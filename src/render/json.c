@@ -75,18 +75,23 @@ static cJSON *jstr(const char *s) {
 static void add(cJSON *obj, const char *key, cJSON *val) {
   cJSON_AddItemToObjectCS(obj, key, val);
 }
-static void add_str(cJSON *obj, const char *key, const char *s) { add(obj, key, jstr(s)); }
+static void add_str(cJSON *obj, const char *key, const char *s) {
+  add(obj, key, jstr(s));
+}
 /* Text the contract types as a string: NULL becomes "". */
 static void add_text(cJSON *obj, const char *key, const char *s) {
   add(obj, key, jstr(s ? s : ""));
 }
-static void add_bool(cJSON *obj, const char *key, bool b) { add(obj, key, cJSON_CreateBool(b)); }
+static void add_bool(cJSON *obj, const char *key, bool b) {
+  add(obj, key, cJSON_CreateBool(b));
+}
 static void add_num(cJSON *obj, const char *key, size_t n) {
   add(obj, key, cJSON_CreateNumber((double)n));
 }
 static cJSON *str_array(char *const *v, size_t n) {
   cJSON *a = cJSON_CreateArray();
-  for (size_t i = 0; i < n; i++) cJSON_AddItemToArray(a, jstr(v[i]));
+  for (size_t i = 0; i < n; i++)
+    cJSON_AddItemToArray(a, jstr(v[i]));
   return a;
 }
 
@@ -137,8 +142,7 @@ static cJSON *finding_json(const ecr_finding *f) {
   add_str(o, "decision", ecr_decision_name(f->decision));
   cJSON *via = cJSON_CreateArray(), *limited = cJSON_CreateArray();
   for (size_t i = 0; i < f->n_via; i++)
-    cJSON_AddItemToArray(via_in_contract(f->via[i].source) ? via : limited,
-                         via_json(&f->via[i]));
+    cJSON_AddItemToArray(via_in_contract(f->via[i].source) ? via : limited, via_json(&f->via[i]));
   add(o, "via", via);
   add_text(o, "impact", f->impact);
   add_text(o, "remediation", f->remediation);
@@ -237,7 +241,8 @@ static cJSON *report_json(const ecr_report *r) {
 /* ---- printer --------------------------------------------------------------- */
 
 static void indent(ecr_buf *b, int depth) {
-  for (int i = 0; i < depth; i++) ecr_buf_puts(b, "  ");
+  for (int i = 0; i < depth; i++)
+    ecr_buf_puts(b, "  ");
 }
 
 /* Scalars through cJSON (its string escaping); false on allocation failure. */
@@ -274,8 +279,8 @@ static bool print_value(ecr_buf *b, const cJSON *it, int depth) {
   return true;
 }
 
-ecr_status ecr_render_json(const ecr_report *report, const ecr_render_opts *opts,
-                           ecr_sink *sink, ecr_error *err) {
+ecr_status ecr_render_json(const ecr_report *report, const ecr_render_opts *opts, ecr_sink *sink,
+                           ecr_error *err) {
   ecr_status st = ECR_OK;
   ecr_buf out;
   ecr_buf_init(&out);

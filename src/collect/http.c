@@ -1,0 +1,543 @@
+/* Signed AWS requests over libcurl: endpoints, SigV4, retries with
+ * exponential backoff and full jitter, timeouts, error parsing, redacted
+ * debug log. */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <openssl/crypto.h>
+
+#include "collect/aws.h"
+#include "collect/sigv4.h"
+
+/* ---- credentials helpers ---------------------------------------------- */
+
+static void wipe_free(char *s) {
+  if (!s) return;
+  OPENSSL_cleanse(s, strlen(s));
+  free(s);
+}
+
+void ecr_aws_creds_cleanup(ecr_aws_creds *c) {
+  if (!c) return;
+  wipe_free(c->access_key_id);
+  wipe_free(c->secret_access_key);
+  wipe_free(c->session_token);
+  memset(c, 0, sizeof(*c));
+}
+
+void ecr_aws_creds_copy(ecr_aws_creds *dst, const ecr_aws_creds *src) {
+  dst->access_key_id = ecr_xstrdup(src->access_key_id);
+  dst->secret_access_key = ecr_xstrdup(src->secret_access_key);
+  dst->session_token = ecr_xstrdup(src->session_token);
+}
+
+/* ---- endpoints ---------------------------------------------------------- */
+
+void ecr_aws_endpoint(const char *service, const char *region, char **url,
+                      const char **sign_region) {
+  bool cn = ecr_str_has_prefix(region, "cn-");
+  bool gov = ecr_str_has_prefix(region, "us-gov-");
+  const char *suffix = cn ? "amazonaws.com.cn" : "amazonaws.com";
+  *sign_region = region;
+  if (strcmp(service, "iam") == 0) {
+    if (cn) {
+      *url = ecr_xasprintf("https://iam.cn-north-1.%s", suffix);
+      *sign_region = "cn-north-1";
+    } else if (gov) {
+      *url = ecr_xstrdup("https://iam.us-gov.amazonaws.com");
+      *sign_region = "us-gov-west-1";
+    } else {
+      *url = ecr_xstrdup("https://iam.amazonaws.com");
+      *sign_region = "us-east-1";
+    }
+  } else if (strcmp(service, "organizations") == 0) {
+    if (cn) {
+      *url = ecr_xasprintf("https://organizations.cn-northwest-1.%s", suffix);
+      *sign_region = "cn-northwest-1";
+    } else if (gov) {
+      *url = ecr_xstrdup("https://organizations.us-gov-west-1.amazonaws.com");
+      *sign_region = "us-gov-west-1";
+    } else {
+      *url = ecr_xstrdup("https://organizations.us-east-1.amazonaws.com");
+      *sign_region = "us-east-1";
+    }
+  } else if (strcmp(service, "ecr") == 0) {
+    *url = ecr_xasprintf("https://api.ecr.%s.%s", region, suffix);
+  } else {
+    *url = ecr_xasprintf("https://%s.%s.%s", service, region, suffix);
+  }
+}
+
+bool ecr_aws_retryable(long status, const char *code) {
+  static const char *const throttles[] = {
+      "Throttling",
+      "ThrottlingException",
+      "ThrottledException",
+      "TooManyRequestsException",
+      "RequestLimitExceeded",
+      "RequestThrottled",
+      "RequestThrottledException",
+      "SlowDown",
+      "ServiceUnavailable",
+      "InternalFailure",
+      "InternalError",
+      "RequestTimeout",
+      "RequestTimeoutException",
+      "PriorRequestNotComplete",
+      "ServerException",
+  };
+  if (status == 429 || status >= 500) return true;
+  if (code)
+    for (size_t i = 0; i < sizeof(throttles) / sizeof(throttles[0]); i++)
+      if (strcmp(code, throttles[i]) == 0) return true;
+  return false;
+}
+
+/* ---- client ------------------------------------------------------------- */
+
+static bool curl_ready;
+
+ecr_status ecr_aws_client_init(ecr_aws_client *c, const ecr_aws_creds *creds,
+                               const char *endpoint_url, ecr_error *err) {
+  memset(c, 0, sizeof(*c));
+  if (!curl_ready) {
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+      return ecr_error_set(err, ECR_E_COLLECT, NULL, "cannot initialize libcurl");
+    curl_ready = true;
+  }
+  c->curl = curl_easy_init();
+  if (!c->curl) return ecr_error_set(err, ECR_E_COLLECT, NULL, "cannot initialize libcurl");
+  ecr_aws_creds_copy(&c->creds, creds);
+  if (endpoint_url && *endpoint_url) {
+    c->endpoint_url = ecr_xstrdup(endpoint_url);
+    size_t n = strlen(c->endpoint_url);
+    while (n > 0 && c->endpoint_url[n - 1] == '/')
+      c->endpoint_url[--n] = '\0';
+  }
+  c->connect_timeout_ms = 10000;
+  c->timeout_ms = 60000;
+  c->max_attempts = 5;
+  c->base_delay_ms = 200;
+  c->max_delay_ms = 20000;
+  const char *dbg = getenv("ECRAUDIT_DEBUG");
+  c->debug = dbg && strcmp(dbg, "1") == 0;
+  c->rng = (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 32) ^
+           (unsigned long long)(uintptr_t)c;
+  if (!c->rng) c->rng = 88172645463325252ull;
+  return ECR_OK;
+}
+
+void ecr_aws_client_cleanup(ecr_aws_client *c) {
+  if (!c) return;
+  if (c->curl) curl_easy_cleanup(c->curl);
+  ecr_aws_creds_cleanup(&c->creds);
+  free(c->endpoint_url);
+  memset(c, 0, sizeof(*c));
+}
+
+void ecr_aws_response_init(ecr_aws_response *r) {
+  memset(r, 0, sizeof(*r));
+  ecr_buf_init(&r->body);
+}
+
+void ecr_aws_response_cleanup(ecr_aws_response *r) {
+  if (!r) return;
+  ecr_buf_cleanup(&r->body);
+  free(r->error_code);
+  free(r->error_message);
+  memset(r, 0, sizeof(*r));
+}
+
+static void response_reset(ecr_aws_response *r) {
+  r->status = 0;
+  ecr_buf_reset(&r->body);
+  free(r->error_code);
+  free(r->error_message);
+  r->error_code = r->error_message = NULL;
+}
+
+void ecr_aws_form_add(ecr_buf *b, const char *key, const char *value) {
+  char *k = ecr_sigv4_uri_encode(key, strlen(key), false);
+  char *v = ecr_sigv4_uri_encode(value, strlen(value), false);
+  ecr_buf_printf(b, "&%s=%s", k, v);
+  free(k);
+  free(v);
+}
+
+/* ---- one HTTP exchange -------------------------------------------------- */
+
+typedef struct hdr_capture {
+  char *error_type; /* x-amzn-ErrorType */
+} hdr_capture;
+
+static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *ud) {
+  ecr_buf *b = ud;
+  size_t n = size * nmemb;
+  if (b->len + n > ECR_MAX_INPUT_FILE) return 0; /* refuse absurd bodies */
+  ecr_buf_append(b, ptr, n);
+  return n;
+}
+
+static size_t header_cb(char *ptr, size_t size, size_t nmemb, void *ud) {
+  hdr_capture *h = ud;
+  size_t n = size * nmemb;
+  static const char name[] = "x-amzn-errortype:";
+  if (n > sizeof(name) - 1 && strncasecmp(ptr, name, sizeof(name) - 1) == 0) {
+    const char *v = ptr + sizeof(name) - 1;
+    size_t vl = n - (sizeof(name) - 1);
+    while (vl && (*v == ' ' || *v == '\t'))
+      v++, vl--;
+    while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' '))
+      vl--;
+    free(h->error_type);
+    h->error_type = ecr_xstrndup(v, vl);
+  }
+  return n;
+}
+
+/* Split "https://host:port/path" into host header value and path. */
+static bool split_url(const char *url, char **host, char **path) {
+  const char *p = strstr(url, "://");
+  if (!p) return false;
+  bool https = strncasecmp(url, "https", 5) == 0;
+  p += 3;
+  const char *slash = strchr(p, '/');
+  size_t hl = slash ? (size_t)(slash - p) : strlen(p);
+  if (hl == 0) return false;
+  char *h = ecr_xstrndup(p, hl);
+  for (char *q = h; *q; q++)
+    *q = (char)tolower((unsigned char)*q);
+  /* drop the default port, as botocore does */
+  size_t l = strlen(h);
+  if (https && l > 4 && strcmp(h + l - 4, ":443") == 0) h[l - 4] = '\0';
+  if (!https && l > 3 && strcmp(h + l - 3, ":80") == 0) h[l - 3] = '\0';
+  *host = h;
+  *path = ecr_xstrdup(slash ? slash : "/");
+  return true;
+}
+
+static void amz_now(char out[17]) {
+  time_t t = time(NULL); /* signing needs the real clock, never SOURCE_DATE_EPOCH */
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm);
+}
+
+static void debug_log(const ecr_aws_client *c, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+static void debug_log(const ecr_aws_client *c, const char *fmt, ...) {
+  if (!c->debug) return;
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("ecraudit debug: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+}
+
+/* Error code and message out of an error body (JSON 1.1 or Query XML). */
+static void parse_error(ecr_aws_response *r, const char *error_type_header, bool json) {
+  char *code = NULL, *msg = NULL;
+  if (json) {
+    cJSON *doc = cJSON_ParseWithLength(r->body.data, r->body.len);
+    if (doc) {
+      const cJSON *t = cJSON_GetObjectItemCaseSensitive(doc, "__type");
+      const cJSON *m = cJSON_GetObjectItemCaseSensitive(doc, "message");
+      if (!cJSON_IsString(m)) m = cJSON_GetObjectItemCaseSensitive(doc, "Message");
+      if (cJSON_IsString(t)) code = ecr_xstrdup(t->valuestring);
+      if (cJSON_IsString(m)) msg = ecr_xstrdup(m->valuestring);
+      cJSON_Delete(doc);
+    }
+    if (!code && error_type_header) code = ecr_xstrdup(error_type_header);
+  } else if (r->body.len > 0) {
+    xmlDocPtr doc = xmlReadMemory(r->body.data, (int)r->body.len, "error.xml", NULL,
+                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    if (doc) {
+      /* <ErrorResponse><Error><Code/><Message/></Error></ErrorResponse> (or <Response><Errors>) */
+      xmlNodePtr stack[8];
+      int depth = 0;
+      xmlNodePtr n = xmlDocGetRootElement(doc);
+      while (n && (!code || !msg)) {
+        if (n->type == XML_ELEMENT_NODE) {
+          if (!code && xmlStrcmp(n->name, BAD_CAST "Code") == 0) {
+            xmlChar *s = xmlNodeGetContent(n);
+            code = ecr_xstrdup((const char *)s);
+            xmlFree(s);
+          } else if (!msg && xmlStrcmp(n->name, BAD_CAST "Message") == 0) {
+            xmlChar *s = xmlNodeGetContent(n);
+            msg = ecr_xstrdup((const char *)s);
+            xmlFree(s);
+          } else if (n->children && depth < 8) {
+            stack[depth++] = n;
+            n = n->children;
+            continue;
+          }
+        }
+        while (n && !n->next && depth > 0)
+          n = stack[--depth];
+        n = n ? n->next : NULL;
+      }
+      xmlFreeDoc(doc);
+    }
+  }
+  if (code) {
+    /* "com.amazonaws.ecr#RepositoryNotFoundException" / "Code:http://..." */
+    char *hash = strrchr(code, '#');
+    if (hash) memmove(code, hash + 1, strlen(hash + 1) + 1);
+    char *colon = strchr(code, ':');
+    if (colon) *colon = '\0';
+  }
+  if (!code || !*code) {
+    free(code);
+    code = ecr_xasprintf("HTTP%ld", r->status);
+  }
+  if (!msg) msg = ecr_xasprintf("HTTP status %ld", r->status);
+  r->error_code = code;
+  r->error_message = msg;
+}
+
+typedef struct call_spec {
+  const char *service;
+  const char *region;
+  const char *op_name; /* for messages: "iam:GetAccountAuthorizationDetails" */
+  const char *content_type;
+  const char *target; /* X-Amz-Target or NULL */
+  const char *body;
+  bool json;
+} call_spec;
+
+/* Error messages end up in manifest.json and on stderr: remove any secret
+ * (SignatureDoesNotMatch echoes the canonical request, token included),
+ * keep one line, bound the length. */
+static char *redact(const char *msg, const ecr_aws_creds *creds) {
+  char *out = ecr_xstrdup(msg);
+  const char *secrets[] = {creds->secret_access_key, creds->session_token};
+  for (size_t k = 0; k < 2; k++) {
+    const char *sec = secrets[k];
+    if (!sec || strlen(sec) < 4) continue;
+    char *hit;
+    while ((hit = strstr(out, sec)) != NULL) {
+      char *next = ecr_xasprintf("%.*s<redacted>%s", (int)(hit - out), out, hit + strlen(sec));
+      OPENSSL_cleanse(out, strlen(out));
+      free(out);
+      out = next;
+    }
+  }
+  for (char *p = out; *p; p++)
+    if ((unsigned char)*p < 0x20) *p = ' ';
+  if (strlen(out) > 400) strcpy(out + 397, "...");
+  return out;
+}
+
+static bool transport_retryable(CURLcode rc) {
+  switch (rc) {
+  case CURLE_COULDNT_CONNECT:
+  case CURLE_OPERATION_TIMEDOUT:
+  case CURLE_SEND_ERROR:
+  case CURLE_RECV_ERROR:
+  case CURLE_GOT_NOTHING:
+  case CURLE_PARTIAL_FILE:
+  case CURLE_SSL_CONNECT_ERROR:
+    return true;
+  default:
+    return false;
+  }
+}
+
+static unsigned long long rng_next(ecr_aws_client *c) {
+  c->rng ^= c->rng << 13;
+  c->rng ^= c->rng >> 7;
+  c->rng ^= c->rng << 17;
+  return c->rng;
+}
+
+static void backoff_sleep(ecr_aws_client *c, int attempt) {
+  unsigned long long cap = c->base_delay_ms;
+  for (int i = 0; i < attempt && cap < c->max_delay_ms; i++)
+    cap *= 2;
+  if (cap > c->max_delay_ms) cap = c->max_delay_ms;
+  unsigned long long ms = cap ? rng_next(c) % (cap + 1) : 0; /* full jitter */
+  struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+  while (nanosleep(&ts, &ts) != 0) {
+  }
+}
+
+/* One attempt: sign, send, fill resp. Returns the curl code. */
+static CURLcode perform(ecr_aws_client *c, const call_spec *s, const char *url,
+                        const char *sign_region, ecr_aws_response *resp, hdr_capture *hc) {
+  char *host = NULL, *path = NULL;
+  if (!split_url(url, &host, &path)) return CURLE_URL_MALFORMAT;
+  char amz_date[17];
+  amz_now(amz_date);
+  ecr_sigv4_header h[6];
+  size_t nh = 0;
+  h[nh++] = (ecr_sigv4_header){"Content-Type", s->content_type};
+  h[nh++] = (ecr_sigv4_header){"Host", host};
+  h[nh++] = (ecr_sigv4_header){"X-Amz-Date", amz_date};
+  if (c->creds.session_token)
+    h[nh++] = (ecr_sigv4_header){"X-Amz-Security-Token", c->creds.session_token};
+  if (s->target) h[nh++] = (ecr_sigv4_header){"X-Amz-Target", s->target};
+  ecr_sigv4_request req = {.method = "POST",
+                           .path = path,
+                           .query = NULL,
+                           .headers = h,
+                           .n_headers = nh,
+                           .payload = s->body,
+                           .payload_len = strlen(s->body)};
+  ecr_sigv4_params p = {.access_key = c->creds.access_key_id,
+                        .secret_key = c->creds.secret_access_key,
+                        .region = sign_region,
+                        .service = s->service,
+                        .amz_date = amz_date};
+  char *authz = ecr_sigv4_authorization(&req, &p);
+
+  struct curl_slist *list = NULL;
+  char *lines[8];
+  size_t nl = 0;
+  for (size_t i = 0; i < nh; i++)
+    lines[nl++] = ecr_xasprintf("%s: %s", h[i].name, h[i].value);
+  lines[nl++] = ecr_xasprintf("Authorization: %s", authz);
+  lines[nl++] = ecr_xstrdup("Expect:");
+  for (size_t i = 0; i < nl; i++)
+    list = curl_slist_append(list, lines[i]);
+  debug_log(c, "POST %s service=%s region=%s %s%s", url, s->service, sign_region,
+            s->target ? "target=" : "action=", s->target ? s->target : s->op_name);
+  if (c->debug)
+    for (size_t i = 0; i < nh; i++) {
+      bool secret = ecr_strcasecmp_ascii(h[i].name, "X-Amz-Security-Token") == 0;
+      debug_log(c, "  %s: %s", h[i].name, secret ? "<redacted>" : h[i].value);
+    }
+  debug_log(c, "  Authorization: <redacted>");
+
+  CURL *curl = c->curl;
+  curl_easy_reset(curl);
+  curl_easy_setopt(curl, CURLOPT_URL, url);
+  curl_easy_setopt(curl, CURLOPT_POST, 1L);
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, s->body);
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)strlen(s->body));
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+  curl_easy_setopt(curl, CURLOPT_USERAGENT, "ecraudit/" ECRAUDIT_VERSION);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, write_cb);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &resp->body);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, header_cb);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, hc);
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+  const char *ca = getenv("AWS_CA_BUNDLE");
+  if (ca && *ca) curl_easy_setopt(curl, CURLOPT_CAINFO, ca);
+  CURLcode rc = curl_easy_perform(curl);
+  if (rc == CURLE_OK) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &resp->status);
+  debug_log(c, "  -> %s, HTTP %ld, %zu bytes", curl_easy_strerror(rc), resp->status,
+            resp->body.len);
+  /* the header list held the signature and token: wipe it */
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, NULL);
+  curl_slist_free_all(list);
+  for (size_t i = 0; i < nl; i++)
+    wipe_free(lines[i]);
+  wipe_free(authz);
+  free(host);
+  free(path);
+  return rc;
+}
+
+static ecr_status call(ecr_aws_client *c, const call_spec *s, ecr_aws_response *resp,
+                       ecr_error *err) {
+  char *url = NULL;
+  const char *sign_region = NULL;
+  ecr_aws_endpoint(s->service, s->region, &url, &sign_region);
+  if (c->endpoint_url) {
+    free(url);
+    url = ecr_xstrdup(c->endpoint_url);
+  }
+  ecr_status st = ECR_E_COLLECT;
+  for (int attempt = 0; attempt < c->max_attempts; attempt++) {
+    if (attempt > 0) {
+      c->retries++;
+      backoff_sleep(c, attempt - 1);
+    }
+    response_reset(resp);
+    hdr_capture hc = {NULL};
+    CURLcode rc = perform(c, s, url, sign_region, resp, &hc);
+    bool retry = false;
+    if (rc != CURLE_OK) {
+      resp->error_code = ecr_xstrdup("RequestError");
+      resp->error_message = ecr_xasprintf("%s (%s)", curl_easy_strerror(rc), url);
+      retry = transport_retryable(rc);
+    } else if (resp->status >= 200 && resp->status < 300) {
+      st = ECR_OK;
+    } else {
+      parse_error(resp, hc.error_type, s->json);
+      char *clean = redact(resp->error_message, &c->creds);
+      free(resp->error_message);
+      resp->error_message = clean;
+      clean = redact(resp->error_code, &c->creds);
+      free(resp->error_code);
+      resp->error_code = clean;
+      retry = ecr_aws_retryable(resp->status, resp->error_code);
+      debug_log(c, "  error %s", resp->error_code ? resp->error_code : "?");
+    }
+    free(hc.error_type);
+    if (st == ECR_OK || !retry) break;
+  }
+  if (st != ECR_OK)
+    ecr_error_set(err, ECR_E_COLLECT, NULL, "%s: %s: %s", s->op_name, resp->error_code,
+                  resp->error_message);
+  free(url);
+  return st;
+}
+
+ecr_status ecr_aws_query(ecr_aws_client *c, const char *service, const char *region,
+                         const char *version, const char *action, const char *params,
+                         ecr_aws_response *resp, ecr_error *err) {
+  ecr_buf body;
+  ecr_buf_init(&body);
+  ecr_buf_printf(&body, "Action=%s&Version=%s%s", action, version, params ? params : "");
+  char *op = ecr_xasprintf("%s:%s", service, action);
+  call_spec s = {.service = service,
+                 .region = region,
+                 .op_name = op,
+                 .content_type = "application/x-www-form-urlencoded; charset=utf-8",
+                 .target = NULL,
+                 .body = body.data,
+                 .json = false};
+  ecr_status st = call(c, &s, resp, err);
+  /* the body of AssumeRole may carry an external id: wipe it */
+  OPENSSL_cleanse(body.data, body.len);
+  ecr_buf_cleanup(&body);
+  free(op);
+  return st;
+}
+
+ecr_status ecr_aws_json(ecr_aws_client *c, const char *service, const char *region,
+                        const char *target_prefix, const char *op, const char *json_body,
+                        ecr_aws_response *resp, ecr_error *err) {
+  char *target = ecr_xasprintf("%s.%s", target_prefix, op);
+  char *op_name = ecr_xasprintf("%s:%s", service, op);
+  call_spec s = {.service = service,
+                 .region = region,
+                 .op_name = op_name,
+                 .content_type = "application/x-amz-json-1.1",
+                 .target = target,
+                 .body = json_body ? json_body : "{}",
+                 .json = true};
+  ecr_status st = call(c, &s, resp, err);
+  free(target);
+  free(op_name);
+  return st;
+}

@@ -1,0 +1,230 @@
+/* iam:GetAccountAuthorizationDetails: Query protocol, XML pages joined by
+ * Marker/IsTruncated, converted into the JSON the AWS CLI prints (policy
+ * documents URL-decoded into JSON objects, timestamps in ISO 8601). */
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "collect/aws.h"
+
+#define IAM_VERSION "2010-05-08"
+
+/* Shapes of the GetAccountAuthorizationDetails output (botocore iam model). */
+static const char *const list_names[] = {
+    "UserDetailList",    "GroupDetailList", "RoleDetailList",          "Policies",
+    "UserPolicyList",    "GroupList",       "AttachedManagedPolicies", "Tags",
+    "GroupPolicyList",   "RolePolicyList",  "InstanceProfileList",     "Roles",
+    "PolicyVersionList",
+};
+static const char *const struct_names[] = {"PermissionsBoundary", "RoleLastUsed"};
+static const char *const bool_names[] = {"IsTruncated", "IsDefaultVersion", "IsAttachable"};
+static const char *const int_names[] = {"AttachmentCount", "PermissionsBoundaryUsageCount",
+                                        "MaxSessionDuration"};
+static const char *const doc_names[] = {"PolicyDocument", "AssumeRolePolicyDocument", "Document"};
+static const char *const time_names[] = {"CreateDate", "UpdateDate", "LastUsedDate"};
+/* result lists merged across pages, in the CLI's order */
+static const char *const result_keys[] = {"UserDetailList", "GroupDetailList", "RoleDetailList",
+                                          "Policies"};
+
+#define IN(name, table) in_table(name, table, sizeof(table) / sizeof(table[0]))
+
+static bool in_table(const char *name, const char *const *t, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(name, t[i]) == 0) return true;
+  return false;
+}
+
+static int hexval(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+char *ecr_iam_unquote(const char *s) {
+  size_t n = strlen(s);
+  char *out = ecr_xmalloc(n + 1);
+  size_t j = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+      out[j++] = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+      i += 2;
+    } else {
+      out[j++] = s[i];
+    }
+  }
+  out[j] = '\0';
+  return out;
+}
+
+static bool has_element_children(xmlNodePtr n) {
+  for (xmlNodePtr c = n->children; c; c = c->next)
+    if (c->type == XML_ELEMENT_NODE) return true;
+  return false;
+}
+
+static char *text_of(xmlNodePtr n) {
+  xmlChar *s = xmlNodeGetContent(n);
+  char *out = ecr_xstrdup(s ? (const char *)s : "");
+  xmlFree(s);
+  return out;
+}
+
+static cJSON *convert(xmlNodePtr n, int depth);
+
+static cJSON *convert_struct(xmlNodePtr n, int depth) {
+  cJSON *obj = cJSON_CreateObject();
+  for (xmlNodePtr c = n->children; c; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE) continue;
+    cJSON *v = convert(c, depth + 1);
+    if (v) cJSON_AddItemToObject(obj, (const char *)c->name, v);
+  }
+  return obj;
+}
+
+/* One element -> JSON by the shape tables; unknown leaves are strings. */
+static cJSON *convert(xmlNodePtr n, int depth) {
+  const char *name = (const char *)n->name;
+  if (depth > 32) return cJSON_CreateNull();
+  if (IN(name, list_names)) {
+    cJSON *arr = cJSON_CreateArray();
+    for (xmlNodePtr c = n->children; c; c = c->next) {
+      if (c->type != XML_ELEMENT_NODE) continue;
+      cJSON *item;
+      if (has_element_children(c)) {
+        item = convert_struct(c, depth + 1);
+      } else {
+        char *t = text_of(c);
+        item = cJSON_CreateString(t);
+        free(t);
+      }
+      cJSON_AddItemToArray(arr, item);
+    }
+    return arr;
+  }
+  if (IN(name, struct_names) || has_element_children(n)) return convert_struct(n, depth);
+  char *t = text_of(n);
+  cJSON *v;
+  if (IN(name, bool_names)) {
+    v = cJSON_CreateBool(strcmp(t, "true") == 0);
+  } else if (IN(name, int_names)) {
+    v = cJSON_CreateNumber(strtod(t, NULL));
+  } else if (IN(name, doc_names)) {
+    /* as botocore's json_decode_policies: unquote, then JSON (order kept) */
+    char *decoded = ecr_iam_unquote(t);
+    v = cJSON_Parse(decoded);
+    if (!v) v = cJSON_CreateString(decoded);
+    free(decoded);
+  } else if (IN(name, time_names)) {
+    char *iso = ecr_aws_time_from_iso(t);
+    v = cJSON_CreateString(iso);
+    free(iso);
+  } else {
+    v = cJSON_CreateString(t);
+  }
+  free(t);
+  return v;
+}
+
+static xmlNodePtr child(xmlNodePtr n, const char *name) {
+  for (xmlNodePtr c = n ? n->children : NULL; c; c = c->next)
+    if (c->type == XML_ELEMENT_NODE && xmlStrcmp(c->name, BAD_CAST name) == 0) return c;
+  return NULL;
+}
+
+ecr_status ecr_iam_parse_page(const char *xml, size_t len, cJSON *acc, char **marker,
+                              ecr_error *err) {
+  *marker = NULL;
+  xmlDocPtr doc =
+      xmlReadMemory(xml, (int)len, "iam.xml", NULL,
+                    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOBLANKS);
+  ecr_status st = ECR_OK;
+  xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+  xmlNodePtr result = child(root, "GetAccountAuthorizationDetailsResult");
+  if (!result) {
+    st = ecr_error_set(err, ECR_E_COLLECT, NULL,
+                       "iam:GetAccountAuthorizationDetails: unexpected response (%s)",
+                       doc ? "no GetAccountAuthorizationDetailsResult" : "not XML");
+    goto cleanup;
+  }
+  for (size_t i = 0; i < sizeof(result_keys) / sizeof(result_keys[0]); i++) {
+    cJSON *arr = cJSON_GetObjectItemCaseSensitive(acc, result_keys[i]);
+    if (!arr) arr = cJSON_AddArrayToObject(acc, result_keys[i]);
+    xmlNodePtr list = child(result, result_keys[i]);
+    if (!list) continue;
+    cJSON *page = convert(list, 0);
+    cJSON *item;
+    while ((item = cJSON_DetachItemFromArray(page, 0)) != NULL)
+      cJSON_AddItemToArray(arr, item);
+    cJSON_Delete(page);
+  }
+  xmlNodePtr trunc = child(result, "IsTruncated");
+  xmlNodePtr mark = child(result, "Marker");
+  if (trunc) {
+    char *t = text_of(trunc);
+    if (strcmp(t, "true") == 0) {
+      if (mark) *marker = text_of(mark);
+      if (!*marker || !**marker) {
+        free(*marker);
+        *marker = NULL;
+        st = ecr_error_set(err, ECR_E_COLLECT, NULL,
+                           "iam:GetAccountAuthorizationDetails: IsTruncated without Marker");
+      }
+    }
+    free(t);
+  }
+cleanup:
+  if (doc) xmlFreeDoc(doc);
+  return st;
+}
+
+#define MAX_PAGES 10000
+
+ecr_status ecr_iam_get_account_authorization_details(ecr_collect_ctx *ctx, cJSON **out,
+                                                     ecr_error *err) {
+  cJSON *acc = cJSON_CreateObject();
+  for (size_t i = 0; i < sizeof(result_keys) / sizeof(result_keys[0]); i++)
+    cJSON_AddArrayToObject(acc, result_keys[i]);
+  char *marker = NULL;
+  ecr_status st = ECR_OK;
+  ecr_aws_response resp;
+  ecr_aws_response_init(&resp);
+  ecr_buf params;
+  ecr_buf_init(&params);
+  int page = 0;
+  do {
+    ecr_buf_reset(&params);
+    if (marker) ecr_aws_form_add(&params, "Marker", marker);
+    /* IAM is global: the region argument only picks the partition */
+    st = ecr_aws_query(ctx->client, "iam",
+                       ctx->partition && strcmp(ctx->partition, "aws-cn") == 0 ? "cn-north-1"
+                       : ctx->partition && strcmp(ctx->partition, "aws-us-gov") == 0
+                           ? "us-gov-west-1"
+                           : "us-east-1",
+                       IAM_VERSION, "GetAccountAuthorizationDetails", params.data, &resp, err);
+    if (st != ECR_OK) goto cleanup;
+    free(marker);
+    marker = NULL;
+    st = ecr_iam_parse_page(resp.body.data, resp.body.len, acc, &marker, err);
+    if (st != ECR_OK) goto cleanup;
+    page++;
+    ecr_collect_progress(ctx, marker == NULL, "IAM authorization details: page %d", page);
+    if (page >= MAX_PAGES) {
+      st = ecr_error_set(err, ECR_E_COLLECT, NULL,
+                         "iam:GetAccountAuthorizationDetails: more than %d pages", MAX_PAGES);
+      goto cleanup;
+    }
+  } while (marker);
+cleanup:
+  free(marker);
+  ecr_buf_cleanup(&params);
+  ecr_aws_response_cleanup(&resp);
+  if (st != ECR_OK) {
+    cJSON_Delete(acc);
+    acc = NULL;
+  }
+  *out = acc;
+  return st;
+}

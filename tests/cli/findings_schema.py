@@ -1,0 +1,346 @@
+#!/usr/bin/python3
+"""Check a findings.json against the contract of ../shared/DESIGN.md
+("findings.json", schema "ecraudit.findings/v1") plus the keys ecraudit adds
+where the contract leaves room (documented in src/render/json.c).
+
+Standard library only. Usage:
+
+    findings_schema.py FILE [--evidence DIR] [--ledger FILE]
+
+--evidence DIR   also check every evidence.files[].sha256 against DIR/<path>
+--ledger FILE    also check ledger.sha256 against FILE
+
+Exit 0 and "OK: ..." when valid; exit 1 with one line per problem otherwise.
+"""
+import datetime
+import hashlib
+import json
+import os
+import re
+import sys
+
+STATUS = ["fail", "excepted", "unknown", "pass"]
+SEVERITY = ["critical", "high", "medium", "low", "info"]
+KIND = ["user", "role", "public", "account", "external", "service"]
+LEVEL = ["Write", "Permissions management", "Tagging", "Read", "List"]
+DECISION = ["allow", "conditional"]
+SOURCE = ["identity", "group", "resource", "registry"]
+LIMIT_SOURCE = ["identity", "group", "resource", "registry", "boundary", "scp"]
+LEDGER_STATE = ["active", "expired", "unused", "invalid"]
+
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
+ACCOUNT = re.compile(r"^[0-9]{12}$")
+TIMESTAMP = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$")
+REPO_ARN = re.compile(r"^arn:aws[a-z-]*:ecr:[a-z0-9-]+:[0-9]{12}:repository/.+$")
+ACTION = re.compile(r"^ecr:[A-Za-z]+$")
+
+
+# ---- a tiny schema language ----------------------------------------------
+# A schema is one of:
+#   str / int / bool / type(None)        that JSON type (int: non-negative)
+#   ("enum", [values])                   one of the strings
+#   ("re", compiled)                     a string matching
+#   ("date",)                            YYYY-MM-DD, a real date
+#   ("nullable", schema)                 null or schema
+#   ("array", schema)                    an array of schema
+#   ("nonempty", schema)                 a non-empty array of schema
+#   ("object", required, optional)       dicts key -> schema; required keys
+#                                        first in this order, then optional
+#                                        ones; no other keys
+
+def obj(required, optional=None):
+    return ("object", required, optional or {})
+
+
+VIA = obj({"policy": str, "statement": str, "source": ("enum", SOURCE)},
+          {"deny": bool, "conditional": bool, "owner": ("nullable", str)})
+LIMIT = obj({"policy": str, "statement": str, "source": ("enum", LIMIT_SOURCE)},
+            {"deny": bool, "conditional": bool, "owner": ("nullable", str)})
+EXCEPTION = obj({"id": str, "state": ("enum", LEDGER_STATE),
+                 "expires": ("nullable", str), "justification": ("nullable", str),
+                 "approved_by": ("nullable", str), "ticket": ("nullable", str)},
+                {"reason": ("nullable", str)})
+FINDING = obj({
+    "id": str,
+    "status": ("enum", STATUS),
+    "severity": ("enum", SEVERITY),
+    "principal": obj({"arn": str, "kind": ("enum", KIND)}),
+    "repositories": ("nonempty", str),
+    "all_repositories": bool,
+    "access_level": ("enum", LEVEL),
+    "actions": ("array", ("re", ACTION)),  # non-empty unless unknown: semantic()
+    "decision": ("enum", DECISION),
+    "via": ("array", VIA),
+    "impact": str,
+    "remediation": str,
+    "exception": ("nullable", EXCEPTION),
+}, {
+    "can_push": bool,
+    "status_reason": ("nullable", str),
+    "suggested_statement": ("nullable", str),
+    "limited_by": ("array", LIMIT),
+})
+LEDGER_ENTRY = obj({"id": str, "state": ("enum", LEDGER_STATE)}, {
+    "principal": ("nullable", str),
+    "repositories": ("array", str),
+    "actions": ("array", str),
+    "justification": ("nullable", str),
+    "approved_by": ("nullable", str),
+    "ticket": ("nullable", str),
+    "expires": ("nullable", str),
+    "reason": ("nullable", str),
+    "matched": int,
+})
+DOCUMENT = obj({
+    "schema": ("enum", ["ecraudit.findings/v1"]),
+    "control": obj({"id": ("enum", ["C-0222"]),
+                    "name": ("enum", ["Minimize user access to Amazon ECR"])}),
+    "account": ("re", ACCOUNT),
+    "generated_at": ("re", TIMESTAMP),
+    "as_of": ("date",),
+    "summary": obj({"fail": int, "excepted": int, "unknown": int, "pass": int}),
+    "findings": ("array", FINDING),
+    "coverage": ("array", str),
+    "exceptions": ("array", LEDGER_ENTRY),
+    "evidence": obj({
+        "files": ("array", obj({"path": str, "sha256": ("re", SHA256)}, {"size": int})),
+        "gaps": ("array", obj({"source": str, "resource": str, "error": str})),
+    }),
+}, {
+    "overall": ("enum", ["fail", "unknown", "pass"]),
+    "tool": obj({"name": str, "version": str, "catalog": ("nullable", str)}),
+    "ledger": ("nullable", obj({"path": str, "sha256": ("re", SHA256)})),
+})
+
+TYPE_NAMES = {str: "a string", int: "a non-negative integer", bool: "a boolean",
+              type(None): "null"}
+
+
+def describe(v):
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "a boolean"
+    if isinstance(v, (int, float)):
+        return "a number"
+    if isinstance(v, str):
+        return "a string"
+    if isinstance(v, list):
+        return "an array"
+    return "an object"
+
+
+def validate(v, schema, path, errors):
+    if schema in (str, bool, type(None)):
+        ok = isinstance(v, schema) if schema is not type(None) else v is None
+        if schema is str and isinstance(v, bool):
+            ok = False
+        if not ok:
+            errors.append(f"{path}: expected {TYPE_NAMES[schema]}, got {describe(v)}")
+        return
+    if schema is int:
+        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+            errors.append(f"{path}: expected a non-negative integer, got {describe(v)} {v!r}")
+        return
+    tag = schema[0]
+    if tag == "nullable":
+        if v is not None:
+            validate(v, schema[1], path, errors)
+    elif tag == "enum":
+        if not isinstance(v, str) or v not in schema[1]:
+            errors.append(f"{path}: {v!r} is not one of {schema[1]}")
+    elif tag == "re":
+        if not isinstance(v, str) or not schema[1].match(v):
+            errors.append(f"{path}: {v!r} does not match {schema[1].pattern}")
+    elif tag == "date":
+        try:
+            if not isinstance(v, str) or not re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", v):
+                raise ValueError
+            datetime.date.fromisoformat(v)
+        except ValueError:
+            errors.append(f"{path}: {v!r} is not a date YYYY-MM-DD")
+    elif tag in ("array", "nonempty"):
+        if not isinstance(v, list):
+            errors.append(f"{path}: expected an array, got {describe(v)}")
+            return
+        if tag == "nonempty" and not v:
+            errors.append(f"{path}: must not be empty")
+        for i, item in enumerate(v):
+            validate(item, schema[1], f"{path}[{i}]", errors)
+    elif tag == "object":
+        if not isinstance(v, dict):
+            errors.append(f"{path}: expected an object, got {describe(v)}")
+            return
+        required, optional = schema[1], schema[2]
+        for key, sub in required.items():
+            if key not in v:
+                errors.append(f"{path}: missing key {key!r}")
+            else:
+                validate(v[key], sub, f"{path}.{key}", errors)
+        for key, sub in optional.items():
+            if key in v:
+                validate(v[key], sub, f"{path}.{key}", errors)
+        for key in v:
+            if key not in required and key not in optional:
+                errors.append(f"{path}: unexpected key {key!r}")
+        present = [k for k in required if k in v]
+        if list(v)[:len(present)] != present:
+            errors.append(f"{path}: the contract's keys must come first, in order")
+    else:  # pragma: no cover
+        raise AssertionError(tag)
+
+
+def semantic(doc, errors):
+    """Rules that span several keys."""
+    findings = doc.get("findings") if isinstance(doc.get("findings"), list) else []
+    counts = {s: 0 for s in STATUS}
+    ids = set()
+    ledger_ids = {}
+    for e in doc.get("exceptions") or []:
+        if isinstance(e, dict):
+            ledger_ids.setdefault(e.get("id"), []).append(e.get("state"))
+    for i, f in enumerate(findings):
+        if not isinstance(f, dict):
+            continue
+        where = f"$.findings[{i}]"
+        if f.get("status") in counts:
+            counts[f["status"]] += 1
+        fid = f.get("id")
+        if fid in ids:
+            errors.append(f"{where}.id: {fid!r} is not unique")
+        ids.add(fid)
+        if isinstance(fid, str) and not fid:
+            errors.append(f"{where}.id: empty")
+        repos = f.get("repositories")
+        if isinstance(repos, list):
+            if "*" in repos and repos != ["*"]:
+                errors.append(f"{where}.repositories: \"*\" (registry level) must stand alone")
+            for k, r in enumerate(repos):
+                if r != "*" and isinstance(r, str) and not REPO_ARN.match(r):
+                    errors.append(f"{where}.repositories[{k}]: {r!r} is not a repository ARN")
+            if len(set(map(str, repos))) != len(repos):
+                errors.append(f"{where}.repositories: duplicates")
+        exc = f.get("exception")
+        status = f.get("status")
+        if f.get("actions") == [] and status != "unknown":
+            errors.append(f"{where}.actions: must not be empty (only an unknown finding, "
+                          "whose evidence has a gap, may name no action)")
+        if status == "excepted":
+            if not isinstance(exc, dict) or exc.get("state") != "active":
+                errors.append(f"{where}: an excepted finding needs an active exception")
+        if isinstance(exc, dict):
+            if exc.get("state") not in ("active", "expired"):
+                errors.append(f"{where}.exception.state: {exc.get('state')!r}: only active "
+                              "or expired entries can match a finding")
+            if exc.get("state") == "expired" and status == "excepted":
+                errors.append(f"{where}: an expired exception excepts nothing")
+            if doc.get("exceptions") is not None and exc.get("id") not in ledger_ids:
+                errors.append(f"{where}.exception.id: {exc.get('id')!r} is not in exceptions")
+        if status == "pass" and f.get("access_level") in ("Write", "Permissions management",
+                                                          "Tagging"):
+            errors.append(f"{where}: a {f.get('access_level')} grant cannot pass")
+    summary = doc.get("summary")
+    if isinstance(summary, dict):
+        for s in STATUS:
+            if isinstance(summary.get(s), int) and summary.get(s) != counts[s]:
+                errors.append(f"$.summary.{s}: {summary.get(s)} but {counts[s]} findings "
+                              f"have status {s!r}")
+    overall = doc.get("overall")
+    if overall is not None:
+        want = "fail" if counts["fail"] else "unknown" if counts["unknown"] else "pass"
+        if overall != want:
+            errors.append(f"$.overall: {overall!r} but the findings say {want!r}")
+    ev = doc.get("evidence")
+    if isinstance(ev, dict) and isinstance(ev.get("files"), list):
+        paths = [f.get("path") for f in ev["files"] if isinstance(f, dict)]
+        if len(set(paths)) != len(paths):
+            errors.append("$.evidence.files: duplicate paths")
+
+
+def check_text(raw, evidence_dir=None, ledger_file=None):
+    """All problems of one findings.json given as bytes."""
+    errors = []
+    try:
+        text = raw.decode("utf-8", errors="strict")
+    except UnicodeDecodeError as e:
+        return [f"not valid UTF-8: {e}"]
+    dups = []
+
+    def pairs(kv):
+        seen = set()
+        for k, _ in kv:
+            if k in seen:
+                dups.append(k)
+            seen.add(k)
+        return dict(kv)
+
+    try:
+        doc = json.loads(text, object_pairs_hook=pairs)
+    except json.JSONDecodeError as e:
+        return [f"not JSON: {e}"]
+    for k in dups:
+        errors.append(f"duplicate key {k!r}")
+    validate(doc, DOCUMENT, "$", errors)
+    if isinstance(doc, dict):
+        semantic(doc, errors)
+    canonical = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    if text != canonical:
+        line = next((i + 1 for i, (a, b) in
+                     enumerate(zip(text.splitlines(), canonical.splitlines())) if a != b),
+                    min(len(text.splitlines()), len(canonical.splitlines())) + 1)
+        errors.append(f"layout is not 2-space indented JSON with a trailing newline "
+                      f"(first difference on line {line})")
+    if evidence_dir and isinstance(doc, dict):
+        for f in (doc.get("evidence") or {}).get("files") or []:
+            p = os.path.join(evidence_dir, f.get("path", ""))
+            try:
+                with open(p, "rb") as fh:
+                    digest = hashlib.sha256(fh.read()).hexdigest()
+            except OSError as e:
+                errors.append(f"evidence file {f.get('path')!r}: {e.strerror}")
+                continue
+            if digest != f.get("sha256"):
+                errors.append(f"evidence file {f.get('path')!r}: sha256 {f.get('sha256')} "
+                              f"but the file hashes to {digest}")
+    if ledger_file and isinstance(doc, dict):
+        with open(ledger_file, "rb") as fh:
+            digest = hashlib.sha256(fh.read()).hexdigest()
+        led = doc.get("ledger")
+        if not isinstance(led, dict) or led.get("sha256") != digest:
+            errors.append(f"$.ledger.sha256: does not match {ledger_file} ({digest})")
+    return errors
+
+
+def main(argv):
+    args = list(argv[1:])
+    evidence = ledger = None
+    files = []
+    while args:
+        a = args.pop(0)
+        if a == "--evidence" and args:
+            evidence = args.pop(0)
+        elif a == "--ledger" and args:
+            ledger = args.pop(0)
+        elif a.startswith("-"):
+            print(__doc__, file=sys.stderr)
+            return 2
+        else:
+            files.append(a)
+    if len(files) != 1:
+        print(__doc__, file=sys.stderr)
+        return 2
+    with open(files[0], "rb") as fh:
+        raw = fh.read()
+    errors = check_text(raw, evidence, ledger)
+    for e in errors:
+        print(f"{files[0]}: {e}")
+    if errors:
+        return 1
+    doc = json.loads(raw)
+    print(f"OK: {files[0]}: {len(doc['findings'])} findings, "
+          f"{len(doc['exceptions'])} ledger entries, {len(doc['evidence']['files'])} files")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# findings.json against the DESIGN.md contract (tests/cli/findings_schema.py):
+#  1. the renderer's output for the hand-built fixture (plain and hostile),
+#     written by the cmocka test test_render_json with ECR_JSON_OUT;
+#  2. the checker itself rejects broken documents (so it cannot pass vacuously);
+#  3. the real CLI on samples/acme (when the sample exists): contract, SHA-256
+#     of every evidence file and of the ledger, byte-identical second run.
+# Env (from CTest): ECRAUDIT, ECR_SRC, ECR_BUILD.
+set -euo pipefail
+
+PY=/usr/bin/python3
+CHECK="$ECR_SRC/tests/cli/findings_schema.py"
+tmp=$(mktemp -d "${ECR_BUILD}/findings-schema.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); echo "ok - $1"; }
+bad() { failed=$((failed + 1)); echo "not ok - $1"; }
+
+# ---- 1. fixture output ------------------------------------------------------
+ECR_JSON_OUT="$tmp" "$ECR_BUILD/tests/test_render_json" >"$tmp/unit.log" 2>&1 ||
+  { cat "$tmp/unit.log"; bad "test_render_json ran"; }
+for f in fixture.json fixture-hostile.json; do
+  if [ -s "$tmp/$f" ] && "$PY" "$CHECK" "$tmp/$f"; then ok "$f matches the contract"
+  else bad "$f matches the contract"; fi
+done
+
+# ---- 2. the checker rejects broken documents ------------------------------------
+if "$PY" - "$CHECK" "$tmp/fixture.json" <<'EOF'; then ok "checker rejects every mutation"; else bad "checker rejects every mutation"; fi
+import copy, importlib.util, json, sys
+spec = importlib.util.spec_from_file_location("fs", sys.argv[1])
+fs = importlib.util.module_from_spec(spec); spec.loader.exec_module(fs)
+base = json.load(open(sys.argv[2], encoding="utf-8"))
+def dump(d): return (json.dumps(d, indent=2, ensure_ascii=False) + "\n").encode()
+assert fs.check_text(dump(base)) == [], fs.check_text(dump(base))
+def m(name, fn, expect):
+    d = copy.deepcopy(base); fn(d)
+    errs = fs.check_text(dump(d))
+    if not any(expect in e for e in errs):
+        print(f"mutation {name!r}: expected an error with {expect!r}, got {errs}")
+        return False
+    return True
+def drop(path):
+    def fn(d):
+        *head, last = path
+        for k in head: d = d[k]
+        del d[last]
+    return fn
+def setv(path, v):
+    def fn(d):
+        *head, last = path
+        for k in head: d = d[k]
+        d[last] = v
+    return fn
+def reorder(d):
+    f = d["findings"][0]; s = f.pop("id"); f["id"] = s
+results = [
+    m("schema", setv(["schema"], "ecraudit.findings/v2"), "$.schema"),
+    m("no control", drop(["control"]), "missing key 'control'"),
+    m("control name", setv(["control", "name"], "x"), "$.control.name"),
+    m("account", setv(["account"], 123456789012), "$.account"),
+    m("generated_at", setv(["generated_at"], "2026-11-27 12:00"), "$.generated_at"),
+    m("as_of", setv(["as_of"], "2026-02-30"), "$.as_of"),
+    m("summary count", setv(["summary", "fail"], 99), "$.summary.fail"),
+    m("summary type", setv(["summary", "pass"], "1"), "$.summary.pass"),
+    m("status", setv(["findings", 0, "status"], "failed"), "$.findings[0].status"),
+    m("severity", setv(["findings", 0, "severity"], "severe"), "$.findings[0].severity"),
+    m("kind", setv(["findings", 0, "principal", "kind"], "group"), ".principal.kind"),
+    m("all_repositories type", setv(["findings", 0, "all_repositories"], "true"),
+      ".all_repositories"),
+    m("repositories empty", setv(["findings", 0, "repositories"], []), "must not be empty"),
+    m("repository arn", setv(["findings", 0, "repositories"], ["team-a/api"]),
+      "not a repository ARN"),
+    m("star with others", setv(["findings", 0, "repositories"],
+      ["*", "arn:aws:ecr:us-east-1:111122223333:repository/a"]), "must stand alone"),
+    m("access level", setv(["findings", 0, "access_level"], "write"), ".access_level"),
+    m("action", setv(["findings", 0, "actions"], ["ecr-public:PutImage"]), ".actions[0]"),
+    m("actions empty", setv(["findings", 0, "actions"], []), "must not be empty"),
+    m("decision", setv(["findings", 0, "decision"], "deny"), ".decision"),
+    m("via source", setv(["findings", 0, "via", 0, "source"], "scp"), ".via[0].source"),
+    m("via statement", setv(["findings", 0, "via", 0, "statement"], 0), ".via[0].statement"),
+    m("impact", drop(["findings", 0, "impact"]), "missing key 'impact'"),
+    m("exception missing", drop(["findings", 0, "exception"]), "missing key 'exception'"),
+    m("excepted without exception", setv(["findings", 3, "exception"], None),
+      "needs an active exception"),
+    m("exception state", setv(["findings", 3, "exception", "state"], "unused"),
+      "only active or expired"),
+    m("unknown key", setv(["findings", 0, "colour"], "red"), "unexpected key 'colour'"),
+    m("key order", reorder, "must come first"),
+    m("duplicate id", setv(["findings", 1, "id"], base["findings"][0]["id"]), "not unique"),
+    m("ledger state", setv(["exceptions", 0, "state"], "lapsed"), "$.exceptions[0].state"),
+    m("coverage", setv(["coverage"], "none"), "$.coverage"),
+    m("file sha", setv(["evidence", "files", 0, "sha256"], "ABC"), ".sha256"),
+    m("gaps", drop(["evidence", "gaps"]), "missing key 'gaps'"),
+    m("overall", setv(["overall"], "pass"), "$.overall"),
+]
+# layout and encoding
+text = dump(base)
+for name, raw, expect in [
+    ("tabs", json.dumps(base, indent="\t", ensure_ascii=False).encode() + b"\n", "layout"),
+    ("no newline", text[:-1], "layout"),
+    ("compact", json.dumps(base, ensure_ascii=False).encode() + b"\n", "layout"),
+    ("latin-1", text.replace(b"111122223333", b"11112222\xe9333", 1), "UTF-8"),
+    ("duplicate key", text.replace(b'"schema": "ecraudit.findings/v1",',
+                                   b'"schema": "ecraudit.findings/v1",\n  "schema": "x",', 1),
+     "duplicate key"),
+]:
+    errs = fs.check_text(raw)
+    ok_ = any(expect in e for e in errs)
+    if not ok_: print(f"mutation {name!r}: expected {expect!r}, got {errs}")
+    results.append(ok_)
+sys.exit(0 if all(results) else 1)
+EOF
+
+# ---- 3. the real report on samples/acme ---------------------------------------------
+acme="$ECR_SRC/samples/acme"
+if [ -f "$acme/ledger.json" ]; then
+  run() {
+    local out=$1 rc=0
+    SOURCE_DATE_EPOCH=1795780800 "$ECRAUDIT" report --evidence "$acme" \
+      --exceptions "$acme/ledger.json" --format json --out "$out" >"$out.log" 2>&1 || rc=$?
+    echo "$rc"
+  }
+  rc=$(run "$tmp/acme1")
+  if { [ "$rc" = 0 ] || [ "$rc" = 1 ]; } && [ -s "$tmp/acme1/findings.json" ]; then
+    ok "ecraudit report on samples/acme (exit $rc)"
+  else
+    cat "$tmp/acme1.log"; bad "ecraudit report on samples/acme (exit $rc)"
+  fi
+  if [ -s "$tmp/acme1/findings.json" ] &&
+    "$PY" "$CHECK" "$tmp/acme1/findings.json" --evidence "$acme" --ledger "$acme/ledger.json"
+  then ok "acme findings.json matches the contract and the evidence hashes"
+  else bad "acme findings.json matches the contract and the evidence hashes"; fi
+  if [ -s "$tmp/acme1/findings.json" ] && "$PY" - "$tmp/acme1/findings.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+states = {e["state"] for e in d["exceptions"]}
+missing = {"active", "expired", "unused", "invalid"} - states
+if missing: print("acme ledger lacks states:", sorted(missing)); sys.exit(1)
+EOF
+  then ok "acme findings.json shows every ledger state"
+  else bad "acme findings.json shows every ledger state"; fi
+  rc2=$(run "$tmp/acme2")
+  if [ "$rc2" = "$rc" ] && cmp -s "$tmp/acme1/findings.json" "$tmp/acme2/findings.json"; then
+    ok "acme findings.json is byte-identical across runs"
+  else bad "acme findings.json is byte-identical across runs"; fi
+else
+  echo "skip - samples/acme/ledger.json not present yet"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

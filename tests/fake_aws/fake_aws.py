@@ -1,0 +1,486 @@
+#!/usr/bin/python3
+"""Loopback stand-in for STS, IAM, ECR and Organizations, for tests only.
+
+Serves the evidence of a bundle directory (DESIGN.md layout: the AWS CLI's
+JSON) in the services' wire formats: IAM and STS as Query-protocol XML with
+URL-encoded policy documents, ECR and Organizations as JSON 1.1 with
+nextToken pages. Every request's SigV4 signature is recomputed with
+botocore's own implementation (botocore.auth.SigV4Auth) and a mismatch is
+answered with 403 SignatureDoesNotMatch.
+
+Behaviour for tests:
+  * IAM answers in pages of --iam-page-size items (Marker/IsTruncated).
+  * ECR DescribeRepositories answers in pages of --ecr-page-size.
+  * The first GetAccountAuthorizationDetails and the first
+    DescribeRepositories are throttled (Throttling / ThrottlingException),
+    the first GetRegistryPolicy answers 503.
+  * GetRepositoryPolicy is denied (AccessDeniedException) for every
+    repository listed as an ecr:GetRepositoryPolicy gap in the bundle's
+    manifest.json, plus --deny-repo NAME.
+  * --deny-iam answers AccessDenied to GetAccountAuthorizationDetails.
+  * organizations/scps.json present -> Organizations is served from it,
+    otherwise AWSOrganizationsNotInUseException.
+  * sts:AssumeRole issues temporary credentials (with a session token) for
+    any role ARN of the account; they are accepted afterwards.
+
+Every request is logged as one JSON line to --log:
+  {"service","op","status","error","access_key","signed":true|false}
+The chosen port is written to --port-file once the server listens.
+"""
+
+import argparse
+import base64
+import datetime
+import json
+import os
+import secrets
+import sys
+import threading
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from xml.sax.saxutils import escape
+
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+DOC_KEYS = {"PolicyDocument", "AssumeRolePolicyDocument", "Document"}
+TIME_KEYS = {"CreateDate", "UpdateDate", "LastUsedDate"}
+IAM_RESULT_KEYS = ["UserDetailList", "GroupDetailList", "RoleDetailList", "Policies"]
+
+
+def load_json(path, default=None):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except FileNotFoundError:
+        return default
+
+
+def iso_to_wire(s):
+    """CLI ISO 8601 ("...+00:00") -> IAM wire form ("...Z")."""
+    try:
+        d = datetime.datetime.fromisoformat(s.replace("Z", "+00:00"))
+    except (ValueError, AttributeError):
+        return s
+    d = d.astimezone(datetime.timezone.utc)
+    text = d.strftime("%Y-%m-%dT%H:%M:%S")
+    if d.microsecond:
+        text += ".%03d" % (d.microsecond // 1000)
+    return text + "Z"
+
+
+def iso_to_epoch(s):
+    if isinstance(s, (int, float)):
+        return s
+    d = datetime.datetime.fromisoformat(s.replace("Z", "+00:00"))
+    return d.timestamp()
+
+
+def to_xml(name, value):
+    """CLI JSON -> Query-protocol XML element."""
+    if isinstance(value, list):
+        inner = "".join(to_xml("member", v) for v in value)
+        return "<%s>%s</%s>" % (name, inner, name)
+    if isinstance(value, dict):
+        if name in DOC_KEYS:
+            text = urllib.parse.quote(json.dumps(value), safe="-_.~*'()!")
+            return "<%s>%s</%s>" % (name, escape(text), name)
+        inner = "".join(to_xml(k, v) for k, v in value.items())
+        return "<%s>%s</%s>" % (name, inner, name)
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif value is None:
+        text = ""
+    elif name in TIME_KEYS:
+        text = iso_to_wire(value)
+    elif name in DOC_KEYS and isinstance(value, str):
+        text = urllib.parse.quote(value, safe="-_.~*'()!")
+    else:
+        text = str(value)
+    return "<%s>%s</%s>" % (name, escape(text), name)
+
+
+class State:
+    def __init__(self, args):
+        self.args = args
+        self.bundle = args.bundle
+        self.lock = threading.Lock()
+        self.identity = load_json(os.path.join(self.bundle, "sts/caller-identity.json"))
+        self.account = self.identity["Account"]
+        self.iam = load_json(os.path.join(self.bundle, "iam/account-authorization-details.json"))
+        self.scps = load_json(os.path.join(self.bundle, "organizations/scps.json"))
+        manifest = load_json(os.path.join(self.bundle, "manifest.json"), {}) or {}
+        # repository name -> (error code, message): the served gaps come back as they were
+        self.denied_repos = {}
+        for gap in manifest.get("gaps", []):
+            if gap.get("source") == "ecr:GetRepositoryPolicy":
+                arn = gap.get("resource", "")
+                code, sep, msg = gap.get("error", "").partition(": ")
+                if not sep or not code.isalnum():
+                    code, msg = "AccessDeniedException", gap.get("error", "")
+                self.denied_repos[arn.split(":repository/", 1)[-1]] = (code, msg)
+        for name in args.deny_repo or []:
+            self.denied_repos[name] = (
+                "AccessDeniedException",
+                "User is not authorized to perform: ecr:GetRepositoryPolicy on %s" % name)
+        self.creds = {args.access_key: (args.secret_key, args.session_token or None, None)}
+        self.throttled = set()
+        self.log = open(args.log, "a", encoding="utf-8") if args.log else None
+
+    def ecr(self, region):
+        base = os.path.join(self.bundle, "ecr", region)
+        repos = (load_json(os.path.join(base, "repositories.json"), {}) or {}).get(
+            "repositories", []
+        )
+        pols = load_json(os.path.join(base, "repository-policies.json"), []) or []
+        registry = load_json(os.path.join(base, "registry-policy.json"))
+        return repos, {p["repositoryName"]: p for p in pols}, registry
+
+    def once(self, key):
+        with self.lock:
+            if key in self.throttled:
+                return False
+            self.throttled.add(key)
+            return True
+
+    def record(self, entry):
+        if self.log:
+            with self.lock:
+                self.log.write(json.dumps(entry) + "\n")
+                self.log.flush()
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    state = None
+
+    def log_message(self, fmt, *args):  # keep stderr quiet
+        pass
+
+    # ---- responses ----------------------------------------------------
+    def send(self, status, body, ctype, extra=None):
+        data = body.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("x-amzn-RequestId", "fake-" + secrets.token_hex(4))
+        for k, v in (extra or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+        self.entry["status"] = status
+
+    def xml_ok(self, op, inner, ns):
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<%sResponse xmlns="%s"><%sResult>%s</%sResult>'
+            "<ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></%sResponse>"
+            % (op, ns, op, inner, op, op)
+        )
+        self.send(200, body, "text/xml")
+
+    def xml_error(self, status, code, message):
+        self.entry["error"] = code
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse><Error><Type>Sender</Type>'
+            "<Code>%s</Code><Message>%s</Message></Error><RequestId>fake</RequestId>"
+            "</ErrorResponse>" % (escape(code), escape(message))
+        )
+        self.send(status, body, "text/xml")
+
+    def json_ok(self, obj):
+        self.send(200, json.dumps(obj), "application/x-amz-json-1.1")
+
+    def json_error(self, status, code, message):
+        self.entry["error"] = code
+        body = json.dumps({"__type": code, "message": message})
+        self.send(status, body, "application/x-amz-json-1.1", {"x-amzn-ErrorType": code})
+
+    # ---- signature check with botocore ----------------------------------
+    def verify(self, body):
+        """Returns (service, region, access_key) or None after answering 403."""
+        authz = self.headers.get("Authorization", "")
+        prefix = "AWS4-HMAC-SHA256 "
+        if not authz.startswith(prefix):
+            return self.deny_sig("missing or non-SigV4 Authorization header")
+        parts = {}
+        for item in authz[len(prefix):].split(","):
+            k, _, v = item.strip().partition("=")
+            parts[k] = v
+        try:
+            ak, date, region, service, term = parts["Credential"].split("/")
+            signed = parts["SignedHeaders"].split(";")
+            signature = parts["Signature"]
+        except (KeyError, ValueError):
+            return self.deny_sig("malformed Authorization header")
+        self.entry.update(service=service, access_key=ak)
+        known = self.state.creds.get(ak)
+        if not known:
+            return self.deny_sig("unknown access key", "InvalidClientTokenId")
+        secret, token, role = known
+        amz_date = self.headers.get("X-Amz-Date", "")
+        if term != "aws4_request" or amz_date[:8] != date:
+            return self.deny_sig("credential scope does not match X-Amz-Date")
+        try:
+            when = datetime.datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ")
+        except ValueError:
+            return self.deny_sig("bad X-Amz-Date")
+        if abs((datetime.datetime.utcnow() - when).total_seconds()) > 900:
+            return self.deny_sig("request time too skewed")
+        must = {"host", "x-amz-date", "content-type"}
+        if "X-Amz-Target" in self.headers:
+            must.add("x-amz-target")
+        if token is not None:
+            must.add("x-amz-security-token")
+            if self.headers.get("X-Amz-Security-Token") != token:
+                return self.deny_sig("missing or wrong session token", "InvalidClientTokenId")
+        elif "X-Amz-Security-Token" in self.headers:
+            return self.deny_sig("unexpected session token", "InvalidClientTokenId")
+        if not must.issubset(signed):
+            return self.deny_sig("headers not signed: %s" % sorted(must - set(signed)))
+        headers = {}
+        for name in signed:
+            value = self.headers.get_all(name)
+            if value is None:
+                return self.deny_sig("signed header %s not sent" % name)
+            headers[name] = ",".join(value)
+        url = "http://%s%s" % (self.headers["Host"], self.path)
+        req = AWSRequest(method=self.command, url=url, data=body, headers=headers)
+        req.context["timestamp"] = amz_date
+        auth = SigV4Auth(Credentials(ak, secret, token), service, region)
+        if auth.signed_headers(auth.headers_to_sign(req)) != parts["SignedHeaders"]:
+            return self.deny_sig("SignedHeaders list is not canonical")
+        canonical = auth.canonical_request(req)
+        expected = auth.signature(auth.string_to_sign(req, canonical), req)
+        if not secrets.compare_digest(expected, signature):
+            return self.deny_sig("signature mismatch")
+        self.entry["signed"] = True
+        return service, region, ak, role
+
+    def deny_sig(self, why, code="SignatureDoesNotMatch"):
+        self.entry["why"] = why
+        if "X-Amz-Target" in self.headers:
+            self.json_error(403, code, why)
+        else:
+            self.xml_error(403, code, why)
+        return None
+
+    # ---- dispatch --------------------------------------------------------
+    def do_POST(self):
+        self.entry = {"signed": False}
+        length = int(self.headers.get("Content-Length", "0"))
+        body = self.rfile.read(length) if length else b""
+        try:
+            got = self.verify(body)
+            if got:
+                service, region, ak, role = got
+                target = self.headers.get("X-Amz-Target")
+                if target:
+                    op = target.split(".", 1)[-1]
+                    self.entry["op"] = op
+                    params = json.loads(body or b"{}")
+                    if service == "ecr":
+                        self.ecr(op, params, region)
+                    elif service == "organizations":
+                        self.orgs(op, params)
+                    else:
+                        self.json_error(400, "UnknownOperationException", target)
+                else:
+                    params = {
+                        k: v[0]
+                        for k, v in urllib.parse.parse_qs(
+                            body.decode("utf-8"), keep_blank_values=True
+                        ).items()
+                    }
+                    op = params.get("Action", "")
+                    self.entry["op"] = op
+                    if service == "sts":
+                        self.sts(op, params, ak, role)
+                    elif service == "iam":
+                        self.iam(op, params)
+                    else:
+                        self.xml_error(400, "InvalidAction", op)
+        except Exception as e:  # report, never hang the client
+            self.entry["exception"] = repr(e)
+            self.json_error(500, "InternalFailure", "stand-in error: %r" % (e,))
+        self.state.record(self.entry)
+
+    # ---- STS -------------------------------------------------------------
+    def sts(self, op, p, ak, role):
+        ns = "https://sts.amazonaws.com/doc/2011-06-15/"
+        acct = self.state.account
+        if op == "GetCallerIdentity":
+            if role:
+                ident = {
+                    "Arn": "arn:aws:sts::%s:assumed-role/%s/%s" % (acct, role[0], role[1]),
+                    "UserId": "AROAFAKE:%s" % role[1],
+                    "Account": acct,
+                }
+            else:
+                ident = self.state.identity
+            inner = "".join(to_xml(k, ident[k]) for k in ("Arn", "UserId", "Account"))
+            return self.xml_ok(op, inner, ns)
+        if op == "AssumeRole":
+            arn = p.get("RoleArn", "")
+            if not arn.startswith("arn:aws:iam::%s:role/" % acct) or not p.get("RoleSessionName"):
+                return self.xml_error(403, "AccessDenied", "not authorized to assume %s" % arn)
+            new_ak = "ASIAFAKE" + secrets.token_hex(6).upper()
+            new_secret = secrets.token_urlsafe(30)
+            new_token = "FQoFAKE" + secrets.token_urlsafe(60)
+            name = arn.rsplit("/", 1)[-1]
+            with self.state.lock:
+                self.state.creds[new_ak] = (new_secret, new_token, (name, p["RoleSessionName"]))
+            exp = (datetime.datetime.utcnow() + datetime.timedelta(hours=1)).strftime(
+                "%Y-%m-%dT%H:%M:%SZ"
+            )
+            inner = (
+                "<Credentials><AccessKeyId>%s</AccessKeyId><SecretAccessKey>%s</SecretAccessKey>"
+                "<SessionToken>%s</SessionToken><Expiration>%s</Expiration></Credentials>"
+                "<AssumedRoleUser><Arn>arn:aws:sts::%s:assumed-role/%s/%s</Arn>"
+                "<AssumedRoleId>AROAFAKE:%s</AssumedRoleId></AssumedRoleUser>"
+                % (new_ak, new_secret, new_token, exp, acct, name,
+                   escape(p["RoleSessionName"]), escape(p["RoleSessionName"]))
+            )
+            return self.xml_ok(op, inner, ns)
+        return self.xml_error(400, "InvalidAction", op)
+
+    # ---- IAM -------------------------------------------------------------
+    def iam(self, op, p):
+        ns = "https://iam.amazonaws.com/doc/2010-05-08/"
+        if op != "GetAccountAuthorizationDetails":
+            return self.xml_error(400, "InvalidAction", op)
+        if self.state.args.deny_iam:
+            return self.xml_error(
+                403, "AccessDenied",
+                "User is not authorized to perform: iam:GetAccountAuthorizationDetails")
+        if self.state.once("iam-throttle"):
+            return self.xml_error(400, "Throttling", "Rate exceeded")
+        items = [(k, v) for k in IAM_RESULT_KEYS for v in self.state.iam.get(k, [])]
+        start = 0
+        if p.get("Marker"):
+            start = int(base64.b64decode(p["Marker"]).decode())
+        size = self.state.args.iam_page_size
+        if p.get("MaxItems"):
+            size = min(size, int(p["MaxItems"]))
+        page = items[start:start + size]
+        inner = ""
+        for key in IAM_RESULT_KEYS:
+            inner += to_xml(key, [v for k, v in page if k == key])
+        truncated = start + size < len(items)
+        inner += "<IsTruncated>%s</IsTruncated>" % ("true" if truncated else "false")
+        if truncated:
+            inner += "<Marker>%s</Marker>" % base64.b64encode(str(start + size).encode()).decode()
+        self.xml_ok(op, inner, ns)
+
+    # ---- ECR -------------------------------------------------------------
+    def ecr(self, op, p, region):
+        repos, pols, registry = self.state.ecr(region)
+        if op == "DescribeRepositories":
+            if self.state.once("ecr-throttle"):
+                return self.json_error(400, "ThrottlingException", "Rate exceeded")
+            start = int(p.get("nextToken") or 0)
+            size = min(self.state.args.ecr_page_size, int(p.get("maxResults") or 1000))
+            out = []
+            for r in repos[start:start + size]:
+                r = dict(r)
+                if "createdAt" in r:
+                    r["createdAt"] = iso_to_epoch(r["createdAt"])
+                out.append(r)
+            resp = {"repositories": out}
+            if start + size < len(repos):
+                resp["nextToken"] = str(start + size)
+            return self.json_ok(resp)
+        if op == "GetRepositoryPolicy":
+            name = p.get("repositoryName")
+            if not any(r["repositoryName"] == name for r in repos):
+                return self.json_error(400, "RepositoryNotFoundException", name or "")
+            if name in self.state.denied_repos:
+                code, msg = self.state.denied_repos[name]
+                return self.json_error(400, code, msg)
+            if name not in pols:
+                return self.json_error(
+                    400, "RepositoryPolicyNotFoundException",
+                    "Repository policy does not exist for the repository with name '%s'" % name)
+            return self.json_ok(pols[name])
+        if op == "GetRegistryPolicy":
+            if self.state.once("ecr-503"):
+                return self.json_error(503, "ServiceUnavailableException", "try again")
+            if registry is None:
+                return self.json_error(400, "RegistryPolicyNotFoundException",
+                                       "Registry policy does not exist")
+            return self.json_ok(registry)
+        return self.json_error(400, "UnknownOperationException", op)
+
+    # ---- Organizations ---------------------------------------------------
+    def orgs(self, op, p):
+        scps = self.state.scps
+        if scps is None:
+            return self.json_error(400, "AWSOrganizationsNotInUseException",
+                                   "Your account is not a member of an organization.")
+        chain = [t["target"] for t in scps]  # root, OUs..., account
+        policies = {}
+        for t in scps:
+            for pol in t["policies"]:
+                policies[pol["Id"]] = pol
+        if op == "DescribeOrganization":
+            return self.json_ok({"Organization": {"Id": "o-fake", "MasterAccountId": self.state.account}})
+        if op == "ListParents":
+            child = p.get("ChildId")
+            if child not in chain or chain.index(child) == 0:
+                return self.json_error(400, "ChildNotFoundException", str(child))
+            parent = chain[chain.index(child) - 1]
+            kind = "ROOT" if parent.startswith("r-") else "ORGANIZATIONAL_UNIT"
+            return self.json_ok({"Parents": [{"Id": parent, "Type": kind}]})
+        if op == "ListPoliciesForTarget":
+            target = p.get("TargetId")
+            entry = next((t for t in scps if t["target"] == target), None)
+            if entry is None:
+                return self.json_error(400, "TargetNotFoundException", str(target))
+            pols = entry["policies"]
+            start = int(p.get("NextToken") or 0)
+            page = pols[start:start + 1]  # one per page: exercises NextToken
+            resp = {"Policies": [{"Id": x["Id"], "Name": x["Name"],
+                                  "Type": "SERVICE_CONTROL_POLICY"} for x in page]}
+            if start + 1 < len(pols):
+                resp["NextToken"] = str(start + 1)
+            return self.json_ok(resp)
+        if op == "DescribePolicy":
+            pol = policies.get(p.get("PolicyId"))
+            if pol is None:
+                return self.json_error(400, "PolicyNotFoundException", str(p.get("PolicyId")))
+            return self.json_ok({"Policy": {"PolicySummary": {"Id": pol["Id"], "Name": pol["Name"],
+                                                              "Type": "SERVICE_CONTROL_POLICY"},
+                                            "Content": pol["Content"]}})
+        return self.json_error(400, "UnknownOperationException", op)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--bundle", default="/work/main/samples/acme")
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--port-file", required=True)
+    ap.add_argument("--log")
+    ap.add_argument("--access-key", required=True)
+    ap.add_argument("--secret-key", required=True)
+    ap.add_argument("--session-token")
+    ap.add_argument("--deny-repo", action="append")
+    ap.add_argument("--deny-iam", action="store_true")
+    ap.add_argument("--iam-page-size", type=int, default=2)
+    ap.add_argument("--ecr-page-size", type=int, default=2)
+    args = ap.parse_args()
+    Handler.state = State(args)
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    server.daemon_threads = True
+    tmp = args.port_file + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(str(server.server_address[1]))
+    os.rename(tmp, args.port_file)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())
