@@ -565,21 +565,23 @@ static char *remediation_text(builder *B, ecr_finding *f, size_t p, const char *
 /* ---- ledger --------------------------------------------------------------------------------- */
 static void apply_ledger(builder *B, ecr_finding *f) {
   if (!B->ledger || f->status == ECR_CHECK_PASS) return;
-  const ecr_ledger_entry *active = NULL, *expired = NULL;
-  for (size_t i = 0; i < B->ledger->n_entries; i++) {
-    ecr_ledger_entry *e = &B->ledger->entries[i];
-    if (e->state == ECR_LEDGER_INVALID) continue;
-    if (!ecr_ledger_entry_covers(e, f->principal, (const char *const *)f->repositories,
-                                 f->n_repositories, (const char *const *)f->actions, f->n_actions,
-                                 ecr_access_level_name(f->access_level)))
-      continue;
-    e->matched++;
-    if (e->state == ECR_LEDGER_EXPIRED) {
-      if (!expired) expired = e;
-    } else if (!active) {
-      active = e;
-    }
+  /* a grant on every repository, present and future, is covered only by an
+     entry whose repository globs also cover a repository not created yet */
+  size_t n = f->n_repositories;
+  const char **repos = ecr_xcalloc(n + 2, sizeof(char *));
+  for (size_t i = 0; i < n; i++) repos[i] = f->repositories[i];
+  char *future = NULL;
+  if (f->all_repositories && !(n == 1 && strcmp(f->repositories[0], "*") == 0)) {
+    future = ecr_xasprintf("arn:%s:ecr:*:%s:repository/*", B->ev->partition, B->ev->account);
+    repos[n++] = future;
   }
+  const ecr_ledger_entry *e =
+      ecr_ledger_match(B->ledger, f->principal, repos, n, (const char *const *)f->actions,
+                       f->n_actions, ecr_access_level_name(f->access_level));
+  free(repos);
+  free(future);
+  const ecr_ledger_entry *active = e && e->state == ECR_LEDGER_ACTIVE ? e : NULL;
+  const ecr_ledger_entry *expired = e && e->state == ECR_LEDGER_EXPIRED ? e : NULL;
   if (active) {
     f->exception = active;
     f->status = ECR_CHECK_EXCEPTED;
