@@ -208,6 +208,11 @@ typedef struct ecr_report {
   size_t n_gaps;
 } ecr_report;
 
+/* SHA-256 over the sha256sum-format lines "<sha256>  <path>\n" of files,
+ * in the order given (the model keeps files sorted by path), so that
+ * `cd BUNDLE && sha256sum <paths in C order> | sha256sum` reproduces it. */
+void ecr_report_evidence_sha256(const ecr_evidence_file *files, size_t n, char out[65]);
+
 /* Exit status for a report: 0 compliant (no fail, no unknown), 1 otherwise. */
 int ecr_report_exit_code(const ecr_report *r);
 

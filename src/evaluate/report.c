@@ -879,14 +879,6 @@ static void build_coverage(builder *B) {
   add_coverage(r, &cap, T("coverage/public-ecr", NULL));
 }
 
-static void evidence_hash(ecr_report *r) {
-  ecr_buf b;
-  ecr_buf_init(&b);
-  for (size_t i = 0; i < r->n_files; i++) ecr_buf_printf(&b, "%s  %s\n", r->files[i].sha256, r->files[i].path);
-  ecr_sha256_hex(b.data ? b.data : "", b.len, r->evidence_sha256);
-  ecr_buf_cleanup(&b);
-}
-
 ecr_status ecr_report_build(const ecr_evidence *ev, const ecr_matrix *m, ecr_ledger *ledger,
                             const char *as_of, ecr_report **out, ecr_error *err) {
   *out = NULL;
@@ -975,7 +967,7 @@ ecr_status ecr_report_build(const ecr_evidence *ev, const ecr_matrix *m, ecr_led
     r->gaps[i].resource = ecr_xstrdup(ev->gaps[i].resource);
     r->gaps[i].error = ecr_xstrdup(ev->gaps[i].error);
   }
-  evidence_hash(r);
+  ecr_report_evidence_sha256(r->files, r->n_files, r->evidence_sha256);
   for (size_t i = 0; i < m->n_repos; i++) free(B.pushers[i]);
   free(B.pushers);
   free(B.n_pushers);

@@ -178,30 +178,6 @@ static void jw_property(jw *j, const char *name, const char *value) {
 
 static const char *str_or(const char *s, const char *dflt) { return s ? s : dflt; }
 
-static int cmp_file_path(const void *a, const void *b) {
-  const ecr_evidence_file *fa = *(const ecr_evidence_file *const *)a;
-  const ecr_evidence_file *fb = *(const ecr_evidence_file *const *)b;
-  return strcmp(str_or(fa->path, ""), str_or(fb->path, ""));
-}
-
-/* TEMPORARY until the model carries it (asked for: report->evidence_sha256).
- * The evidence SHA-256 is the SHA-256 of the `sha256sum` lines
- * "<sha256>  <path>\n" of every evidence file, ordered by path bytewise:
- *   cd BUNDLE && LC_ALL=C sort <paths> | xargs sha256sum | sha256sum
- * reproduces it for ordinary file names. */
-static void junit_evidence_sha256(const ecr_report *r, char out[65]) {
-  const ecr_evidence_file **v = ecr_xcalloc(r->n_files ? r->n_files : 1, sizeof(*v));
-  ecr_buf lines;
-  ecr_buf_init(&lines);
-  for (size_t i = 0; i < r->n_files; i++) v[i] = &r->files[i];
-  qsort(v, r->n_files, sizeof(*v), cmp_file_path);
-  for (size_t i = 0; i < r->n_files; i++)
-    ecr_buf_printf(&lines, "%s  %s\n", v[i]->sha256, str_or(v[i]->path, ""));
-  ecr_sha256_hex(lines.data ? lines.data : "", lines.len, out);
-  ecr_buf_cleanup(&lines);
-  free(v);
-}
-
 /* "Write on 3 repositories (can push)" */
 static void finding_scope(ecr_buf *b, const ecr_finding *f) {
   ecr_buf_puts(b, ecr_access_level_name(f->access_level));
@@ -514,8 +490,6 @@ static void gap_testcase(jw *j, const ecr_report *r, const ecr_gap *g) {
 /* ---- document --------------------------------------------------------------- */
 
 static void write_properties(jw *j, const ecr_report *r) {
-  char evidence_sha[65];
-  junit_evidence_sha256(r, evidence_sha);
   char *control = ecr_xasprintf("%s %s", str_or(r->control_id, ""), str_or(r->control_name, ""));
   ecr_buf regions;
   ecr_buf_init(&regions);
@@ -531,7 +505,7 @@ static void write_properties(jw *j, const ecr_report *r) {
   jw_property(j, "generated_at", r->generated_at);
   if (r->evidence_time) jw_property(j, "evidence_time", r->evidence_time);
   jw_property(j, "regions", regions.data);
-  jw_property(j, "evidence_sha256", evidence_sha);
+  jw_property(j, "evidence_sha256", r->evidence_sha256);
   if (r->ledger_path) {
     jw_property(j, "ledger", r->ledger_path);
     jw_property(j, "ledger_sha256", r->ledger_sha256);

@@ -1,6 +1,8 @@
 /* The report model: names of its enums, exit status, and freeing. */
 #include <stdlib.h>
 
+#include "util/util.h"
+
 #include "ecraudit/evaluate.h"
 #include "ecraudit/report.h"
 
@@ -34,6 +36,14 @@ const char *ecr_source_name(ecr_source s) {
   static const char *const names[] = {"identity", "group", "resource",
                                       "registry", "boundary", "scp"};
   return (unsigned)s <= ECR_SRC_SCP ? names[s] : "identity";
+}
+
+void ecr_report_evidence_sha256(const ecr_evidence_file *files, size_t n, char out[65]) {
+  ecr_buf b;
+  ecr_buf_init(&b);
+  for (size_t i = 0; i < n; i++) ecr_buf_printf(&b, "%s  %s\n", files[i].sha256, files[i].path);
+  ecr_sha256_hex(b.data ? b.data : "", b.len, out);
+  ecr_buf_cleanup(&b);
 }
 
 int ecr_report_exit_code(const ecr_report *r) {

@@ -253,14 +253,15 @@ ecr_fixture ecr_fixture_make(bool hostile, size_t extra) {
   r->coverage = strv(3, "Condition values are not known from static evidence: 2 grants are conditional.",
                      "Session policies are not part of the evidence.",
                      "The identity policies of account 444455556666 decide what its principals can do.");
-  r->n_files = 2;
+  r->n_files = 2; /* sorted by path, as the model keeps them */
   r->files = ecr_xcalloc(2, sizeof(ecr_evidence_file));
-  r->files[0].path = ecr_xstrdup("iam/account-authorization-details.json");
-  memcpy(r->files[0].sha256, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 65);
-  r->files[0].size = 12345;
-  r->files[1].path = hs(hostile, "ecr/us-east-1/repositories.json");
-  memcpy(r->files[1].sha256, "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", 65);
-  r->files[1].size = 678;
+  r->files[0].path = hs(hostile, "ecr/us-east-1/repositories.json");
+  memcpy(r->files[0].sha256, "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", 65);
+  r->files[0].size = 678;
+  r->files[1].path = ecr_xstrdup("iam/account-authorization-details.json");
+  memcpy(r->files[1].sha256, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 65);
+  r->files[1].size = 12345;
+  ecr_report_evidence_sha256(r->files, r->n_files, r->evidence_sha256);
   r->n_gaps = 1;
   r->gaps = ecr_xcalloc(1, sizeof(ecr_gap));
   r->gaps[0].source = ecr_xstrdup("ecr:GetRepositoryPolicy");

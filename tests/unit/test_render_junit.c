@@ -517,6 +517,7 @@ static void empty_report(void **state) {
   r.tool_version = "0.1.0";
   r.overall = ECR_CHECK_PASS;
   size_t len;
+  ecr_report_evidence_sha256(r.files, r.n_files, r.evidence_sha256);
   char *xml = render(&r, &len);
   xmlDocPtr doc = parse(xml, len);
   assert_schema_valid(doc);
