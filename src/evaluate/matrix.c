@@ -563,7 +563,7 @@ static void compile_all(ecr_matrix *m) {
     }
     long reg = m->target_region[t];
     if (reg >= 0 && ev->regions[reg].registry_policy) {
-      char *name = ecr_xasprintf("registry:%s", ev->regions[reg].name);
+      char *name = ecr_xasprintf("arn:%s:ecr:%s:%s:registry", ev->partition, ev->regions[reg].name, ev->account);
       /* the name must live as long as the matrix: keep it in target_res's
        * neighbour table by compiling once per region */
       const ecr_cpolicy *cp = ecr_matrix_cpolicy(m, ev->regions[reg].registry_policy);

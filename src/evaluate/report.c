@@ -314,18 +314,50 @@ static void build_repo_views(builder *B) {
 }
 
 /* ---- impact ---------------------------------------------------------------------------- */
-static char *repos_phrase(const ecr_finding *f) {
+/* "team-a/api, team-a/web" — with the region when the report spans several. */
+static char *repos_phrase(const builder *B, const ecr_finding *f) {
   if (f->n_repositories == 1 && strcmp(f->repositories[0], "*") == 0)
     return ecr_xstrdup("the registry");
   if (f->all_repositories) return ecr_xstrdup("every repository, present and future");
+  bool regions = B->ev->n_regions > 1;
   char **names = ecr_xcalloc(f->n_repositories + 1, sizeof(char *));
   for (size_t i = 0; i < f->n_repositories; i++) {
-    const char *colon = strstr(f->repositories[i], ":repository/");
-    names[i] = (char *)(colon ? colon + strlen(":repository/") : f->repositories[i]);
+    const char *arn = f->repositories[i];
+    const char *colon = strstr(arn, ":repository/");
+    const char *name = colon ? colon + strlen(":repository/") : arn;
+    /* arn:partition:ecr:REGION:... */
+    const char *r0 = arn;
+    for (int k = 0; k < 3 && r0; k++) {
+      r0 = strchr(r0, ':');
+      if (r0) r0++;
+    }
+    const char *r1 = r0 ? strchr(r0, ':') : NULL;
+    if (regions && colon && r0 && r1)
+      names[i] = ecr_xasprintf("%s (%.*s)", name, (int)(r1 - r0), r0);
+    else
+      names[i] = ecr_xstrdup(name);
   }
   char *s = join(names, f->n_repositories, ", ", 8);
+  for (size_t i = 0; i < f->n_repositories; i++) free(names[i]);
   free(names);
   return s;
+}
+
+/* How a principal is named in a sentence. */
+static const char *display_name(const ecr_finding *f, const ecr_iam_principal *ip, char **owned) {
+  *owned = NULL;
+  if (ip) return ip->name;
+  switch (f->principal_kind) {
+  case ECR_PK_PUBLIC: return "anyone";
+  case ECR_PK_SERVICE: return f->principal + strlen("service:");
+  case ECR_PK_ACCOUNT: {
+    char *acct = account_in(f->principal);
+    *owned = ecr_xasprintf("account %s", acct);
+    free(acct);
+    return *owned;
+  }
+  default: return f->principal;
+  }
 }
 
 static char *impact_text(builder *B, const ecr_finding *f, size_t p) {
@@ -334,10 +366,9 @@ static char *impact_text(builder *B, const ecr_finding *f, size_t p) {
   const ecr_iam_principal *ip = mp->pub.iam_index >= 0 ? &B->ev->principals[mp->pub.iam_index] : NULL;
   ecr_buf b;
   ecr_buf_init(&b);
-  char *repos = repos_phrase(f);
-  const char *name = ip ? ip->name : f->principal;
-  if (f->principal_kind == ECR_PK_PUBLIC) name = "anyone";
-  else if (f->principal_kind == ECR_PK_SERVICE) name = f->principal + strlen("service:");
+  char *repos = repos_phrase(B, f);
+  char *owned_name = NULL;
+  const char *name = display_name(f, ip, &owned_name);
   if (ip && ip->service_linked) {
     para(&b, T("impact/service-linked", (const char *const[]){"name", name, NULL}));
   } else if (ip && ip->cls == ECR_PRINCIPAL_USER) {
@@ -399,6 +430,7 @@ static char *impact_text(builder *B, const ecr_finding *f, size_t p) {
   if (f->decision == ECR_DECISION_CONDITIONAL) para(&b, T("impact/conditional", NULL));
   if (f->status == ECR_CHECK_UNKNOWN) para(&b, T("impact/gap", NULL));
   free(repos);
+  free(owned_name);
   return ecr_buf_steal(&b);
 }
 
@@ -428,7 +460,7 @@ static char *print_json(cJSON *j) {
 static const char *const pull_set[] = {"ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability",
                                        "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"};
 
-static char *suggest(const ecr_finding *f, const ecr_via *grant, bool human) {
+static char *suggest(const ecr_finding *f, const ecr_via *grant, bool human, bool own) {
   bool registry = f->n_repositories == 1 && strcmp(f->repositories[0], "*") == 0;
   if (f->status == ECR_CHECK_PASS || f->status == ECR_CHECK_UNKNOWN || !grant) return NULL;
   cJSON *s = cJSON_CreateObject();
@@ -453,6 +485,7 @@ static char *suggest(const ecr_finding *f, const ecr_via *grant, bool human) {
     else cJSON_AddStringToObject(pr, "AWS", f->principal);
     cJSON_AddItemToObject(s, "Principal", pr);
     cJSON_AddItemToObject(s, "Action", cJSON_CreateStringArray(pull_set + 1, 3));
+    if (own) return print_json(s); /* the account's own principal: no org condition needed */
     cJSON *cond = cJSON_CreateObject(), *op = cJSON_CreateObject();
     if (f->principal_kind == ECR_PK_SERVICE)
       cJSON_AddStringToObject(op, "aws:SourceAccount", "<your account id>");
@@ -508,7 +541,7 @@ static char *remediation_text(builder *B, ecr_finding *f, size_t p, const char *
     return ecr_buf_steal(&b);
   }
   char *actions = join(f->actions, f->n_actions, ", ", 12);
-  char *scope = repos_phrase(f);
+  char *scope = repos_phrase(B, f);
   const ecr_via *first_grant = NULL;
   for (size_t i = 0; i < f->n_via; i++) {
     const ecr_via *v = &f->via[i];
@@ -530,7 +563,21 @@ static char *remediation_text(builder *B, ecr_finding *f, size_t p, const char *
     if (i >= 4) break;
   }
   bool human = ip && ip->cls == ECR_PRINCIPAL_USER;
-  if (ip && ip->service_linked) {
+  bool via_resource = first_grant && (first_grant->source == ECR_SRC_RESOURCE ||
+                                      first_grant->source == ECR_SRC_REGISTRY);
+  ecr_actset replication = (ecr_actset)1 << ecr_catalog_find("ecr:ReplicateImage") |
+                           (ecr_actset)1 << ecr_catalog_find("ecr:CreateRepository");
+  ecr_actset fa = 0;
+  for (size_t i = 0; i < f->n_actions; i++) {
+    int a = ecr_catalog_find(f->actions[i]);
+    if (a >= 0) fa |= (ecr_actset)1 << a;
+  }
+  bool is_replication = fa && (fa & ~replication) == 0 && via_resource;
+  if (is_replication) {
+    char *acct = account_in(f->principal);
+    para(&b, T("remediation/replication", (const char *const[]){"account", acct, NULL}));
+    free(acct);
+  } else if (ip && ip->service_linked) {
     para(&b, T("remediation/service-linked", NULL));
   } else if (f->principal_kind == ECR_PK_PUBLIC) {
     para(&b, T(f->access_level == ECR_LEVEL_READ || f->access_level == ECR_LEVEL_LIST
@@ -545,6 +592,8 @@ static char *remediation_text(builder *B, ecr_finding *f, size_t p, const char *
     para(&b, T("remediation/permissions", (const char *const[]){"actions", actions, NULL}));
   } else if (f->access_level == ECR_LEVEL_TAGGING) {
     para(&b, T("remediation/tagging", NULL));
+  } else if (ip && via_resource && f->access_level == ECR_LEVEL_WRITE) {
+    para(&b, T("remediation/resource-own", (const char *const[]){"name", name, NULL}));
   } else if (f->access_level == ECR_LEVEL_WRITE && human) {
     para(&b, T("remediation/human-write", (const char *const[]){"actions", actions, NULL}));
   } else if (f->access_level == ECR_LEVEL_WRITE) {
@@ -556,7 +605,7 @@ static char *remediation_text(builder *B, ecr_finding *f, size_t p, const char *
   char *entry = ledger_example(f, as_of);
   para(&b, T("remediation/ledger", (const char *const[]){"entry", entry, NULL}));
   free(entry);
-  f->suggested_statement = suggest(f, first_grant, human);
+  f->suggested_statement = is_replication ? NULL : suggest(f, first_grant, human, ip != NULL);
   free(actions);
   free(scope);
   return ecr_buf_steal(&b);
