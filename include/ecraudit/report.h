@@ -115,7 +115,7 @@ typedef struct ecr_finding {
 
 /* Who can do what on one repository (repository view). */
 typedef struct ecr_repo_access {
-  char *principal;
+  const char *principal; /* borrowed from report->name_pool */
   ecr_decision decision;
 } ecr_repo_access;
 
@@ -197,6 +197,9 @@ typedef struct ecr_report {
   char ledger_sha256[65];
   const ecr_ledger_entry *ledger; /* borrowed from the ledger the report was built with */
   size_t n_ledger;
+
+  char **name_pool; /* principal names the repository views borrow */
+  size_t n_name_pool;
 
   char **coverage; /* one sentence each */
   size_t n_coverage;

@@ -241,10 +241,15 @@ static char *account_in(const char *arn) {
 }
 
 /* ---- repository view (push / delete / permissions / tag) ----------------------------- */
-static void add_access(ecr_repo_access **v, size_t *n, const char *principal, ecr_decision d) {
-  ecr_repo_access a = {ecr_xstrdup(principal), d};
-  size_t cap = *n; /* grow exactly: arrays are small per repository on average */
-  ECR_PUSH(*v, *n, cap, a);
+typedef struct access_list {
+  ecr_repo_access **v;
+  size_t *n;
+  size_t cap;
+} access_list;
+
+static void add_access(access_list *l, const char *principal, ecr_decision d) {
+  ecr_repo_access a = {principal, d};
+  ECR_PUSH(*l->v, *l->n, l->cap, a);
 }
 
 static void build_repo_views(builder *B) {
@@ -279,6 +284,17 @@ static void build_repo_views(builder *B) {
                    (ecr_actset)1 << ecr_catalog_find("ecr:UntagResource");
   ecr_actset login = (ecr_actset)1 << ecr_catalog_find("ecr:GetAuthorizationToken");
   B->can_login = ecr_xcalloc(m->n_principals + 1, sizeof(bool));
+  r->n_name_pool = m->n_principals;
+  r->name_pool = ecr_xcalloc(m->n_principals + 1, sizeof(char *));
+  for (size_t p = 0; p < m->n_principals; p++) r->name_pool[p] = ecr_xstrdup(m->principals[p].pub.name);
+  access_list *lists = ecr_xcalloc(4 * m->n_repos + 1, sizeof(access_list));
+  for (size_t i = 0; i < m->n_repos; i++) {
+    ecr_repo_view *v = &r->repositories[i];
+    lists[4 * i] = (access_list){&v->push, &v->n_push, 0};
+    lists[4 * i + 1] = (access_list){&v->delete_, &v->n_delete, 0};
+    lists[4 * i + 2] = (access_list){&v->permissions, &v->n_permissions, 0};
+    lists[4 * i + 3] = (access_list){&v->tag, &v->n_tag, 0};
+  }
   for (size_t p = 0; p < m->n_principals; p++) {
     const ecr_mprincipal *mp = &m->principals[p];
     const ecr_row *row = mp->row;
@@ -294,23 +310,22 @@ static void build_repo_views(builder *B) {
       if (!ecr_target_is_repo(m, t)) continue;
       ecr_repo_view *v = &r->repositories[t];
       ecr_actset y = row->y[k], mm = row->m[k];
+      const char *who = r->name_pool[p];
+      (void)v;
       if ((mm & push) == push && login_m) {
         bool sure = (y & push) == push && login_y;
-        add_access(&v->push, &v->n_push, mp->pub.name,
-                   sure ? ECR_DECISION_ALLOW : ECR_DECISION_CONDITIONAL);
+        add_access(&lists[4 * t], who, sure ? ECR_DECISION_ALLOW : ECR_DECISION_CONDITIONAL);
         ECR_PUSH(B->pushers[t], B->n_pushers[t], B->cap_pushers[t], p);
       }
       if (mm & del)
-        add_access(&v->delete_, &v->n_delete, mp->pub.name,
-                   (y & del) ? ECR_DECISION_ALLOW : ECR_DECISION_CONDITIONAL);
+        add_access(&lists[4 * t + 1], who, (y & del) ? ECR_DECISION_ALLOW : ECR_DECISION_CONDITIONAL);
       if (mm & perm)
-        add_access(&v->permissions, &v->n_permissions, mp->pub.name,
-                   (y & perm) ? ECR_DECISION_ALLOW : ECR_DECISION_CONDITIONAL);
+        add_access(&lists[4 * t + 2], who, (y & perm) ? ECR_DECISION_ALLOW : ECR_DECISION_CONDITIONAL);
       if (mm & tag)
-        add_access(&v->tag, &v->n_tag, mp->pub.name,
-                   (y & tag) ? ECR_DECISION_ALLOW : ECR_DECISION_CONDITIONAL);
+        add_access(&lists[4 * t + 3], who, (y & tag) ? ECR_DECISION_ALLOW : ECR_DECISION_CONDITIONAL);
     }
   }
+  free(lists);
 }
 
 /* ---- impact ---------------------------------------------------------------------------- */
@@ -833,27 +848,30 @@ static int cmp_pview(const void *a, const void *b) {
 static void build_principal_views(builder *B) {
   ecr_report *r = B->r;
   const ecr_matrix *m = B->m;
-  /* principals in finding order of first appearance; gap findings ("*"
-     with no matrix principal) join the "*" view */
+  /* one view per principal with findings, in finding order of first
+     appearance; gap findings (no matrix principal) join the view of their
+     principal name ("*") */
   ecr_principal_view *views = ecr_xcalloc(r->n_findings + 1, sizeof(ecr_principal_view));
   size_t nv = 0;
+  size_t *view_of = ecr_xcalloc(m->n_principals + 1, sizeof(size_t)); /* view index + 1 */
+  size_t orphan_view = 0;                                              /* view index + 1 */
   size_t *fcaps = ecr_xcalloc(r->n_findings + 1, sizeof(size_t));
   for (size_t i = 0; i < r->n_findings; i++) {
     const ecr_finding *f = &r->findings[i];
-    size_t v = 0;
-    while (v < nv && strcmp(views[v].principal, f->principal) != 0) v++;
-    if (v == nv) {
+    size_t p = B->finding_principal[i];
+    if (p == (size_t)-1) {
+      for (size_t k = 0; k < m->n_principals && p == (size_t)-1; k++)
+        if (strcmp(m->principals[k].pub.name, f->principal) == 0) p = k;
+    }
+    size_t *slot = p != (size_t)-1 ? &view_of[p] : &orphan_view;
+    if (!*slot) {
       ecr_principal_view *pv = &views[nv++];
+      *slot = nv;
       pv->principal = ecr_xstrdup(f->principal);
       pv->kind = f->principal_kind;
       pv->worst_status = ECR_CHECK_PASS;
       pv->worst_severity = ECR_SEV_INFO;
-      size_t p = B->finding_principal[i];
       const ecr_iam_principal *ip = NULL;
-      if (p == (size_t)-1) {
-        for (size_t k = 0; k < m->n_principals; k++)
-          if (strcmp(m->principals[k].pub.name, f->principal) == 0) p = k;
-      }
       if (p != (size_t)-1 && m->principals[p].pub.iam_index >= 0)
         ip = &B->ev->principals[m->principals[p].pub.iam_index];
       pv->name = ecr_xstrdup(ip ? ip->name : f->principal);
@@ -864,12 +882,14 @@ static void build_principal_views(builder *B) {
         pv->evidence_gap = m->principals[p].gap;
       }
     }
+    size_t v = *slot - 1;
     ecr_principal_view *pv = &views[v];
     ECR_PUSH(pv->findings, pv->n_findings, fcaps[v], i);
     if (status_rank(f->status) < status_rank(pv->worst_status)) pv->worst_status = f->status;
     if (f->status != ECR_CHECK_PASS && f->severity < pv->worst_severity) pv->worst_severity = f->severity;
   }
   free(fcaps);
+  free(view_of);
   qsort(views, nv, sizeof(ecr_principal_view), cmp_pview);
   r->principals = views;
   r->n_principal_views = nv;

@@ -63,10 +63,6 @@ static void free_strv(char **v, size_t n) {
   free(v);
 }
 
-static void free_access(ecr_repo_access *a, size_t n) {
-  for (size_t i = 0; i < n; i++) free(a[i].principal);
-  free(a);
-}
 
 void ecr_report_free(ecr_report *r) {
   if (!r) return;
@@ -101,10 +97,10 @@ void ecr_report_free(ecr_report *r) {
     free(v->name);
     free(v->region);
     free(v->gap_error);
-    free_access(v->push, v->n_push);
-    free_access(v->delete_, v->n_delete);
-    free_access(v->permissions, v->n_permissions);
-    free_access(v->tag, v->n_tag);
+    free(v->push);
+    free(v->delete_);
+    free(v->permissions);
+    free(v->tag);
   }
   free(r->repositories);
   for (size_t i = 0; i < r->n_principal_views; i++) {
@@ -116,6 +112,7 @@ void ecr_report_free(ecr_report *r) {
     free(v->last_used);
   }
   free(r->principals);
+  free_strv(r->name_pool, r->n_name_pool);
   free(r->ledger_path);
   free_strv(r->coverage, r->n_coverage);
   for (size_t i = 0; i < r->n_files; i++) free(r->files[i].path);

@@ -204,6 +204,11 @@ ecr_fixture ecr_fixture_make(bool hostile, size_t extra) {
   }
   r->overall = ECR_CHECK_FAIL;
 
+  r->n_name_pool = 3;
+  r->name_pool = ecr_xcalloc(3, sizeof(char *));
+  r->name_pool[0] = ecr_xstrdup("*");
+  r->name_pool[1] = ecr_xstrdup(r->findings[2].principal);
+  r->name_pool[2] = ecr_xstrdup("arn:aws:iam::111122223333:user/alice");
   r->n_repo_views = 2;
   r->repositories = ecr_xcalloc(2, sizeof(ecr_repo_view));
   for (size_t i = 0; i < 2; i++) {
@@ -216,13 +221,13 @@ ecr_fixture ecr_fixture_make(bool hostile, size_t extra) {
     v->gap_error = i == 1 ? ecr_xstrdup("AccessDeniedException: not authorized") : NULL;
     v->n_push = 2;
     v->push = ecr_xcalloc(2, sizeof(ecr_repo_access));
-    v->push[0].principal = ecr_xstrdup("*");
+    v->push[0].principal = r->name_pool[0];
     v->push[0].decision = ECR_DECISION_ALLOW;
-    v->push[1].principal = ecr_xstrdup(r->findings[2].principal);
+    v->push[1].principal = r->name_pool[1];
     v->push[1].decision = ECR_DECISION_CONDITIONAL;
     v->n_delete = 1;
     v->delete_ = ecr_xcalloc(1, sizeof(ecr_repo_access));
-    v->delete_[0].principal = ecr_xstrdup("arn:aws:iam::111122223333:user/alice");
+    v->delete_[0].principal = r->name_pool[2];
     v->delete_[0].decision = ECR_DECISION_ALLOW;
   }
 
