@@ -60,6 +60,12 @@ ecr_status ecr_render_to_file(const ecr_renderer *r, const ecr_report *report,
                               const ecr_render_opts *opts, const char *dir,
                               ecr_error *err);
 
+/* Render several formats into dir, concurrently (one thread each, up to
+ * the number of formats); the files are the same as rendering one by one.
+ * On failure the first failing renderer in list order decides err. */
+ecr_status ecr_render_all(const ecr_renderer *const *renderers, size_t n, const ecr_report *report,
+                          const ecr_render_opts *opts, const char *dir, ecr_error *err);
+
 /* Memory sink helper: ctx is an ecr_buf* (src/util/util.h). */
 int ecr_sink_buf_write(void *ctx, const void *data, size_t len);
 

@@ -173,8 +173,7 @@ static int run_report(const options *o, const char *evidence_dir) {
   if (ecr_matrix_eval(ev, &m, &err) != ECR_OK) goto failed;
   if (ecr_report_build(ev, m, ledger, today, &report, &err) != ECR_OK) goto failed;
   if (ecr_mkdirs(out, &err) != ECR_OK) goto failed;
-  for (size_t i = 0; i < n_chosen; i++)
-    if (ecr_render_to_file(chosen[i], report, &ropts, out, &err) != ECR_OK) goto failed;
+  if (ecr_render_all(chosen, n_chosen, report, &ropts, out, &err) != ECR_OK) goto failed;
   rc = ecr_report_exit_code(report);
   fprintf(stderr, "ecraudit: %s: %zu fail, %zu unknown, %zu excepted, %zu pass -> %s\n",
           report->overall == ECR_CHECK_PASS ? "compliant" : "non-compliant",

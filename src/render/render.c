@@ -2,10 +2,13 @@
  * format's own file (libxml2's tree/writer APIs for HTML and XML). */
 #include "ecraudit/render.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/util.h"
+
+#include <libxml/parser.h>
 
 static const ecr_renderer renderers[] = {
     {"json", "findings.json", ecr_render_json},
@@ -63,5 +66,51 @@ ecr_status ecr_render_to_file(const ecr_renderer *r, const ecr_report *report,
   st = ecr_atomic_commit(&af, err);
 done:
   free(path);
+  return st;
+}
+
+typedef struct render_job {
+  const ecr_renderer *r;
+  const ecr_report *report;
+  const ecr_render_opts *opts;
+  const char *dir;
+  ecr_error err;
+  ecr_status st;
+} render_job;
+
+static void *render_thread(void *arg) {
+  render_job *j = arg;
+  ecr_error_clear(&j->err);
+  j->st = ecr_render_to_file(j->r, j->report, j->opts, j->dir, &j->err);
+  return NULL;
+}
+
+ecr_status ecr_render_all(const ecr_renderer *const *list, size_t n, const ecr_report *report,
+                          const ecr_render_opts *opts, const char *dir, ecr_error *err) {
+  if (n == 0) return ECR_OK;
+  xmlInitParser(); /* libxml2's globals, once, before threads use it */
+  render_job *jobs = ecr_xcalloc(n, sizeof(render_job));
+  pthread_t *threads = ecr_xcalloc(n, sizeof(pthread_t));
+  bool *started = ecr_xcalloc(n, sizeof(bool));
+  for (size_t i = 0; i < n; i++) {
+    jobs[i] = (render_job){list[i], report, opts, dir, {0}, ECR_OK};
+    /* the last job runs on this thread; others get their own */
+    if (i + 1 < n && pthread_create(&threads[i], NULL, render_thread, &jobs[i]) == 0)
+      started[i] = true;
+    else
+      render_thread(&jobs[i]);
+  }
+  for (size_t i = 0; i < n; i++)
+    if (started[i]) pthread_join(threads[i], NULL);
+  ecr_status st = ECR_OK;
+  for (size_t i = 0; i < n && st == ECR_OK; i++) {
+    if (jobs[i].st != ECR_OK) {
+      st = jobs[i].st;
+      if (err) *err = jobs[i].err;
+    }
+  }
+  free(jobs);
+  free(threads);
+  free(started);
   return st;
 }
