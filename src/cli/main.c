@@ -84,8 +84,12 @@ static int parse_options(int argc, char **argv, const char *allowed, options *o)
       if (optopt) return usage_error("option %s needs a value or is unknown", bad);
       return usage_error("unknown option %s", bad);
     }
-    if (!strchr(allowed, 'a' + (c - OPT_EVIDENCE)))
-      return usage_error("option %s does not apply to this command", argv[optind - 1]);
+    if (!strchr(allowed, 'a' + (c - OPT_EVIDENCE))) {
+      const char *name = "?";
+      for (size_t k = 0; longopts[k].name; k++)
+        if (longopts[k].val == c) name = longopts[k].name;
+      return usage_error("option --%s does not apply to this command", name);
+    }
     switch (c) {
     case OPT_EVIDENCE: o->evidence = optarg; break;
     case OPT_EXCEPTIONS: o->exceptions = optarg; break;
@@ -242,10 +246,7 @@ static int cmd_scan(const options *o) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 2) {
-    fputs(usage_text, stderr);
-    return 2;
-  }
+  if (argc < 2) return usage_error("missing command (report, matrix, collect, scan)");
   const char *cmd = argv[1];
   if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
     fputs(usage_text, stdout);

@@ -181,8 +181,6 @@ ecr_status ecr_iam_get_account_authorization_details(ecr_collect_ctx *ctx, cJSON
  * the next Marker (NULL when not truncated). Exposed for unit tests. */
 ecr_status ecr_iam_parse_page(const char *xml, size_t len, cJSON *acc, char **marker,
                               ecr_error *err);
-/* Percent-decode (%XX only, '+' kept, as urllib.parse.unquote). Caller frees. */
-char *ecr_iam_unquote(const char *s);
 
 /* ECR files of one region; failures become gaps. */
 void ecr_ecr_collect_region(ecr_collect_ctx *ctx, const char *region);

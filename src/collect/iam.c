@@ -36,28 +36,6 @@ static bool in_table(const char *name, const char *const *t, size_t n) {
   return false;
 }
 
-static int hexval(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-char *ecr_iam_unquote(const char *s) {
-  size_t n = strlen(s);
-  char *out = ecr_xmalloc(n + 1);
-  size_t j = 0;
-  for (size_t i = 0; i < n; i++) {
-    if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-      out[j++] = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
-      i += 2;
-    } else {
-      out[j++] = s[i];
-    }
-  }
-  out[j] = '\0';
-  return out;
-}
 
 static bool has_element_children(xmlNodePtr n) {
   for (xmlNodePtr c = n->children; c; c = c->next)
@@ -113,7 +91,7 @@ static cJSON *convert(xmlNodePtr n, int depth) {
     v = cJSON_CreateNumber(strtod(t, NULL));
   } else if (IN(name, doc_names)) {
     /* as botocore's json_decode_policies: unquote, then JSON (order kept) */
-    char *decoded = ecr_iam_unquote(t);
+    char *decoded = ecr_url_decode(t);
     v = cJSON_Parse(decoded);
     if (!v) v = cJSON_CreateString(decoded);
     free(decoded);

@@ -11,9 +11,12 @@ typedef struct vlist {
   size_t n, cap;
 } vlist;
 
-static void add_via(vlist *l, const ecr_cstmt *c) {
+/* src/owner: where the policy is attached for this principal (a managed
+ * policy is compiled once but may reach a principal through a group or as a
+ * boundary). */
+static void add_via(vlist *l, const ecr_cstmt *c, ecr_source src, const char *owner) {
   for (size_t i = 0; i < l->n; i++)
-    if (l->v[i].source == c->source && strcmp(l->v[i].policy, c->policy_name) == 0 &&
+    if (l->v[i].source == src && strcmp(l->v[i].policy, c->policy_name) == 0 &&
         l->v[i].deny == c->s->deny) {
       char idx[32];
       snprintf(idx, sizeof(idx), "%zu", c->s->index);
@@ -22,10 +25,10 @@ static void add_via(vlist *l, const ecr_cstmt *c) {
   ecr_via v = {0};
   v.policy = ecr_xstrdup(c->policy_name ? c->policy_name : "");
   v.statement = c->s->sid && c->s->sid[0] ? ecr_xstrdup(c->s->sid) : ecr_xasprintf("%zu", c->s->index);
-  v.source = c->source;
+  v.source = src;
   v.deny = c->s->deny;
   v.conditional = c->s->cond != ECR_COND_NONE;
-  v.owner = c->owner ? ecr_xstrdup(c->owner) : NULL;
+  v.owner = owner ? ecr_xstrdup(owner) : NULL;
   v.json = c->s->json ? ecr_xstrdup(c->s->json) : NULL;
   ECR_PUSH(l->v, l->n, l->cap, v);
 }
@@ -39,7 +42,8 @@ static ecr_actset mask_of(const ecr_matrix *m, size_t t) {
 }
 
 /* Identity-side statement: include when it touches the finding's cells. */
-static void consider(const ecr_matrix *m, vlist *l, const ecr_cstmt *c, size_t p,
+static void consider(const ecr_matrix *m, vlist *l, const ecr_cstmt *c, ecr_source src,
+                     const char *owner, size_t p,
                      const size_t *repos, size_t n_repos, ecr_actset actions, bool denies_only) {
   if (denies_only && !c->s->deny) return;
   /* an unconditional Deny removed what it covers: it decides nothing that is
@@ -50,17 +54,18 @@ static void consider(const ecr_matrix *m, vlist *l, const ecr_cstmt *c, size_t p
     ecr_actset act = c->s->actions & actions & mask_of(m, t);
     if (!act) continue;
     if (ecr_cstmt_match(m, c, p, t) != ECR_MATCH_NO) {
-      add_via(l, c);
+      add_via(l, c, src, owner);
       return;
     }
   }
 }
 
-static void consider_policy(const ecr_matrix *m, vlist *l, const ecr_policy *pol, size_t p,
+static void consider_policy(const ecr_matrix *m, vlist *l, const ecr_policy *pol, ecr_source src,
+                            const char *owner, size_t p,
                             const size_t *repos, size_t n, ecr_actset actions, bool denies_only) {
   const ecr_cpolicy *cp = ecr_matrix_cpolicy(m, pol);
   for (size_t i = 0; cp && i < cp->n; i++)
-    consider(m, l, &cp->st[i], p, repos, n, actions, denies_only);
+    consider(m, l, &cp->st[i], src, owner, p, repos, n, actions, denies_only);
 }
 
 ecr_via *ecr_matrix_explain(const ecr_matrix *m, size_t p, const size_t *repos, size_t n_repos,
@@ -71,15 +76,15 @@ ecr_via *ecr_matrix_explain(const ecr_matrix *m, size_t p, const size_t *repos, 
   const ecr_iam_principal *ip = mp->pub.iam_index >= 0 ? &ev->principals[mp->pub.iam_index] : NULL;
   if (ip) {
     for (size_t i = 0; i < ip->n_inline; i++)
-      consider_policy(m, &l, ip->inline_policies[i].doc, p, repos, n_repos, actions, false);
+      consider_policy(m, &l, ip->inline_policies[i].doc, ECR_SRC_IDENTITY, NULL, p, repos, n_repos, actions, false);
     for (size_t i = 0; i < ip->n_managed; i++)
-      consider_policy(m, &l, ev->managed[ip->managed[i]].doc, p, repos, n_repos, actions, false);
+      consider_policy(m, &l, ev->managed[ip->managed[i]].doc, ECR_SRC_IDENTITY, NULL, p, repos, n_repos, actions, false);
     for (size_t g = 0; g < ip->n_groups; g++) {
       const ecr_group *grp = &ev->groups[ip->groups[g]];
       for (size_t i = 0; i < grp->n_inline; i++)
-        consider_policy(m, &l, grp->inline_policies[i].doc, p, repos, n_repos, actions, false);
+        consider_policy(m, &l, grp->inline_policies[i].doc, ECR_SRC_GROUP, grp->name, p, repos, n_repos, actions, false);
       for (size_t i = 0; i < grp->n_managed; i++)
-        consider_policy(m, &l, ev->managed[grp->managed[i]].doc, p, repos, n_repos, actions, false);
+        consider_policy(m, &l, ev->managed[grp->managed[i]].doc, ECR_SRC_GROUP, grp->name, p, repos, n_repos, actions, false);
     }
   }
   /* resource-side statements on these targets */
@@ -91,14 +96,14 @@ ecr_via *ecr_matrix_explain(const ecr_matrix *m, size_t p, const size_t *repos, 
       if (c->s->deny && c->s->cond == ECR_COND_NONE) continue;
       if (ecr_rstmt_applies(m, c, p) == ECR_MATCH_NO) continue;
       if (c->vars && ecr_cstmt_match(m, c, p, t) == ECR_MATCH_NO) continue;
-      add_via(&l, c);
+      add_via(&l, c, c->source, c->owner);
     }
   }
   if (ip) {
     for (size_t i = 0; ip->has_boundary && ip->boundary >= 0 && i < 1; i++)
-      consider_policy(m, &l, ev->managed[ip->boundary].doc, p, repos, n_repos, actions, true);
+      consider_policy(m, &l, ev->managed[ip->boundary].doc, ECR_SRC_BOUNDARY, NULL, p, repos, n_repos, actions, true);
     for (size_t k = 0; !ip->service_linked && k < m->n_scp_stmts; k++)
-      consider(m, &l, m->scp_stmts[k], p, repos, n_repos, actions, true);
+      consider(m, &l, m->scp_stmts[k], ECR_SRC_SCP, m->scp_stmts[k]->owner, p, repos, n_repos, actions, true);
   }
   /* granting statements first, then limiting Denies; stable otherwise */
   size_t w = 0;

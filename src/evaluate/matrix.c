@@ -176,26 +176,40 @@ static const ecr_cpolicy *compile_policy(ecr_matrix *m, const ecr_policy *p, con
 }
 
 /* ---- principals ------------------------------------------------------------------- */
-static char *account_of(const char *arn) {
-  const char *p = arn;
-  for (int i = 0; i < 4; i++) {
-    p = strchr(p, ':');
-    if (!p) return NULL;
-    p++;
-  }
-  const char *e = strchr(p, ':');
-  if (!e || e - p != 12) return NULL;
-  for (const char *c = p; c < e; c++)
-    if (!isdigit((unsigned char)*c)) return NULL;
-  return ecr_xstrndup(p, 12);
-}
-
 static bool is_account_root(const char *arn) {
-  char *acct = account_of(arn);
+  char *acct = ecr_arn_account(arn);
   bool ok = acct && ecr_str_has_prefix(arn, "arn:") && strstr(arn, ":iam::") &&
             strlen(arn) > 5 && strcmp(arn + strlen(arn) - 5, ":root") == 0;
   free(acct);
   return ok;
+}
+
+/* "arn:<partition>:sts::<own account>:assumed-role/<role name>/<session>":
+ * a session of one of the account's roles. Returns the role name (borrowed
+ * from arn, length in *len) or NULL. */
+static const char *own_session_role(const ecr_matrix *m, const char *arn, size_t *len) {
+  char *prefix = ecr_xasprintf("arn:%s:sts::%s:assumed-role/", m->ev->partition, m->ev->account);
+  bool ok = ecr_str_has_prefix(arn, prefix);
+  size_t pl = strlen(prefix);
+  free(prefix);
+  if (!ok) return NULL;
+  const char *name = arn + pl, *slash = strchr(name, '/');
+  if (!slash || slash == name) return NULL;
+  *len = (size_t)(slash - name);
+  return name;
+}
+
+/* The IAM role of the account a session ARN belongs to, -1 when none. */
+static long session_role_index(const ecr_matrix *m, const char *arn) {
+  size_t len = 0;
+  const char *name = own_session_role(m, arn, &len);
+  if (!name) return -1;
+  for (size_t i = 0; i < m->ev->n_principals; i++) {
+    const ecr_iam_principal *ip = &m->ev->principals[i];
+    if (ip->cls == ECR_PRINCIPAL_ROLE && strlen(ip->name) == len && strncmp(ip->name, name, len) == 0)
+      return (long)i;
+  }
+  return -1;
 }
 
 /* TSV order: compare as if each string ended with a tab. */
@@ -250,12 +264,16 @@ static void collect_others(ecr_matrix *m, pset *ps, const ecr_cstmt *c) {
       break;
     }
     case ECR_PT_AWS: {
-      char *acct = account_of(r->value);
+      char *acct = ecr_arn_account(r->value);
       bool own = acct && strcmp(acct, ev->account) == 0;
       if (own && is_account_root(r->value)) {
         /* own account: delegation to IAM, no principal of its own */
       } else if (own && ecr_evidence_find_principal(ev, r->value) >= 0) {
         /* an IAM user or role of the account: evaluated with its policies */
+      } else if (own && session_role_index(m, r->value) >= 0) {
+        /* a session of one of the account's roles: evaluated with the role */
+      } else if (own && strstr(r->value, ":assumed-role/")) {
+        add_other(m, ps, r->value, ECR_PK_ROLE, acct);
       } else if (is_account_root(r->value)) {
         add_other(m, ps, r->value, ECR_PK_ACCOUNT, acct);
       } else if (own && strstr(r->value, ":user/")) {
@@ -291,7 +309,7 @@ static bool ref_names(const ecr_matrix *m, const ecr_principal_ref *r, const ecr
 /* Is r the root of p's account (a Deny naming an account applies to all of it)? */
 static bool ref_is_account_of(const ecr_principal_ref *r, const ecr_mprincipal *p) {
   if (r->type != ECR_PT_AWS || !p->account || !is_account_root(r->value)) return false;
-  char *acct = account_of(r->value);
+  char *acct = ecr_arn_account(r->value);
   bool same = acct && strcmp(acct, p->account) == 0;
   free(acct);
   return same;
@@ -303,12 +321,32 @@ static const ecr_iam_principal *iam_of(const ecr_matrix *m, const ecr_mprincipal
 
 /* Resource-side statement c and principal p: does it apply? For an Allow
  * naming the account root of p's own account: no (delegation only). */
+/* Does a principal reference name a session of p (one of the account's
+ * roles)? Only some sessions (by name) are meant: a "maybe". */
+static bool ref_names_session(const ecr_matrix *m, const ecr_principal_ref *r,
+                              const ecr_mprincipal *p) {
+  if (r->type != ECR_PT_AWS || p->pub.iam_index < 0) return false;
+  const ecr_iam_principal *ip = &m->ev->principals[p->pub.iam_index];
+  return ip->cls == ECR_PRINCIPAL_ROLE && session_role_index(m, r->value) == p->pub.iam_index;
+}
+
+/* As ecr_rstmt_applies; *session is set when the match is through a role
+ * session ARN (a grant AWS does not limit by the role's boundary). */
+static ecr_match rstmt_applies(const ecr_matrix *m, const ecr_cstmt *c, size_t pi, bool *session);
+
 ecr_match ecr_rstmt_applies(const ecr_matrix *m, const ecr_cstmt *c, size_t pi) {
+  bool session = false;
+  return rstmt_applies(m, c, pi, &session);
+}
+
+static ecr_match rstmt_applies(const ecr_matrix *m, const ecr_cstmt *c, size_t pi, bool *session) {
   const ecr_statement *s = c->s;
   const ecr_mprincipal *p = &m->principals[pi];
+  *session = false;
   if (!s->not_principal) {
     bool hit = false;
     for (size_t i = 0; i < s->n_principals && !hit; i++) {
+      if (ref_names_session(m, &s->principals[i], p)) *session = true;
       const ecr_principal_ref *r = &s->principals[i];
       if (r->type == ECR_PT_STAR) {
         /* "*" grants the account's own users and roles (and is the public
@@ -320,7 +358,8 @@ ecr_match ecr_rstmt_applies(const ecr_matrix *m, const ecr_cstmt *c, size_t pi) 
       }
       else if (s->deny && ref_is_account_of(r, p)) hit = true;
     }
-    return hit ? ECR_MATCH_YES : ECR_MATCH_NO;
+    if (hit) return ECR_MATCH_YES;
+    return *session ? ECR_MATCH_MAYBE : ECR_MATCH_NO;
   }
   /* NotPrincipal: applies to everyone not listed. A principal is exempt
    * only when it and its account are both listed; a role is exempt only
@@ -329,7 +368,7 @@ ecr_match ecr_rstmt_applies(const ecr_matrix *m, const ecr_cstmt *c, size_t pi) 
    * NotPrincipal Deny (AWS documents this). */
   const ecr_iam_principal *ip = iam_of(m, p);
   if (s->deny && ip && ip->has_boundary) return ECR_MATCH_YES;
-  bool self = false, account = false, session = false;
+  bool self = false, account = false, listed_session = false;
   for (size_t i = 0; i < s->n_principals; i++) {
     const ecr_principal_ref *r = &s->principals[i];
     if (r->type == ECR_PT_STAR) return ECR_MATCH_NO;
@@ -338,7 +377,7 @@ ecr_match ecr_rstmt_applies(const ecr_matrix *m, const ecr_cstmt *c, size_t pi) 
     if (ip && ip->cls == ECR_PRINCIPAL_ROLE && r->type == ECR_PT_AWS) {
       char *prefix = ecr_xasprintf("arn:%s:sts::%s:assumed-role/%s/", m->ev->partition,
                                    m->ev->account, ip->name);
-      if (ecr_str_has_prefix(r->value, prefix)) session = true;
+      if (ecr_str_has_prefix(r->value, prefix)) listed_session = true;
       free(prefix);
     }
   }
@@ -346,7 +385,7 @@ ecr_match ecr_rstmt_applies(const ecr_matrix *m, const ecr_cstmt *c, size_t pi) 
   if (p->pub.kind == ECR_PK_SERVICE || p->pub.kind == ECR_PK_ACCOUNT)
     return self ? ECR_MATCH_NO : ECR_MATCH_YES;
   if (ip && ip->cls == ECR_PRINCIPAL_ROLE) {
-    if (session && account) return ECR_MATCH_MAYBE;
+    if (listed_session && account) return ECR_MATCH_MAYBE;
     return ECR_MATCH_YES;
   }
   if (self && account) return ECR_MATCH_NO;
@@ -529,6 +568,10 @@ static void compile_all(ecr_matrix *m) {
     for (size_t l = 0; l < ev->n_scp_levels; l++) {
       acc_clear(&lvl, n);
       const ecr_scp_level *L = &ev->scp_levels[l];
+      /* a level without policies is missing evidence (AWS requires one):
+         it limits nothing here, which can only over-report; the loader
+         recorded a gap that makes the report unknown */
+      if (L->n_policies == 0) continue;
       for (size_t k = 0; k < L->n_policies; k++) {
         const ecr_cpolicy *cp =
             compile_policy(m, L->policies[k].doc, L->policies[k].id, L->target, ECR_SRC_SCP, false);
@@ -625,7 +668,11 @@ static void index_resource_side(ecr_matrix *m) {
     const ecr_cstmt *c = m->rst[k].c;
     const ecr_statement *s = c->s;
     size_t t = m->rst[k].target;
-    if (c->vars || s->not_principal) {
+    bool names_session = false;
+    for (size_t i = 0; i < s->n_principals; i++)
+      if (s->principals[i].type == ECR_PT_AWS && session_role_index(m, s->principals[i].value) >= 0)
+        names_session = true;
+    if (c->vars || s->not_principal || names_session) {
       ECR_PUSH(m->special, m->n_special, scap, k);
       continue;
     }
@@ -750,12 +797,14 @@ static void eval_principal(ecr_matrix *m, size_t pi, acc *id, acc *bnd, acc *dny
     if (!act) continue;
     ecr_match res = c->vars ? stmt_match_vars(m, c, &vc, t) : ECR_MATCH_YES;
     if (res == ECR_MATCH_NO) continue;
-    ecr_match who = ecr_rstmt_applies(m, c, pi);
+    bool session = false;
+    ecr_match who = rstmt_applies(m, c, pi, &session);
     if (who == ECR_MATCH_NO) continue;
     bool sure = res == ECR_MATCH_YES && who == ECR_MATCH_YES && c->s->cond == ECR_COND_NONE;
     acc *a;
     if (c->s->deny) a = dny;
-    else if (ip && is_role) a = rb; /* a role's boundary still limits the grant */
+    else if (ip && is_role && !(session && who == ECR_MATCH_MAYBE))
+      a = rb; /* a role's boundary still limits the grant (not a session's) */
     else a = ru;                    /* users: not limited; others have no boundary */
     if (sure) a->y[t] |= act;
     a->m[t] |= act;

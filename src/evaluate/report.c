@@ -40,6 +40,9 @@ static bool outside(ecr_principal_kind k) {
   return k == ECR_PK_PUBLIC || k == ECR_PK_ACCOUNT || k == ECR_PK_EXTERNAL;
 }
 
+/* Principals of the account itself (its users and roles). */
+static bool own(ecr_principal_kind k) { return k == ECR_PK_USER || k == ECR_PK_ROLE; }
+
 static ecr_severity severity_of(ecr_access_level level, ecr_principal_kind kind, bool all) {
   bool write_like = level == ECR_LEVEL_WRITE || level == ECR_LEVEL_PERMISSIONS;
   if (write_like && outside(kind)) return ECR_SEV_CRITICAL;
@@ -53,10 +56,13 @@ static ecr_severity severity_of(ecr_access_level level, ecr_principal_kind kind,
 }
 
 /* The check fails for Write, Permissions management, Tagging, and for any
- * grant to principals outside the account. */
+ * grant to a principal that is not one of the account's own users and roles
+ * (the public, other accounts and their principals, AWS services: a service
+ * grant without aws:SourceAccount is a confused-deputy risk). Read and List
+ * by the account's own principals pass. */
 static bool risky(ecr_access_level level, ecr_principal_kind kind) {
   return level == ECR_LEVEL_WRITE || level == ECR_LEVEL_PERMISSIONS ||
-         level == ECR_LEVEL_TAGGING || outside(kind);
+         level == ECR_LEVEL_TAGGING || !own(kind);
 }
 
 /* ---- building findings ---------------------------------------------------------- */
@@ -707,12 +713,19 @@ static void principal_findings(builder *B, size_t p, const char *as_of) {
       f->repositories = ecr_xcalloc(g->n + 1, sizeof(char *));
       for (size_t k = 0; k < g->n; k++) f->repositories[k] = ecr_xstrdup(m->target_res[g->targets[k]]);
       f->n_repositories = g->n;
-      /* every repository, present (whatever group it fell in) and future */
-      bool all = ecr_matrix_covers_future(m, p, g->actions);
+      /* the principal holds access of this level on every repository,
+         present (whatever finding each fell in) and future */
+      ecr_actset lvl = ecr_catalog_level(g->level) & m->repo_mask;
+      bool all = m->n_probes > 0;
+      for (size_t r = 0; all && r < m->n_probes; r++) {
+        ecr_actset y, c;
+        ecr_matrix_get(m, p, m->n_repos + r, &y, &c);
+        all = ((y | c) & lvl) != 0;
+      }
       for (size_t t = 0; all && t < m->n_repos; t++) {
         ecr_actset y, c;
         ecr_matrix_get(m, p, t, &y, &c);
-        all = ((y | c) & g->actions) == g->actions;
+        all = ((y | c) & lvl) != 0;
       }
       f->all_repositories = all;
     }
@@ -787,8 +800,11 @@ static void principal_findings(builder *B, size_t p, const char *as_of) {
 }
 
 /* A repository or region whose evidence is missing: unknown, never pass. */
-static void gap_finding(builder *B, const char *resource, const char *error, bool region,
+typedef enum gap_kind { GAP_REPO, GAP_REGION, GAP_SCP } gap_kind;
+
+static void gap_finding(builder *B, const char *resource, const char *error, gap_kind kind,
                         const char *region_name) {
+  bool region = kind == GAP_REGION;
   ecr_finding *f = new_finding(B, (size_t)-1);
   f->principal = ecr_xstrdup("*");
   f->principal_kind = ECR_PK_PUBLIC;
@@ -804,9 +820,16 @@ static void gap_finding(builder *B, const char *resource, const char *error, boo
   f->status = ECR_CHECK_UNKNOWN;
   const char *kv[] = {"resource", resource, "error", error ? error : "not collected", "region",
                       region_name ? region_name : "", NULL};
-  f->status_reason = T(region ? "status/gap-region" : "status/gap-repo", kv);
+  static const char *const status_t[] = {"status/gap-repo", "status/gap-region", "status/gap-scp"};
+  static const char *const remedy_t[] = {"remediation/gap-repo", "remediation/gap-region",
+                                         "remediation/gap-scp"};
+  if (kind == GAP_SCP) {
+    free(f->repositories[0]);
+    f->repositories[0] = ecr_xasprintf("arn:%s:ecr:*:%s:repository/*", B->ev->partition, B->ev->account);
+  }
+  f->status_reason = T(status_t[kind], kv);
   f->impact = T("impact/gap", NULL);
-  f->remediation = T(region ? "remediation/gap-region" : "remediation/gap-repo", kv);
+  f->remediation = T(remedy_t[kind], kv);
   f->id = finding_id("*", ECR_LEVEL_WRITE, ECR_DECISION_CONDITIONAL, false, true, resource);
   apply_ledger(B, f);
 }
@@ -979,19 +1002,23 @@ ecr_status ecr_report_build(const ecr_evidence *ev, const ecr_matrix *m, ecr_led
   build_repo_views(&B);
   for (size_t p = 0; p < m->n_principals; p++) principal_findings(&B, p, as_of);
   for (size_t i = 0; i < ev->n_repos; i++)
-    if (ev->repos[i].policy_gap) gap_finding(&B, ev->repos[i].arn, ev->repos[i].gap_error, false, NULL);
+    if (ev->repos[i].policy_gap) gap_finding(&B, ev->repos[i].arn, ev->repos[i].gap_error, GAP_REPO, NULL);
   for (size_t i = 0; i < ev->n_regions; i++) {
     const ecr_region *reg = &ev->regions[i];
-    if (reg->repositories_gap) gap_finding(&B, reg->name, reg->gap_error, true, reg->name);
+    if (reg->repositories_gap) gap_finding(&B, reg->name, reg->gap_error, GAP_REGION, reg->name);
     else if (reg->registry_policy_gap) {
       char *res = ecr_xasprintf("the registry policy of %s", reg->name);
-      gap_finding(&B, res, reg->gap_error, false, NULL);
+      gap_finding(&B, res, reg->gap_error, GAP_REPO, NULL);
       free(res);
     }
   }
-  for (size_t i = 0; i < ev->n_gaps; i++)
-    if (strcmp(ev->gaps[i].source, "ecr:DescribeRepositories") == 0 && strcmp(ev->gaps[i].resource, "*") == 0)
-      gap_finding(&B, "*", ev->gaps[i].error, true, "*");
+  for (size_t i = 0; i < ev->n_gaps; i++) {
+    const ecr_gap *g = &ev->gaps[i];
+    if (strcmp(g->source, "ecr:DescribeRepositories") == 0 && strcmp(g->resource, "*") == 0)
+      gap_finding(&B, "*", g->error, GAP_REGION, "*");
+    else if (ecr_str_has_prefix(g->source, "organizations:"))
+      gap_finding(&B, g->resource[0] ? g->resource : "the organization", g->error, GAP_SCP, NULL);
+  }
 
   /* sort findings, keeping their principal indices alongside */
   fsort *fs = ecr_xcalloc(r->n_findings + 1, sizeof(fsort));

@@ -31,7 +31,7 @@ static const cJSON *field(const cJSON *obj, const char *key) {
 static ecr_status type_error(loader *L, const char *rel, const char *where, const char *key,
                              const char *want) {
   return ecr_error_set(L->err, ECR_E_INPUT, rel, "%s%s%s must be %s", where,
-                       where[0] ? "." : "", key, want);
+                       where[0] && key[0] ? "." : "", key, want);
 }
 
 /* Optional string field: NULL when absent or null; error when another type. */
@@ -449,21 +449,6 @@ static ecr_status roles(loader *L, const cJSON *root) {
 }
 
 /* ---- account identity ---------------------------------------------------- */
-static char *account_of_arn(const char *arn) {
-  /* arn:partition:service:region:account:... */
-  const char *p = arn;
-  for (int i = 0; i < 4; i++) {
-    p = strchr(p, ':');
-    if (!p) return NULL;
-    p++;
-  }
-  const char *e = strchr(p, ':');
-  if (!e || e - p != 12) return NULL;
-  for (const char *c = p; c < e; c++)
-    if (!isdigit((unsigned char)*c)) return NULL;
-  return ecr_xstrndup(p, 12);
-}
-
 static char *partition_of_arn(const char *arn) {
   if (!ecr_str_has_prefix(arn, "arn:")) return NULL;
   const char *p = arn + 4, *e = strchr(p, ':');
@@ -870,6 +855,10 @@ static ecr_status scps(loader *L) {
       if ((st = policy_doc(L, rel, wp, field(src, "Content"), &sp->doc)) != ECR_OK) break;
     }
     if (st != ECR_OK) break;
+    if (level->n_policies == 0)
+      add_gap(L, "organizations:ListPoliciesForTarget", level->target,
+              "no SCP listed for this level (AWS requires at least one): the level's SCPs are "
+              "missing from the evidence");
   }
   cJSON_Delete(root);
   return st;
@@ -900,7 +889,7 @@ ecr_status ecr_evidence_load(const char *dir, ecr_evidence **out, ecr_error *err
   if (st == ECR_OK) st = roles(&L, iam);
   if (st == ECR_OK && !L.ev->account) {
     for (size_t i = 0; i < L.ev->n_principals && !L.ev->account; i++)
-      L.ev->account = account_of_arn(L.ev->principals[i].arn);
+      L.ev->account = ecr_arn_account(L.ev->principals[i].arn);
   }
   if (st == ECR_OK) {
     const char *arn = L.ev->caller_arn;
@@ -910,7 +899,7 @@ ecr_status ecr_evidence_load(const char *dir, ecr_evidence **out, ecr_error *err
   }
   if (st == ECR_OK) st = ecr_dirs(&L);
   if (st == ECR_OK && !L.ev->account && L.ev->n_repos)
-    L.ev->account = account_of_arn(L.ev->repos[0].arn);
+    L.ev->account = ecr_arn_account(L.ev->repos[0].arn);
   if (st == ECR_OK && !L.ev->account)
     st = ecr_error_set(err, ECR_E_INPUT, "sts/caller-identity.json",
                        "the account id cannot be determined (no caller identity, manifest "

@@ -294,6 +294,21 @@ size_t ecr_utf8_first_invalid(const char *str, size_t len) {
 
 bool ecr_utf8_valid(const char *str, size_t len) { return ecr_utf8_first_invalid(str, len) == len; }
 
+char *ecr_arn_account(const char *arn) {
+  if (!arn || !ecr_str_has_prefix(arn, "arn:")) return NULL;
+  const char *p = arn;
+  for (int i = 0; i < 4; i++) {
+    p = strchr(p, ':');
+    if (!p) return NULL;
+    p++;
+  }
+  const char *e = strchr(p, ':');
+  if (!e || e - p != 12) return NULL;
+  for (const char *c = p; c < e; c++)
+    if (!isdigit((unsigned char)*c)) return NULL;
+  return ecr_xstrndup(p, 12);
+}
+
 /* ---- embedded files and templates ---- */
 const char *ecr_embedded_lookup(const char *path, size_t *len); /* generated */
 

@@ -116,6 +116,10 @@ bool ecr_utf8_valid(const char *s, size_t len);
 /* Offset of the first byte that starts an invalid sequence, len when valid. */
 size_t ecr_utf8_first_invalid(const char *s, size_t len);
 
+/* The 12-digit account field of an ARN (arn:partition:service:region:ACCOUNT:...),
+ * NULL when absent or not 12 digits. Caller frees. */
+char *ecr_arn_account(const char *arn);
+
 /* ---- embedded files (templates/, data/) -------------------------------- */
 /* Files embedded at build time by cmake/embed.cmake; path relative to the
  * project root, e.g. "templates/html/report.css", "data/ecr-actions.json".

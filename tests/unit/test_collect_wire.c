@@ -190,7 +190,7 @@ static void test_endpoints(void **state) {
 
 static void test_unquote_keeps_plus(void **state) {
   (void)state;
-  char *s = ecr_iam_unquote("a+b%20c%2Bd%zz%");
+  char *s = ecr_url_decode("a+b%20c%2Bd%zz%");
   assert_string_equal(s, "a+b c+d%zz%");
   free(s);
 }

@@ -1,0 +1,544 @@
+/* Evidence loader: required files, JSON errors with positions, type errors
+ * naming the JSON path, document forms, regions, registry policies, SCP
+ * levels, manifest gaps and hashes, missing policies as gaps, default
+ * policy versions. Every bundle is built in a temporary directory. */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "ecraudit/evidence.h"
+#include "ecraudit/policy.h"
+#include "util/util.h"
+
+#include "bundle.h"
+
+/* Load expecting ECR_E_INPUT naming file, with message containing needle. */
+static ecr_error load_err(const char *dir, const char *file, const char *needle) {
+  ecr_evidence *ev = NULL;
+  ecr_error err;
+  ecr_error_clear(&err);
+  ecr_status st = ecr_evidence_load(dir, &ev, &err);
+  if (st != ECR_E_INPUT) fail_msg("expected ECR_E_INPUT, got %d", (int)st);
+  assert_null(ev);
+  if (strcmp(err.file, file) != 0) fail_msg("error names \"%s\", want \"%s\"", err.file, file);
+  if (needle && !strstr(err.message, needle))
+    fail_msg("message \"%s\" lacks \"%s\"", err.message, needle);
+  return err;
+}
+
+static const ecr_repository *repo(const ecr_evidence *ev, const char *arn) {
+  for (size_t i = 0; i < ev->n_repos; i++)
+    if (strcmp(ev->repos[i].arn, arn) == 0) return &ev->repos[i];
+  fail_msg("no repository %s", arn);
+  return NULL;
+}
+
+static void cleanup(char *dir, ecr_evidence *ev) {
+  ecr_evidence_free(ev);
+  ecr_test_rmrf(dir);
+  free(dir);
+}
+
+/* ---- required files and JSON errors --------------------------------------------- */
+
+static void missing_dir_and_required_file(void **state) {
+  (void)state;
+  char *dir = bundle_new("ev-missing");
+  char *nodir = ecr_path_join(dir, "nope");
+  load_err(nodir, nodir, "does not exist");
+  free(nodir);
+  /* no iam/account-authorization-details.json */
+  bundle_repos(dir, "us-east-1", "app");
+  ecr_error e = load_err(dir, "iam/account-authorization-details.json", "missing");
+  assert_int_equal(e.code, ECR_E_INPUT);
+  char line[1500];
+  ecr_error_format(&e, line, sizeof(line));
+  assert_non_null(strstr(line, "iam/account-authorization-details.json: "));
+  cleanup(dir, NULL);
+}
+
+static void malformed_json_position(void **state) {
+  (void)state;
+  char *dir = bundle_new("ev-malformed");
+  ecr_test_write(dir, "iam/account-authorization-details.json",
+                 "{\n  \"UserDetailList\": [\n    {\"UserName\": \"a\",, \"Arn\": \"x\"}\n  ]\n}\n");
+  ecr_error e = load_err(dir, "iam/account-authorization-details.json", "invalid JSON");
+  assert_int_equal(e.line, 3);
+  /* the second ',' is column 22; cJSON reports the byte after a failed
+     string start, so 23 is accepted too (close enough for a reader) */
+  if (e.column != 22 && e.column != 23) fail_msg("column %ld, want 22 (or 23)", e.column);
+  /* truncated file */
+  ecr_test_write(dir, "iam/account-authorization-details.json", "{\"UserDetailList\": [");
+  e = load_err(dir, "iam/account-authorization-details.json", "end of file");
+  assert_int_equal(e.line, 1);
+  /* an optional file that is malformed is still an error */
+  bundle_iam(dir, NULL, NULL, NULL, NULL);
+  ecr_test_write(dir, "ecr/us-east-1/repositories.json", "{\"repositories\": [}\n");
+  e = load_err(dir, "ecr/us-east-1/repositories.json", "invalid JSON");
+  assert_int_equal(e.line, 1);
+  assert_int_equal(e.column, 19);
+  /* invalid UTF-8, with its position */
+  ecr_test_write(dir, "ecr/us-east-1/repositories.json", "{\"repositories\": [],\n \"x\": \"\xC3\x28\"}");
+  e = load_err(dir, "ecr/us-east-1/repositories.json", "UTF-8");
+  assert_int_equal(e.line, 2);
+  assert_int_equal(e.column, 8);
+  cleanup(dir, NULL);
+}
+
+static void deep_nesting_refused(void **state) {
+  (void)state;
+  char *dir = bundle_new("ev-deep");
+  ecr_buf b;
+  ecr_buf_init(&b);
+  for (int i = 0; i < 200; i++) ecr_buf_putc(&b, '[');
+  for (int i = 0; i < 200; i++) ecr_buf_putc(&b, ']');
+  ecr_test_write(dir, "iam/account-authorization-details.json", b.data);
+  load_err(dir, "iam/account-authorization-details.json", "nested deeper than 128");
+  ecr_buf_cleanup(&b);
+  cleanup(dir, NULL);
+}
+
+/* Wrong types at several levels: the message names the JSON path. */
+static void wrong_types_name_the_path(void **state) {
+  (void)state;
+  char *dir = bundle_new("ev-types");
+  const char *iam = "iam/account-authorization-details.json";
+  struct {
+    const char *users, *groups, *roles, *policies, *needle;
+  } cases[] = {
+      {NULL, NULL, NULL, NULL, NULL}, /* placeholder: top level below */
+      {USER("a", "") "," "{'UserName':7,'Arn':'x'}", NULL, NULL, NULL,
+       "UserDetailList[1].UserName must be a string"},
+      {USER("a", ",'UserPolicyList':[{'PolicyName':'p','PolicyDocument':" DOCQ(
+           "{'Effect':'Allow','Action':5}") "}]"),
+       NULL, NULL, NULL, "UserDetailList[0].UserPolicyList[0]: policy statement 0: Action"},
+      {USER("a", ",'GroupList':'dev'"), NULL, NULL, NULL, "UserDetailList[0].GroupList must be an array"},
+      {NULL, NULL, ROLE("r", ",'RolePolicyList':[{'PolicyDocument':{}}]"), NULL,
+       "RoleDetailList[0].RolePolicyList[0].PolicyName is missing"},
+      {NULL, NULL, ROLE("r", ",'RoleLastUsed':'yesterday'"), NULL,
+       "RoleDetailList[0].RoleLastUsed must be an object"},
+      {NULL, NULL, ROLE("r", ",'Tags':[{'Key':'k','Value':3}]"), NULL,
+       "RoleDetailList[0].Tags[0].Value must be a string"},
+      {NULL, "{'GroupName':'g','GroupPolicyList':{}}", NULL, NULL,
+       "GroupDetailList[0].GroupPolicyList must be an array"},
+      {NULL, NULL, NULL,
+       "{'Arn':'arn:aws:iam::" ACCT ":policy/p','DefaultVersionId':'v1','PolicyVersionList':"
+       "[{'VersionId':'v1','IsDefaultVersion':'yes','Document':{}}]}",
+       "Policies[0].PolicyVersionList[0].IsDefaultVersion must be true or false"},
+      {NULL, NULL, NULL, "{'Arn':['x']}", "Policies[0].Arn must be a string"},
+      {USER("a", ",'PermissionsBoundary':'arn:x'"), NULL, NULL, NULL,
+       "UserDetailList[0].PermissionsBoundary must be an object"},
+  };
+  for (size_t i = 1; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    bundle_iam(dir, cases[i].users, cases[i].groups, cases[i].roles, cases[i].policies);
+    load_err(dir, iam, cases[i].needle);
+  }
+  writeq(dir, iam, "{'UserDetailList':'none'}");
+  load_err(dir, iam, "UserDetailList must be an array");
+  writeq(dir, iam, "[]");
+  load_err(dir, iam, "must be a JSON object");
+  /* repositories.json and repository-policies.json */
+  bundle_iam(dir, NULL, NULL, NULL, NULL);
+  writeq(dir, "ecr/us-east-1/repositories.json", "{'repositories':[{'repositoryName':'a'},{'repositoryName':9}]}");
+  load_err(dir, "ecr/us-east-1/repositories.json", "repositories[1].repositoryName must be a string");
+  writeq(dir, "ecr/us-east-1/repositories.json", "{'repositories':{}}");
+  load_err(dir, "ecr/us-east-1/repositories.json", "repositories must be an array");
+  bundle_repos(dir, "us-east-1", "app");
+  writeq(dir, "ecr/us-east-1/repository-policies.json",
+         "[{'registryId':'" ACCT "','repositoryName':'app','policyText':12}]");
+  load_err(dir, "ecr/us-east-1/repository-policies.json", "[0].policyText must be a string");
+  writeq(dir, "ecr/us-east-1/repository-policies.json",
+         "[{'repositoryName':'app','policyText':'{\\'Statement\\':[{\\'Effect\\':\\'Maybe\\'}]}'}]");
+  ecr_error e = load_err(dir, "ecr/us-east-1/repository-policies.json", "repository app");
+  assert_non_null(strstr(e.message, "Effect must be"));
+  ecr_test_write(dir, "ecr/us-east-1/repository-policies.json", "[]");
+  /* organizations/scps.json */
+  writeq(dir, "organizations/scps.json", "[{'target':'r-1'}]");
+  load_err(dir, "organizations/scps.json", "[0].policies is missing");
+  writeq(dir, "organizations/scps.json", "[{'target':'r-1','policies':[{'Id':'p-1','Content':3}]}]");
+  load_err(dir, "organizations/scps.json", "[0].policies[0]");
+  writeq(dir, "organizations/scps.json", "{'target':'r-1'}");
+  load_err(dir, "organizations/scps.json", "must be a JSON array");
+  cleanup(dir, NULL);
+}
+
+/* An array element of the wrong type: the path is named without a stray
+ * "." before "must" (e.g. "UserDetailList[0].GroupList[0] must be a string"). */
+static void wrong_element_type_message(void **state) {
+  (void)state;
+  char *dir = bundle_new("ev-elem");
+  bundle_iam(dir, USER("a", ",'GroupList':[3]"), NULL, NULL, NULL);
+  ecr_error e = load_err(dir, "iam/account-authorization-details.json",
+                         "UserDetailList[0].GroupList[0]");
+  if (strstr(e.message, ". must"))
+    fail_msg("BUG (evidence.c type_error with an empty key): \"%s\"", e.message);
+  bundle_iam(dir, "3", NULL, NULL, NULL);
+  e = load_err(dir, "iam/account-authorization-details.json", "UserDetailList[0]");
+  if (strstr(e.message, ". must"))
+    fail_msg("BUG (evidence.c type_error with an empty key): \"%s\"", e.message);
+  cleanup(dir, NULL);
+}
+
+/* ---- documents, principals, regions ------------------------------------------------ */
+
+static void document_forms_and_principals(void **state) {
+  (void)state;
+  char *dir = bundle_new("ev-forms");
+  /* the raw API form: a URL-encoded JSON string */
+  const char *encoded =
+      "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22"
+      "%2C%22Action%22%3A%22ecr%3APutImage%22%2C%22Resource%22%3A%22%2A%22%7D%5D%7D";
+  char *users = ecr_xasprintf(
+      USER("alice", ",'UserPolicyList':[{'PolicyName':'enc','PolicyDocument':'%s'}],"
+                    "'GroupList':['dev','ghost'],'PasswordLastUsed':'2026-10-01T08:00:00Z',"
+                    "'Tags':[{'Key':'team','Value':'web'}]"),
+      encoded);
+  bundle_iam(dir, users,
+             "{'GroupName':'dev','Arn':'arn:aws:iam::" ACCT ":group/dev','GroupPolicyList':["
+             INLINE("g", ALLOW("'ecr:BatchGetImage'", "'*'")) "]}",
+             ROLE("ci", ",'AssumeRolePolicyDocument':'{\\'Version\\':\\'2012-10-17\\',\\'Statement\\':"
+                        "[{\\'Effect\\':\\'Allow\\',\\'Principal\\':{\\'Service\\':\\'codebuild.amazonaws.com\\'},"
+                        "\\'Action\\':\\'sts:AssumeRole\\'}]}',"
+                        "'RoleLastUsed':{'LastUsedDate':'2026-11-01T00:00:00Z','Region':'eu-west-1'}") ","
+             "{'RoleName':'AWSServiceRoleForECRReplication','Arn':'arn:aws:iam::" ACCT
+             ":role/aws-service-role/replication.ecr.amazonaws.com/AWSServiceRoleForECRReplication',"
+             "'Path':'/aws-service-role/replication.ecr.amazonaws.com/'}",
+             NULL);
+  free(users);
+  bundle_repos(dir, "us-east-1", "app,team/api");
+  bundle_repos(dir, "eu-west-1", "app");
+  ecr_evidence *ev = load_ok(dir);
+  assert_string_equal(ev->account, ACCT);
+  assert_string_equal(ev->partition, "aws");
+  assert_string_equal(ev->caller_arn, USER_ARN("auditor"));
+  assert_int_equal(ev->n_principals, 3);
+  const ecr_iam_principal *alice = &ev->principals[ecr_evidence_find_principal(ev, USER_ARN("alice"))];
+  assert_int_equal(alice->cls, ECR_PRINCIPAL_USER);
+  assert_int_equal(alice->n_inline, 1);
+  assert_int_equal(alice->inline_policies[0].doc->statements[0].actions, abit("ecr:PutImage"));
+  assert_int_equal(alice->n_groups, 1);
+  assert_string_equal(ev->groups[alice->groups[0]].name, "dev");
+  assert_int_equal(alice->n_missing_groups, 1); /* "ghost" is not in GroupDetailList */
+  assert_string_equal(alice->missing_groups[0], "ghost");
+  assert_string_equal(alice->last_used, "2026-10-01T08:00:00Z");
+  assert_int_equal(alice->n_tags, 1);
+  assert_string_equal(alice->tags[0].value, "web");
+  long ci = ecr_evidence_find_principal(ev, ROLE_ARN("ci"));
+  assert_true(ci >= 0);
+  assert_int_equal(ev->principals[ci].cls, ECR_PRINCIPAL_ROLE);
+  assert_non_null(ev->principals[ci].trust);
+  assert_int_equal(ev->principals[ci].trust->statements[0].principals[0].type, ECR_PT_SERVICE);
+  assert_string_equal(ev->principals[ci].last_used, "2026-11-01T00:00:00Z");
+  assert_string_equal(ev->principals[ci].last_used_region, "eu-west-1");
+  assert_false(ev->principals[ci].service_linked);
+  assert_true(ev->principals[2].service_linked);
+  assert_int_equal(ecr_evidence_find_principal(ev, ROLE_ARN("nobody")), -1);
+  /* regions sorted by name, repositories by ARN */
+  assert_int_equal(ev->n_regions, 2);
+  assert_string_equal(ev->regions[0].name, "eu-west-1");
+  assert_string_equal(ev->regions[1].name, "us-east-1");
+  assert_int_equal(ev->n_repos, 3);
+  assert_string_equal(ev->repos[0].arn, REPO_ARN("eu-west-1", "app"));
+  assert_string_equal(ev->repos[1].arn, USE1("app"));
+  assert_string_equal(ev->repos[2].arn, USE1("team/api"));
+  assert_string_equal(ev->repos[2].name, "team/api");
+  assert_string_equal(ev->repos[2].region, "us-east-1");
+  /* no repository-policies.json at all: every repository is a gap */
+  for (size_t i = 0; i < ev->n_repos; i++) assert_true(ev->repos[i].policy_gap);
+  /* files are listed with hashes, sorted by path */
+  assert_true(ev->n_files >= 4);
+  for (size_t i = 1; i < ev->n_files; i++) assert_true(strcmp(ev->files[i - 1].path, ev->files[i].path) < 0);
+  assert_int_equal(strlen(ev->files[0].sha256), 64);
+  cleanup(dir, ev);
+}
+
+static void repository_and_registry_policies(void **state) {
+  (void)state;
+  char *dir = bundle_new("ev-repo-pol");
+  bundle_iam(dir, NULL, NULL, NULL, NULL);
+  bundle_repos(dir, "us-east-1", "app,web,ops/tools");
+  bundle_repos(dir, "eu-west-1", "app");
+  const char *pol[] = {"app", DOCQ("{'Sid':'Pull','Effect':'Allow','Principal':'*','Action':'ecr:BatchGetImage'}"),
+                       "ops/tools", DOCQ("{'Effect':'Deny','Principal':{'AWS':'444455556666'},'Action':'ecr:*'}"),
+                       "not-listed", DOCQ("{'Effect':'Allow','Principal':'*','Action':'ecr:*'}"), NULL};
+  bundle_repo_policies(dir, "us-east-1", pol);
+  const char *none[] = {NULL};
+  bundle_repo_policies(dir, "eu-west-1", none);
+  bundle_registry_policy(dir, "us-east-1",
+                         DOCQ("{'Sid':'Repl','Effect':'Allow','Principal':{'AWS':'arn:aws:iam::444455556666:root'},"
+                              "'Action':['ecr:ReplicateImage','ecr:CreateRepository'],"
+                              "'Resource':'arn:aws:ecr:us-east-1:" ACCT ":repository/*'}"));
+  ecr_evidence *ev = load_ok(dir);
+  const ecr_repository *app = repo(ev, USE1("app"));
+  assert_non_null(app->policy);
+  assert_false(app->policy_gap);
+  assert_string_equal(app->policy->statements[0].sid, "Pull");
+  assert_int_equal(app->policy->statements[0].principals[0].type, ECR_PT_STAR);
+  assert_null(repo(ev, USE1("web"))->policy); /* absent from the file: no policy */
+  assert_false(repo(ev, USE1("web"))->policy_gap);
+  const ecr_repository *ops = repo(ev, USE1("ops/tools"));
+  assert_true(ops->policy->statements[0].deny);
+  assert_string_equal(ops->policy->statements[0].principals[0].value, "arn:aws:iam::444455556666:root");
+  assert_null(repo(ev, REPO_ARN("eu-west-1", "app"))->policy);
+  assert_false(repo(ev, REPO_ARN("eu-west-1", "app"))->policy_gap);
+  /* registry policy of us-east-1 only */
+  assert_string_equal(ev->regions[1].name, "us-east-1");
+  assert_non_null(ev->regions[1].registry_policy);
+  assert_int_equal(ev->regions[1].registry_policy->statements[0].actions,
+                   abit("ecr:ReplicateImage") | abit("ecr:CreateRepository"));
+  assert_null(ev->regions[0].registry_policy);
+  assert_int_equal(ev->n_gaps, 0);
+  cleanup(dir, ev);
+}
+
+static void missing_repository_policies_file(void **state) {
+  (void)state;
+  char *dir = bundle_new("ev-nopol");
+  bundle_iam(dir, NULL, NULL, NULL, NULL);
+  bundle_repos(dir, "us-east-1", "a,b");
+  bundle_repos(dir, "eu-west-1", "c");
+  const char *none[] = {NULL};
+  bundle_repo_policies(dir, "eu-west-1", none);
+  ecr_evidence *ev = load_ok(dir);
+  assert_true(repo(ev, USE1("a"))->policy_gap);
+  assert_true(repo(ev, USE1("b"))->policy_gap);
+  assert_non_null(strstr(repo(ev, USE1("a"))->gap_error, "ecr/us-east-1/repository-policies.json"));
+  assert_false(repo(ev, REPO_ARN("eu-west-1", "c"))->policy_gap);
+  /* one gap per repository, named by ARN */
+  size_t n = 0;
+  for (size_t i = 0; i < ev->n_gaps; i++)
+    if (strcmp(ev->gaps[i].source, "ecr:GetRepositoryPolicy") == 0) {
+      n++;
+      assert_true(strcmp(ev->gaps[i].resource, USE1("a")) == 0 ||
+                  strcmp(ev->gaps[i].resource, USE1("b")) == 0);
+    }
+  assert_int_equal(n, 2);
+  /* a region directory without repositories.json: the region is a gap */
+  ecr_test_write(dir, "ecr/ap-south-1/registry-policy.json", "{}");
+  ecr_evidence_free(ev);
+  ev = load_ok(dir);
+  assert_int_equal(ev->n_regions, 3);
+  assert_string_equal(ev->regions[0].name, "ap-south-1");
+  assert_true(ev->regions[0].repositories_gap);
+  assert_false(ev->regions[1].repositories_gap);
+  cleanup(dir, ev);
+}
+
+static void scp_levels(void **state) {
+  (void)state;
+  char *dir = bundle_new("ev-scp");
+  bundle_iam(dir, NULL, NULL, NULL, NULL);
+  bundle_repos(dir, "us-east-1", "app");
+  writeq(dir, "organizations/scps.json",
+         "[{'target':'r-root','policies':[{'Id':'p-FullAWSAccess','Name':'FullAWSAccess',"
+         "'Content':'{\\'Version\\':\\'2012-10-17\\',\\'Statement\\':[{\\'Effect\\':\\'Allow\\',"
+         "\\'Action\\':\\'*\\',\\'Resource\\':\\'*\\'}]}'}]},"
+         "{'target':'ou-prod','policies':[{'Id':'p-a','Content':" DOCQ(ALLOW("'ecr:*'", "'*'")) "},"
+         "{'Policy':{'PolicySummary':{'Id':'p-b','Name':'Guard'},'Content':"
+         DOCQ(DENY("'ecr:DeleteRepository'", "'*'")) "}}]},"
+         "{'target':'" ACCT "','policies':[]}]");
+  ecr_evidence *ev = load_ok(dir);
+  assert_true(ev->scps_present);
+  assert_int_equal(ev->n_scp_levels, 3);
+  assert_string_equal(ev->scp_levels[0].target, "r-root");
+  assert_int_equal(ev->scp_levels[0].n_policies, 1);
+  assert_string_equal(ev->scp_levels[0].policies[0].name, "FullAWSAccess");
+  assert_int_equal(ev->scp_levels[0].policies[0].doc->statements[0].actions, ecr_catalog_all());
+  assert_int_equal(ev->scp_levels[1].n_policies, 2);
+  assert_string_equal(ev->scp_levels[1].policies[1].id, "p-b"); /* describe-policy form */
+  assert_string_equal(ev->scp_levels[1].policies[1].name, "Guard");
+  assert_true(ev->scp_levels[1].policies[1].doc->statements[0].deny);
+  assert_string_equal(ev->scp_levels[2].target, ACCT);
+  assert_int_equal(ev->scp_levels[2].n_policies, 0);
+  ecr_evidence_free(ev);
+  /* without the file: no SCPs */
+  char *p = ecr_path_join(dir, "organizations/scps.json");
+  remove(p);
+  free(p);
+  ev = load_ok(dir);
+  assert_false(ev->scps_present);
+  assert_int_equal(ev->n_scp_levels, 0);
+  cleanup(dir, ev);
+}
+
+/* ---- manifest -------------------------------------------------------------------------- */
+
+static void manifest_gaps_and_hashes(void **state) {
+  (void)state;
+  char *dir = bundle_new("ev-manifest");
+  bundle_iam(dir, NULL, NULL, NULL, NULL);
+  bundle_repos(dir, "us-east-1", "app,web");
+  bundle_repos(dir, "eu-west-1", "app");
+  const char *none[] = {NULL};
+  bundle_repo_policies(dir, "us-east-1", none);
+  bundle_repo_policies(dir, "eu-west-1", none);
+  char *iam_path = ecr_path_join(dir, "iam/account-authorization-details.json");
+  char *iam = ecr_test_slurp(iam_path);
+  char sha[65];
+  ecr_sha256_hex(iam, strlen(iam), sha);
+  char *man = ecr_xasprintf(
+      "{'tool':'ecraudit','tool_version':'0.1.0','account':'" ACCT "','collected_at':'2026-11-20T09:00:00Z',"
+      "'files':[{'path':'iam/account-authorization-details.json','sha256':'%s'}],"
+      "'gaps':[{'source':'ecr:GetRepositoryPolicy','resource':'" USE1("web") "',"
+      "'error':'AccessDeniedException: not authorized'},"
+      "{'source':'ecr:GetRegistryPolicy','resource':'eu-west-1','error':'AccessDeniedException: no'}]}",
+      sha);
+  writeq(dir, "manifest.json", man);
+  ecr_evidence *ev = load_ok(dir);
+  assert_string_equal(ev->collected_at, "2026-11-20T09:00:00Z");
+  assert_string_equal(ev->collector_version, "0.1.0");
+  assert_true(repo(ev, USE1("web"))->policy_gap);
+  assert_string_equal(repo(ev, USE1("web"))->gap_error, "AccessDeniedException: not authorized");
+  assert_false(repo(ev, USE1("app"))->policy_gap);
+  assert_false(repo(ev, REPO_ARN("eu-west-1", "app"))->policy_gap);
+  assert_true(ev->regions[0].registry_policy_gap); /* eu-west-1 */
+  assert_false(ev->regions[1].registry_policy_gap);
+  assert_int_equal(ev->n_gaps, 2);
+  ecr_evidence_free(ev);
+  ev = NULL;
+  /* a file changed after collection: SHA-256 mismatch is an input error */
+  char *bad = ecr_xstrdup(sha);
+  bad[0] = bad[0] == '0' ? '1' : '0';
+  free(man);
+  man = ecr_xasprintf("{'account':'" ACCT "','files':[{'path':'iam/account-authorization-details.json',"
+                      "'sha256':'%s'}]}",
+                      bad);
+  writeq(dir, "manifest.json", man);
+  ecr_error e = load_err(dir, "manifest.json", "SHA-256 of iam/account-authorization-details.json");
+  assert_non_null(strstr(e.message, bad));
+  /* upper-case hex in the manifest is the same hash */
+  for (char *c = sha; *c; c++)
+    if (*c >= 'a' && *c <= 'f') *c = (char)(*c - 32);
+  free(man);
+  man = ecr_xasprintf("{'files':[{'path':'iam/account-authorization-details.json','sha256':'%s'}]}", sha);
+  writeq(dir, "manifest.json", man);
+  ev = load_ok(dir);
+  ecr_evidence_free(ev);
+  ev = NULL;
+  /* a listed file that is missing */
+  writeq(dir, "manifest.json", "{'files':[{'path':'ecr/us-east-1/registry-policy.json','sha256':'00'}]}");
+  load_err(dir, "manifest.json", "ecr/us-east-1/registry-policy.json");
+  /* a manifest account that is not 12 digits */
+  writeq(dir, "manifest.json", "{'account':'12'}");
+  load_err(dir, "manifest.json", "12-digit");
+  free(bad);
+  free(man);
+  free(iam);
+  free(iam_path);
+  cleanup(dir, ev);
+}
+
+/* ---- IAM details -------------------------------------------------------------------------- */
+
+static void missing_managed_policy_is_a_gap(void **state) {
+  (void)state;
+  char *dir = bundle_new("ev-mp");
+  bundle_iam(dir,
+             USER("alice", ",'AttachedManagedPolicies':[{'PolicyName':'Gone','PolicyArn':'arn:aws:iam::" ACCT
+                           ":policy/Gone'},{'PolicyName':'Here','PolicyArn':'arn:aws:iam::" ACCT ":policy/Here'}],"
+                           "'PermissionsBoundary':{'PermissionsBoundaryType':'Policy',"
+                           "'PermissionsBoundaryArn':'arn:aws:iam::" ACCT ":policy/Bound'}"),
+             NULL, NULL,
+             "{'PolicyName':'Here','Arn':'arn:aws:iam::" ACCT ":policy/Here','DefaultVersionId':'v1',"
+             "'PolicyVersionList':[{'VersionId':'v1','IsDefaultVersion':true,'Document':"
+             DOCQ(ALLOW("'ecr:ListImages'", "'*'")) "}]}");
+  bundle_repos(dir, "us-east-1", "app");
+  ecr_evidence *ev = load_ok(dir);
+  const ecr_iam_principal *a = &ev->principals[0];
+  assert_int_equal(a->n_managed, 1);
+  assert_string_equal(ev->managed[a->managed[0]].arn, "arn:aws:iam::" ACCT ":policy/Here");
+  assert_int_equal(a->n_missing_managed, 2); /* Gone and the boundary */
+  assert_string_equal(a->missing_managed[0], "arn:aws:iam::" ACCT ":policy/Gone");
+  assert_string_equal(a->missing_managed[1], "arn:aws:iam::" ACCT ":policy/Bound");
+  assert_true(a->has_boundary);
+  assert_int_equal(a->boundary, -1);
+  size_t n = 0;
+  for (size_t i = 0; i < ev->n_gaps; i++)
+    if (strstr(ev->gaps[i].resource, ":policy/Gone") || strstr(ev->gaps[i].resource, ":policy/Bound")) n++;
+  assert_int_equal(n, 2);
+  cleanup(dir, ev);
+}
+
+static void default_policy_version_only(void **state) {
+  (void)state;
+  char *dir = bundle_new("ev-versions");
+  bundle_iam(dir, NULL, NULL, NULL,
+             /* explicit IsDefaultVersion; the non-default v1 would grant PutImage */
+             "{'PolicyName':'A','Arn':'arn:aws:iam::" ACCT ":policy/A','DefaultVersionId':'v2',"
+             "'PolicyVersionList':[{'VersionId':'v1','IsDefaultVersion':false,'Document':"
+             DOCQ(ALLOW("'ecr:PutImage'", "'*'")) "},{'VersionId':'v2','IsDefaultVersion':true,'Document':"
+             DOCQ(ALLOW("'ecr:BatchGetImage'", "'*'")) "}]},"
+             /* no IsDefaultVersion: DefaultVersionId decides */
+             "{'PolicyName':'B','Arn':'arn:aws:iam::" ACCT ":policy/B','DefaultVersionId':'v1',"
+             "'PolicyVersionList':[{'VersionId':'v3','Document':" DOCQ(ALLOW("'ecr:*'", "'*'")) "},"
+             "{'VersionId':'v1','Document':" DOCQ(ALLOW("'ecr:ListImages'", "'*'")) "}]},"
+             /* two default versions: an error later; here a policy without any */
+             "{'PolicyName':'C','Arn':'arn:aws:iam::" ACCT ":policy/C','DefaultVersionId':'v9',"
+             "'PolicyVersionList':[{'VersionId':'v1','IsDefaultVersion':false,'Document':"
+             DOCQ(ALLOW("'ecr:*'", "'*'")) "}]}");
+  bundle_repos(dir, "us-east-1", "app");
+  ecr_evidence *ev = load_ok(dir);
+  assert_int_equal(ev->n_managed, 3);
+  assert_int_equal(ev->managed[0].doc->statements[0].actions, abit("ecr:BatchGetImage"));
+  assert_string_equal(ev->managed[0].default_version, "v2");
+  assert_int_equal(ev->managed[1].doc->statements[0].actions, abit("ecr:ListImages"));
+  assert_null(ev->managed[2].doc);
+  ecr_evidence_free(ev);
+  /* two versions marked default */
+  bundle_iam(dir, NULL, NULL, NULL,
+             "{'PolicyName':'A','Arn':'arn:aws:iam::" ACCT ":policy/A','DefaultVersionId':'v2',"
+             "'PolicyVersionList':[{'VersionId':'v1','IsDefaultVersion':true,'Document':{}},"
+             "{'VersionId':'v2','IsDefaultVersion':true,'Document':{}}]}");
+  load_err(dir, "iam/account-authorization-details.json", "more than one default version");
+  cleanup(dir, NULL);
+}
+
+static void account_sources(void **state) {
+  (void)state;
+  /* no caller identity: the account comes from the principals' ARNs */
+  char *dir = ecr_test_tmpdir("ev-acct");
+  bundle_iam(dir, USER("alice", ""), NULL, NULL, NULL);
+  ecr_evidence *ev = load_ok(dir);
+  assert_string_equal(ev->account, ACCT);
+  assert_null(ev->caller_arn);
+  assert_null(ev->collected_at);
+  ecr_evidence_free(ev);
+  /* nothing names the account */
+  bundle_iam(dir, NULL, NULL, NULL, NULL);
+  load_err(dir, "sts/caller-identity.json", "account id cannot be determined");
+  /* a malformed account id */
+  writeq(dir, "sts/caller-identity.json", "{'Account':'1234','Arn':'x'}");
+  load_err(dir, "sts/caller-identity.json", "12-digit");
+  /* partition from the caller ARN */
+  writeq(dir, "sts/caller-identity.json",
+         "{'Account':'" ACCT "','Arn':'arn:aws-cn:iam::" ACCT ":user/auditor'}");
+  bundle_repos(dir, "cn-north-1", "app");
+  writeq(dir, "ecr/cn-north-1/repositories.json", "{'repositories':[{'repositoryName':'app'}]}");
+  ev = load_ok(dir);
+  assert_string_equal(ev->partition, "aws-cn");
+  assert_string_equal(ev->repos[0].arn, "arn:aws-cn:ecr:cn-north-1:" ACCT ":repository/app");
+  cleanup(dir, ev);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(missing_dir_and_required_file),
+      cmocka_unit_test(malformed_json_position),
+      cmocka_unit_test(deep_nesting_refused),
+      cmocka_unit_test(wrong_types_name_the_path),
+      cmocka_unit_test(wrong_element_type_message),
+      cmocka_unit_test(document_forms_and_principals),
+      cmocka_unit_test(repository_and_registry_policies),
+      cmocka_unit_test(missing_repository_policies_file),
+      cmocka_unit_test(scp_levels),
+      cmocka_unit_test(manifest_gaps_and_hashes),
+      cmocka_unit_test(missing_managed_policy_is_a_gap),
+      cmocka_unit_test(default_policy_version_only),
+      cmocka_unit_test(account_sources),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
