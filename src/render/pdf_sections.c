@@ -1,0 +1,884 @@
+/* PDF evidence pack: the sections (cover, executive summary, findings
+ * table, finding details, repository access, exceptions ledger, coverage,
+ * evidence appendix) and the helpers they share. Everything shown comes
+ * from the report model; static wording comes from templates/pdf/. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render/pdf_internal.h"
+
+#define LABEL_W 112.0
+
+/* ---- small helpers ----------------------------------------------------- */
+
+/* Template text without its trailing newline; caller frees. */
+char *ecr_pdf_template(const char *name, const char *const *kv) {
+  char path[128];
+  snprintf(path, sizeof(path), "templates/pdf/%s.txt", name);
+  const char *t = ecr_embedded_get(path, NULL);
+  char *s = kv ? ecr_template_expand(t ? t : "", kv) : ecr_xstrdup(t ? t : "");
+  size_t n = strlen(s);
+  while (n && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+    s[--n] = '\0';
+  return s;
+}
+
+const char *ecr_pdf_nz(const char *s, const char *dflt) {
+  return s && *s ? s : dflt;
+}
+
+static const char *status_label(ecr_check_status s) {
+  switch (s) {
+  case ECR_CHECK_FAIL:
+    return "FAIL";
+  case ECR_CHECK_EXCEPTED:
+    return "EXCEPTED";
+  case ECR_CHECK_UNKNOWN:
+    return "UNKNOWN";
+  case ECR_CHECK_PASS:
+    return "PASS";
+  }
+  return "?";
+}
+
+const char *ecr_pdf_status_group_title(ecr_check_status s) {
+  switch (s) {
+  case ECR_CHECK_FAIL:
+    return "Failed findings";
+  case ECR_CHECK_UNKNOWN:
+    return "Findings with unknown status";
+  case ECR_CHECK_EXCEPTED:
+    return "Excepted findings";
+  case ECR_CHECK_PASS:
+    return "Passing findings";
+  }
+  return "Findings";
+}
+
+static const char *overall_verdict(ecr_check_status s) {
+  switch (s) {
+  case ECR_CHECK_FAIL:
+    return "NOT COMPLIANT";
+  case ECR_CHECK_UNKNOWN:
+    return "INCONCLUSIVE";
+  case ECR_CHECK_EXCEPTED:
+  case ECR_CHECK_PASS:
+    return "COMPLIANT";
+  }
+  return "?";
+}
+
+static const char *source_label(ecr_source s) {
+  switch (s) {
+  case ECR_SRC_IDENTITY:
+    return "identity policy";
+  case ECR_SRC_GROUP:
+    return "group policy";
+  case ECR_SRC_RESOURCE:
+    return "repository policy";
+  case ECR_SRC_REGISTRY:
+    return "registry policy";
+  case ECR_SRC_BOUNDARY:
+    return "permissions boundary";
+  case ECR_SRC_SCP:
+    return "service control policy";
+  }
+  return "policy";
+}
+
+static char *scope_text(const ecr_finding *f) {
+  if (f->n_repositories == 1 && strcmp(f->repositories[0], "*") == 0)
+    return ecr_xstrdup("registry (*)");
+  if (f->all_repositories) return ecr_xstrdup("all, incl. future");
+  return ecr_xasprintf("%zu repositor%s", f->n_repositories, f->n_repositories == 1 ? "y" : "ies");
+}
+
+char *ecr_pdf_join(char *const *v, size_t n, const char *sep) {
+  ecr_buf b;
+  ecr_buf_init(&b);
+  for (size_t i = 0; i < n; i++) {
+    if (i) ecr_buf_puts(&b, sep);
+    ecr_buf_puts(&b, v[i] ? v[i] : "");
+  }
+  return ecr_buf_steal(&b);
+}
+
+size_t ecr_pdf_toc_add(pdf_report *R, int level, char *title) {
+  pdf_toc_entry e = {level, title, 0, 0, false};
+  ECR_PUSH(R->toc, R->n_toc, R->cap_toc, e);
+  return R->n_toc - 1;
+}
+
+HPDF_Destination ecr_pdf_dest_here(pdf_report *R) {
+  HPDF_Destination d = HPDF_Page_CreateDestination(R->c.page);
+  if (d) HPDF_Destination_SetFitH(d, (HPDF_REAL)(R->c.y + 6 > R->c.ph ? R->c.ph : R->c.y + 6));
+  return d;
+}
+
+HPDF_Outline ecr_pdf_outline_add(pdf_report *R, HPDF_Outline parent, const char *title,
+                                 HPDF_Destination d) {
+  char *t = ecr_pdf_text_plain(title, 160);
+  HPDF_Outline o = HPDF_CreateOutline(R->c.doc, parent ? parent : R->root, t, R->c.enc);
+  free(t);
+  if (o && d) HPDF_Outline_SetDestination(o, d);
+  if (o) HPDF_Outline_SetOpened(o, HPDF_FALSE);
+  return o;
+}
+
+/* A section or sub-section heading that is also a TOC entry and a bookmark.
+ * Keeps the heading with at least `keep` points of what follows. */
+static HPDF_Outline heading(pdf_report *R, size_t toc_idx, HPDF_Outline parent, bool new_page,
+                            double keep) {
+  pdf_ctx *c = &R->c;
+  pdf_toc_entry *e = &R->toc[toc_idx];
+  bool h1 = e->level == 0;
+  pdf_style st =
+      h1 ? ecr_pdf_st(PDF_F_BOLD, 16, 22, PDF_ACCENT) : ecr_pdf_st(PDF_F_BOLD, 12, 17, PDF_ACCENT);
+  if (new_page && c->y < c->top) ecr_pdf_new_page(c);
+  if (!h1) ecr_pdf_space(c, 8);
+  ecr_pdf_ensure(c, st.leading + 6 + keep);
+  e->page = c->n_pages - 1;
+  e->y = c->y;
+  e->set = true;
+  HPDF_Destination d = ecr_pdf_dest_here(R);
+  ecr_pdf_para(c, &st, c->left, c->right - c->left, e->title);
+  if (h1) {
+    ecr_pdf_stroke_line(c, c->left, c->y - 2, c->right, c->y - 2, 1.2, PDF_ACCENT);
+    c->y -= 10;
+  } else {
+    c->y -= 3;
+  }
+  HPDF_Outline o = ecr_pdf_outline_add(R, parent, e->title, d);
+  if (o && h1) HPDF_Outline_SetOpened(o, HPDF_TRUE);
+  return o;
+}
+
+static void body(pdf_report *R, const char *text) {
+  pdf_style st = ecr_pdf_st(PDF_F_REG, PDF_BODY_SIZE, PDF_BODY_LEAD, PDF_TEXT);
+  ecr_pdf_para(&R->c, &st, R->c.left, R->c.right - R->c.left, text);
+  ecr_pdf_space(&R->c, 6);
+}
+
+static void body_tmpl(pdf_report *R, const char *name, const char *const *kv) {
+  char *s = ecr_pdf_template(name, kv);
+  body(R, s);
+  free(s);
+}
+
+static void subheading(pdf_report *R, const char *text) {
+  pdf_style st = ecr_pdf_st(PDF_F_BOLD, 10.5, 15, PDF_TEXT);
+  ecr_pdf_space(&R->c, 6);
+  ecr_pdf_ensure(&R->c, st.leading + 3 * PDF_BODY_LEAD);
+  ecr_pdf_para(&R->c, &st, R->c.left, R->c.right - R->c.left, text);
+  R->c.y -= 2;
+}
+
+/* ---- cover ------------------------------------------------------------- */
+
+void ecr_pdf_cover(pdf_report *R) {
+  pdf_ctx *c = &R->c;
+  const ecr_report *r = R->r;
+  double w = c->right - c->left;
+  ecr_pdf_new_page(c);
+  c->y -= 40;
+  pdf_style kick = ecr_pdf_st(PDF_F_BOLD, 9, 14, PDF_MUTED);
+  ecr_pdf_para(c, &kick, c->left, w, "AMAZON ECR ACCESS AUDIT \xc2\xb7 EVIDENCE PACK");
+  c->y -= 6;
+  pdf_style title = ecr_pdf_st(PDF_F_BOLD, 22, 28, PDF_ACCENT);
+  ecr_pdf_para(c, &title, c->left, w,
+               ecr_pdf_nz(r->control_name, "Minimize user access to Amazon ECR"));
+  c->y -= 4;
+  char *sub = ecr_xasprintf("Control %s \xc2\xb7 %s", ecr_pdf_nz(r->control_id, "C-0222"),
+                            ecr_pdf_nz(r->control_ref, "CIS Amazon EKS Benchmark 5.1.2"));
+  pdf_style subst = ecr_pdf_st(PDF_F_REG, 13, 18, PDF_TEXT);
+  ecr_pdf_para(c, &subst, c->left, w, sub);
+  free(sub);
+  char *acct = ecr_xasprintf("AWS account %s", ecr_pdf_nz(r->account, "(unknown)"));
+  ecr_pdf_para(c, &subst, c->left, w, acct);
+  free(acct);
+  c->y -= 22;
+
+  /* Result box */
+  pdf_rgb col = ecr_pdf_status_color(r->overall);
+  double box_h = 92, top = c->y;
+  ecr_pdf_fill_rect(c, c->left, top - box_h, w, box_h, col);
+  pdf_style lab = ecr_pdf_st(PDF_F_BOLD, 9, 12, PDF_WHITE);
+  ecr_pdf_draw_line(c, &lab, c->left + 18, ecr_pdf_baseline(top - 10, &lab), "OVERALL RESULT", 0,
+                    0);
+  pdf_style big = ecr_pdf_st(PDF_F_BOLD, 30, 36, PDF_WHITE);
+  ecr_pdf_draw_line(c, &big, c->left + 18, ecr_pdf_baseline(top - 24, &big),
+                    status_label(r->overall), 0, 0);
+  pdf_style verdict = ecr_pdf_st(PDF_F_BOLD, 14, 18, PDF_WHITE);
+  ecr_pdf_draw_line(c, &verdict, c->right - 18, ecr_pdf_baseline(top - 26, &verdict),
+                    overall_verdict(r->overall), w / 2, 1);
+  char *counts = ecr_xasprintf(
+      "%zu failed \xc2\xb7 %zu unknown \xc2\xb7 %zu excepted \xc2\xb7 %zu passing findings",
+      r->by_status[ECR_CHECK_FAIL], r->by_status[ECR_CHECK_UNKNOWN],
+      r->by_status[ECR_CHECK_EXCEPTED], r->by_status[ECR_CHECK_PASS]);
+  pdf_style cnt = ecr_pdf_st(PDF_F_REG, 10.5, 14, PDF_WHITE);
+  ecr_pdf_draw_line(c, &cnt, c->left + 18, ecr_pdf_baseline(top - 66, &cnt), counts, w - 36, 0);
+  free(counts);
+  c->y = top - box_h - 26;
+
+  char *regions =
+      r->n_regions ? ecr_pdf_join(r->regions, r->n_regions, ", ") : ecr_xstrdup("(none)");
+  char *principals = ecr_xasprintf("%zu IAM users and roles", r->n_principals_evaluated);
+  char *repos = ecr_xasprintf("%zu", r->n_repositories);
+  char *ledger = r->ledger_path ? ecr_xasprintf("%s (%zu entries)", r->ledger_path, r->n_ledger)
+                                : ecr_xstrdup("none supplied");
+  char *tool = ecr_xasprintf("ecraudit %s", ecr_pdf_nz(r->tool_version, "?"));
+  ecr_pdf_kv(c, "Caller identity", ecr_pdf_nz(r->caller_arn, "not in the evidence"), PDF_F_REG,
+             LABEL_W);
+  ecr_pdf_kv(c, "Evidence collected", ecr_pdf_nz(r->evidence_time, "unknown (no manifest)"),
+             PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, "Exceptions as of", ecr_pdf_nz(r->as_of, "?"), PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, "Report generated", ecr_pdf_nz(r->generated_at, "?"), PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, "Regions", regions, PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, "Principals evaluated", principals, PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, "Repositories", repos, PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, "Exceptions ledger", ledger, PDF_F_REG, LABEL_W);
+  if (r->ledger_path) ecr_pdf_kv(c, "Ledger SHA-256", r->ledger_sha256, PDF_F_MONO, LABEL_W);
+  ecr_pdf_kv(c, "Tool version", tool, PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, "Action catalog", ecr_pdf_nz(r->catalog_version, "?"), PDF_F_REG, LABEL_W);
+  free(regions);
+  free(principals);
+  free(repos);
+  free(ledger);
+  free(tool);
+
+  c->y -= 18;
+  ecr_pdf_stroke_line(c, c->left, c->y, c->right, c->y, 0.5, PDF_RULE);
+  c->y -= 8;
+  char *note = ecr_pdf_template("cover-note", NULL);
+  pdf_style small = ecr_pdf_st(PDF_F_REG, 8.5, 12, PDF_MUTED);
+  ecr_pdf_para(c, &small, c->left, w, note);
+  free(note);
+}
+
+/* ---- executive summary ---------------------------------------------------- */
+
+static void bar_chart(pdf_report *R) {
+  pdf_ctx *c = &R->c;
+  const ecr_report *r = R->r;
+  static const ecr_check_status stack[] = {ECR_CHECK_FAIL, ECR_CHECK_UNKNOWN, ECR_CHECK_EXCEPTED};
+  const double label_w = 70, count_w = 40, bar_h = 14, gap = 9;
+  double chart_w = c->right - c->left - label_w - count_w;
+  double need = ECR_SEV_COUNT * (bar_h + gap) + 34;
+  ecr_pdf_ensure(c, need);
+  size_t max = 0;
+  for (int s = 0; s < ECR_SEV_COUNT; s++)
+    if (r->by_severity[s] > max) max = r->by_severity[s];
+  /* axis: 1, 2 or 5 x 10^k per tick, at most 5 ticks */
+  size_t step = 1;
+  while (step * 5 < max) {
+    if (step * 2 * 5 >= max) {
+      step *= 2;
+      break;
+    }
+    if (step * 5 * 5 >= max) {
+      step *= 5;
+      break;
+    }
+    step *= 10;
+  }
+  size_t ticks = max ? (max + step - 1) / step : 1;
+  double scale_max = (double)(ticks * step);
+  double top = c->y;
+  double x0 = c->left + label_w;
+  pdf_style axis = ecr_pdf_st(PDF_F_REG, 7, 9, PDF_MUTED);
+  double plot_h = ECR_SEV_COUNT * (bar_h + gap);
+  for (size_t q = 0; q <= ticks; q++) {
+    double gx = x0 + chart_w * (double)q / (double)ticks;
+    ecr_pdf_stroke_line(c, gx, top, gx, top - plot_h, q ? 0.3 : 0.8, q ? PDF_RULE : PDF_MUTED);
+    char v[32];
+    snprintf(v, sizeof(v), "%zu", q * step);
+    ecr_pdf_draw_line(c, &axis, gx, top - plot_h - 9, v, 0, 2);
+  }
+  pdf_style lab = ecr_pdf_st(PDF_F_BOLD, 8.5, bar_h, PDF_TEXT);
+  pdf_style num = ecr_pdf_st(PDF_F_BOLD, 8.5, bar_h, PDF_TEXT);
+  for (int s = 0; s < ECR_SEV_COUNT; s++) {
+    double by = top - gap / 2 - s * (bar_h + gap);
+    lab.color = ecr_pdf_severity_color((ecr_severity)s);
+    ecr_pdf_draw_line(c, &lab, c->left, ecr_pdf_baseline(by, &lab),
+                      ecr_severity_name((ecr_severity)s), label_w - 6, 0);
+    double x = x0;
+    for (size_t k = 0; k < sizeof(stack) / sizeof(stack[0]); k++) {
+      size_t n = r->by_status_severity[stack[k]][s];
+      if (!n) continue;
+      double bw = chart_w * (double)n / scale_max;
+      ecr_pdf_fill_rect(c, x, by - bar_h, bw, bar_h, ecr_pdf_status_color(stack[k]));
+      x += bw;
+    }
+    char v[32];
+    snprintf(v, sizeof(v), "%zu", r->by_severity[s]);
+    ecr_pdf_draw_line(c, &num, x + 5, ecr_pdf_baseline(by, &num), v, 0, 0);
+  }
+  c->y = top - plot_h - 16;
+  /* legend */
+  double lx = x0;
+  pdf_style leg = ecr_pdf_st(PDF_F_REG, 8, 10, PDF_TEXT);
+  for (size_t k = 0; k < sizeof(stack) / sizeof(stack[0]); k++) {
+    ecr_pdf_fill_rect(c, lx, c->y - 8.5, 8, 8, ecr_pdf_status_color(stack[k]));
+    lx += 12;
+    lx += ecr_pdf_draw_line(c, &leg, lx, ecr_pdf_baseline(c->y, &leg),
+                            ecr_check_status_name(stack[k]), 0, 0) +
+          16;
+  }
+  c->y -= 18;
+}
+
+void ecr_pdf_summary(pdf_report *R, size_t toc_idx) {
+  pdf_ctx *c = &R->c;
+  const ecr_report *r = R->r;
+  heading(R, toc_idx, NULL, true, 40);
+
+  char *regions =
+      r->n_regions ? ecr_pdf_join(r->regions, r->n_regions, ", ") : ecr_xstrdup("no region");
+  char np[32], nr[32];
+  snprintf(np, sizeof(np), "%zu", r->n_principals_evaluated);
+  snprintf(nr, sizeof(nr), "%zu", r->n_repositories);
+  const char *kv[] = {"account",
+                      ecr_pdf_nz(r->account, "?"),
+                      "principals",
+                      np,
+                      "repositories",
+                      nr,
+                      "regions",
+                      regions,
+                      "evidence_time",
+                      ecr_pdf_nz(r->evidence_time, "an unknown time"),
+                      "as_of",
+                      ecr_pdf_nz(r->as_of, "?"),
+                      NULL};
+  body_tmpl(R, "summary-intro", kv);
+  free(regions);
+
+  /* overall line */
+  ecr_pdf_ensure(c, 26);
+  pdf_style ov = ecr_pdf_st(PDF_F_BOLD, 10.5, 20, PDF_TEXT);
+  double w =
+      ecr_pdf_draw_line(c, &ov, c->left, ecr_pdf_baseline(c->y, &ov), "Overall result:", 0, 0);
+  double pw = ecr_pdf_pill(c, c->left + w + 8, c->y - 2, 16, 9.5, status_label(r->overall),
+                           ecr_pdf_status_color(r->overall), PDF_WHITE);
+  ecr_pdf_draw_line(c, &ov, c->left + w + 16 + pw, ecr_pdf_baseline(c->y, &ov),
+                    overall_verdict(r->overall), 0, 0);
+  c->y -= 28;
+
+  subheading(R, "Findings by status");
+  static const pdf_col cols[] = {{"Status", 78, 0}, {"Findings", 56, 1}, {"What it means", 349, 0}};
+  pdf_table t = {cols, 3, c->left};
+  ecr_pdf_table_begin(c, &t);
+  static const ecr_check_status order[] = {ECR_CHECK_FAIL, ECR_CHECK_UNKNOWN, ECR_CHECK_EXCEPTED,
+                                           ECR_CHECK_PASS};
+  static const char *const meaning[] = {"status-fail", "status-unknown", "status-excepted",
+                                        "status-pass"};
+  for (size_t i = 0; i < 4; i++) {
+    char n[32];
+    snprintf(n, sizeof(n), "%zu", r->by_status[order[i]]);
+    char *m = ecr_pdf_template(meaning[i], NULL);
+    pdf_cell cells[3] = {0};
+    cells[0].n_runs = 1;
+    cells[0].pill = true;
+    cells[0].pill_bg = ecr_pdf_status_color(order[i]);
+    cells[0].run[0] = (pdf_run){status_label(order[i]), ecr_pdf_st(PDF_F_BOLD, 7.5, 13, PDF_WHITE)};
+    cells[1].n_runs = 1;
+    cells[1].run[0] = (pdf_run){n, ecr_pdf_st(PDF_F_BOLD, 9, 13, PDF_TEXT)};
+    cells[2].n_runs = 1;
+    cells[2].run[0] = (pdf_run){m, ecr_pdf_st(PDF_F_REG, 8.5, 12, PDF_TEXT)};
+    ecr_pdf_table_row(c, &t, cells, i, NULL, NULL);
+    free(m);
+  }
+  ecr_pdf_table_end(c);
+
+  subheading(R, "Open findings by severity (failed, unknown and excepted)");
+  bar_chart(R);
+
+  subheading(R, "Findings by status and severity");
+  static const pdf_col mcols[] = {{"Status", 98, 0}, {"critical", 62, 1}, {"high", 62, 1},
+                                  {"medium", 62, 1}, {"low", 62, 1},      {"info", 62, 1},
+                                  {"Total", 75, 1}};
+  pdf_table mt = {mcols, 7, c->left};
+  ecr_pdf_table_begin(c, &mt);
+  for (size_t i = 0; i <= 4; i++) {
+    pdf_cell cells[7] = {0};
+    char nums[7][32];
+    pdf_style numst = ecr_pdf_st(PDF_F_REG, 8.5, 12, PDF_TEXT);
+    cells[0].n_runs = 1;
+    if (i < 4) {
+      cells[0].run[0] = (pdf_run){ecr_check_status_name(order[i]),
+                                  ecr_pdf_st(PDF_F_BOLD, 8.5, 12, ecr_pdf_status_color(order[i]))};
+      for (int s = 0; s < ECR_SEV_COUNT; s++)
+        snprintf(nums[s + 1], sizeof(nums[0]), "%zu", r->by_status_severity[order[i]][s]);
+      snprintf(nums[6], sizeof(nums[0]), "%zu", r->by_status[order[i]]);
+    } else {
+      cells[0].run[0] = (pdf_run){"open (not pass)", ecr_pdf_st(PDF_F_BOLD, 8.5, 12, PDF_TEXT)};
+      for (int s = 0; s < ECR_SEV_COUNT; s++)
+        snprintf(nums[s + 1], sizeof(nums[0]), "%zu", r->by_severity[s]);
+      snprintf(nums[6], sizeof(nums[0]), "%s", "");
+      numst.font = PDF_F_BOLD;
+    }
+    for (int k = 1; k < 7; k++) {
+      cells[k].n_runs = 1;
+      cells[k].run[0] = (pdf_run){nums[k], numst};
+    }
+    ecr_pdf_table_row(c, &mt, cells, i, NULL, NULL);
+  }
+  ecr_pdf_table_end(c);
+}
+
+/* ---- findings table -------------------------------------------------------- */
+
+void ecr_pdf_findings_table(pdf_report *R, size_t toc_idx) {
+  pdf_ctx *c = &R->c;
+  const ecr_report *r = R->r;
+  heading(R, toc_idx, NULL, true, 60);
+  body_tmpl(R, "findings-intro", NULL);
+  if (!r->n_findings) {
+    body(R, "The evidence produced no findings.");
+    return;
+  }
+  static const pdf_col cols[] = {{"#", 24, 1},
+                                 {"Status", 56, 0},
+                                 {"Severity", 44, 0},
+                                 {"Principal / finding ID", 168, 0},
+                                 {"Access level", 64, 0},
+                                 {"Scope", 70, 0},
+                                 {"Decision", 57, 0}};
+  pdf_table t = {cols, 7, c->left};
+  ecr_pdf_table_begin(c, &t);
+  for (size_t i = 0; i < r->n_findings; i++) {
+    const ecr_finding *f = &r->findings[i];
+    char num[32];
+    snprintf(num, sizeof(num), "%zu", i + 1);
+    char *scope = scope_text(f);
+    pdf_cell cells[7] = {0};
+    pdf_style txt = ecr_pdf_st(PDF_F_REG, 8, 10.5, PDF_TEXT);
+    cells[0].n_runs = 1;
+    cells[0].run[0] = (pdf_run){num, ecr_pdf_st(PDF_F_REG, 8, 10.5, PDF_ACCENT)};
+    cells[1].n_runs = 1;
+    cells[1].pill = true;
+    cells[1].pill_bg = ecr_pdf_status_color(f->status);
+    cells[1].run[0] =
+        (pdf_run){status_label(f->status), ecr_pdf_st(PDF_F_BOLD, 6.5, 11.5, PDF_WHITE)};
+    cells[2].n_runs = 1;
+    cells[2].run[0] =
+        (pdf_run){ecr_severity_name(f->severity),
+                  ecr_pdf_st(PDF_F_BOLD, 8, 10.5, ecr_pdf_severity_color(f->severity))};
+    cells[3].n_runs = 2;
+    cells[3].run[0] = (pdf_run){f->principal, ecr_pdf_st(PDF_F_REG, 8, 10.5, PDF_TEXT)};
+    cells[3].run[1] = (pdf_run){f->id, ecr_pdf_st(PDF_F_MONO, 6.5, 9, PDF_MUTED)};
+    cells[4].n_runs = 1;
+    cells[4].run[0] = (pdf_run){ecr_access_level_name(f->access_level), txt};
+    cells[5].n_runs = 1;
+    cells[5].run[0] = (pdf_run){scope, txt};
+    cells[6].n_runs = 1;
+    cells[6].run[0] = (pdf_run){ecr_decision_name(f->decision), txt};
+    ecr_pdf_table_row(c, &t, cells, i, &R->row_rect[i], &R->row_page[i]);
+    free(scope);
+  }
+  ecr_pdf_table_end(c);
+}
+
+/* ---- finding details ---------------------------------------------------- */
+
+static void via_block(pdf_report *R, const ecr_finding *f) {
+  pdf_ctx *c = &R->c;
+  double x = c->left + LABEL_W, w = c->right - x;
+  pdf_style ls = ecr_pdf_st(PDF_F_BOLD, PDF_SMALL_SIZE, PDF_BODY_LEAD, PDF_MUTED);
+  pdf_style vs = ecr_pdf_st(PDF_F_REG, 9, PDF_BODY_LEAD, PDF_TEXT);
+  pdf_style code = ecr_pdf_st(PDF_F_MONO, 7, 9.5, PDF_TEXT);
+  ecr_pdf_ensure(c, PDF_BODY_LEAD);
+  ecr_pdf_draw_line(c, &ls, c->left, ecr_pdf_baseline(c->y, &ls), "Deciding statements",
+                    LABEL_W - 6, 0);
+  if (!f->n_via) {
+    ecr_pdf_para(c, &vs, x, w, "\xe2\x80\x94");
+    return;
+  }
+  for (size_t k = 0; k < f->n_via; k++) {
+    const ecr_via *v = &f->via[k];
+    char *owner = v->owner
+                      ? ecr_xasprintf(" %s %s", v->source == ECR_SRC_GROUP ? "of" : "at", v->owner)
+                      : ecr_xstrdup("");
+    char *line =
+        ecr_xasprintf("%s%s \xc2\xb7 %s%s: %s \xc2\xb7 statement %s", v->deny ? "Deny" : "Allow",
+                      v->conditional ? " (conditional)" : "", source_label(v->source), owner,
+                      ecr_pdf_nz(v->policy, "?"), ecr_pdf_nz(v->statement, "?"));
+    vs.color = v->deny ? ecr_pdf_status_color(ECR_CHECK_FAIL) : PDF_TEXT;
+    ecr_pdf_para(c, &vs, x, w, line);
+    free(line);
+    free(owner);
+    if (v->json) {
+      c->y -= 1;
+      ecr_pdf_code_block(c, &code, x, w, v->json);
+      c->y -= 3;
+    }
+  }
+}
+
+static void finding_block(pdf_report *R, size_t i, HPDF_Outline parent) {
+  pdf_ctx *c = &R->c;
+  const ecr_finding *f = &R->r->findings[i];
+  double w = c->right - c->left;
+  ecr_pdf_ensure(c, 18 + 2 * 15 + 4 * PDF_BODY_LEAD);
+  double top = c->y;
+  HPDF_Destination d = ecr_pdf_dest_here(R);
+  R->detail_dest[i] = d;
+  char *otitle = ecr_xasprintf("#%zu %s %s: %s", i + 1, status_label(f->status),
+                               ecr_severity_name(f->severity), ecr_pdf_nz(f->principal, "?"));
+  ecr_pdf_outline_add(R, parent, otitle, d);
+  free(otitle);
+
+  /* title row: number, status, severity, access level, decision ... id */
+  ecr_pdf_fill_rect(c, c->left, top - 20, w, 20, PDF_HEAD_BG);
+  ecr_pdf_fill_rect(c, c->left, top - 20, 3, 20, ecr_pdf_status_color(f->status));
+  pdf_style num = ecr_pdf_st(PDF_F_BOLD, 10, 20, PDF_ACCENT);
+  char n[32];
+  snprintf(n, sizeof(n), "#%zu", i + 1);
+  double x = c->left + 9;
+  x += ecr_pdf_draw_line(c, &num, x, ecr_pdf_baseline(top, &num), n, 0, 0) + 8;
+  x += ecr_pdf_pill(c, x, top - 4, 12, 7, status_label(f->status), ecr_pdf_status_color(f->status),
+                    PDF_WHITE) +
+       8;
+  pdf_style sev = ecr_pdf_st(PDF_F_BOLD, 8.5, 20, ecr_pdf_severity_color(f->severity));
+  x += ecr_pdf_draw_line(c, &sev, x, ecr_pdf_baseline(top, &sev), ecr_severity_name(f->severity), 0,
+                         0) +
+       8;
+  char *lvl = ecr_xasprintf("%s \xc2\xb7 %s", ecr_access_level_name(f->access_level),
+                            ecr_decision_name(f->decision));
+  pdf_style meta = ecr_pdf_st(PDF_F_REG, 8.5, 20, PDF_TEXT);
+  x += ecr_pdf_draw_line(c, &meta, x, ecr_pdf_baseline(top, &meta), lvl, 0, 0);
+  free(lvl);
+  (void)x;
+  c->y = top - 24;
+
+  pdf_style pst = ecr_pdf_st(PDF_F_BOLD, 10.5, 14, PDF_TEXT);
+  ecr_pdf_para(c, &pst, c->left, w, ecr_pdf_nz(f->principal, "?"));
+  c->y -= 4;
+
+  char *kind = ecr_xasprintf("%s", ecr_principal_kind_name(f->principal_kind));
+  ecr_pdf_kv(c, "Principal kind", kind, PDF_F_REG, LABEL_W);
+  free(kind);
+  ecr_pdf_kv(c, "Finding ID", f->id, PDF_F_MONO, LABEL_W);
+  char *repos = ecr_pdf_join(f->repositories, f->n_repositories, "\n");
+  char *rv = f->all_repositories ? ecr_xasprintf("All repositories, present and future:\n%s", repos)
+                                 : ecr_xstrdup(repos);
+  ecr_pdf_kv(c, "Repositories", rv, PDF_F_REG, LABEL_W);
+  free(rv);
+  free(repos);
+  char *acts = ecr_pdf_join(f->actions, f->n_actions, ", ");
+  ecr_pdf_kv(c, "Actions", acts, PDF_F_REG, LABEL_W);
+  free(acts);
+  char *dec = ecr_xasprintf("%s%s", ecr_decision_name(f->decision),
+                            f->decision == ECR_DECISION_CONDITIONAL
+                                ? " (depends on a policy condition the evidence cannot decide)"
+                                : "");
+  ecr_pdf_kv(c, "Decision", dec, PDF_F_REG, LABEL_W);
+  free(dec);
+  ecr_pdf_kv(c, "Can push images", f->can_push ? "yes: the whole push action set is granted" : "no",
+             PDF_F_REG, LABEL_W);
+  via_block(R, f);
+  ecr_pdf_kv(c, "Impact", f->impact, PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, "Remediation", f->remediation, PDF_F_REG, LABEL_W);
+  if (f->suggested_statement) {
+    pdf_style ls = ecr_pdf_st(PDF_F_BOLD, PDF_SMALL_SIZE, PDF_BODY_LEAD, PDF_MUTED);
+    pdf_style code = ecr_pdf_st(PDF_F_MONO, 7.5, 10, PDF_TEXT);
+    ecr_pdf_ensure(c, PDF_BODY_LEAD + 10);
+    ecr_pdf_draw_line(c, &ls, c->left, ecr_pdf_baseline(c->y, &ls), "Suggested statement",
+                      LABEL_W - 6, 0);
+    c->y -= 2;
+    ecr_pdf_code_block(c, &code, c->left + LABEL_W, c->right - c->left - LABEL_W,
+                       f->suggested_statement);
+    c->y -= 3;
+  }
+  if (f->exception) {
+    const ecr_ledger_entry *e = f->exception;
+    char *ex = ecr_xasprintf("%s \xe2\x80\x94 %s, expires %s; approved by %s; ticket %s",
+                             ecr_pdf_nz(e->id, "?"), ecr_ledger_state_name(e->state),
+                             ecr_pdf_nz(e->expires, "?"), ecr_pdf_nz(e->approved_by, "?"),
+                             ecr_pdf_nz(e->ticket, "?"));
+    ecr_pdf_kv(c, "Exception", ex, PDF_F_REG, LABEL_W);
+    free(ex);
+  } else {
+    ecr_pdf_kv(c, "Exception", "none", PDF_F_REG, LABEL_W);
+  }
+  if (f->status_reason) ecr_pdf_kv(c, "Status reason", f->status_reason, PDF_F_REG, LABEL_W);
+  ecr_pdf_space(c, 14);
+}
+
+/* Detail blocks of the findings with status st (and severity sev, unless
+ * -1), in the model's order, while fewer than the detail limit are shown. */
+static void detail_run(pdf_report *R, ecr_check_status st, int sev, HPDF_Outline parent,
+                       size_t *shown) {
+  const ecr_report *r = R->r;
+  for (size_t k = 0; k < r->n_findings && *shown < R->detail_limit; k++) {
+    const ecr_finding *f = &r->findings[k];
+    if (f->status != st || (sev >= 0 && (int)f->severity != sev)) continue;
+    finding_block(R, k, parent);
+    (*shown)++;
+  }
+}
+
+void ecr_pdf_details(pdf_report *R, size_t toc_idx, const size_t *group_toc) {
+  pdf_ctx *c = &R->c;
+  const ecr_report *r = R->r;
+  HPDF_Outline sec = heading(R, toc_idx, NULL, true, 40);
+  body_tmpl(R, "details-intro", NULL);
+  if (!r->n_findings) {
+    body(R, "The evidence produced no findings.");
+    return;
+  }
+  /* One group per status in the report's status order; within a group the
+   * findings keep the model's order. */
+  static const ecr_check_status order[] = {ECR_CHECK_FAIL, ECR_CHECK_UNKNOWN, ECR_CHECK_EXCEPTED,
+                                           ECR_CHECK_PASS};
+  bool first_group = true;
+  for (size_t g = 0; g < 4; g++) {
+    ecr_check_status st = order[g];
+    size_t total = r->by_status[st];
+    if (!total) continue;
+    HPDF_Outline grp = heading(R, group_toc[st], sec, !first_group, 60);
+    first_group = false;
+    /* big groups: one bookmark level per severity in between */
+    size_t shown = 0;
+    if (total > 50) {
+      for (int sv = 0; sv < ECR_SEV_COUNT && shown < R->detail_limit; sv++) {
+        if (!r->by_status_severity[st][sv]) continue;
+        char *t = ecr_xasprintf("%s (%zu)", ecr_severity_name((ecr_severity)sv),
+                                r->by_status_severity[st][sv]);
+        ecr_pdf_ensure(c, 80);
+        HPDF_Outline sev_ol = ecr_pdf_outline_add(R, grp, t, ecr_pdf_dest_here(R));
+        free(t);
+        detail_run(R, st, sv, sev_ol, &shown);
+      }
+    } else {
+      detail_run(R, st, -1, grp, &shown);
+    }
+    if (shown < total) {
+      char a[32], b[32], d[32];
+      snprintf(a, sizeof(a), "%zu", shown);
+      snprintf(b, sizeof(b), "%zu", total);
+      snprintf(d, sizeof(d), "%zu", total - shown);
+      const char *kv[] = {"shown", a, "total", b, "rest", d, NULL};
+      char *s = ecr_pdf_template("details-limit", kv);
+      pdf_style st2 = ecr_pdf_st(PDF_F_BOLD, 9.5, 13, PDF_ACCENT);
+      ecr_pdf_ensure(c, 40);
+      ecr_pdf_para(c, &st2, c->left, c->right - c->left, s);
+      free(s);
+      ecr_pdf_space(c, 10);
+    }
+  }
+}
+
+/* ---- repository access ---------------------------------------------------- */
+
+static char *access_list(const ecr_repo_access *a, size_t n) {
+  if (!n) return ecr_xstrdup("\xe2\x80\x94");
+  ecr_buf b;
+  ecr_buf_init(&b);
+  for (size_t i = 0; i < n; i++) {
+    if (i) ecr_buf_putc(&b, '\n');
+    ecr_buf_puts(&b, ecr_pdf_nz(a[i].principal, "?"));
+    if (a[i].decision == ECR_DECISION_CONDITIONAL) ecr_buf_puts(&b, " (conditional)");
+  }
+  return ecr_buf_steal(&b);
+}
+
+void ecr_pdf_repositories(pdf_report *R, size_t toc_idx) {
+  pdf_ctx *c = &R->c;
+  const ecr_report *r = R->r;
+  heading(R, toc_idx, NULL, true, 60);
+  body_tmpl(R, "repos-intro", NULL);
+  if (!r->n_repo_views) {
+    body(R, "The evidence lists no repositories.");
+    return;
+  }
+  static const char *const labels[4] = {"Push", "Delete", "Permissions", "Tag"};
+  for (size_t i = 0; i < r->n_repo_views; i++) {
+    const ecr_repo_view *v = &r->repositories[i];
+    char *lists[4] = {access_list(v->push, v->n_push), access_list(v->delete_, v->n_delete),
+                      access_list(v->permissions, v->n_permissions), access_list(v->tag, v->n_tag)};
+    char *info =
+        v->gap
+            ? ecr_xasprintf("%s \xc2\xb7 repository policy not collected: %s",
+                            ecr_pdf_nz(v->region, "?"), ecr_pdf_nz(v->gap_error, "unknown error"))
+            : ecr_xasprintf("%s \xc2\xb7 %s", ecr_pdf_nz(v->region, "?"),
+                            v->has_policy ? "has a repository policy" : "no repository policy");
+    ecr_pdf_ensure(c, 20 + 10 + 4 * PDF_BODY_LEAD);
+    double top = c->y;
+    ecr_pdf_fill_rect(c, c->left, top - 18, c->right - c->left, 18, PDF_HEAD_BG);
+    pdf_style nm = ecr_pdf_st(PDF_F_BOLD, 9.5, 18, PDF_TEXT);
+    ecr_pdf_draw_line(c, &nm, c->left + 6, ecr_pdf_baseline(top, &nm), ecr_pdf_nz(v->name, "?"),
+                      c->right - c->left - 12, 0);
+    c->y = top - 20;
+    pdf_style sm = ecr_pdf_st(PDF_F_REG, 7.5, 10, PDF_MUTED);
+    ecr_pdf_para(c, &sm, c->left + 6, c->right - c->left - 12, ecr_pdf_nz(v->arn, "?"));
+    sm.color = v->gap ? ecr_pdf_status_color(ECR_CHECK_UNKNOWN) : PDF_MUTED;
+    ecr_pdf_para(c, &sm, c->left + 6, c->right - c->left - 12, info);
+    c->y -= 3;
+    for (int k = 0; k < 4; k++)
+      ecr_pdf_kv(c, labels[k], lists[k], PDF_F_REG, LABEL_W);
+    ecr_pdf_space(c, 12);
+    for (int k = 0; k < 4; k++)
+      free(lists[k]);
+    free(info);
+  }
+}
+
+/* ---- exceptions ledger ------------------------------------------------------ */
+
+void ecr_pdf_ledger(pdf_report *R, size_t toc_idx) {
+  pdf_ctx *c = &R->c;
+  const ecr_report *r = R->r;
+  heading(R, toc_idx, NULL, true, 60);
+  body_tmpl(R, "ledger-intro", NULL);
+  if (!r->ledger_path) {
+    body_tmpl(R, "ledger-none", NULL);
+    return;
+  }
+  ecr_pdf_kv(c, "Ledger file", r->ledger_path, PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, "SHA-256", r->ledger_sha256, PDF_F_MONO, LABEL_W);
+  char *n = ecr_xasprintf("%zu", r->n_ledger);
+  ecr_pdf_kv(c, "Entries", n, PDF_F_REG, LABEL_W);
+  free(n);
+  ecr_pdf_space(c, 8);
+  if (!r->n_ledger) return;
+  static const pdf_col cols[] = {{"ID", 72, 0},
+                                 {"State", 56, 0},
+                                 {"Expires", 58, 0},
+                                 {"Matched", 50, 1},
+                                 {"Scope, justification and approval", 247, 0}};
+  pdf_table t = {cols, 5, c->left};
+  ecr_pdf_table_begin(c, &t);
+  for (size_t i = 0; i < r->n_ledger; i++) {
+    const ecr_ledger_entry *e = &r->ledger[i];
+    char *repos = ecr_pdf_join(e->repositories, e->n_repositories, ", ");
+    char *acts = ecr_pdf_join(e->actions, e->n_actions, ", ");
+    char *scope = ecr_xasprintf(
+        "Principal: %s\nRepositories: %s\nActions: %s", ecr_pdf_nz(e->principal, "\xe2\x80\x94"),
+        ecr_pdf_nz(repos, "\xe2\x80\x94"), ecr_pdf_nz(acts, "\xe2\x80\x94"));
+    char *just = ecr_xasprintf("Justification: %s\nApproved by: %s \xc2\xb7 Ticket: %s",
+                               ecr_pdf_nz(e->justification, "\xe2\x80\x94"),
+                               ecr_pdf_nz(e->approved_by, "\xe2\x80\x94"),
+                               ecr_pdf_nz(e->ticket, "\xe2\x80\x94"));
+    char matched[32];
+    snprintf(matched, sizeof(matched), "%zu", e->matched);
+    pdf_cell cells[5] = {0};
+    cells[0].n_runs = 1;
+    cells[0].run[0] = (pdf_run){ecr_pdf_nz(e->id, "?"), ecr_pdf_st(PDF_F_BOLD, 8, 10.5, PDF_TEXT)};
+    cells[1].n_runs = 1;
+    cells[1].pill = true;
+    cells[1].pill_bg = ecr_pdf_ledger_color(e->state);
+    char state[32];
+    snprintf(state, sizeof(state), "%s", ecr_ledger_state_name(e->state));
+    for (char *p = state; *p; p++)
+      if (*p >= 'a' && *p <= 'z') *p = (char)(*p - 'a' + 'A');
+    cells[1].run[0] = (pdf_run){state, ecr_pdf_st(PDF_F_BOLD, 6.5, 11.5, PDF_WHITE)};
+    cells[2].n_runs = 1;
+    cells[2].run[0] =
+        (pdf_run){ecr_pdf_nz(e->expires, "\xe2\x80\x94"), ecr_pdf_st(PDF_F_REG, 8, 10.5, PDF_TEXT)};
+    cells[3].n_runs = 1;
+    cells[3].run[0] = (pdf_run){matched, ecr_pdf_st(PDF_F_REG, 8, 10.5, PDF_TEXT)};
+    cells[4].n_runs = e->reason ? 3 : 2;
+    cells[4].run[0] = (pdf_run){scope, ecr_pdf_st(PDF_F_REG, 7.5, 10, PDF_TEXT)};
+    cells[4].run[1] = (pdf_run){just, ecr_pdf_st(PDF_F_REG, 7.5, 10, PDF_MUTED)};
+    if (e->reason)
+      cells[4].run[2] =
+          (pdf_run){e->reason, ecr_pdf_st(PDF_F_BOLD, 7.5, 10, ecr_pdf_ledger_color(e->state))};
+    ecr_pdf_table_row(c, &t, cells, i, NULL, NULL);
+    free(repos);
+    free(acts);
+    free(scope);
+    free(just);
+  }
+  ecr_pdf_table_end(c);
+}
+
+/* ---- coverage ---------------------------------------------------------------- */
+
+void ecr_pdf_coverage(pdf_report *R, size_t toc_idx) {
+  pdf_ctx *c = &R->c;
+  const ecr_report *r = R->r;
+  heading(R, toc_idx, NULL, true, 60);
+  body_tmpl(R, "coverage-intro", NULL);
+  pdf_style st = ecr_pdf_st(PDF_F_REG, PDF_BODY_SIZE, PDF_BODY_LEAD, PDF_TEXT);
+  if (!r->n_coverage) body(R, "The evaluation recorded no limitations.");
+  for (size_t i = 0; i < r->n_coverage; i++) {
+    ecr_pdf_bullet(c, &st, c->left, c->right - c->left, r->coverage[i]);
+    c->y -= 3;
+  }
+  bool any_gap = false;
+  for (size_t i = 0; i < r->n_repo_views; i++)
+    if (r->repositories[i].gap) any_gap = true;
+  if (any_gap) {
+    subheading(R, "Repositories whose policy could not be read");
+    for (size_t i = 0; i < r->n_repo_views; i++) {
+      const ecr_repo_view *v = &r->repositories[i];
+      if (!v->gap) continue;
+      char *s = ecr_xasprintf("%s: %s", ecr_pdf_nz(v->arn, "?"),
+                              ecr_pdf_nz(v->gap_error, "unknown error"));
+      ecr_pdf_bullet(c, &st, c->left, c->right - c->left, s);
+      free(s);
+    }
+  }
+  ecr_pdf_space(c, 6);
+  char *note = ecr_pdf_template("text-mapping", NULL);
+  pdf_style small = ecr_pdf_st(PDF_F_REG, 8, 11, PDF_MUTED);
+  ecr_pdf_para(c, &small, c->left, c->right - c->left, note);
+  free(note);
+}
+
+/* ---- evidence appendix -------------------------------------------------------- */
+
+void ecr_pdf_evidence(pdf_report *R, size_t toc_idx, size_t files_toc, size_t gaps_toc) {
+  pdf_ctx *c = &R->c;
+  const ecr_report *r = R->r;
+  HPDF_Outline sec = heading(R, toc_idx, NULL, true, 60);
+  body_tmpl(R, "evidence-intro", NULL);
+  heading(R, files_toc, sec, false, 50);
+  if (!r->n_files) {
+    body(R, "The bundle lists no evidence files.");
+  } else {
+    static const pdf_col cols[] = {{"File", 144, 0}, {"Size (bytes)", 64, 1}, {"SHA-256", 275, 0}};
+    pdf_table t = {cols, 3, c->left};
+    ecr_pdf_table_begin(c, &t);
+    for (size_t i = 0; i < r->n_files; i++) {
+      const ecr_evidence_file *f = &r->files[i];
+      char size[32];
+      snprintf(size, sizeof(size), "%zu", f->size);
+      pdf_cell cells[3] = {0};
+      cells[0].n_runs = 1;
+      cells[0].run[0] =
+          (pdf_run){ecr_pdf_nz(f->path, "?"), ecr_pdf_st(PDF_F_REG, 7.5, 10, PDF_TEXT)};
+      cells[1].n_runs = 1;
+      cells[1].run[0] = (pdf_run){size, ecr_pdf_st(PDF_F_REG, 7.5, 10, PDF_TEXT)};
+      cells[2].n_runs = 1;
+      cells[2].run[0] = (pdf_run){f->sha256, ecr_pdf_st(PDF_F_MONO, 6.8, 10, PDF_TEXT)};
+      ecr_pdf_table_row(c, &t, cells, i, NULL, NULL);
+    }
+    ecr_pdf_table_end(c);
+  }
+  if (r->ledger_path) {
+    ecr_pdf_kv(c, "Exceptions ledger", r->ledger_path, PDF_F_REG, LABEL_W);
+    ecr_pdf_kv(c, "Ledger SHA-256", r->ledger_sha256, PDF_F_MONO, LABEL_W);
+  }
+  heading(R, gaps_toc, sec, false, 50);
+  if (!r->n_gaps) {
+    body_tmpl(R, "gaps-none", NULL);
+  } else {
+    static const pdf_col cols[] = {{"Source", 110, 0}, {"Resource", 203, 0}, {"Error", 170, 0}};
+    pdf_table t = {cols, 3, c->left};
+    ecr_pdf_table_begin(c, &t);
+    for (size_t i = 0; i < r->n_gaps; i++) {
+      const ecr_gap *g = &r->gaps[i];
+      pdf_cell cells[3] = {0};
+      pdf_style s = ecr_pdf_st(PDF_F_REG, 7.5, 10, PDF_TEXT);
+      cells[0].n_runs = cells[1].n_runs = cells[2].n_runs = 1;
+      cells[0].run[0] = (pdf_run){ecr_pdf_nz(g->source, "?"), s};
+      cells[1].run[0] = (pdf_run){ecr_pdf_nz(g->resource, "?"), s};
+      cells[2].run[0] = (pdf_run){ecr_pdf_nz(g->error, "?"), s};
+      ecr_pdf_table_row(c, &t, cells, i, NULL, NULL);
+    }
+    ecr_pdf_table_end(c);
+  }
+}
