@@ -481,7 +481,45 @@ static char *print_json(cJSON *j) {
 static const char *const pull_set[] = {"ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability",
                                        "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"};
 
-static char *suggest(const ecr_finding *f, const ecr_via *grant, bool human, bool own) {
+/* Repository globs standing for a finding's repositories in examples: the
+ * ARNs themselves when few, else one glob per region from their common
+ * prefix (a ledger entry or a policy a person would write). */
+#define EXAMPLE_MAX_REPOS 5
+
+static cJSON *repo_globs(const builder *B, const ecr_finding *f) {
+  if (f->all_repositories && !(f->n_repositories == 1 && strcmp(f->repositories[0], "*") == 0)) {
+    char *g = ecr_xasprintf("arn:%s:ecr:*:%s:repository/*", B->ev->partition, B->ev->account);
+    cJSON *a = cJSON_CreateArray();
+    cJSON_AddItemToArray(a, cJSON_CreateString(g));
+    free(g);
+    return a;
+  }
+  if (f->n_repositories <= EXAMPLE_MAX_REPOS) return str_array(f->repositories, f->n_repositories);
+  cJSON *a = cJSON_CreateArray();
+  /* repositories are sorted by ARN, so each region is one run */
+  size_t i = 0;
+  while (i < f->n_repositories) {
+    const char *first = f->repositories[i];
+    const char *slash = strstr(first, ":repository/");
+    size_t region_len = slash ? (size_t)(slash - first) : 0;
+    size_t j = i + 1, common = strlen(first);
+    while (j < f->n_repositories && region_len && strncmp(f->repositories[j], first, region_len) == 0 &&
+           f->repositories[j][region_len] == ':') {
+      size_t k = 0;
+      while (k < common && first[k] == f->repositories[j][k]) k++;
+      common = k;
+      j++;
+    }
+    char *g = ecr_xasprintf("%.*s*", (int)common, first);
+    cJSON_AddItemToArray(a, cJSON_CreateString(g));
+    free(g);
+    i = j;
+  }
+  return a;
+}
+
+static char *suggest(const builder *B, const ecr_finding *f, const ecr_via *grant, bool human,
+                     bool own) {
   bool registry = f->n_repositories == 1 && strcmp(f->repositories[0], "*") == 0;
   if (f->status == ECR_CHECK_PASS || f->status == ECR_CHECK_UNKNOWN || !grant) return NULL;
   cJSON *s = cJSON_CreateObject();
@@ -521,19 +559,35 @@ static char *suggest(const ecr_finding *f, const ecr_via *grant, bool human, boo
     cJSON_AddStringToObject(s, "Resource", "*");
     return print_json(s);
   }
-  cJSON_AddItemToObject(s, "Action", str_array(f->actions, f->n_actions));
-  if (registry) cJSON_AddStringToObject(s, "Resource", "*");
-  else cJSON_AddItemToObject(s, "Resource", str_array(f->repositories, f->n_repositories));
+  if (f->access_level == ECR_LEVEL_WRITE && !registry) {
+    /* a publisher needs the push set, nothing that deletes or reconfigures */
+    static const char *const push[] = {"ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload",
+                                       "ecr:UploadLayerPart", "ecr:CompleteLayerUpload",
+                                       "ecr:PutImage"};
+    cJSON_AddItemToObject(s, "Action", cJSON_CreateStringArray(push, 5));
+  } else {
+    cJSON_AddItemToObject(s, "Action", str_array(f->actions, f->n_actions));
+  }
+  if (registry) {
+    cJSON_AddStringToObject(s, "Resource", "*");
+  } else if (f->all_repositories) {
+    char *r = ecr_xasprintf("arn:%s:ecr:<region>:%s:repository/<repositories it publishes to>",
+                            B->ev->partition, B->ev->account);
+    cJSON_AddStringToObject(s, "Resource", r);
+    free(r);
+  } else {
+    cJSON_AddItemToObject(s, "Resource", repo_globs(B, f));
+  }
   return print_json(s);
 }
 
-static char *ledger_example(const ecr_finding *f, const char *as_of) {
+static char *ledger_example(const builder *B, const ecr_finding *f, const char *as_of) {
   cJSON *e = cJSON_CreateObject();
   char *id = ecr_xasprintf("EX-%s", f->id + 6);
   cJSON_AddStringToObject(e, "id", id);
   free(id);
   cJSON_AddStringToObject(e, "principal", f->principal);
-  cJSON_AddItemToObject(e, "repositories", str_array(f->repositories, f->n_repositories));
+  cJSON_AddItemToObject(e, "repositories", repo_globs(B, f));
   cJSON_AddItemToObject(e, "actions", cJSON_CreateStringArray((const char *[]){ecr_access_level_name(f->access_level)}, 1));
   cJSON_AddStringToObject(e, "justification", "<why this access is needed>");
   cJSON_AddStringToObject(e, "approved_by", "<approver>");
@@ -623,10 +677,10 @@ static char *remediation_text(builder *B, ecr_finding *f, size_t p, const char *
   } else {
     para(&b, T("remediation/narrow-pull", (const char *const[]){"name", name, NULL}));
   }
-  char *entry = ledger_example(f, as_of);
+  char *entry = ledger_example(B, f, as_of);
   para(&b, T("remediation/ledger", (const char *const[]){"entry", entry, NULL}));
   free(entry);
-  f->suggested_statement = is_replication ? NULL : suggest(f, first_grant, human, ip != NULL);
+  f->suggested_statement = is_replication ? NULL : suggest(B, f, first_grant, human, ip != NULL);
   free(actions);
   free(scope);
   return ecr_buf_steal(&b);
