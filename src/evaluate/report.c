@@ -680,7 +680,7 @@ static char *remediation_text(builder *B, ecr_finding *f, size_t p, const char *
   char *entry = ledger_example(B, f, as_of);
   para(&b, T("remediation/ledger", (const char *const[]){"entry", entry, NULL}));
   free(entry);
-  f->suggested_statement = is_replication ? NULL : suggest(B, f, first_grant, human, ip != NULL);
+  f->suggested_statement = is_replication || (ip && ip->service_linked) ? NULL : suggest(B, f, first_grant, human, ip != NULL);
   free(actions);
   free(scope);
   return ecr_buf_steal(&b);

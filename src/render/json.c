@@ -188,10 +188,8 @@ static cJSON *report_json(const ecr_report *r) {
     add_num(summary, ecr_check_status_name(order[i]), r->by_status[order[i]]);
   add(root, "summary", summary);
 
-  cJSON *findings = cJSON_CreateArray();
-  for (size_t i = 0; i < r->n_findings; i++)
-    cJSON_AddItemToArray(findings, finding_json(&r->findings[i]));
-  add(root, "findings", findings);
+  /* placeholder: the findings are streamed one by one (see ecr_render_json) */
+  add(root, "findings", cJSON_CreateArray());
 
   add(root, "coverage", str_array(r->coverage, r->n_coverage));
 
@@ -245,8 +243,58 @@ static void indent(ecr_buf *b, int depth) {
     ecr_buf_puts(b, "  ");
 }
 
-/* Scalars through cJSON (its string escaping); false on allocation failure. */
+/* A JSON string exactly as cJSON escapes it: quote, backslash, \b \f \n \r
+ * \t, other control characters as \u00XX; everything else (UTF-8 included)
+ * as is. Written by hand because one allocation per scalar dominated. */
+static void print_string(ecr_buf *b, const char *s) {
+  static const char hex[] = "0123456789abcdef";
+  ecr_buf_putc(b, '"');
+  const char *run = s;
+  for (const char *p = s; *p; p++) {
+    unsigned char c = (unsigned char)*p;
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    ecr_buf_append(b, run, (size_t)(p - run));
+    run = p + 1;
+    char esc[7] = {'\\', 0, 0, 0, 0, 0, 0};
+    switch (c) {
+    case '"': esc[1] = '"'; break;
+    case '\\': esc[1] = '\\'; break;
+    case '\b': esc[1] = 'b'; break;
+    case '\f': esc[1] = 'f'; break;
+    case '\n': esc[1] = 'n'; break;
+    case '\r': esc[1] = 'r'; break;
+    case '\t': esc[1] = 't'; break;
+    default:
+      esc[1] = 'u';
+      esc[2] = '0';
+      esc[3] = '0';
+      esc[4] = hex[c >> 4];
+      esc[5] = hex[c & 15];
+    }
+    ecr_buf_puts(b, esc);
+  }
+  ecr_buf_puts(b, run);
+  ecr_buf_putc(b, '"');
+}
+
+/* Scalars: strings by hand, the rest through cJSON; false on allocation failure. */
 static bool print_scalar(ecr_buf *b, const cJSON *it) {
+  if (cJSON_IsString(it)) {
+    print_string(b, it->valuestring ? it->valuestring : "");
+    return true;
+  }
+  if (cJSON_IsTrue(it)) {
+    ecr_buf_puts(b, "true");
+    return true;
+  }
+  if (cJSON_IsFalse(it)) {
+    ecr_buf_puts(b, "false");
+    return true;
+  }
+  if (cJSON_IsNull(it)) {
+    ecr_buf_puts(b, "null");
+    return true;
+  }
   char *s = cJSON_PrintUnformatted(it);
   if (!s) return false;
   ecr_buf_puts(b, s);
@@ -265,10 +313,7 @@ static bool print_value(ecr_buf *b, const cJSON *it, int depth) {
   for (const cJSON *c = it->child; c; c = c->next) {
     indent(b, depth + 1);
     if (obj) {
-      cJSON *key = cJSON_CreateString(c->string ? c->string : "");
-      bool ok = key && print_scalar(b, key);
-      cJSON_Delete(key);
-      if (!ok) return false;
+      print_string(b, c->string ? c->string : "");
       ecr_buf_puts(b, ": ");
     }
     if (!print_value(b, c, depth + 1)) return false;
@@ -279,18 +324,57 @@ static bool print_value(ecr_buf *b, const cJSON *it, int depth) {
   return true;
 }
 
+/* Stream buffered output to the sink once it grows past this. */
+#define JSON_FLUSH (1u << 20)
+
+static bool flush(ecr_buf *b, ecr_sink *sink, bool force) {
+  if (!force && b->len < JSON_FLUSH) return true;
+  bool ok = ecr_sink_write(sink, b->data, b->len) == 0;
+  ecr_buf_reset(b);
+  return ok;
+}
+
+/* The top-level object, with the findings array streamed one finding at a
+ * time (bounded memory: one finding's tree at once). Same bytes as printing
+ * the whole tree. */
 ecr_status ecr_render_json(const ecr_report *report, const ecr_render_opts *opts, ecr_sink *sink,
                            ecr_error *err) {
   ecr_status st = ECR_OK;
   ecr_buf out;
   ecr_buf_init(&out);
   cJSON *root = report_json(report);
-  if (!print_value(&out, root, 0)) {
+  bool ok = true;
+  ecr_buf_puts(&out, "{\n");
+  for (const cJSON *c = root->child; c && ok; c = c->next) {
+    indent(&out, 1);
+    print_string(&out, c->string);
+    ecr_buf_puts(&out, ": ");
+    if (strcmp(c->string, "findings") == 0 && report->n_findings) {
+      ecr_buf_puts(&out, "[\n");
+      for (size_t i = 0; i < report->n_findings && ok; i++) {
+        cJSON *f = finding_json(&report->findings[i]);
+        indent(&out, 2);
+        ok = print_value(&out, f, 2);
+        cJSON_Delete(f);
+        ecr_buf_puts(&out, i + 1 < report->n_findings ? ",\n" : "\n");
+        if (ok && !flush(&out, sink, false)) {
+          st = ecr_error_set(err, ECR_E_OUTPUT, NULL, "findings.json: write failed");
+          goto done;
+        }
+      }
+      indent(&out, 1);
+      ecr_buf_putc(&out, ']');
+    } else {
+      ok = print_value(&out, c, 1);
+    }
+    ecr_buf_puts(&out, c->next ? ",\n" : "\n");
+  }
+  ecr_buf_puts(&out, "}\n");
+  if (!ok) {
     st = ecr_error_set(err, ECR_E_INTERNAL, NULL, "findings.json: out of memory");
     goto done;
   }
-  ecr_buf_putc(&out, '\n');
-  if (ecr_sink_write(sink, out.data, out.len) != 0)
+  if (!flush(&out, sink, true))
     st = ecr_error_set(err, ECR_E_OUTPUT, NULL, "findings.json: write failed");
 done:
   cJSON_Delete(root);
