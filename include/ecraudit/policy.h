@@ -125,6 +125,20 @@ typedef enum ecr_match {
  * match the resource string res ("*" for registry-level actions)? */
 ecr_match ecr_resource_match(const char *pattern, bool variables,
                              const ecr_var_context *vars, const char *res);
+/* A resource pattern with its variables substituted for one principal,
+ * ready to match many resources. */
+typedef struct ecr_pattern {
+  int *tokens;  /* bytes, or wildcards (values > 255) */
+  size_t n;
+  bool never;   /* an absent variable: matches nothing */
+  bool maybe;   /* a request-time variable became a wildcard */
+} ecr_pattern;
+
+void ecr_pattern_compile(ecr_pattern *p, const char *pattern, bool variables,
+                         const ecr_var_context *vars);
+ecr_match ecr_pattern_match(const ecr_pattern *p, const char *res);
+void ecr_pattern_cleanup(ecr_pattern *p);
+
 /* true when the pattern contains a policy variable that is substituted. */
 bool ecr_pattern_has_variables(const char *pattern, bool variables);
 

@@ -481,14 +481,27 @@ static void apply_stmt(const ecr_matrix *m, const ecr_cstmt *c, const varctx *vc
     }
     return;
   }
+  /* variables: substitute once for this principal, then match every target */
+  ecr_pattern *pats = ecr_xcalloc(s->n_resources + 1, sizeof(ecr_pattern));
+  for (size_t i = 0; i < s->n_resources; i++)
+    ecr_pattern_compile(&pats[i], s->resources[i], c->pol->variables, &vc->v);
   for (size_t t = 0; t < m->n_targets; t++) {
     ecr_actset act = s->actions & target_mask(m, t);
     if (!act) continue;
-    ecr_match r = stmt_match_vars(m, c, vc, t);
+    ecr_match any = ECR_MATCH_NO;
+    for (size_t i = 0; i < s->n_resources && any != ECR_MATCH_YES; i++) {
+      ecr_match r = ecr_pattern_match(&pats[i], m->target_res[t]);
+      if (r > any) any = r;
+    }
+    ecr_match r = !s->not_resource ? any
+                  : any == ECR_MATCH_YES ? ECR_MATCH_NO
+                  : any == ECR_MATCH_MAYBE ? ECR_MATCH_MAYBE : ECR_MATCH_YES;
     if (r == ECR_MATCH_NO) continue;
     if (r == ECR_MATCH_YES && !cond) a->y[t] |= act;
     a->m[t] |= act;
   }
+  for (size_t i = 0; i < s->n_resources; i++) ecr_pattern_cleanup(&pats[i]);
+  free(pats);
 }
 
 static void apply_policy(const ecr_matrix *m, const ecr_cpolicy *cp, const varctx *vc,

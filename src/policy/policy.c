@@ -429,6 +429,22 @@ static bool token_match(const int *p, size_t np, const char *text) {
   return i == np;
 }
 
+void ecr_pattern_compile(ecr_pattern *p, const char *pattern, bool variables,
+                         const ecr_var_context *vars) {
+  memset(p, 0, sizeof(*p));
+  p->never = !compile_pattern(pattern, variables, vars, &p->tokens, &p->n, &p->maybe);
+}
+
+ecr_match ecr_pattern_match(const ecr_pattern *p, const char *res) {
+  if (p->never || !token_match(p->tokens, p->n, res)) return ECR_MATCH_NO;
+  return p->maybe ? ECR_MATCH_MAYBE : ECR_MATCH_YES;
+}
+
+void ecr_pattern_cleanup(ecr_pattern *p) {
+  free(p->tokens);
+  memset(p, 0, sizeof(*p));
+}
+
 ecr_match ecr_resource_match(const char *pattern, bool variables, const ecr_var_context *vars,
                              const char *res) {
   if (!vars_pattern(pattern, variables))

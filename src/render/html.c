@@ -33,6 +33,8 @@
 #define HTML_DEFAULT_DETAIL_LIMIT 500 /* detailed findings per status/severity */
 #define HTML_TOP_FINDINGS 10          /* failing findings listed in the summary */
 #define HTML_ROW_REPOS 3              /* repositories shown in a finding's row */
+#define HTML_CHUNK 200                /* findings per table: a browser lays out
+                                         only the chunks on screen */
 
 #define SKELETON "templates/html/report.html"
 #define STYLESHEET "templates/html/report.css"
@@ -211,6 +213,58 @@ static void link_to(xmlNodePtr parent, const char *cls, const char *id) {
   char *href = ecr_xasprintf("#%s", id);
   set_attr(a, "href", href);
   free(href);
+}
+
+/* An ARN as a small prefix line and its name (the name stands out; the
+ * text is still the whole ARN for copying and filtering). */
+static void arn_code(xmlNodePtr parent, const char *arn, const char *marker) {
+  const char *cut = arn ? strstr(arn, marker) : NULL;
+  size_t mlen = strlen(marker);
+  xmlNodePtr code = el(parent, "code", NULL);
+  if (!cut || !cut[mlen]) {
+    add_text(code, arn);
+    return;
+  }
+  size_t plen = (size_t)(cut - arn) + mlen;
+  char *prefix = ecr_xstrndup(arn, plen);
+  el_text(code, "span", "arn-prefix", prefix);
+  el_text(code, "span", "arn-name", arn + plen);
+  free(prefix);
+}
+
+static void principal_code(xmlNodePtr parent, const char *principal) {
+  if (principal && strstr(principal, ":role/"))
+    arn_code(parent, principal, ":role/");
+  else
+    arn_code(parent, principal, ":user/");
+}
+
+/* A repository in a finding's row: its name and region, the ARN as title
+ * ("arn:aws:ecr:<region>:<account>:repository/<name>"); "*" and anything
+ * else as written. */
+static void repo_short(xmlNodePtr parent, const char *arn) {
+  static const char marker[] = ":repository/";
+  const char *cut = arn ? strstr(arn, marker) : NULL;
+  if (!cut || !ecr_str_has_prefix(arn, "arn:") || !cut[sizeof(marker) - 1]) {
+    el_text(parent, "code", NULL, arn);
+    if (arn && strcmp(arn, "*") == 0) el_text(parent, "span", "region", " registry-wide actions");
+    return;
+  }
+  xmlNodePtr code = el_text(parent, "code", "arn-name", cut + sizeof(marker) - 1);
+  set_attr(code, "title", arn);
+  /* region: the fourth ':'-separated field */
+  const char *p = arn;
+  for (int i = 0; i < 3 && p; i++) {
+    p = strchr(p, ':');
+    if (p) p++;
+  }
+  const char *end = p ? strchr(p, ':') : NULL;
+  if (p && end && end > p && end < cut) {
+    char *region = ecr_xstrndup(p, (size_t)(end - p));
+    add_text(parent, " ");
+    el_text(parent, "span", "region", region);
+    free(region);
+  }
 }
 
 static size_t status_rank(ecr_check_status s) {
@@ -577,11 +631,11 @@ static void finding_detail(html_ctx *c, xmlNodePtr tbody, const ecr_finding *f) 
     el_text(dd, "code", NULL, f->actions[i]);
     add_text(dd, " ");
   }
-  if (f->n_repositories > HTML_ROW_REPOS) {
-    dd = dl_item(dl, "All repositories");
+  {
+    dd = dl_item(dl, "Repositories");
     xmlNodePtr ul = el(dd, "ul", NULL);
     for (size_t i = 0; i < f->n_repositories; i++)
-      el_text(el(ul, "li", NULL), "code", NULL, f->repositories[i]);
+      arn_code(el(ul, "li", NULL), f->repositories[i], ":repository/");
   }
   dd = dl_item(dl, "Decided by");
   if (f->n_via)
@@ -615,16 +669,16 @@ static void finding_row(html_ctx *c, xmlNodePtr table, const ecr_finding *f, boo
 
   td = el(tr, "td", NULL);
   el_text(td, "span", "kind", ecr_principal_kind_name(f->principal_kind));
-  el_text(td, "code", NULL, f->principal);
+  principal_code(td, f->principal);
 
   el_text(tr, "td", NULL, ecr_access_level_name(f->access_level));
 
   td = el(tr, "td", NULL);
   if (f->all_repositories)
-    el_text(el(td, "div", NULL), "span", "all-repos", "All repositories, present and future");
+    el_text(el(td, "div", NULL), "span", "all-repos", "All repositories, incl. future ones");
   xmlNodePtr ul = el(td, "ul", NULL);
   for (size_t i = 0; i < f->n_repositories && i < HTML_ROW_REPOS; i++)
-    el_text(el(ul, "li", NULL), "code", NULL, f->repositories[i]);
+    repo_short(el(ul, "li", NULL), f->repositories[i]);
   if (f->n_repositories > HTML_ROW_REPOS) {
     char more[64], num[32];
     fmt_count(f->n_repositories - HTML_ROW_REPOS, num);
@@ -644,9 +698,19 @@ static void finding_row(html_ctx *c, xmlNodePtr table, const ecr_finding *f, boo
   if (detailed) finding_detail(c, tbody, f);
 }
 
+/* The next table of a findings group: a copy of the skeleton's (empty)
+ * table in its own div.chunk (CSS content-visibility). */
+static xmlNodePtr new_chunk(xmlNodePtr wrap, xmlNodePtr proto) {
+  xmlNodePtr chunk = el(wrap, "div", "chunk");
+  xmlNodePtr t = xmlDocCopyNode(proto, wrap->doc, 1);
+  xmlAddChild(chunk, t);
+  return t;
+}
+
 static void render_findings(html_ctx *c) {
   const ecr_report *r = c->r;
   xmlNodePtr groups[ECR_CHECK_COUNT] = {0};
+  xmlNodePtr protos[ECR_CHECK_COUNT] = {0};
   xmlNodePtr tables[ECR_CHECK_COUNT] = {0};
   size_t summarized[ECR_CHECK_COUNT] = {0};
   size_t rows[ECR_CHECK_COUNT] = {0};
@@ -665,13 +729,24 @@ static void render_findings(html_ctx *c) {
     char *count = ecr_xasprintf("(%s)", num);
     fill(c, groups[s], "count", count);
     free(count);
-    tables[s] = first_element(groups[s]->children, "table");
+    protos[s] = first_element(groups[s]->children, "table");
+    if (protos[s] && protos[s]->parent) xmlUnlinkNode(protos[s]);
   }
 
   for (size_t i = 0; i < r->n_findings; i++) {
     const ecr_finding *f = &r->findings[i];
     unsigned s = (unsigned)f->status, v = (unsigned)f->severity;
-    if (s >= ECR_CHECK_COUNT || v >= ECR_SEV_COUNT || !tables[s]) continue;
+    if (s >= ECR_CHECK_COUNT || v >= ECR_SEV_COUNT || !protos[s]) continue;
+    if (rows[s] % HTML_CHUNK == 0) {
+      xmlNodePtr wrap = rows[s] ? tables[s]->parent->parent : NULL;
+      if (!wrap) {
+        size_t k = 0;
+        wrap = next_mark(c, &k, groups[s], "data-when", "rows");
+      }
+      if (!wrap) continue;
+      if (rows[s] == HTML_CHUNK) add_class(wrap, "chunked"); /* a second chunk */
+      tables[s] = new_chunk(wrap, protos[s]);
+    }
     bool detailed = shown[s][v] < c->detail_limit;
     if (detailed)
       shown[s][v]++;
@@ -680,6 +755,8 @@ static void render_findings(html_ctx *c) {
     finding_row(c, tables[s], f, detailed);
     rows[s]++;
   }
+  for (int s = 0; s < ECR_CHECK_COUNT; s++)
+    if (protos[s]) xmlFreeNode(protos[s]);
 
   for (int s = 0; s < ECR_CHECK_COUNT; s++) {
     if (!groups[s]) continue;
@@ -717,7 +794,7 @@ static void access_list(xmlNodePtr tr, const ecr_repo_access *a, size_t n) {
   xmlNodePtr ul = el(td, "ul", NULL);
   for (size_t i = 0; i < n; i++) {
     xmlNodePtr li = el(ul, "li", NULL);
-    el_text(li, "code", NULL, a[i].principal);
+    principal_code(li, a[i].principal);
     if (a[i].decision == ECR_DECISION_CONDITIONAL) {
       add_text(li, " ");
       el_text(li, "span", "decision conditional", "conditional");
@@ -735,9 +812,9 @@ static void render_repositories(html_ctx *c) {
     xmlNodePtr tr = el(body, "tr", v->gap ? "gap" : NULL);
     xmlNodePtr th = el(tr, "th", NULL);
     set_attr(th, "scope", "row");
-    el_text(th, "div", NULL, v->name && *v->name ? v->name : v->arn);
-    el_text(el(th, "div", "muted"), "code", NULL, v->arn);
-    if (v->region && *v->region) el_text(th, "div", "muted", v->region);
+    el_text(th, "div", "repo-name", v->name && *v->name ? v->name : v->arn);
+    if (v->region && *v->region) el_text(th, "div", "region", v->region);
+    arn_code(el(th, "div", "muted"), v->arn, ":repository/");
     xmlNodePtr td = el(tr, "td", NULL);
     if (v->gap) {
       el_text(td, "span", "badge gap", "evidence gap");
@@ -766,7 +843,7 @@ static void render_principals(html_ctx *c) {
       el_text(th, "div", NULL, p->name);
       el_text(el(th, "div", "muted"), "code", NULL, p->principal);
     } else {
-      el_text(th, "code", NULL, p->principal);
+      principal_code(th, p->principal);
     }
     if (p->service_linked) el_text(el(th, "div", NULL), "span", "badge flag", "service-linked role");
     if (p->evidence_gap) el_text(el(th, "div", NULL), "span", "badge gap", "evidence gap");
@@ -835,7 +912,7 @@ static void render_ledger(html_ctx *c) {
                                                      ? e->justification : "\xe2\x80\x94");
     text_or_dash(el(tr, "td", NULL), e->approved_by);
     text_or_dash(el(tr, "td", NULL), e->ticket);
-    text_or_dash(el(tr, "td", NULL), e->expires);
+    text_or_dash(el(tr, "td", "date"), e->expires);
     td = el(tr, "td", "num");
     count_text(td, e->matched);
   }
@@ -882,13 +959,11 @@ typedef struct html_out {
   bool failed;
 } html_out;
 
+/* A failed write is remembered, not reported to libxml2 (which would print
+ * a message: library code stays silent); the rest of the output is dropped. */
 static int out_write(void *ctx, const char *buf, int len) {
   html_out *o = ctx;
-  if (o->failed) return -1;
-  if (len > 0 && ecr_sink_write(o->sink, buf, (size_t)len) != 0) {
-    o->failed = true;
-    return -1;
-  }
+  if (!o->failed && len > 0 && ecr_sink_write(o->sink, buf, (size_t)len) != 0) o->failed = true;
   return len;
 }
 
