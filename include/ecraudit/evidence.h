@@ -126,6 +126,7 @@ typedef struct ecr_evidence {
 
   ecr_iam_principal *principals; /* users then roles, in file order */
   size_t n_principals;
+  size_t *principals_by_arn;     /* indices into principals, sorted by ARN */
   ecr_group *groups;
   size_t n_groups;
   ecr_managed_policy *managed;

@@ -204,12 +204,37 @@ static long session_role_index(const ecr_matrix *m, const char *arn) {
   size_t len = 0;
   const char *name = own_session_role(m, arn, &len);
   if (!name) return -1;
-  for (size_t i = 0; i < m->ev->n_principals; i++) {
-    const ecr_iam_principal *ip = &m->ev->principals[i];
-    if (ip->cls == ECR_PRINCIPAL_ROLE && strlen(ip->name) == len && strncmp(ip->name, name, len) == 0)
-      return (long)i;
+  size_t lo = 0, hi = m->n_roles;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    const char *rn = m->ev->principals[m->roles_by_name[mid]].name;
+    int c = strncmp(rn, name, len);
+    if (c == 0 && rn[len] != '\0') c = 1;
+    if (c == 0) return (long)m->roles_by_name[mid];
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
   }
   return -1;
+}
+
+static int cmp_role_name(const void *a, const void *b, void *ctx) {
+  const ecr_evidence *ev = ctx;
+  return strcmp(ev->principals[*(const size_t *)a].name, ev->principals[*(const size_t *)b].name);
+}
+static int cmp_repo_name(const void *a, const void *b, void *ctx) {
+  const ecr_evidence *ev = ctx;
+  return strcmp(ev->repos[*(const size_t *)a].name, ev->repos[*(const size_t *)b].name);
+}
+
+static void build_name_indexes(ecr_matrix *m) {
+  const ecr_evidence *ev = m->ev;
+  m->roles_by_name = ecr_xcalloc(ev->n_principals + 1, sizeof(size_t));
+  for (size_t i = 0; i < ev->n_principals; i++)
+    if (ev->principals[i].cls == ECR_PRINCIPAL_ROLE) m->roles_by_name[m->n_roles++] = i;
+  m->repos_by_name = ecr_xcalloc(ev->n_repos + 1, sizeof(size_t));
+  for (size_t i = 0; i < ev->n_repos; i++) m->repos_by_name[i] = i;
+  ecr_sort_idx(m->roles_by_name, m->n_roles, cmp_role_name, (void *)ev);
+  ecr_sort_idx(m->repos_by_name, ev->n_repos, cmp_repo_name, (void *)ev);
 }
 
 /* TSV order: compare as if each string ended with a tab. */
@@ -461,6 +486,46 @@ static void acc_free(acc *a) {
   free(a->m);
 }
 
+/* The range [*lo, *hi) of m->repos_by_name that a pattern can match: the
+ * repositories whose name starts with the literal text following the
+ * pattern's ":repository/" (an ARN holds ":repository/" once, and names
+ * never hold ':'). Without such a literal, every repository. */
+static void candidates(const ecr_matrix *m, const ecr_pattern *p, size_t *lo, size_t *hi) {
+  static const char marker[] = ":repository/";
+  const size_t ml = sizeof(marker) - 1;
+  *lo = 0;
+  *hi = m->n_repos;
+  if (p->never) {
+    *hi = 0;
+    return;
+  }
+  size_t at = (size_t)-1;
+  for (size_t i = 0; i + ml <= p->n && at == (size_t)-1; i++) {
+    size_t k = 0;
+    while (k < ml && p->tokens[i + k] == (unsigned char)marker[k]) k++;
+    if (k == ml) at = i + ml;
+  }
+  if (at == (size_t)-1) return;
+  char prefix[256];
+  size_t len = 0;
+  while (at + len < p->n && p->tokens[at + len] < 256 && len + 1 < sizeof(prefix)) {
+    prefix[len] = (char)p->tokens[at + len];
+    len++;
+  }
+  prefix[len] = '\0';
+  if (!len) return;
+  size_t a = 0, b = m->n_repos;
+  while (a < b) { /* first name >= prefix */
+    size_t mid = (a + b) / 2;
+    if (strcmp(m->ev->repos[m->repos_by_name[mid]].name, prefix) < 0) a = mid + 1;
+    else b = mid;
+  }
+  size_t e = a;
+  while (e < m->n_repos && strncmp(m->ev->repos[m->repos_by_name[e]].name, prefix, len) == 0) e++;
+  *lo = a;
+  *hi = e;
+}
+
 /* Add a compiled identity-side statement to allow or deny accumulators. */
 static void apply_stmt(const ecr_matrix *m, const ecr_cstmt *c, const varctx *vc, acc *allow,
                        acc *deny) {
@@ -481,10 +546,39 @@ static void apply_stmt(const ecr_matrix *m, const ecr_cstmt *c, const varctx *vc
     }
     return;
   }
-  /* variables: substitute once for this principal, then match every target */
+  /* variables: substitute once for this principal, then match the targets */
   ecr_pattern *pats = ecr_xcalloc(s->n_resources + 1, sizeof(ecr_pattern));
   for (size_t i = 0; i < s->n_resources; i++)
     ecr_pattern_compile(&pats[i], s->resources[i], c->pol->variables, &vc->v);
+  if (!s->not_resource) {
+    /* only repositories whose name starts with each pattern's literal name
+       prefix can match (plus the probes and the registry) */
+    ecr_match *res = ecr_xcalloc(m->n_targets, sizeof(ecr_match));
+    for (size_t i = 0; i < s->n_resources; i++) {
+      size_t lo = 0, hi = 0;
+      candidates(m, &pats[i], &lo, &hi);
+      for (size_t k = lo; k < hi; k++) {
+        size_t t = m->repos_by_name[k];
+        ecr_match r = ecr_pattern_match(&pats[i], m->target_res[t]);
+        if (r > res[t]) res[t] = r;
+      }
+      for (size_t t = m->n_repos; t < m->n_targets; t++) {
+        ecr_match r = ecr_pattern_match(&pats[i], m->target_res[t]);
+        if (r > res[t]) res[t] = r;
+      }
+    }
+    for (size_t t = 0; t < m->n_targets; t++) {
+      if (res[t] == ECR_MATCH_NO) continue;
+      ecr_actset act = s->actions & target_mask(m, t);
+      if (!act) continue;
+      if (res[t] == ECR_MATCH_YES && !cond) a->y[t] |= act;
+      a->m[t] |= act;
+    }
+    free(res);
+    for (size_t i = 0; i < s->n_resources; i++) ecr_pattern_cleanup(&pats[i]);
+    free(pats);
+    return;
+  }
   for (size_t t = 0; t < m->n_targets; t++) {
     ecr_actset act = s->actions & target_mask(m, t);
     if (!act) continue;
@@ -857,6 +951,7 @@ ecr_status ecr_matrix_eval(const ecr_evidence *ev, ecr_matrix **out, ecr_error *
   ecr_matrix *m = ecr_xcalloc(1, sizeof(*m));
   m->ev = ev;
   targets_init(m);
+  build_name_indexes(m);
   compile_all(m);
   build_principals(m);
   size_t n = m->n_targets;
@@ -906,6 +1001,8 @@ void ecr_matrix_free(ecr_matrix *m) {
   free(m->cpol);
   free(m->rst);
   free(m->rst_first);
+  free(m->roles_by_name);
+  free(m->repos_by_name);
   free(m->uni_allow_y);
   free(m->uni_allow_m);
   free(m->uni_deny_y);
@@ -969,15 +1066,49 @@ bool ecr_matrix_covers_future(const ecr_matrix *m, size_t p, ecr_actset actions)
 }
 
 /* ---- TSV ---------------------------------------------------------------------------- */
+/* Lines are assembled with memcpy into a large buffer: the matrix of a large
+ * account is millions of lines, and per-character appends dominated. */
+#define TSV_CHUNK (4u << 20)
+
+typedef struct tsv_out {
+  char *buf;
+  size_t len;
+  FILE *fp;
+  bool ok;
+} tsv_out;
+
+static inline void tsv_flush(tsv_out *o) {
+  if (o->ok && o->len && fwrite(o->buf, 1, o->len, o->fp) != o->len) o->ok = false;
+  o->len = 0;
+}
+
+static inline void tsv_put(tsv_out *o, const char *s, size_t n) {
+  if (o->len + n > TSV_CHUNK) tsv_flush(o);
+  if (n > TSV_CHUNK) { /* a pathological name: write it straight through */
+    if (o->ok && fwrite(s, 1, n, o->fp) != n) o->ok = false;
+    return;
+  }
+  memcpy(o->buf + o->len, s, n);
+  o->len += n;
+}
+
 ecr_status ecr_matrix_write_tsv(const ecr_matrix *m, FILE *fp, ecr_error *err) {
-  ecr_buf b;
-  ecr_buf_init(&b);
-  ecr_buf_puts(&b, "principal\trepository\taction\tdecision\n");
+  tsv_out o = {ecr_xmalloc(TSV_CHUNK), 0, fp, true};
+  static const char header[] = "principal\trepository\taction\tdecision\n";
+  tsv_put(&o, header, sizeof(header) - 1);
   size_t na = ecr_catalog_count();
-  size_t *alen = ecr_xcalloc(na, sizeof(size_t));
-  for (size_t a = 0; a < na; a++) alen[a] = strlen(ecr_catalog_action(a)->name);
-  bool ok = true;
-  for (size_t p = 0; p < m->n_principals && ok; p++) {
+  /* "\t<action>\tallow\n" and "\t<action>\tconditional\n" per action */
+  char **tail_y = ecr_xcalloc(na, sizeof(char *)), **tail_c = ecr_xcalloc(na, sizeof(char *));
+  size_t *len_y = ecr_xcalloc(na, sizeof(size_t)), *len_c = ecr_xcalloc(na, sizeof(size_t));
+  for (size_t a = 0; a < na; a++) {
+    tail_y[a] = ecr_xasprintf("\t%s\tallow\n", ecr_catalog_action(a)->name);
+    tail_c[a] = ecr_xasprintf("\t%s\tconditional\n", ecr_catalog_action(a)->name);
+    len_y[a] = strlen(tail_y[a]);
+    len_c[a] = strlen(tail_c[a]);
+  }
+  size_t *res_len = ecr_xcalloc(m->n_targets, sizeof(size_t));
+  for (size_t t = 0; t < m->n_targets; t++) res_len[t] = strlen(m->target_res[t]);
+  for (size_t p = 0; p < m->n_principals && o.ok; p++) {
     const ecr_row *row = m->principals[p].row;
     const char *pname = m->principals[p].pub.name;
     size_t plen = strlen(pname);
@@ -988,29 +1119,31 @@ ecr_status ecr_matrix_write_tsv(const ecr_matrix *m, FILE *fp, ecr_error *err) {
         bool is_reg = t == m->registry;
         if ((pass == 0) != is_reg) continue;
         if (!is_reg && !ecr_target_is_repo(m, t)) continue;
-        const char *res = m->target_res[t];
-        size_t rlen = strlen(res);
-        for (size_t a = 0; a < na; a++) {
-          ecr_actset bit = (ecr_actset)1 << a;
-          if (!(row->m[k] & bit)) continue;
-          ecr_buf_append(&b, pname, plen);
-          ecr_buf_putc(&b, '\t');
-          ecr_buf_append(&b, res, rlen);
-          ecr_buf_putc(&b, '\t');
-          ecr_buf_append(&b, ecr_catalog_action(a)->name, alen[a]);
-          ecr_buf_puts(&b, (row->y[k] & bit) ? "\tallow\n" : "\tconditional\n");
-        }
-        if (b.len > (1u << 20)) {
-          if (fwrite(b.data, 1, b.len, fp) != b.len) ok = false;
-          ecr_buf_reset(&b);
+        ecr_actset bits = row->m[k];
+        while (bits) {
+          size_t a = (size_t)__builtin_ctzll(bits);
+          bits &= bits - 1;
+          tsv_put(&o, pname, plen);
+          tsv_put(&o, "\t", 1);
+          tsv_put(&o, m->target_res[t], res_len[t]);
+          if (row->y[k] & ((ecr_actset)1 << a)) tsv_put(&o, tail_y[a], len_y[a]);
+          else tsv_put(&o, tail_c[a], len_c[a]);
         }
       }
     }
   }
-  if (ok && b.len && fwrite(b.data, 1, b.len, fp) != b.len) ok = false;
-  if (ok && fflush(fp) != 0) ok = false;
-  ecr_buf_cleanup(&b);
-  free(alen);
-  if (!ok) return ecr_error_set(err, ECR_E_OUTPUT, "<stdout>", "cannot write the matrix");
+  tsv_flush(&o);
+  if (o.ok && fflush(fp) != 0) o.ok = false;
+  for (size_t a = 0; a < na; a++) {
+    free(tail_y[a]);
+    free(tail_c[a]);
+  }
+  free(tail_y);
+  free(tail_c);
+  free(len_y);
+  free(len_c);
+  free(res_len);
+  free(o.buf);
+  if (!o.ok) return ecr_error_set(err, ECR_E_OUTPUT, "<stdout>", "cannot write the matrix");
   return ECR_OK;
 }

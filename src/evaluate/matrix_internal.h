@@ -72,6 +72,9 @@ struct ecr_matrix {
   size_t n_special;
   struct name_slot { const char *key; size_t *idx; size_t n, cap; } *names; /* rst by named principal */
   size_t names_cap, names_n;
+  size_t *roles_by_name; /* IAM role indices sorted by role name */
+  size_t n_roles;
+  size_t *repos_by_name; /* repository target indices sorted by repository name */
   /* SCP layer */
   ecr_cstmt **scp_stmts; /* every SCP statement (for explain) */
   size_t n_scp_stmts;

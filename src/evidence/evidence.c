@@ -157,23 +157,6 @@ static int cmp_managed(const void *a, const void *b, void *ctx) {
   return strcmp(ev->managed[*(const size_t *)a].arn, ev->managed[*(const size_t *)b].arn);
 }
 
-/* qsort_r is a GNU extension; a tiny merge sort keeps us portable C11. */
-static void sort_idx(size_t *idx, size_t n, int (*cmp)(const void *, const void *, void *),
-                     void *ctx) {
-  if (n < 2) return;
-  size_t *tmp = ecr_xmalloc(n * sizeof(size_t));
-  for (size_t w = 1; w < n; w *= 2) {
-    for (size_t lo = 0; lo < n; lo += 2 * w) {
-      size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
-      size_t i = lo, j = mid, k = lo;
-      while (i < mid && j < hi) tmp[k++] = cmp(&idx[i], &idx[j], ctx) <= 0 ? idx[i++] : idx[j++];
-      while (i < mid) tmp[k++] = idx[i++];
-      while (j < hi) tmp[k++] = idx[j++];
-    }
-    memcpy(idx, tmp, n * sizeof(size_t));
-  }
-  free(tmp);
-}
 
 static long find_managed(loader *L, const char *arn) {
   size_t lo = 0, hi = L->ev->n_managed;
@@ -185,6 +168,11 @@ static long find_managed(loader *L, const char *arn) {
     else hi = mid;
   }
   return -1;
+}
+
+static int cmp_principal(const void *a, const void *b, void *ctx) {
+  const ecr_evidence *ev = ctx;
+  return strcmp(ev->principals[*(const size_t *)a].arn, ev->principals[*(const size_t *)b].arn);
 }
 
 static int cmp_group(const void *a, const void *b, void *ctx) {
@@ -250,7 +238,7 @@ static ecr_status managed_policies(loader *L, const cJSON *root) {
 index:
   L->managed_by_arn = ecr_xcalloc(L->ev->n_managed + 1, sizeof(size_t));
   for (size_t k = 0; k < L->ev->n_managed; k++) L->managed_by_arn[k] = k;
-  sort_idx(L->managed_by_arn, L->ev->n_managed, cmp_managed, L->ev);
+  ecr_sort_idx(L->managed_by_arn, L->ev->n_managed, cmp_managed, L->ev);
   return st;
 }
 
@@ -327,7 +315,7 @@ static ecr_status groups(loader *L, const cJSON *root) {
   if (st != ECR_OK) return st;
   L->groups_by_name = ecr_xcalloc(L->ev->n_groups + 1, sizeof(size_t));
   for (size_t k = 0; k < L->ev->n_groups; k++) L->groups_by_name[k] = k;
-  sort_idx(L->groups_by_name, L->ev->n_groups, cmp_group, L->ev);
+  ecr_sort_idx(L->groups_by_name, L->ev->n_groups, cmp_group, L->ev);
   return ECR_OK;
 }
 
@@ -887,6 +875,11 @@ ecr_status ecr_evidence_load(const char *dir, ecr_evidence **out, ecr_error *err
   if (st == ECR_OK) st = groups(&L, iam);
   if (st == ECR_OK) st = users(&L, iam);
   if (st == ECR_OK) st = roles(&L, iam);
+  if (st == ECR_OK) {
+    L.ev->principals_by_arn = ecr_xcalloc(L.ev->n_principals + 1, sizeof(size_t));
+    for (size_t i = 0; i < L.ev->n_principals; i++) L.ev->principals_by_arn[i] = i;
+    ecr_sort_idx(L.ev->principals_by_arn, L.ev->n_principals, cmp_principal, L.ev);
+  }
   if (st == ECR_OK && !L.ev->account) {
     for (size_t i = 0; i < L.ev->n_principals && !L.ev->account; i++)
       L.ev->account = ecr_arn_account(L.ev->principals[i].arn);
@@ -922,8 +915,20 @@ ecr_status ecr_evidence_load(const char *dir, ecr_evidence **out, ecr_error *err
 }
 
 long ecr_evidence_find_principal(const ecr_evidence *ev, const char *arn) {
-  for (size_t i = 0; i < ev->n_principals; i++)
-    if (strcmp(ev->principals[i].arn, arn) == 0) return (long)i;
+  if (!ev->principals_by_arn) { /* a model built by hand */
+    for (size_t i = 0; i < ev->n_principals; i++)
+      if (strcmp(ev->principals[i].arn, arn) == 0) return (long)i;
+    return -1;
+  }
+  size_t lo = 0, hi = ev->n_principals;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    size_t i = ev->principals_by_arn[mid];
+    int c = strcmp(ev->principals[i].arn, arn);
+    if (c == 0) return (long)i;
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
   return -1;
 }
 
@@ -966,6 +971,7 @@ void ecr_evidence_free(ecr_evidence *ev) {
     free(p->last_used_region);
   }
   free(ev->principals);
+  free(ev->principals_by_arn);
   for (size_t i = 0; i < ev->n_groups; i++) {
     ecr_group *g = &ev->groups[i];
     free(g->name);

@@ -309,6 +309,23 @@ char *ecr_arn_account(const char *arn) {
   return ecr_xstrndup(p, 12);
 }
 
+void ecr_sort_idx(size_t *idx, size_t n, int (*cmp)(const void *, const void *, void *),
+                     void *ctx) {
+  if (n < 2) return;
+  size_t *tmp = ecr_xmalloc(n * sizeof(size_t));
+  for (size_t w = 1; w < n; w *= 2) {
+    for (size_t lo = 0; lo < n; lo += 2 * w) {
+      size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+      size_t i = lo, j = mid, k = lo;
+      while (i < mid && j < hi) tmp[k++] = cmp(&idx[i], &idx[j], ctx) <= 0 ? idx[i++] : idx[j++];
+      while (i < mid) tmp[k++] = idx[i++];
+      while (j < hi) tmp[k++] = idx[j++];
+    }
+    memcpy(idx, tmp, n * sizeof(size_t));
+  }
+  free(tmp);
+}
+
 /* ---- embedded files and templates ---- */
 const char *ecr_embedded_lookup(const char *path, size_t *len); /* generated */
 

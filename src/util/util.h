@@ -120,6 +120,10 @@ size_t ecr_utf8_first_invalid(const char *s, size_t len);
  * NULL when absent or not 12 digits. Caller frees. */
 char *ecr_arn_account(const char *arn);
 
+/* Stable sort of an index array with a comparison that takes a context
+ * (qsort_r is a GNU extension): a merge sort, O(n log n). */
+void ecr_sort_idx(size_t *idx, size_t n, int (*cmp)(const void *, const void *, void *), void *ctx);
+
 /* ---- embedded files (templates/, data/) -------------------------------- */
 /* Files embedded at build time by cmake/embed.cmake; path relative to the
  * project root, e.g. "templates/html/report.css", "data/ecr-actions.json".
