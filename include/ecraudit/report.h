@@ -95,7 +95,8 @@ typedef struct ecr_finding {
   ecr_severity severity;
   char *principal;  /* ARN / "*" / "service:<name>" as in the matrix */
   ecr_principal_kind principal_kind;
-  char **repositories; /* sorted; {"*"} for registry-level actions */
+  char **repositories; /* sorted; {"*"} for registry-level actions; the strings are
+                          borrowed from report->name_pool (the array is the finding's) */
   size_t n_repositories;
   bool all_repositories; /* grant covers every repository, present and future */
   ecr_access_level access_level;
@@ -198,7 +199,8 @@ typedef struct ecr_report {
   const ecr_ledger_entry *ledger; /* borrowed from the ledger the report was built with */
   size_t n_ledger;
 
-  char **name_pool; /* principal names the repository views borrow */
+  char **name_pool; /* strings the model borrows: principal names of repository views,
+                       repository ARNs of findings */
   size_t n_name_pool;
 
   char **coverage; /* one sentence each */

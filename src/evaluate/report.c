@@ -88,7 +88,20 @@ typedef struct builder {
   size_t **pushers;
   size_t *n_pushers, *cap_pushers;
   bool *can_login; /* per matrix principal: GetAuthorizationToken granted (own principals) */
+  size_t pool_cap;  /* r->name_pool capacity */
+  char **target_str; /* per matrix target: its string in the pool, NULL until used */
 } builder;
+
+/* Hand a string to the report's pool (it frees it) and borrow it back. */
+static char *pool_add(builder *B, char *owned) {
+  ECR_PUSH(B->r->name_pool, B->r->n_name_pool, B->pool_cap, owned);
+  return owned;
+}
+
+static char *pool_target(builder *B, size_t t) {
+  if (!B->target_str[t]) B->target_str[t] = pool_add(B, ecr_xstrdup(B->m->target_res[t]));
+  return B->target_str[t];
+}
 
 static bool target_gap(const builder *B, size_t t) {
   const ecr_matrix *m = B->m;
@@ -290,9 +303,7 @@ static void build_repo_views(builder *B) {
                    (ecr_actset)1 << ecr_catalog_find("ecr:UntagResource");
   ecr_actset login = (ecr_actset)1 << ecr_catalog_find("ecr:GetAuthorizationToken");
   B->can_login = ecr_xcalloc(m->n_principals + 1, sizeof(bool));
-  r->n_name_pool = m->n_principals;
-  r->name_pool = ecr_xcalloc(m->n_principals + 1, sizeof(char *));
-  for (size_t p = 0; p < m->n_principals; p++) r->name_pool[p] = ecr_xstrdup(m->principals[p].pub.name);
+  for (size_t p = 0; p < m->n_principals; p++) pool_add(B, ecr_xstrdup(m->principals[p].pub.name));
   access_list *lists = ecr_xcalloc(4 * m->n_repos + 1, sizeof(access_list));
   for (size_t i = 0; i < m->n_repos; i++) {
     ecr_repo_view *v = &r->repositories[i];
@@ -760,12 +771,12 @@ static void principal_findings(builder *B, size_t p, const char *as_of) {
     f->actions = actions_of(g->actions, &f->n_actions);
     if (g->registry) {
       f->repositories = ecr_xcalloc(1, sizeof(char *));
-      f->repositories[0] = ecr_xstrdup("*");
+      f->repositories[0] = pool_target(B, m->registry);
       f->n_repositories = 1;
       f->all_repositories = true;
     } else {
       f->repositories = ecr_xcalloc(g->n + 1, sizeof(char *));
-      for (size_t k = 0; k < g->n; k++) f->repositories[k] = ecr_xstrdup(m->target_res[g->targets[k]]);
+      for (size_t k = 0; k < g->n; k++) f->repositories[k] = pool_target(B, g->targets[k]);
       f->n_repositories = g->n;
       /* the principal holds access of this level on every repository,
          present (whatever finding each fell in) and future */
@@ -833,7 +844,7 @@ static void principal_findings(builder *B, size_t p, const char *as_of) {
     f->access_level = ECR_LEVEL_WRITE;
     f->decision = ECR_DECISION_CONDITIONAL;
     f->repositories = ecr_xcalloc(1, sizeof(char *));
-    f->repositories[0] = ecr_xasprintf("arn:%s:ecr:*:%s:repository/*", B->ev->partition, B->ev->account);
+    f->repositories[0] = pool_add(B, ecr_xasprintf("arn:%s:ecr:*:%s:repository/*", B->ev->partition, B->ev->account));
     f->n_repositories = 1;
     f->actions = ecr_xcalloc(1, sizeof(char *));
     f->severity = ECR_SEV_MEDIUM;
@@ -865,9 +876,9 @@ static void gap_finding(builder *B, const char *resource, const char *error, gap
   f->access_level = ECR_LEVEL_WRITE;
   f->decision = ECR_DECISION_CONDITIONAL;
   f->repositories = ecr_xcalloc(1, sizeof(char *));
-  f->repositories[0] = region ? ecr_xasprintf("arn:%s:ecr:%s:%s:repository/*", B->ev->partition,
-                                              region_name, B->ev->account)
-                              : ecr_xstrdup(resource);
+  f->repositories[0] = pool_add(B, region ? ecr_xasprintf("arn:%s:ecr:%s:%s:repository/*", B->ev->partition,
+                                                         region_name, B->ev->account)
+                                         : ecr_xstrdup(resource));
   f->n_repositories = 1;
   f->actions = ecr_xcalloc(1, sizeof(char *));
   f->severity = ECR_SEV_MEDIUM;
@@ -878,8 +889,7 @@ static void gap_finding(builder *B, const char *resource, const char *error, gap
   static const char *const remedy_t[] = {"remediation/gap-repo", "remediation/gap-region",
                                          "remediation/gap-scp"};
   if (kind == GAP_SCP) {
-    free(f->repositories[0]);
-    f->repositories[0] = ecr_xasprintf("arn:%s:ecr:*:%s:repository/*", B->ev->partition, B->ev->account);
+    f->repositories[0] = pool_add(B, ecr_xasprintf("arn:%s:ecr:*:%s:repository/*", B->ev->partition, B->ev->account));
   }
   f->status_reason = T(status_t[kind], kv);
   f->impact = T("impact/gap", NULL);
@@ -1035,6 +1045,7 @@ ecr_status ecr_report_build(const ecr_evidence *ev, const ecr_matrix *m, ecr_led
   B.m = m;
   B.ledger = ledger;
   ecr_report *r = B.r = ecr_xcalloc(1, sizeof(ecr_report));
+  B.target_str = ecr_xcalloc(m->n_targets + 1, sizeof(char *));
   r->tool_version = ecr_xstrdup(ECRAUDIT_VERSION);
   r->catalog_version = ecr_xstrdup(ecr_catalog_version());
   r->control_id = ecr_xstrdup("C-0222");
@@ -1124,6 +1135,7 @@ ecr_status ecr_report_build(const ecr_evidence *ev, const ecr_matrix *m, ecr_led
   free(B.cap_pushers);
   free(B.can_login);
   free(B.finding_principal);
+  free(B.target_str);
   *out = r;
   return ECR_OK;
 }

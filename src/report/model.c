@@ -81,7 +81,7 @@ void ecr_report_free(ecr_report *r) {
     ecr_finding *f = &r->findings[i];
     free(f->id);
     free(f->principal);
-    free_strv(f->repositories, f->n_repositories);
+    free(f->repositories); /* strings borrowed from name_pool */
     free_strv(f->actions, f->n_actions);
     for (size_t k = 0; k < f->n_via; k++) ecr_via_cleanup(&f->via[k]);
     free(f->via);

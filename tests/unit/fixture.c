@@ -204,11 +204,15 @@ ecr_fixture ecr_fixture_make(bool hostile, size_t extra) {
   }
   r->overall = ECR_CHECK_FAIL;
 
-  r->n_name_pool = 3;
-  r->name_pool = ecr_xcalloc(3, sizeof(char *));
-  r->name_pool[0] = ecr_xstrdup("*");
-  r->name_pool[1] = ecr_xstrdup(r->findings[2].principal);
-  r->name_pool[2] = ecr_xstrdup("arn:aws:iam::111122223333:user/alice");
+  /* the pool owns every borrowed string: the three names below, then the
+     findings' repository ARNs */
+  size_t pool_cap = 0;
+  ECR_PUSH(r->name_pool, r->n_name_pool, pool_cap, ecr_xstrdup("*"));
+  ECR_PUSH(r->name_pool, r->n_name_pool, pool_cap, ecr_xstrdup(r->findings[2].principal));
+  ECR_PUSH(r->name_pool, r->n_name_pool, pool_cap, ecr_xstrdup("arn:aws:iam::111122223333:user/alice"));
+  for (size_t i = 0; i < r->n_findings; i++)
+    for (size_t k = 0; k < r->findings[i].n_repositories; k++)
+      ECR_PUSH(r->name_pool, r->n_name_pool, pool_cap, r->findings[i].repositories[k]);
   r->n_repo_views = 2;
   r->repositories = ecr_xcalloc(2, sizeof(ecr_repo_view));
   for (size_t i = 0; i < 2; i++) {
