@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""Seed corpora for the libFuzzer harnesses, generated from samples/ and
+tests/golden/ (nothing is committed: run this before fuzzing).
+
+usage: fuzz/make-corpus.py SOURCE_DIR OUT_DIR
+writes OUT_DIR/<harness>/seed-NNN for every harness in fuzz/.
+Plain Python 3 standard library only.
+"""
+import glob
+import hashlib
+import json
+import os
+import sys
+import urllib.parse
+from xml.sax.saxutils import escape
+
+SEP = "\n=====\n"
+DOC_KEYS = {"PolicyDocument", "AssumeRolePolicyDocument", "Document"}
+IAM = "iam/account-authorization-details.json"
+
+
+def read(path, mode="r"):
+    with open(path, mode) as f:
+        return f.read()
+
+
+def bundles(src):
+    out = [os.path.join(src, "samples", "acme")]
+    out += sorted(glob.glob(os.path.join(src, "tests", "golden", "*", "bundle")))
+    out += sorted(glob.glob(os.path.join(src, "tests", "fake_aws", "bundle")))
+    return [b for b in out if os.path.isfile(os.path.join(b, IAM))]
+
+
+def policy_docs(bundle):
+    """Every policy document of a bundle, as text."""
+    docs = []
+
+    def walk(v, key=None):
+        if isinstance(v, dict):
+            for k, x in v.items():
+                if k in DOC_KEYS:
+                    docs.append(x if isinstance(x, str) else json.dumps(x, indent=2))
+                else:
+                    walk(x, k)
+        elif isinstance(v, list):
+            for x in v:
+                walk(x, key)
+
+    walk(json.loads(read(os.path.join(bundle, IAM))))
+    for f in glob.glob(os.path.join(bundle, "ecr", "*", "*.json")):
+        v = json.loads(read(f))
+        for item in v if isinstance(v, list) else [v]:
+            if isinstance(item, dict) and isinstance(item.get("policyText"), str):
+                docs.append(item["policyText"])
+    scps = os.path.join(bundle, "organizations", "scps.json")
+    if os.path.isfile(scps):
+        for level in json.loads(read(scps)):
+            for p in level.get("policies", []):
+                docs.append(p.get("Content", ""))
+    return docs
+
+
+def to_xml(name, value):
+    """AWS CLI JSON -> IAM Query-protocol XML (as tests/fake_aws serves it)."""
+    if isinstance(value, list):
+        return "<%s>%s</%s>" % (name, "".join(to_xml("member", v) for v in value), name)
+    if isinstance(value, dict):
+        if name in DOC_KEYS:
+            text = urllib.parse.quote(json.dumps(value), safe="-_.~*'()!")
+            return "<%s>%s</%s>" % (name, escape(text), name)
+        return "<%s>%s</%s>" % (name, "".join(to_xml(k, v) for k, v in value.items()), name)
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif value is None:
+        text = ""
+    else:
+        text = str(value)
+    return "<%s>%s</%s>" % (name, escape(text), name)
+
+
+def iam_xml(bundle, truncated):
+    iam = json.loads(read(os.path.join(bundle, IAM)))
+    inner = "".join(to_xml(k, iam.get(k, []))
+                    for k in ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies"))
+    inner += "<IsTruncated>%s</IsTruncated>" % ("true" if truncated else "false")
+    if truncated:
+        inner += "<Marker>MTA=</Marker>"
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<GetAccountAuthorizationDetailsResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">'
+            "<GetAccountAuthorizationDetailsResult>%s</GetAccountAuthorizationDetailsResult>"
+            "<ResponseMetadata><RequestId>seed</RequestId></ResponseMetadata>"
+            "</GetAccountAuthorizationDetailsResponse>" % inner)
+
+
+def main():
+    src, out = sys.argv[1], sys.argv[2]
+    seeds = {h: [] for h in ("policy", "evidence", "ledger", "iam_xml", "sigv4", "render")}
+    for b in bundles(src):
+        seeds["policy"] += [d.encode() for d in policy_docs(b)]
+        regions = sorted(glob.glob(os.path.join(b, "ecr", "*")))
+        parts = [read(os.path.join(b, IAM))]
+        pol = os.path.join(regions[0], "repository-policies.json") if regions else ""
+        parts.append(read(pol) if pol and os.path.isfile(pol) else "[]")
+        repos = os.path.join(regions[0], "repositories.json") if regions else ""
+        if repos and os.path.isfile(repos):
+            parts.append(read(repos))
+            scps = os.path.join(b, "organizations", "scps.json")
+            if os.path.isfile(scps):
+                parts.append(read(scps))
+        seeds["evidence"].append(SEP.join(parts).encode())
+        seeds["iam_xml"].append(iam_xml(b, False).encode())
+        seeds["iam_xml"].append(iam_xml(b, True).encode())
+    seeds["ledger"].append(read(os.path.join(src, "samples", "acme", "ledger.json"), "rb"))
+    seeds["ledger"].append(b'{"description": "empty", "exceptions": []}')
+    seeds["ledger"].append(b'[{"id": "A", "principal": "*", "repositories": "*", "actions": "Write",'
+                           b' "justification": "j", "approved_by": "b", "ticket": null,'
+                           b' "expires": "2026-01-15", "x-note": "n"}]')
+    for req in sorted(glob.glob(os.path.join(src, "tests", "data", "sigv4-test-suite", "*", "*.req"))):
+        raw = read(req, "rb")
+        seeds["sigv4"].append(b"\x00" + raw)
+        line = raw.split(b"\n", 1)[0].split(b" ")
+        target = line[1] if len(line) > 2 else b"/"
+        path, _, query = target.partition(b"?")
+        seeds["sigv4"].append(b"\x01" + path)
+        seeds["sigv4"].append(b"\x02" + query)
+        seeds["sigv4"].append(b"\x03" + target)
+        seeds["sigv4"].append(b"\x04" + raw.split(b"\n\n", 1)[0].split(b"\n", 1)[-1])
+    files = ["iam/account-authorization-details.json", "sts/caller-identity.json",
+             "organizations/scps.json", "ecr/us-east-1/repositories.json",
+             "ecr/us-east-1/repository-policies.json", "ecr/us-east-1/registry-policy.json",
+             "ecr/eu-west-1/repositories.json", "ecr/eu-west-1/repository-policies.json",
+             "manifest.json", "ledger.json"]  # the table in fuzz_render.c
+    acme = os.path.join(src, "samples", "acme")
+    for i, f in enumerate(files):
+        seeds["render"].append(bytes([i]) + read(os.path.join(acme, f), "rb"))
+    for h, items in seeds.items():
+        d = os.path.join(out, h)
+        os.makedirs(d, exist_ok=True)
+        for data in items:
+            name = "seed-" + hashlib.sha1(data).hexdigest()[:16]
+            with open(os.path.join(d, name), "wb") as f:
+                f.write(data)
+        print("%s: %d seeds" % (h, len(items)))
+
+
+if __name__ == "__main__":
+    main()
