@@ -19,6 +19,7 @@ extern "C" {
 /* Documented limits (issue: hostile inputs). */
 #define ECR_MAX_JSON_DEPTH 128
 #define ECR_MAX_ITEMS 1000000  /* principals, policies, repositories, statements */
+#define ECR_MAX_STRING (1u << 20) /* longest JSON string value or key, bytes */
 
 typedef struct ecr_inline_policy {
   char *name;

@@ -119,11 +119,11 @@ bool ecr_aws_retryable(long status, const char *code);
 
 /* ---- collection state shared by the service modules ------------------- */
 
-typedef struct ecr_gap {
+typedef struct ecr_collected_gap {
   char *source;   /* "ecr:GetRepositoryPolicy" */
   char *resource; /* ARN or region */
   char *error;    /* "Code: message" */
-} ecr_gap;
+} ecr_collected_gap;
 
 typedef struct ecr_progress {
   bool on;
@@ -134,7 +134,7 @@ typedef struct ecr_collect_ctx {
   const char *tmp_dir; /* bundle being written */
   char *account;
   char *partition; /* "aws", "aws-cn", "aws-us-gov" */
-  ecr_gap *gaps;
+  ecr_collected_gap *gaps;
   size_t n_gaps, cap_gaps;
   char **files; /* relative paths written, for the manifest */
   size_t n_files, cap_files;

@@ -18,7 +18,7 @@
 
 void ecr_collect_gap(ecr_collect_ctx *ctx, const char *source, const char *resource,
                      const ecr_aws_response *resp) {
-  ecr_gap g;
+  ecr_collected_gap g;
   g.source = ecr_xstrdup(source);
   g.resource = ecr_xstrdup(resource ? resource : "");
   g.error = ecr_xasprintf("%s: %s", resp && resp->error_code ? resp->error_code : "Error",

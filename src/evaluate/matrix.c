@@ -450,7 +450,8 @@ static ecr_match stmt_match_vars(const ecr_matrix *m, const ecr_cstmt *c, const 
   const ecr_statement *s = c->s;
   ecr_match any = ECR_MATCH_NO;
   for (size_t i = 0; i < s->n_resources && any != ECR_MATCH_YES; i++) {
-    ecr_match r = ecr_resource_match(s->resources[i], c->pol->variables, &vc->v, m->target_res[t]);
+    ecr_match r = ecr_resource_match(s->resources[i], c->pol->variables, vc ? &vc->v : NULL,
+                                     m->target_res[t]);
     if (r > any) any = r;
   }
   if (!s->not_resource) return any;
@@ -549,7 +550,7 @@ static void apply_stmt(const ecr_matrix *m, const ecr_cstmt *c, const varctx *vc
   /* variables: substitute once for this principal, then match the targets */
   ecr_pattern *pats = ecr_xcalloc(s->n_resources + 1, sizeof(ecr_pattern));
   for (size_t i = 0; i < s->n_resources; i++)
-    ecr_pattern_compile(&pats[i], s->resources[i], c->pol->variables, &vc->v);
+    ecr_pattern_compile(&pats[i], s->resources[i], c->pol->variables, vc ? &vc->v : NULL);
   if (!s->not_resource) {
     /* only repositories whose name starts with each pattern's literal name
        prefix can match (plus the probes and the registry) */

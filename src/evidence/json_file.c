@@ -33,6 +33,19 @@ static long scan_depth(const char *data, size_t len, size_t *at) {
   return max;
 }
 
+/* A string value or key longer than ECR_MAX_STRING (nesting is bounded by
+ * ECR_MAX_JSON_DEPTH, so the recursion is too). */
+static bool too_long(const cJSON *v, const cJSON **which) {
+  if ((v->string && strlen(v->string) > ECR_MAX_STRING) ||
+      (cJSON_IsString(v) && v->valuestring && strlen(v->valuestring) > ECR_MAX_STRING)) {
+    *which = v;
+    return true;
+  }
+  for (const cJSON *c = v->child; c; c = c->next)
+    if (too_long(c, which)) return true;
+  return false;
+}
+
 static void position(const char *data, size_t off, long *line, long *col) {
   *line = 1;
   *col = 1;
@@ -79,6 +92,14 @@ ecr_status ecr_json_parse(const char *data, size_t len, const char *rel, cJSON *
                               "invalid JSON: unexpected end of file (truncated?)");
     return ecr_error_set_at(err, ECR_E_INPUT, rel, line, col, "invalid JSON (byte offset %zu)",
                             off);
+  }
+  const cJSON *longest = NULL;
+  if (too_long(v, &longest)) {
+    size_t n = longest->valuestring ? strlen(longest->valuestring) : strlen(longest->string);
+    cJSON_Delete(v);
+    return ecr_error_set(err, ECR_E_INPUT, rel,
+                         "a string of %zu bytes exceeds the %u KiB limit for one value", n,
+                         ECR_MAX_STRING / 1024u);
   }
   *out = v;
   return ECR_OK;

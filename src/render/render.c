@@ -44,29 +44,38 @@ static int atomic_sink_write(void *ctx, const void *data, size_t len) {
   return ecr_atomic_write((ecr_atomic_file *)ctx, data, len) ? 0 : -1;
 }
 
-ecr_status ecr_render_to_file(const ecr_renderer *r, const ecr_report *report,
-                              const ecr_render_opts *opts, const char *dir, ecr_error *err) {
+/* Render r into a finished temporary file of dir/<filename>; not published. */
+static ecr_status render_tmp(const ecr_renderer *r, const ecr_report *report,
+                             const ecr_render_opts *opts, const char *dir, ecr_atomic_file *af,
+                             ecr_error *err) {
   char *path = ecr_path_join(dir, r->filename);
-  ecr_atomic_file af;
-  ecr_status st = ecr_atomic_open(&af, path, err);
+  ecr_status st = ecr_atomic_open(af, path, err);
   if (st != ECR_OK) goto done;
-  ecr_sink sink = {atomic_sink_write, &af};
+  ecr_sink sink = {atomic_sink_write, af};
   st = r->render(report, opts, &sink, err);
-  if (st != ECR_OK) {
-    ecr_atomic_abort(&af);
-    if (st == ECR_E_OUTPUT && err && !err->file[0])
-      ecr_error_set(err, ECR_E_OUTPUT, path, "cannot write: %s", err->message);
-    goto done;
-  }
-  if (af.failed) {
-    ecr_atomic_abort(&af);
+  if (st == ECR_OK && af->failed)
     st = ecr_error_set(err, ECR_E_OUTPUT, path, "cannot write (write failed)");
+  if (st != ECR_OK) {
+    ecr_atomic_abort(af);
+    if (st == ECR_E_OUTPUT && err && !err->file[0]) {
+      char why[sizeof(err->message)];
+      snprintf(why, sizeof(why), "%s", err->message);
+      ecr_error_set(err, ECR_E_OUTPUT, path, "cannot write: %s", why);
+    }
     goto done;
   }
-  st = ecr_atomic_commit(&af, err);
+  st = ecr_atomic_finish(af, err);
 done:
   free(path);
   return st;
+}
+
+ecr_status ecr_render_to_file(const ecr_renderer *r, const ecr_report *report,
+                              const ecr_render_opts *opts, const char *dir, ecr_error *err) {
+  ecr_atomic_file af;
+  ecr_status st = render_tmp(r, report, opts, dir, &af, err);
+  if (st != ECR_OK) return st;
+  return ecr_atomic_publish(&af, err);
 }
 
 typedef struct render_job {
@@ -74,6 +83,7 @@ typedef struct render_job {
   const ecr_report *report;
   const ecr_render_opts *opts;
   const char *dir;
+  ecr_atomic_file af;
   ecr_error err;
   ecr_status st;
 } render_job;
@@ -81,10 +91,13 @@ typedef struct render_job {
 static void *render_thread(void *arg) {
   render_job *j = arg;
   ecr_error_clear(&j->err);
-  j->st = ecr_render_to_file(j->r, j->report, j->opts, j->dir, &j->err);
+  j->st = render_tmp(j->r, j->report, j->opts, j->dir, &j->af, &j->err);
   return NULL;
 }
 
+/* Every format is rendered into its temporary file first (concurrently);
+ * only when all succeeded are they renamed into place, so a failure leaves
+ * the previous set of reports as it was, never a mix of old and new. */
 ecr_status ecr_render_all(const ecr_renderer *const *list, size_t n, const ecr_report *report,
                           const ecr_render_opts *opts, const char *dir, ecr_error *err) {
   if (n == 0) return ECR_OK;
@@ -93,7 +106,10 @@ ecr_status ecr_render_all(const ecr_renderer *const *list, size_t n, const ecr_r
   pthread_t *threads = ecr_xcalloc(n, sizeof(pthread_t));
   bool *started = ecr_xcalloc(n, sizeof(bool));
   for (size_t i = 0; i < n; i++) {
-    jobs[i] = (render_job){list[i], report, opts, dir, {0}, ECR_OK};
+    jobs[i].r = list[i];
+    jobs[i].report = report;
+    jobs[i].opts = opts;
+    jobs[i].dir = dir;
     /* the last job runs on this thread; others get their own */
     if (i + 1 < n && pthread_create(&threads[i], NULL, render_thread, &jobs[i]) == 0)
       started[i] = true;
@@ -107,6 +123,14 @@ ecr_status ecr_render_all(const ecr_renderer *const *list, size_t n, const ecr_r
     if (jobs[i].st != ECR_OK) {
       st = jobs[i].st;
       if (err) *err = jobs[i].err;
+    }
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (jobs[i].st != ECR_OK) continue; /* its temporary file is already gone */
+    if (st == ECR_OK) {
+      st = ecr_atomic_publish(&jobs[i].af, err);
+    } else {
+      ecr_atomic_abort(&jobs[i].af);
     }
   }
   free(jobs);

@@ -132,7 +132,7 @@ static void atomic_release(ecr_atomic_file *af) {
   memset(af, 0, sizeof(*af));
 }
 
-ecr_status ecr_atomic_commit(ecr_atomic_file *af, ecr_error *err) {
+ecr_status ecr_atomic_finish(ecr_atomic_file *af, ecr_error *err) {
   if (!af->fp) return ecr_error_set(err, ECR_E_OUTPUT, af->path, "not open");
   int e = 0;
   if (af->failed) e = errno ? errno : EIO;
@@ -140,8 +140,19 @@ ecr_status ecr_atomic_commit(ecr_atomic_file *af, ecr_error *err) {
   if (!e && fsync(fileno(af->fp)) != 0 && errno != EINVAL) e = errno;
   if (fclose(af->fp) != 0 && !e) e = errno;
   af->fp = NULL;
-  if (!e && rename(af->tmp_path, af->path) != 0) e = errno;
   if (e) {
+    unlink(af->tmp_path);
+    ecr_status st = ecr_error_set(err, ECR_E_OUTPUT, af->path, "cannot write: %s", strerror(e));
+    atomic_release(af);
+    return st;
+  }
+  return ECR_OK;
+}
+
+ecr_status ecr_atomic_publish(ecr_atomic_file *af, ecr_error *err) {
+  if (!af->tmp_path) return ecr_error_set(err, ECR_E_OUTPUT, af->path, "not finished");
+  if (rename(af->tmp_path, af->path) != 0) {
+    int e = errno;
     unlink(af->tmp_path);
     ecr_status st = ecr_error_set(err, ECR_E_OUTPUT, af->path, "cannot write: %s", strerror(e));
     atomic_release(af);
@@ -149,6 +160,12 @@ ecr_status ecr_atomic_commit(ecr_atomic_file *af, ecr_error *err) {
   }
   atomic_release(af);
   return ECR_OK;
+}
+
+ecr_status ecr_atomic_commit(ecr_atomic_file *af, ecr_error *err) {
+  ecr_status st = ecr_atomic_finish(af, err);
+  if (st != ECR_OK) return st;
+  return ecr_atomic_publish(af, err);
 }
 
 void ecr_atomic_abort(ecr_atomic_file *af) {

@@ -253,7 +253,22 @@ char *ecr_url_decode(const char *s) {
     }
   }
   out[j] = '\0';
-  return out;
+  /* bytes that do not form UTF-8 become U+FFFD, as Python's unquote (which
+     the AWS CLI uses) does with errors="replace" */
+  size_t bad = ecr_utf8_first_invalid(out, j);
+  if (bad == j) return out;
+  ecr_buf b;
+  ecr_buf_init(&b);
+  size_t from = 0;
+  while (bad < j) {
+    ecr_buf_append(&b, out + from, bad - from);
+    ecr_buf_puts(&b, "\xEF\xBF\xBD");
+    from = bad + 1;
+    bad = from + ecr_utf8_first_invalid(out + from, j - from);
+  }
+  ecr_buf_append(&b, out + from, j - from);
+  free(out);
+  return ecr_buf_steal(&b);
 }
 
 size_t ecr_utf8_first_invalid(const char *str, size_t len) {

@@ -87,6 +87,11 @@ ecr_status ecr_atomic_open(ecr_atomic_file *af, const char *path, ecr_error *err
 /* fwrite that remembers failure; returns false after the first failure. */
 bool ecr_atomic_write(ecr_atomic_file *af, const void *data, size_t n);
 ecr_status ecr_atomic_commit(ecr_atomic_file *af, ecr_error *err); /* closes */
+/* Two-step commit for a set of files: finish flushes, syncs and closes the
+ * temporary file (kept on success, removed on failure); publish renames it
+ * over path. Abort still removes a finished temporary file. */
+ecr_status ecr_atomic_finish(ecr_atomic_file *af, ecr_error *err);
+ecr_status ecr_atomic_publish(ecr_atomic_file *af, ecr_error *err);
 void ecr_atomic_abort(ecr_atomic_file *af);                         /* closes, removes tmp */
 /* Convenience: whole buffer to path atomically. */
 ecr_status ecr_atomic_write_file(const char *path, const void *data, size_t n,
