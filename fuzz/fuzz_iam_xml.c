@@ -48,12 +48,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   cJSON *back = NULL;
   if (ecr_json_parse(text, strlen(text), "iam/account-authorization-details.json", &back, &err) !=
       ECR_OK) {
-    /* a reported, still open bug (fuzz/regressions/KNOWN): .ci/fuzz sets this
-       while the reproducer is listed there, so the run can look further */
-    if (getenv("ECRAUDIT_FUZZ_KNOWN_IAM_UTF8") && strstr(err.message, "invalid UTF-8")) {
-      free(text);
-      return 0;
-    }
     fprintf(stderr, "collector output is not loadable JSON: %s (line %ld, column %ld)\n",
             err.message, err.line, err.column);
     abort();
