@@ -54,6 +54,15 @@ ecr_via *ecr_matrix_explain(const ecr_matrix *m, size_t p, const size_t *repos,
                             size_t n_repos, ecr_actset actions, size_t *n_out);
 void ecr_via_cleanup(ecr_via *v);
 
+/* The same, listing at most max_resource repository-policy statements
+ * (identity-side statements, registry statements and limiting Denies are
+ * always all listed); *n_omitted counts the repository-policy statements
+ * left out. A principal granted pull by the policies of 600 repositories
+ * gets 600 "why"s otherwise. */
+ecr_via *ecr_matrix_explain_limited(const ecr_matrix *m, size_t p, const size_t *repos,
+                                    size_t n_repos, ecr_actset actions, size_t max_resource,
+                                    size_t *n_out, size_t *n_omitted);
+
 /* Write the matrix TSV (DESIGN.md contract) to fp. ECR_E_OUTPUT on write error. */
 ecr_status ecr_matrix_write_tsv(const ecr_matrix *m, FILE *fp, ecr_error *err);
 

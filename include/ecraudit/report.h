@@ -106,6 +106,8 @@ typedef struct ecr_finding {
   bool can_push;         /* the whole push set is granted on >= 1 repository */
   ecr_via *via;          /* granting statements first, then limiting Denies */
   size_t n_via;
+  size_t n_via_omitted;  /* further repository-policy statements that also grant
+                            (not listed; the access matrix shows every cell) */
   char *impact;      /* plain text, may contain newlines */
   char *remediation; /* plain text, may contain newlines */
   char *suggested_statement; /* pretty JSON of a replacement statement, or NULL */

@@ -70,7 +70,16 @@ static void consider_policy(const ecr_matrix *m, vlist *l, const ecr_policy *pol
 
 ecr_via *ecr_matrix_explain(const ecr_matrix *m, size_t p, const size_t *repos, size_t n_repos,
                             ecr_actset actions, size_t *n_out) {
+  size_t omitted = 0;
+  return ecr_matrix_explain_limited(m, p, repos, n_repos, actions, (size_t)-1, n_out, &omitted);
+}
+
+ecr_via *ecr_matrix_explain_limited(const ecr_matrix *m, size_t p, const size_t *repos,
+                                    size_t n_repos, ecr_actset actions, size_t max_resource,
+                                    size_t *n_out, size_t *n_omitted) {
   vlist l = {0};
+  size_t n_resource = 0;
+  *n_omitted = 0;
   const ecr_evidence *ev = m->ev;
   const ecr_mprincipal *mp = &m->principals[p];
   const ecr_iam_principal *ip = mp->pub.iam_index >= 0 ? &ev->principals[mp->pub.iam_index] : NULL;
@@ -96,6 +105,14 @@ ecr_via *ecr_matrix_explain(const ecr_matrix *m, size_t p, const size_t *repos, 
       if (c->s->deny && c->s->cond == ECR_COND_NONE) continue;
       if (ecr_rstmt_applies(m, c, p) == ECR_MATCH_NO) continue;
       if (c->vars && ecr_cstmt_match(m, c, p, t) == ECR_MATCH_NO) continue;
+      if (c->source == ECR_SRC_RESOURCE && !c->s->deny) {
+        /* each repository has its own policy: distinct statements */
+        if (n_resource >= max_resource) {
+          (*n_omitted)++;
+          continue;
+        }
+        n_resource++;
+      }
       add_via(&l, c, c->source, c->owner);
     }
   }

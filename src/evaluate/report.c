@@ -496,6 +496,8 @@ static const char *const pull_set[] = {"ecr:GetAuthorizationToken", "ecr:BatchCh
  * ARNs themselves when few, else one glob per region from their common
  * prefix (a ledger entry or a policy a person would write). */
 #define EXAMPLE_MAX_REPOS 5
+/* Repository-policy statements listed per finding (the rest are counted). */
+#define VIA_MAX_RESOURCE 20
 
 static cJSON *repo_globs(const builder *B, const ecr_finding *f) {
   if (f->all_repositories && !(f->n_repositories == 1 && strcmp(f->repositories[0], "*") == 0)) {
@@ -827,7 +829,8 @@ static void principal_findings(builder *B, size_t p, const char *as_of) {
       }
     }
     size_t *rt = g->registry ? (size_t[]){ECR_MATRIX_REGISTRY} : g->targets;
-    f->via = ecr_matrix_explain(m, p, rt, g->registry ? 1 : g->n, g->actions, &f->n_via);
+    f->via = ecr_matrix_explain_limited(m, p, rt, g->registry ? 1 : g->n, g->actions,
+                                        VIA_MAX_RESOURCE, &f->n_via, &f->n_via_omitted);
     apply_ledger(B, f);
     f->impact = impact_text(B, f, p);
     f->remediation = remediation_text(B, f, p, as_of);

@@ -151,6 +151,7 @@ static cJSON *finding_json(const ecr_finding *f) {
   add_str(o, "status_reason", f->status_reason);
   add_str(o, "suggested_statement", f->suggested_statement);
   add(o, "limited_by", limited);
+  add_num(o, "via_omitted", f->n_via_omitted);
   return o;
 }
 

@@ -94,7 +94,7 @@ static void buf_reserve(ecr_buf *b, size_t extra) {
 }
 
 void ecr_buf_append(ecr_buf *b, const void *data, size_t n) {
-  buf_reserve(b, n);
+  if (b->len + n + 1 > b->cap) buf_reserve(b, n);
   if (n) memcpy(b->data + b->len, data, n);
   b->len += n;
   b->data[b->len] = '\0';
@@ -102,7 +102,11 @@ void ecr_buf_append(ecr_buf *b, const void *data, size_t n) {
 
 void ecr_buf_puts(ecr_buf *b, const char *s) { ecr_buf_append(b, s, strlen(s)); }
 
-void ecr_buf_putc(ecr_buf *b, char c) { ecr_buf_append(b, &c, 1); }
+void ecr_buf_putc(ecr_buf *b, char c) {
+  if (b->len + 2 > b->cap) buf_reserve(b, 1);
+  b->data[b->len++] = c;
+  b->data[b->len] = '\0';
+}
 
 void ecr_buf_printf(ecr_buf *b, const char *fmt, ...) {
   va_list ap;

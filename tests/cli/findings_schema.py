@@ -79,6 +79,7 @@ FINDING = obj({
     "status_reason": ("nullable", str),
     "suggested_statement": ("nullable", str),
     "limited_by": ("array", LIMIT),
+    "via_omitted": int,
 })
 LEDGER_ENTRY = obj({"id": str, "state": ("enum", LEDGER_STATE)}, {
     "principal": ("nullable", str),
