@@ -13,6 +13,7 @@
  * wherever it may apply (its m) and m wherever it surely applies (its y).
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -606,7 +607,7 @@ static void apply_policy(const ecr_matrix *m, const ecr_cpolicy *cp, const varct
 }
 
 /* ---- interning rows ----------------------------------------------------------------- */
-static const ecr_row *intern_row(ecr_matrix *m, ecr_row *tmp) {
+static const ecr_row *intern_row(struct row_table *m, ecr_row *tmp) {
   uint64_t h = FNV0;
   h = fnv(tmp->target, tmp->n * sizeof(uint32_t), h);
   h = fnv(tmp->y, tmp->n * sizeof(ecr_actset), h);
@@ -840,7 +841,7 @@ static void build_principals(ecr_matrix *m) {
 }
 
 static void eval_principal(ecr_matrix *m, size_t pi, acc *id, acc *bnd, acc *dny, acc *ru,
-                           acc *rb, ecr_row *tmp) {
+                           acc *rb, ecr_row *tmp, struct row_table *table) {
   const ecr_evidence *ev = m->ev;
   ecr_mprincipal *p = &m->principals[pi];
   const ecr_iam_principal *ip = iam_of(m, p);
@@ -943,18 +944,21 @@ static void eval_principal(ecr_matrix *m, size_t pi, acc *id, acc *bnd, acc *dny
     tmp->m[tmp->n] = fm;
     tmp->n++;
   }
-  p->row = intern_row(m, tmp);
+  p->row = intern_row(table, tmp);
   free(vc.tags);
 }
 
-ecr_status ecr_matrix_eval(const ecr_evidence *ev, ecr_matrix **out, ecr_error *err) {
-  (void)err;
-  ecr_matrix *m = ecr_xcalloc(1, sizeof(*m));
-  m->ev = ev;
-  targets_init(m);
-  build_name_indexes(m);
-  compile_all(m);
-  build_principals(m);
+typedef struct eval_job {
+  ecr_matrix *m;
+  size_t from, to;
+  struct row_table *table;
+} eval_job;
+
+/* Evaluate principals [from, to): each thread has its own accumulators and
+ * row table; everything else it reads was built before and is not changed. */
+static void *eval_range(void *arg) {
+  eval_job *j = arg;
+  ecr_matrix *m = j->m;
   size_t n = m->n_targets;
   acc id, bnd, dny, ru, rb;
   acc_alloc(&id, n);
@@ -966,7 +970,8 @@ ecr_status ecr_matrix_eval(const ecr_evidence *ev, ecr_matrix **out, ecr_error *
   tmp.target = ecr_xcalloc(n, sizeof(uint32_t));
   tmp.y = ecr_xcalloc(n, sizeof(ecr_actset));
   tmp.m = ecr_xcalloc(n, sizeof(ecr_actset));
-  for (size_t p = 0; p < m->n_principals; p++) eval_principal(m, p, &id, &bnd, &dny, &ru, &rb, &tmp);
+  for (size_t p = j->from; p < j->to; p++)
+    eval_principal(m, p, &id, &bnd, &dny, &ru, &rb, &tmp, j->table);
   free(tmp.target);
   free(tmp.y);
   free(tmp.m);
@@ -975,6 +980,30 @@ ecr_status ecr_matrix_eval(const ecr_evidence *ev, ecr_matrix **out, ecr_error *
   acc_free(&dny);
   acc_free(&ru);
   acc_free(&rb);
+  return NULL;
+}
+
+/* Below this many principals a second thread costs more than it saves. */
+#define EVAL_PARALLEL_MIN 512
+
+ecr_status ecr_matrix_eval(const ecr_evidence *ev, ecr_matrix **out, ecr_error *err) {
+  (void)err;
+  ecr_matrix *m = ecr_xcalloc(1, sizeof(*m));
+  m->ev = ev;
+  targets_init(m);
+  build_name_indexes(m);
+  compile_all(m);
+  build_principals(m);
+  size_t half = m->n_principals / 2;
+  eval_job jobs[2] = {{m, 0, half, &m->tables[0]}, {m, half, m->n_principals, &m->tables[1]}};
+  pthread_t th;
+  if (m->n_principals >= EVAL_PARALLEL_MIN && pthread_create(&th, NULL, eval_range, &jobs[0]) == 0) {
+    eval_range(&jobs[1]);
+    pthread_join(th, NULL);
+  } else {
+    jobs[0].to = m->n_principals;
+    eval_range(&jobs[0]);
+  }
   *out = m;
   return ECR_OK;
 }
@@ -1016,14 +1045,17 @@ void ecr_matrix_free(ecr_matrix *m) {
   free(m->scp_m);
   free(m->scp_dy);
   free(m->scp_dm);
-  for (size_t i = 0; i < m->rows_cap; i++) {
-    if (!m->rows[i]) continue;
-    free(m->rows[i]->target);
-    free(m->rows[i]->y);
-    free(m->rows[i]->m);
-    free(m->rows[i]);
+  for (size_t k = 0; k < 2; k++) {
+    struct row_table *tb = &m->tables[k];
+    for (size_t i = 0; i < tb->rows_cap; i++) {
+      if (!tb->rows[i]) continue;
+      free(tb->rows[i]->target);
+      free(tb->rows[i]->y);
+      free(tb->rows[i]->m);
+      free(tb->rows[i]);
+    }
+    free(tb->rows);
   }
-  free(m->rows);
   for (size_t i = 0; i < m->pat_cap; i++) {
     free(m->pat[i].key);
     free(m->pat[i].bits);

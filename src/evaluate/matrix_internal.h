@@ -81,9 +81,8 @@ struct ecr_matrix {
   ecr_actset *scp_y, *scp_m, *scp_dy, *scp_dm; /* per target */
   bool scp_active;
 
-  /* interned rows */
-  ecr_row **rows;
-  size_t n_rows, rows_cap;
+  /* interned rows: one table per evaluation thread */
+  struct row_table { ecr_row **rows; size_t n_rows, rows_cap; } tables[2];
   /* pattern cache */
   struct pat_slot { char *key; uint64_t *bits; } *pat;
   size_t pat_cap, pat_n;
