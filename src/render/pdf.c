@@ -277,6 +277,7 @@ ecr_status ecr_render_pdf(const ecr_report *report, const ecr_render_opts *opts,
   R.r = report;
   R.c.r = report;
   R.detail_limit = opts && opts->detail_limit ? opts->detail_limit : DEFAULT_DETAIL_LIMIT;
+  R.pass_summarized = report->by_status[ECR_CHECK_PASS] > PDF_PASS_ROW_LIMIT;
   size_t nf = report->n_findings ? report->n_findings : 1;
   R.detail_dest = ecr_xcalloc(nf, sizeof(HPDF_Destination));
   R.row_rect = ecr_xcalloc(nf, sizeof(HPDF_Rect));
@@ -289,6 +290,8 @@ ecr_status ecr_render_pdf(const ecr_report *report, const ecr_render_opts *opts,
     st = ecr_error_set(err, ECR_E_INTERNAL, NULL, "PDF: cannot create a libharu document");
     goto done;
   }
+  /* a two-level page tree: any page count fits libharu's 8191-entry arrays */
+  HPDF_SetPagesConfiguration(c->doc, PDF_PAGES_PER_NODE);
   HPDF_SetCompressionMode(c->doc, HPDF_COMP_ALL);
   HPDF_UseUTFEncodings(c->doc);
   HPDF_SetCurrentEncoder(c->doc, "UTF-8");

@@ -211,10 +211,29 @@ typedef struct pdf_toc_entry {
   bool set;
 } pdf_toc_entry;
 
+/* Large accounts (issue 9): what is summarized rather than listed.
+ * - Passing findings (Read/List by the account's own principals, listed for
+ *   the record) get table rows, detail blocks and bookmarks while there are
+ *   at most PDF_PASS_ROW_LIMIT of them; beyond that they are summarized in
+ *   a count table (findings.json and report.html keep every one).
+ * - A finding's repositories: at most PDF_LIST_LIMIT are listed, then
+ *   "... and N more"; a grant on every repository says so instead of
+ *   listing them.
+ * - Repository access: with more than PDF_REPO_FACTOR_MIN repositories,
+ *   principals with an access on every repository are listed once; each
+ *   repository lists the others, at most PDF_LIST_LIMIT per access. */
+#define PDF_PASS_ROW_LIMIT 1000
+#define PDF_LIST_LIMIT 20
+#define PDF_REPO_FACTOR_MIN 25
+/* libharu's arrays hold at most 8191 entries: the page tree is built with
+ * at most this many pages per intermediate /Pages node. */
+#define PDF_PAGES_PER_NODE 256
+
 typedef struct pdf_report {
   pdf_ctx c;
   const ecr_report *r;
-  size_t detail_limit; /* detail blocks per status group */
+  size_t detail_limit;  /* detail blocks per status group */
+  bool pass_summarized; /* passing findings as a count table only */
   pdf_toc_entry *toc;
   size_t n_toc, cap_toc;
   size_t toc_first_page, toc_pages;

@@ -69,6 +69,17 @@ static const char *overall_verdict(ecr_check_status s) {
   return "?";
 }
 
+static const char *source_label(ecr_source s);
+
+/* "repository policy" -> "repository policies", "permissions boundary" ->
+ * "permissions boundaries"; caller frees. */
+static char *source_label_plural(ecr_source s) {
+  const char *l = source_label(s);
+  size_t n = strlen(l);
+  if (n > 1 && l[n - 1] == 'y') return ecr_xasprintf("%.*sies", (int)(n - 1), l);
+  return ecr_xasprintf("%ss", l);
+}
+
 static const char *source_label(ecr_source s) {
   switch (s) {
   case ECR_SRC_IDENTITY:
@@ -429,6 +440,87 @@ void ecr_pdf_summary(pdf_report *R, size_t toc_idx) {
 
 /* ---- findings table -------------------------------------------------------- */
 
+typedef struct pass_key {
+  int level;
+  const char *principal;
+} pass_key;
+
+static int pass_key_cmp(const void *a, const void *b) {
+  const pass_key *x = a, *y = b;
+  if (x->level != y->level) return x->level < y->level ? -1 : 1;
+  return strcmp(x->principal ? x->principal : "", y->principal ? y->principal : "");
+}
+
+/* Passing findings of a large account: counts by access level and scope
+ * (every repository, named repositories, registry level) and the number of
+ * principals, instead of one row each. */
+static void pass_summary(pdf_report *R) {
+  pdf_ctx *c = &R->c;
+  const ecr_report *r = R->r;
+  size_t n = 0, cnt[ECR_LEVEL_COUNT + 1][4];
+  memset(cnt, 0, sizeof(cnt));
+  pass_key *keys = ecr_xcalloc(r->by_status[ECR_CHECK_PASS] + 1, sizeof(pass_key));
+  for (size_t i = 0; i < r->n_findings; i++) {
+    const ecr_finding *f = &r->findings[i];
+    if (f->status != ECR_CHECK_PASS || n >= r->by_status[ECR_CHECK_PASS]) continue;
+    int lv = (int)f->access_level < ECR_LEVEL_COUNT ? (int)f->access_level : 0;
+    bool registry = f->n_repositories == 1 && strcmp(f->repositories[0], "*") == 0;
+    int sc = registry ? 2 : (f->all_repositories ? 0 : 1);
+    cnt[lv][sc]++;
+    cnt[ECR_LEVEL_COUNT][sc]++;
+    keys[n++] = (pass_key){lv, f->principal};
+  }
+  qsort(keys, n, sizeof(pass_key), pass_key_cmp);
+  size_t principals[ECR_LEVEL_COUNT + 1] = {0};
+  for (size_t i = 0; i < n; i++)
+    if (!i || pass_key_cmp(&keys[i], &keys[i - 1]) != 0) principals[keys[i].level]++;
+  /* principals over all levels */
+  for (size_t i = 0; i < n; i++)
+    keys[i].level = 0;
+  qsort(keys, n, sizeof(pass_key), pass_key_cmp);
+  for (size_t i = 0; i < n; i++)
+    if (!i || pass_key_cmp(&keys[i], &keys[i - 1]) != 0) principals[ECR_LEVEL_COUNT]++;
+  free(keys);
+
+  char total[32], np[32];
+  snprintf(total, sizeof(total), "%zu", r->by_status[ECR_CHECK_PASS]);
+  snprintf(np, sizeof(np), "%zu", principals[ECR_LEVEL_COUNT]);
+  char *title = ecr_xasprintf("Passing findings (%s), summarized", total);
+  subheading(R, title);
+  free(title);
+  const char *kv[] = {"total", total, "principals", np, NULL};
+  body_tmpl(R, "findings-pass-summary", kv);
+  static const pdf_col cols[] = {{"Access level", 95, 0},       {"Every repository", 88, 1},
+                                 {"Named repositories", 98, 1}, {"Registry (*)", 66, 1},
+                                 {"Findings", 60, 1},           {"Principals", 76, 1}};
+  pdf_table t = {cols, 6, c->left};
+  ecr_pdf_table_begin(c, &t);
+  size_t row = 0;
+  for (int lv = 0; lv <= ECR_LEVEL_COUNT; lv++) {
+    size_t sum = cnt[lv][0] + cnt[lv][1] + cnt[lv][2];
+    if (!sum && lv < ECR_LEVEL_COUNT) continue;
+    char nums[6][32];
+    snprintf(nums[1], sizeof(nums[1]), "%zu", cnt[lv][0]);
+    snprintf(nums[2], sizeof(nums[2]), "%zu", cnt[lv][1]);
+    snprintf(nums[3], sizeof(nums[3]), "%zu", cnt[lv][2]);
+    snprintf(nums[4], sizeof(nums[4]), "%zu", sum);
+    snprintf(nums[5], sizeof(nums[5]), "%zu", principals[lv]);
+    bool tot = lv == ECR_LEVEL_COUNT;
+    pdf_style st = ecr_pdf_st(tot ? PDF_F_BOLD : PDF_F_REG, 8.5, 12, PDF_TEXT);
+    pdf_cell cells[6] = {0};
+    cells[0].n_runs = 1;
+    cells[0].run[0] =
+        (pdf_run){tot ? "All passing findings" : ecr_access_level_name((ecr_access_level)lv),
+                  ecr_pdf_st(PDF_F_BOLD, 8.5, 12, PDF_TEXT)};
+    for (int k = 1; k < 6; k++) {
+      cells[k].n_runs = 1;
+      cells[k].run[0] = (pdf_run){nums[k], st};
+    }
+    ecr_pdf_table_row(c, &t, cells, row++, NULL, NULL);
+  }
+  ecr_pdf_table_end(c);
+}
+
 void ecr_pdf_findings_table(pdf_report *R, size_t toc_idx) {
   pdf_ctx *c = &R->c;
   const ecr_report *r = R->r;
@@ -447,8 +539,10 @@ void ecr_pdf_findings_table(pdf_report *R, size_t toc_idx) {
                                  {"Decision", 57, 0}};
   pdf_table t = {cols, 7, c->left};
   ecr_pdf_table_begin(c, &t);
+  size_t row = 0;
   for (size_t i = 0; i < r->n_findings; i++) {
     const ecr_finding *f = &r->findings[i];
+    if (R->pass_summarized && f->status == ECR_CHECK_PASS) continue;
     char num[32];
     snprintf(num, sizeof(num), "%zu", i + 1);
     char *scope = scope_text(f);
@@ -474,13 +568,26 @@ void ecr_pdf_findings_table(pdf_report *R, size_t toc_idx) {
     cells[5].run[0] = (pdf_run){scope, txt};
     cells[6].n_runs = 1;
     cells[6].run[0] = (pdf_run){ecr_decision_name(f->decision), txt};
-    ecr_pdf_table_row(c, &t, cells, i, &R->row_rect[i], &R->row_page[i]);
+    ecr_pdf_table_row(c, &t, cells, row++, &R->row_rect[i], &R->row_page[i]);
     free(scope);
   }
   ecr_pdf_table_end(c);
+  if (R->pass_summarized) pass_summary(R);
 }
 
 /* ---- finding details ---------------------------------------------------- */
+
+static bool str_eq(const char *a, const char *b) {
+  return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Two deciding statements with the same text and role (in different
+ * policies). Only statements whose JSON is known are compared. */
+static bool same_statement(const ecr_via *a, const ecr_via *b) {
+  return a->json && b->json && a->deny == b->deny && a->conditional == b->conditional &&
+         a->source == b->source && str_eq(a->owner, b->owner) &&
+         str_eq(a->statement, b->statement) && strcmp(a->json, b->json) == 0;
+}
 
 static void via_block(pdf_report *R, const ecr_finding *f) {
   pdf_ctx *c = &R->c;
@@ -497,13 +604,40 @@ static void via_block(pdf_report *R, const ecr_finding *f) {
   }
   for (size_t k = 0; k < f->n_via; k++) {
     const ecr_via *v = &f->via[k];
+    /* the same statement in several policies (a Deny repeated in many
+     * repository policies): once, with the policies it is in */
+    bool seen = false;
+    for (size_t j = 0; j < k && !seen; j++)
+      seen = same_statement(&f->via[j], v);
+    if (seen) continue;
+    size_t same = 1;
+    for (size_t j = k + 1; j < f->n_via; j++)
+      if (same_statement(&f->via[j], v)) same++;
     char *owner = v->owner
                       ? ecr_xasprintf(" %s %s", v->source == ECR_SRC_GROUP ? "of" : "at", v->owner)
                       : ecr_xstrdup("");
-    char *line =
-        ecr_xasprintf("%s%s \xc2\xb7 %s%s: %s \xc2\xb7 statement %s", v->deny ? "Deny" : "Allow",
-                      v->conditional ? " (conditional)" : "", source_label(v->source), owner,
-                      ecr_pdf_nz(v->policy, "?"), ecr_pdf_nz(v->statement, "?"));
+    char *line;
+    if (same == 1) {
+      line =
+          ecr_xasprintf("%s%s \xc2\xb7 %s%s: %s \xc2\xb7 statement %s", v->deny ? "Deny" : "Allow",
+                        v->conditional ? " (conditional)" : "", source_label(v->source), owner,
+                        ecr_pdf_nz(v->policy, "?"), ecr_pdf_nz(v->statement, "?"));
+    } else {
+      ecr_buf b;
+      ecr_buf_init(&b);
+      char *plural = source_label_plural(v->source);
+      ecr_buf_printf(&b, "%s%s \xc2\xb7 statement %s, the same in %zu %s%s: ",
+                     v->deny ? "Deny" : "Allow", v->conditional ? " (conditional)" : "",
+                     ecr_pdf_nz(v->statement, "?"), same, plural, owner);
+      free(plural);
+      size_t listed = 0;
+      for (size_t j = k; j < f->n_via && listed < 5; j++)
+        if (same_statement(&f->via[j], v))
+          ecr_buf_printf(&b, "%s%s", listed++ ? ", " : "", ecr_pdf_nz(f->via[j].policy, "?"));
+      if (same > listed)
+        ecr_buf_printf(&b, " \xe2\x80\xa6 and %zu more (findings.json lists them)", same - listed);
+      line = ecr_buf_steal(&b);
+    }
     vs.color = v->deny ? ecr_pdf_status_color(ECR_CHECK_FAIL) : PDF_TEXT;
     ecr_pdf_para(c, &vs, x, w, line);
     free(line);
@@ -514,6 +648,35 @@ static void via_block(pdf_report *R, const ecr_finding *f) {
       c->y -= 3;
     }
   }
+}
+
+/* A finding's repositories: a grant on every repository says so (and lists
+ * them only when there are few); otherwise at most PDF_LIST_LIMIT, then how
+ * many more. */
+static char *repos_text(const ecr_finding *f) {
+  size_t n = f->n_repositories;
+  if (n == 1 && f->repositories[0] && strcmp(f->repositories[0], "*") == 0)
+    return ecr_xstrdup("* (registry-level actions)");
+  ecr_buf b;
+  ecr_buf_init(&b);
+  if (f->all_repositories) {
+    ecr_buf_printf(&b, "All %zu repositor%s, present and future", n, n == 1 ? "y" : "ies");
+    if (n > PDF_LIST_LIMIT) {
+      ecr_buf_puts(&b, " (the grant is not limited to named repositories; findings.json lists "
+                       "them)");
+      return ecr_buf_steal(&b);
+    }
+    ecr_buf_puts(&b, ":");
+  }
+  size_t shown = n > PDF_LIST_LIMIT ? PDF_LIST_LIMIT : n;
+  for (size_t k = 0; k < shown; k++) {
+    if (b.len) ecr_buf_putc(&b, '\n');
+    ecr_buf_puts(&b, ecr_pdf_nz(f->repositories[k], "?"));
+  }
+  if (shown < n)
+    ecr_buf_printf(&b, "\n\xe2\x80\xa6 and %zu more (findings.json lists all %zu)", n - shown, n);
+  if (!b.len) ecr_buf_puts(&b, "\xe2\x80\x94");
+  return ecr_buf_steal(&b);
 }
 
 static void finding_block(pdf_report *R, size_t i, HPDF_Outline parent) {
@@ -560,12 +723,9 @@ static void finding_block(pdf_report *R, size_t i, HPDF_Outline parent) {
   ecr_pdf_kv(c, "Principal kind", kind, PDF_F_REG, LABEL_W);
   free(kind);
   ecr_pdf_kv(c, "Finding ID", f->id, PDF_F_MONO, LABEL_W);
-  char *repos = ecr_pdf_join(f->repositories, f->n_repositories, "\n");
-  char *rv = f->all_repositories ? ecr_xasprintf("All repositories, present and future:\n%s", repos)
-                                 : ecr_xstrdup(repos);
+  char *rv = repos_text(f);
   ecr_pdf_kv(c, "Repositories", rv, PDF_F_REG, LABEL_W);
   free(rv);
-  free(repos);
   char *acts = ecr_pdf_join(f->actions, f->n_actions, ", ");
   ecr_pdf_kv(c, "Actions", acts, PDF_F_REG, LABEL_W);
   free(acts);
@@ -639,6 +799,13 @@ void ecr_pdf_details(pdf_report *R, size_t toc_idx, const size_t *group_toc) {
     if (!total) continue;
     HPDF_Outline grp = heading(R, group_toc[st], sec, !first_group, 60);
     first_group = false;
+    if (st == ECR_CHECK_PASS && R->pass_summarized) {
+      char b[32];
+      snprintf(b, sizeof(b), "%zu", total);
+      const char *kv[] = {"total", b, NULL};
+      body_tmpl(R, "details-pass-summary", kv);
+      continue;
+    }
     /* big groups: one bookmark level per severity in between */
     size_t shown = 0;
     if (total > 50) {
@@ -672,15 +839,113 @@ void ecr_pdf_details(pdf_report *R, size_t toc_idx, const size_t *group_toc) {
 
 /* ---- repository access ---------------------------------------------------- */
 
-static char *access_list(const ecr_repo_access *a, size_t n) {
-  if (!n) return ecr_xstrdup("\xe2\x80\x94");
+static const char *const access_labels[4] = {"Push", "Delete", "Permissions", "Tag"};
+
+static const ecr_repo_access *access_of(const ecr_repo_view *v, int k, size_t *n) {
+  switch (k) {
+  case 0:
+    *n = v->n_push;
+    return v->push;
+  case 1:
+    *n = v->n_delete;
+    return v->delete_;
+  case 2:
+    *n = v->n_permissions;
+    return v->permissions;
+  default:
+    *n = v->n_tag;
+    return v->tag;
+  }
+}
+
+/* Principals with one access on every repository: a hash set of
+ * (principal, decision), counting the repositories that list each. The
+ * principals are borrowed from the model's name pool, so the pointer is the
+ * key. */
+typedef struct common_slot {
+  const char *principal;
+  ecr_decision decision;
+  size_t repos; /* repositories that list it */
+  size_t last;  /* 1 + index of the last repository counted */
+} common_slot;
+
+typedef struct common_set {
+  common_slot *slot;
+  size_t cap; /* power of two, 0 when not factoring */
+} common_set;
+
+static common_slot *common_find(const common_set *cs, const char *p, ecr_decision d, bool add) {
+  if (!cs->cap) return NULL;
+  size_t h = ((size_t)(uintptr_t)p >> 3) * 0x9E3779B97F4A7C15ull + (size_t)d;
+  for (size_t i = h & (cs->cap - 1);; i = (i + 1) & (cs->cap - 1)) {
+    common_slot *s = &cs->slot[i];
+    if (s->principal == p && s->decision == d && p) return s;
+    if (!s->principal) {
+      if (!add) return NULL;
+      s->principal = p;
+      s->decision = d;
+      return s;
+    }
+  }
+}
+
+static bool is_common(const common_set *cs, size_t n_repos, const ecr_repo_access *a) {
+  const common_slot *s = common_find(cs, a->principal, a->decision, false);
+  return s && s->repos == n_repos;
+}
+
+static void common_build(const ecr_report *r, int k, common_set *cs) {
+  size_t total = 0;
+  for (size_t i = 0; i < r->n_repo_views; i++) {
+    size_t n;
+    access_of(&r->repositories[i], k, &n);
+    total += n;
+  }
+  cs->cap = 64;
+  while (cs->cap < 2 * total + 2)
+    cs->cap *= 2;
+  cs->slot = ecr_xcalloc(cs->cap, sizeof(common_slot));
+  for (size_t i = 0; i < r->n_repo_views; i++) {
+    size_t n;
+    const ecr_repo_access *a = access_of(&r->repositories[i], k, &n);
+    for (size_t j = 0; j < n; j++) {
+      if (!a[j].principal) continue;
+      common_slot *s = common_find(cs, a[j].principal, a[j].decision, true);
+      if (s->last != i + 1) s->repos++;
+      s->last = i + 1;
+    }
+  }
+}
+
+static void put_access(ecr_buf *b, const ecr_repo_access *a) {
+  if (b->len) ecr_buf_putc(b, '\n');
+  ecr_buf_puts(b, ecr_pdf_nz(a->principal, "?"));
+  if (a->decision == ECR_DECISION_CONDITIONAL) ecr_buf_puts(b, " (conditional)");
+}
+
+/* One repository's list for one access: without the principals that have it
+ * on every repository (they are listed once), at most PDF_LIST_LIMIT. */
+static char *access_list(const common_set *cs, size_t n_repos, size_t n_common,
+                         const ecr_repo_access *a, size_t n) {
   ecr_buf b;
   ecr_buf_init(&b);
+  size_t shown = 0, rest = 0;
   for (size_t i = 0; i < n; i++) {
-    if (i) ecr_buf_putc(&b, '\n');
-    ecr_buf_puts(&b, ecr_pdf_nz(a[i].principal, "?"));
-    if (a[i].decision == ECR_DECISION_CONDITIONAL) ecr_buf_puts(&b, " (conditional)");
+    if (is_common(cs, n_repos, &a[i])) continue;
+    if (shown < PDF_LIST_LIMIT) {
+      put_access(&b, &a[i]);
+      shown++;
+    } else {
+      rest++;
+    }
   }
+  if (rest)
+    ecr_buf_printf(&b, "\n\xe2\x80\xa6 and %zu more (findings.json and report.html list them)",
+                   rest);
+  if (n_common)
+    ecr_buf_printf(&b, "%s%s the %zu with this access on every repository (listed above)",
+                   b.len ? "\n" : "", b.len ? "and" : "only", n_common);
+  if (!b.len) ecr_buf_puts(&b, "\xe2\x80\x94");
   return ecr_buf_steal(&b);
 }
 
@@ -693,11 +958,49 @@ void ecr_pdf_repositories(pdf_report *R, size_t toc_idx) {
     body(R, "The evidence lists no repositories.");
     return;
   }
-  static const char *const labels[4] = {"Push", "Delete", "Permissions", "Tag"};
-  for (size_t i = 0; i < r->n_repo_views; i++) {
+  common_set cs[4];
+  size_t n_common[4] = {0};
+  memset(cs, 0, sizeof(cs));
+  size_t nr = r->n_repo_views;
+  if (nr > PDF_REPO_FACTOR_MIN) {
+    for (int k = 0; k < 4; k++) {
+      common_build(r, k, &cs[k]);
+      size_t n;
+      const ecr_repo_access *a = access_of(&r->repositories[0], k, &n);
+      for (size_t j = 0; j < n; j++)
+        if (is_common(&cs[k], nr, &a[j])) n_common[k]++;
+    }
+    char repos[32], limit[32];
+    snprintf(repos, sizeof(repos), "%zu", nr);
+    snprintf(limit, sizeof(limit), "%d", PDF_LIST_LIMIT);
+    const char *kv[] = {"repos", repos, "limit", limit, NULL};
+    subheading(R, "Access on every repository");
+    body_tmpl(R, "repos-common", kv);
+    for (int k = 0; k < 4; k++) {
+      /* in the order of the first repository's list (the model's order) */
+      ecr_buf b;
+      ecr_buf_init(&b);
+      size_t n;
+      const ecr_repo_access *a = access_of(&r->repositories[0], k, &n);
+      for (size_t j = 0; j < n; j++)
+        if (is_common(&cs[k], nr, &a[j])) put_access(&b, &a[j]);
+      if (!b.len) ecr_buf_puts(&b, "\xe2\x80\x94 (none)");
+      char *label = ecr_xasprintf("%s (%zu)", access_labels[k], n_common[k]);
+      ecr_pdf_kv(c, label, b.data, PDF_F_REG, LABEL_W);
+      free(label);
+      ecr_buf_cleanup(&b);
+      c->y -= 3;
+    }
+    subheading(R, "Per repository");
+  }
+  for (size_t i = 0; i < nr; i++) {
     const ecr_repo_view *v = &r->repositories[i];
-    char *lists[4] = {access_list(v->push, v->n_push), access_list(v->delete_, v->n_delete),
-                      access_list(v->permissions, v->n_permissions), access_list(v->tag, v->n_tag)};
+    char *lists[4];
+    for (int k = 0; k < 4; k++) {
+      size_t n;
+      const ecr_repo_access *a = access_of(v, k, &n);
+      lists[k] = access_list(&cs[k], nr, n_common[k], a, n);
+    }
     char *info =
         v->gap
             ? ecr_xasprintf("%s \xc2\xb7 repository policy not collected: %s",
@@ -717,12 +1020,14 @@ void ecr_pdf_repositories(pdf_report *R, size_t toc_idx) {
     ecr_pdf_para(c, &sm, c->left + 6, c->right - c->left - 12, info);
     c->y -= 3;
     for (int k = 0; k < 4; k++)
-      ecr_pdf_kv(c, labels[k], lists[k], PDF_F_REG, LABEL_W);
+      ecr_pdf_kv(c, access_labels[k], lists[k], PDF_F_REG, LABEL_W);
     ecr_pdf_space(c, 12);
     for (int k = 0; k < 4; k++)
       free(lists[k]);
     free(info);
   }
+  for (int k = 0; k < 4; k++)
+    free(cs[k].slot);
 }
 
 /* ---- exceptions ledger ------------------------------------------------------ */

@@ -2,7 +2,8 @@
 """Checks for ecraudit's PDF evidence pack, driven by tests/pdf/test_pdf.sh.
 
   check_pdf.py text  PDF EXPECT.json   every principal, finding id and ledger
-                                       entry id is in the extracted text
+                                       entry id is in the extracted text, and
+                                       every "strings" entry; no "absent" entry
   check_pdf.py bbox  PDF               no word outside the page box or its
                                        margins; every word in the header
                                        band, the footer band or the body
@@ -85,6 +86,9 @@ def cmd_text(pdf, expect_path):
     for s in exp.get("strings", []):
         if squash(s) not in text:
             missing.append(f"text {s!r}")
+    for s in exp.get("absent", []):
+        if squash(s) in text:
+            missing.append(f"text that should not be there: {s!r}")
     if missing:
         sys.exit(f"{pdf}: {len(missing)} expected strings not in the text:\n  " +
                  "\n  ".join(missing[:20]))

@@ -2,7 +2,7 @@
  * memory; checks the document header and trailer, reproducibility under
  * SOURCE_DATE_EPOCH, font errors, write failures and the detail limit.
  *
- * With ECR_PDF_OUT=DIR it also writes DIR/{plain,hostile,large}.pdf and a
+ * With ECR_PDF_OUT=DIR it also writes DIR/{plain,hostile,large,...}.pdf and a
  * DIR/<name>.expect.json next to each (principals, finding ids, ledger ids)
  * for tests/pdf/test_pdf.sh, which checks them with qpdf and poppler. */
 #include <stdio.h>
@@ -334,6 +334,206 @@ static void font_dir_from_environment(void **state) {
   free(dir);
 }
 
+/* Pages in a PDF: page objects ("/Type /Page" not followed by "s"; libharu
+ * writes no object streams, so every page dictionary is plain text). */
+static size_t count_pages(const ecr_buf *b) {
+  size_t n = 0;
+  const char *p = b->data, *end = b->data + b->len;
+  while ((p = find(p, (size_t)(end - p), "/Type /Page", 11)) != NULL) {
+    p += 11;
+    if (p < end && *p != 's') n++;
+  }
+  return n;
+}
+
+static void recount(ecr_report *r) {
+  memset(r->by_status, 0, sizeof(r->by_status));
+  memset(r->by_severity, 0, sizeof(r->by_severity));
+  memset(r->by_status_severity, 0, sizeof(r->by_status_severity));
+  for (size_t i = 0; i < r->n_findings; i++) {
+    const ecr_finding *f = &r->findings[i];
+    r->by_status[f->status]++;
+    if (f->status != ECR_CHECK_PASS) r->by_severity[f->severity]++;
+    r->by_status_severity[f->status][f->severity]++;
+  }
+}
+
+/* Strings added to the fixture: the model owns them through name_pool. */
+typedef struct strvec {
+  char **v;
+  size_t n, cap;
+} strvec;
+
+/* A finding's repositories: n generated ARNs (borrowed from the pool, like
+ * the model's). */
+static void set_repos(ecr_finding *f, size_t n, bool all, strvec *pool) {
+  free(f->repositories); /* the strings belong to name_pool */
+  f->repositories = ecr_xcalloc(n, sizeof(char *));
+  for (size_t i = 0; i < n; i++) {
+    char *arn = ecr_xasprintf("arn:aws:ecr:us-east-1:111122223333:repository/svc-%04zu/app", i);
+    ECR_PUSH(pool->v, pool->n, pool->cap, arn);
+    f->repositories[i] = arn;
+  }
+  f->n_repositories = n;
+  f->all_repositories = all;
+}
+
+static void pool_append(ecr_report *r, strvec *pool) {
+  r->name_pool = realloc(r->name_pool, (r->n_name_pool + pool->n + 1) * sizeof(char *));
+  assert_non_null(r->name_pool);
+  memcpy(r->name_pool + r->n_name_pool, pool->v, pool->n * sizeof(char *));
+  r->n_name_pool += pool->n;
+  free(pool->v);
+  memset(pool, 0, sizeof(*pool));
+}
+
+#define SCALE_EXTRA 10000
+#define SCALE_FAIL 1600
+#define SCALE_REPOS 40
+
+/* An account at scale (issue 9): 10,009 findings, 1,600 + 7 failed and the
+ * rest passing (Read by the account's own principals), a grant on every one
+ * of 2,000 repositories, one on 500 named repositories, 40 repository views
+ * with principals that can push everywhere. */
+static ecr_fixture scale_fixture(void) {
+  ecr_fixture fx = ecr_fixture_make(false, SCALE_EXTRA);
+  ecr_report *r = fx.report;
+  strvec pool = {0};
+  for (size_t i = 9 + SCALE_FAIL; i < r->n_findings; i++) {
+    ecr_finding *f = &r->findings[i];
+    f->status = ECR_CHECK_PASS;
+    f->severity = ECR_SEV_INFO;
+    f->access_level = (i % 5) ? ECR_LEVEL_READ : ECR_LEVEL_LIST;
+    f->can_push = false;
+    f->exception = NULL;
+    if (i % 7 == 0) set_repos(f, 1, true, &pool);
+  }
+  set_repos(&r->findings[10], 2000, true, &pool);
+  set_repos(&r->findings[11], 500, false, &pool);
+  r->n_repositories = 2000;
+  recount(r);
+
+  /* 40 repository views: "*" and alice can push to every one, a role of
+   * its own to each */
+  for (size_t i = 0; i < r->n_repo_views; i++) {
+    ecr_repo_view *v = &r->repositories[i];
+    free(v->arn);
+    free(v->name);
+    free(v->region);
+    free(v->gap_error);
+    free(v->push);
+    free(v->delete_);
+    free(v->permissions);
+    free(v->tag);
+  }
+  free(r->repositories);
+  for (size_t i = 0; i < SCALE_REPOS; i++)
+    ECR_PUSH(pool.v, pool.n, pool.cap,
+             ecr_xasprintf("arn:aws:iam::111122223333:role/svc-%04zu-ci", i));
+  size_t pool0 = r->n_name_pool + pool.n - SCALE_REPOS;
+  pool_append(r, &pool);
+  r->n_repo_views = SCALE_REPOS;
+  r->repositories = ecr_xcalloc(SCALE_REPOS, sizeof(ecr_repo_view));
+  for (size_t i = 0; i < SCALE_REPOS; i++) {
+    ecr_repo_view *v = &r->repositories[i];
+    v->arn = ecr_xasprintf("arn:aws:ecr:us-east-1:111122223333:repository/svc-%04zu/app", i);
+    v->name = ecr_xasprintf("svc-%04zu/app", i);
+    v->region = ecr_xstrdup("us-east-1");
+    v->n_push = 3;
+    v->push = ecr_xcalloc(3, sizeof(ecr_repo_access));
+    v->push[0] = (ecr_repo_access){r->name_pool[0], ECR_DECISION_ALLOW};
+    v->push[1] = (ecr_repo_access){r->name_pool[pool0 + i], ECR_DECISION_ALLOW};
+    v->push[2] = (ecr_repo_access){r->name_pool[2], ECR_DECISION_CONDITIONAL};
+  }
+  return fx;
+}
+
+/* The scale fixture renders, within a bounded page count: passing findings
+ * are summarized (no detail blocks, no rows), lists are cut short. */
+static void renders_scale(void **state) {
+  (void)state;
+  ecr_fixture fx = scale_fixture();
+  ecr_buf b;
+  ecr_buf_init(&b);
+  ecr_error err;
+  assert_int_equal(render(fx.report, NULL, &b, &err), ECR_OK);
+  assert_pdf(&b);
+  size_t pages = count_pages(&b);
+  /* about 0.6 page per failed detail block, 18 table rows per page */
+  assert_true(pages > 500);
+  assert_true(pages < 1500);
+  const char *dir = getenv("ECR_PDF_OUT");
+  if (dir && *dir) {
+    maybe_write("scale", fx.report, &b);
+    /* what the shell test looks for: every non-passing finding, the
+     * summaries; the passing ones are not in the PDF */
+    ecr_report *r = fx.report;
+    cJSON *o = cJSON_CreateObject();
+    cJSON *p = cJSON_AddArrayToObject(o, "principals");
+    cJSON *ids = cJSON_AddArrayToObject(o, "finding_ids");
+    cJSON *st = cJSON_AddArrayToObject(o, "strings");
+    cJSON *absent = cJSON_AddArrayToObject(o, "absent");
+    size_t open = 0;
+    for (size_t i = 0; i < r->n_findings; i++) {
+      if (r->findings[i].status == ECR_CHECK_PASS) {
+        if (cJSON_GetArraySize(absent) < 50)
+          cJSON_AddItemToArray(absent, cJSON_CreateString(r->findings[i].id));
+        continue;
+      }
+      open++;
+      cJSON_AddItemToArray(p, cJSON_CreateString(r->findings[i].principal));
+      cJSON_AddItemToArray(ids, cJSON_CreateString(r->findings[i].id));
+    }
+    char *s1 = ecr_xasprintf("Passing findings (%zu), summarized", r->by_status[ECR_CHECK_PASS]);
+    cJSON_AddItemToArray(st, cJSON_CreateString(s1));
+    free(s1);
+    cJSON_AddItemToArray(st, cJSON_CreateString("All 2000 repositories, present and future"));
+    cJSON_AddItemToArray(
+        st, cJSON_CreateString("\xe2\x80\xa6 and 480 more (findings.json lists all 500)"));
+    cJSON_AddItemToArray(st, cJSON_CreateString("Access on every repository"));
+    cJSON_AddItemToArray(st, cJSON_CreateString("Push (2)"));
+    cJSON_AddItemToArray(
+        st, cJSON_CreateString("and the 2 with this access on every repository (listed above)"));
+    /* a repository ARN past the first 20 of the named 500 and one of the
+     * 2,000: not listed */
+    cJSON_AddItemToArray(
+        absent, cJSON_CreateString("arn:aws:ecr:us-east-1:111122223333:repository/svc-0499/app"));
+    cJSON_AddItemToArray(
+        absent, cJSON_CreateString("arn:aws:ecr:us-east-1:111122223333:repository/svc-1999/app"));
+    cJSON_AddStringToObject(o, "account", r->account);
+    cJSON_AddNumberToObject(o, "n_findings", (double)open);
+    cJSON_AddNumberToObject(o, "pages", (double)pages);
+    char *js = cJSON_Print(o);
+    ecr_test_write(dir, "scale.expect.json", js);
+    free(js);
+    cJSON_Delete(o);
+  }
+  ecr_buf_cleanup(&b);
+  ecr_fixture_free(&fx);
+}
+
+/* More pages than libharu's arrays hold (8,191): the page tree has
+ * intermediate nodes. A note of 480,000 empty lines makes about 8,700
+ * pages that hold little else. */
+static void renders_many_pages(void **state) {
+  (void)state;
+  ecr_fixture fx = ecr_fixture_make(false, 0);
+  ecr_finding *f = &fx.report->findings[0];
+  free(f->impact);
+  f->impact = ecr_xmalloc(480001);
+  memset(f->impact, '\n', 480000);
+  f->impact[480000] = '\0';
+  ecr_buf b;
+  ecr_buf_init(&b);
+  ecr_error err;
+  assert_int_equal(render(fx.report, NULL, &b, &err), ECR_OK);
+  assert_pdf(&b);
+  assert_true(count_pages(&b) > 8191);
+  maybe_write("manypages", fx.report, &b);
+  ecr_buf_cleanup(&b);
+  ecr_fixture_free(&fx);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(renders_fixture),
@@ -347,6 +547,8 @@ int main(void) {
       cmocka_unit_test(renders_empty),
       cmocka_unit_test(renders_pathological),
       cmocka_unit_test(font_dir_from_environment),
+      cmocka_unit_test(renders_scale),
+      cmocka_unit_test(renders_many_pages),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
