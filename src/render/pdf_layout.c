@@ -402,7 +402,8 @@ void ecr_pdf_table_row(pdf_ctx *ctx, const pdf_table *t, const pdf_cell *cells, 
         const cell_line *cl = &lay[c].lines[i];
         const pdf_style *st = &cells[c].run[cl->run].st;
         double ltop = top - PDF_CELL_PAD - (cl->off - base);
-        const uint32_t *cp = lay[c].text[cl->run].cp + cl->start;
+        const uint32_t *base_cp = lay[c].text[cl->run].cp;
+        const uint32_t *cp = base_cp ? base_cp + cl->start : base_cp; /* empty run: NULL */
         size_t n = cl->end - cl->start;
         if (cl->run == 0 && cells[c].pill) {
           to_utf8(&ctx->utf8, cp, n);
