@@ -9,6 +9,9 @@ void ecr_error_clear(ecr_error *err) {
   memset(err, 0, sizeof(*err));
 }
 
+#if defined(__GNUC__)
+__attribute__((format(printf, 6, 0)))
+#endif
 static ecr_status error_vset(ecr_error *err, ecr_status code, const char *file, long line,
                              long column, const char *fmt, va_list ap) {
   if (!err) return code;
