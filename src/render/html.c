@@ -15,6 +15,20 @@
  * Large accounts: every finding keeps its table row (and its anchor), but
  * only the first detail_limit findings of each (status, severity) group
  * get the expandable detail; the page says how many were summarized.
+ * Passing findings (read/list access, recorded for completeness) get detail
+ * blocks only while there are at most HTML_PASS_DETAIL_MAX of them. A
+ * detail block lists at most HTML_DETAIL_REPOS repositories ("... and N
+ * more", findings.json has them all). With more than HTML_REPO_FACTOR_MIN
+ * repositories, principals with an access on every repository are listed
+ * once above the repository table instead of in every row (like the PDF).
+ *
+ * The big tables are never one tree: the skeleton (with the header,
+ * summary, ledger, ...) is serialized with a marker comment where each
+ * findings group, the repository rows and the principal rows go; the
+ * output is the skeleton's bytes up to a marker, then that table's rows,
+ * built and serialized HTML_CHUNK at a time (and freed), and so on. A
+ * marker holds U+0001, which html_clean() removes from every model string,
+ * so no text of the model can look like one.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -35,6 +49,12 @@
 #define HTML_ROW_REPOS 3              /* repositories shown in a finding's row */
 #define HTML_CHUNK 200                /* findings per table: a browser lays out
                                          only the chunks on screen */
+#define HTML_DETAIL_REPOS 20          /* repositories listed in a detail block */
+#define HTML_PASS_DETAIL_MAX 1000     /* more passing findings: rows only */
+#define HTML_REPO_FACTOR_MIN 25       /* more repositories: common access listed once */
+#define HTML_BATCH 200                /* repository / principal rows per piece */
+#define MARKER_HEAD "<!--\x01" "ecraudit-stream-"
+#define MARKER_TAIL "\x01-->"
 
 #define SKELETON "templates/html/report.html"
 #define STYLESHEET "templates/html/report.css"
@@ -44,10 +64,42 @@
 static const ecr_check_status status_order[ECR_CHECK_COUNT] = {
     ECR_CHECK_FAIL, ECR_CHECK_UNKNOWN, ECR_CHECK_EXCEPTED, ECR_CHECK_PASS};
 
+/* What goes where a marker is: a findings group, the repository rows or
+ * the principal rows. */
+typedef enum stream_kind { STREAM_FINDINGS, STREAM_REPOS, STREAM_PRINCIPALS } stream_kind;
+
+typedef struct stream_job {
+  stream_kind kind;
+  ecr_check_status status; /* STREAM_FINDINGS */
+  bool done;
+} stream_job;
+
+/* Principals with one access on every repository: an open-addressing set of
+ * (principal, decision) counting the repositories that list it. The
+ * principals are borrowed from the model's name pool, so the pointer is the
+ * key (equal strings at different addresses are merely not factored). */
+typedef struct common_slot {
+  const char *principal;
+  ecr_decision decision;
+  size_t repos; /* repositories that list it */
+  size_t last;  /* 1 + index of the last repository counted */
+} common_slot;
+
+typedef struct common_set {
+  common_slot *slot;
+  size_t cap; /* power of two, 0 when not factoring */
+  size_t n_common;
+} common_set;
+
 typedef struct html_ctx {
   htmlDocPtr doc;
   const ecr_report *r;
   size_t detail_limit;
+  bool pass_details;                  /* passing findings get detail blocks */
+  xmlNodePtr protos[ECR_CHECK_COUNT]; /* each findings group's empty table */
+  stream_job *jobs;
+  size_t n_jobs, cap_jobs;
+  common_set common[4]; /* push, delete, permissions, tag */
   xmlNodePtr *marks; /* skeleton elements with data-slot / data-when / data-group */
   size_t n_marks;
   size_t cap_marks;
@@ -103,6 +155,14 @@ static xmlChar *html_clean(const char *s) {
   const unsigned char *p = (const unsigned char *)s;
   size_t n = strlen(s);
   while (n > 0) {
+    if (*p >= 0x20 && *p < 0x7f) { /* the common case: a run of printable ASCII */
+      size_t run = 1;
+      while (run < n && p[run] >= 0x20 && p[run] < 0x7f) run++;
+      ecr_buf_append(&b, p, run);
+      p += run;
+      n -= run;
+      continue;
+    }
     uint32_t cp = 0;
     size_t len = utf8_decode(p, n, &cp);
     if (len == 0) {
@@ -633,9 +693,24 @@ static void finding_detail(html_ctx *c, xmlNodePtr tbody, const ecr_finding *f) 
   }
   {
     dd = dl_item(dl, "Repositories");
+    if (f->all_repositories) {
+      char num[32];
+      fmt_count(c->r->n_repositories, num);
+      char *all = ecr_xasprintf("All %s repositories, present and future", num);
+      el_text(el(dd, "div", NULL), "span", "all-repos", all);
+      free(all);
+    }
     xmlNodePtr ul = el(dd, "ul", NULL);
-    for (size_t i = 0; i < f->n_repositories; i++)
+    for (size_t i = 0; i < f->n_repositories && i < HTML_DETAIL_REPOS; i++)
       arn_code(el(ul, "li", NULL), f->repositories[i], ":repository/");
+    if (f->n_repositories > HTML_DETAIL_REPOS) {
+      char num[32];
+      fmt_count(f->n_repositories - HTML_DETAIL_REPOS, num);
+      char *more = ecr_xasprintf("\xe2\x80\xa6 and %s more (findings.json lists every repository)",
+                                 num);
+      el_text(el(ul, "li", NULL), "span", "more", more);
+      free(more);
+    }
   }
   dd = dl_item(dl, "Decided by");
   if (f->n_via)
@@ -648,6 +723,32 @@ static void finding_detail(html_ctx *c, xmlNodePtr tbody, const ecr_finding *f) 
   if (f->suggested_statement && *f->suggested_statement) {
     dd = dl_item(dl, "Suggested statement");
     el_text(el(dd, "pre", NULL), "code", NULL, f->suggested_statement);
+  }
+}
+
+/* A finding row's repositories: a grant on every repository says so, else
+ * the first HTML_ROW_REPOS and how many more. */
+static void row_repos(html_ctx *c, xmlNodePtr td, const ecr_finding *f, bool detailed) {
+  if (f->all_repositories && f->n_repositories > HTML_ROW_REPOS) {
+    /* no samples: the details (or findings.json) list them */
+    char num[32];
+    fmt_count(c->r->n_repositories, num);
+    char *all = ecr_xasprintf("All %s repositories, incl. future ones", num);
+    el_text(el(td, "div", NULL), "span", "all-repos", all);
+    free(all);
+    return;
+  }
+  if (f->all_repositories)
+    el_text(el(td, "div", NULL), "span", "all-repos", "All repositories, incl. future ones");
+  xmlNodePtr ul = el(td, "ul", NULL);
+  for (size_t i = 0; i < f->n_repositories && i < HTML_ROW_REPOS; i++)
+    repo_short(el(ul, "li", NULL), f->repositories[i]);
+  if (f->n_repositories > HTML_ROW_REPOS) {
+    char more[96], num[32];
+    fmt_count(f->n_repositories - HTML_ROW_REPOS, num);
+    snprintf(more, sizeof(more), "and %s more%s", num,
+             detailed ? " (see details)" : " (findings.json lists them)");
+    el_text(el(ul, "li", NULL), "span", "more", more);
   }
 }
 
@@ -673,18 +774,7 @@ static void finding_row(html_ctx *c, xmlNodePtr table, const ecr_finding *f, boo
 
   el_text(tr, "td", NULL, ecr_access_level_name(f->access_level));
 
-  td = el(tr, "td", NULL);
-  if (f->all_repositories)
-    el_text(el(td, "div", NULL), "span", "all-repos", "All repositories, incl. future ones");
-  xmlNodePtr ul = el(td, "ul", NULL);
-  for (size_t i = 0; i < f->n_repositories && i < HTML_ROW_REPOS; i++)
-    repo_short(el(ul, "li", NULL), f->repositories[i]);
-  if (f->n_repositories > HTML_ROW_REPOS) {
-    char more[64], num[32];
-    fmt_count(f->n_repositories - HTML_ROW_REPOS, num);
-    snprintf(more, sizeof(more), "and %s more%s", num, detailed ? " (see details)" : "");
-    el_text(el(ul, "li", NULL), "span", "more", more);
-  }
+  row_repos(c, el(tr, "td", NULL), f, detailed);
 
   td = el(tr, "td", NULL);
   sort_key(td, (size_t)f->decision);
@@ -698,23 +788,44 @@ static void finding_row(html_ctx *c, xmlNodePtr table, const ecr_finding *f, boo
   if (detailed) finding_detail(c, tbody, f);
 }
 
-/* The next table of a findings group: a copy of the skeleton's (empty)
- * table in its own div.chunk (CSS content-visibility). */
-static xmlNodePtr new_chunk(xmlNodePtr wrap, xmlNodePtr proto) {
-  xmlNodePtr chunk = el(wrap, "div", "chunk");
-  xmlNodePtr t = xmlDocCopyNode(proto, wrap->doc, 1);
-  xmlAddChild(chunk, t);
-  return t;
+/* A marker comment in parent: the rows of job go there. */
+static void add_marker(html_ctx *c, xmlNodePtr parent, stream_kind kind, ecr_check_status st) {
+  char text[48];
+  snprintf(text, sizeof(text), "\x01" "ecraudit-stream-%zu\x01", c->n_jobs);
+  xmlAddChild(parent, xmlNewDocComment(c->doc, BAD_CAST text));
+  stream_job job = {kind, st, false};
+  ECR_PUSH(c->jobs, c->n_jobs, c->cap_jobs, job);
+}
+
+/* Replace a note's {{key}} text with its expansion. */
+static void expand_note(xmlNodePtr note, const char *const *kv) {
+  xmlChar *tmpl = xmlNodeGetContent(note);
+  char *text = ecr_template_expand(tmpl ? (const char *)tmpl : "", kv);
+  remove_children(note);
+  add_text(note, text);
+  free(text);
+  xmlFree(tmpl);
+}
+
+/* Whether the next finding of (s, v) gets its detail block; counts it. */
+static bool take_detail(const html_ctx *c, size_t shown[ECR_CHECK_COUNT][ECR_SEV_COUNT],
+                        unsigned s, unsigned v) {
+  if (s == ECR_CHECK_PASS && !c->pass_details) return false;
+  if (shown[s][v] >= c->detail_limit) return false;
+  shown[s][v]++;
+  return true;
 }
 
 static void render_findings(html_ctx *c) {
   const ecr_report *r = c->r;
   xmlNodePtr groups[ECR_CHECK_COUNT] = {0};
-  xmlNodePtr protos[ECR_CHECK_COUNT] = {0};
-  xmlNodePtr tables[ECR_CHECK_COUNT] = {0};
   size_t summarized[ECR_CHECK_COUNT] = {0};
   size_t rows[ECR_CHECK_COUNT] = {0};
   size_t shown[ECR_CHECK_COUNT][ECR_SEV_COUNT] = {{0}};
+
+  size_t n_pass = 0;
+  for (size_t i = 0; i < r->n_findings; i++) n_pass += r->findings[i].status == ECR_CHECK_PASS;
+  c->pass_details = n_pass <= HTML_PASS_DETAIL_MAX;
 
   for (int s = 0; s < ECR_CHECK_COUNT; s++) {
     size_t i = 0;
@@ -729,38 +840,24 @@ static void render_findings(html_ctx *c) {
     char *count = ecr_xasprintf("(%s)", num);
     fill(c, groups[s], "count", count);
     free(count);
-    protos[s] = first_element(groups[s]->children, "table");
-    if (protos[s] && protos[s]->parent) xmlUnlinkNode(protos[s]);
+    c->protos[s] = first_element(groups[s]->children, "table");
+    if (c->protos[s] && c->protos[s]->parent) xmlUnlinkNode(c->protos[s]);
   }
 
+  /* the rows themselves come later (stream_findings); here only what the
+     skeleton says about them */
   for (size_t i = 0; i < r->n_findings; i++) {
     const ecr_finding *f = &r->findings[i];
     unsigned s = (unsigned)f->status, v = (unsigned)f->severity;
-    if (s >= ECR_CHECK_COUNT || v >= ECR_SEV_COUNT || !protos[s]) continue;
-    if (rows[s] % HTML_CHUNK == 0) {
-      xmlNodePtr wrap = rows[s] ? tables[s]->parent->parent : NULL;
-      if (!wrap) {
-        size_t k = 0;
-        wrap = next_mark(c, &k, groups[s], "data-when", "rows");
-      }
-      if (!wrap) continue;
-      if (rows[s] == HTML_CHUNK) add_class(wrap, "chunked"); /* a second chunk */
-      tables[s] = new_chunk(wrap, protos[s]);
-    }
-    bool detailed = shown[s][v] < c->detail_limit;
-    if (detailed)
-      shown[s][v]++;
-    else
-      summarized[s]++;
-    finding_row(c, tables[s], f, detailed);
+    if (s >= ECR_CHECK_COUNT || v >= ECR_SEV_COUNT || !c->protos[s]) continue;
     rows[s]++;
+    if (!take_detail(c, shown, s, v) && !(s == ECR_CHECK_PASS && !c->pass_details))
+      summarized[s]++;
   }
-  for (int s = 0; s < ECR_CHECK_COUNT; s++)
-    if (protos[s]) xmlFreeNode(protos[s]);
 
   for (int s = 0; s < ECR_CHECK_COUNT; s++) {
     if (!groups[s]) continue;
-    bool any = rows[s] > 0;
+    bool any = rows[s] > 0 && c->protos[s];
     when(c, groups[s], "empty", !any);
     when(c, groups[s], "rows", any);
     if (summarized[s]) {
@@ -770,63 +867,250 @@ static void render_findings(html_ctx *c) {
         char limit[32], num[32];
         fmt_count(c->detail_limit, limit);
         fmt_count(summarized[s], num);
-        xmlChar *tmpl = xmlNodeGetContent(note);
         const char *kv[] = {"limit", limit, "summarized", num, NULL};
-        char *text = ecr_template_expand(tmpl ? (const char *)tmpl : "", kv);
-        remove_children(note);
-        add_text(note, text);
-        free(text);
-        xmlFree(tmpl);
+        expand_note(note, kv);
       }
     }
     when(c, groups[s], "summarized", summarized[s] > 0);
+    bool rows_only = s == ECR_CHECK_PASS && any && !c->pass_details;
+    if (rows_only) {
+      size_t i = 0;
+      xmlNodePtr note = next_mark(c, &i, groups[s], "data-when", "pass-rows-only");
+      if (note) {
+        char num[32];
+        fmt_count(rows[s], num);
+        const char *kv[] = {"total", num, NULL};
+        expand_note(note, kv);
+      }
+    }
+    when(c, groups[s], "pass-rows-only", rows_only);
+    if (!any) continue;
+    size_t k = 0;
+    xmlNodePtr wrap = next_mark(c, &k, groups[s], "data-when", "rows");
+    if (!wrap) continue;
+    if (rows[s] > HTML_CHUNK) add_class(wrap, "chunked");
+    add_marker(c, wrap, STREAM_FINDINGS, (ecr_check_status)s);
   }
+}
+
+/* Serialize n and free it. */
+static void dump_free(html_ctx *c, xmlOutputBufferPtr ob, xmlNodePtr n) {
+  htmlNodeDumpFormatOutput(ob, c->doc, n, "UTF-8", 1);
+  xmlFreeNode(n);
+}
+
+/* The rows of one findings group, HTML_CHUNK per table, each table in its
+ * own div.chunk (CSS content-visibility), serialized and freed in turn. */
+static void stream_findings(html_ctx *c, xmlOutputBufferPtr ob, ecr_check_status st,
+                            const bool *stop) {
+  const ecr_report *r = c->r;
+  size_t shown[ECR_CHECK_COUNT][ECR_SEV_COUNT] = {{0}};
+  xmlNodePtr proto = c->protos[st];
+  xmlNodePtr chunk = NULL, table = NULL;
+  size_t rows = 0;
+  for (size_t i = 0; i < r->n_findings && !*stop; i++) {
+    const ecr_finding *f = &r->findings[i];
+    unsigned s = (unsigned)f->status, v = (unsigned)f->severity;
+    if (s != (unsigned)st || v >= ECR_SEV_COUNT) continue;
+    bool detailed = take_detail(c, shown, s, v);
+    if (!chunk) {
+      chunk = xmlNewDocNode(c->doc, NULL, BAD_CAST "div", NULL);
+      xmlSetProp(chunk, BAD_CAST "class", BAD_CAST "chunk");
+      table = xmlDocCopyNode(proto, c->doc, 1);
+      xmlAddChild(chunk, table);
+    }
+    finding_row(c, table, f, detailed);
+    if (++rows % HTML_CHUNK == 0) {
+      dump_free(c, ob, chunk);
+      chunk = NULL;
+    }
+  }
+  if (chunk) dump_free(c, ob, chunk);
 }
 
 /* ---- repositories, principals, ledger, coverage, evidence --------------- */
 
-static void access_list(xmlNodePtr tr, const ecr_repo_access *a, size_t n) {
+static const ecr_repo_access *access_of(const ecr_repo_view *v, int k, size_t *n) {
+  switch (k) {
+  case 0: *n = v->n_push; return v->push;
+  case 1: *n = v->n_delete; return v->delete_;
+  case 2: *n = v->n_permissions; return v->permissions;
+  default: *n = v->n_tag; return v->tag;
+  }
+}
+
+static common_slot *common_find(const common_set *cs, const char *p, ecr_decision d, bool add) {
+  if (!cs->cap || !p) return NULL;
+  size_t h = (size_t)(((uint64_t)(uintptr_t)p >> 3) * 0x9E3779B97F4A7C15ull) + (size_t)d;
+  for (size_t i = h & (cs->cap - 1);; i = (i + 1) & (cs->cap - 1)) {
+    common_slot *s = &cs->slot[i];
+    if (s->principal == p && s->decision == d) return s;
+    if (!s->principal) {
+      if (!add) return NULL;
+      s->principal = p;
+      s->decision = d;
+      return s;
+    }
+  }
+}
+
+static bool is_common(const html_ctx *c, int k, const ecr_repo_access *a) {
+  const common_slot *s = common_find(&c->common[k], a->principal, a->decision, false);
+  return s && s->repos == c->r->n_repo_views;
+}
+
+static void common_build(html_ctx *c, int k) {
+  const ecr_report *r = c->r;
+  common_set *cs = &c->common[k];
+  size_t total = 0, n;
+  for (size_t i = 0; i < r->n_repo_views; i++) {
+    access_of(&r->repositories[i], k, &n);
+    total += n;
+  }
+  cs->cap = 64;
+  while (cs->cap < 2 * total + 2) cs->cap *= 2;
+  cs->slot = ecr_xcalloc(cs->cap, sizeof(common_slot));
+  for (size_t i = 0; i < r->n_repo_views; i++) {
+    const ecr_repo_access *a = access_of(&r->repositories[i], k, &n);
+    for (size_t j = 0; j < n; j++) {
+      common_slot *s = common_find(cs, a[j].principal, a[j].decision, true);
+      if (!s) continue;
+      if (s->last != i + 1) s->repos++;
+      s->last = i + 1;
+    }
+  }
+  const ecr_repo_access *a = access_of(&r->repositories[0], k, &n);
+  for (size_t j = 0; j < n; j++) cs->n_common += is_common(c, k, &a[j]);
+}
+
+static void access_item(xmlNodePtr ul, const ecr_repo_access *a) {
+  xmlNodePtr li = el(ul, "li", NULL);
+  principal_code(li, a->principal);
+  if (a->decision == ECR_DECISION_CONDITIONAL) {
+    add_text(li, " ");
+    el_text(li, "span", "decision conditional", "conditional");
+  }
+}
+
+/* One repository's list for access k, without the principals listed once
+ * above the table. */
+static void access_list(html_ctx *c, xmlNodePtr tr, int k, const ecr_repo_access *a, size_t n) {
   xmlNodePtr td = el(tr, "td", NULL);
+  size_t n_common = c->common[k].n_common;
   if (!n) {
     el_text(td, "span", "nobody", "None found");
     return;
   }
-  xmlNodePtr ul = el(td, "ul", NULL);
+  xmlNodePtr ul = NULL;
   for (size_t i = 0; i < n; i++) {
-    xmlNodePtr li = el(ul, "li", NULL);
-    principal_code(li, a[i].principal);
-    if (a[i].decision == ECR_DECISION_CONDITIONAL) {
-      add_text(li, " ");
-      el_text(li, "span", "decision conditional", "conditional");
-    }
+    if (n_common && is_common(c, k, &a[i])) continue;
+    if (!ul) ul = el(td, "ul", NULL);
+    access_item(ul, &a[i]);
+  }
+  if (n_common) {
+    char num[32];
+    fmt_count(n_common, num);
+    char *text = ecr_xasprintf("%s the %s with this access on every repository (listed above)",
+                               ul ? "and" : "Only", num);
+    el_text(td, "div", "muted", text);
+    free(text);
   }
 }
+
+static const char *const access_labels[4] = {"Push", "Delete", "Re-permission", "Tag"};
 
 static void render_repositories(html_ctx *c) {
   const ecr_report *r = c->r;
   when(c, NULL, "repos", r->n_repo_views > 0);
   when(c, NULL, "no-repos", r->n_repo_views == 0);
-  xmlNodePtr body = slot(c, NULL, "repos_body");
-  for (size_t i = 0; body && i < r->n_repo_views; i++) {
-    const ecr_repo_view *v = &r->repositories[i];
-    xmlNodePtr tr = el(body, "tr", v->gap ? "gap" : NULL);
-    xmlNodePtr th = el(tr, "th", NULL);
-    set_attr(th, "scope", "row");
-    el_text(th, "div", "repo-name", v->name && *v->name ? v->name : v->arn);
-    if (v->region && *v->region) el_text(th, "div", "region", v->region);
-    arn_code(el(th, "div", "muted"), v->arn, ":repository/");
-    xmlNodePtr td = el(tr, "td", NULL);
-    if (v->gap) {
-      el_text(td, "span", "badge gap", "evidence gap");
-      if (v->gap_error && *v->gap_error) el_text(td, "div", "muted", v->gap_error);
-    } else {
-      add_text(td, v->has_policy ? "Present" : "None");
+  bool factor = r->n_repo_views > HTML_REPO_FACTOR_MIN;
+  when(c, NULL, "repos-common", factor);
+  if (factor) {
+    for (int k = 0; k < 4; k++) common_build(c, k);
+    xmlNodePtr note = slot(c, NULL, "repos_common_note");
+    if (note) {
+      char num[32];
+      fmt_count(r->n_repo_views, num);
+      const char *kv[] = {"repos", num, NULL};
+      expand_note(note, kv);
     }
-    access_list(tr, v->push, v->n_push);
-    access_list(tr, v->delete_, v->n_delete);
-    access_list(tr, v->permissions, v->n_permissions);
-    access_list(tr, v->tag, v->n_tag);
+    xmlNodePtr body = slot(c, NULL, "repos_common_body");
+    for (int k = 0; body && k < 4; k++) {
+      xmlNodePtr tr = el(body, "tr", NULL);
+      char num[32];
+      fmt_count(c->common[k].n_common, num);
+      char *label = ecr_xasprintf("%s (%s)", access_labels[k], num);
+      set_attr(el_text(tr, "th", NULL, label), "scope", "row");
+      free(label);
+      xmlNodePtr td = el(tr, "td", NULL);
+      /* in the order of the first repository's list (the model's order) */
+      size_t n;
+      const ecr_repo_access *a = access_of(&r->repositories[0], k, &n);
+      xmlNodePtr ul = NULL;
+      for (size_t j = 0; j < n; j++) {
+        if (!is_common(c, k, &a[j])) continue;
+        if (!ul) ul = el(td, "ul", NULL);
+        access_item(ul, &a[j]);
+      }
+      if (!ul) el_text(td, "span", "nobody", "None");
+    }
   }
+  xmlNodePtr body = slot(c, NULL, "repos_body");
+  if (body && r->n_repo_views) add_marker(c, body, STREAM_REPOS, ECR_CHECK_PASS);
+}
+
+static void repo_row(html_ctx *c, xmlNodePtr parent, const ecr_repo_view *v) {
+  xmlNodePtr tr = el(parent, "tr", v->gap ? "gap" : NULL);
+  xmlNodePtr th = el(tr, "th", NULL);
+  set_attr(th, "scope", "row");
+  el_text(th, "div", "repo-name", v->name && *v->name ? v->name : v->arn);
+  if (v->region && *v->region) el_text(th, "div", "region", v->region);
+  arn_code(el(th, "div", "muted"), v->arn, ":repository/");
+  xmlNodePtr td = el(tr, "td", NULL);
+  if (v->gap) {
+    el_text(td, "span", "badge gap", "evidence gap");
+    if (v->gap_error && *v->gap_error) el_text(td, "div", "muted", v->gap_error);
+  } else {
+    add_text(td, v->has_policy ? "Present" : "None");
+  }
+  for (int k = 0; k < 4; k++) {
+    size_t n;
+    const ecr_repo_access *a = access_of(v, k, &n);
+    access_list(c, tr, k, a, n);
+  }
+}
+
+static void principal_row(html_ctx *c, xmlNodePtr parent, const ecr_principal_view *p) {
+  const ecr_report *r = c->r;
+  xmlNodePtr tr = el(parent, "tr", NULL);
+  xmlNodePtr th = el(tr, "th", NULL);
+  set_attr(th, "scope", "row");
+  if (p->name && *p->name && (!p->principal || strcmp(p->name, p->principal) != 0)) {
+    el_text(th, "div", NULL, p->name);
+    el_text(el(th, "div", "muted"), "code", NULL, p->principal);
+  } else {
+    principal_code(th, p->principal);
+  }
+  if (p->service_linked) el_text(el(th, "div", NULL), "span", "badge flag", "service-linked role");
+  if (p->evidence_gap) el_text(el(th, "div", NULL), "span", "badge gap", "evidence gap");
+
+  el_text(tr, "td", NULL, ecr_principal_kind_name(p->kind));
+  xmlNodePtr td = el(tr, "td", NULL);
+  sort_key(td, status_rank(p->worst_status));
+  badge(td, "st", ecr_check_status_name(p->worst_status));
+  td = el(tr, "td", NULL);
+  sort_key(td, (size_t)p->worst_severity);
+  badge(td, "sev", ecr_severity_name(p->worst_severity));
+
+  td = el(tr, "td", NULL);
+  sort_key(td, p->n_findings);
+  xmlNodePtr ul = el(td, "ul", NULL);
+  for (size_t k = 0; k < p->n_findings; k++) {
+    if (p->findings[k] >= r->n_findings) continue;
+    link_to(el(ul, "li", NULL), "fid", r->findings[p->findings[k]].id);
+  }
+  text_or_dash(el(tr, "td", NULL), p->used_by);
+  text_or_dash(el(tr, "td", NULL), p->last_used);
 }
 
 static void render_principals(html_ctx *c) {
@@ -834,37 +1118,25 @@ static void render_principals(html_ctx *c) {
   when(c, NULL, "principals", r->n_principal_views > 0);
   when(c, NULL, "no-principals", r->n_principal_views == 0);
   xmlNodePtr body = slot(c, NULL, "principals_body");
-  for (size_t i = 0; body && i < r->n_principal_views; i++) {
-    const ecr_principal_view *p = &r->principals[i];
-    xmlNodePtr tr = el(body, "tr", NULL);
-    xmlNodePtr th = el(tr, "th", NULL);
-    set_attr(th, "scope", "row");
-    if (p->name && *p->name && (!p->principal || strcmp(p->name, p->principal) != 0)) {
-      el_text(th, "div", NULL, p->name);
-      el_text(el(th, "div", "muted"), "code", NULL, p->principal);
-    } else {
-      principal_code(th, p->principal);
-    }
-    if (p->service_linked) el_text(el(th, "div", NULL), "span", "badge flag", "service-linked role");
-    if (p->evidence_gap) el_text(el(th, "div", NULL), "span", "badge gap", "evidence gap");
+  if (body && r->n_principal_views) add_marker(c, body, STREAM_PRINCIPALS, ECR_CHECK_PASS);
+}
 
-    el_text(tr, "td", NULL, ecr_principal_kind_name(p->kind));
-    xmlNodePtr td = el(tr, "td", NULL);
-    sort_key(td, status_rank(p->worst_status));
-    badge(td, "st", ecr_check_status_name(p->worst_status));
-    td = el(tr, "td", NULL);
-    sort_key(td, (size_t)p->worst_severity);
-    badge(td, "sev", ecr_severity_name(p->worst_severity));
-
-    td = el(tr, "td", NULL);
-    sort_key(td, p->n_findings);
-    xmlNodePtr ul = el(td, "ul", NULL);
-    for (size_t k = 0; k < p->n_findings; k++) {
-      if (p->findings[k] >= r->n_findings) continue;
-      link_to(el(ul, "li", NULL), "fid", r->findings[p->findings[k]].id);
+/* Repository or principal rows, HTML_BATCH at a time: built under a
+ * detached tbody, each row serialized, then the batch freed. */
+static void stream_rows(html_ctx *c, xmlOutputBufferPtr ob, stream_kind kind, const bool *stop) {
+  const ecr_report *r = c->r;
+  size_t n = kind == STREAM_REPOS ? r->n_repo_views : r->n_principal_views;
+  for (size_t i = 0; i < n && !*stop; i += HTML_BATCH) {
+    xmlNodePtr batch = xmlNewDocNode(c->doc, NULL, BAD_CAST "tbody", NULL);
+    for (size_t k = i; k < n && k < i + HTML_BATCH; k++) {
+      if (kind == STREAM_REPOS)
+        repo_row(c, batch, &r->repositories[k]);
+      else
+        principal_row(c, batch, &r->principals[k]);
     }
-    text_or_dash(el(tr, "td", NULL), p->used_by);
-    text_or_dash(el(tr, "td", NULL), p->last_used);
+    for (xmlNodePtr row = batch->children; row; row = row->next)
+      htmlNodeDumpFormatOutput(ob, c->doc, row, "UTF-8", 1);
+    xmlFreeNode(batch);
   }
 }
 
@@ -972,10 +1244,48 @@ static int out_close(void *ctx) {
   return 0;
 }
 
+static int buf_write(void *ctx, const char *buf, int len) {
+  if (len > 0) ecr_buf_append(ctx, buf, (size_t)len);
+  return len;
+}
+
+/* The skeleton's bytes (in skel) with each marker replaced by its job's
+ * rows, into ob. False unless every job's marker appears exactly once. */
+static bool stream_document(html_ctx *c, const ecr_buf *skel, xmlOutputBufferPtr ob,
+                            const bool *stop) {
+  const char *p = skel->data ? skel->data : "";
+  const char *end = p + skel->len;
+  size_t done = 0;
+  for (;;) {
+    const char *m = strstr(p, MARKER_HEAD);
+    if (!m) break;
+    const char *num = m + strlen(MARKER_HEAD);
+    char *after = NULL;
+    unsigned long id = strtoul(num, &after, 10);
+    if (after == num || id >= c->n_jobs || c->jobs[id].done ||
+        strncmp(after, MARKER_TAIL, strlen(MARKER_TAIL)) != 0)
+      return false;
+    xmlOutputBufferWrite(ob, (int)(m - p), p);
+    stream_job *job = &c->jobs[id];
+    job->done = true;
+    done++;
+    if (job->kind == STREAM_FINDINGS)
+      stream_findings(c, ob, job->status, stop);
+    else
+      stream_rows(c, ob, job->kind, stop);
+    p = after + strlen(MARKER_TAIL);
+  }
+  if (done != c->n_jobs) return false;
+  xmlOutputBufferWrite(ob, (int)(end - p), p);
+  return true;
+}
+
 ecr_status ecr_render_html(const ecr_report *report, const ecr_render_opts *opts, ecr_sink *sink,
                            ecr_error *err) {
   html_ctx c = {0};
   ecr_status st = ECR_OK;
+  ecr_buf skel;
+  ecr_buf_init(&skel);
   c.r = report;
   c.detail_limit = opts && opts->detail_limit ? opts->detail_limit : HTML_DEFAULT_DETAIL_LIMIT;
 
@@ -1005,17 +1315,36 @@ ecr_status ecr_render_html(const ecr_report *report, const ecr_render_opts *opts
   render_evidence(&c);
   strip_marks(&c);
 
+  /* the skeleton with its markers, in memory (small), then the page */
+  xmlOutputBufferPtr sb = xmlOutputBufferCreateIO(buf_write, out_close, &skel, NULL);
+  if (!sb) {
+    st = ecr_error_set(err, ECR_E_INTERNAL, NULL, "cannot create an output buffer");
+    goto done;
+  }
+  htmlDocContentDumpFormatOutput(sb, c.doc, "UTF-8", 1);
+  if (xmlOutputBufferClose(sb) < 0) {
+    st = ecr_error_set(err, ECR_E_INTERNAL, NULL, "cannot serialize the HTML skeleton");
+    goto done;
+  }
   html_out out = {sink, false};
   xmlOutputBufferPtr ob = xmlOutputBufferCreateIO(out_write, out_close, &out, NULL);
   if (!ob) {
     st = ecr_error_set(err, ECR_E_INTERNAL, NULL, "cannot create an output buffer");
     goto done;
   }
-  htmlDocContentDumpFormatOutput(ob, c.doc, "UTF-8", 1);
+  bool ok = stream_document(&c, &skel, ob, &out.failed);
   int rc = xmlOutputBufferClose(ob);
-  if (rc < 0 || out.failed) st = ecr_error_set(err, ECR_E_OUTPUT, NULL, "cannot write the HTML report");
+  if (rc < 0 || out.failed)
+    st = ecr_error_set(err, ECR_E_OUTPUT, NULL, "cannot write the HTML report");
+  else if (!ok)
+    st = ecr_error_set(err, ECR_E_INTERNAL, NULL, "html skeleton markers out of order");
 
 done:
+  for (int s = 0; s < ECR_CHECK_COUNT; s++)
+    if (c.protos[s]) xmlFreeNode(c.protos[s]);
+  for (int k = 0; k < 4; k++) free(c.common[k].slot);
+  free(c.jobs);
+  ecr_buf_cleanup(&skel);
   if (c.doc) xmlFreeDoc(c.doc);
   free(c.marks);
   return st;

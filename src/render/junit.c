@@ -2,8 +2,9 @@
  * GitLab, GitHub actions that read JUnit).
  *
  * A pure function of the report model, written with libxml2's xmlTextWriter
- * into memory and copied into the sink once complete. Shape (valid against
- * the Jenkins junit-4.xsd, tests/data/junit/jenkins-junit.xsd):
+ * straight into the sink (an xmlOutputBuffer over it: the document is never
+ * held in memory whole). Shape (valid against the Jenkins junit-4.xsd,
+ * tests/data/junit/jenkins-junit.xsd):
  *
  *   <testsuites name="ecraudit" tests failures errors time="0">
  *     <testsuite name="C-0222 Minimize user access to Amazon ECR"
@@ -20,6 +21,11 @@
  *       one <testcase> per evidence gap (classname "ecraudit.C-0222.evidence"):
  *         <error>;
  *       <system-out> coverage and limitations
+ *
+ * Large accounts: a finding's text block lists at most JUNIT_REPO_LIMIT
+ * repositories ("... and N more"), and passing findings (read and list
+ * access, recorded for completeness) get one summary line each, not a block;
+ * findings.json holds every field of every finding.
  *
  * The schema forbids attributes on <skipped> and a timestamp/skipped count on
  * <testsuites>: the skip reason is the element's text, and timestamp/skipped
@@ -42,6 +48,8 @@
 /* ---- characters ---------------------------------------------------------- */
 
 static const char REPLACEMENT[] = "\xEF\xBF\xBD"; /* U+FFFD */
+
+#define JUNIT_REPO_LIMIT 20 /* repositories listed in one finding's text block */
 
 /* Length of a well-formed UTF-8 sequence at s (Unicode table 3-7), storing
  * the code point; 0 when ill-formed, with *bad set to the length of the
@@ -102,6 +110,13 @@ static char *junit_xml_text(const char *s) {
   ecr_buf_init(&out);
   const unsigned char *p = (const unsigned char *)(s ? s : "");
   while (*p) {
+    if (*p >= 0x20 && *p < 0x80) { /* the common case: a run of printable ASCII */
+      const unsigned char *q = p;
+      while (*q >= 0x20 && *q < 0x80) q++;
+      ecr_buf_append(&out, p, (size_t)(q - p));
+      p = q;
+      continue;
+    }
     unsigned cp = 0;
     size_t bad = 0;
     size_t n = utf8_decode(p, &cp, &bad);
@@ -238,10 +253,13 @@ static void finding_block(ecr_buf *b, const ecr_finding *f) {
     ecr_buf_printf(b, "%s %s", i ? "," : "", str_or(f->actions[i], "?"));
   ecr_buf_puts(b, "\n  Repositories:");
   if (f->all_repositories) ecr_buf_puts(b, " all, present and future");
-  for (size_t i = 0; i < f->n_repositories; i++) {
+  for (size_t i = 0; i < f->n_repositories && i < JUNIT_REPO_LIMIT; i++) {
     const char *repo = str_or(f->repositories[i], "?");
     ecr_buf_printf(b, "\n    %s%s", repo, strcmp(repo, "*") == 0 ? " (registry level)" : "");
   }
+  if (f->n_repositories > JUNIT_REPO_LIMIT)
+    ecr_buf_printf(b, "\n    ... and %zu more (findings.json lists every repository)",
+                   f->n_repositories - JUNIT_REPO_LIMIT);
   ecr_buf_puts(b, "\n  Via:");
   for (size_t i = 0; i < f->n_via; i++) {
     ecr_buf_puts(b, "\n    ");
@@ -268,6 +286,13 @@ static void finding_block(ecr_buf *b, const ecr_finding *f) {
     put_indented(b, f->status_reason, "    ");
   }
   ecr_buf_puts(b, "\n\n");
+}
+
+/* One line for a passing finding: "[pass] C0222-...  Read on 12 repositories" */
+static void finding_line(ecr_buf *b, const ecr_finding *f) {
+  ecr_buf_printf(b, "[%s] %s  ", ecr_check_status_name(f->status), str_or(f->id, "?"));
+  finding_scope(b, f);
+  ecr_buf_putc(b, '\n');
 }
 
 /* ---- testcases ------------------------------------------------------------- */
@@ -337,15 +362,26 @@ static char *status_summary(const ecr_report *r, const ecr_principal_view *pv,
   return s;
 }
 
-/* Findings of pv with status want (want_other: all others) as text blocks. */
+/* Findings of pv with status want (want_other: all others) as text blocks;
+ * passing findings as one line each, after the blocks. */
 static char *findings_text(const ecr_report *r, const ecr_principal_view *pv,
                            ecr_check_status want, bool want_other) {
-  ecr_buf b;
+  ecr_buf b, pass;
   ecr_buf_init(&b);
+  ecr_buf_init(&pass);
   for (size_t k = 0; k < pv->n_findings; k++) {
     const ecr_finding *f = &r->findings[pv->findings[k]];
-    if ((f->status == want) != want_other) finding_block(&b, f);
+    if ((f->status == want) == want_other) continue;
+    if (f->status == ECR_CHECK_PASS)
+      finding_line(&pass, f);
+    else
+      finding_block(&b, f);
   }
+  if (pass.len) {
+    ecr_buf_puts(&b, "Passing (read and list access; findings.json has every field):\n");
+    ecr_buf_append(&b, pass.data, pass.len);
+  }
+  ecr_buf_cleanup(&pass);
   return ecr_buf_steal(&b);
 }
 
@@ -487,6 +523,25 @@ static void gap_testcase(jw *j, const ecr_report *r, const ecr_gap *g) {
   free(name);
 }
 
+/* The xmlOutputBuffer's target. A failed write is remembered, not reported
+ * to libxml2 (which would print a message: library code stays silent); the
+ * writer stops at the next element and the rest is dropped. */
+typedef struct junit_out {
+  ecr_sink *sink;
+  bool failed;
+} junit_out;
+
+static int out_write(void *ctx, const char *buf, int len) {
+  junit_out *o = ctx;
+  if (!o->failed && len > 0 && ecr_sink_write(o->sink, buf, (size_t)len) != 0) o->failed = true;
+  return len;
+}
+
+static int out_close(void *ctx) {
+  (void)ctx;
+  return 0;
+}
+
 /* ---- document --------------------------------------------------------------- */
 
 static void write_properties(jw *j, const ecr_report *r) {
@@ -524,7 +579,7 @@ static void write_properties(jw *j, const ecr_report *r) {
   free(control);
 }
 
-static void write_document(jw *j, const ecr_report *r) {
+static void write_document(jw *j, const ecr_report *r, const junit_out *out) {
   junit_totals t;
   count_totals(r, &t);
   char *suite = ecr_xasprintf("%s %s", str_or(r->control_id, ""), str_or(r->control_name, ""));
@@ -550,7 +605,8 @@ static void write_document(jw *j, const ecr_report *r) {
   jw_attr(j, "package", package);
   write_properties(j, r);
 
-  for (size_t i = 0; i < r->n_principal_views; i++) principal_testcase(j, r, &r->principals[i]);
+  for (size_t i = 0; i < r->n_principal_views && !out->failed; i++)
+    principal_testcase(j, r, &r->principals[i]);
   for (size_t i = 0; i < r->n_ledger; i++)
     if (r->ledger[i].state != ECR_LEDGER_ACTIVE) ledger_testcase(j, r, &r->ledger[i]);
   for (size_t i = 0; i < r->n_gaps; i++) gap_testcase(j, r, &r->gaps[i]);
@@ -576,34 +632,34 @@ ecr_status ecr_render_junit(const ecr_report *report, const ecr_render_opts *opt
   (void)opts;
   ecr_status st = ECR_OK;
   jw j = {NULL, false};
-  xmlBufferPtr buf = NULL;
+  junit_out out = {sink, false};
 
   xmlInitParser();
-  buf = xmlBufferCreate();
-  if (!buf) {
-    st = ecr_error_set(err, ECR_E_INTERNAL, NULL, "junit: cannot allocate an XML buffer");
+  xmlOutputBufferPtr ob = xmlOutputBufferCreateIO(out_write, out_close, &out, NULL);
+  if (!ob) {
+    st = ecr_error_set(err, ECR_E_INTERNAL, NULL, "junit: cannot create an output buffer");
     goto cleanup;
   }
-  j.w = xmlNewTextWriterMemory(buf, 0);
+  j.w = xmlNewTextWriter(ob); /* owns ob from here on */
   if (!j.w) {
+    xmlOutputBufferClose(ob);
     st = ecr_error_set(err, ECR_E_INTERNAL, NULL, "junit: cannot create an XML writer");
     goto cleanup;
   }
   jw_check(&j, xmlTextWriterSetIndent(j.w, 1));
   jw_check(&j, xmlTextWriterSetIndentString(j.w, BAD_CAST "  "));
-  write_document(&j, report);
-  xmlFreeTextWriter(j.w); /* flushes into buf */
+  write_document(&j, report, &out);
+  xmlFreeTextWriter(j.w); /* flushes and closes ob */
   j.w = NULL;
+  if (out.failed) {
+    st = ecr_error_set(err, ECR_E_OUTPUT, NULL, "junit: write failed");
+    goto cleanup;
+  }
   if (j.failed) {
     st = ecr_error_set(err, ECR_E_INTERNAL, NULL, "junit: libxml2 could not write the document");
     goto cleanup;
   }
-  if (ecr_sink_write(sink, xmlBufferContent(buf), (size_t)xmlBufferLength(buf)) != 0) {
-    st = ecr_error_set(err, ECR_E_OUTPUT, NULL, "junit: write failed");
-    goto cleanup;
-  }
 cleanup:
   if (j.w) xmlFreeTextWriter(j.w);
-  if (buf) xmlBufferFree(buf);
   return st;
 }

@@ -759,6 +759,167 @@ static void write_file(const char *dir, const char *name, bool hostile, size_t e
   ecr_fixture_free(&fx);
 }
 
+
+/* Organisation scale (issue 9): passing findings beyond 1,000 keep their
+ * rows but no detail blocks; a detail lists 20 repositories and says how
+ * many more, a grant on every repository says so; with more than 25
+ * repositories the principals with an access on all of them are listed once;
+ * the page reaches the sink in pieces; a principal named like the internal
+ * stream marker stays text. */
+typedef struct piece_sink {
+  ecr_buf buf;
+  size_t calls;
+} piece_sink;
+
+static int piece_write(void *ctx, const void *data, size_t len) {
+  piece_sink *p = ctx;
+  p->calls++;
+  ecr_buf_append(&p->buf, data, len);
+  return 0;
+}
+
+/* The fixture at organisation scale: 1,500 more passing findings, 50
+ * repositories on findings 0 (fail) and 7 (pass, every repository), 30
+ * repository views where "*" pushes on all, alice on r-05 only, and the
+ * first lists a principal named like the renderer's internal stream marker.
+ * scale_restore() puts the fixture's own arrays back before it is freed. */
+typedef struct scale_state {
+  char *repos[50];
+  ecr_repo_view views[30];
+  ecr_repo_access push[30][2];
+  char **saved_repos0, **saved_repos7;
+  size_t saved_n0, saved_n7;
+  ecr_repo_view *saved_views;
+  size_t saved_nv;
+} scale_state;
+
+static const char MARKER_NAME[] = "<!--\x01" "ecraudit-stream-0\x01-->";
+
+static void scale_apply(ecr_report *r, scale_state *st) {
+  memset(st, 0, sizeof(*st));
+  for (size_t i = 9; i < r->n_findings; i++) {
+    r->findings[i].status = ECR_CHECK_PASS;
+    r->findings[i].severity = ECR_SEV_INFO;
+    r->by_status[ECR_CHECK_FAIL]--;
+    r->by_status[ECR_CHECK_PASS]++;
+  }
+  for (size_t i = 0; i < 50; i++)
+    st->repos[i] = ecr_xasprintf("arn:aws:ecr:us-east-1:111122223333:repository/many/r-%02zu", i);
+  st->saved_repos0 = r->findings[0].repositories;
+  st->saved_n0 = r->findings[0].n_repositories;
+  st->saved_repos7 = r->findings[7].repositories;
+  st->saved_n7 = r->findings[7].n_repositories;
+  r->findings[0].repositories = r->findings[7].repositories = st->repos;
+  r->findings[0].n_repositories = r->findings[7].n_repositories = 50;
+  for (size_t i = 0; i < 30; i++) {
+    ecr_repo_view *v = &st->views[i];
+    v->arn = st->repos[i];
+    v->name = st->repos[i] + strlen("arn:aws:ecr:us-east-1:111122223333:repository/");
+    v->region = "us-east-1";
+    st->push[i][0].principal = r->name_pool[0]; /* "*" */
+    st->push[i][0].decision = ECR_DECISION_ALLOW;
+    st->push[i][1].principal = i == 0 ? MARKER_NAME : r->name_pool[2]; /* alice */
+    st->push[i][1].decision = ECR_DECISION_ALLOW;
+    v->push = st->push[i];
+    v->n_push = i == 0 || i == 5 ? 2 : 1;
+  }
+  st->saved_views = r->repositories;
+  st->saved_nv = r->n_repo_views;
+  r->repositories = st->views;
+  r->n_repo_views = 30;
+}
+
+static void scale_restore(ecr_report *r, scale_state *st) {
+  r->repositories = st->saved_views;
+  r->n_repo_views = st->saved_nv;
+  r->findings[0].repositories = st->saved_repos0;
+  r->findings[0].n_repositories = st->saved_n0;
+  r->findings[7].repositories = st->saved_repos7;
+  r->findings[7].n_repositories = st->saved_n7;
+  for (size_t i = 0; i < 50; i++) free(st->repos[i]);
+}
+
+static void organisation_scale(void **state) {
+  (void)state;
+  ecr_fixture fx = ecr_fixture_make(false, 1500);
+  ecr_report *r = fx.report;
+  scale_state sc;
+  scale_apply(r, &sc);
+
+  piece_sink ps = {{0}, 0};
+  ecr_buf_init(&ps.buf);
+  ecr_sink sink = {piece_write, &ps};
+  ecr_render_opts opts = {0};
+  ecr_error err;
+  ecr_error_clear(&err);
+  assert_int_equal(ecr_render_html(r, &opts, &sink, &err), ECR_OK);
+  assert_true(ps.calls > 10);                   /* streamed */
+  assert_null(memchr(ps.buf.data, '\x01', ps.buf.len)); /* no marker left */
+  htmlDocPtr doc = parse(ps.buf.data, ps.buf.len);
+
+  /* every finding keeps its row and anchor; passing ones have no details */
+  for (size_t i = 0; i < r->n_findings; i++) assert_non_null(by_id(doc, r->findings[i].id));
+  assert_int_equal(count_tag(doc, "details"), 8); /* the 8 non-pass findings */
+  char *t = text_of(by_id(doc, "findings-pass"));
+  assert_non_null(strstr(t, "The 1,501 passing findings"));
+  assert_non_null(strstr(t, "findings.json holds every field"));
+  free(t);
+  t = text_of(by_id(doc, "findings-fail"));
+  assert_null(strstr(t, "passing findings (read and list"));
+  free(t);
+
+  /* detail of finding 0: 20 repositories, then how many more */
+  t = text_of(by_id(doc, r->findings[0].id));
+  assert_non_null(strstr(t, "many/r-19"));
+  assert_null(strstr(t, "many/r-20"));
+  assert_non_null(strstr(t, "and 30 more (findings.json lists every repository)"));
+  free(t);
+  t = text_of(by_id(doc, r->findings[1].id)); /* alice: every repository */
+  assert_non_null(strstr(t, "All 7 repositories, present and future"));
+  free(t);
+  t = text_of(by_id(doc, r->findings[7].id)); /* a row: the count, no samples */
+  assert_non_null(strstr(t, "All 7 repositories, incl. future ones"));
+  assert_null(strstr(t, "many/r-"));
+  free(t);
+  t = text_of(by_id(doc, r->findings[9].id)); /* a passing row without details */
+  assert_non_null(strstr(t, "api"));
+  assert_null(strstr(t, "Remediation"));
+  free(t);
+
+  /* "*" pushes everywhere: listed once; alice and the marker name per row */
+  xmlNodePtr repos_sec = by_id(doc, "repositories");
+  t = text_of(repos_sec);
+  assert_non_null(strstr(t, "The account has 30 repositories."));
+  assert_non_null(strstr(t, "Push (1)"));
+  assert_non_null(strstr(t, "Delete (0)"));
+  assert_int_equal(count_occurrences(t, "Only the 1 with this access on every repository"), 28);
+  assert_int_equal(count_occurrences(t, "and the 1 with this access on every repository"), 2);
+  assert_non_null(strstr(t, "<!--\xef\xbf\xbd" "ecraudit-stream-0\xef\xbf\xbd-->")); /* as text */
+  free(t);
+  node_list rows = {0};
+  collect(repos_sec->children, is_tag, "tr", &rows);
+  assert_int_equal(rows.n, 1 + 4 + 1 + 30); /* common head + 4, repos head + 30 */
+  free(rows.v);
+  xmlFreeDoc(doc);
+
+  /* at most 1,000 passing findings: they keep their details (within
+     detail_limit per severity, here above every group's size) */
+  for (size_t i = 1008; i < r->n_findings; i++) r->findings[i].status = ECR_CHECK_FAIL;
+  size_t len;
+  char *html = render(r, 2000, &len);
+  doc = parse(html, len);
+  assert_int_equal(count_tag(doc, "details"), r->n_findings);
+  t = text_of(by_id(doc, "findings-pass"));
+  assert_null(strstr(t, "have no detail blocks here"));
+  free(t);
+  xmlFreeDoc(doc);
+  free(html);
+
+  scale_restore(r, &sc);
+  ecr_buf_cleanup(&ps.buf);
+  ecr_fixture_free(&fx);
+}
+
 static void write_browser_files(void **state) {
   (void)state;
   const char *dir = getenv("ECR_HTML_OUT_DIR");
@@ -767,6 +928,17 @@ static void write_browser_files(void **state) {
   write_file(dir, "hostile.html", true, 0);
   write_file(dir, "plain.html", false, 0);
   write_file(dir, "large.html", false, 10000);
+  ecr_fixture fx = ecr_fixture_make(false, 1500);
+  scale_state sc;
+  scale_apply(fx.report, &sc);
+  size_t len;
+  char *html = render(fx.report, 0, &len);
+  char *path = ecr_path_join(dir, "scale.html");
+  assert_int_equal(ecr_atomic_write_file(path, html, len, NULL), ECR_OK);
+  free(path);
+  free(html);
+  scale_restore(fx.report, &sc);
+  ecr_fixture_free(&fx);
 }
 
 int main(void) {
@@ -781,6 +953,7 @@ int main(void) {
       cmocka_unit_test(undetermined_banner),
       cmocka_unit_test(write_failure_is_reported),
       cmocka_unit_test(templates_are_safe_to_inline),
+      cmocka_unit_test(organisation_scale),
       cmocka_unit_test(write_browser_files),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -594,12 +594,88 @@ static void to_file(void **state) {
   ecr_fixture_free(&fx);
 }
 
+
+/* Large accounts: a finding's block lists 20 repositories and says how many
+ * more; a passing finding is one line, not a block; the document reaches
+ * the sink in pieces (streamed), and a failing sink stops the writer early. */
+typedef struct counting {
+  ecr_buf buf;
+  size_t calls;
+} counting;
+
+static int counting_write(void *ctx, const void *data, size_t len) {
+  counting *c = ctx;
+  c->calls++;
+  ecr_buf_append(&c->buf, data, len);
+  return 0;
+}
+
+static void large_lists(void **state) {
+  (void)state;
+  ecr_fixture fx = ecr_fixture_make(false, 0);
+  ecr_report *r = fx.report;
+  /* 50 repositories on finding 0 (fail) and on finding 7 (pass); the
+     fixture's own arrays go back before it is freed */
+  char *repos[50];
+  for (size_t i = 0; i < 50; i++)
+    repos[i] = ecr_xasprintf("arn:aws:ecr:us-east-1:111122223333:repository/many/r-%02zu", i);
+  char **saved0 = r->findings[0].repositories, **saved7 = r->findings[7].repositories;
+  size_t n0 = r->findings[0].n_repositories, n7 = r->findings[7].n_repositories;
+  r->findings[0].repositories = r->findings[7].repositories = repos;
+  r->findings[0].n_repositories = r->findings[7].n_repositories = 50;
+
+  counting c = {{0}, 0};
+  ecr_buf_init(&c.buf);
+  ecr_sink sink = {counting_write, &c};
+  ecr_error err;
+  ecr_error_clear(&err);
+  assert_int_equal(ecr_render_junit(r, NULL, &sink, &err), ECR_OK);
+  assert_true(c.calls > 1); /* streamed, not one buffer at the end */
+  xmlDocPtr doc = parse(c.buf.data, c.buf.len);
+  assert_schema_valid(doc);
+
+  xmlNodePtr f = child(testcase_named(doc, "*"), "failure");
+  assert_content_contains(f, "repository/many/r-00");
+  assert_content_contains(f, "repository/many/r-19\n    ... and 30 more (findings.json lists "
+                             "every repository)");
+  char *body = content(f);
+  assert_null(strstr(body, "repository/many/r-20"));
+  xmlFree(body);
+
+  xmlNodePtr out = child(testcase_named(doc, "arn:aws:iam::111122223333:role/eks-node"),
+                         "system-out");
+  assert_content_contains(out, "Passing (read and list access; findings.json has every field):\n"
+                               "[pass] C0222-000000005eed0007  Read on all repositories\n");
+  char *text = content(out);
+  assert_null(strstr(text, "many/r-")); /* a pass line lists no repositories */
+  assert_null(strstr(text, "Remediation:"));
+  xmlFree(text);
+  xmlFreeDoc(doc);
+
+  /* a sink that fails at once: the writer gives up early */
+  int calls = 0;
+  ecr_sink bad = {failing_write, &calls};
+  ecr_error_clear(&err);
+  assert_int_equal(ecr_render_junit(r, NULL, &bad, &err), ECR_E_OUTPUT);
+  assert_true(calls >= 1);
+  assert_true((size_t)calls < c.calls);
+
+  r->findings[0].repositories = saved0;
+  r->findings[7].repositories = saved7;
+  r->findings[0].n_repositories = n0;
+  r->findings[7].n_repositories = n7;
+  for (size_t i = 0; i < 50; i++) free(repos[i]);
+  ecr_buf_cleanup(&c.buf);
+  ecr_fixture_free(&fx);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(totals_and_results), cmocka_unit_test(properties),
       cmocka_unit_test(hostile),            cmocka_unit_test(forbidden_characters),
       cmocka_unit_test(empty_report),       cmocka_unit_test(deterministic),
       cmocka_unit_test(sink_failure),       cmocka_unit_test(to_file),            cmocka_unit_test(grouping),
+      cmocka_unit_test(large_lists),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   xmlCleanupParser();
