@@ -120,7 +120,13 @@ typedef struct ecr_finding {
 typedef struct ecr_repo_access {
   const char *principal; /* borrowed from report->name_pool */
   ecr_decision decision;
+  bool everywhere; /* the principal holds this access, with this decision, on every
+                      repository of the report (see report->everywhere) */
 } ecr_repo_access;
+
+/* The four accesses of the repository view, in this order. */
+enum { ECR_ACCESS_PUSH = 0, ECR_ACCESS_DELETE, ECR_ACCESS_PERMISSIONS, ECR_ACCESS_TAG };
+#define ECR_ACCESS_COUNT 4
 
 typedef struct ecr_repo_view {
   char *arn;
@@ -195,6 +201,11 @@ typedef struct ecr_report {
   ecr_principal_view *principals; /* sorted: worst status, then principal */
   size_t n_principal_views;
 
+  /* Per access (ECR_ACCESS_*): the principals that hold it on every repository,
+     in the first repository's order, so renderers can list them once. */
+  ecr_repo_access *everywhere[ECR_ACCESS_COUNT];
+  size_t n_everywhere[ECR_ACCESS_COUNT];
+
   /* ledger (NULL ledger_path when no --exceptions) */
   char *ledger_path;
   char ledger_sha256[65];
@@ -219,6 +230,11 @@ typedef struct ecr_report {
  * in the order given (the model keeps files sorted by path), so that
  * `cd BUNDLE && sha256sum <paths in C order> | sha256sum` reproduces it. */
 void ecr_report_evidence_sha256(const ecr_evidence_file *files, size_t n, char out[65]);
+
+/* Fill report->everywhere and the everywhere flags from the repository
+ * views (principal strings are compared by address: they are borrowed from
+ * name_pool). The report builder calls it; so must anyone who edits views. */
+void ecr_report_mark_everywhere(ecr_report *r);
 
 /* Exit status for a report: 0 compliant (no fail, no unknown), 1 otherwise. */
 int ecr_report_exit_code(const ecr_report *r);

@@ -267,7 +267,7 @@ typedef struct access_list {
 } access_list;
 
 static void add_access(access_list *l, const char *principal, ecr_decision d) {
-  ecr_repo_access a = {principal, d};
+  ecr_repo_access a = {principal, d, false};
   ECR_PUSH(*l->v, *l->n, l->cap, a);
 }
 
@@ -343,6 +343,7 @@ static void build_repo_views(builder *B) {
     }
   }
   free(lists);
+  ecr_report_mark_everywhere(r);
 }
 
 /* ---- impact ---------------------------------------------------------------------------- */

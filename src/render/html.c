@@ -74,23 +74,6 @@ typedef struct stream_job {
   bool done;
 } stream_job;
 
-/* Principals with one access on every repository: an open-addressing set of
- * (principal, decision) counting the repositories that list it. The
- * principals are borrowed from the model's name pool, so the pointer is the
- * key (equal strings at different addresses are merely not factored). */
-typedef struct common_slot {
-  const char *principal;
-  ecr_decision decision;
-  size_t repos; /* repositories that list it */
-  size_t last;  /* 1 + index of the last repository counted */
-} common_slot;
-
-typedef struct common_set {
-  common_slot *slot;
-  size_t cap; /* power of two, 0 when not factoring */
-  size_t n_common;
-} common_set;
-
 typedef struct html_ctx {
   htmlDocPtr doc;
   const ecr_report *r;
@@ -99,7 +82,7 @@ typedef struct html_ctx {
   xmlNodePtr protos[ECR_CHECK_COUNT]; /* each findings group's empty table */
   stream_job *jobs;
   size_t n_jobs, cap_jobs;
-  common_set common[4]; /* push, delete, permissions, tag */
+  bool factor; /* principals with an access on every repository are listed once */
   xmlNodePtr *marks; /* skeleton elements with data-slot / data-when / data-group */
   size_t n_marks;
   size_t cap_marks;
@@ -939,50 +922,6 @@ static const ecr_repo_access *access_of(const ecr_repo_view *v, int k, size_t *n
   }
 }
 
-static common_slot *common_find(const common_set *cs, const char *p, ecr_decision d, bool add) {
-  if (!cs->cap || !p) return NULL;
-  size_t h = (size_t)(((uint64_t)(uintptr_t)p >> 3) * 0x9E3779B97F4A7C15ull) + (size_t)d;
-  for (size_t i = h & (cs->cap - 1);; i = (i + 1) & (cs->cap - 1)) {
-    common_slot *s = &cs->slot[i];
-    if (s->principal == p && s->decision == d) return s;
-    if (!s->principal) {
-      if (!add) return NULL;
-      s->principal = p;
-      s->decision = d;
-      return s;
-    }
-  }
-}
-
-static bool is_common(const html_ctx *c, int k, const ecr_repo_access *a) {
-  const common_slot *s = common_find(&c->common[k], a->principal, a->decision, false);
-  return s && s->repos == c->r->n_repo_views;
-}
-
-static void common_build(html_ctx *c, int k) {
-  const ecr_report *r = c->r;
-  common_set *cs = &c->common[k];
-  size_t total = 0, n;
-  for (size_t i = 0; i < r->n_repo_views; i++) {
-    access_of(&r->repositories[i], k, &n);
-    total += n;
-  }
-  cs->cap = 64;
-  while (cs->cap < 2 * total + 2) cs->cap *= 2;
-  cs->slot = ecr_xcalloc(cs->cap, sizeof(common_slot));
-  for (size_t i = 0; i < r->n_repo_views; i++) {
-    const ecr_repo_access *a = access_of(&r->repositories[i], k, &n);
-    for (size_t j = 0; j < n; j++) {
-      common_slot *s = common_find(cs, a[j].principal, a[j].decision, true);
-      if (!s) continue;
-      if (s->last != i + 1) s->repos++;
-      s->last = i + 1;
-    }
-  }
-  const ecr_repo_access *a = access_of(&r->repositories[0], k, &n);
-  for (size_t j = 0; j < n; j++) cs->n_common += is_common(c, k, &a[j]);
-}
-
 static void access_item(xmlNodePtr ul, const ecr_repo_access *a) {
   xmlNodePtr li = el(ul, "li", NULL);
   principal_code(li, a->principal);
@@ -996,14 +935,14 @@ static void access_item(xmlNodePtr ul, const ecr_repo_access *a) {
  * above the table. */
 static void access_list(html_ctx *c, xmlNodePtr tr, int k, const ecr_repo_access *a, size_t n) {
   xmlNodePtr td = el(tr, "td", NULL);
-  size_t n_common = c->common[k].n_common;
+  size_t n_common = c->factor ? c->r->n_everywhere[k] : 0;
   if (!n) {
     el_text(td, "span", "nobody", "None found");
     return;
   }
   xmlNodePtr ul = NULL;
   for (size_t i = 0; i < n; i++) {
-    if (n_common && is_common(c, k, &a[i])) continue;
+    if (n_common && a[i].everywhere) continue;
     if (!ul) ul = el(td, "ul", NULL);
     access_item(ul, &a[i]);
   }
@@ -1025,8 +964,8 @@ static void render_repositories(html_ctx *c) {
   when(c, NULL, "no-repos", r->n_repo_views == 0);
   bool factor = r->n_repo_views > HTML_REPO_FACTOR_MIN;
   when(c, NULL, "repos-common", factor);
+  c->factor = factor;
   if (factor) {
-    for (int k = 0; k < 4; k++) common_build(c, k);
     xmlNodePtr note = slot(c, NULL, "repos_common_note");
     if (note) {
       char num[32];
@@ -1038,19 +977,15 @@ static void render_repositories(html_ctx *c) {
     for (int k = 0; body && k < 4; k++) {
       xmlNodePtr tr = el(body, "tr", NULL);
       char num[32];
-      fmt_count(c->common[k].n_common, num);
+      fmt_count(r->n_everywhere[k], num);
       char *label = ecr_xasprintf("%s (%s)", access_labels[k], num);
       set_attr(el_text(tr, "th", NULL, label), "scope", "row");
       free(label);
       xmlNodePtr td = el(tr, "td", NULL);
-      /* in the order of the first repository's list (the model's order) */
-      size_t n;
-      const ecr_repo_access *a = access_of(&r->repositories[0], k, &n);
       xmlNodePtr ul = NULL;
-      for (size_t j = 0; j < n; j++) {
-        if (!is_common(c, k, &a[j])) continue;
+      for (size_t j = 0; j < r->n_everywhere[k]; j++) {
         if (!ul) ul = el(td, "ul", NULL);
-        access_item(ul, &a[j]);
+        access_item(ul, &r->everywhere[k][j]);
       }
       if (!ul) el_text(td, "span", "nobody", "None");
     }
@@ -1342,7 +1277,6 @@ ecr_status ecr_render_html(const ecr_report *report, const ecr_render_opts *opts
 done:
   for (int s = 0; s < ECR_CHECK_COUNT; s++)
     if (c.protos[s]) xmlFreeNode(c.protos[s]);
-  for (int k = 0; k < 4; k++) free(c.common[k].slot);
   free(c.jobs);
   ecr_buf_cleanup(&skel);
   if (c.doc) xmlFreeDoc(c.doc);

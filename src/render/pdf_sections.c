@@ -858,65 +858,6 @@ static const ecr_repo_access *access_of(const ecr_repo_view *v, int k, size_t *n
   }
 }
 
-/* Principals with one access on every repository: a hash set of
- * (principal, decision), counting the repositories that list each. The
- * principals are borrowed from the model's name pool, so the pointer is the
- * key. */
-typedef struct common_slot {
-  const char *principal;
-  ecr_decision decision;
-  size_t repos; /* repositories that list it */
-  size_t last;  /* 1 + index of the last repository counted */
-} common_slot;
-
-typedef struct common_set {
-  common_slot *slot;
-  size_t cap; /* power of two, 0 when not factoring */
-} common_set;
-
-static common_slot *common_find(const common_set *cs, const char *p, ecr_decision d, bool add) {
-  if (!cs->cap) return NULL;
-  size_t h = ((size_t)(uintptr_t)p >> 3) * 0x9E3779B97F4A7C15ull + (size_t)d;
-  for (size_t i = h & (cs->cap - 1);; i = (i + 1) & (cs->cap - 1)) {
-    common_slot *s = &cs->slot[i];
-    if (s->principal == p && s->decision == d && p) return s;
-    if (!s->principal) {
-      if (!add) return NULL;
-      s->principal = p;
-      s->decision = d;
-      return s;
-    }
-  }
-}
-
-static bool is_common(const common_set *cs, size_t n_repos, const ecr_repo_access *a) {
-  const common_slot *s = common_find(cs, a->principal, a->decision, false);
-  return s && s->repos == n_repos;
-}
-
-static void common_build(const ecr_report *r, int k, common_set *cs) {
-  size_t total = 0;
-  for (size_t i = 0; i < r->n_repo_views; i++) {
-    size_t n;
-    access_of(&r->repositories[i], k, &n);
-    total += n;
-  }
-  cs->cap = 64;
-  while (cs->cap < 2 * total + 2)
-    cs->cap *= 2;
-  cs->slot = ecr_xcalloc(cs->cap, sizeof(common_slot));
-  for (size_t i = 0; i < r->n_repo_views; i++) {
-    size_t n;
-    const ecr_repo_access *a = access_of(&r->repositories[i], k, &n);
-    for (size_t j = 0; j < n; j++) {
-      if (!a[j].principal) continue;
-      common_slot *s = common_find(cs, a[j].principal, a[j].decision, true);
-      if (s->last != i + 1) s->repos++;
-      s->last = i + 1;
-    }
-  }
-}
-
 static void put_access(ecr_buf *b, const ecr_repo_access *a) {
   if (b->len) ecr_buf_putc(b, '\n');
   ecr_buf_puts(b, ecr_pdf_nz(a->principal, "?"));
@@ -925,13 +866,12 @@ static void put_access(ecr_buf *b, const ecr_repo_access *a) {
 
 /* One repository's list for one access: without the principals that have it
  * on every repository (they are listed once), at most PDF_LIST_LIMIT. */
-static char *access_list(const common_set *cs, size_t n_repos, size_t n_common,
-                         const ecr_repo_access *a, size_t n) {
+static char *access_list(size_t n_common, const ecr_repo_access *a, size_t n) {
   ecr_buf b;
   ecr_buf_init(&b);
   size_t shown = 0, rest = 0;
   for (size_t i = 0; i < n; i++) {
-    if (is_common(cs, n_repos, &a[i])) continue;
+    if (n_common && a[i].everywhere) continue;
     if (shown < PDF_LIST_LIMIT) {
       put_access(&b, &a[i]);
       shown++;
@@ -958,18 +898,10 @@ void ecr_pdf_repositories(pdf_report *R, size_t toc_idx) {
     body(R, "The evidence lists no repositories.");
     return;
   }
-  common_set cs[4];
   size_t n_common[4] = {0};
-  memset(cs, 0, sizeof(cs));
   size_t nr = r->n_repo_views;
   if (nr > PDF_REPO_FACTOR_MIN) {
-    for (int k = 0; k < 4; k++) {
-      common_build(r, k, &cs[k]);
-      size_t n;
-      const ecr_repo_access *a = access_of(&r->repositories[0], k, &n);
-      for (size_t j = 0; j < n; j++)
-        if (is_common(&cs[k], nr, &a[j])) n_common[k]++;
-    }
+    for (int k = 0; k < 4; k++) n_common[k] = r->n_everywhere[k];
     char repos[32], limit[32];
     snprintf(repos, sizeof(repos), "%zu", nr);
     snprintf(limit, sizeof(limit), "%d", PDF_LIST_LIMIT);
@@ -980,10 +912,7 @@ void ecr_pdf_repositories(pdf_report *R, size_t toc_idx) {
       /* in the order of the first repository's list (the model's order) */
       ecr_buf b;
       ecr_buf_init(&b);
-      size_t n;
-      const ecr_repo_access *a = access_of(&r->repositories[0], k, &n);
-      for (size_t j = 0; j < n; j++)
-        if (is_common(&cs[k], nr, &a[j])) put_access(&b, &a[j]);
+      for (size_t j = 0; j < r->n_everywhere[k]; j++) put_access(&b, &r->everywhere[k][j]);
       if (!b.len) ecr_buf_puts(&b, "\xe2\x80\x94 (none)");
       char *label = ecr_xasprintf("%s (%zu)", access_labels[k], n_common[k]);
       ecr_pdf_kv(c, label, b.data, PDF_F_REG, LABEL_W);
@@ -999,7 +928,7 @@ void ecr_pdf_repositories(pdf_report *R, size_t toc_idx) {
     for (int k = 0; k < 4; k++) {
       size_t n;
       const ecr_repo_access *a = access_of(v, k, &n);
-      lists[k] = access_list(&cs[k], nr, n_common[k], a, n);
+      lists[k] = access_list(n_common[k], a, n);
     }
     char *info =
         v->gap
@@ -1026,8 +955,6 @@ void ecr_pdf_repositories(pdf_report *R, size_t toc_idx) {
       free(lists[k]);
     free(info);
   }
-  for (int k = 0; k < 4; k++)
-    free(cs[k].slot);
 }
 
 /* ---- exceptions ledger ------------------------------------------------------ */

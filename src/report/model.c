@@ -1,5 +1,7 @@
 /* The report model: names of its enums, exit status, and freeing. */
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "util/util.h"
 
@@ -44,6 +46,74 @@ void ecr_report_evidence_sha256(const ecr_evidence_file *files, size_t n, char o
   for (size_t i = 0; i < n; i++) ecr_buf_printf(&b, "%s  %s\n", files[i].sha256, files[i].path);
   ecr_sha256_hex(b.data ? b.data : "", b.len, out);
   ecr_buf_cleanup(&b);
+}
+
+static ecr_repo_access *access_of(ecr_repo_view *v, int k, size_t *n) {
+  switch (k) {
+  case ECR_ACCESS_PUSH: *n = v->n_push; return v->push;
+  case ECR_ACCESS_DELETE: *n = v->n_delete; return v->delete_;
+  case ECR_ACCESS_PERMISSIONS: *n = v->n_permissions; return v->permissions;
+  default: *n = v->n_tag; return v->tag;
+  }
+}
+
+/* (principal, decision) -> repositories listing it, keyed by address. */
+typedef struct every_slot {
+  const char *principal;
+  ecr_decision decision;
+  size_t repos;
+  size_t last; /* 1 + index of the last repository counted */
+} every_slot;
+
+static every_slot *every_find(every_slot *t, size_t cap, const char *p, ecr_decision d) {
+  size_t h = (size_t)(((uint64_t)(uintptr_t)p >> 3) * 0x9E3779B97F4A7C15ull) + (size_t)d;
+  for (size_t i = h & (cap - 1);; i = (i + 1) & (cap - 1)) {
+    every_slot *s = &t[i];
+    if (s->principal == p && s->decision == d) return s;
+    if (!s->principal) {
+      s->principal = p;
+      s->decision = d;
+      return s;
+    }
+  }
+}
+
+void ecr_report_mark_everywhere(ecr_report *r) {
+  for (int k = 0; k < ECR_ACCESS_COUNT; k++) {
+    free(r->everywhere[k]);
+    r->everywhere[k] = NULL;
+    r->n_everywhere[k] = 0;
+    size_t total = 0, n;
+    for (size_t i = 0; i < r->n_repo_views; i++) {
+      access_of(&r->repositories[i], k, &n);
+      total += n;
+    }
+    if (!r->n_repo_views || !total) continue;
+    size_t cap = 64;
+    while (cap < 2 * total + 2) cap *= 2;
+    every_slot *t = ecr_xcalloc(cap, sizeof(every_slot));
+    for (size_t i = 0; i < r->n_repo_views; i++) {
+      ecr_repo_access *a = access_of(&r->repositories[i], k, &n);
+      for (size_t j = 0; j < n; j++) {
+        if (!a[j].principal) continue;
+        every_slot *s = every_find(t, cap, a[j].principal, a[j].decision);
+        if (s->last != i + 1) s->repos++;
+        s->last = i + 1;
+      }
+    }
+    size_t cnt = 0;
+    for (size_t i = 0; i < r->n_repo_views; i++) {
+      ecr_repo_access *a = access_of(&r->repositories[i], k, &n);
+      for (size_t j = 0; j < n; j++) {
+        a[j].everywhere = a[j].principal &&
+                          every_find(t, cap, a[j].principal, a[j].decision)->repos == r->n_repo_views;
+        if (a[j].everywhere && i == 0) {
+          ECR_PUSH(r->everywhere[k], r->n_everywhere[k], cnt, a[j]);
+        }
+      }
+    }
+    free(t);
+  }
 }
 
 int ecr_report_exit_code(const ecr_report *r) {
@@ -103,6 +173,7 @@ void ecr_report_free(ecr_report *r) {
     free(v->tag);
   }
   free(r->repositories);
+  for (int k = 0; k < ECR_ACCESS_COUNT; k++) free(r->everywhere[k]);
   for (size_t i = 0; i < r->n_principal_views; i++) {
     ecr_principal_view *v = &r->principals[i];
     free(v->principal);

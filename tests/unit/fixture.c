@@ -235,6 +235,7 @@ ecr_fixture ecr_fixture_make(bool hostile, size_t extra) {
     v->delete_[0].decision = ECR_DECISION_ALLOW;
   }
 
+  ecr_report_mark_everywhere(r);
   r->n_principal_views = nspec;
   r->principals = ecr_xcalloc(nspec, sizeof(ecr_principal_view));
   for (size_t i = 0; i < nspec; i++) {

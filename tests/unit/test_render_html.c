@@ -827,11 +827,13 @@ static void scale_apply(ecr_report *r, scale_state *st) {
   st->saved_nv = r->n_repo_views;
   r->repositories = st->views;
   r->n_repo_views = 30;
+  ecr_report_mark_everywhere(r);
 }
 
 static void scale_restore(ecr_report *r, scale_state *st) {
   r->repositories = st->saved_views;
   r->n_repo_views = st->saved_nv;
+  ecr_report_mark_everywhere(r);
   r->findings[0].repositories = st->saved_repos0;
   r->findings[0].n_repositories = st->saved_n0;
   r->findings[7].repositories = st->saved_repos7;

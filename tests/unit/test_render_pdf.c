@@ -441,10 +441,11 @@ static ecr_fixture scale_fixture(void) {
     v->region = ecr_xstrdup("us-east-1");
     v->n_push = 3;
     v->push = ecr_xcalloc(3, sizeof(ecr_repo_access));
-    v->push[0] = (ecr_repo_access){r->name_pool[0], ECR_DECISION_ALLOW};
-    v->push[1] = (ecr_repo_access){r->name_pool[pool0 + i], ECR_DECISION_ALLOW};
-    v->push[2] = (ecr_repo_access){r->name_pool[2], ECR_DECISION_CONDITIONAL};
+    v->push[0] = (ecr_repo_access){r->name_pool[0], ECR_DECISION_ALLOW, false};
+    v->push[1] = (ecr_repo_access){r->name_pool[pool0 + i], ECR_DECISION_ALLOW, false};
+    v->push[2] = (ecr_repo_access){r->name_pool[2], ECR_DECISION_CONDITIONAL, false};
   }
+  ecr_report_mark_everywhere(r);
   return fx;
 }
 
