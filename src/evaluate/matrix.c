@@ -200,22 +200,26 @@ static const char *own_session_role(const ecr_matrix *m, const char *arn, size_t
   return name;
 }
 
+/* A name that is not NUL-terminated where it ends (part of an ARN). */
+struct name_key {
+  const char *name;
+  size_t len;
+};
+
+static int role_vs_name(size_t i, const void *key, void *ctx) {
+  const struct name_key *k = key;
+  const char *rn = ((const ecr_evidence *)ctx)->principals[i].name;
+  int c = strncmp(rn, k->name, k->len);
+  return c ? c : rn[k->len] != '\0';
+}
+
 /* The IAM role of the account a session ARN belongs to, -1 when none. */
 static long session_role_index(const ecr_matrix *m, const char *arn) {
   size_t len = 0;
   const char *name = own_session_role(m, arn, &len);
   if (!name) return -1;
-  size_t lo = 0, hi = m->n_roles;
-  while (lo < hi) {
-    size_t mid = (lo + hi) / 2;
-    const char *rn = m->ev->principals[m->roles_by_name[mid]].name;
-    int c = strncmp(rn, name, len);
-    if (c == 0 && rn[len] != '\0') c = 1;
-    if (c == 0) return (long)m->roles_by_name[mid];
-    if (c < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return -1;
+  struct name_key key = {name, len};
+  return ecr_sorted_find(m->roles_by_name, m->n_roles, &key, role_vs_name, (void *)m->ev);
 }
 
 static int cmp_role_name(const void *a, const void *b, void *ctx) {

@@ -158,16 +158,12 @@ static int cmp_managed(const void *a, const void *b, void *ctx) {
 }
 
 
+static int managed_vs_arn(size_t i, const void *arn, void *ctx) {
+  return strcmp(((const ecr_evidence *)ctx)->managed[i].arn, arn);
+}
+
 static long find_managed(loader *L, const char *arn) {
-  size_t lo = 0, hi = L->ev->n_managed;
-  while (lo < hi) {
-    size_t mid = (lo + hi) / 2;
-    int c = strcmp(L->ev->managed[L->managed_by_arn[mid]].arn, arn);
-    if (c == 0) return (long)L->managed_by_arn[mid];
-    if (c < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return -1;
+  return ecr_sorted_find(L->managed_by_arn, L->ev->n_managed, arn, managed_vs_arn, L->ev);
 }
 
 static int cmp_principal(const void *a, const void *b, void *ctx) {
@@ -180,16 +176,12 @@ static int cmp_group(const void *a, const void *b, void *ctx) {
   return strcmp(ev->groups[*(const size_t *)a].name, ev->groups[*(const size_t *)b].name);
 }
 
+static int group_vs_name(size_t i, const void *name, void *ctx) {
+  return strcmp(((const ecr_evidence *)ctx)->groups[i].name, name);
+}
+
 static long find_group(loader *L, const char *name) {
-  size_t lo = 0, hi = L->ev->n_groups;
-  while (lo < hi) {
-    size_t mid = (lo + hi) / 2;
-    int c = strcmp(L->ev->groups[L->groups_by_name[mid]].name, name);
-    if (c == 0) return (long)L->groups_by_name[mid];
-    if (c < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return -1;
+  return ecr_sorted_find(L->groups_by_name, L->ev->n_groups, name, group_vs_name, L->ev);
 }
 
 static ecr_status managed_policies(loader *L, const cJSON *root) {
@@ -914,22 +906,18 @@ ecr_status ecr_evidence_load(const char *dir, ecr_evidence **out, ecr_error *err
   return ECR_OK;
 }
 
+static int principal_vs_arn(size_t i, const void *arn, void *ctx) {
+  return strcmp(((const ecr_evidence *)ctx)->principals[i].arn, arn);
+}
+
 long ecr_evidence_find_principal(const ecr_evidence *ev, const char *arn) {
   if (!ev->principals_by_arn) { /* a model built by hand */
     for (size_t i = 0; i < ev->n_principals; i++)
       if (strcmp(ev->principals[i].arn, arn) == 0) return (long)i;
     return -1;
   }
-  size_t lo = 0, hi = ev->n_principals;
-  while (lo < hi) {
-    size_t mid = (lo + hi) / 2;
-    size_t i = ev->principals_by_arn[mid];
-    int c = strcmp(ev->principals[i].arn, arn);
-    if (c == 0) return (long)i;
-    if (c < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return -1;
+  return ecr_sorted_find(ev->principals_by_arn, ev->n_principals, arn, principal_vs_arn,
+                         (void *)ev);
 }
 
 /* ---- freeing ---------------------------------------------------------------- */

@@ -345,6 +345,19 @@ void ecr_sort_idx(size_t *idx, size_t n, int (*cmp)(const void *, const void *, 
   free(tmp);
 }
 
+long ecr_sorted_find(const size_t *idx, size_t n, const void *key,
+                     int (*cmp)(size_t elem, const void *key, void *ctx), void *ctx) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int c = cmp(idx[mid], key, ctx);
+    if (c == 0) return (long)idx[mid];
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return -1;
+}
+
 /* ---- embedded files and templates ---- */
 const char *ecr_embedded_lookup(const char *path, size_t *len); /* generated */
 

@@ -128,6 +128,11 @@ char *ecr_arn_account(const char *arn);
 /* Stable sort of an index array with a comparison that takes a context
  * (qsort_r is a GNU extension): a merge sort, O(n log n). */
 void ecr_sort_idx(size_t *idx, size_t n, int (*cmp)(const void *, const void *, void *), void *ctx);
+/* Binary search of an index array sorted as above: cmp(elem, key, ctx)
+ * compares element elem (a value of idx) with key, like strcmp. Returns the
+ * matching element, -1 when none. */
+long ecr_sorted_find(const size_t *idx, size_t n, const void *key,
+                     int (*cmp)(size_t elem, const void *key, void *ctx), void *ctx);
 
 /* ---- embedded files (templates/, data/) -------------------------------- */
 /* Files embedded at build time by cmake/embed.cmake; path relative to the
