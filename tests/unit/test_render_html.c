@@ -110,11 +110,29 @@ static xmlNodePtr by_id(htmlDocPtr doc, const char *id) {
   return n;
 }
 
+/* The text of a subtree. Not xmlNodeGetContent: libxml2 2.9 grows that
+ * buffer to the exact size at every text node, so on a report of 10,000
+ * findings it copies the whole text again for each node (quadratic; under
+ * ASan, where a reallocation is a fresh mapping, minutes of system time). */
+static void text_walk(xmlNodePtr n, ecr_buf *b) {
+  for (; n; n = n->next) {
+    if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+      if (n->content) ecr_buf_puts(b, (const char *)n->content);
+    } else if (n->type == XML_ELEMENT_NODE) {
+      text_walk(n->children, b);
+    }
+  }
+}
+
 static char *text_of(xmlNodePtr n) {
-  xmlChar *t = xmlNodeGetContent(n);
-  char *s = ecr_xstrdup(t ? (const char *)t : "");
-  xmlFree(t);
-  return s;
+  ecr_buf b;
+  ecr_buf_init(&b);
+  if (n && (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE)) {
+    if (n->content) ecr_buf_puts(&b, (const char *)n->content);
+  } else if (n) {
+    text_walk(n->children, &b);
+  }
+  return ecr_buf_steal(&b);
 }
 
 static bool has_href(xmlNodePtr n, const void *href) {
