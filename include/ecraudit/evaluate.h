@@ -42,8 +42,12 @@ const ecr_matrix_principal *ecr_matrix_principal_at(const ecr_matrix *m, size_t 
 void ecr_matrix_get(const ecr_matrix *m, size_t p, size_t r, ecr_actset *allow,
                     ecr_actset *cond);
 
-/* True when p holds (allow or conditional) every action of `actions` on
- * every repository, present and future (a probe repository of each region). */
+/* True when p holds every action of `actions`, all with decision d, on
+ * every repository not created yet, in every region of the evidence: the
+ * least and the most access a future repository can get (its resource
+ * patterns covering every name, or only some) agree. */
+bool ecr_matrix_future_decision(const ecr_matrix *m, size_t p, ecr_actset actions, ecr_decision d);
+/* The same with one decision for all of them, allow or conditional. */
 bool ecr_matrix_covers_future(const ecr_matrix *m, size_t p, ecr_actset actions);
 
 /* The statements that grant (and the Denies that limit) principal p's

@@ -43,12 +43,14 @@ static uint64_t ptr_hash(const void *p) {
 static void targets_init(ecr_matrix *m) {
   const ecr_evidence *ev = m->ev;
   m->n_repos = ev->n_repos;
-  m->n_probes = ev->n_regions;
+  m->n_regions = ev->n_regions;
+  m->n_probes = 2 * ev->n_regions;
   m->n_targets = m->n_repos + m->n_probes + 1;
   m->registry = m->n_targets - 1;
   m->words = (m->n_targets + 63) / 64;
   m->target_res = ecr_xcalloc(m->n_targets, sizeof(char *));
   m->target_region = ecr_xcalloc(m->n_targets, sizeof(long));
+  m->probe_prefix = ecr_xcalloc(ev->n_regions + 1, sizeof(char *));
   for (size_t i = 0; i < ev->n_repos; i++) {
     m->target_res[i] = ecr_xstrdup(ev->repos[i].arn);
     m->target_region[i] = -1;
@@ -56,11 +58,17 @@ static void targets_init(ecr_matrix *m) {
       if (strcmp(ev->regions[r].name, ev->repos[i].region) == 0) m->target_region[i] = (long)r;
   }
   for (size_t r = 0; r < ev->n_regions; r++) {
+    m->probe_prefix[r] =
+        ecr_xasprintf("arn:%s:ecr:%s:%s:repository/", ev->partition, ev->regions[r].name, ev->account);
     /* A repository name no real repository can have (ECR names are
-     * [a-z0-9._/-]): only patterns that cover every name match it. */
-    m->target_res[m->n_repos + r] = ecr_xasprintf(
-        "arn:%s:ecr:%s:%s:repository/\x01probe", ev->partition, ev->regions[r].name, ev->account);
-    m->target_region[m->n_repos + r] = (long)r;
+     * [a-z0-9._/-]): only patterns that cover every name match it. Both
+     * probes of a region carry it for code that matches them as text; the
+     * statements' bits on them are set from the patterns (compile_stmt). */
+    for (size_t k = 0; k < 2; k++) {
+      size_t t = ecr_probe_low(m, r) + k * m->n_regions;
+      m->target_res[t] = ecr_xasprintf("%s\x01probe", m->probe_prefix[r]);
+      m->target_region[t] = (long)r;
+    }
   }
   m->target_res[m->registry] = ecr_xstrdup("*");
   m->target_region[m->registry] = -1;
@@ -93,8 +101,17 @@ static const uint64_t *pattern_bits(ecr_matrix *m, const char *pat) {
     h = (h + 1) & (m->pat_cap - 1);
   }
   uint64_t *bits = ecr_xcalloc(m->words, sizeof(uint64_t));
-  for (size_t t = 0; t < m->n_targets; t++)
-    if (ecr_glob_match(pat, m->target_res[t], false)) bits[t >> 6] |= 1ull << (t & 63);
+  for (size_t t = 0; t < m->n_targets; t++) {
+    bool hit;
+    if (t < m->n_repos || t == m->registry) {
+      hit = ecr_glob_match(pat, m->target_res[t], false);
+    } else if (t < ecr_probe_low(m, 0) + m->n_regions) { /* low probe: covers every name */
+      hit = ecr_glob_covers_prefix(pat, m->probe_prefix[t - ecr_probe_low(m, 0)], false);
+    } else { /* high probe: can match some name */
+      hit = ecr_glob_prefix_match(pat, m->probe_prefix[t - ecr_probe_high(m, 0)], ECR_REPO_NAME_CHARS);
+    }
+    if (hit) bits[t >> 6] |= 1ull << (t & 63);
+  }
   m->pat[h].key = ecr_xstrdup(pat);
   m->pat[h].bits = bits;
   m->pat_n++;
@@ -121,6 +138,29 @@ static void compile_stmt(ecr_matrix *m, ecr_cstmt *c, bool resource_policy) {
     }
     if (s->not_resource)
       for (size_t w = 0; w < m->words; w++) c->match[w] = ~c->match[w];
+  }
+  /* the probes stand for repositories not created yet (see
+   * matrix_internal.h): pattern bits say "covers every name" (low) and "can
+   * match some name" (high); place them so the low probe sees the least
+   * access any such repository can have and the high probe the most */
+  for (size_t r = 0; r < m->n_regions; r++) {
+    size_t lo = ecr_probe_low(m, r), hi = ecr_probe_high(m, r);
+    bool every, some;
+    if (s->n_resources == 0 && !s->not_resource) {
+      every = some = resource_policy;
+    } else {
+      bool cover = false, can = false;
+      for (size_t i = 0; i < s->n_resources; i++) {
+        const uint64_t *b = pattern_bits(m, s->resources[i]);
+        cover |= ecr_bit_get(b, lo);
+        can |= ecr_bit_get(b, hi);
+      }
+      every = s->not_resource ? !can : cover;
+      some = s->not_resource ? !cover : can;
+    }
+    bool at_lo = s->deny ? some : every, at_hi = s->deny ? every : some;
+    c->match[lo >> 6] = at_lo ? c->match[lo >> 6] | 1ull << (lo & 63) : c->match[lo >> 6] & ~(1ull << (lo & 63));
+    c->match[hi >> 6] = at_hi ? c->match[hi >> 6] | 1ull << (hi & 63) : c->match[hi >> 6] & ~(1ull << (hi & 63));
   }
   /* clear bits past the last target */
   size_t extra = m->words * 64 - m->n_targets;
@@ -274,13 +314,13 @@ static void add_other(ecr_matrix *m, pset *ps, const char *name, ecr_principal_k
   (void)m;
 }
 
-/* Principals a resource-side Allow names, as matrix rows. */
+/* Principals a resource-side statement names, as matrix rows: an Allow's
+ * get what it grants, and a Deny's what "*" grants them less the Deny. */
 static void collect_others(ecr_matrix *m, pset *ps, const ecr_cstmt *c) {
   const ecr_statement *s = c->s;
   const ecr_evidence *ev = m->ev;
-  if (s->deny) return;
   if (s->not_principal) {
-    add_other(m, ps, "*", ECR_PK_PUBLIC, NULL);
+    if (!s->deny) add_other(m, ps, "*", ECR_PK_PUBLIC, NULL);
     return;
   }
   for (size_t i = 0; i < s->n_principals; i++) {
@@ -379,10 +419,10 @@ static ecr_match rstmt_applies(const ecr_matrix *m, const ecr_cstmt *c, size_t p
       if (ref_names_session(m, &s->principals[i], p)) *session = true;
       const ecr_principal_ref *r = &s->principals[i];
       if (r->type == ECR_PT_STAR) {
-        /* "*" grants the account's own users and roles (and is the public
-           row itself); other principals are shown with what names them,
-           the public grant is reported once, as "*". A Deny "*" applies to all. */
-        hit = s->deny || p->pub.iam_index >= 0 || p->pub.kind == ECR_PK_PUBLIC;
+        /* "*" is everyone: the account's own users and roles, the public
+           row, and every other account, external principal and service of
+           the matrix (DESIGN.md, the "*" rule) */
+        hit = true;
       } else if (ref_names(m, r, p)) {
         hit = true;
       }
@@ -450,9 +490,17 @@ static void varctx_init(const ecr_matrix *m, const ecr_mprincipal *p, varctx *vc
   vc->v.tags = vc->tags;
 }
 
+/* A statement whose resource patterns hold variables on a probe: its
+ * patterns are not known before substitution, so it counts as the widest
+ * carve-out (low probe: Denies apply, Allows do not; high: the reverse). */
+static ecr_match probe_vars_match(const ecr_matrix *m, const ecr_cstmt *c, size_t t) {
+  return ecr_probe_is_low(m, t) == c->s->deny ? ECR_MATCH_YES : ECR_MATCH_NO;
+}
+
 static ecr_match stmt_match_vars(const ecr_matrix *m, const ecr_cstmt *c, const varctx *vc,
                                  size_t t) {
   const ecr_statement *s = c->s;
+  if (ecr_target_is_probe(m, t)) return probe_vars_match(m, c, t);
   ecr_match any = ECR_MATCH_NO;
   for (size_t i = 0; i < s->n_resources && any != ECR_MATCH_YES; i++) {
     ecr_match r = ecr_resource_match(s->resources[i], c->pol->variables, vc ? &vc->v : NULL,
@@ -569,7 +617,8 @@ static void apply_stmt(const ecr_matrix *m, const ecr_cstmt *c, const varctx *vc
         if (r > res[t]) res[t] = r;
       }
       for (size_t t = m->n_repos; t < m->n_targets; t++) {
-        ecr_match r = ecr_pattern_match(&pats[i], m->target_res[t]);
+        ecr_match r = ecr_target_is_probe(m, t) ? probe_vars_match(m, c, t)
+                                                : ecr_pattern_match(&pats[i], m->target_res[t]);
         if (r > res[t]) res[t] = r;
       }
     }
@@ -596,6 +645,7 @@ static void apply_stmt(const ecr_matrix *m, const ecr_cstmt *c, const varctx *vc
     ecr_match r = !s->not_resource ? any
                   : any == ECR_MATCH_YES ? ECR_MATCH_NO
                   : any == ECR_MATCH_MAYBE ? ECR_MATCH_MAYBE : ECR_MATCH_YES;
+    if (ecr_target_is_probe(m, t)) r = probe_vars_match(m, c, t);
     if (r == ECR_MATCH_NO) continue;
     if (r == ECR_MATCH_YES && !cond) a->y[t] |= act;
     a->m[t] |= act;
@@ -1017,6 +1067,8 @@ void ecr_matrix_free(ecr_matrix *m) {
   for (size_t t = 0; t < m->n_targets; t++) free(m->target_res[t]);
   free(m->target_res);
   free(m->target_region);
+  for (size_t r = 0; r < m->n_regions; r++) free(m->probe_prefix[r]);
+  free(m->probe_prefix);
   for (size_t i = 0; i < m->n_principals; i++) {
     free(m->principals[i].pub.name);
     free(m->principals[i].account);
@@ -1093,11 +1145,20 @@ void ecr_matrix_get(const ecr_matrix *m, size_t p, size_t r, ecr_actset *allow, 
 }
 
 bool ecr_matrix_covers_future(const ecr_matrix *m, size_t p, ecr_actset actions) {
-  if (m->n_probes == 0) return false;
-  for (size_t r = 0; r < m->n_probes; r++) {
-    ecr_actset y, c;
-    ecr_matrix_get(m, p, m->n_repos + r, &y, &c);
-    if (((y | c) & actions) != actions) return false;
+  return ecr_matrix_future_decision(m, p, actions, ECR_DECISION_ALLOW) ||
+         ecr_matrix_future_decision(m, p, actions, ECR_DECISION_CONDITIONAL);
+}
+
+bool ecr_matrix_future_decision(const ecr_matrix *m, size_t p, ecr_actset actions, ecr_decision d) {
+  if (m->n_regions == 0 || !actions) return false;
+  for (size_t r = 0; r < m->n_regions; r++) {
+    size_t probes[2] = {ecr_probe_low(m, r), ecr_probe_high(m, r)};
+    for (size_t k = 0; k < 2; k++) {
+      ecr_actset y, c;
+      ecr_matrix_get(m, p, probes[k], &y, &c);
+      ecr_actset have = d == ECR_DECISION_ALLOW ? y : c;
+      if ((have & actions) != actions) return false;
+    }
   }
   return true;
 }

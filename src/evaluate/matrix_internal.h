@@ -48,7 +48,17 @@ typedef struct ecr_mprincipal {
 
 struct ecr_matrix {
   const ecr_evidence *ev;
-  size_t n_repos, n_probes, n_targets; /* repos, then one probe per region, then the registry */
+  /* Targets: the repositories (evidence order, sorted by ARN), then two
+   * probes per region standing for the repositories not created yet, then
+   * the registry. On the low probe an Allow applies when its resource
+   * patterns cover every repository name of the region and a Deny when they
+   * can match some name; on the high probe the other way round. Policy
+   * evaluation is monotone (more Allows, fewer Denies never take access
+   * away), so every future repository's decision lies between the two: when
+   * they agree on an action, that is its decision on every future one. */
+  size_t n_repos, n_probes, n_targets;
+  size_t n_regions;
+  char **probe_prefix; /* per region: "arn:<partition>:ecr:<region>:<account>:repository/" */
   size_t registry;                     /* target index of the registry ("*") */
   char **target_res;                   /* resource string per target */
   long *target_region;                 /* region index, -1 for the registry */
@@ -92,6 +102,18 @@ static inline bool ecr_bit_get(const uint64_t *b, size_t i) { return (b[i >> 6] 
 
 /* Is target t a repository (not a probe, not the registry)? */
 static inline bool ecr_target_is_repo(const struct ecr_matrix *m, size_t t) { return t < m->n_repos; }
+static inline size_t ecr_probe_low(const struct ecr_matrix *m, size_t region) { return m->n_repos + region; }
+static inline size_t ecr_probe_high(const struct ecr_matrix *m, size_t region) {
+  return m->n_repos + m->n_regions + region;
+}
+static inline bool ecr_target_is_probe(const struct ecr_matrix *m, size_t t) {
+  return t >= m->n_repos && t < m->n_repos + m->n_probes;
+}
+static inline bool ecr_probe_is_low(const struct ecr_matrix *m, size_t t) {
+  return t < m->n_repos + m->n_regions;
+}
+/* The bytes of ECR repository names. */
+#define ECR_REPO_NAME_CHARS "abcdefghijklmnopqrstuvwxyz0123456789._-/"
 
 const ecr_cpolicy *ecr_matrix_cpolicy(const ecr_matrix *m, const ecr_policy *p);
 /* Match of a compiled statement on target t for principal index p. */

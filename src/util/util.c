@@ -226,6 +226,56 @@ bool ecr_glob_match(const char *pattern, const char *text, bool ignore_case) {
   return *p == '\0';
 }
 
+/* Can the glob match some text `prefix` + s, where s is made of the bytes
+ * in `suffix_chars` (NULL: any byte)? A set of reachable pattern positions
+ * is carried through the prefix; then the rest of the pattern from some
+ * reachable position must be spellable with those bytes. O(pattern x
+ * prefix) time, O(pattern) memory. */
+bool ecr_glob_prefix_match(const char *pattern, const char *prefix, const char *suffix_chars) {
+  size_t n = strlen(pattern);
+  bool *reach = ecr_xcalloc(n + 1, sizeof(bool)), *next = ecr_xcalloc(n + 1, sizeof(bool));
+  bool *ok = ecr_xcalloc(n + 1, sizeof(bool));
+  ok[n] = true;
+  for (size_t i = n; i-- > 0;) {
+    char c = pattern[i];
+    bool spellable = c == '*' || c == '?' || !suffix_chars || (c && strchr(suffix_chars, c));
+    ok[i] = ok[i + 1] && spellable;
+  }
+  reach[0] = true;
+  for (size_t i = 0; i < n; i++)
+    if (reach[i] && pattern[i] == '*') reach[i + 1] = true;
+  bool any = true;
+  for (const char *t = prefix; *t && any; t++) {
+    memset(next, 0, (n + 1) * sizeof(bool));
+    any = false;
+    for (size_t i = 0; i < n; i++) {
+      if (!reach[i]) continue;
+      if (pattern[i] == '*') next[i] = true;
+      else if (pattern[i] == '?' || pattern[i] == *t) next[i + 1] = true;
+    }
+    for (size_t i = 0; i < n; i++)
+      if (next[i] && pattern[i] == '*') next[i + 1] = true;
+    for (size_t i = 0; i <= n; i++) any |= next[i];
+    bool *sw = reach;
+    reach = next;
+    next = sw;
+  }
+  bool found = false;
+  for (size_t i = 0; any && i <= n && !found; i++) found = reach[i] && ok[i];
+  free(reach);
+  free(next);
+  free(ok);
+  return found;
+}
+
+/* Does the glob match every text that starts with `prefix`? Exactly when
+ * it ends in '*' and matches the prefix itself (the part before the last
+ * '*' then matches a prefix of it, and the '*' takes any rest). */
+bool ecr_glob_covers_prefix(const char *pattern, const char *prefix, bool ignore_case) {
+  size_t n = strlen(pattern);
+  return n && pattern[n - 1] == '*' && ecr_glob_match(pattern, prefix, ignore_case);
+}
+
 bool ecr_str_has_prefix(const char *s, const char *prefix) {
   return strncmp(s, prefix, strlen(prefix)) == 0;
 }

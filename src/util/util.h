@@ -111,6 +111,11 @@ bool ecr_date_parse(const char *s, long *days_out);
 /* Glob with '*' (any run, including '/' and ':') and '?' (one byte).
  * Linear-space, worst case O(len(p) * len(s)); never recursive. */
 bool ecr_glob_match(const char *pattern, const char *text, bool ignore_case);
+/* Can the glob (case-sensitive) match some text prefix + s, s spelled with
+ * the bytes of suffix_chars (NULL: any)? */
+bool ecr_glob_prefix_match(const char *pattern, const char *prefix, const char *suffix_chars);
+/* Does the glob match every text starting with prefix? */
+bool ecr_glob_covers_prefix(const char *pattern, const char *prefix, bool ignore_case);
 bool ecr_str_has_prefix(const char *s, const char *prefix);
 int ecr_strcasecmp_ascii(const char *a, const char *b);
 /* Decode %XX escapes (RFC 3986, as IAM encodes policy documents; '+' is

@@ -415,7 +415,9 @@ static void repository_principals(void **state) {
   assert_int_equal(pidx(&f, ACCT), -1);
   /* other accounts (bare id normalized), external roles, services: own rows */
   EXPECT(&f, "arn:aws:iam::444455556666:root", USE1("app"), "ecr:BatchGetImage", ALLOWED);
-  EXPECT(&f, "arn:aws:iam::444455556666:root", USE1("web"), "ecr:BatchGetImage", DENIED);
+  /* web's policy grants "*": that is everyone of the matrix, other accounts included */
+  EXPECT(&f, "arn:aws:iam::444455556666:root", USE1("web"), "ecr:BatchGetImage", ALLOWED);
+  EXPECT(&f, "arn:aws:iam::444455556666:root", USE1("web"), "ecr:ListImages", DENIED);
   assert_int_equal(ecr_matrix_principal_at(f.m, P(&f, "arn:aws:iam::444455556666:root"))->kind, ECR_PK_ACCOUNT);
   EXPECT(&f, "arn:aws:iam::777788889999:role/deploy", USE1("app"), "ecr:BatchGetImage", ALLOWED);
   assert_int_equal(ecr_matrix_principal_at(f.m, P(&f, "arn:aws:iam::777788889999:role/deploy"))->kind, ECR_PK_EXTERNAL);
@@ -427,7 +429,8 @@ static void repository_principals(void **state) {
   EXPECT(&f, "*", USE1("web"), "ecr:BatchGetImage", ALLOWED);
   EXPECT(&f, "*", USE1("app"), "ecr:BatchGetImage", DENIED);
   EXPECT(&f, USER_ARN("alice"), USE1("web"), "ecr:BatchGetImage", ALLOWED);
-  EXPECT(&f, "service:codebuild.amazonaws.com", USE1("web"), "ecr:BatchGetImage", DENIED);
+  EXPECT(&f, "service:codebuild.amazonaws.com", USE1("web"), "ecr:BatchGetImage", ALLOWED);
+  EXPECT(&f, "arn:aws:iam::777788889999:role/deploy", USE1("web"), "ecr:BatchGetImage", ALLOWED);
   /* own principals: kinds and IAM indices */
   const ecr_matrix_principal *mp = ecr_matrix_principal_at(f.m, P(&f, ROLE_ARN("ci")));
   assert_int_equal(mp->kind, ECR_PK_ROLE);
@@ -734,8 +737,8 @@ static void tsv_order(void **state) {
     line = nl + 1;
   }
   /* 5 users: dev 3 actions x 6 repos (2 repository-level) + token on "*", others 6 each;
-     "*" 1; account 1; service 1 */
-  assert_int_equal(lines, (2 * 6 + 1) + 4 * 6 + 5 + 3);
+     "*" 1; account and service 2 each (their own grant and the "*" ListImages) */
+  assert_int_equal(lines, (2 * 6 + 1) + 4 * 6 + 5 + 5);
   free(t);
   /* determinism: a second evaluation prints the same bytes */
   fx_free(&f);
