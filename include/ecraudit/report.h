@@ -89,20 +89,35 @@ typedef struct ecr_via {
   char *json;       /* the statement as compact JSON (for remediation), may be NULL */
 } ecr_via;
 
+/* A set of repositories that findings share (findings.json "repository_sets"):
+ * every distinct set once, however many findings name it. */
+typedef struct ecr_repo_set {
+  char *key;            /* "rs-1", "rs-2", ... in order of creation */
+  bool all;             /* every repository, present and future (see ecr_finding) */
+  char **repositories;  /* sorted ARNs, {"*"} for the registry; strings borrowed
+                           from report->name_pool, the array is the set's */
+  size_t n;
+} ecr_repo_set;
+
 typedef struct ecr_finding {
   char *id; /* stable: same input -> same id ("C0222-" + 16 hex digits) */
   ecr_check_status status;
   ecr_severity severity;
   char *principal;  /* ARN / "*" / "service:<name>" as in the matrix */
   ecr_principal_kind principal_kind;
-  char **repositories; /* sorted; {"*"} for registry-level actions; the strings are
-                          borrowed from report->name_pool (the array is the finding's) */
+  size_t repo_set;      /* index into report->repo_sets */
+  char **repositories;  /* borrowed: report->repo_sets[repo_set].repositories */
   size_t n_repositories;
-  bool all_repositories; /* grant covers every repository, present and future */
+  bool all_repositories; /* every repository of the evidence, and every repository
+                            not created yet, holds these actions with this decision
+                            (never for the registry) */
   ecr_access_level access_level;
   char **actions; /* sorted canonical names "ecr:PutImage" */
   size_t n_actions;
   ecr_decision decision; /* ALLOW or CONDITIONAL */
+  char **undecided_conditions; /* sorted condition keys of the conditional statements
+                                  behind a conditional finding (owned) */
+  size_t n_undecided;
   bool can_push;         /* the whole push set is granted on >= 1 repository */
   ecr_via *via;          /* granting statements first, then limiting Denies */
   size_t n_via;
@@ -195,6 +210,9 @@ typedef struct ecr_report {
      principal, access level, id */
   ecr_finding *findings;
   size_t n_findings;
+
+  ecr_repo_set *repo_sets; /* every repository set findings refer to */
+  size_t n_repo_sets;
 
   ecr_repo_view *repositories; /* sorted by ARN */
   size_t n_repo_views;

@@ -66,15 +66,46 @@ static bool risky(ecr_access_level level, ecr_principal_kind kind) {
 }
 
 /* ---- building findings ---------------------------------------------------------- */
+/* One finding's cells: an access level, a decision and one exact action
+ * set, on a set of targets (DESIGN.md "Findings must be true": every
+ * target of the set holds exactly these actions of this level with this
+ * decision, so no finding is a union over repositories). */
 typedef struct group {
   ecr_access_level level;
   ecr_decision decision;
+  ecr_actset actions;
   bool registry;
   bool gap;
   size_t *targets;
   size_t n, cap;
-  ecr_actset actions;
 } group;
+
+/* A repository set under construction: targets (matrix indices) or, for
+ * evidence-gap findings, one literal resource string. */
+typedef struct bset {
+  bool all;
+  size_t *targets; /* NULL for a literal set */
+  size_t n;
+  const char *literal;
+  uint64_t hash;
+} bset;
+
+/* A profile's finding skeleton: what every principal with the same row and
+ * the same flags shares (cells, set, severity inputs, can-push). */
+typedef struct pgroup {
+  ecr_access_level level;
+  ecr_decision decision;
+  ecr_actset actions;
+  bool registry, gap, all, can_push;
+  size_t set;
+} pgroup;
+
+typedef struct profile {
+  const void *row; /* matrix row (interned: equal rows, equal pointers) */
+  unsigned flags;
+  pgroup *g;
+  size_t n;
+} profile;
 
 typedef struct builder {
   const ecr_evidence *ev;
@@ -90,6 +121,14 @@ typedef struct builder {
   bool *can_login; /* per matrix principal: GetAuthorizationToken granted (own principals) */
   size_t pool_cap;  /* r->name_pool capacity */
   char **target_str; /* per matrix target: its string in the pool, NULL until used */
+  /* repository sets, interned */
+  bset *sets;
+  size_t n_sets, sets_cap, rsets_cap;
+  size_t *set_slots; /* open addressing: set index + 1, 0 = empty */
+  size_t set_slots_cap;
+  /* profiles, by row and flags */
+  profile *profiles;
+  size_t profiles_cap, n_profiles;
 } builder;
 
 /* Hand a string to the report's pool (it frees it) and borrow it back. */
@@ -113,18 +152,91 @@ static bool target_gap(const builder *B, size_t t) {
 }
 
 static group *find_group(group **gs, size_t *n, size_t *cap, ecr_access_level level,
-                         ecr_decision d, bool registry, bool gap) {
-  for (size_t i = 0; i < *n; i++) {
+                         ecr_decision d, ecr_actset actions, bool registry, bool gap) {
+  for (size_t i = *n; i-- > 0;) {
     group *g = &(*gs)[i];
-    if (g->level == level && g->decision == d && g->registry == registry && g->gap == gap) return g;
+    if (g->level == level && g->decision == d && g->actions == actions && g->registry == registry &&
+        g->gap == gap)
+      return g;
   }
   group g0 = {0};
   g0.level = level;
   g0.decision = d;
+  g0.actions = actions;
   g0.registry = registry;
   g0.gap = gap;
   ECR_PUSH(*gs, *n, *cap, g0);
   return &(*gs)[*n - 1];
+}
+
+/* ---- repository sets ------------------------------------------------------------- */
+static uint64_t set_hash(bool all, const size_t *t, size_t n, const char *literal) {
+  uint64_t h = 14695981039346656037ull ^ (all ? 0x9e3779b97f4a7c15ull : 0);
+  for (size_t i = 0; i < n; i++) {
+    h ^= (uint64_t)t[i] + 0x100;
+    h *= 1099511628211ull;
+  }
+  for (const char *c = literal; c && *c; c++) {
+    h ^= (unsigned char)*c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+static bool set_equal(const bset *s, bool all, const size_t *t, size_t n, const char *literal) {
+  if (s->all != all || s->n != n || !s->literal != !literal) return false;
+  if (literal) return strcmp(s->literal, literal) == 0;
+  return memcmp(s->targets, t, n * sizeof(size_t)) == 0;
+}
+
+static void set_rehash(builder *B) {
+  size_t ncap = B->set_slots_cap ? B->set_slots_cap * 2 : 256;
+  size_t *slots = ecr_xcalloc(ncap, sizeof(size_t));
+  for (size_t i = 0; i < B->n_sets; i++) {
+    size_t k = B->sets[i].hash & (ncap - 1);
+    while (slots[k]) k = (k + 1) & (ncap - 1);
+    slots[k] = i + 1;
+  }
+  free(B->set_slots);
+  B->set_slots = slots;
+  B->set_slots_cap = ncap;
+}
+
+static char *pool_target(builder *B, size_t t);
+static char *pool_add(builder *B, char *owned);
+
+/* The index of the set (targets t[0..n), or one literal resource), made
+ * once: the report's set and its repository list are created with it. */
+static size_t intern_set(builder *B, bool all, const size_t *t, size_t n, const char *literal) {
+  if ((B->n_sets + 1) * 2 > B->set_slots_cap) set_rehash(B);
+  uint64_t h = set_hash(all, t, n, literal);
+  size_t k = h & (B->set_slots_cap - 1);
+  while (B->set_slots[k]) {
+    const bset *s = &B->sets[B->set_slots[k] - 1];
+    if (s->hash == h && set_equal(s, all, t, n, literal)) return B->set_slots[k] - 1;
+    k = (k + 1) & (B->set_slots_cap - 1);
+  }
+  bset s0 = {all, NULL, n, NULL, h};
+  ecr_repo_set rs = {0};
+  rs.key = ecr_xasprintf("rs-%zu", B->n_sets + 1);
+  rs.all = all;
+  if (literal) {
+    s0.n = 1;
+    s0.literal = pool_add(B, ecr_xstrdup(literal));
+    rs.repositories = ecr_xcalloc(1, sizeof(char *));
+    rs.repositories[0] = (char *)s0.literal;
+    rs.n = 1;
+  } else {
+    s0.targets = ecr_xcalloc(n + 1, sizeof(size_t));
+    memcpy(s0.targets, t, n * sizeof(size_t));
+    rs.repositories = ecr_xcalloc(n + 1, sizeof(char *));
+    for (size_t i = 0; i < n; i++) rs.repositories[i] = pool_target(B, t[i]);
+    rs.n = n;
+  }
+  ECR_PUSH(B->sets, B->n_sets, B->sets_cap, s0);
+  ECR_PUSH(B->r->repo_sets, B->r->n_repo_sets, B->rsets_cap, rs);
+  B->set_slots[k] = B->n_sets;
+  return B->n_sets - 1;
 }
 
 static char **actions_of(ecr_actset set, size_t *n) {
@@ -147,16 +259,63 @@ static char *join(char *const *v, size_t n, const char *sep, size_t limit) {
   return ecr_buf_steal(&b);
 }
 
-static char *finding_id(const char *principal, ecr_access_level level, ecr_decision d,
-                        bool registry, bool gap, const char *extra) {
-  char *key = ecr_xasprintf("%s\n%s\n%s\n%s\n%s\n%s", principal, ecr_access_level_name(level),
-                            ecr_decision_name(d), registry ? "registry" : "repositories",
-                            gap ? "gap" : "", extra ? extra : "");
+/* Stable id: a hash of the account, the principal and what makes the
+ * finding one (level, decision, scope, gap, and its action set or the
+ * resource of a gap finding): same input, same id; two accounts never
+ * share one. */
+static char *finding_id(const char *account, const char *principal, ecr_access_level level,
+                        ecr_decision d, bool registry, bool gap, const char *extra) {
+  char *key = ecr_xasprintf("%s\n%s\n%s\n%s\n%s\n%s\n%s", account, principal,
+                            ecr_access_level_name(level), ecr_decision_name(d),
+                            registry ? "registry" : "repositories", gap ? "gap" : "",
+                            extra ? extra : "");
   char hex[65];
   ecr_sha256_hex(key, strlen(key), hex);
   free(key);
   hex[16] = '\0';
   return ecr_xasprintf("C0222-%s", hex);
+}
+
+/* The condition keys of a conditional finding's conditional statements
+ * (sorted, once each): what the evidence leaves undecided. */
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void undecided_keys(ecr_finding *f) {
+  if (f->decision != ECR_DECISION_CONDITIONAL) return;
+  char **keys = NULL;
+  size_t n = 0, cap = 0;
+  for (size_t i = 0; i < f->n_via; i++) {
+    const ecr_via *v = &f->via[i];
+    if (!v->conditional || !v->json) continue;
+    cJSON *j = cJSON_Parse(v->json);
+    const cJSON *cond = cJSON_GetObjectItemCaseSensitive(j, "Condition"), *op, *k;
+    cJSON_ArrayForEach(op, cond) {
+      cJSON_ArrayForEach(k, op) {
+        if (!k->string) continue;
+        bool dup = false;
+        for (size_t x = 0; x < n && !dup; x++) dup = ecr_strcasecmp_ascii(keys[x], k->string) == 0;
+        if (!dup) ECR_PUSH(keys, n, cap, ecr_xstrdup(k->string));
+      }
+    }
+    cJSON_Delete(j);
+  }
+  if (n) qsort(keys, n, sizeof(char *), cmp_str);
+  f->undecided_conditions = keys;
+  f->n_undecided = n;
+}
+
+static char *action_key(ecr_actset set) {
+  ecr_buf b;
+  ecr_buf_init(&b);
+  size_t na = ecr_catalog_count();
+  for (size_t a = 0; a < na; a++)
+    if (set & ((ecr_actset)1 << a)) {
+      ecr_buf_puts(&b, ecr_catalog_action(a)->name);
+      ecr_buf_putc(&b, ',');
+    }
+  return ecr_buf_steal(&b);
 }
 
 static ecr_finding *new_finding(builder *B, size_t principal_index) {
@@ -446,12 +605,12 @@ static char *impact_text(builder *B, const ecr_finding *f, size_t p) {
   if (f->can_push) para(&b, T("impact/can-push", kv));
   /* the only principal able to push to some of these repositories */
   if (f->access_level == ECR_LEVEL_WRITE && !registry) {
-    char **only = ecr_xcalloc(f->n_repositories + 1, sizeof(char *));
+    const bset *set = &B->sets[f->repo_set];
+    char **only = ecr_xcalloc(set->n + 1, sizeof(char *));
     size_t n_only = 0;
-    for (size_t i = 0; i < m->n_repos; i++) {
-      if (B->n_pushers[i] != 1 || B->pushers[i][0] != p) continue;
-      for (size_t k = 0; k < f->n_repositories; k++)
-        if (strcmp(f->repositories[k], B->ev->repos[i].arn) == 0) only[n_only++] = B->ev->repos[i].name;
+    for (size_t k = 0; set->targets && k < set->n; k++) {
+      size_t i = set->targets[k];
+      if (i < m->n_repos && B->n_pushers[i] == 1 && B->pushers[i][0] == p) only[n_only++] = B->ev->repos[i].name;
     }
     if (n_only) {
       char *list = join(only, n_only, ", ", 8);
@@ -738,68 +897,188 @@ static void apply_ledger(builder *B, ecr_finding *f) {
 }
 
 /* ---- one principal's findings ------------------------------------------------------------------ */
-static void principal_findings(builder *B, size_t p, const char *as_of) {
+/* Flags besides the row that change a profile's skeleton. */
+enum { PF_GAP = 1, PF_OWN = 2, PF_LOGIN = 4 };
+
+static unsigned principal_flags(const builder *B, size_t p) {
+  const ecr_mprincipal *mp = &B->m->principals[p];
+  return (mp->gap ? PF_GAP : 0) | (own(mp->pub.kind) ? PF_OWN : 0) | (B->can_login[p] ? PF_LOGIN : 0);
+}
+
+/* The findings skeleton of a row. Per access level and decision, actions
+ * are grouped by the targets that hold them: a group is the actions with
+ * exactly the same targets, so every target of a finding holds every
+ * action of it with its decision, and every cell is in one finding. (A
+ * principal that may delete everywhere but push only to one repository
+ * gets "delete: every repository" and "push: that one", not a union.) */
+static void build_profile(builder *B, profile *pf, size_t p) {
   const ecr_matrix *m = B->m;
-  const ecr_mprincipal *mp = &m->principals[p];
-  const ecr_row *row = mp->row;
+  const ecr_row *row = m->principals[p].row;
+  bool principal_gap = pf->flags & PF_GAP;
+  ecr_principal_kind kind = pf->flags & PF_OWN ? ECR_PK_USER : ECR_PK_PUBLIC;
+  size_t na = ecr_catalog_count();
   group *gs = NULL;
   size_t ng = 0, gcap = 0;
-  for (size_t k = 0; k < row->n; k++) {
-    size_t t = row->target[k];
-    bool registry = t == m->registry;
-    if (!registry && !ecr_target_is_repo(m, t)) continue;
-    bool gap = target_gap(B, t) || mp->gap;
-    for (int L = 0; L < ECR_LEVEL_COUNT; L++) {
-      ecr_actset lvl = ecr_catalog_level((ecr_access_level)L);
-      ecr_actset y = row->y[k] & lvl, c = row->m[k] & ~row->y[k] & lvl;
-      for (int d = 0; d < 2; d++) {
-        ecr_actset bits = d ? y : c;
-        if (!bits) continue;
-        group *g = find_group(&gs, &ng, &gcap, (ecr_access_level)L,
-                              d ? ECR_DECISION_ALLOW : ECR_DECISION_CONDITIONAL, registry,
-                              gap && risky((ecr_access_level)L, mp->pub.kind));
-        ECR_PUSH(g->targets, g->n, g->cap, t);
-        g->actions |= bits;
+  /* per (level, decision, registry, gap): each action's column of targets,
+     hashed as it is scanned */
+  for (int L = 0; L < ECR_LEVEL_COUNT; L++) {
+    ecr_actset lvl = ecr_catalog_level((ecr_access_level)L);
+    bool lrisky = risky((ecr_access_level)L, kind);
+    for (int d = 0; d < 2; d++) {
+      for (int scope = 0; scope < 4; scope++) { /* bit 0: registry, bit 1: gap */
+        bool registry = scope & 1, gap = scope & 2;
+        if (gap && !lrisky) continue;
+        uint64_t hash[64] = {0};
+        size_t count[64] = {0};
+        ecr_actset present = 0;
+        for (size_t k = 0; k < row->n; k++) {
+          size_t t = row->target[k];
+          if (registry != (t == m->registry)) continue;
+          if (!registry && !ecr_target_is_repo(m, t)) continue;
+          bool tgap = lrisky && (target_gap(B, t) || principal_gap);
+          if (tgap != gap) continue;
+          ecr_actset bits = (d ? row->y[k] : row->m[k] & ~row->y[k]) & lvl;
+          present |= bits;
+          while (bits) {
+            size_t a = (size_t)__builtin_ctzll(bits);
+            bits &= bits - 1;
+            hash[a] = (hash[a] ^ (t + 1)) * 0x100000001b3ull;
+            count[a]++;
+          }
+        }
+        if (!present) continue;
+        /* actions with equal columns (hash and count; then checked) */
+        ecr_actset left = present;
+        while (left) {
+          size_t a0 = (size_t)__builtin_ctzll(left);
+          ecr_actset g = 0;
+          for (size_t a = a0; a < na; a++)
+            if ((left >> a & 1) && hash[a] == hash[a0] && count[a] == count[a0]) g |= (ecr_actset)1 << a;
+          left &= ~g;
+          group *grp = find_group(&gs, &ng, &gcap, (ecr_access_level)L,
+                                  d ? ECR_DECISION_ALLOW : ECR_DECISION_CONDITIONAL, g, registry, gap);
+          bool split = false;
+          for (size_t k = 0; k < row->n; k++) {
+            size_t t = row->target[k];
+            if (registry != (t == m->registry)) continue;
+            if (!registry && !ecr_target_is_repo(m, t)) continue;
+            bool tgap = lrisky && (target_gap(B, t) || principal_gap);
+            if (tgap != gap) continue;
+            ecr_actset bits = (d ? row->y[k] : row->m[k] & ~row->y[k]) & g;
+            if (!bits) continue;
+            if (bits != g) split = true; /* a hash collision: never a union */
+            ECR_PUSH(grp->targets, grp->n, grp->cap, t);
+          }
+          if (split) {
+            /* one group per action instead */
+            free(grp->targets);
+            ng--;
+            for (size_t a = a0; a < na; a++) {
+              if (!(g >> a & 1)) continue;
+              group *one = find_group(&gs, &ng, &gcap, (ecr_access_level)L,
+                                      d ? ECR_DECISION_ALLOW : ECR_DECISION_CONDITIONAL,
+                                      (ecr_actset)1 << a, registry, gap);
+              for (size_t k = 0; k < row->n; k++) {
+                size_t t = row->target[k];
+                if (registry != (t == m->registry)) continue;
+                if (!registry && !ecr_target_is_repo(m, t)) continue;
+                bool tgap = lrisky && (target_gap(B, t) || principal_gap);
+                if (tgap != gap) continue;
+                ecr_actset bits = d ? row->y[k] : row->m[k] & ~row->y[k];
+                if (bits >> a & 1) ECR_PUSH(one->targets, one->n, one->cap, t);
+              }
+            }
+          }
+        }
       }
     }
   }
-  bool any_risky = false;
+  pf->g = ecr_xcalloc(ng + 1, sizeof(pgroup));
+  pf->n = ng;
+  ecr_actset push = ecr_catalog_push_set() & m->repo_mask;
   for (size_t i = 0; i < ng; i++) {
     group *g = &gs[i];
+    pgroup *pg = &pf->g[i];
+    pg->level = g->level;
+    pg->decision = g->decision;
+    pg->actions = g->actions;
+    pg->registry = g->registry;
+    pg->gap = g->gap;
+    /* every repository now, with exactly these actions and this decision,
+       and every repository not created yet too */
+    pg->all = !g->registry && m->n_repos > 0 && g->n == m->n_repos &&
+              ecr_matrix_future_decision(m, p, g->actions, g->decision);
+    /* can push: the whole push set on one of these repositories */
+    if (g->level == ECR_LEVEL_WRITE && !g->registry && (pf->flags & PF_LOGIN)) {
+      for (size_t k = 0; k < g->n && !pg->can_push; k++) {
+        ecr_actset y, c;
+        ecr_matrix_get(m, p, g->targets[k], &y, &c);
+        if (((y | c) & push) == push) pg->can_push = true;
+      }
+    }
+    size_t reg = m->registry;
+    pg->set = g->registry ? intern_set(B, false, &reg, 1, NULL) : intern_set(B, pg->all, g->targets, g->n, NULL);
+    free(g->targets);
+  }
+  free(gs);
+}
+
+static const profile *profile_of(builder *B, size_t p) {
+  const void *row = B->m->principals[p].row;
+  unsigned flags = principal_flags(B, p);
+  if ((B->n_profiles + 1) * 2 > B->profiles_cap) {
+    size_t ncap = B->profiles_cap ? B->profiles_cap * 2 : 256;
+    profile *np = ecr_xcalloc(ncap, sizeof(profile));
+    for (size_t i = 0; i < B->profiles_cap; i++) {
+      if (!B->profiles[i].row) continue;
+      uint64_t h = (uint64_t)(uintptr_t)B->profiles[i].row * 0x9e3779b97f4a7c15ull ^ B->profiles[i].flags;
+      size_t k = (h >> 17) & (ncap - 1);
+      while (np[k].row) k = (k + 1) & (ncap - 1);
+      np[k] = B->profiles[i];
+    }
+    free(B->profiles);
+    B->profiles = np;
+    B->profiles_cap = ncap;
+  }
+  uint64_t h = (uint64_t)(uintptr_t)row * 0x9e3779b97f4a7c15ull ^ flags;
+  size_t k = (h >> 17) & (B->profiles_cap - 1);
+  while (B->profiles[k].row) {
+    if (B->profiles[k].row == row && B->profiles[k].flags == flags) return &B->profiles[k];
+    k = (k + 1) & (B->profiles_cap - 1);
+  }
+  profile *pf = &B->profiles[k];
+  pf->row = row;
+  pf->flags = flags;
+  B->n_profiles++;
+  build_profile(B, pf, p);
+  return pf;
+}
+
+static void use_set(builder *B, ecr_finding *f, size_t set) {
+  f->repo_set = set;
+  f->repositories = B->r->repo_sets[set].repositories;
+  f->n_repositories = B->r->repo_sets[set].n;
+}
+
+static void principal_findings(builder *B, size_t p, const char *as_of) {
+  const ecr_matrix *m = B->m;
+  const ecr_mprincipal *mp = &m->principals[p];
+  const profile *pf = profile_of(B, p);
+  bool any_risky = false;
+  for (size_t i = 0; i < pf->n; i++) {
+    const pgroup *g = &pf->g[i];
     ecr_finding *f = new_finding(B, p);
     f->principal = ecr_xstrdup(mp->pub.name);
     f->principal_kind = mp->pub.kind;
     f->access_level = g->level;
     f->decision = g->decision;
     f->actions = actions_of(g->actions, &f->n_actions);
-    if (g->registry) {
-      f->repositories = ecr_xcalloc(1, sizeof(char *));
-      f->repositories[0] = pool_target(B, m->registry);
-      f->n_repositories = 1;
-      f->all_repositories = true;
-    } else {
-      f->repositories = ecr_xcalloc(g->n + 1, sizeof(char *));
-      for (size_t k = 0; k < g->n; k++) f->repositories[k] = pool_target(B, g->targets[k]);
-      f->n_repositories = g->n;
-      /* the principal holds access of this level on every repository,
-         present (whatever finding each fell in) and future */
-      ecr_actset lvl = ecr_catalog_level(g->level) & m->repo_mask;
-      bool all = m->n_probes > 0;
-      for (size_t r = 0; all && r < m->n_probes; r++) {
-        ecr_actset y, c;
-        ecr_matrix_get(m, p, m->n_repos + r, &y, &c);
-        all = ((y | c) & lvl) != 0;
-      }
-      for (size_t t = 0; all && t < m->n_repos; t++) {
-        ecr_actset y, c;
-        ecr_matrix_get(m, p, t, &y, &c);
-        all = ((y | c) & lvl) != 0;
-      }
-      f->all_repositories = all;
-    }
+    use_set(B, f, g->set);
+    f->all_repositories = g->all;
+    f->can_push = g->can_push;
     bool is_risky = risky(g->level, mp->pub.kind);
     any_risky |= is_risky;
-    f->severity = severity_of(g->level, mp->pub.kind, f->all_repositories);
+    f->severity = severity_of(g->level, mp->pub.kind, g->all || g->registry);
     /* evidence gaps make the affected findings unknown, never pass (only
        risky grants are split by gap: reading by the account's own
        principals passes whatever the missing evidence says) */
@@ -819,25 +1098,18 @@ static void principal_findings(builder *B, size_t p, const char *as_of) {
         f->status_reason = T("status/gap-finding", NULL);
       }
     }
-    f->id = finding_id(f->principal, g->level, g->decision, g->registry, g->gap, NULL);
-    /* can push: the whole push set on one of these repositories */
-    if (g->level == ECR_LEVEL_WRITE && !g->registry && B->can_login[p]) {
-      ecr_actset push = ecr_catalog_push_set() & m->repo_mask;
-      for (size_t k = 0; k < g->n && !f->can_push; k++) {
-        ecr_actset y, c;
-        ecr_matrix_get(m, p, g->targets[k], &y, &c);
-        if (((y | c) & push) == push) f->can_push = true;
-      }
-    }
-    size_t *rt = g->registry ? (size_t[]){ECR_MATRIX_REGISTRY} : g->targets;
-    f->via = ecr_matrix_explain_limited(m, p, rt, g->registry ? 1 : g->n, g->actions,
-                                        VIA_MAX_RESOURCE, &f->n_via, &f->n_via_omitted);
+    char *akey = action_key(g->actions);
+    f->id = finding_id(B->ev->account, f->principal, g->level, g->decision, g->registry, g->gap, akey);
+    free(akey);
+    const bset *set = &B->sets[g->set];
+    f->via = ecr_matrix_explain_limited(m, p, g->registry ? (size_t[]){ECR_MATRIX_REGISTRY} : set->targets,
+                                        g->registry ? 1 : set->n, g->actions, VIA_MAX_RESOURCE,
+                                        &f->n_via, &f->n_via_omitted);
+    undecided_keys(f);
     apply_ledger(B, f);
     f->impact = impact_text(B, f, p);
     f->remediation = remediation_text(B, f, p, as_of);
-    free(g->targets);
   }
-  free(gs);
   /* a principal whose policies are partly missing and that shows no risky
      access: what is missing may grant it, so the check is unknown */
   if (mp->gap && !any_risky) {
@@ -847,9 +1119,9 @@ static void principal_findings(builder *B, size_t p, const char *as_of) {
     f->principal_kind = mp->pub.kind;
     f->access_level = ECR_LEVEL_WRITE;
     f->decision = ECR_DECISION_CONDITIONAL;
-    f->repositories = ecr_xcalloc(1, sizeof(char *));
-    f->repositories[0] = pool_add(B, ecr_xasprintf("arn:%s:ecr:*:%s:repository/*", B->ev->partition, B->ev->account));
-    f->n_repositories = 1;
+    char *every = ecr_xasprintf("arn:%s:ecr:*:%s:repository/*", B->ev->partition, B->ev->account);
+    use_set(B, f, intern_set(B, false, NULL, 0, every));
+    free(every);
     f->actions = ecr_xcalloc(1, sizeof(char *));
     f->severity = ECR_SEV_MEDIUM;
     f->status = ECR_CHECK_UNKNOWN;
@@ -860,7 +1132,8 @@ static void principal_findings(builder *B, size_t p, const char *as_of) {
       missing = ecr_xstrdup("a group's attached policy");
     }
     f->status_reason = T("status/gap-principal", (const char *const[]){"missing", missing, NULL});
-    f->id = finding_id(f->principal, ECR_LEVEL_WRITE, ECR_DECISION_CONDITIONAL, false, true, "principal-gap");
+    f->id = finding_id(B->ev->account, f->principal, ECR_LEVEL_WRITE, ECR_DECISION_CONDITIONAL, false,
+                       true, "principal-gap");
     f->impact = T("impact/gap", NULL);
     f->remediation = T("remediation/gap-principal", (const char *const[]){"missing", missing, NULL});
     free(missing);
@@ -879,11 +1152,12 @@ static void gap_finding(builder *B, const char *resource, const char *error, gap
   f->principal_kind = ECR_PK_PUBLIC;
   f->access_level = ECR_LEVEL_WRITE;
   f->decision = ECR_DECISION_CONDITIONAL;
-  f->repositories = ecr_xcalloc(1, sizeof(char *));
-  f->repositories[0] = pool_add(B, region ? ecr_xasprintf("arn:%s:ecr:%s:%s:repository/*", B->ev->partition,
-                                                         region_name, B->ev->account)
-                                         : ecr_xstrdup(resource));
-  f->n_repositories = 1;
+  char *res = kind == GAP_SCP ? ecr_xasprintf("arn:%s:ecr:*:%s:repository/*", B->ev->partition, B->ev->account)
+              : region ? ecr_xasprintf("arn:%s:ecr:%s:%s:repository/*", B->ev->partition, region_name,
+                                       B->ev->account)
+                       : ecr_xstrdup(resource);
+  use_set(B, f, intern_set(B, false, NULL, 0, res));
+  free(res);
   f->actions = ecr_xcalloc(1, sizeof(char *));
   f->severity = ECR_SEV_MEDIUM;
   f->status = ECR_CHECK_UNKNOWN;
@@ -892,13 +1166,10 @@ static void gap_finding(builder *B, const char *resource, const char *error, gap
   static const char *const status_t[] = {"status/gap-repo", "status/gap-region", "status/gap-scp"};
   static const char *const remedy_t[] = {"remediation/gap-repo", "remediation/gap-region",
                                          "remediation/gap-scp"};
-  if (kind == GAP_SCP) {
-    f->repositories[0] = pool_add(B, ecr_xasprintf("arn:%s:ecr:*:%s:repository/*", B->ev->partition, B->ev->account));
-  }
   f->status_reason = T(status_t[kind], kv);
   f->impact = T("impact/gap", NULL);
   f->remediation = T(remedy_t[kind], kv);
-  f->id = finding_id("*", ECR_LEVEL_WRITE, ECR_DECISION_CONDITIONAL, false, true, resource);
+  f->id = finding_id(B->ev->account, "*", ECR_LEVEL_WRITE, ECR_DECISION_CONDITIONAL, false, true, resource);
   apply_ledger(B, f);
 }
 
@@ -1140,6 +1411,11 @@ ecr_status ecr_report_build(const ecr_evidence *ev, const ecr_matrix *m, ecr_led
   free(B.can_login);
   free(B.finding_principal);
   free(B.target_str);
+  for (size_t i = 0; i < B.n_sets; i++) free(B.sets[i].targets);
+  free(B.sets);
+  free(B.set_slots);
+  for (size_t i = 0; i < B.profiles_cap; i++) free(B.profiles[i].g);
+  free(B.profiles);
   *out = r;
   return ECR_OK;
 }

@@ -1,4 +1,4 @@
-/* findings.json (DESIGN.md "findings.json", schema "ecraudit.findings/v1"):
+/* findings.json (DESIGN.md "findings.json", schema "ecraudit.findings/v2"):
  * a pure function of the report model.
  *
  * The document is built as a cJSON tree (contract keys first, in the
@@ -8,6 +8,10 @@
  * are printed by cJSON itself, so string escaping is cJSON's (quote,
  * backslash and every control character). Strings are made valid UTF-8
  * first: each byte that does not start a valid sequence becomes U+FFFD.
+ *
+ * Each repository set is written once under "repository_sets" and findings
+ * name it by key; both the sets and the findings are streamed (one set or
+ * one finding's tree at a time).
  *
  * Additions the contract leaves room for:
  *   top level   "tool" {name, version, catalog}, "overall", "ledger" {path, sha256} | null
@@ -126,7 +130,7 @@ static cJSON *exception_json(const ecr_ledger_entry *e) {
   return o;
 }
 
-static cJSON *finding_json(const ecr_finding *f) {
+static cJSON *finding_json(const ecr_report *r, const ecr_finding *f) {
   cJSON *o = cJSON_CreateObject();
   add_text(o, "id", f->id);
   add_str(o, "status", ecr_check_status_name(f->status));
@@ -135,11 +139,13 @@ static cJSON *finding_json(const ecr_finding *f) {
   add_text(p, "arn", f->principal);
   add_str(p, "kind", ecr_principal_kind_name(f->principal_kind));
   add(o, "principal", p);
-  add(o, "repositories", str_array(f->repositories, f->n_repositories));
+  add_text(o, "repository_set", r->repo_sets[f->repo_set].key);
+  add_num(o, "repository_count", f->n_repositories);
   add_bool(o, "all_repositories", f->all_repositories);
   add_str(o, "access_level", ecr_access_level_name(f->access_level));
   add(o, "actions", str_array(f->actions, f->n_actions));
   add_str(o, "decision", ecr_decision_name(f->decision));
+  add(o, "undecided_conditions", str_array(f->undecided_conditions, f->n_undecided));
   cJSON *via = cJSON_CreateArray(), *limited = cJSON_CreateArray();
   for (size_t i = 0; i < f->n_via; i++)
     cJSON_AddItemToArray(via_in_contract(f->via[i].source) ? via : limited, via_json(&f->via[i]));
@@ -173,7 +179,7 @@ static cJSON *ledger_entry_json(const ecr_ledger_entry *e) {
 
 static cJSON *report_json(const ecr_report *r) {
   cJSON *root = cJSON_CreateObject();
-  add_str(root, "schema", "ecraudit.findings/v1");
+  add_str(root, "schema", "ecraudit.findings/v2");
   cJSON *control = cJSON_CreateObject();
   add_text(control, "id", r->control_id);
   add_text(control, "name", r->control_name);
@@ -188,6 +194,9 @@ static cJSON *report_json(const ecr_report *r) {
   for (size_t i = 0; i < ECR_CHECK_COUNT; i++)
     add_num(summary, ecr_check_status_name(order[i]), r->by_status[order[i]]);
   add(root, "summary", summary);
+
+  /* placeholder: the sets are streamed one by one (see ecr_render_json) */
+  add(root, "repository_sets", cJSON_CreateObject());
 
   /* placeholder: the findings are streamed one by one (see ecr_render_json) */
   add(root, "findings", cJSON_CreateArray());
@@ -350,10 +359,30 @@ ecr_status ecr_render_json(const ecr_report *report, const ecr_render_opts *opts
     indent(&out, 1);
     print_string(&out, c->string);
     ecr_buf_puts(&out, ": ");
-    if (strcmp(c->string, "findings") == 0 && report->n_findings) {
+    if (strcmp(c->string, "repository_sets") == 0 && report->n_repo_sets) {
+      ecr_buf_puts(&out, "{\n");
+      for (size_t i = 0; i < report->n_repo_sets && ok; i++) {
+        const ecr_repo_set *rs = &report->repo_sets[i];
+        cJSON *so = cJSON_CreateObject();
+        add_bool(so, "all", rs->all);
+        add(so, "repositories", str_array(rs->repositories, rs->n));
+        indent(&out, 2);
+        print_string(&out, rs->key);
+        ecr_buf_puts(&out, ": ");
+        ok = print_value(&out, so, 2);
+        cJSON_Delete(so);
+        ecr_buf_puts(&out, i + 1 < report->n_repo_sets ? ",\n" : "\n");
+        if (ok && !flush(&out, sink, false)) {
+          st = ecr_error_set(err, ECR_E_OUTPUT, NULL, "findings.json: write failed");
+          goto done;
+        }
+      }
+      indent(&out, 1);
+      ecr_buf_putc(&out, '}');
+    } else if (strcmp(c->string, "findings") == 0 && report->n_findings) {
       ecr_buf_puts(&out, "[\n");
       for (size_t i = 0; i < report->n_findings && ok; i++) {
-        cJSON *f = finding_json(&report->findings[i]);
+        cJSON *f = finding_json(report, &report->findings[i]);
         indent(&out, 2);
         ok = print_value(&out, f, 2);
         cJSON_Delete(f);

@@ -151,8 +151,8 @@ void ecr_report_free(ecr_report *r) {
     ecr_finding *f = &r->findings[i];
     free(f->id);
     free(f->principal);
-    free(f->repositories); /* strings borrowed from name_pool */
     free_strv(f->actions, f->n_actions);
+    free_strv(f->undecided_conditions, f->n_undecided);
     for (size_t k = 0; k < f->n_via; k++) ecr_via_cleanup(&f->via[k]);
     free(f->via);
     free(f->impact);
@@ -161,6 +161,11 @@ void ecr_report_free(ecr_report *r) {
     free(f->status_reason);
   }
   free(r->findings);
+  for (size_t i = 0; i < r->n_repo_sets; i++) {
+    free(r->repo_sets[i].key);
+    free(r->repo_sets[i].repositories); /* strings borrowed from name_pool */
+  }
+  free(r->repo_sets);
   for (size_t i = 0; i < r->n_repo_views; i++) {
     ecr_repo_view *v = &r->repositories[i];
     free(v->arn);

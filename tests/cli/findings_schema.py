@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Check a findings.json against the contract of ../shared/DESIGN.md
-("findings.json", schema "ecraudit.findings/v1") plus the keys ecraudit adds
+("findings.json", schema "ecraudit.findings/v2") plus the keys ecraudit adds
 where the contract leaves room (documented in src/render/json.c).
 
 Standard library only. Usage:
@@ -44,6 +44,8 @@ ACTION = re.compile(r"^ecr:[A-Za-z]+$")
 #   ("nullable", schema)                 null or schema
 #   ("array", schema)                    an array of schema
 #   ("nonempty", schema)                 a non-empty array of schema
+#   ("map", key_re, schema)              an object whose keys match key_re, each
+#                                        value of schema
 #   ("object", required, optional)       dicts key -> schema; required keys
 #                                        first in this order, then optional
 #                                        ones; no other keys
@@ -65,11 +67,13 @@ FINDING = obj({
     "status": ("enum", STATUS),
     "severity": ("enum", SEVERITY),
     "principal": obj({"arn": str, "kind": ("enum", KIND)}),
-    "repositories": ("nonempty", str),
+    "repository_set": str,  # a key of repository_sets: semantic()
+    "repository_count": int,
     "all_repositories": bool,
     "access_level": ("enum", LEVEL),
     "actions": ("array", ("re", ACTION)),  # non-empty unless unknown: semantic()
     "decision": ("enum", DECISION),
+    "undecided_conditions": ("array", str),
     "via": ("array", VIA),
     "impact": str,
     "remediation": str,
@@ -80,7 +84,11 @@ FINDING = obj({
     "suggested_statement": ("nullable", str),
     "limited_by": ("array", LIMIT),
     "via_omitted": int,
+    "via_chain": ("array", ("re", re.compile(r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/"))),
+    "account": ("re", re.compile(r"^[0-9]{12}$")),
+    "change": ("enum", ["new", "changed", "unchanged"]),
 })
+REPOSITORY_SET = obj({"all": bool, "repositories": ("nonempty", str)})
 LEDGER_ENTRY = obj({"id": str, "state": ("enum", LEDGER_STATE)}, {
     "principal": ("nullable", str),
     "repositories": ("array", str),
@@ -93,13 +101,14 @@ LEDGER_ENTRY = obj({"id": str, "state": ("enum", LEDGER_STATE)}, {
     "matched": int,
 })
 DOCUMENT = obj({
-    "schema": ("enum", ["ecraudit.findings/v1"]),
+    "schema": ("enum", ["ecraudit.findings/v2"]),
     "control": obj({"id": ("enum", ["C-0222"]),
                     "name": ("enum", ["Minimize user access to Amazon ECR"])}),
     "account": ("re", ACCOUNT),
     "generated_at": ("re", TIMESTAMP),
     "as_of": ("date",),
     "summary": obj({"fail": int, "excepted": int, "unknown": int, "pass": int}),
+    "repository_sets": ("map", re.compile(r"^rs-[0-9]+$"), REPOSITORY_SET),
     "findings": ("array", FINDING),
     "coverage": ("array", str),
     "exceptions": ("array", LEDGER_ENTRY),
@@ -168,6 +177,14 @@ def validate(v, schema, path, errors):
             errors.append(f"{path}: must not be empty")
         for i, item in enumerate(v):
             validate(item, schema[1], f"{path}[{i}]", errors)
+    elif tag == "map":
+        if not isinstance(v, dict):
+            errors.append(f"{path}: expected an object, got {describe(v)}")
+            return
+        for key, item in v.items():
+            if not schema[1].match(key):
+                errors.append(f"{path}: key {key!r} does not match {schema[1].pattern}")
+            validate(item, schema[2], f"{path}.{key}", errors)
     elif tag == "object":
         if not isinstance(v, dict):
             errors.append(f"{path}: expected an object, got {describe(v)}")
@@ -200,6 +217,22 @@ def semantic(doc, errors):
     for e in doc.get("exceptions") or []:
         if isinstance(e, dict):
             ledger_ids.setdefault(e.get("id"), []).append(e.get("state"))
+    sets = doc.get("repository_sets") if isinstance(doc.get("repository_sets"), dict) else {}
+    used = set()
+    for key, rs in sets.items():
+        repos = rs.get("repositories") if isinstance(rs, dict) else None
+        if not isinstance(repos, list):
+            continue
+        where = f"$.repository_sets.{key}"
+        if "*" in repos and repos != ["*"]:
+            errors.append(f"{where}.repositories: \"*\" (registry level) must stand alone")
+        for k, r in enumerate(repos):
+            if r != "*" and isinstance(r, str) and not REPO_ARN.match(r):
+                errors.append(f"{where}.repositories[{k}]: {r!r} is not a repository ARN")
+        if len(set(map(str, repos))) != len(repos):
+            errors.append(f"{where}.repositories: duplicates")
+        if repos == ["*"] and rs.get("all"):
+            errors.append(f"{where}.all: the registry is not \"every repository\"")
     for i, f in enumerate(findings):
         if not isinstance(f, dict):
             continue
@@ -212,15 +245,20 @@ def semantic(doc, errors):
         ids.add(fid)
         if isinstance(fid, str) and not fid:
             errors.append(f"{where}.id: empty")
-        repos = f.get("repositories")
-        if isinstance(repos, list):
-            if "*" in repos and repos != ["*"]:
-                errors.append(f"{where}.repositories: \"*\" (registry level) must stand alone")
-            for k, r in enumerate(repos):
-                if r != "*" and isinstance(r, str) and not REPO_ARN.match(r):
-                    errors.append(f"{where}.repositories[{k}]: {r!r} is not a repository ARN")
-            if len(set(map(str, repos))) != len(repos):
-                errors.append(f"{where}.repositories: duplicates")
+        key = f.get("repository_set")
+        if isinstance(key, str) and key not in sets:
+            errors.append(f"{where}.repository_set: {key!r} is not a key of repository_sets")
+        elif isinstance(key, str):
+            used.add(key)
+            rs = sets[key]
+            repos = rs.get("repositories") if isinstance(rs, dict) else None
+            if isinstance(repos, list) and f.get("repository_count") != len(repos):
+                errors.append(f"{where}.repository_count: {f.get('repository_count')!r} but "
+                              f"{key} has {len(repos)} repositories")
+            if isinstance(rs, dict) and rs.get("all") != f.get("all_repositories"):
+                errors.append(f"{where}.all_repositories: differs from {key}.all")
+        if f.get("decision") == "allow" and f.get("undecided_conditions"):
+            errors.append(f"{where}.undecided_conditions: an allow decides every condition")
         exc = f.get("exception")
         status = f.get("status")
         if f.get("actions") == [] and status != "unknown":
@@ -240,6 +278,9 @@ def semantic(doc, errors):
         if status == "pass" and f.get("access_level") in ("Write", "Permissions management",
                                                           "Tagging"):
             errors.append(f"{where}: a {f.get('access_level')} grant cannot pass")
+    for key in sets:
+        if key not in used:
+            errors.append(f"$.repository_sets.{key}: no finding refers to it")
     summary = doc.get("summary")
     if isinstance(summary, dict):
         for s in STATUS:

@@ -67,7 +67,7 @@ import json, os, sys
 with open(sys.argv[1], "rb") as f:
     raw = f.read()
 doc = json.loads(raw.decode("utf-8"))
-assert doc["schema"] == "ecraudit.findings/v1", "schema"
+assert doc["schema"] == "ecraudit.findings/v2", "schema"
 if os.path.exists(sys.argv[2]):
     strings = set()
     def walk(v):

@@ -66,7 +66,7 @@ static void fill_finding(ecr_finding *f, const fspec *s, size_t idx, bool hostil
           "arn:aws:ecr:us-east-1:111122223333:repository/x%s", ECR_FIXTURE_HOSTILE);
     }
   }
-  f->all_repositories = s->all;
+  f->all_repositories = s->all && strcmp(f->repositories[0], "*") != 0; /* never the registry */
   f->access_level = s->level;
   if (s->level == ECR_LEVEL_WRITE) {
     f->actions = strv(5, "ecr:CompleteLayerUpload", "ecr:InitiateLayerUpload", "ecr:PutImage",
@@ -213,6 +213,18 @@ ecr_fixture ecr_fixture_make(bool hostile, size_t extra) {
   for (size_t i = 0; i < r->n_findings; i++)
     for (size_t k = 0; k < r->findings[i].n_repositories; k++)
       ECR_PUSH(r->name_pool, r->n_name_pool, pool_cap, r->findings[i].repositories[k]);
+  /* one repository set per finding: the set owns the array, the finding
+     borrows it (as the report builder does) */
+  r->n_repo_sets = r->n_findings;
+  r->repo_sets = ecr_xcalloc(r->n_findings + 1, sizeof(ecr_repo_set));
+  for (size_t i = 0; i < r->n_findings; i++) {
+    ecr_finding *f = &r->findings[i];
+    r->repo_sets[i].key = ecr_xasprintf("rs-%zu", i + 1);
+    r->repo_sets[i].all = f->all_repositories;
+    r->repo_sets[i].repositories = f->repositories;
+    r->repo_sets[i].n = f->n_repositories;
+    f->repo_set = i;
+  }
   r->n_repo_views = 2;
   r->repositories = ecr_xcalloc(2, sizeof(ecr_repo_view));
   for (size_t i = 0; i < 2; i++) {

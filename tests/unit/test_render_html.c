@@ -894,8 +894,9 @@ static void organisation_scale(void **state) {
   assert_null(strstr(t, "many/r-20"));
   assert_non_null(strstr(t, "and 30 more (findings.json lists every repository)"));
   free(t);
-  t = text_of(by_id(doc, r->findings[1].id)); /* alice: every repository */
-  assert_non_null(strstr(t, "All 7 repositories, present and future"));
+  t = text_of(by_id(doc, r->findings[1].id)); /* alice: the registry, not "every repository" */
+  assert_non_null(strstr(t, "registry-wide actions"));
+  assert_null(strstr(t, "All 7 repositories"));
   free(t);
   t = text_of(by_id(doc, r->findings[7].id)); /* a row: the count, no samples */
   assert_non_null(strstr(t, "All 7 repositories, incl. future ones"));

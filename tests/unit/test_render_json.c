@@ -80,10 +80,24 @@ static void assert_nullable_str(const cJSON *obj, const char *key, const char *e
 static void check_document(const ecr_report *r, const char *text) {
   cJSON *doc = cJSON_Parse(text);
   assert_non_null(doc);
-  static const char *const top[] = {"schema",  "control",  "account",  "generated_at", "as_of",
-                                    "summary", "findings", "coverage", "exceptions",   "evidence"};
+  static const char *const top[] = {"schema",   "control",         "account",  "generated_at",
+                                    "as_of",    "summary",         "repository_sets",
+                                    "findings", "coverage",        "exceptions", "evidence"};
   assert_keys(doc, top, sizeof(top) / sizeof(top[0]));
-  assert_string_equal(gets(doc, "schema"), "ecraudit.findings/v1");
+  assert_string_equal(gets(doc, "schema"), "ecraudit.findings/v2");
+  /* every set once, in model order, with its flag and repositories */
+  const cJSON *sets = get(doc, "repository_sets");
+  assert_true(cJSON_IsObject(sets));
+  assert_int_equal(cJSON_GetArraySize(sets), r->n_repo_sets);
+  size_t si = 0;
+  for (const cJSON *sj = sets->child; sj; sj = sj->next, si++) {
+    const ecr_repo_set *rs = &r->repo_sets[si];
+    assert_string_equal(sj->string, rs->key);
+    static const char *const skeys2[] = {"all", "repositories"};
+    assert_keys(sj, skeys2, 2);
+    assert_int_equal(cJSON_IsTrue(get(sj, "all")), rs->all);
+    assert_str_array(get(sj, "repositories"), rs->repositories, rs->n);
+  }
   const cJSON *control = get(doc, "control");
   assert_string_equal(gets(control, "id"), r->control_id);
   assert_string_equal(gets(control, "name"), r->control_name);
@@ -107,9 +121,10 @@ static void check_document(const ecr_report *r, const char *text) {
   for (const cJSON *fj = findings->child; fj; fj = fj->next, i++) {
     const ecr_finding *f = &r->findings[i];
     static const char *const fkeys[] = {
-        "id",           "status",  "severity", "principal", "repositories", "all_repositories",
-        "access_level", "actions", "decision", "via",       "impact",       "remediation",
-        "exception"};
+        "id",           "status",           "severity",     "principal",
+        "repository_set", "repository_count", "all_repositories", "access_level",
+        "actions",      "decision",         "undecided_conditions", "via",
+        "impact",       "remediation",      "exception"};
     assert_keys(fj, fkeys, sizeof(fkeys) / sizeof(fkeys[0]));
     assert_string_equal(gets(fj, "id"), f->id);
     const char *status = gets(fj, "status");
@@ -120,7 +135,11 @@ static void check_document(const ecr_report *r, const char *text) {
     const cJSON *p = get(fj, "principal");
     assert_string_equal(gets(p, "arn"), f->principal);
     assert_string_equal(gets(p, "kind"), ecr_principal_kind_name(f->principal_kind));
-    assert_str_array(get(fj, "repositories"), f->repositories, f->n_repositories);
+    assert_string_equal(gets(fj, "repository_set"), r->repo_sets[f->repo_set].key);
+    assert_int_equal((size_t)getn(fj, "repository_count"), f->n_repositories);
+    assert_str_array(get(get(sets, gets(fj, "repository_set")), "repositories"), f->repositories,
+                     f->n_repositories);
+    assert_str_array(get(fj, "undecided_conditions"), f->undecided_conditions, f->n_undecided);
     const cJSON *all = get(fj, "all_repositories");
     assert_true(cJSON_IsBool(all));
     assert_int_equal(cJSON_IsTrue(all), f->all_repositories);
@@ -243,7 +262,7 @@ static void plain_fixture(void **state) {
   check_document(fx.report, text);
   write_out("fixture.json", text, len);
   /* layout: 2-space indent, no tabs, trailing newline */
-  assert_true(ecr_str_has_prefix(text, "{\n  \"schema\": \"ecraudit.findings/v1\",\n  "
+  assert_true(ecr_str_has_prefix(text, "{\n  \"schema\": \"ecraudit.findings/v2\",\n  "
                                        "\"control\": {\n    \"id\": \"C-0222\",\n"));
   assert_null(strchr(text, '\t'));
   assert_true(len > 2 && text[len - 2] == '}' && text[len - 1] == '\n');

@@ -267,7 +267,7 @@ static void totals_and_results(void **state) {
   assert_content_contains(f, "Remediation: Narrow statement PushImages");
   xmlNodePtr alice = child(testcase_named(doc, "arn:aws:iam::111122223333:user/alice"), "failure");
   assert_attr(alice, "message",
-              "1 failing finding: Permissions management on all repositories");
+              "1 failing finding: Permissions management registry-wide");
   xmlNodePtr push = child(testcase_named(doc, "arn:aws:iam::111122223333:role/codebuild-push"),
                           "failure");
   assert_attr(push, "message",
@@ -478,7 +478,7 @@ static void grouping(void **state) {
   xmlNodePtr pub = testcase_named(doc, "*");
   xmlNodePtr f = child(pub, "failure");
   assert_attr(f, "message", "2 failing findings: Write on 2 repositories (can push), "
-                            "Permissions management on all repositories");
+                            "Permissions management registry-wide");
   assert_attr(f, "type", "critical");
   assert_content_contains(f, "[fail] C0222-000000005eed0000");
   assert_content_contains(f, "[fail] C0222-000000005eed0001");

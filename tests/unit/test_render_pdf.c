@@ -366,9 +366,12 @@ typedef struct strvec {
 
 /* A finding's repositories: n generated ARNs (borrowed from the pool, like
  * the model's). */
-static void set_repos(ecr_finding *f, size_t n, bool all, strvec *pool) {
-  free(f->repositories); /* the strings belong to name_pool */
-  f->repositories = ecr_xcalloc(n, sizeof(char *));
+static void set_repos(ecr_report *r, ecr_finding *f, size_t n, bool all, strvec *pool) {
+  ecr_repo_set *rs = &r->repo_sets[f->repo_set]; /* the fixture's own set of f */
+  free(rs->repositories); /* the strings belong to name_pool */
+  rs->repositories = f->repositories = ecr_xcalloc(n, sizeof(char *));
+  rs->n = n;
+  rs->all = all;
   for (size_t i = 0; i < n; i++) {
     char *arn = ecr_xasprintf("arn:aws:ecr:us-east-1:111122223333:repository/svc-%04zu/app", i);
     ECR_PUSH(pool->v, pool->n, pool->cap, arn);
@@ -406,10 +409,10 @@ static ecr_fixture scale_fixture(void) {
     f->access_level = (i % 5) ? ECR_LEVEL_READ : ECR_LEVEL_LIST;
     f->can_push = false;
     f->exception = NULL;
-    if (i % 7 == 0) set_repos(f, 1, true, &pool);
+    if (i % 7 == 0) set_repos(r, f, 1, true, &pool);
   }
-  set_repos(&r->findings[10], 2000, true, &pool);
-  set_repos(&r->findings[11], 500, false, &pool);
+  set_repos(r, &r->findings[10], 2000, true, &pool);
+  set_repos(r, &r->findings[11], 500, false, &pool);
   r->n_repositories = 2000;
   recount(r);
 
