@@ -10,7 +10,10 @@
  * formats on two threads. The baseline is reading and parsing every .json
  * file of the bundle with cJSON alone (in a child process, so its memory
  * does not count against the pipeline). --cli runs the real binary
- * (`matrix` and `report`) and measures wall time and peak RSS of the child.
+ * (`matrix` and `report`) and measures wall time and peak RSS of the child,
+ * and the size of every report file; --cli-only skips everything else,
+ * --timeout S kills a child after S seconds (its numbers are then partial),
+ * --tmp DIR holds the report directory (default /tmp).
  *
  * Wall time: clock_gettime(CLOCK_MONOTONIC); CPU: getrusage user+sys (all
  * threads); peak: ru_maxrss; RSS: /proc/self/statm. With --repeat N every
@@ -21,6 +24,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -78,6 +82,11 @@ typedef struct bench {
   double cli_matrix_ms, cli_matrix_peak_mib, cli_report_ms, cli_report_peak_mib;
   double cli_matrix_cpu_ms, cli_report_cpu_ms;
   int cli_matrix_rc, cli_report_rc;
+  bool cli_only;
+  double timeout_s;
+  const char *tmp_dir;
+  bool cli_matrix_timeout, cli_report_timeout;
+  double cli_file_mib[4]; /* report.html, report.pdf, report.junit.xml, findings.json */
 } bench;
 
 /* ---- measurement -------------------------------------------------------- */
@@ -449,7 +458,8 @@ static void run_baseline(bench *b) {
 /* ---- the real binary ---------------------------------------------------------- */
 /* Run argv with stdout to /dev/null and stderr to err_path; exit status. */
 static int run_child(char *const argv[], const char *err_path, double *ms, double *peak_mib,
-                     double *cpu_ms) {
+                     double *cpu_ms, double timeout_s, bool *timed_out) {
+  *timed_out = false;
   double t0 = now_ms();
   pid_t pid = fork();
   if (pid < 0) return -1;
@@ -471,8 +481,30 @@ static int run_child(char *const argv[], const char *err_path, double *ms, doubl
   }
   int status = 0;
   struct rusage ru;
-  if (wait4(pid, &status, 0, &ru) < 0) return -1;
+  if (timeout_s > 0) {
+    /* Poll: a child that overruns is killed, its numbers are partial. */
+    for (;;) {
+      pid_t w = wait4(pid, &status, WNOHANG, &ru);
+      if (w < 0 && errno != EINTR) return -1;
+      if (w == pid) break;
+      if (now_ms() - t0 > timeout_s * 1000.0) {
+        kill(pid, SIGKILL);
+        if (wait4(pid, &status, 0, &ru) < 0) return -1;
+        *timed_out = true;
+        break;
+      }
+      struct timespec nap = {0, 20 * 1000 * 1000};
+      nanosleep(&nap, NULL);
+    }
+  } else if (wait4(pid, &status, 0, &ru) < 0) {
+    return -1;
+  }
   *ms = now_ms() - t0;
+  if (*timed_out) {
+    *peak_mib = (double)ru.ru_maxrss / 1024.0;
+    *cpu_ms = tv_ms(ru.ru_utime) + tv_ms(ru.ru_stime);
+    return 124;
+  }
   *peak_mib = (double)ru.ru_maxrss / 1024.0;
   *cpu_ms = tv_ms(ru.ru_utime) + tv_ms(ru.ru_stime);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -500,7 +532,9 @@ static void run_cli(bench *b) {
   b->cli_matrix_rc = 0;
   for (int rep = 0; rep < b->repeat; rep++) {
     double ms, peak, cpu;
-    int rc = run_child(margv, err_path, &ms, &peak, &cpu);
+    bool to;
+    int rc = run_child(margv, err_path, &ms, &peak, &cpu, b->timeout_s, &to);
+    b->cli_matrix_timeout |= to;
     if (rep == 0 || ms < b->cli_matrix_ms) {
       b->cli_matrix_ms = ms;
       b->cli_matrix_cpu_ms = cpu;
@@ -512,7 +546,8 @@ static void run_cli(bench *b) {
       break;
     }
   }
-  char tmpl[] = "/tmp/ecraudit-bench-XXXXXX";
+  char tmpl[4096];
+  snprintf(tmpl, sizeof tmpl, "%s/ecraudit-bench-XXXXXX", b->tmp_dir ? b->tmp_dir : "/tmp");
   char *dir = mkdtemp(tmpl);
   if (!dir) {
     perror("mkdtemp");
@@ -522,7 +557,9 @@ static void run_cli(bench *b) {
   b->cli_report_rc = 0;
   for (int rep = 0; rep < b->repeat; rep++) {
     double ms, peak, cpu;
-    int rc = run_child(rargv, err_path, &ms, &peak, &cpu);
+    bool to;
+    int rc = run_child(rargv, err_path, &ms, &peak, &cpu, b->timeout_s, &to);
+    b->cli_report_timeout |= to;
     if (rep == 0 || ms < b->cli_report_ms) {
       b->cli_report_ms = ms;
       b->cli_report_cpu_ms = cpu;
@@ -539,13 +576,36 @@ static void run_cli(bench *b) {
     size_t n = strlen(dir) + strlen(files[i]) + 2;
     char *p = malloc(n);
     snprintf(p, n, "%s/%s", dir, files[i]);
+    struct stat st;
+    b->cli_file_mib[i] = stat(p, &st) == 0 ? (double)st.st_size / 1048576.0 : -1.0;
     unlink(p);
     free(p);
+  }
+  /* A killed report may leave its temporary files behind. */
+  DIR *d = opendir(dir);
+  if (d) {
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+      if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) continue;
+      size_t n = strlen(dir) + strlen(de->d_name) + 2;
+      char *p = malloc(n);
+      snprintf(p, n, "%s/%s", dir, de->d_name);
+      struct stat st;
+      for (size_t i = 0; i < 4; i++) /* partial size of a killed report's file */
+        if (b->cli_file_mib[i] < 0 && strncmp(de->d_name, files[i], strlen(files[i])) == 0 &&
+            stat(p, &st) == 0)
+          b->cli_file_mib[i] = (double)st.st_size / 1048576.0;
+      unlink(p);
+      free(p);
+    }
+    closedir(d);
   }
   rmdir(dir);
 }
 
 /* ---- output -------------------------------------------------------------------- */
+static void print_cli_files(bench *b);
+
 static void print_table(bench *b) {
   printf("bundle: %s\n", b->bundle);
   printf("  %zu principals (users+roles), %zu repositories, %zu JSON files, %.1f MiB of JSON\n",
@@ -584,7 +644,28 @@ static void print_table(bench *b) {
     printf("  CLI `report` (all four files): %.1f ms (cpu %.1f ms), peak %.1f MiB, exit %d%s\n",
            b->cli_report_ms, b->cli_report_cpu_ms, b->cli_report_peak_mib, b->cli_report_rc,
            b->cli_report_rc == 1 ? " (non-compliant)" : b->cli_report_rc ? " (ERROR)" : "");
+    print_cli_files(b);
   }
+}
+
+static void print_cli_files(bench *b) {
+  static const char *const names[4] = {"report.html", "report.pdf", "report.junit.xml", "findings.json"};
+  printf("  report files (MiB):");
+  for (int i = 0; i < 4; i++) printf(" %s %.1f", names[i], b->cli_file_mib[i]);
+  printf("\n");
+  if (b->cli_matrix_timeout) printf("  CLI `matrix` killed after %.1f s: partial\n", b->timeout_s);
+  if (b->cli_report_timeout) printf("  CLI `report` killed after %.1f s: partial\n", b->timeout_s);
+}
+
+static void print_cli_kv(bench *b) {
+  printf(" cli_matrix_ms=%.1f cli_matrix_cpu_ms=%.1f cli_matrix_peak_mib=%.1f cli_matrix_rc=%d "
+         "cli_report_ms=%.1f cli_report_cpu_ms=%.1f cli_report_peak_mib=%.1f cli_report_rc=%d "
+         "cli_html_mib=%.1f cli_pdf_mib=%.1f cli_junit_mib=%.1f cli_findings_mib=%.1f",
+         b->cli_matrix_ms, b->cli_matrix_cpu_ms, b->cli_matrix_peak_mib, b->cli_matrix_rc,
+         b->cli_report_ms, b->cli_report_cpu_ms, b->cli_report_peak_mib, b->cli_report_rc,
+         b->cli_file_mib[0], b->cli_file_mib[1], b->cli_file_mib[2], b->cli_file_mib[3]);
+  if (b->cli_matrix_timeout) printf(" cli_matrix_timeout=1");
+  if (b->cli_report_timeout) printf(" cli_report_timeout=1");
 }
 
 static void print_kv(bench *b) {
@@ -603,23 +684,22 @@ static void print_kv(bench *b) {
     if (b->ph[i].peak_mib > peak) peak = b->ph[i].peak_mib;
   }
   printf(" peak_mib=%.1f", peak);
-  if (b->cli)
-    printf(" cli_matrix_ms=%.1f cli_matrix_cpu_ms=%.1f cli_matrix_peak_mib=%.1f cli_matrix_rc=%d "
-           "cli_report_ms=%.1f cli_report_cpu_ms=%.1f cli_report_peak_mib=%.1f cli_report_rc=%d",
-           b->cli_matrix_ms, b->cli_matrix_cpu_ms, b->cli_matrix_peak_mib, b->cli_matrix_rc,
-           b->cli_report_ms, b->cli_report_cpu_ms, b->cli_report_peak_mib, b->cli_report_rc);
+  if (b->cli) print_cli_kv(b);
   printf("\n");
 }
 
 static void usage(FILE *fp) {
   fputs("usage: ecraudit-bench [--repeat N] [--threads] [--out DIR] [--cli PATH] [--kv]\n"
-        "                      [--matrix-only] BUNDLE\n"
+        "                      [--matrix-only] [--cli-only] [--timeout S] [--tmp DIR] BUNDLE\n"
         "  --repeat N  run every phase N times, report the fastest (default 1)\n"
         "  --threads   also render all formats on two threads\n"
         "  --out DIR   renderers write DIR/<file> (ecr_render_to_file) instead of a counting sink\n"
         "  --cli PATH  also time `PATH matrix` and `PATH report` as child processes\n"
         "  --kv        one machine-readable line (BENCH key=value ...) after the table\n"
-        "  --matrix-only  stop after the matrix TSV (no findings, no renderers)\n",
+        "  --matrix-only  stop after the matrix TSV (no findings, no renderers)\n"
+        "  --cli-only  only the --cli runs (no baseline, no in-process phases)\n"
+        "  --timeout S kill a --cli child after S seconds (numbers partial, exit 124)\n"
+        "  --tmp DIR   create the --cli report directory in DIR (default /tmp)\n",
         fp);
 }
 
@@ -631,7 +711,8 @@ int main(int argc, char **argv) {
       {"repeat", required_argument, NULL, 'n'}, {"threads", no_argument, NULL, 't'},
       {"out", required_argument, NULL, 'o'},    {"cli", required_argument, NULL, 'c'},
       {"kv", no_argument, NULL, 'k'},           {"help", no_argument, NULL, 'h'},
-      {"matrix-only", no_argument, NULL, 'm'},
+      {"matrix-only", no_argument, NULL, 'm'},  {"cli-only", no_argument, NULL, 'C'},
+      {"timeout", required_argument, NULL, 'T'}, {"tmp", required_argument, NULL, 'D'},
       {NULL, 0, NULL, 0}};
   int ch;
   while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -642,6 +723,9 @@ int main(int argc, char **argv) {
     case 'c': b.cli = optarg; break;
     case 'k': b.kv = true; break;
     case 'm': b.matrix_only = true; break;
+    case 'C': b.cli_only = true; break;
+    case 'T': b.timeout_s = atof(optarg); break;
+    case 'D': b.tmp_dir = optarg; break;
     case 'h': usage(stdout); return 0;
     default: usage(stderr); return 2;
     }
@@ -653,7 +737,26 @@ int main(int argc, char **argv) {
   b.bundle = argv[optind];
   /* Children first: a forked child's ru_maxrss starts at the parent's
    * resident size, which is smallest now. */
+  if (b.cli_only && !b.cli) {
+    fputs("ecraudit-bench: --cli-only needs --cli PATH\n", stderr);
+    return 2;
+  }
   if (b.cli) run_cli(&b);
+  if (b.cli_only) {
+    printf("bundle: %s\n", b.bundle);
+    printf("  CLI `matrix`: %.1f ms (cpu %.1f ms), peak %.1f MiB, exit %d\n", b.cli_matrix_ms,
+           b.cli_matrix_cpu_ms, b.cli_matrix_peak_mib, b.cli_matrix_rc);
+    printf("  CLI `report` (all four files): %.1f ms (cpu %.1f ms), peak %.1f MiB, exit %d\n",
+           b.cli_report_ms, b.cli_report_cpu_ms, b.cli_report_peak_mib, b.cli_report_rc);
+    print_cli_files(&b);
+    if (b.kv) {
+      printf("BENCH cli_only=1");
+      print_cli_kv(&b);
+      printf("\n");
+    }
+    fflush(stdout);
+    return 0;
+  }
   run_baseline(&b);
   xmlInitParser(); /* once, before any thread */
   for (int rep = 0; rep < b.repeat; rep++) run_pipeline(&b, rep == 0);

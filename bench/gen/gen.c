@@ -18,6 +18,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "gen.h"
 #include "policies.h"
@@ -27,13 +28,19 @@
 #define NINE_YEARS INT64_C(283996800)
 
 /* ---- personas ------------------------------------------------------------ */
+/* U_COUNT / R_COUNT personas make the default ("rare") profile; the broad
+ * profile adds the ones after them (U_ALL / R_ALL in total). */
 enum {
-  U_DEV = 0, U_DATA, U_SVC, U_OPS, U_AUDITOR, U_ADMIN, U_CI_LEGACY, U_BILLING, U_COUNT
+  U_DEV = 0, U_DATA, U_SVC, U_OPS, U_AUDITOR, U_ADMIN, U_CI_LEGACY, U_BILLING, U_COUNT,
+  U_POWER = U_COUNT, U_PLATFORM, U_NOTACTION, U_ALL
 };
 enum {
   R_APP = 0, R_MONITOR, R_DATA, R_TEAM_PULL, R_TEAM_PULL_COND, R_CI_PUSH, R_ECS_EXEC,
-  R_EKS_NODE, R_SLR, R_AUDIT, R_SSO, R_ADMIN, R_ECR_ADMIN, R_COUNT
+  R_EKS_NODE, R_SLR, R_AUDIT, R_SSO, R_ADMIN, R_ECR_ADMIN, R_COUNT,
+  R_DEPLOY = R_COUNT, R_NOTACTION, R_ALL
 };
+
+enum { PROFILE_RARE = 0, PROFILE_BROAD };
 
 typedef struct persona {
   const char *name;
@@ -46,6 +53,38 @@ static const persona USER_PERSONAS[U_COUNT] = {
     [U_SVC] = {"service-user", 1500, false},  [U_OPS] = {"ops", 500, false},
     [U_AUDITOR] = {"auditor", 100, true},     [U_ADMIN] = {"admin", 50, true},
     [U_CI_LEGACY] = {"ci-legacy", 50, true},  [U_BILLING] = {"billing", 300, false},
+};
+
+/* --profile broad: an enterprise account where a majority of principals
+ * can write to most repositories (AdministratorAccess, PowerUserAccess,
+ * customer ecr:* on *, NotAction allows), carved out by Denies on prod-*
+ * and platform/ (groups, boundaries, SCPs). `broad` = write on most
+ * repositories. */
+static const persona BROAD_USER_PERSONAS[U_ALL] = {
+    [U_DEV] = {"developer", 2700, false},       [U_DATA] = {"data", 500, false},
+    [U_SVC] = {"service-user", 500, false},     [U_OPS] = {"ops", 200, false},
+    [U_AUDITOR] = {"auditor", 250, false},      [U_ADMIN] = {"admin", 1200, true},
+    [U_CI_LEGACY] = {"ci-legacy", 300, true},   [U_BILLING] = {"billing", 150, false},
+    [U_POWER] = {"power-user", 2900, true},     [U_PLATFORM] = {"platform-engineer", 700, true},
+    [U_NOTACTION] = {"notaction-user", 600, true},
+};
+
+static const persona BROAD_ROLE_PERSONAS[R_ALL] = {
+    [R_APP] = {"app", 1500, false},
+    [R_MONITOR] = {"monitoring", 100, false},
+    [R_DATA] = {"data", 300, false},
+    [R_TEAM_PULL] = {"team-pull", 700, false},
+    [R_TEAM_PULL_COND] = {"team-pull-conditional", 100, false},
+    [R_CI_PUSH] = {"ci-push", 600, false},
+    [R_ECS_EXEC] = {"ecs-task-execution", 300, false},
+    [R_EKS_NODE] = {"eks-node", 200, false},
+    [R_SLR] = {"service-linked", 100, false},
+    [R_AUDIT] = {"security-audit", 100, false},
+    [R_SSO] = {"sso-permission-set", 1900, true},
+    [R_ADMIN] = {"admin", 1300, true},
+    [R_ECR_ADMIN] = {"ecr-admin", 800, true},
+    [R_DEPLOY] = {"deploy", 1300, true},
+    [R_NOTACTION] = {"notaction-role", 700, true},
 };
 
 static const persona ROLE_PERSONAS[R_COUNT] = {
@@ -65,16 +104,24 @@ static const persona ROLE_PERSONAS[R_COUNT] = {
 };
 
 /* Customer managed policy kinds, weights per 10,000. */
+/* The first CK_RARE kinds make the default profile; broad adds the rest. */
 enum { CK_NONECR = 0, CK_TEAM_PULL, CK_TEAM_PUSH, CK_ECR_DENY, CK_ECR_ADMIN, CK_BOUNDARY,
-       CK_MIXED, CK_COUNT };
-static const uint32_t CK_WEIGHT[CK_COUNT] = {8400, 600, 450, 150, 50, 150, 200};
+       CK_MIXED, CK_RARE, CK_ECR_STAR = CK_RARE, CK_NOTACTION, CK_PROD_DENY, CK_PROD_BOUNDARY,
+       CK_COUNT };
+static const uint32_t CK_WEIGHT[CK_RARE] = {8400, 600, 450, 150, 50, 150, 200};
+static const uint32_t CK_WEIGHT_BROAD[CK_COUNT] = {7000, 600, 500, 150, 50, 150, 200,
+                                                   400, 400, 300, 250};
 static const char *const CK_STEM[CK_COUNT] = {"access", "ecr-pull", "ecr-push", "ecr-guardrail",
-                                              "ecr-admin", "boundary", "app"};
+                                              "ecr-admin", "boundary", "app", "ecr-full-access",
+                                              "everything-but-iam", "prod-guardrail",
+                                              "prod-boundary"};
 
-/* Fixed groups, then one group per team. */
-enum { G_ADMINS = 0, G_DEVELOPERS, G_AUDITORS, G_OPS, G_DATA, G_BILLING, G_CI_LEGACY, G_FIXED };
-static const char *const FIXED_GROUPS[G_FIXED] = {"admins", "developers", "auditors", "ops",
-                                                  "data-engineering", "billing", "ci-legacy"};
+/* Fixed groups, then one group per team (broad: G_FIXED_BROAD fixed groups). */
+enum { G_ADMINS = 0, G_DEVELOPERS, G_AUDITORS, G_OPS, G_DATA, G_BILLING, G_CI_LEGACY, G_FIXED,
+       G_POWER = G_FIXED, G_PLATFORM, G_PROD_GUARD, G_CONTRACTORS, G_SANDBOX, G_FIXED_BROAD };
+static const char *const FIXED_GROUPS[G_FIXED_BROAD] = {
+    "admins", "developers", "auditors", "ops", "data-engineering", "billing", "ci-legacy",
+    "power-users", "platform-engineers", "prod-guard", "contractors", "sandbox-users"};
 
 static const char *const ALL_REGIONS[] = {
     "us-east-1", "eu-west-1", "us-west-2", "eu-central-1", "ap-southeast-2", "ap-northeast-1",
@@ -127,6 +174,8 @@ static const char *const SSO_SETS[] = {"AdministratorAccess", "PowerUserAccess",
 /* ---- configuration and plan --------------------------------------------- */
 typedef struct cfg {
   size_t users, roles, groups, policies, repos, regions;
+  int profile; /* PROFILE_* */
+  bool share_given;
   uint32_t repo_policy_ppm;
   unsigned scp_levels;
   uint64_t seed;
@@ -152,6 +201,9 @@ typedef struct uplan {
   int persona;
   size_t team;
   bool break_glass;
+  bool broad; /* counted as broad by --stats */
+  bool named; /* --stats: a repository policy names this user */
+  uint64_t sig; /* --stats: hash of what decides its ECR access */
 } uplan;
 
 typedef struct rplan {
@@ -160,6 +212,9 @@ typedef struct rplan {
   int persona;
   size_t team;
   size_t sub; /* SSO set or SLR index */
+  bool broad;
+  bool named;
+  uint64_t sig;
 } rplan;
 
 typedef struct gplan {
@@ -199,10 +254,11 @@ typedef struct gen {
   gplan *groups;
   size_t n_groups;
   rplan_repo *repos;
+  long *team_ci_role; /* broad: per team, the CI role repository policies name (-1 none) */
   manifest_file *files;
   size_t n_files;
   /* statistics */
-  size_t persona_count_u[U_COUNT], persona_count_r[R_COUNT];
+  size_t persona_count_u[U_ALL], persona_count_r[R_ALL];
   size_t broad_users, broad_roles;
   size_t repo_policies_by_shape[8];
 } gen;
@@ -298,15 +354,17 @@ static void plan_policies(gen *g) {
   for (size_t i = 0; i < g->c.policies; i++) {
     mpol m = {0};
     /* The first CK_COUNT policies cover every kind once. */
-    m.kind = (i < CK_COUNT && g->c.policies >= 2 * CK_COUNT)
+    bool broad = g->c.profile == PROFILE_BROAD;
+    size_t nk = broad ? CK_COUNT : CK_RARE;
+    m.kind = (i < nk && g->c.policies >= 2 * nk)
                  ? (int)i
-                 : pick_weighted(&r, CK_WEIGHT, CK_COUNT);
+                 : pick_weighted(&r, broad ? CK_WEIGHT_BROAD : CK_WEIGHT, nk);
     m.aws = -1;
     m.team = (size_t)gen_rng_below(&r, g->n_teams);
     const char *tm = g->teams_store[m.team];
     bool team_path = gen_rng_ppm(&r, 300000);
     m.path = team_path ? gen_xasprintf("/teams/%s/", tm) : gen_xstrdup("/");
-    if (m.kind == CK_BOUNDARY)
+    if (m.kind == CK_BOUNDARY || m.kind == CK_PROD_BOUNDARY)
       m.name = gen_xasprintf("permissions-boundary-%zu", i);
     else if (m.kind == CK_NONECR)
       m.name = gen_xasprintf("%s-%s-%s-%zu", tm, COMPONENTS[gen_rng_below(&r, N_COMPONENTS)],
@@ -333,8 +391,21 @@ static long pick_kind(gen *g, gen_rng *r, int kind) {
   return (long)g->by_kind[kind][gen_rng_below(r, g->n_by_kind[kind])];
 }
 
+/* One of the first k policies of this kind: the account's standard
+ * policies, attached to many principals (-1 when the pool has none). */
+static long pick_std(gen *g, gen_rng *r, int kind, size_t k) {
+  if (g->n_by_kind[kind] == 0) return -1;
+  if (k > g->n_by_kind[kind]) k = g->n_by_kind[kind];
+  return (long)g->by_kind[kind][gen_rng_below(r, k)];
+}
+
+static size_t n_fixed_groups(const gen *g) {
+  return g->c.profile == PROFILE_BROAD ? G_FIXED_BROAD : G_FIXED;
+}
+
 static void plan_teams(gen *g) {
-  size_t n = g->c.groups > G_FIXED ? g->c.groups - G_FIXED : 0;
+  size_t fixed = n_fixed_groups(g);
+  size_t n = g->c.groups > fixed ? g->c.groups - fixed : 0;
   if (n < 4) n = 4;
   if (n > 256) n = 256;
   for (size_t i = 0; i < n; i++) {
@@ -347,15 +418,19 @@ static void plan_teams(gen *g) {
 }
 
 static void plan_principals(gen *g) {
-  uint32_t wu[U_COUNT], wr[R_COUNT];
-  persona_weights(USER_PERSONAS, U_COUNT, g->c.broad_scale, wu);
-  persona_weights(ROLE_PERSONAS, R_COUNT, g->c.broad_scale, wr);
+  bool bp = g->c.profile == PROFILE_BROAD;
+  const persona *up = bp ? BROAD_USER_PERSONAS : USER_PERSONAS;
+  const persona *rpers = bp ? BROAD_ROLE_PERSONAS : ROLE_PERSONAS;
+  size_t nu = bp ? U_ALL : U_COUNT, nr = bp ? R_ALL : R_COUNT;
+  uint32_t wu[U_ALL], wr[R_ALL];
+  persona_weights(up, nu, g->c.broad_scale, wu);
+  persona_weights(rpers, nr, g->c.broad_scale, wr);
   g->users = gen_xcalloc(g->c.users, sizeof *g->users);
   for (size_t i = 0; i < g->c.users; i++) {
     gen_rng r = gen_rng_derive(g->c.seed, 3, i);
     uplan *u = &g->users[i];
     u->team = (size_t)gen_rng_below(&r, g->n_teams);
-    u->persona = choose_persona(&r, i, g->c.users, wu, U_COUNT);
+    u->persona = choose_persona(&r, i, g->c.users, wu, nu);
     if (i == 0 && g->c.users >= 50) u->break_glass = true;
     size_t k = (i * 617) % (N_FIRST * N_LAST);
     const char *f = FIRST[k % N_FIRST], *l = LAST[k / N_FIRST];
@@ -372,7 +447,8 @@ static void plan_principals(gen *g) {
     else
       u->name = gen_xasprintf("%s.%s%zu", f, l, gen_no + 1);
     g->persona_count_u[u->persona]++;
-    if (USER_PERSONAS[u->persona].broad || u->break_glass) g->broad_users++;
+    u->broad = up[u->persona].broad || u->break_glass;
+    if (u->broad) g->broad_users++;
   }
   g->roles = gen_xcalloc(g->c.roles, sizeof *g->roles);
   size_t n_slr = 0;
@@ -380,7 +456,7 @@ static void plan_principals(gen *g) {
     gen_rng r = gen_rng_derive(g->c.seed, 4, i);
     rplan *p = &g->roles[i];
     p->team = (size_t)gen_rng_below(&r, g->n_teams);
-    p->persona = choose_persona(&r, i, g->c.roles, wr, R_COUNT);
+    p->persona = choose_persona(&r, i, g->c.roles, wr, nr);
     const char *tm = g->teams_store[p->team];
     const char *comp = COMPONENTS[gen_rng_below(&r, N_COMPONENTS)];
     p->path = gen_xstrdup("/");
@@ -417,18 +493,28 @@ static void plan_principals(gen *g) {
     }
     case R_AUDIT: p->name = gen_xasprintf("security-audit-%zu", i); break;
     case R_SSO:
-      p->sub = (size_t)gen_rng_below(&r, 4);
+      if (bp) {
+        /* Admin 40 %, PowerUser 45 %, ReadOnly 10 %, Developer 5 %. */
+        static const uint32_t sso_w[4] = {40, 45, 10, 5};
+        p->sub = (size_t)pick_weighted(&r, sso_w, 4);
+      } else {
+        p->sub = (size_t)gen_rng_below(&r, 4);
+      }
       p->name = gen_xasprintf("AWSReservedSSO_%s_%016" PRIx64, SSO_SETS[p->sub], gen_rng_next(&r));
       free(p->path);
       p->path = gen_xasprintf("/aws-reserved/sso.amazonaws.com/%s/", g->pc.regions[0]);
       break;
     case R_ADMIN: p->name = gen_xasprintf("admin-%s-%zu", tm, i); break;
+    case R_DEPLOY: p->name = gen_xasprintf("deploy-%s-%s-%zu", tm, comp, i); break;
+    case R_NOTACTION: p->name = gen_xasprintf("%s-%s-operator-%zu", tm, comp, i); break;
     default: p->name = gen_xasprintf("ecr-admin-%zu", i); break;
     }
     g->persona_count_r[p->persona]++;
-    bool broad = ROLE_PERSONAS[p->persona].broad;
+    bool broad = rpers[p->persona].broad;
     if (p->persona == R_SSO && p->sub == 3) broad = false;
-    if (p->persona == R_SLR && p->sub == 0) broad = true;
+    if (bp && p->persona == R_SSO && p->sub == 2) broad = false; /* read only */
+    if (!bp && p->persona == R_SLR && p->sub == 0) broad = true;
+    p->broad = broad;
     if (broad) g->broad_roles++;
   }
 }
@@ -440,19 +526,28 @@ static void group_attach(gplan *gp, long idx) {
 }
 
 static void plan_groups(gen *g) {
+  size_t fixed = n_fixed_groups(g);
   g->n_groups = g->c.groups;
   g->groups = gen_xcalloc(g->n_groups, sizeof *g->groups);
   for (size_t i = 0; i < g->n_groups; i++) {
     gen_rng r = gen_rng_derive(g->c.seed, 5, i);
     gplan *gp = &g->groups[i];
-    if (i < G_FIXED) {
+    if (i < fixed) {
       gp->name = gen_xstrdup(FIXED_GROUPS[i]);
     } else {
       gp->is_team = true;
-      gp->team = (i - G_FIXED) % g->n_teams;
+      gp->team = (i - fixed) % g->n_teams;
       gp->name = gen_xasprintf("team-%s", g->teams_store[gp->team]);
     }
     switch (gp->is_team ? -1 : (int)i) {
+    case G_POWER: group_attach(gp, MP_POWERUSER); break;
+    case G_PLATFORM:
+      group_attach(gp, pick_std(g, &r, CK_ECR_STAR, 1));
+      group_attach(gp, MP_CW_RO);
+      break;
+    case G_PROD_GUARD:
+    case G_CONTRACTORS:
+    case G_SANDBOX: break; /* inline only */
     case G_ADMINS: group_attach(gp, MP_ADMIN); break;
     case G_DEVELOPERS:
       group_attach(gp, MP_CW_RO);
@@ -520,6 +615,59 @@ static void plan_repos(gen *g) {
   }
 }
 
+/* Broad profile: prod-* and platform/ repositories (the Deny carve-outs
+ * protect them), more repository policies, and per team the CI role that
+ * repository policies grant push to (one per team, so a handful of roles
+ * are named, as in a real account). */
+static void plan_repos_broad(gen *g) {
+  gen_rng r = gen_rng_derive(g->c.seed, 6, 0);
+  g->repos = gen_xcalloc(g->c.repos, sizeof *g->repos);
+  size_t first_region = g->c.regions > 1 ? (g->c.repos * 6 + 9) / 10 : g->c.repos;
+  /* cross-account 30, service 8, role push 25, org "*" 20, public 2,
+   * deny delete 8, user direct 2, account root 5 */
+  static const uint32_t shape_w[8] = {30, 8, 25, 20, 2, 8, 2, 5};
+  static const char *const langs[] = {"python", "node", "java", "go", "distroless", "alpine"};
+  static const char *const images[] = {"nginx", "redis", "postgres", "busybox", "envoy", "fluent-bit"};
+  static const char *const platform[] = {"base-python", "base-node", "base-jvm", "ingress-nginx",
+                                         "otel-collector", "vault-agent", "istio-proxy",
+                                         "cert-manager", "external-dns", "karpenter"};
+  for (size_t i = 0; i < g->c.repos; i++) {
+    rplan_repo *rp = &g->repos[i];
+    rp->region = i < first_region ? 0 : 1 + (i - first_region) % (g->c.regions - 1);
+    rp->team = (size_t)gen_rng_below(&r, g->n_teams);
+    uint64_t k = gen_rng_below(&r, 100);
+    const char *tm = g->teams_store[rp->team];
+    const char *comp = COMPONENTS[gen_rng_below(&r, N_COMPONENTS)];
+    if (k < 25)
+      rp->name = gen_xasprintf(POL_PROD_PREFIX "%s-%s-%zu", tm, comp, i);
+    else if (k < 35)
+      rp->name = gen_xasprintf(POL_PLATFORM_PREFIX "%s-%zu", platform[gen_rng_below(&r, 10)], i);
+    else if (k < 78)
+      rp->name = gen_xasprintf("%s/%s-%s-%zu", tm, tm, comp, i);
+    else if (k < 84)
+      rp->name = gen_xasprintf("base/%s-%zu", langs[gen_rng_below(&r, 6)], i);
+    else if (k < 89)
+      rp->name = gen_xasprintf("mirror/docker-hub/library/%s-%zu", images[gen_rng_below(&r, 6)], i);
+    else if (k < 92 && g->c.users > 0)
+      rp->name = gen_xasprintf("sandbox/%s/scratch-%zu", g->users[gen_rng_below(&r, g->c.users)].name, i);
+    else
+      rp->name = gen_xasprintf("legacy-%s-%zu", comp, i);
+    rp->policy = gen_rng_ppm(&r, g->c.repo_policy_ppm) ? pick_weighted(&r, shape_w, 8) : -1;
+    if (rp->policy >= 0) g->repo_policies_by_shape[rp->policy]++;
+    rp->created = rand_time(&r);
+  }
+  g->team_ci_role = gen_xcalloc(g->n_teams, sizeof *g->team_ci_role);
+  long any = -1;
+  for (size_t t = 0; t < g->n_teams; t++) g->team_ci_role[t] = -1;
+  for (size_t i = 0; i < g->c.roles; i++) {
+    if (g->roles[i].persona != R_CI_PUSH) continue;
+    if (any < 0) any = (long)i;
+    if (g->team_ci_role[g->roles[i].team] < 0) g->team_ci_role[g->roles[i].team] = (long)i;
+  }
+  for (size_t t = 0; t < g->n_teams; t++)
+    if (g->team_ci_role[t] < 0) g->team_ci_role[t] = any;
+}
+
 /* ---- output helpers ---------------------------------------------------------- */
 static FILE *open_out(gen *g, const char *rel, char **path_out) {
   char *path = gen_xasprintf("%s/%s", g->c.out, rel);
@@ -580,6 +728,9 @@ static void list_end(list_writer *lw) {
 }
 
 /* ---- IAM ------------------------------------------------------------------- */
+static uint64_t principal_sig(gen *g, const cJSON *o, const char *inline_key, const char *var_group,
+                              const char *username);
+
 static void add_date(cJSON *o, const char *key, int64_t t) {
   char buf[32];
   gen_time_iam(t, buf);
@@ -674,7 +825,54 @@ static cJSON *emit_user(gen *g, size_t i) {
     gen_add(s, "Resource", gen_str("*"));
     gen_push(inl, inline_policy("PolicyName", "PolicyDocument", "break-glass-full-access", d));
   }
-  switch (u->persona) {
+  bool bp = g->c.profile == PROFILE_BROAD;
+  size_t bteams = g->n_groups > G_FIXED_BROAD ? g->n_groups - G_FIXED_BROAD : 0;
+#define JOIN_OR(gi, pol) \
+  do {                   \
+    if ((size_t)(gi) < g->n_groups) \
+      JOIN(gi);          \
+    else                 \
+      attach(&al, (pol)); \
+  } while (0)
+#define JOIN_TEAM()                             \
+  do {                                          \
+    if (bteams) JOIN(G_FIXED_BROAD + tm % bteams); \
+  } while (0)
+  if (bp && (u->persona == U_DEV || u->persona == U_ADMIN || u->persona >= U_COUNT)) {
+    switch (u->persona) {
+    case U_ADMIN:
+      JOIN_OR(G_ADMINS, MP_ADMIN);
+      if (gen_rng_ppm(&r, 150000)) JOIN(G_PROD_GUARD);
+      break;
+    case U_POWER:
+      JOIN_OR(G_POWER, MP_POWERUSER);
+      JOIN_TEAM();
+      if (gen_rng_ppm(&r, 350000)) JOIN(G_PROD_GUARD);
+      if (gen_rng_ppm(&r, 150000)) JOIN(G_CONTRACTORS);
+      if (gen_rng_ppm(&r, 100000)) boundary = pick_std(g, &r, CK_PROD_BOUNDARY, 3);
+      break;
+    case U_PLATFORM:
+      JOIN_OR(G_PLATFORM, pick_std(g, &r, CK_ECR_STAR, 1));
+      JOIN_TEAM();
+      if (gen_rng_ppm(&r, 250000)) boundary = pick_std(g, &r, CK_PROD_BOUNDARY, 3);
+      break;
+    case U_NOTACTION:
+      attach(&al, pick_std(g, &r, CK_NOTACTION, 4));
+      JOIN_TEAM();
+      if (gen_rng_ppm(&r, 300000)) attach(&al, pick_std(g, &r, CK_PROD_DENY, 4));
+      break;
+    default: /* U_DEV: base images, the team's images, sometimes a sandbox */
+      JOIN(G_DEVELOPERS);
+      JOIN_TEAM();
+      if (gen_rng_ppm(&r, 300000)) JOIN(G_SANDBOX);
+      if (gen_rng_ppm(&r, 300000)) attach(&al, pick_kind(g, &r, CK_NONECR));
+      if (gen_rng_ppm(&r, 200000))
+        gen_push(inl, inline_policy("PolicyName", "PolicyDocument", "personal-dev",
+                                    pol_nonecr_doc(&g->pc, &r, tm)));
+      if (gen_rng_ppm(&r, 150000)) boundary = pick_std(g, &r, CK_BOUNDARY, 3);
+      break;
+    }
+  } else switch (u->persona) {
   case U_DEV: {
     JOIN(G_DEVELOPERS);
     size_t team_groups = g->n_groups > G_FIXED ? g->n_groups - G_FIXED : 0;
@@ -751,12 +949,18 @@ static cJSON *emit_user(gen *g, size_t i) {
       attach(&al, MP_BILLING);
     break;
   }
+#undef JOIN_TEAM
+#undef JOIN_OR
 #undef JOIN
   gen_add(o, "UserPolicyList", inl);
   gen_add(o, "GroupList", groups);
   gen_add(o, "AttachedManagedPolicies", attached_json(g, &al));
   add_boundary(g, o, boundary);
   gen_add(o, "Tags", tags_json(g, &r, tm));
+  if (g->c.stats) {
+    size_t vg = bp ? G_SANDBOX : G_DEVELOPERS;
+    u->sig = principal_sig(g, o, "UserPolicyList", vg < g->n_groups ? g->groups[vg].name : NULL, u->name);
+  }
   return o;
 }
 
@@ -772,7 +976,23 @@ static cJSON *emit_group(gen *g, size_t i) {
   gen_add(o, "Arn", gen_strf("arn:aws:iam::%s:group/%s", g->c.account, gp->name));
   add_date(o, "CreateDate", rand_time(&r));
   cJSON *inl = gen_arr();
-  if (gp->is_team) {
+  bool bp = g->c.profile == PROFILE_BROAD;
+  if (bp && !gp->is_team && i != G_DEVELOPERS) {
+    /* Broad: admins without the MFA Deny; the carve-out groups. */
+    if (i == G_PROD_GUARD)
+      gen_push(inl, inline_policy("PolicyName", "PolicyDocument", "deny-prod-writes", pol_prod_guard_doc()));
+    else if (i == G_CONTRACTORS)
+      gen_push(inl, inline_policy("PolicyName", "PolicyDocument", "deny-prod-and-platform",
+                                  pol_contractor_deny_doc()));
+    else if (i == G_SANDBOX) {
+      cJSON *d = pol_doc("2012-10-17");
+      pol_add_ecr_login(&r, d);
+      pol_add_sandbox(&r, &g->pc, d);
+      gen_push(inl, inline_policy("PolicyName", "PolicyDocument", "sandbox-repositories", d));
+    }
+  } else if (bp && i == G_DEVELOPERS) {
+    gen_push(inl, inline_policy("PolicyName", "PolicyDocument", "pull-base-images", pol_base_pull_doc(&g->pc)));
+  } else if (gp->is_team) {
     cJSON *d = pol_doc("2012-10-17");
     pol_add_team_pull(&g->pc, &r, d, gp->team, gen_rng_ppm(&r, 100000), false);
     if (gen_rng_ppm(&r, 500000)) pol_add_nonecr(&g->pc, &r, d, gp->team);
@@ -900,6 +1120,7 @@ static cJSON *emit_role(gen *g, size_t i) {
   cJSON *inl = gen_arr();
   attach_list al = {{0}, 0};
   long boundary = -1;
+  bool bp = g->c.profile == PROFILE_BROAD;
   switch (p->persona) {
   case R_APP: {
     const char *svc = strstr(p->name, "-lambda-")     ? "lambda.amazonaws.com"
@@ -1007,7 +1228,11 @@ static cJSON *emit_role(gen *g, size_t i) {
                             cond_kv("StringEquals", "SAML:aud", "https://signin.aws.amazon.com/saml"));
     free(prov);
     if (p->sub == 0) attach(&al, MP_ADMIN);
-    else if (p->sub == 1) attach(&al, MP_POWERUSER);
+    else if (p->sub == 1 && bp) {
+      /* The PowerUser permission set of the broad account keeps off prod. */
+      attach(&al, MP_POWERUSER);
+      gen_push(inl, inline_policy("PolicyName", "PolicyDocument", "AwsSSOInlinePolicy", pol_prod_guard_doc()));
+    } else if (p->sub == 1) attach(&al, MP_POWERUSER);
     else if (p->sub == 2) attach(&al, MP_READONLY);
     else {
       attach(&al, pick_kind(g, &r, CK_NONECR));
@@ -1018,10 +1243,36 @@ static cJSON *emit_role(gen *g, size_t i) {
   case R_ADMIN:
     trust = trust_account(g->c.account, cond_kv("Bool", "aws:MultiFactorAuthPresent", "true"));
     attach(&al, MP_ADMIN);
-    if (gen_rng_ppm(&r, 500000)) boundary = pick_kind(g, &r, CK_BOUNDARY);
+    if (gen_rng_ppm(&r, 500000))
+      boundary = bp ? pick_std(g, &r, CK_PROD_BOUNDARY, 3) : pick_kind(g, &r, CK_BOUNDARY);
+    break;
+  case R_DEPLOY: /* broad: CloudFormation / CodePipeline deployers with PowerUserAccess */
+    trust = trust_service(gen_rng_ppm(&r, 500000) ? "cloudformation.amazonaws.com"
+                                                  : "codepipeline.amazonaws.com");
+    attach(&al, MP_POWERUSER);
+    if (gen_rng_ppm(&r, 500000)) attach(&al, pick_std(g, &r, CK_PROD_DENY, 4));
+    attach(&al, pick_std(g, &r, CK_NONECR, 8));
+    break;
+  case R_NOTACTION: /* broad: operators with an "everything but IAM" policy */
+    trust = trust_service("ec2.amazonaws.com");
+    attach(&al, pick_std(g, &r, CK_NOTACTION, 4));
+    if (gen_rng_ppm(&r, 300000)) attach(&al, pick_std(g, &r, CK_PROD_DENY, 4));
+    if (gen_rng_ppm(&r, 200000)) boundary = pick_std(g, &r, CK_PROD_BOUNDARY, 3);
     break;
   default: { /* R_ECR_ADMIN */
     trust = trust_account(g->c.account, NULL);
+    if (bp) {
+      uint64_t x = gen_rng_below(&r, 10);
+      if (x < 7) {
+        attach(&al, pick_std(g, &r, CK_ECR_STAR, 3));
+      } else if (x < 9) {
+        attach(&al, MP_ECR_FULL);
+      } else {
+        gen_push(inl, inline_policy("PolicyName", "PolicyDocument", "ecr-administration",
+                                    pol_ecr_star_doc(&r)));
+      }
+      break;
+    }
     long k = pick_kind(g, &r, CK_ECR_ADMIN);
     if (k >= 0 && gen_rng_ppm(&r, 500000)) {
       attach(&al, k);
@@ -1048,6 +1299,7 @@ static cJSON *emit_role(gen *g, size_t i) {
     gen_add_str(lu, "Region", pc->regions[gen_rng_below(&r, pc->n_regions)]);
   }
   gen_add(o, "RoleLastUsed", lu);
+  if (g->c.stats) p->sig = principal_sig(g, o, "RolePolicyList", NULL, NULL);
   return o;
 }
 
@@ -1077,6 +1329,10 @@ static cJSON *customer_doc(gen *g, size_t idx, unsigned v) {
     pol_add_ecr_admin(&r, d, gen_rng_ppm(&r, 300000));
     break;
   case CK_BOUNDARY: d = pol_boundary_doc(pc, &r); break;
+  case CK_ECR_STAR: d = pol_ecr_star_doc(&r); break;
+  case CK_NOTACTION: d = pol_notaction_doc(&r); break;
+  case CK_PROD_DENY: d = pol_prod_deny_doc(pc, &r); break;
+  case CK_PROD_BOUNDARY: d = pol_prod_boundary_doc(pc, &r); break;
   case CK_MIXED:
     d = pol_nonecr_doc(pc, &r, m->team);
     pol_add_team_pull(pc, &r, d, m->team, false, old);
@@ -1204,7 +1460,12 @@ static char *repository_policy_text(gen *g, const rplan_repo *rp, gen_rng *r) {
     }
     break;
   case 2: { /* a role of this account granted push directly */
-    const rplan *role = find_role(g, r, R_CI_PUSH);
+    const rplan *role;
+    if (g->team_ci_role)
+      role = g->team_ci_role[rp->team] >= 0 ? &g->roles[g->team_ci_role[rp->team]] : NULL;
+    else
+      role = find_role(g, r, R_CI_PUSH);
+    if (role) ((rplan *)role)->named = true;
     s = pol_stmt(d, "CiPush", false);
     if (role)
       gen_add(s, "Principal", principal_aws(gen_strf("arn:aws:iam::%s:role%s%s", acct, role->path, role->name)));
@@ -1245,7 +1506,8 @@ static char *repository_policy_text(gen *g, const rplan_repo *rp, gen_rng *r) {
   }
   case 6: { /* a user granted directly (bypasses the user's boundary) */
     s = pol_stmt(d, "LegacyUserPush", false);
-    const uplan *u = g->c.users ? &g->users[gen_rng_below(r, g->c.users)] : NULL;
+    uplan *u = g->c.users ? &g->users[gen_rng_below(r, g->c.users)] : NULL;
+    if (u) u->named = true;
     if (u)
       gen_add(s, "Principal", principal_aws(gen_strf("arn:aws:iam::%s:user%s%s", acct,
                                                      (u->persona == U_SVC || u->persona == U_CI_LEGACY)
@@ -1411,6 +1673,15 @@ static void write_scps(gen *g) {
       gen_add(s, "Condition", c);
       char *id = gen_xasprintf("p-%08" PRIx64, gen_rng_next(&r) & 0xffffffffu);
       gen_push(pols, scp(id, "protect-container-images", d));
+      if (g->c.profile == PROFILE_BROAD) {
+        /* Nobody deletes production images, not even admins. */
+        d = pol_doc("2012-10-17");
+        s = pol_stmt(d, "ProtectProdImages", true);
+        gen_add(s, "Action", gen_strs("ecr:DeleteRepository", "ecr:BatchDeleteImage", (const char *)NULL));
+        gen_add_str(s, "Resource", "arn:aws:ecr:*:*:repository/" POL_PROD_PREFIX "*");
+        id[2] = 'b';
+        gen_push(pols, scp(id, "protect-prod-images", d));
+      }
       free(id);
     }
     gen_add(level, "policies", pols);
@@ -1457,6 +1728,7 @@ static void write_manifest(gen *g) {
   gen_add(params, "scp_levels", cJSON_CreateNumber((double)g->c.scp_levels));
   gen_add(params, "seed", gen_strf("%" PRIu64, g->c.seed));
   gen_add(params, "broad_scale_permille", cJSON_CreateNumber((double)(long)(g->c.broad_scale * 1000 + 0.5)));
+  if (g->c.profile == PROFILE_BROAD) gen_add_str(params, "profile", "broad");
   gen_add(m, "synthetic", params);
   cJSON *files = gen_arr();
   for (size_t i = 0; i < g->n_files; i++) {
@@ -1478,17 +1750,129 @@ static void write_manifest(gen *g) {
   cJSON_Delete(m);
 }
 
+/* ---- --stats: distinct access signatures --------------------------------------
+ * An estimate of how many principals share one ECR access profile: a hash
+ * of the sorted group names, managed policy ARNs, boundary ARN and inline
+ * statements that can touch ECR (NotAction, "*", ecr:...), plus the name of
+ * a user whose groups use ${aws:username}, plus the ARN of a principal a
+ * repository policy names. (Tags read by aws:PrincipalTag conditions and
+ * ARNs read by SCP conditions are left out: an estimate.) */
+static uint64_t fnv(uint64_t h, const char *s) {
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * UINT64_C(0x100000001b3);
+  return (h ^ 0xff) * UINT64_C(0x100000001b3);
+}
+
+static int cmp_cstr(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool ecr_relevant(const cJSON *st) {
+  if (cJSON_GetObjectItemCaseSensitive(st, "NotAction")) return true;
+  const cJSON *a = cJSON_GetObjectItemCaseSensitive(st, "Action"), *it;
+  if (cJSON_IsString(a)) return strcmp(a->valuestring, "*") == 0 || strncasecmp(a->valuestring, "ecr:", 4) == 0;
+  cJSON_ArrayForEach(it, a) if (cJSON_IsString(it) && (strcmp(it->valuestring, "*") == 0 ||
+                                                       strncasecmp(it->valuestring, "ecr:", 4) == 0)) return true;
+  return false;
+}
+
+static uint64_t principal_sig(gen *g, const cJSON *o, const char *inline_key, const char *var_group,
+                              const char *username) {
+  char **v = NULL;
+  size_t n = 0;
+#define PUSHF(...)                                   \
+  do {                                               \
+    v = gen_xrealloc(v, (n + 1) * sizeof *v);        \
+    v[n++] = gen_xasprintf(__VA_ARGS__);             \
+  } while (0)
+  const cJSON *it, *st;
+  cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(o, "GroupList")) {
+    PUSHF("g:%s", it->valuestring);
+    if (var_group && username && strcmp(it->valuestring, var_group) == 0) PUSHF("u:%s", username);
+  }
+  cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(o, "AttachedManagedPolicies"))
+    PUSHF("m:%s", cJSON_GetObjectItemCaseSensitive(it, "PolicyArn")->valuestring);
+  const cJSON *b = cJSON_GetObjectItemCaseSensitive(o, "PermissionsBoundary");
+  if (b) PUSHF("b:%s", cJSON_GetObjectItemCaseSensitive(b, "PermissionsBoundaryArn")->valuestring);
+  cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(o, inline_key)) {
+    cJSON_ArrayForEach(st, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(it, "PolicyDocument"), "Statement")) {
+      if (!ecr_relevant(st)) continue;
+      char *txt = gen_json_compact(st);
+      PUSHF("i:%s", txt);
+      free(txt);
+    }
+  }
+#undef PUSHF
+  qsort(v, n, sizeof *v, cmp_cstr);
+  uint64_t h = UINT64_C(0xcbf29ce484222325);
+  for (size_t i = 0; i < n; i++) {
+    h = fnv(h, v[i]);
+    free(v[i]);
+  }
+  free(v);
+  (void)g;
+  return h;
+}
+
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+static size_t count_distinct(uint64_t *h, size_t n) {
+  qsort(h, n, sizeof *h, cmp_u64);
+  size_t d = 0;
+  for (size_t i = 0; i < n; i++) d += i == 0 || h[i] != h[i - 1];
+  return d;
+}
+
+static void print_signatures(const gen *g) {
+  bool bp = g->c.profile == PROFILE_BROAD;
+  size_t n = g->c.users + g->c.roles, nb = 0;
+  uint64_t *all = gen_xcalloc(n ? n : 1, sizeof *all), *br = gen_xcalloc(n ? n : 1, sizeof *br);
+  for (size_t i = 0; i < g->c.users; i++) {
+    const uplan *u = &g->users[i];
+    uint64_t h = u->named ? fnv(u->sig, u->name) : u->sig;
+    all[i] = h;
+    if (u->broad) br[nb++] = h;
+  }
+  for (size_t i = 0; i < g->c.roles; i++) {
+    const rplan *p = &g->roles[i];
+    uint64_t h = p->named ? fnv(p->sig, p->name) : p->sig;
+    all[g->c.users + i] = h;
+    if (p->broad) br[nb++] = h;
+  }
+  size_t da = count_distinct(all, n), db = count_distinct(br, nb);
+  fprintf(stderr, "  distinct access signatures (estimate): %zu of %zu principals; %zu of the %zu %s\n",
+          da, n, db, nb, bp ? "with write on most repositories" : "with access on every repository");
+  free(all);
+  free(br);
+}
+
 static void print_stats(const gen *g) {
   fprintf(stderr, "ecraudit-gen: %zu users, %zu roles, %zu groups, %zu customer managed policies, "
                   "%zu repositories in %zu regions\n",
           g->c.users, g->c.roles, g->n_groups, g->c.policies, g->c.repos, g->c.regions);
-  fprintf(stderr, "  users by persona:");
-  for (int i = 0; i < U_COUNT; i++) fprintf(stderr, " %s=%zu", USER_PERSONAS[i].name, g->persona_count_u[i]);
+  bool bp = g->c.profile == PROFILE_BROAD;
+  fprintf(stderr, "  profile: %s\n  users by persona:", bp ? "broad" : "rare");
+  for (int i = 0; i < (bp ? U_ALL : U_COUNT); i++)
+    fprintf(stderr, " %s=%zu", (bp ? BROAD_USER_PERSONAS : USER_PERSONAS)[i].name, g->persona_count_u[i]);
   fprintf(stderr, "\n  roles by persona:");
-  for (int i = 0; i < R_COUNT; i++) fprintf(stderr, " %s=%zu", ROLE_PERSONAS[i].name, g->persona_count_r[i]);
+  for (int i = 0; i < (bp ? R_ALL : R_COUNT); i++)
+    fprintf(stderr, " %s=%zu", (bp ? BROAD_ROLE_PERSONAS : ROLE_PERSONAS)[i].name, g->persona_count_r[i]);
   size_t n = g->c.users + g->c.roles;
-  fprintf(stderr, "\n  principals with ECR access on every repository: %zu users + %zu roles = %.1f%%\n",
+  fprintf(stderr, "\n  principals with %s: %zu users + %zu roles = %.1f%%\n",
+          bp ? "write on most repositories" : "ECR access on every repository",
           g->broad_users, g->broad_roles, n ? 100.0 * (double)(g->broad_users + g->broad_roles) / (double)n : 0.0);
+  size_t prod = 0, plat = 0;
+  for (size_t i = 0; i < g->c.repos; i++) {
+    prod += strncmp(g->repos[i].name, POL_PROD_PREFIX, strlen(POL_PROD_PREFIX)) == 0;
+    plat += strncmp(g->repos[i].name, POL_PLATFORM_PREFIX, strlen(POL_PLATFORM_PREFIX)) == 0;
+  }
+  size_t with_pol = 0;
+  for (int i = 0; i < 8; i++) with_pol += g->repo_policies_by_shape[i];
+  fprintf(stderr, "  repositories: %zu " POL_PROD_PREFIX "*, %zu " POL_PLATFORM_PREFIX "*, %zu with a repository policy (%.0f%%)\n",
+          prod, plat, with_pol, g->c.repos ? 100.0 * (double)with_pol / (double)g->c.repos : 0.0);
+  print_signatures(g);
   static const char *const shapes[8] = {"cross-account", "service", "role-push", "org-conditional",
                                         "public", "deny-delete", "user-direct", "account-root"};
   fprintf(stderr, "  repository policies:");
@@ -1520,6 +1904,7 @@ static void gen_free(gen *g) {
   free(g->groups);
   for (size_t i = 0; i < g->c.repos && g->repos; i++) free(g->repos[i].name);
   free(g->repos);
+  free(g->team_ci_role);
   for (size_t i = 0; i < g->n_files; i++) free(g->files[i].path);
   free(g->files);
   for (size_t i = 0; i < g->n_teams; i++) free(g->teams_store[i]);
@@ -1529,10 +1914,15 @@ static void gen_free(gen *g) {
 static void usage(FILE *fp) {
   fputs("usage: ecraudit-gen --out DIR [--users N] [--roles N] [--groups N] [--policies N]\n"
         "                    [--repos N] [--regions N] [--repo-policy-share F] [--scp-levels N]\n"
-        "                    [--seed S] [--account ID] [--broad-scale F] [--no-manifest] [--stats]\n"
+        "                    [--seed S] [--account ID] [--broad-scale F] [--profile rare|broad]\n"
+        "                    [--no-manifest] [--stats] [--force]\n"
         "Writes a deterministic synthetic evidence bundle (DESIGN.md layout).\n"
         "Defaults: 60 users, 90 roles, 12 groups, 80 policies, 40 repos, 2 regions,\n"
-        "          share 0.25, 3 SCP levels, seed 1, account 111122223333, broad scale 1.0.\n",
+        "          share 0.25 (0.40 with --profile broad), 3 SCP levels, seed 1,\n"
+        "          account 111122223333, broad scale 1.0, profile rare.\n"
+        "--profile rare:  few principals with ECR access on every repository (issue 9).\n"
+        "--profile broad: most principals write to most repositories (admin, PowerUser,\n"
+        "                 ecr:* on *, NotAction), Deny carve-outs on prod-* and platform/*.\n",
         fp);
 }
 
@@ -1581,6 +1971,7 @@ int main(int argc, char **argv) {
       {"out", required_argument, NULL, 'o'},      {"account", required_argument, NULL, 'a'},
       {"broad-scale", required_argument, NULL, 'B'}, {"no-manifest", no_argument, NULL, 'M'},
       {"stats", no_argument, NULL, 'S'},          {"force", no_argument, NULL, 'f'},
+      {"profile", required_argument, NULL, 'P'},
       {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
   int ch;
   while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -1591,7 +1982,18 @@ int main(int argc, char **argv) {
     case 'p': g.c.policies = parse_size("policies", optarg, 1000000); break;
     case 'R': g.c.repos = parse_size("repos", optarg, 1000000); break;
     case 'G': g.c.regions = parse_size("regions", optarg, N_ALL_REGIONS); break;
-    case 'F': g.c.repo_policy_ppm = (uint32_t)(parse_double("repo-policy-share", optarg, 1.0) * 1e6 + 0.5); break;
+    case 'F':
+      g.c.repo_policy_ppm = (uint32_t)(parse_double("repo-policy-share", optarg, 1.0) * 1e6 + 0.5);
+      g.c.share_given = true;
+      break;
+    case 'P':
+      if (strcmp(optarg, "rare") == 0)
+        g.c.profile = PROFILE_RARE;
+      else if (strcmp(optarg, "broad") == 0)
+        g.c.profile = PROFILE_BROAD;
+      else
+        die("--profile: expected rare or broad, got '%s'", optarg);
+      break;
     case 'L': g.c.scp_levels = (unsigned)parse_size("scp-levels", optarg, 8); break;
     case 's': g.c.seed = (uint64_t)parse_size("seed", optarg, SIZE_MAX); break;
     case 'o': g.c.out = optarg; break;
@@ -1605,6 +2007,7 @@ int main(int argc, char **argv) {
     }
   }
   if (optind != argc) die("unexpected argument '%s'", argv[optind]);
+  if (g.c.profile == PROFILE_BROAD && !g.c.share_given) g.c.repo_policy_ppm = 400000;
   if (!g.c.out) {
     usage(stderr);
     return 2;
@@ -1635,7 +2038,10 @@ int main(int argc, char **argv) {
   plan_policies(&g);
   plan_principals(&g);
   plan_groups(&g);
-  plan_repos(&g);
+  if (g.c.profile == PROFILE_BROAD)
+    plan_repos_broad(&g);
+  else
+    plan_repos(&g);
   write_sts(&g);
   write_iam(&g);
   write_ecr(&g);

@@ -570,3 +570,194 @@ cJSON *pol_aws_doc(int which) {
   }
   return d;
 }
+
+/* ---- the broad profile ------------------------------------------------------
+ * Shapes of an enterprise account where most principals can write almost
+ * everywhere: ecr:* on *, NotAction allows, and Deny carve-outs on the
+ * prod-* and platform/ repositories (identity Deny, NotResource
+ * boundaries). Few variants each, so many principals share a document. */
+static char *prod_arn(const pol_ctx *c, bool any_account) {
+  return gen_xasprintf("arn:aws:ecr:*:%s:repository/" POL_PROD_PREFIX "*",
+                       any_account ? "*" : c->account);
+}
+
+static char *platform_arn(const pol_ctx *c, bool any_account) {
+  return gen_xasprintf("arn:aws:ecr:*:%s:repository/" POL_PLATFORM_PREFIX "*",
+                       any_account ? "*" : c->account);
+}
+
+static const char *const PROD_WRITES[] = {
+    "ecr:PutImage",         "ecr:InitiateLayerUpload",   "ecr:UploadLayerPart",
+    "ecr:CompleteLayerUpload", "ecr:BatchDeleteImage",   "ecr:DeleteRepository",
+    "ecr:SetRepositoryPolicy", "ecr:DeleteRepositoryPolicy", "ecr:PutLifecyclePolicy",
+    "ecr:DeleteLifecyclePolicy", "ecr:TagResource",      "ecr:UntagResource"};
+#define N_PROD_WRITES (sizeof PROD_WRITES / sizeof *PROD_WRITES)
+
+static cJSON *strs_of(const char *const *v, size_t n) {
+  cJSON *a = gen_arr();
+  for (size_t i = 0; i < n; i++) gen_push(a, gen_str(v[i]));
+  return a;
+}
+
+cJSON *pol_ecr_star_doc(gen_rng *r) {
+  cJSON *d = pol_doc("2012-10-17");
+  cJSON *s;
+  switch (gen_rng_below(r, 3)) {
+  case 0:
+    s = pol_stmt(d, "EcrFullAccess", false);
+    gen_add(s, "Action", gen_str("ecr:*"));
+    gen_add(s, "Resource", gen_str("*"));
+    break;
+  case 1:
+    s = pol_stmt(d, NULL, false);
+    gen_add(s, "Action", gen_strs("ecr:*", "ecr-public:*", (const char *)NULL));
+    gen_add(s, "Resource", gen_str("*"));
+    break;
+  default:
+    s = pol_stmt(d, "AllRepositories", false);
+    gen_add(s, "Action", gen_str("ecr:*"));
+    gen_add(s, "Resource", gen_str("arn:aws:ecr:*:*:repository/*"));
+    s = pol_stmt(d, "Login", false);
+    gen_add(s, "Action", gen_str("ecr:GetAuthorizationToken"));
+    gen_add(s, "Resource", gen_str("*"));
+    break;
+  }
+  return d;
+}
+
+cJSON *pol_notaction_doc(gen_rng *r) {
+  cJSON *d = pol_doc("2012-10-17");
+  cJSON *s = pol_stmt(d, "EverythingElse", false);
+  switch (gen_rng_below(r, 4)) {
+  case 0:
+    gen_add(s, "NotAction", gen_strs("iam:*", "organizations:*", "account:*", (const char *)NULL));
+    break;
+  case 1:
+    gen_add(s, "NotAction", gen_strs("iam:*", "organizations:*", "kms:*", "sts:AssumeRole",
+                                     (const char *)NULL));
+    break;
+  case 2:
+    gen_add(s, "NotAction", gen_str("iam:*"));
+    break;
+  default:
+    /* "everything but the destructive registry calls" */
+    gen_add(s, "NotAction", gen_strs("ecr:DeleteRepository", "ecr:DeleteRegistryPolicy",
+                                     "ecr:PutRegistryPolicy", "organizations:*", (const char *)NULL));
+    break;
+  }
+  gen_add(s, "Resource", gen_str("*"));
+  s = pol_stmt(d, "ReadIam", false);
+  gen_add(s, "Action", gen_strs("iam:Get*", "iam:List*", (const char *)NULL));
+  gen_add(s, "Resource", gen_str("*"));
+  return d;
+}
+
+cJSON *pol_prod_deny_doc(const pol_ctx *c, gen_rng *r) {
+  cJSON *d = pol_doc("2012-10-17");
+  char *prod = prod_arn(c, gen_rng_ppm(r, 500000)), *plat = platform_arn(c, true);
+  cJSON *s;
+  switch (gen_rng_below(r, 4)) {
+  case 0:
+    s = pol_stmt(d, "NoProdWrites", true);
+    gen_add(s, "Action", strs_of(PROD_WRITES, 6));
+    gen_add(s, "Resource", gen_str(prod));
+    break;
+  case 1: { /* read-only on prod and platform: Deny NotAction */
+    s = pol_stmt(d, "ReadOnlyOnProdAndPlatform", true);
+    gen_add(s, "NotAction",
+            gen_strs("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer",
+                     "ecr:BatchCheckLayerAvailability", "ecr:DescribeImages", "ecr:ListImages",
+                     "ecr:DescribeRepositories", (const char *)NULL));
+    gen_add(s, "Resource", two(gen_str(prod), gen_str(plat)));
+    break;
+  }
+  case 2:
+    s = pol_stmt(d, "NoPlatform", true);
+    gen_add(s, "Action", gen_str("ecr:*"));
+    gen_add(s, "Resource", gen_str(plat));
+    s = pol_stmt(d, "NoProdWrites", true);
+    gen_add(s, "Action", strs_of(PROD_WRITES, N_PROD_WRITES));
+    gen_add(s, "Resource", gen_str(prod));
+    break;
+  default:
+    /* Globs; without MFA only (the Deny is conditional). */
+    s = pol_stmt(d, "NoProdChangesWithoutMfa", true);
+    gen_add(s, "Action", gen_strs("ecr:Put*", "ecr:Delete*", "ecr:BatchDelete*", "ecr:Set*",
+                                  "ecr:InitiateLayerUpload", "ecr:UploadLayerPart",
+                                  "ecr:CompleteLayerUpload", (const char *)NULL));
+    gen_add(s, "Resource", gen_str(prod));
+    gen_add(s, "Condition", cond1("BoolIfExists", "aws:MultiFactorAuthPresent", gen_str("false")));
+    break;
+  }
+  free(prod);
+  free(plat);
+  return d;
+}
+
+cJSON *pol_prod_boundary_doc(const pol_ctx *c, gen_rng *r) {
+  cJSON *d = pol_doc("2012-10-17");
+  char *prod = prod_arn(c, false), *plat = platform_arn(c, false);
+  cJSON *s;
+  switch (gen_rng_below(r, 3)) {
+  case 0:
+    s = pol_stmt(d, "EverythingButProd", false);
+    gen_add(s, "Action", gen_str("*"));
+    gen_add(s, "NotResource", gen_str(prod));
+    s = pol_stmt(d, "PullProd", false);
+    gen_add(s, "Action", acts(r, PULL, 3));
+    gen_add(s, "Resource", gen_str(prod));
+    break;
+  case 1:
+    s = pol_stmt(d, "EverythingButIamProdPlatform", false);
+    gen_add(s, "NotAction", gen_strs("iam:*", "organizations:*", (const char *)NULL));
+    gen_add(s, "NotResource", two(gen_str(prod), gen_str(plat)));
+    s = pol_stmt(d, "PullProdPlatform", false);
+    gen_add(s, "Action", acts(r, PULL, 3));
+    gen_add(s, "Resource", two(gen_str(prod), gen_str(plat)));
+    s = pol_stmt(d, "ReadIam", false);
+    gen_add(s, "Action", gen_strs("iam:Get*", "iam:List*", (const char *)NULL));
+    gen_add(s, "Resource", gen_str("*"));
+    break;
+  default:
+    s = pol_stmt(d, "EverythingButProd", false);
+    gen_add(s, "Action", gen_str("*"));
+    gen_add(s, "NotResource", two(gen_str(prod), gen_strf("arn:aws:iam::%s:role/admin-*", c->account)));
+    s = pol_stmt(d, "KeepBoundary", true);
+    gen_add(s, "Action", gen_strs("iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary",
+                                  (const char *)NULL));
+    gen_add(s, "Resource", gen_str("*"));
+    break;
+  }
+  free(prod);
+  free(plat);
+  return d;
+}
+
+cJSON *pol_prod_guard_doc(void) {
+  cJSON *d = pol_doc("2012-10-17");
+  cJSON *s = pol_stmt(d, "NoProdWrites", true);
+  gen_add(s, "Action", strs_of(PROD_WRITES, N_PROD_WRITES));
+  gen_add(s, "Resource", gen_str("arn:aws:ecr:*:*:repository/" POL_PROD_PREFIX "*"));
+  return d;
+}
+
+cJSON *pol_contractor_deny_doc(void) {
+  cJSON *d = pol_doc("2012-10-17");
+  cJSON *s = pol_stmt(d, "NoProdNoPlatform", true);
+  gen_add(s, "Action", gen_str("ecr:*"));
+  gen_add(s, "Resource", two(gen_str("arn:aws:ecr:*:*:repository/" POL_PROD_PREFIX "*"),
+                             gen_str("arn:aws:ecr:*:*:repository/" POL_PLATFORM_PREFIX "*")));
+  return d;
+}
+
+cJSON *pol_base_pull_doc(const pol_ctx *c) {
+  cJSON *d = pol_doc("2012-10-17");
+  cJSON *s = pol_stmt(d, "EcrLogin", false);
+  gen_add(s, "Action", gen_str("ecr:GetAuthorizationToken"));
+  gen_add(s, "Resource", gen_str("*"));
+  s = pol_stmt(d, "PullBaseImages", false);
+  gen_add(s, "Action", strs_of(PULL, 3));
+  gen_add(s, "Resource", two(gen_strf("arn:aws:ecr:*:%s:repository/base/*", c->account),
+                             gen_strf("arn:aws:ecr:*:%s:repository/mirror/*", c->account)));
+  return d;
+}

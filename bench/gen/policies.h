@@ -70,4 +70,22 @@ void pol_add_sandbox(gen_rng *r, const pol_ctx *c, cJSON *doc);
 cJSON *pol_boundary_doc(const pol_ctx *c, gen_rng *r);
 cJSON *pol_aws_doc(int which);
 
+/* ---- the broad profile (--profile broad) ---------------------------------
+ * Repository name prefixes the carve-outs protect. */
+#define POL_PROD_PREFIX "prod-"
+#define POL_PLATFORM_PREFIX "platform/"
+/* Customer "ecr:*" on "*" (variant picks the spelling; never a Condition). */
+cJSON *pol_ecr_star_doc(gen_rng *r);
+/* Allow NotAction shapes: everything but IAM/Organizations/... on "*". */
+cJSON *pol_notaction_doc(gen_rng *r);
+/* Identity Deny on repository/prod-* (and sometimes platform/). */
+cJSON *pol_prod_deny_doc(const pol_ctx *c, gen_rng *r);
+/* A permissions boundary whose Allow uses NotResource on prod repositories. */
+cJSON *pol_prod_boundary_doc(const pol_ctx *c, gen_rng *r);
+/* Group inline documents: Deny writes on prod-*; Deny ecr:* on prod-* and platform/. */
+cJSON *pol_prod_guard_doc(void);
+cJSON *pol_contractor_deny_doc(void);
+/* Pull on base/ and mirror/ (every developer). */
+cJSON *pol_base_pull_doc(const pol_ctx *c);
+
 #endif

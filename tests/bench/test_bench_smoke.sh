@@ -82,4 +82,47 @@ done
 lines=$(sed -n 's/^BENCH .* matrix_lines=\([0-9]*\).*/\1/p' "$tmp/bench.out")
 [ "$lines" = "$(wc -l < "$tmp/matrix.tsv")" ] \
   || fail "bench counted $lines matrix lines, ecraudit matrix printed $(wc -l < "$tmp/matrix.tsv")"
+# 5. The broad profile (issue 12): deterministic, the default profile is
+# unchanged by it, and ecraudit reports on it.
+bargs=(--profile broad --users 80 --roles 120 --groups 16 --policies 100 --repos 50 --regions 2
+       --scp-levels 3)
+"$GEN" "${bargs[@]}" --seed 7 --out "$tmp/broad-a"
+"$GEN" "${bargs[@]}" --seed 7 --out "$tmp/broad-b"
+sums "$tmp/broad-a" > "$tmp/broad-a.sums"
+sums "$tmp/broad-b" > "$tmp/broad-b.sums"
+diff -u "$tmp/broad-a.sums" "$tmp/broad-b.sums" || fail "same parameters gave different broad bundles"
+"$GEN" "${args[@]}" --seed 7 --profile rare --out "$tmp/rare"
+[ "$(sums "$tmp/rare")" = "$(cat "$tmp/a.sums")" ] || fail "--profile rare is not the default"
+cmp -s "$tmp/a/iam/account-authorization-details.json" "$tmp/broad-a/iam/account-authorization-details.json" \
+  && fail "--profile broad wrote the rare IAM document"
+/usr/bin/python3 - "$tmp/broad-a" <<'PY'
+import json, os, sys
+root = sys.argv[1]
+m = json.load(open(os.path.join(root, "manifest.json")))
+assert m["synthetic"]["profile"] == "broad", m["synthetic"]
+iam = json.load(open(os.path.join(root, "iam/account-authorization-details.json")))
+assert len(iam["UserDetailList"]) == 80 and len(iam["RoleDetailList"]) == 120
+names, pols = [], 0
+for r in os.listdir(os.path.join(root, "ecr")):
+    names += [x["repositoryName"] for x in json.load(open(os.path.join(root, "ecr", r, "repositories.json")))["repositories"]]
+    pols += len(json.load(open(os.path.join(root, "ecr", r, "repository-policies.json"))))
+assert len(names) == 50, len(names)
+assert any(n.startswith("prod-") for n in names) and any(n.startswith("platform/") for n in names), names
+assert pols >= 10, pols  # about 40 % of the repositories
+text = open(os.path.join(root, "iam/account-authorization-details.json")).read()
+for needle in ('"arn:aws:iam::aws:policy/AdministratorAccess"', '"arn:aws:iam::aws:policy/PowerUserAccess"',
+               '"NotResource"', '"NotAction"', 'repository/prod-*', 'repository/platform/*'):
+    assert needle in text, needle
+assert "repository/prod-*" in open(os.path.join(root, "organizations/scps.json")).read()
+PY
+rc=0; "$ECRAUDIT" matrix --evidence "$tmp/broad-a" > "$tmp/broad-matrix.tsv" || rc=$?
+[ "$rc" -eq 0 ] || fail "ecraudit matrix exited $rc on the broad bundle"
+[ "$(head -n1 "$tmp/broad-matrix.tsv")" = "$(printf 'principal\trepository\taction\tdecision')" ] \
+  || fail "no matrix header line (broad)"
+[ "$(wc -l < "$tmp/broad-matrix.tsv")" -gt 10000 ] || fail "the broad matrix is small: $(wc -l < "$tmp/broad-matrix.tsv") lines"
+rc=0; "$ECRAUDIT" report --evidence "$tmp/broad-a" --out "$tmp/broad-report" > /dev/null 2> "$tmp/broad-report.err" || rc=$?
+[ "$rc" -eq 0 ] || [ "$rc" -eq 1 ] || { cat "$tmp/broad-report.err" >&2; fail "ecraudit report exited $rc on the broad bundle"; }
+for f in report.html report.pdf report.junit.xml findings.json; do
+  [ -s "$tmp/broad-report/$f" ] || fail "ecraudit report did not write $f (broad)"
+done
 echo "ok"
