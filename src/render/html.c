@@ -53,6 +53,7 @@
 #define HTML_PASS_DETAIL_MAX 1000     /* more passing findings: rows only */
 #define HTML_REPO_FACTOR_MIN 25       /* more repositories: common access listed once */
 #define HTML_BATCH 200                /* repository / principal rows per piece */
+#define HTML_REPO_ACCESS_MAX 20       /* principals listed per access in a repository row */
 #define MARKER_HEAD "<!--\x01" "ecraudit-stream-"
 #define MARKER_TAIL "\x01-->"
 
@@ -941,10 +942,23 @@ static void access_list(html_ctx *c, xmlNodePtr tr, int k, const ecr_repo_access
     return;
   }
   xmlNodePtr ul = NULL;
+  size_t shown = 0, more = 0;
   for (size_t i = 0; i < n; i++) {
     if (n_common && a[i].everywhere) continue;
+    if (shown == HTML_REPO_ACCESS_MAX) {
+      more++;
+      continue;
+    }
     if (!ul) ul = el(td, "ul", NULL);
     access_item(ul, &a[i]);
+    shown++;
+  }
+  if (more) {
+    char num[32];
+    fmt_count(more, num);
+    char *text = ecr_xasprintf("and %s more (findings.json lists every principal)", num);
+    el_text(td, "div", "muted", text);
+    free(text);
   }
   if (n_common) {
     char num[32];
