@@ -934,14 +934,18 @@ static void build_profile(builder *B, profile *pf, size_t p) {
         uint64_t hash[64] = {0};
         size_t count[64] = {0};
         ecr_actset present = 0;
+        /* the probes (future repositories) are part of a column: actions
+           that agree on every current repository but not on future ones
+           are different findings (one may say "every repository") */
         for (size_t k = 0; k < row->n; k++) {
           size_t t = row->target[k];
           if (registry != (t == m->registry)) continue;
-          if (!registry && !ecr_target_is_repo(m, t)) continue;
+          bool probe = ecr_target_is_probe(m, t);
+          if (!registry && !ecr_target_is_repo(m, t) && !probe) continue;
           bool tgap = lrisky && (target_gap(B, t) || principal_gap);
           if (tgap != gap) continue;
           ecr_actset bits = (d ? row->y[k] : row->m[k] & ~row->y[k]) & lvl;
-          present |= bits;
+          if (!probe) present |= bits;
           while (bits) {
             size_t a = (size_t)__builtin_ctzll(bits);
             bits &= bits - 1;
@@ -964,13 +968,14 @@ static void build_profile(builder *B, profile *pf, size_t p) {
           for (size_t k = 0; k < row->n; k++) {
             size_t t = row->target[k];
             if (registry != (t == m->registry)) continue;
-            if (!registry && !ecr_target_is_repo(m, t)) continue;
+            bool probe = ecr_target_is_probe(m, t);
+            if (!registry && !ecr_target_is_repo(m, t) && !probe) continue;
             bool tgap = lrisky && (target_gap(B, t) || principal_gap);
             if (tgap != gap) continue;
             ecr_actset bits = (d ? row->y[k] : row->m[k] & ~row->y[k]) & g;
             if (!bits) continue;
             if (bits != g) split = true; /* a hash collision: never a union */
-            ECR_PUSH(grp->targets, grp->n, grp->cap, t);
+            if (!probe) ECR_PUSH(grp->targets, grp->n, grp->cap, t);
           }
           if (split) {
             /* one group per action instead */

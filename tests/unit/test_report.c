@@ -271,6 +271,106 @@ static void write_everywhere_severity(void **state) {
   rfx_free(&f, true);
 }
 
+/* The finding of principal that holds action (there is exactly one per
+ * decision: findings partition the matrix). */
+static const ecr_finding *ffa(const ecr_report *r, const char *principal, const char *action,
+                              ecr_decision d) {
+  const ecr_finding *hit = NULL;
+  for (size_t i = 0; i < r->n_findings; i++) {
+    const ecr_finding *f = &r->findings[i];
+    if (strcmp(f->principal, principal) != 0 || f->decision != d) continue;
+    for (size_t k = 0; k < f->n_actions; k++)
+      if (strcmp(f->actions[k], action) == 0) {
+        if (hit) fail_msg("%s %s is in two findings (%s, %s)", principal, action, hit->id, f->id);
+        hit = f;
+      }
+  }
+  if (!hit) fail_msg("no finding of %s holds %s", principal, action);
+  return hit;
+}
+
+/* "Every repository, present and future" (DESIGN.md "Findings must be
+ * true"): the grant's resource patterns must also cover repositories not
+ * created yet. Expected values follow the IAM policy evaluation logic
+ * (an explicit Deny that matches the resource wins; NotResource applies to
+ * every resource except those listed; a Resource ARN names one account
+ * and region or a wildcard over them):
+ *   star     Allow ecr:* on "*"                          -> every repository
+ *   carved   + Deny PutImage on repository/prod-*        -> PutImage: not every one (a
+ *            (no prod repository exists yet)                 future prod-x is denied);
+ *                                                            the rest: every one
+ *   notres   Allow ecr:* NotResource repository/prod-*   -> not every one
+ *   region   Allow ecr:* on us-east-1's repositories     -> not every one (eu-west-1)
+ *   otheracct  + Deny ecr:* on account 999999999999's    -> every repository (the Deny
+ *            repositories                                    can never match ours)
+ *   colon    + Deny ecr:* on repository/x:y              -> every repository (':' is
+ *                                                            not in any repository name) */
+static void future_repositories_exact(void **state) {
+  (void)state;
+  char *dir = bundle_new("rp-future");
+  bundle_iam(dir,
+             USER("star", ",'UserPolicyList':[" INLINE("a", ALLOW("'ecr:*'", "'*'")) "]") ","
+             USER("carved", ",'UserPolicyList':[" INLINE("a", ALLOW("'ecr:*'", "'*'") ","
+                  DENY("'ecr:PutImage'", "'arn:aws:ecr:*:*:repository/prod-*'")) "]") ","
+             USER("notres", ",'UserPolicyList':[" INLINE("a", "{'Effect':'Allow','Action':'ecr:*',"
+                  "'NotResource':'arn:aws:ecr:*:*:repository/prod-*'}") "]") ","
+             USER("region", ",'UserPolicyList':[" INLINE("a", ALLOW("'ecr:*'",
+                  "'arn:aws:ecr:us-east-1:" ACCT ":repository/*'")) "]") ","
+             USER("otheracct", ",'UserPolicyList':[" INLINE("a", ALLOW("'ecr:*'", "'*'") ","
+                  DENY("'ecr:*'", "'arn:aws:ecr:*:999999999999:repository/*'")) "]") ","
+             USER("colon", ",'UserPolicyList':[" INLINE("a", ALLOW("'ecr:*'", "'*'") ","
+                  DENY("'ecr:*'", "'arn:aws:ecr:*:*:repository/x:y'")) "]"),
+             NULL, NULL, NULL);
+  bundle_repos(dir, "us-east-1", "app,web");
+  bundle_repos(dir, "eu-west-1", "api");
+  const char *none[] = {NULL};
+  bundle_repo_policies(dir, "us-east-1", none);
+  bundle_repo_policies(dir, "eu-west-1", none);
+  rfx f = build(dir, NULL);
+  const ecr_report *r = f.r;
+  assert_true(ffa(r, USER_ARN("star"), "ecr:PutImage", A)->all_repositories);
+  assert_int_equal(ffa(r, USER_ARN("star"), "ecr:PutImage", A)->n_repositories, 3);
+  assert_int_equal(ffa(r, USER_ARN("star"), "ecr:PutImage", A)->severity, ECR_SEV_HIGH);
+  /* carved: PutImage is on all three current repositories, yet not "every" */
+  const ecr_finding *put = ffa(r, USER_ARN("carved"), "ecr:PutImage", A);
+  assert_int_equal(put->n_repositories, 3);
+  assert_false(put->all_repositories);
+  assert_true(ffa(r, USER_ARN("carved"), "ecr:BatchDeleteImage", A)->all_repositories);
+  assert_false(ffa(r, USER_ARN("notres"), "ecr:PutImage", A)->all_repositories);
+  assert_false(ffa(r, USER_ARN("region"), "ecr:PutImage", A)->all_repositories);
+  assert_int_equal(ffa(r, USER_ARN("region"), "ecr:PutImage", A)->n_repositories, 2);
+  assert_true(ffa(r, USER_ARN("otheracct"), "ecr:PutImage", A)->all_repositories);
+  assert_true(ffa(r, USER_ARN("colon"), "ecr:PutImage", A)->all_repositories);
+  /* the registry is never "every repository" */
+  assert_false(ffa(r, USER_ARN("star"), "ecr:GetAuthorizationToken", A)->all_repositories);
+  rfx_free(&f, true);
+}
+
+/* One principal's access differs between repositories: several findings,
+ * each exactly true (the Write finding of a principal that may delete
+ * everywhere but push to one repository is not one union). */
+static void findings_never_union(void **state) {
+  (void)state;
+  char *dir = bundle_new("rp-union");
+  bundle_iam(dir, USER("u", ",'UserPolicyList':[" INLINE("w", ALLOW("'ecr:BatchDeleteImage'", "'*'") ","
+                  ALLOW("'ecr:PutImage'", "'" USE1("a") "'")) "]"),
+             NULL, NULL, NULL);
+  bundle_repos(dir, "us-east-1", "a,b");
+  const char *none[] = {NULL};
+  bundle_repo_policies(dir, "us-east-1", none);
+  rfx f = build(dir, NULL);
+  const ecr_finding *del = ffa(f.r, USER_ARN("u"), "ecr:BatchDeleteImage", ECR_DECISION_ALLOW);
+  const ecr_finding *put = ffa(f.r, USER_ARN("u"), "ecr:PutImage", ECR_DECISION_ALLOW);
+  assert_ptr_not_equal(del, put);
+  assert_int_equal(del->n_actions, 1);
+  assert_int_equal(del->n_repositories, 2);
+  assert_int_equal(put->n_actions, 1);
+  assert_int_equal(put->n_repositories, 1);
+  assert_string_equal(put->repositories[0], USE1("a"));
+  assert_string_not_equal(del->id, put->id);
+  rfx_free(&f, true);
+}
+
 static void can_push_rule(void **state) {
   (void)state;
   rfx f = build(main_bundle("rp-push", false), NULL);
@@ -546,6 +646,8 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(statuses_and_severity),
       cmocka_unit_test(write_everywhere_severity),
+      cmocka_unit_test(future_repositories_exact),
+      cmocka_unit_test(findings_never_union),
       cmocka_unit_test(can_push_rule),
       cmocka_unit_test(stable_ids),
       cmocka_unit_test(ledger_states),

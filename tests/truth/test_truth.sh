@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The "findings must be true" rule on every golden case, every sample and a
+# generated broad-access account (tests/truth/check_truth.py says what is
+# checked). Inputs: ECRAUDIT (the CLI), ECR_SRC, ECR_BUILD.
+set -euo pipefail
+: "${ECRAUDIT:?}" "${ECR_SRC:?}" "${ECR_BUILD:?}"
+PY=/usr/bin/python3
+CHECK="$ECR_SRC/tests/truth/check_truth.py"
+CATALOG="$ECR_SRC/data/ecr-actions.json"
+work=$(mktemp -d "$ECR_BUILD/truth.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+pass=0 failed=0 names=()
+
+check() {
+  local name=$1 bundle=$2 out="$work/$1"
+  mkdir -p "$out"
+  local rc=0
+  "$ECRAUDIT" matrix --evidence "$bundle" >"$out/matrix.tsv" 2>"$out/err" || rc=$?
+  if [ "$rc" != 0 ]; then
+    echo "FAIL $name: ecraudit matrix exit $rc: $(head -c 300 "$out/err")"; failed=$((failed + 1)); names+=("$name"); return
+  fi
+  rc=0
+  "$ECRAUDIT" report --evidence "$bundle" --out "$out/r" --format json --as-of 2026-11-27 \
+    >/dev/null 2>"$out/err" || rc=$?
+  if [ "$rc" != 0 ] && [ "$rc" != 1 ]; then
+    echo "FAIL $name: ecraudit report exit $rc: $(head -c 300 "$out/err")"; failed=$((failed + 1)); names+=("$name"); return
+  fi
+  if "$PY" "$CHECK" "$out/matrix.tsv" "$out/r/findings.json" "$bundle" "$CATALOG" >"$out/log"; then
+    echo "ok   $name: $(tail -1 "$out/log")"; pass=$((pass + 1))
+  else
+    cat "$out/log"; echo "FAIL $name"; failed=$((failed + 1)); names+=("$name")
+  fi
+}
+
+for d in "$ECR_SRC"/tests/golden/*/bundle; do
+  check "golden-$(basename "$(dirname "$d")")" "$d"
+done
+for d in "$ECR_SRC"/samples/*/; do
+  [ -f "$d/iam/account-authorization-details.json" ] && check "sample-$(basename "$d")" "${d%/}"
+done
+[ -d "$ECR_SRC/tests/fake_aws/bundle" ] && check "fake_aws" "$ECR_SRC/tests/fake_aws/bundle"
+
+# generated accounts: the broad profile (Deny and NotResource carve-outs,
+# many repository policies) and the rare one, a few seeds each
+GEN="$ECR_BUILD/bench/ecraudit-gen"
+if [ -x "$GEN" ]; then
+  for profile in broad rare; do
+    for seed in 1 2 3; do
+      "$GEN" --profile "$profile" --users 80 --roles 120 --groups 20 --policies 120 --repos 40 \
+        --regions 2 --repo-policy-share 0.4 --scp-levels 3 --seed "$seed" \
+        --out "$work/gen-$profile-$seed" >/dev/null
+      check "gen-$profile-$seed" "$work/gen-$profile-$seed"
+    done
+  done
+else
+  echo "FAIL: $GEN not built"; failed=$((failed + 1)); names+=("generator")
+fi
+
+echo "$pass passed, $failed failed"
+[ "$failed" = 0 ] || { echo "failed: ${names[*]}"; exit 1; }
