@@ -219,8 +219,11 @@ typedef struct ecr_report {
   ecr_principal_view *principals; /* sorted: worst status, then principal */
   size_t n_principal_views;
 
-  /* Per access (ECR_ACCESS_*): the principals that hold it on every repository,
-     in the first repository's order, so renderers can list them once. */
+  /* Per access (ECR_ACCESS_*): the principals that hold it on every repository
+     (with one decision), in principal order, so renderers can list them once.
+     The report builder lists them here only, never in the repository views'
+     own lists; a view built by hand may list them too, flagged everywhere
+     (ecr_report_mark_everywhere). A repository's whole list is both. */
   ecr_repo_access *everywhere[ECR_ACCESS_COUNT];
   size_t n_everywhere[ECR_ACCESS_COUNT];
 

@@ -105,8 +105,9 @@ ecr_via *ecr_matrix_explain_limited(const ecr_matrix *m, size_t p, const size_t 
       if (c->s->deny && c->s->cond == ECR_COND_NONE) continue;
       if (ecr_rstmt_applies(m, c, p) == ECR_MATCH_NO) continue;
       if (c->vars && ecr_cstmt_match(m, c, p, t) == ECR_MATCH_NO) continue;
-      if (c->source == ECR_SRC_RESOURCE && !c->s->deny) {
-        /* each repository has its own policy: distinct statements */
+      if (c->source == ECR_SRC_RESOURCE) {
+        /* each repository has its own policy: distinct statements (grants
+           and the conditional Denies that limit them alike) */
         if (n_resource >= max_resource) {
           (*n_omitted)++;
           continue;

@@ -116,8 +116,8 @@ typedef struct builder {
   size_t *finding_principal; /* matrix principal index per finding, (size_t)-1 for gap findings */
   size_t fpcap;
   /* per repository: principals that can push (matrix indices) */
-  size_t **pushers;
-  size_t *n_pushers, *cap_pushers;
+  size_t *first_pusher; /* per repository: the first principal that can push */
+  size_t *n_pushers;
   bool *can_login; /* per matrix principal: GetAuthorizationToken granted (own principals) */
   size_t pool_cap;  /* r->name_pool capacity */
   char **target_str; /* per matrix target: its string in the pool, NULL until used */
@@ -435,9 +435,8 @@ static void build_repo_views(builder *B) {
   ecr_report *r = B->r;
   r->n_repo_views = m->n_repos;
   r->repositories = ecr_xcalloc(m->n_repos + 1, sizeof(ecr_repo_view));
-  B->pushers = ecr_xcalloc(m->n_repos + 1, sizeof(size_t *));
+  B->first_pusher = ecr_xcalloc(m->n_repos + 1, sizeof(size_t));
   B->n_pushers = ecr_xcalloc(m->n_repos + 1, sizeof(size_t));
-  B->cap_pushers = ecr_xcalloc(m->n_repos + 1, sizeof(size_t));
   for (size_t i = 0; i < m->n_repos; i++) {
     const ecr_repository *repo = &B->ev->repos[i];
     ecr_repo_view *v = &r->repositories[i];
@@ -471,6 +470,11 @@ static void build_repo_views(builder *B) {
     lists[4 * i + 2] = (access_list){&v->permissions, &v->n_permissions, 0};
     lists[4 * i + 3] = (access_list){&v->tag, &v->n_tag, 0};
   }
+  /* A principal that holds an access on every repository with one decision
+     is listed once, in r->everywhere, not in each repository's list (a
+     10,000-principal account where most are administrators would otherwise
+     hold principals x repositories entries). */
+  size_t ecap[ECR_ACCESS_COUNT] = {0};
   for (size_t p = 0; p < m->n_principals; p++) {
     const ecr_mprincipal *mp = &m->principals[p];
     const ecr_row *row = mp->row;
@@ -481,28 +485,48 @@ static void build_repo_views(builder *B) {
     ecr_matrix_get(m, p, ECR_MATRIX_REGISTRY, &ly, &lm);
     bool login_y = !own || (ly & login), login_m = !own || ((ly | lm) & login);
     B->can_login[p] = login_m;
+    const char *who = r->name_pool[p];
+    /* pass 1: on how many repositories each access is held, per decision */
+    size_t cnt[ECR_ACCESS_COUNT][2] = {{0}};
     for (size_t k = 0; k < row->n; k++) {
       size_t t = row->target[k];
       if (!ecr_target_is_repo(m, t)) continue;
-      ecr_repo_view *v = &r->repositories[t];
       ecr_actset y = row->y[k], mm = row->m[k];
-      const char *who = r->name_pool[p];
-      (void)v;
       if ((mm & push) == push && login_m) {
+        cnt[0][(y & push) == push && login_y]++;
+        if (B->n_pushers[t]++ == 0) B->first_pusher[t] = p;
+      }
+      if (mm & del) cnt[1][(y & del) != 0]++;
+      if (mm & perm) cnt[2][(y & perm) != 0]++;
+      if (mm & tag) cnt[3][(y & tag) != 0]++;
+    }
+    bool every[ECR_ACCESS_COUNT];
+    for (int a = 0; a < ECR_ACCESS_COUNT; a++) {
+      every[a] = m->n_repos > 0 && (cnt[a][0] == m->n_repos || cnt[a][1] == m->n_repos);
+      if (every[a]) {
+        ecr_repo_access e = {who, cnt[a][1] == m->n_repos ? ECR_DECISION_ALLOW : ECR_DECISION_CONDITIONAL, true};
+        ECR_PUSH(r->everywhere[a], r->n_everywhere[a], ecap[a], e);
+      }
+    }
+    if (every[0] && every[1] && every[2] && every[3]) continue;
+    /* pass 2: the other accesses, repository by repository */
+    for (size_t k = 0; k < row->n; k++) {
+      size_t t = row->target[k];
+      if (!ecr_target_is_repo(m, t)) continue;
+      ecr_actset y = row->y[k], mm = row->m[k];
+      if (!every[0] && (mm & push) == push && login_m) {
         bool sure = (y & push) == push && login_y;
         add_access(&lists[4 * t], who, sure ? ECR_DECISION_ALLOW : ECR_DECISION_CONDITIONAL);
-        ECR_PUSH(B->pushers[t], B->n_pushers[t], B->cap_pushers[t], p);
       }
-      if (mm & del)
+      if (!every[1] && (mm & del))
         add_access(&lists[4 * t + 1], who, (y & del) ? ECR_DECISION_ALLOW : ECR_DECISION_CONDITIONAL);
-      if (mm & perm)
+      if (!every[2] && (mm & perm))
         add_access(&lists[4 * t + 2], who, (y & perm) ? ECR_DECISION_ALLOW : ECR_DECISION_CONDITIONAL);
-      if (mm & tag)
+      if (!every[3] && (mm & tag))
         add_access(&lists[4 * t + 3], who, (y & tag) ? ECR_DECISION_ALLOW : ECR_DECISION_CONDITIONAL);
     }
   }
   free(lists);
-  ecr_report_mark_everywhere(r);
 }
 
 /* ---- impact ---------------------------------------------------------------------------- */
@@ -613,7 +637,7 @@ static char *impact_text(builder *B, const ecr_finding *f, size_t p) {
     size_t n_only = 0;
     for (size_t k = 0; set->targets && k < set->n; k++) {
       size_t i = set->targets[k];
-      if (i < m->n_repos && B->n_pushers[i] == 1 && B->pushers[i][0] == p) only[n_only++] = B->ev->repos[i].name;
+      if (i < m->n_repos && B->n_pushers[i] == 1 && B->first_pusher[i] == p) only[n_only++] = B->ev->repos[i].name;
     }
     if (n_only) {
       char *list = join(only, n_only, ", ", 8);
@@ -660,7 +684,7 @@ static const char *const pull_set[] = {"ecr:GetAuthorizationToken", "ecr:BatchCh
  * prefix (a ledger entry or a policy a person would write). */
 #define EXAMPLE_MAX_REPOS 5
 /* Repository-policy statements listed per finding (the rest are counted). */
-#define VIA_MAX_RESOURCE 20
+#define VIA_MAX_RESOURCE 5
 
 static cJSON *repo_globs(const builder *B, const ecr_finding *f) {
   if (f->all_repositories && !(f->n_repositories == 1 && strcmp(f->repositories[0], "*") == 0)) {
@@ -1412,10 +1436,8 @@ ecr_status ecr_report_build(const ecr_evidence *ev, const ecr_matrix *m, ecr_led
     r->gaps[i].error = ecr_xstrdup(ev->gaps[i].error);
   }
   ecr_report_evidence_sha256(r->files, r->n_files, r->evidence_sha256);
-  for (size_t i = 0; i < m->n_repos; i++) free(B.pushers[i]);
-  free(B.pushers);
+  free(B.first_pusher);
   free(B.n_pushers);
-  free(B.cap_pushers);
   free(B.can_login);
   free(B.finding_principal);
   free(B.target_str);

@@ -937,14 +937,26 @@ static void access_item(xmlNodePtr ul, const ecr_repo_access *a) {
 static void access_list(html_ctx *c, xmlNodePtr tr, int k, const ecr_repo_access *a, size_t n) {
   xmlNodePtr td = el(tr, "td", NULL);
   size_t n_common = c->factor ? c->r->n_everywhere[k] : 0;
-  if (!n) {
+  size_t n_every = c->r->n_everywhere[k];
+  if (!n && !n_every) {
     el_text(td, "span", "nobody", "None found");
     return;
   }
   xmlNodePtr ul = NULL;
   size_t shown = 0, more = 0;
+  /* not factored out: the principals with access everywhere first (the
+     report lists them once, not in each repository's own list) */
+  for (size_t i = 0; !c->factor && i < n_every; i++) {
+    if (shown == HTML_REPO_ACCESS_MAX) {
+      more++;
+      continue;
+    }
+    if (!ul) ul = el(td, "ul", NULL);
+    access_item(ul, &c->r->everywhere[k][i]);
+    shown++;
+  }
   for (size_t i = 0; i < n; i++) {
-    if (n_common && a[i].everywhere) continue;
+    if (a[i].everywhere) continue;
     if (shown == HTML_REPO_ACCESS_MAX) {
       more++;
       continue;

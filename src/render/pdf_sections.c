@@ -866,12 +866,23 @@ static void put_access(ecr_buf *b, const ecr_repo_access *a) {
 
 /* One repository's list for one access: without the principals that have it
  * on every repository (they are listed once), at most PDF_LIST_LIMIT. */
-static char *access_list(size_t n_common, const ecr_repo_access *a, size_t n) {
+static char *access_list(size_t n_common, const ecr_repo_access *every, size_t n_every,
+                         const ecr_repo_access *a, size_t n) {
   ecr_buf b;
   ecr_buf_init(&b);
   size_t shown = 0, rest = 0;
+  /* not factored out: the principals with access everywhere first (the
+     report lists them once, not in each repository's own list) */
+  for (size_t i = 0; !n_common && i < n_every; i++) {
+    if (shown < PDF_LIST_LIMIT) {
+      put_access(&b, &every[i]);
+      shown++;
+    } else {
+      rest++;
+    }
+  }
   for (size_t i = 0; i < n; i++) {
-    if (n_common && a[i].everywhere) continue;
+    if (a[i].everywhere) continue;
     if (shown < PDF_LIST_LIMIT) {
       put_access(&b, &a[i]);
       shown++;
@@ -928,7 +939,7 @@ void ecr_pdf_repositories(pdf_report *R, size_t toc_idx) {
     for (int k = 0; k < 4; k++) {
       size_t n;
       const ecr_repo_access *a = access_of(v, k, &n);
-      lists[k] = access_list(n_common[k], a, n);
+      lists[k] = access_list(n_common[k], r->everywhere[k], r->n_everywhere[k], a, n);
     }
     char *info =
         v->gap
