@@ -88,6 +88,7 @@ typedef struct bset {
   size_t n;
   const char *literal;
   uint64_t hash;
+  cJSON *globs; /* repo_globs() of the set, made on first use */
 } bset;
 
 /* A profile's finding skeleton: what every principal with the same row and
@@ -216,7 +217,7 @@ static size_t intern_set(builder *B, bool all, const size_t *t, size_t n, const 
     if (s->hash == h && set_equal(s, all, t, n, literal)) return B->set_slots[k] - 1;
     k = (k + 1) & (B->set_slots_cap - 1);
   }
-  bset s0 = {all, NULL, n, NULL, h};
+  bset s0 = {all, NULL, n, NULL, h, NULL};
   ecr_repo_set rs = {0};
   rs.key = ecr_xasprintf("rs-%zu", B->n_sets + 1);
   rs.all = all;
@@ -686,7 +687,7 @@ static const char *const pull_set[] = {"ecr:GetAuthorizationToken", "ecr:BatchCh
 /* Repository-policy statements listed per finding (the rest are counted). */
 #define VIA_MAX_RESOURCE 5
 
-static cJSON *repo_globs(const builder *B, const ecr_finding *f) {
+static cJSON *repo_globs_of(const builder *B, const ecr_finding *f) {
   if (f->all_repositories && !(f->n_repositories == 1 && strcmp(f->repositories[0], "*") == 0)) {
     char *g = ecr_xasprintf("arn:%s:ecr:*:%s:repository/*", B->ev->partition, B->ev->account);
     cJSON *a = cJSON_CreateArray();
@@ -716,6 +717,14 @@ static cJSON *repo_globs(const builder *B, const ecr_finding *f) {
     i = j;
   }
   return a;
+}
+
+/* The same, made once per repository set (findings of many principals
+ * share a set); the caller owns the copy. */
+static cJSON *repo_globs(const builder *B, const ecr_finding *f) {
+  bset *set = &B->sets[f->repo_set];
+  if (!set->globs) set->globs = repo_globs_of(B, f);
+  return cJSON_Duplicate(set->globs, 1);
 }
 
 static char *suggest(const builder *B, const ecr_finding *f, const ecr_via *grant, bool human,
@@ -1441,7 +1450,10 @@ ecr_status ecr_report_build(const ecr_evidence *ev, const ecr_matrix *m, ecr_led
   free(B.can_login);
   free(B.finding_principal);
   free(B.target_str);
-  for (size_t i = 0; i < B.n_sets; i++) free(B.sets[i].targets);
+  for (size_t i = 0; i < B.n_sets; i++) {
+    free(B.sets[i].targets);
+    cJSON_Delete(B.sets[i].globs);
+  }
   free(B.sets);
   free(B.set_slots);
   for (size_t i = 0; i < B.profiles_cap; i++) free(B.profiles[i].g);
