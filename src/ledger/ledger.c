@@ -429,6 +429,15 @@ ecr_status ecr_ledger_parse(const char *path, const char *data, size_t len, long
     off += k;
   }
 
+  {
+    size_t bad = 0, first = SIZE_MAX;
+    char why[160];
+    if (!ecr_json_check(data, len, &bad, &first, why, sizeof(why))) {
+      position_of(data, bad, &line, &col);
+      st = ecr_error_set_at(err, ECR_E_INPUT, name, line, col, "exceptions ledger: %s", why);
+      goto done;
+    }
+  }
   size_t skip = (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0) ? 3 : 0;
   copy = ecr_xstrndup(data + skip, len - skip);
   const char *end = NULL;

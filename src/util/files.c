@@ -11,16 +11,28 @@
 ecr_status ecr_file_read(const char *path, char **out, size_t *len, ecr_error *err) {
   *out = NULL;
   if (len) *len = 0;
-  FILE *fp = fopen(path, "rb");
-  if (!fp) {
+  /* O_NONBLOCK: opening a FIFO (or a device) must not wait for a writer;
+   * anything but a regular file is refused before the first read. */
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0) {
     if (errno == ENOENT)
       return ecr_error_set(err, ECR_E_INPUT, path, "required file is missing");
     return ecr_error_set(err, ECR_E_INPUT, path, "cannot open: %s", strerror(errno));
   }
   struct stat st;
-  if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode)) {
-    fclose(fp);
-    return ecr_error_set(err, ECR_E_INPUT, path, "not a regular file");
+  memset(&st, 0, sizeof(st));
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    bool fifo = S_ISFIFO(st.st_mode);
+    close(fd);
+    return ecr_error_set(err, ECR_E_INPUT, path, "not a regular file%s",
+                         fifo ? " (a FIFO)" : "");
+  }
+  int fl = fcntl(fd, F_GETFL);
+  FILE *fp = NULL;
+  if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0 || !(fp = fdopen(fd, "rb"))) {
+    int e = errno;
+    close(fd);
+    return ecr_error_set(err, ECR_E_INPUT, path, "cannot open: %s", strerror(e));
   }
   if ((unsigned long long)st.st_size > ECR_MAX_INPUT_FILE) {
     fclose(fp);

@@ -134,6 +134,15 @@ void ecr_sort_idx(size_t *idx, size_t n, int (*cmp)(const void *, const void *, 
 long ecr_sorted_find(const size_t *idx, size_t n, const void *key,
                      int (*cmp)(size_t elem, const void *key, void *ctx), void *ctx);
 
+/* ---- JSON rules cJSON does not enforce (json_check.c) ------------------ */
+/* DESIGN.md: no object with two equal keys (compared after unescaping) and no
+ * U+0000 (\u0000) in any string. One linear pass over the raw text; syntax
+ * errors are left to the parser. Returns false with *off the byte offset of
+ * the offending key or escape, *first (when not NULL) the offset of the first
+ * of two equal keys (SIZE_MAX otherwise) and msg saying what is wrong. */
+bool ecr_json_check(const char *data, size_t len, size_t *off, size_t *first, char *msg,
+                    size_t msg_size);
+
 /* ---- embedded files (templates/, data/) -------------------------------- */
 /* Files embedded at build time by cmake/embed.cmake; path relative to the
  * project root, e.g. "templates/html/report.css", "data/ecr-actions.json".
