@@ -247,6 +247,7 @@ static int cmd_scan(const options *o) {
 
 int main(int argc, char **argv) {
   if (argc < 2) return usage_error("missing command (report, matrix, collect, scan)");
+  ecr_atomic_cleanup_on_signals(); /* no *.tmp.* left behind by SIGINT/SIGTERM */
   const char *cmd = argv[1];
   if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
     fputs(usage_text, stdout);

@@ -73,9 +73,10 @@ ecr_status ecr_mkdirs(const char *path, ecr_error *err);
 /* path joined with '/', caller frees. */
 char *ecr_path_join(const char *dir, const char *name);
 
-/* Atomic output: data goes to "<path>.tmp.<pid>", is flushed and fsync'd, then
- * renamed over path. On any failure the temporary file is removed, path is
- * untouched, and ECR_E_OUTPUT names path and the reason. */
+/* Atomic output: data goes to "<path>.tmp.<random>" (created with
+ * O_EXCL|O_NOFOLLOW: a planted link is never followed), is flushed and
+ * fsync'd, then renamed over path. On any failure the temporary file is
+ * removed, path is untouched, and ECR_E_OUTPUT names path and the reason. */
 typedef struct ecr_atomic_file {
   FILE *fp;
   char *path;
@@ -93,6 +94,14 @@ ecr_status ecr_atomic_commit(ecr_atomic_file *af, ecr_error *err); /* closes */
 ecr_status ecr_atomic_finish(ecr_atomic_file *af, ecr_error *err);
 ecr_status ecr_atomic_publish(ecr_atomic_file *af, ecr_error *err);
 void ecr_atomic_abort(ecr_atomic_file *af);                         /* closes, removes tmp */
+/* Remove every temporary file still open on SIGINT, SIGTERM, SIGHUP and
+ * SIGQUIT, then die of the signal. Called once by the CLI, before threads
+ * start (it also reads the umask that new files honour). */
+void ecr_atomic_cleanup_on_signals(void);
+/* Exclusive advisory lock (flock) on directory dir, waiting for another run
+ * that holds it; ecr_dir_unlock(fd) releases it. */
+ecr_status ecr_dir_lock(const char *dir, int *fd_out, ecr_error *err);
+void ecr_dir_unlock(int fd);
 /* Convenience: whole buffer to path atomically. */
 ecr_status ecr_atomic_write_file(const char *path, const void *data, size_t n,
                                  ecr_error *err);
