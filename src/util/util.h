@@ -130,6 +130,14 @@ bool ecr_utf8_valid(const char *s, size_t len);
 /* Offset of the first byte that starts an invalid sequence, len when valid. */
 size_t ecr_utf8_first_invalid(const char *s, size_t len);
 
+/* Unicode bidirectional controls (U+061C, U+200E, U+200F, U+202A..U+202E,
+ * U+2066..U+2069): they can make one name display as another, so HTML, JUnit
+ * and PDF show them as "[U+202E]" (findings.json keeps them, escaped \u202e). */
+static inline bool ecr_is_bidi_control(uint32_t cp) {
+  return cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+         (cp >= 0x2066 && cp <= 0x2069);
+}
+
 /* The 12-digit account field of an ARN (arn:partition:service:region:ACCOUNT:...),
  * NULL when absent or not 12 digits. Caller frees. */
 char *ecr_arn_account(const char *arn);
