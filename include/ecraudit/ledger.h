@@ -95,6 +95,7 @@ typedef struct ecr_ledger {
   char as_of[11];      /* the as-of date the states were computed for */
   ecr_ledger_entry *entries; /* in file order */
   size_t n_entries;
+  struct ecr_ledger_index *index; /* private: built by the first ecr_ledger_match */
 } ecr_ledger;
 
 /* Parse path. as_of_days (days since 1970-01-01) decides expiry: expired
