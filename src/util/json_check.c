@@ -7,7 +7,8 @@
  * One linear pass over the raw text: keys are decoded (so "a" and "\u0061"
  * are the same key, as for every other JSON reader) into one arena and kept
  * in one open-addressing hash table keyed by (object number, key). Syntax
- * errors are left to the parser: the scan never fails on them. */
+ * errors are left to the parser, but for a \u escape without four hex
+ * digits: cJSON accepts it as U+0000 (found by fuzz_json_check). */
 #include "util/util.h"
 
 #include <stdint.h>
@@ -122,8 +123,8 @@ static void put_utf8(ecr_buf *b, unsigned long cp) {
 
 /* Scan the string starting at the quote at *i; *i ends on the closing quote
  * (or len). Decodes into S->arena when key. Returns false with *bad set to
- * the offset of a \u0000 escape. */
-static bool scan_string(scan *S, size_t *i, bool key, size_t *bad) {
+ * the offset of a \u0000 escape or of an invalid \u escape (*bad_escape). */
+static bool scan_string(scan *S, size_t *i, bool key, size_t *bad, bool *bad_escape) {
   const char *d = S->data, *end = S->data + S->len;
   size_t k = *i + 1;
   size_t run = k; /* start of the bytes not yet copied */
@@ -141,14 +142,11 @@ static bool scan_string(scan *S, size_t *i, bool key, size_t *bad) {
     char e = d[k + 1];
     if (e == 'u') {
       long cp = hex4(d + k + 2, end);
-      if (cp == 0) {
+      if (cp <= 0) { /* \u0000, or a \u without four hex digits: cJSON reads
+                      * both as U+0000 and ends the string there */
         *bad = k;
+        *bad_escape = cp < 0;
         return false;
-      }
-      if (cp < 0) { /* invalid escape: the parser reports it */
-        k += 2;
-        run = k;
-        continue;
       }
       k += 6;
       if (cp >= 0xd800 && cp < 0xdc00 && k + 1 < S->len && d[k] == '\\' && d[k + 1] == 'u') {
@@ -225,9 +223,12 @@ bool ecr_json_check(const char *data, size_t len, size_t *off, size_t *first, ch
     case '"': {
       bool key = top && top->obj && top->expect_key;
       size_t start = i, bad = 0, koff = S.arena.len;
-      if (!scan_string(&S, &i, key, &bad)) {
+      bool bad_escape = false;
+      if (!scan_string(&S, &i, key, &bad, &bad_escape)) {
         *off = bad;
-        snprintf(msg, msg_size, "U+0000 (\\u0000) in a string");
+        snprintf(msg, msg_size, "%s",
+                 bad_escape ? "invalid \\u escape (four hex digits expected) in a string"
+                            : "U+0000 (\\u0000) in a string");
         ok = false;
         break;
       }
@@ -240,7 +241,7 @@ bool ecr_json_check(const char *data, size_t len, size_t *off, size_t *first, ch
           /* the duplicate was dropped from the arena: decode it again */
           size_t j = start;
           size_t mark = S.arena.len;
-          scan_string(&S, &j, true, &bad);
+          scan_string(&S, &j, true, &bad, &bad_escape);
           klen = S.arena.len - mark;
           show_key(S.arena.data + mark, klen, shown, sizeof(shown));
           *off = start;

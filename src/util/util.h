@@ -153,8 +153,9 @@ long ecr_sorted_find(const size_t *idx, size_t n, const void *key,
 
 /* ---- JSON rules cJSON does not enforce (json_check.c) ------------------ */
 /* DESIGN.md: no object with two equal keys (compared after unescaping) and no
- * U+0000 (\u0000) in any string. One linear pass over the raw text; syntax
- * errors are left to the parser. Returns false with *off the byte offset of
+ * U+0000 (\u0000) in any string, nor a \u escape without four hex digits
+ * (cJSON reads it as U+0000). One linear pass over the raw text; other
+ * syntax errors are left to the parser. Returns false with *off the byte offset of
  * the offending key or escape, *first (when not NULL) the offset of the first
  * of two equal keys (SIZE_MAX otherwise) and msg saying what is wrong. */
 bool ecr_json_check(const char *data, size_t len, size_t *off, size_t *first, char *msg,

@@ -495,6 +495,9 @@ static void json_check_rules(void **state) {
   assert_int_equal(first, SIZE_MAX);
   assert_non_null(strstr(msg, "U+0000"));
   assert_false(jc("{\"k\\u0000\": 1}", &off, &first, msg));
+  /* cJSON reads a \u without four hex digits as U+0000 too (fuzz_json_check) */
+  assert_false(jc("{\"\\u\\u0ap1\": 2, \"a\": 2}", &off, &first, msg));
+  assert_non_null(strstr(msg, "invalid \\u escape"));
 
   /* syntax errors are the parser's: the scan never fails on them */
   assert_true(jc("{\"a\" 1 \"b\"", &off, &first, msg));
