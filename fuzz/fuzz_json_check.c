@@ -15,12 +15,12 @@
 
 #include "util/util.h"
 
-#define CHECK(c)                                                               \
-  do {                                                                         \
-    if (!(c)) {                                                                \
-      fprintf(stderr, "json_check invariant failed: %s\n", #c);                \
-      abort();                                                                 \
-    }                                                                          \
+#define CHECK(c)                                                                                   \
+  do {                                                                                             \
+    if (!(c)) {                                                                                    \
+      fprintf(stderr, "json_check invariant failed: %s\n", #c);                                    \
+      abort();                                                                                     \
+    }                                                                                              \
   } while (0)
 
 static bool has_dup(const cJSON *v) {

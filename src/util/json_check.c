@@ -16,7 +16,7 @@
 #include <string.h>
 
 typedef struct key_slot {
-  uint64_t obj; /* 0: empty */
+  uint64_t obj;    /* 0: empty */
   size_t off, len; /* in the arena */
   size_t at;       /* offset of the key in the text */
 } key_slot;
@@ -50,7 +50,8 @@ static void table_grow(scan *S) {
     key_slot *k = &S->slots[i];
     if (!k->obj) continue;
     size_t j = (size_t)hash_key(k->obj, S->arena.data + k->off, k->len) & (ncap - 1);
-    while (n[j].obj) j = (j + 1) & (ncap - 1);
+    while (n[j].obj)
+      j = (j + 1) & (ncap - 1);
     n[j] = *k;
   }
   free(S->slots);
@@ -159,8 +160,12 @@ static bool scan_string(scan *S, size_t *i, bool key, size_t *bad, bool *bad_esc
       if (key) put_utf8(&S->arena, (unsigned long)cp);
     } else {
       if (key) {
-        char c = e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e == 'b' ? '\b'
-               : e == 'f' ? '\f' : e;
+        char c = e == 'n'   ? '\n'
+                 : e == 't' ? '\t'
+                 : e == 'r' ? '\r'
+                 : e == 'b' ? '\b'
+                 : e == 'f' ? '\f'
+                            : e;
         ecr_buf_putc(&S->arena, c);
       }
       k += 2;
