@@ -94,7 +94,8 @@ def iam_xml(bundle, truncated):
 
 def main():
     src, out = sys.argv[1], sys.argv[2]
-    seeds = {h: [] for h in ("policy", "evidence", "ledger", "iam_xml", "sigv4", "render")}
+    seeds = {h: [] for h in ("policy", "evidence", "ledger", "iam_xml", "sigv4", "render",
+                             "json_check")}
     for b in bundles(src):
         seeds["policy"] += [d.encode() for d in policy_docs(b)]
         regions = sorted(glob.glob(os.path.join(b, "ecr", "*")))
@@ -133,6 +134,12 @@ def main():
     acme = os.path.join(src, "samples", "acme")
     for i, f in enumerate(files):
         seeds["render"].append(bytes([i]) + read(os.path.join(acme, f), "rb"))
+    # json_check: every JSON file of the sample, plus duplicate keys and U+0000
+    for f in files:
+        seeds["json_check"].append(read(os.path.join(acme, f), "rb"))
+    seeds["json_check"] += [b'{"a": 1, "a": 2}', b'{"a": {"b": 1}, "b": {"a": 1, "a": 0}}',
+                            b'{"\\u0061": 1, "a": 2}', b'["x\\u0000y"]', b'{"k": "\\ud83d\\ude00",'
+                            b' "\\ud83d\\ude00": 1, "\\ud83d\\ude00": 2}']
     for h, items in seeds.items():
         d = os.path.join(out, h)
         os.makedirs(d, exist_ok=True)

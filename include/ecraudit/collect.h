@@ -21,7 +21,11 @@ typedef struct ecr_collect_opts {
   const char *endpoint_url; /* --endpoint-url: every service to this URL */
   bool quiet;               /* no progress on stderr */
   bool progress;            /* progress on stderr (CLI sets it when stderr is a tty) */
+  long timeout_s;           /* --timeout: the whole collection, seconds; 0 -> 1800 (one
+                               request at most 60 s, one call with retries 120 s) */
 } ecr_collect_opts;
+
+#define ECR_COLLECT_DEFAULT_TIMEOUT_S 1800
 
 /* Collect into opts->out_dir. Per-resource failures become gaps in
  * manifest.json; ECR_E_COLLECT only when identity or IAM details cannot be

@@ -95,12 +95,14 @@ typedef struct ecr_ledger {
   char as_of[11];      /* the as-of date the states were computed for */
   ecr_ledger_entry *entries; /* in file order */
   size_t n_entries;
+  struct ecr_ledger_index *index; /* private: built by the first ecr_ledger_match */
 } ecr_ledger;
 
 /* Parse path. as_of_days (days since 1970-01-01) decides expiry: expired
  * when as_of > expires; an entry expiring on the as-of date is still active.
- * Malformed entries become INVALID with a reason; an unreadable file or a
- * document that is not a ledger at all is ECR_E_INPUT. *out owned by caller
+ * Malformed entries become INVALID with a reason; an unreadable file, a
+ * document that is not a ledger at all, a key written twice in one object or
+ * U+0000 in a string is ECR_E_INPUT (with line and column). *out owned by caller
  * (ecr_ledger_free); *out is NULL on error. */
 ecr_status ecr_ledger_load(const char *path, long as_of_days, ecr_ledger **out,
                            ecr_error *err);

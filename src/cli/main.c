@@ -18,6 +18,7 @@ static const char usage_text[] =
     "  ecraudit report  --evidence DIR [--exceptions FILE] [--out DIR] [--format html,pdf,junit,json] [--as-of YYYY-MM-DD]\n"
     "  ecraudit matrix  --evidence DIR\n"
     "  ecraudit collect --out DIR [--profile NAME] [--region R ...] [--endpoint-url URL] [--quiet]\n"
+    "                   [--timeout SECONDS]  (whole collection, default 1800)\n"
     "  ecraudit scan    --out DIR [collect options] [report options]\n"
     "  ecraudit --help | --version\n"
     "\n"
@@ -56,10 +57,11 @@ typedef struct options {
   const char **regions;
   size_t n_regions, cap_regions;
   int quiet;
+  long timeout_s;
 } options;
 
 enum { OPT_EVIDENCE = 1000, OPT_EXCEPTIONS, OPT_OUT, OPT_FORMAT, OPT_AS_OF, OPT_PROFILE,
-       OPT_REGION, OPT_ENDPOINT, OPT_QUIET };
+       OPT_REGION, OPT_ENDPOINT, OPT_QUIET, OPT_TIMEOUT };
 
 /* Parse options for a command; allowed is a string of the option ids the
  * command accepts (as characters 'a' + id - OPT_EVIDENCE). */
@@ -74,6 +76,7 @@ static int parse_options(int argc, char **argv, const char *allowed, options *o)
       {"region", required_argument, NULL, OPT_REGION},
       {"endpoint-url", required_argument, NULL, OPT_ENDPOINT},
       {"quiet", no_argument, NULL, OPT_QUIET},
+      {"timeout", required_argument, NULL, OPT_TIMEOUT},
       {NULL, 0, NULL, 0}};
   opterr = 0;
   optind = 1;
@@ -100,6 +103,15 @@ static int parse_options(int argc, char **argv, const char *allowed, options *o)
     case OPT_REGION: ECR_PUSH(o->regions, o->n_regions, o->cap_regions, optarg); break;
     case OPT_ENDPOINT: o->endpoint_url = optarg; break;
     case OPT_QUIET: o->quiet = 1; break;
+    case OPT_TIMEOUT: {
+      char *end = NULL;
+      long v = strtol(optarg, &end, 10);
+      if (!*optarg || *end || v < 1 || v > 86400)
+        return usage_error("--timeout needs a number of seconds from 1 to 86400, not \"%s\"",
+                           optarg);
+      o->timeout_s = v;
+      break;
+    }
     default: break;
     }
   }
@@ -207,6 +219,7 @@ static int run_collect(const options *o, const char *dir) {
   co.n_regions = o->n_regions;
   co.endpoint_url = o->endpoint_url;
   co.quiet = o->quiet;
+  co.timeout_s = o->timeout_s;
   co.progress = !o->quiet && isatty(2);
   ecr_error err;
   ecr_error_clear(&err);
@@ -247,6 +260,7 @@ static int cmd_scan(const options *o) {
 
 int main(int argc, char **argv) {
   if (argc < 2) return usage_error("missing command (report, matrix, collect, scan)");
+  ecr_atomic_cleanup_on_signals(); /* no *.tmp.* left behind by SIGINT/SIGTERM */
   const char *cmd = argv[1];
   if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
     fputs(usage_text, stdout);
@@ -268,10 +282,10 @@ int main(int argc, char **argv) {
     rc = parse_options(argc - 1, argv + 1, "abcde", &o);
     if (!rc) rc = cmd_report(&o);
   } else if (!strcmp(cmd, "collect")) {
-    rc = parse_options(argc - 1, argv + 1, "cfghi", &o);
+    rc = parse_options(argc - 1, argv + 1, "cfghij", &o);
     if (!rc) rc = cmd_collect(&o);
   } else if (!strcmp(cmd, "scan")) {
-    rc = parse_options(argc - 1, argv + 1, "bcdefghi", &o);
+    rc = parse_options(argc - 1, argv + 1, "bcdefghij", &o);
     if (!rc) rc = cmd_scan(&o);
   } else {
     rc = usage_error("unknown command %s", cmd);

@@ -67,7 +67,10 @@ typedef struct ecr_aws_client {
   ecr_aws_creds creds;     /* owned */
   char *endpoint_url;      /* every service to this URL; NULL -> real AWS endpoints */
   long connect_timeout_ms; /* default 10 s */
-  long timeout_ms;         /* whole request, default 60 s */
+  long timeout_ms;         /* one attempt, default 60 s */
+  long call_timeout_ms;    /* one call with all its retries, default 120 s */
+  long long deadline_ms;   /* CLOCK_MONOTONIC ms the whole collection ends; 0: none */
+  long attempt_timeout_ms; /* internal: the current attempt's bound */
   int max_attempts;        /* default 5 */
   unsigned base_delay_ms;  /* default 200: delay ~ U(0, min(cap, base * 2^attempt)) */
   unsigned max_delay_ms;   /* default 20000 */
@@ -75,6 +78,16 @@ typedef struct ecr_aws_client {
   unsigned long long rng;  /* jitter state */
   unsigned long retries;   /* statistics: retried attempts */
 } ecr_aws_client;
+
+/* Tokens (Marker, nextToken, NextToken) one paginated call has received
+ * (paginate.c). Zero-initialise; add returns true when the token came
+ * before: a pagination loop. */
+typedef struct ecr_token_set {
+  uint64_t *v;
+  size_t cap, n;
+} ecr_token_set;
+bool ecr_token_set_add(ecr_token_set *t, const char *token);
+void ecr_token_set_cleanup(ecr_token_set *t);
 
 typedef struct ecr_aws_response {
   long status; /* HTTP status, 0 on transport failure */

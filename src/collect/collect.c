@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -147,6 +148,9 @@ ecr_status ecr_collect(const ecr_collect_opts *opts, ecr_error *err) {
 
   if (!opts || !opts->out_dir || !*opts->out_dir)
     return ecr_error_set(err, ECR_E_USAGE, NULL, "collect: --out DIR is required");
+  struct timespec t0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  long timeout_s = opts->timeout_s > 0 ? opts->timeout_s : ECR_COLLECT_DEFAULT_TIMEOUT_S;
   const char *endpoint = opts->endpoint_url;
   if (!endpoint || !*endpoint) endpoint = getenv("AWS_ENDPOINT_URL");
   if (endpoint && !*endpoint) endpoint = NULL;
@@ -193,6 +197,9 @@ ecr_status ecr_collect(const ecr_collect_opts *opts, ecr_error *err) {
 
   st = ecr_aws_client_init(&client, &cred.creds, endpoint, err);
   if (st != ECR_OK) goto cleanup;
+  client.deadline_ms = (long long)t0.tv_sec * 1000 + t0.tv_nsec / 1000000 + timeout_s * 1000LL;
+  if (client.call_timeout_ms > timeout_s * 1000L) client.call_timeout_ms = timeout_s * 1000L;
+  if (client.timeout_ms > timeout_s * 1000L) client.timeout_ms = timeout_s * 1000L;
   ctx.client = &client;
   ctx.progress = opts->progress && !opts->quiet;
 

@@ -31,6 +31,7 @@ static cJSON *describe_repositories(ecr_collect_ctx *ctx, const char *region) {
   ecr_error err;
   int page = 0;
   bool ok = true;
+  ecr_token_set seen = {0};
   do {
     cJSON *req = cJSON_CreateObject();
     if (token) cJSON_AddStringToObject(req, "nextToken", token);
@@ -48,11 +49,14 @@ static cJSON *describe_repositories(ecr_collect_ctx *ctx, const char *region) {
     }
     cJSON *doc = cJSON_ParseWithLength(resp.body.data, resp.body.len);
     cJSON *list = doc ? cJSON_GetObjectItemCaseSensitive(doc, "repositories") : NULL;
-    if (!doc || (list && !cJSON_IsArray(list))) {
+    /* a 200 without "repositories" is not an empty region: a gap */
+    if (!doc || !cJSON_IsArray(list)) {
       free(resp.error_code);
       free(resp.error_message);
       resp.error_code = ecr_xstrdup("InvalidResponse");
-      resp.error_message = ecr_xstrdup("DescribeRepositories response is not the expected JSON");
+      resp.error_message = ecr_xstrdup(
+          list ? "DescribeRepositories response is not the expected JSON"
+               : "DescribeRepositories response (HTTP 200) has no \"repositories\" list");
       ecr_collect_gap(ctx, "ecr:DescribeRepositories", region, &resp);
       cJSON_Delete(doc);
       ok = false;
@@ -69,8 +73,23 @@ static cJSON *describe_repositories(ecr_collect_ctx *ctx, const char *region) {
     page++;
     ecr_collect_progress(ctx, token == NULL, "%s: repositories page %d (%d so far)", region, page,
                          cJSON_GetArraySize(repos));
-  } while (token && page < MAX_PAGES);
+    const char *why = NULL;
+    if (token && ecr_token_set_add(&seen, token))
+      why = "nextToken repeats one the call already returned (pagination loop)";
+    else if (token && page >= MAX_PAGES)
+      why = "more than 100000 pages";
+    if (why) {
+      free(resp.error_code);
+      free(resp.error_message);
+      resp.error_code = ecr_xstrdup("PaginationLoop");
+      resp.error_message = ecr_xasprintf("%s, after page %d", why, page);
+      ecr_collect_gap(ctx, "ecr:DescribeRepositories", region, &resp);
+      ok = false;
+      break;
+    }
+  } while (token);
   free(token);
+  ecr_token_set_cleanup(&seen);
   ecr_aws_response_cleanup(&resp);
   if (!ok) {
     cJSON_Delete(repos);

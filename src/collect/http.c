@@ -124,6 +124,7 @@ ecr_status ecr_aws_client_init(ecr_aws_client *c, const ecr_aws_creds *creds,
   }
   c->connect_timeout_ms = 10000;
   c->timeout_ms = 60000;
+  c->call_timeout_ms = 120000;
   c->max_attempts = 5;
   c->base_delay_ms = 200;
   c->max_delay_ms = 20000;
@@ -340,6 +341,12 @@ static char *redact(const char *msg, const ecr_aws_creds *creds) {
   return out;
 }
 
+static long long now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static bool transport_retryable(CURLcode rc) {
   switch (rc) {
   case CURLE_COULDNT_CONNECT:
@@ -433,7 +440,8 @@ static CURLcode perform(ecr_aws_client *c, const call_spec *s, const char *url,
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, header_cb);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, hc);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, c->attempt_timeout_ms > 0 ? c->attempt_timeout_ms
+                                                                        : c->timeout_ms);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
@@ -466,11 +474,27 @@ static ecr_status call(ecr_aws_client *c, const call_spec *s, ecr_aws_response *
     url = ecr_xstrdup(c->endpoint_url);
   }
   ecr_status st = ECR_E_COLLECT;
+  /* every call is bounded (call_timeout_ms with its retries), and so is the
+   * whole collection (deadline_ms, --timeout): a server that stalls after
+   * the headers costs at most that, not max_attempts x timeout_ms */
+  long long call_end = now_ms() + (c->call_timeout_ms > 0 ? c->call_timeout_ms : c->timeout_ms);
+  if (c->deadline_ms > 0 && c->deadline_ms < call_end) call_end = c->deadline_ms;
   for (int attempt = 0; attempt < c->max_attempts; attempt++) {
     if (attempt > 0) {
       c->retries++;
       backoff_sleep(c, attempt - 1);
     }
+    long long left = call_end - now_ms();
+    if (left <= 0) {
+      response_reset(resp);
+      resp->error_code = ecr_xstrdup("RequestTimeout");
+      resp->error_message =
+          ecr_xasprintf("%s", c->deadline_ms > 0 && now_ms() >= c->deadline_ms
+                                  ? "the collection's time limit (--timeout) was reached"
+                                  : "no answer within the time limit for one call");
+      break;
+    }
+    c->attempt_timeout_ms = left < c->timeout_ms ? (long)left : c->timeout_ms;
     response_reset(resp);
     hdr_capture hc = {NULL};
     CURLcode rc = perform(c, s, url, sign_region, resp, &hc);

@@ -172,6 +172,7 @@ ecr_status ecr_iam_get_account_authorization_details(ecr_collect_ctx *ctx, cJSON
   ecr_buf params;
   ecr_buf_init(&params);
   int page = 0;
+  ecr_token_set seen = {0};
   do {
     ecr_buf_reset(&params);
     if (marker) ecr_aws_form_add(&params, "Marker", marker);
@@ -189,6 +190,13 @@ ecr_status ecr_iam_get_account_authorization_details(ecr_collect_ctx *ctx, cJSON
     if (st != ECR_OK) goto cleanup;
     page++;
     ecr_collect_progress(ctx, marker == NULL, "IAM authorization details: page %d", page);
+    if (marker && ecr_token_set_add(&seen, marker)) {
+      st = ecr_error_set(err, ECR_E_COLLECT, NULL,
+                         "iam:GetAccountAuthorizationDetails: PaginationLoop: page %d repeats a "
+                         "Marker the call already returned",
+                         page);
+      goto cleanup;
+    }
     if (page >= MAX_PAGES) {
       st = ecr_error_set(err, ECR_E_COLLECT, NULL,
                          "iam:GetAccountAuthorizationDetails: more than %d pages", MAX_PAGES);
@@ -197,6 +205,7 @@ ecr_status ecr_iam_get_account_authorization_details(ecr_collect_ctx *ctx, cJSON
   } while (marker);
 cleanup:
   free(marker);
+  ecr_token_set_cleanup(&seen);
   ecr_buf_cleanup(&params);
   ecr_aws_response_cleanup(&resp);
   if (st != ECR_OK) {

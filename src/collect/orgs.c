@@ -61,6 +61,7 @@ static cJSON *target_policies(ecr_collect_ctx *ctx, const char *target) {
   cJSON *out = cJSON_CreateArray();
   char *token = NULL;
   int pages = 0;
+  ecr_token_set seen = {0};
   do {
     cJSON *req = cJSON_CreateObject();
     cJSON_AddStringToObject(req, "TargetId", target);
@@ -95,11 +96,20 @@ static cJSON *target_policies(ecr_collect_ctx *ctx, const char *target) {
     const char *next = str(doc, "NextToken");
     if (next && *next) token = ecr_xstrdup(next);
     cJSON_Delete(doc);
+    if (token && ecr_token_set_add(&seen, token)) {
+      ecr_aws_response r = {0};
+      r.error_code = (char *)"PaginationLoop";
+      r.error_message = (char *)"NextToken repeats one the call already returned";
+      ecr_collect_gap(ctx, "organizations:ListPoliciesForTarget", target, &r);
+      goto fail;
+    }
   } while (token && ++pages < MAX_PAGES);
   free(token);
+  ecr_token_set_cleanup(&seen);
   return out;
 fail:
   free(token);
+  ecr_token_set_cleanup(&seen);
   cJSON_Delete(out);
   return NULL;
 }

@@ -4,8 +4,10 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 
@@ -103,7 +105,10 @@ static void add_gap(loader *L, const char *source, const char *resource, const c
 static ecr_status read_json(loader *L, const char *rel, bool required, cJSON **out) {
   *out = NULL;
   char *path = ecr_path_join(L->ev->dir, rel);
-  if (!required && !ecr_file_exists(path)) {
+  struct stat sb;
+  /* only a path that does not exist is absent: a FIFO or a directory in its
+   * place is an input error (ecr_file_read says which) */
+  if (!required && stat(path, &sb) != 0 && errno == ENOENT) {
     free(path);
     return ECR_OK;
   }
@@ -500,6 +505,21 @@ static ecr_status manifest(loader *L, cJSON **out) {
   return ECR_OK;
 }
 
+/* A manifest path names a file of the bundle: relative, no "." or ".."
+ * component, no empty component. */
+static bool inside_bundle(const char *path) {
+  if (!*path || path[0] == '/') return false;
+  for (const char *c = path; *c;) {
+    const char *e = strchr(c, '/');
+    size_t n = e ? (size_t)(e - c) : strlen(c);
+    if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+      return false;
+    if (!e) break;
+    c = e + 1;
+  }
+  return true;
+}
+
 /* Files the manifest lists must have the SHA-256 it records. */
 static ecr_status manifest_verify(loader *L, const cJSON *m) {
   const char *rel = "manifest.json";
@@ -521,15 +541,29 @@ static ecr_status manifest_verify(loader *L, const cJSON *m) {
     const ecr_evidence_file *have = NULL;
     for (size_t k = 0; k < L->ev->n_files; k++)
       if (strcmp(L->ev->files[k].path, path) == 0) have = &L->ev->files[k];
-    if (!have && !strstr(path, "..") && path[0] != '/') {
+    if (!inside_bundle(path)) {
+      st = ecr_error_set(L->err, ECR_E_INPUT, rel,
+                         "%s: path %s is absolute or leaves the bundle (its SHA-256 cannot be "
+                         "checked)",
+                         w, path);
+      free(path);
+      free(sha);
+      return st;
+    }
+    if (!have) {
       char *full = ecr_path_join(L->ev->dir, path);
       char *data = NULL;
       size_t len = 0;
       ecr_error e2;
+      ecr_error_clear(&e2);
       if (ecr_file_read(full, &data, &len, &e2) != ECR_OK) {
         free(full);
-        st = ecr_error_set(L->err, ECR_E_INPUT, rel, "lists %s, which is missing from the bundle",
-                           path);
+        if (strcmp(e2.message, "required file is missing") == 0)
+          st = ecr_error_set(L->err, ECR_E_INPUT, rel,
+                             "lists %s, which is missing from the bundle", path);
+        else
+          st = ecr_error_set(L->err, ECR_E_INPUT, rel, "lists %s, which cannot be read: %s",
+                             path, e2.message);
         free(path);
         free(sha);
         return st;
@@ -848,6 +882,41 @@ static int cmp_file(const void *a, const void *b) {
   return strcmp(((const ecr_evidence_file *)a)->path, ((const ecr_evidence_file *)b)->path);
 }
 
+/* "UserDetailList[3]" or "RoleDetailList[0]" for principals[i] (users are
+ * loaded first, in file order, then roles). */
+static void principal_where(const ecr_evidence *ev, size_t i, size_t n_users, char *w,
+                            size_t size) {
+  if (ev->principals[i].cls == ECR_PRINCIPAL_USER)
+    snprintf(w, size, "UserDetailList[%zu]", i);
+  else
+    snprintf(w, size, "RoleDetailList[%zu]", i - n_users);
+}
+
+/* Two users or roles with one ARN would be two findings with one id: an
+ * input error naming both entries (principals_by_arn is sorted by ARN). */
+static ecr_status unique_principals(loader *L) {
+  const ecr_evidence *ev = L->ev;
+  size_t n_users = 0;
+  for (size_t i = 0; i < ev->n_principals; i++)
+    if (ev->principals[i].cls == ECR_PRINCIPAL_USER) n_users++;
+  for (size_t k = 1; k < ev->n_principals; k++) {
+    size_t a = ev->principals_by_arn[k - 1], b = ev->principals_by_arn[k];
+    if (strcmp(ev->principals[a].arn, ev->principals[b].arn) != 0) continue;
+    if (a > b) {
+      size_t t = a;
+      a = b;
+      b = t;
+    }
+    char wa[64], wb[64];
+    principal_where(ev, a, n_users, wa, sizeof(wa));
+    principal_where(ev, b, n_users, wb, sizeof(wb));
+    return ecr_error_set(L->err, ECR_E_INPUT, IAM_FILE,
+                         "%s and %s have the same Arn (each principal must be listed once)", wa,
+                         wb);
+  }
+  return ECR_OK;
+}
+
 ecr_status ecr_evidence_load(const char *dir, ecr_evidence **out, ecr_error *err) {
   *out = NULL;
   if (!ecr_dir_exists(dir))
@@ -871,6 +940,7 @@ ecr_status ecr_evidence_load(const char *dir, ecr_evidence **out, ecr_error *err
     L.ev->principals_by_arn = ecr_xcalloc(L.ev->n_principals + 1, sizeof(size_t));
     for (size_t i = 0; i < L.ev->n_principals; i++) L.ev->principals_by_arn[i] = i;
     ecr_sort_idx(L.ev->principals_by_arn, L.ev->n_principals, cmp_principal, L.ev);
+    st = unique_principals(&L);
   }
   if (st == ECR_OK && !L.ev->account) {
     for (size_t i = 0; i < L.ev->n_principals && !L.ev->account; i++)

@@ -1,5 +1,6 @@
 #include "evidence/json_file.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,6 +80,18 @@ ecr_status ecr_json_parse(const char *data, size_t len, const char *rel, cJSON *
   if (bad_at < len) {
     position(data, bad_at, &line, &col);
     return ecr_error_set_at(err, ECR_E_INPUT, rel, line, col, "invalid UTF-8");
+  }
+  char why[160];
+  size_t first = SIZE_MAX;
+  if (!ecr_json_check(data, len, &at, &first, why, sizeof(why))) {
+    position(data, at, &line, &col);
+    if (first != SIZE_MAX) {
+      long fl, fc;
+      position(data, first, &fl, &fc);
+      return ecr_error_set_at(err, ECR_E_INPUT, rel, line, col,
+                              "invalid JSON: %s (first at line %ld, column %ld)", why, fl, fc);
+    }
+    return ecr_error_set_at(err, ECR_E_INPUT, rel, line, col, "invalid JSON: %s", why);
   }
   const char *end = NULL;
   /* data is NUL-terminated and holds no NUL byte (checked above) */

@@ -14,6 +14,10 @@
 
 #include "util/util.h"
 
+/* Longest principal, repository or action pattern (bytes): matching is
+ * O(pattern x name) in the worst case, so a pattern is bounded. */
+#define ECR_LEDGER_MAX_PATTERN 1024
+
 /* Longest excerpt of a user value quoted in a reason (bytes, before "..."). */
 #define SHOW_MAX 80
 
@@ -142,6 +146,7 @@ static void problem(ecr_buf *probs, const char *fmt, ...) {
 static const char *glob_defect(const char *g) {
   size_t n = strlen(g);
   if (n == 0) return "it is empty";
+  if (n > ECR_LEDGER_MAX_PATTERN) return "it is longer than the 1024-character limit for a pattern";
   for (size_t i = 0; i < n; i++) {
     unsigned char c = (unsigned char)g[i];
     if (c < 0x20 || c == 0x7f) return "it contains a control character";
@@ -333,6 +338,8 @@ static void parse_entry(const cJSON *obj, size_t pos, ecr_ledger_entry *e, ecr_b
   }
 }
 
+static void lx_free(struct ecr_ledger_index *x);
+
 static void entry_cleanup(ecr_ledger_entry *e) {
   free(e->id);
   free(e->principal);
@@ -355,7 +362,73 @@ void ecr_ledger_free(ecr_ledger *l) {
     entry_cleanup(&l->entries[i]);
   free(l->entries);
   free(l->path);
+  lx_free(l->index);
   free(l);
+}
+
+/* ---- hashing: duplicate ids, and the principal index of matching ------- */
+static uint64_t fnv_step(uint64_t h, unsigned char c) { return (h ^ c) * 1099511628211ull; }
+static uint64_t fnv(const char *s, size_t n) {
+  uint64_t h = 1469598103934665603ull;
+  for (size_t i = 0; i < n; i++) h = fnv_step(h, (unsigned char)s[i]);
+  return h;
+}
+
+/* Entries grouped by the literal prefix of their principal pattern (up to
+ * its first '*' or '?'; the whole ARN when it has none). A principal can
+ * only be covered by entries whose prefix is a prefix of it: matching looks
+ * up each prefix of the principal once (a rolling hash) instead of trying
+ * every entry. */
+typedef struct lx_bucket {
+  const char *key; /* NULL: empty slot */
+  size_t klen;
+  uint64_t h;
+  size_t *idx, n, cap;
+} lx_bucket;
+
+struct ecr_ledger_index {
+  lx_bucket *b;
+  size_t cap;
+  size_t *cand, n_cand, cap_cand;
+};
+
+static lx_bucket *lx_slot(struct ecr_ledger_index *x, const char *key, size_t klen, uint64_t h) {
+  size_t j = (size_t)(h ^ (h >> 31)) & (x->cap - 1);
+  while (x->b[j].key) {
+    if (x->b[j].h == h && x->b[j].klen == klen && memcmp(x->b[j].key, key, klen) == 0)
+      return &x->b[j];
+    j = (j + 1) & (x->cap - 1);
+  }
+  return &x->b[j];
+}
+
+static struct ecr_ledger_index *lx_build(const ecr_ledger *l) {
+  struct ecr_ledger_index *x = ecr_xcalloc(1, sizeof(*x));
+  x->cap = 16;
+  while (x->cap < 2 * l->n_entries + 2) x->cap *= 2;
+  x->b = ecr_xcalloc(x->cap, sizeof(lx_bucket));
+  for (size_t i = 0; i < l->n_entries; i++) {
+    const ecr_ledger_entry *e = &l->entries[i];
+    if (e->state == ECR_LEDGER_INVALID || !e->principal) continue;
+    size_t klen = strcspn(e->principal, "*?");
+    uint64_t h = fnv(e->principal, klen);
+    lx_bucket *b = lx_slot(x, e->principal, klen, h);
+    if (!b->key) {
+      b->key = e->principal;
+      b->klen = klen;
+      b->h = h;
+    }
+    ECR_PUSH(b->idx, b->n, b->cap, i);
+  }
+  return x;
+}
+
+static void lx_free(struct ecr_ledger_index *x) {
+  if (!x) return;
+  for (size_t i = 0; i < x->cap; i++) free(x->b[i].idx);
+  free(x->b);
+  free(x->cand);
+  free(x);
 }
 
 /* Build the ledger from the entries array. */
@@ -366,6 +439,7 @@ static ecr_ledger *ledger_build(const char *path, const cJSON *arr, long as_of_d
   size_t n = (size_t)cJSON_GetArraySize(arr);
   l->entries = ecr_xcalloc(n ? n : 1, sizeof(ecr_ledger_entry));
   bool *written = ecr_xcalloc(n ? n : 1, sizeof(bool));
+  size_t *ids = NULL, id_cap = 0, n_ids = 0; /* hash set of entry numbers by id */
   ecr_buf probs;
   ecr_buf_init(&probs);
   size_t i = 0;
@@ -373,14 +447,30 @@ static ecr_ledger *ledger_build(const char *path, const cJSON *arr, long as_of_d
     ecr_ledger_entry *e = &l->entries[i];
     ecr_buf_reset(&probs);
     parse_entry(el, i + 1, e, &probs, &written[i]);
-    if (written[i]) {
-      for (size_t j = 0; j < i; j++) {
-        if (written[j] && strcmp(l->entries[j].id, e->id) == 0) {
-          char *shown = show(e->id);
-          problem(&probs, "id %s is already used by entry #%zu", shown, j + 1);
-          free(shown);
-          break;
+    if (written[i]) { /* ids seen so far, in a hash set: linear in the ledger */
+      if ((n_ids + 1) * 2 > id_cap) {
+        size_t ncap = id_cap ? id_cap * 2 : 64;
+        size_t *nt = ecr_xcalloc(ncap, sizeof(size_t));
+        for (size_t k = 0; k < id_cap; k++) {
+          if (!ids[k]) continue;
+          size_t j = (size_t)fnv(l->entries[ids[k] - 1].id, strlen(l->entries[ids[k] - 1].id)) &
+                     (ncap - 1);
+          while (nt[j]) j = (j + 1) & (ncap - 1);
+          nt[j] = ids[k];
         }
+        free(ids);
+        ids = nt;
+        id_cap = ncap;
+      }
+      size_t j = (size_t)fnv(e->id, strlen(e->id)) & (id_cap - 1);
+      while (ids[j] && strcmp(l->entries[ids[j] - 1].id, e->id) != 0) j = (j + 1) & (id_cap - 1);
+      if (ids[j]) {
+        char *shown = show(e->id);
+        problem(&probs, "id %s is already used by entry #%zu", shown, ids[j]);
+        free(shown);
+      } else {
+        ids[j] = i + 1; /* entry number, 0 = empty */
+        n_ids++;
       }
     }
     if (probs.len) {
@@ -397,6 +487,7 @@ static ecr_ledger *ledger_build(const char *path, const cJSON *arr, long as_of_d
   l->n_entries = i;
   ecr_buf_cleanup(&probs);
   free(written);
+  free(ids);
   return l;
 }
 
@@ -429,6 +520,15 @@ ecr_status ecr_ledger_parse(const char *path, const char *data, size_t len, long
     off += k;
   }
 
+  {
+    size_t bad = 0, first = SIZE_MAX;
+    char why[160];
+    if (!ecr_json_check(data, len, &bad, &first, why, sizeof(why))) {
+      position_of(data, bad, &line, &col);
+      st = ecr_error_set_at(err, ECR_E_INPUT, name, line, col, "exceptions ledger: %s", why);
+      goto done;
+    }
+  }
   size_t skip = (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0) ? 3 : 0;
   copy = ecr_xstrndup(data + skip, len - skip);
   const char *end = NULL;
@@ -543,16 +643,29 @@ const ecr_ledger_entry *ecr_ledger_match(ecr_ledger *l, const char *principal,
                                          const char *const *repositories, size_t n_repositories,
                                          const char *const *actions, size_t n_actions,
                                          const char *access_level) {
-  if (!l) return NULL;
+  if (!l || !principal) return NULL;
+  if (!l->index) l->index = lx_build(l);
+  struct ecr_ledger_index *x = l->index;
+  /* candidates: entries whose literal prefix is a prefix of principal */
+  x->n_cand = 0;
+  size_t plen = strlen(principal);
+  uint64_t h = fnv(principal, 0);
+  for (size_t k = 0;; k++) {
+    lx_bucket *b = lx_slot(x, principal, k, h);
+    for (size_t m = 0; b->key && m < b->n; m++) ECR_PUSH(x->cand, x->n_cand, x->cap_cand, b->idx[m]);
+    if (k == plen) break;
+    h = fnv_step(h, (unsigned char)principal[k]);
+  }
   const ecr_ledger_entry *active = NULL, *expired = NULL;
-  for (size_t i = 0; i < l->n_entries; i++) {
-    ecr_ledger_entry *e = &l->entries[i];
+  for (size_t c = 0; c < x->n_cand; c++) {
+    ecr_ledger_entry *e = &l->entries[x->cand[c]];
     if (!ecr_ledger_entry_covers(e, principal, repositories, n_repositories, actions, n_actions,
                                  access_level))
       continue;
     e->matched++;
-    if (e->state == ECR_LEDGER_ACTIVE && !active) active = e;
-    if (e->state == ECR_LEDGER_EXPIRED && !expired) expired = e;
+    /* the first in file order wins, as before the index */
+    if (e->state == ECR_LEDGER_ACTIVE && (!active || e < active)) active = e;
+    if (e->state == ECR_LEDGER_EXPIRED && (!expired || e < expired)) expired = e;
   }
   return active ? active : expired;
 }

@@ -4,6 +4,7 @@
 #include "ecraudit/policy.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -269,14 +270,27 @@ ecr_status ecr_policy_parse_text(const char *text, const char *source_file, ecr_
   while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') p++;
   char *decoded = NULL;
   if (*p != '{') {
+    /* %00 would decode to a NUL that ends the document early */
+    for (const char *q = strchr(p, '%'); q; q = strchr(q + 1, '%'))
+      if (q[1] == '0' && q[2] == '0')
+        return ecr_error_set(err, ECR_E_INPUT, source_file,
+                             "embedded policy document holds U+0000 (%%00 at character %zu of "
+                             "the document)",
+                             (size_t)(q - text));
     decoded = ecr_url_decode(p);
     p = decoded;
     while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') p++;
   }
   const char *end = NULL;
-  cJSON *doc = cJSON_ParseWithOpts(p, &end, true);
+  size_t bad = 0, first = SIZE_MAX;
+  char why[160];
+  cJSON *doc = NULL;
   ecr_status rc;
-  if (!doc) {
+  if (!ecr_json_check(p, strlen(p), &bad, &first, why, sizeof(why))) {
+    rc = ecr_error_set(err, ECR_E_INPUT, source_file,
+                       "embedded policy document: %s (at character %zu of the document)", why,
+                       bad);
+  } else if (!(doc = cJSON_ParseWithOpts(p, &end, true))) {
     size_t off = end ? (size_t)(end - p) : 0;
     rc = ecr_error_set(err, ECR_E_INPUT, source_file,
                        "embedded policy document is not valid JSON (at character %zu of the "

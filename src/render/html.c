@@ -154,6 +154,8 @@ static xmlChar *html_clean(const char *s) {
       len = 1;
     } else if (forbidden_cp(cp)) {
       put_fffd(&b);
+    } else if (ecr_is_bidi_control(cp)) {
+      ecr_buf_printf(&b, "[U+%04X]", (unsigned)cp); /* visible, never reorders text */
     } else {
       ecr_buf_append(&b, p, len);
     }

@@ -124,7 +124,9 @@ static char *junit_xml_text(const char *s) {
       ecr_buf_puts(&out, REPLACEMENT);
       p += bad;
     } else {
-      if (xml_char_ok(cp))
+      if (ecr_is_bidi_control(cp))
+        ecr_buf_printf(&out, "[U+%04X]", cp); /* visible, never reorders a name */
+      else if (xml_char_ok(cp))
         ecr_buf_append(&out, p, n);
       else
         ecr_buf_puts(&out, REPLACEMENT);

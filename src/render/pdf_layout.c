@@ -108,10 +108,18 @@ double ecr_pdf_draw_line(pdf_ctx *ctx, const pdf_style *st, double x, double bas
   if (max_width > 0 && w > max_width) {
     uint32_t ell = 0x2026;
     double ew = ecr_pdf_text_width(ctx, st->font, st->size, &ell, 1);
-    while (t->n && w + ew > max_width) {
-      t->n--;
-      w = ecr_pdf_text_width(ctx, st->font, st->size, t->cp, t->n);
+    /* the longest prefix that fits with the ellipsis: one pass over the
+     * characters (re-measuring after each removed one was quadratic) */
+    size_t keep = 0;
+    double kw = 0;
+    while (keep < t->n) {
+      double cw = ecr_pdf_text_width(ctx, st->font, st->size, &t->cp[keep], 1);
+      if (kw + cw + ew > max_width) break;
+      kw += cw;
+      keep++;
     }
+    t->n = keep;
+    w = kw;
     ECR_PUSH(t->cp, t->n, t->cap, ell);
     w += ew;
   }

@@ -73,6 +73,7 @@ static size_t utf8_next(const unsigned char *s, size_t len, uint32_t *cp) {
 static bool always_escape(uint32_t c) {
   if (c < 0x20 || (c >= 0x7F && c < 0xA0)) return true;
   if (c == 0xAD) return true; /* soft hyphen: invisible */
+  if (ecr_is_bidi_control(c)) return true;
   if (c >= 0x200B && c <= 0x200F) return true;
   if (c >= 0x2028 && c <= 0x202E) return true;
   if (c >= 0x2060 && c <= 0x206F) return true;

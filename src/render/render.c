@@ -97,10 +97,15 @@ static void *render_thread(void *arg) {
 
 /* Every format is rendered into its temporary file first (concurrently);
  * only when all succeeded are they renamed into place, so a failure leaves
- * the previous set of reports as it was, never a mix of old and new. */
+ * the previous set of reports as it was, never a mix of old and new; the
+ * directory is locked meanwhile, so a concurrent run's set never mixes in. */
 ecr_status ecr_render_all(const ecr_renderer *const *list, size_t n, const ecr_report *report,
                           const ecr_render_opts *opts, const char *dir, ecr_error *err) {
   if (n == 0) return ECR_OK;
+  /* two runs into one directory: the second waits, so sets never interleave */
+  int lock_fd = -1;
+  ecr_status lst = ecr_dir_lock(dir, &lock_fd, err);
+  if (lst != ECR_OK) return lst;
   xmlInitParser(); /* libxml2's globals, once, before threads use it */
   render_job *jobs = ecr_xcalloc(n, sizeof(render_job));
   pthread_t *threads = ecr_xcalloc(n, sizeof(pthread_t));
@@ -136,5 +141,6 @@ ecr_status ecr_render_all(const ecr_renderer *const *list, size_t n, const ecr_r
   free(jobs);
   free(threads);
   free(started);
+  ecr_dir_unlock(lock_fd);
   return st;
 }

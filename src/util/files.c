@@ -3,24 +3,41 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 ecr_status ecr_file_read(const char *path, char **out, size_t *len, ecr_error *err) {
   *out = NULL;
   if (len) *len = 0;
-  FILE *fp = fopen(path, "rb");
-  if (!fp) {
+  /* O_NONBLOCK: opening a FIFO (or a device) must not wait for a writer;
+   * anything but a regular file is refused before the first read. */
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0) {
     if (errno == ENOENT)
       return ecr_error_set(err, ECR_E_INPUT, path, "required file is missing");
     return ecr_error_set(err, ECR_E_INPUT, path, "cannot open: %s", strerror(errno));
   }
   struct stat st;
-  if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode)) {
-    fclose(fp);
-    return ecr_error_set(err, ECR_E_INPUT, path, "not a regular file");
+  memset(&st, 0, sizeof(st));
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    bool fifo = S_ISFIFO(st.st_mode);
+    close(fd);
+    return ecr_error_set(err, ECR_E_INPUT, path, "not a regular file%s",
+                         fifo ? " (a FIFO)" : "");
+  }
+  int fl = fcntl(fd, F_GETFL);
+  FILE *fp = NULL;
+  if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0 || !(fp = fdopen(fd, "rb"))) {
+    int e = errno;
+    close(fd);
+    return ecr_error_set(err, ECR_E_INPUT, path, "cannot open: %s", strerror(e));
   }
   if ((unsigned long long)st.st_size > ECR_MAX_INPUT_FILE) {
     fclose(fp);
@@ -102,22 +119,140 @@ char *ecr_path_join(const char *dir, const char *name) {
   return ecr_xasprintf("%s/%s", dir, name);
 }
 
+/* ---- temporary files: unpredictable names, never through a link --------- */
+
+/* Paths of the temporary files that exist right now, for the signal handler
+ * (lock-free slots: async-signal-safe to read). A file that finds no free
+ * slot is still created, it is only not removed on a signal. */
+#define TMP_SLOTS 64
+static _Atomic(char *) tmp_slots[TMP_SLOTS];
+static mode_t file_mode = 0644;
+static volatile sig_atomic_t handling;
+
+static void tmp_register(char *path) {
+  for (size_t i = 0; i < TMP_SLOTS; i++) {
+    char *expected = NULL;
+    if (atomic_compare_exchange_strong(&tmp_slots[i], &expected, path)) return;
+  }
+}
+
+static void tmp_unregister(const char *path) {
+  for (size_t i = 0; i < TMP_SLOTS; i++) {
+    char *expected = (char *)path;
+    if (atomic_compare_exchange_strong(&tmp_slots[i], &expected, NULL)) return;
+  }
+}
+
+static void on_fatal_signal(int sig) {
+  if (!handling) {
+    handling = 1;
+    for (size_t i = 0; i < TMP_SLOTS; i++) {
+      char *p = atomic_load(&tmp_slots[i]);
+      if (p) unlink(p);
+    }
+  }
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+void ecr_atomic_cleanup_on_signals(void) {
+  mode_t m = umask(022);
+  umask(m);
+  file_mode = 0666 & ~m & 0777;
+  int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+  for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+    struct sigaction sa, old;
+    /* a signal ignored at start (nohup, a background job) stays ignored */
+    if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN) continue;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_fatal_signal;
+    sigfillset(&sa.sa_mask);
+    sigaction(sigs[i], &sa, NULL);
+  }
+}
+
+static uint64_t random_u64(void) {
+  uint64_t v = 0;
+  if (getrandom(&v, sizeof(v), GRND_NONBLOCK) == (ssize_t)sizeof(v)) return v;
+  static _Atomic uint64_t counter;
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  v = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^ ((uint64_t)getpid() << 40) ^
+      (atomic_fetch_add(&counter, 1) * 0x9e3779b97f4a7c15ull);
+  return v;
+}
+
+/* Create "<path>.tmp.<12 random characters>" with O_CREAT|O_EXCL|O_NOFOLLOW:
+ * a link or file planted under the name is never opened or followed (a new
+ * name is drawn instead). */
+static int tmp_create(const char *path, char **tmp_out) {
+  static const char alphabet[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  for (int attempt = 0; attempt < 100; attempt++) {
+    uint64_t r = random_u64();
+    char sfx[13];
+    for (int i = 0; i < 12; i++) {
+      sfx[i] = alphabet[r % 62];
+      r /= 62;
+      if (i == 9) r ^= random_u64();
+    }
+    sfx[12] = '\0';
+    char *tmp = ecr_xasprintf("%s.tmp.%s", path, sfx);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, file_mode);
+    if (fd >= 0) {
+      *tmp_out = tmp;
+      return fd;
+    }
+    int e = errno;
+    free(tmp);
+    if (e != EEXIST && e != ELOOP) {
+      errno = e;
+      return -1;
+    }
+  }
+  errno = EEXIST;
+  return -1;
+}
+
 ecr_status ecr_atomic_open(ecr_atomic_file *af, const char *path, ecr_error *err) {
   memset(af, 0, sizeof(*af));
   af->path = ecr_xstrdup(path);
-  af->tmp_path = ecr_xasprintf("%s.tmp.%ld", path, (long)getpid());
-  int fd = open(af->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = tmp_create(path, &af->tmp_path);
+  if (fd >= 0) tmp_register(af->tmp_path);
   if (fd < 0 || !(af->fp = fdopen(fd, "wb"))) {
     int e = errno;
     if (fd >= 0) close(fd);
     ecr_status st = ecr_error_set(err, ECR_E_OUTPUT, path, "cannot write: %s", strerror(e));
-    if (fd >= 0) unlink(af->tmp_path);
+    if (fd >= 0) {
+      unlink(af->tmp_path);
+      tmp_unregister(af->tmp_path);
+    }
     free(af->path);
     free(af->tmp_path);
     memset(af, 0, sizeof(*af));
     return st;
   }
   return ECR_OK;
+}
+
+/* Exclusive lock on a directory (flock on the directory itself: nothing is
+ * created in it); waits for another holder. */
+ecr_status ecr_dir_lock(const char *dir, int *fd_out, ecr_error *err) {
+  *fd_out = -1;
+  int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return ecr_error_set(err, ECR_E_OUTPUT, dir, "cannot open the directory: %s", strerror(errno));
+  while (flock(fd, LOCK_EX) != 0) {
+    if (errno == EINTR) continue;
+    int e = errno;
+    close(fd);
+    return ecr_error_set(err, ECR_E_OUTPUT, dir, "cannot lock the directory: %s", strerror(e));
+  }
+  *fd_out = fd;
+  return ECR_OK;
+}
+
+void ecr_dir_unlock(int fd) {
+  if (fd >= 0) close(fd); /* releases the lock */
 }
 
 bool ecr_atomic_write(ecr_atomic_file *af, const void *data, size_t n) {
@@ -127,6 +262,7 @@ bool ecr_atomic_write(ecr_atomic_file *af, const void *data, size_t n) {
 }
 
 static void atomic_release(ecr_atomic_file *af) {
+  if (af->tmp_path) tmp_unregister(af->tmp_path);
   free(af->path);
   free(af->tmp_path);
   memset(af, 0, sizeof(*af));

@@ -73,9 +73,10 @@ ecr_status ecr_mkdirs(const char *path, ecr_error *err);
 /* path joined with '/', caller frees. */
 char *ecr_path_join(const char *dir, const char *name);
 
-/* Atomic output: data goes to "<path>.tmp.<pid>", is flushed and fsync'd, then
- * renamed over path. On any failure the temporary file is removed, path is
- * untouched, and ECR_E_OUTPUT names path and the reason. */
+/* Atomic output: data goes to "<path>.tmp.<random>" (created with
+ * O_EXCL|O_NOFOLLOW: a planted link is never followed), is flushed and
+ * fsync'd, then renamed over path. On any failure the temporary file is
+ * removed, path is untouched, and ECR_E_OUTPUT names path and the reason. */
 typedef struct ecr_atomic_file {
   FILE *fp;
   char *path;
@@ -93,6 +94,14 @@ ecr_status ecr_atomic_commit(ecr_atomic_file *af, ecr_error *err); /* closes */
 ecr_status ecr_atomic_finish(ecr_atomic_file *af, ecr_error *err);
 ecr_status ecr_atomic_publish(ecr_atomic_file *af, ecr_error *err);
 void ecr_atomic_abort(ecr_atomic_file *af);                         /* closes, removes tmp */
+/* Remove every temporary file still open on SIGINT, SIGTERM, SIGHUP and
+ * SIGQUIT, then die of the signal. Called once by the CLI, before threads
+ * start (it also reads the umask that new files honour). */
+void ecr_atomic_cleanup_on_signals(void);
+/* Exclusive advisory lock (flock) on directory dir, waiting for another run
+ * that holds it; ecr_dir_unlock(fd) releases it. */
+ecr_status ecr_dir_lock(const char *dir, int *fd_out, ecr_error *err);
+void ecr_dir_unlock(int fd);
 /* Convenience: whole buffer to path atomically. */
 ecr_status ecr_atomic_write_file(const char *path, const void *data, size_t n,
                                  ecr_error *err);
@@ -126,6 +135,14 @@ bool ecr_utf8_valid(const char *s, size_t len);
 /* Offset of the first byte that starts an invalid sequence, len when valid. */
 size_t ecr_utf8_first_invalid(const char *s, size_t len);
 
+/* Unicode bidirectional controls (U+061C, U+200E, U+200F, U+202A..U+202E,
+ * U+2066..U+2069): they can make one name display as another, so HTML, JUnit
+ * and PDF show them as "[U+202E]" (findings.json keeps them, escaped \u202e). */
+static inline bool ecr_is_bidi_control(uint32_t cp) {
+  return cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+         (cp >= 0x2066 && cp <= 0x2069);
+}
+
 /* The 12-digit account field of an ARN (arn:partition:service:region:ACCOUNT:...),
  * NULL when absent or not 12 digits. Caller frees. */
 char *ecr_arn_account(const char *arn);
@@ -138,6 +155,16 @@ void ecr_sort_idx(size_t *idx, size_t n, int (*cmp)(const void *, const void *, 
  * matching element, -1 when none. */
 long ecr_sorted_find(const size_t *idx, size_t n, const void *key,
                      int (*cmp)(size_t elem, const void *key, void *ctx), void *ctx);
+
+/* ---- JSON rules cJSON does not enforce (json_check.c) ------------------ */
+/* DESIGN.md: no object with two equal keys (compared after unescaping) and no
+ * U+0000 (\u0000) in any string, nor a \u escape without four hex digits
+ * (cJSON reads it as U+0000). One linear pass over the raw text; other
+ * syntax errors are left to the parser. Returns false with *off the byte offset of
+ * the offending key or escape, *first (when not NULL) the offset of the first
+ * of two equal keys (SIZE_MAX otherwise) and msg saying what is wrong. */
+bool ecr_json_check(const char *data, size_t len, size_t *off, size_t *first, char *msg,
+                    size_t msg_size);
 
 /* ---- embedded files (templates/, data/) -------------------------------- */
 /* Files embedded at build time by cmake/embed.cmake; path relative to the

@@ -18,6 +18,9 @@ Behaviour for tests:
     repository listed as an ecr:GetRepositoryPolicy gap in the bundle's
     manifest.json, plus --deny-repo NAME.
   * --deny-iam answers AccessDenied to GetAccountAuthorizationDetails.
+  * --iam-marker-loop / --ecr-token-loop repeat a pagination token,
+    --ecr-no-repositories answers DescribeRepositories with 200 and {},
+    --stall-op OP sends the headers of OP's answer and then nothing.
   * organizations/scps.json present -> Organizations is served from it,
     otherwise AWSOrganizationsNotInUseException.
   * sts:AssumeRole issues temporary credentials (with a session token) for
@@ -168,6 +171,12 @@ class Handler(BaseHTTPRequestHandler):
         for k, v in (extra or {}).items():
             self.send_header(k, v)
         self.end_headers()
+        if self.entry.get("op") in (self.state.args.stall_op or []):
+            # headers sent, then nothing: a server that stalls mid-response
+            self.wfile.flush()
+            self.entry["stalled"] = True
+            import time
+            time.sleep(3600)
         self.wfile.write(data)
         self.entry["status"] = status
 
@@ -369,6 +378,8 @@ class Handler(BaseHTTPRequestHandler):
             inner += to_xml(key, [v for k, v in page if k == key])
         truncated = start + size < len(items)
         inner += "<IsTruncated>%s</IsTruncated>" % ("true" if truncated else "false")
+        if self.state.args.iam_marker_loop and truncated:
+            start = 0  # the same Marker again and again
         if truncated:
             inner += "<Marker>%s</Marker>" % base64.b64encode(str(start + size).encode()).decode()
         self.xml_ok(op, inner, ns)
@@ -390,6 +401,10 @@ class Handler(BaseHTTPRequestHandler):
             resp = {"repositories": out}
             if start + size < len(repos):
                 resp["nextToken"] = str(start + size)
+            if self.state.args.ecr_token_loop:
+                resp["nextToken"] = "0"  # the same token forever: 100,000 pages
+            if self.state.args.ecr_no_repositories:
+                resp = {}  # HTTP 200 without "repositories"
             return self.json_ok(resp)
         if op == "GetRepositoryPolicy":
             name = p.get("repositoryName")
@@ -468,6 +483,12 @@ def main():
     ap.add_argument("--deny-iam", action="store_true")
     ap.add_argument("--iam-page-size", type=int, default=2)
     ap.add_argument("--ecr-page-size", type=int, default=2)
+    # hostile servers (issue 17): pagination loops, a malformed 200, a stall
+    ap.add_argument("--iam-marker-loop", action="store_true")
+    ap.add_argument("--ecr-token-loop", action="store_true")
+    ap.add_argument("--ecr-no-repositories", action="store_true")
+    ap.add_argument("--stall-op", action="append",
+                    help="send the headers of this operation's answer, then stall")
     args = ap.parse_args()
     Handler.state = State(args)
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)

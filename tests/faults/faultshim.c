@@ -1,7 +1,7 @@
 /* LD_PRELOAD fault injector for tests/faults/test_faults.sh.
  * ECR_FAULT="<op>:<substring>" makes every <op> (fwrite, fflush, fsync,
  * rename, open) on a file whose path contains <substring> fail with ENOSPC
- * (EACCES for open). The path of a stream/descriptor is read from
+ * (EACCES for open); "stall:<substring>" makes fsync sleep instead. The path of a stream/descriptor is read from
  * /proc/self/fd; rename matches its target. Built by the test at run time. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -54,6 +54,13 @@ int fflush(FILE *fp) {
 static int (*real_fsync)(int);
 int fsync(int fd) {
   REAL(fsync);
+  /* "stall:<substring>": fsync sleeps ECR_STALL seconds (default 30), so a
+   * test can signal or race a run while its temporary files exist */
+  if (fd_wants("stall", fd)) {
+    const char *s = getenv("ECR_STALL");
+    unsigned left = s ? (unsigned)atoi(s) : 30u;
+    while (left) left = sleep(left);
+  }
   if (fd_wants("fsync", fd)) {
     errno = ENOSPC;
     return -1;

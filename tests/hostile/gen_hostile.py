@@ -272,7 +272,109 @@ def main():
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ecr:GetAuthorizationToken",
                                                  "Resource": "*"}] * 10001}}]
     write_bytes(d, "bundle/" + IAM, json.dumps(v, separators=(",", ":")).encode())
+    issue17(sample, out, ledger, iam, led)
     print("%d cases" % cases)
+
+
+def issue17(sample, out, ledger, iam, led):
+    """Issue 17: duplicate keys, U+0000, duplicate ARNs, manifest paths (all
+    input errors naming the file) and bidi controls in names (a report that
+    shows them escaped)."""
+    acct = "111122223333"
+    dumps = lambda v: json.dumps(v, indent=1)
+
+    def raw_case(name, rel, text, expect_rel=None):
+        d = new_case(out, "i17_" + name, sample, ledger, "error " + (expect_rel or rel))
+        write_bytes(d, ("" if rel == "ledger.json" else "bundle/") + rel, text.encode("utf-8"))
+        return d
+
+    # a second UserDetailList: cJSON keeps the first, jq/Python the last
+    t = dumps(iam)
+    raw_case("dup_user_detail_list", IAM, t[: t.rindex("}")] + ', "UserDetailList": []}')
+    # the same with an escaped spelling of the key
+    raw_case("dup_user_detail_list_escaped", IAM,
+             t[: t.rindex("}")] + ', "\\u0055serDetailList": []}')
+    # duplicate Statement / Principal in an inline identity policy (an object)
+    v = copy.deepcopy(iam)
+    v["UserDetailList"][0]["UserPolicyList"] = [{"PolicyName": "dup", "PolicyDocument": {
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ecr:*",
+                                                 "Resource": "*"}]}}]
+    t = dumps(v).replace('"Statement": [', '"Statement": [], "Statement": [', 1)
+    raw_case("dup_statement_identity", IAM, t)
+    # ...and inside an embedded repository policy document (a string)
+    pols = load(sample, POLS)
+    public = ('{"Version": "2012-10-17", "Statement": [{"Sid": "Pub", "Effect": "Allow", '
+              '"Principal": "*", "Action": "ecr:*"}], "Statement": []}')
+    p2 = copy.deepcopy(pols)
+    p2[0]["policyText"] = public
+    raw_case("dup_statement_policy_text", POLS, dumps(p2))
+    p2 = copy.deepcopy(pols)
+    p2[0]["policyText"] = ('{"Version": "2012-10-17", "Statement": [{"Sid": "Pub", '
+                           '"Effect": "Allow", "Principal": "*", "Principal": {"AWS": '
+                           '"arn:aws:iam::111122223333:root"}, "Action": "ecr:*"}]}')
+    raw_case("dup_principal_policy_text", POLS, dumps(p2))
+    # URL-encoded embedded document (as IAM returns it) with a duplicate key
+    from urllib.parse import quote
+    p2 = copy.deepcopy(pols)
+    p2[0]["policyText"] = quote(public, safe="")
+    raw_case("dup_statement_policy_urlencoded", POLS, dumps(p2))
+    # U+0000 truncates identifiers: user/alice\u0000mallory
+    v = copy.deepcopy(iam)
+    v["UserDetailList"][0]["Arn"] = "arn:aws:iam::%s:user/alice\u0000mallory" % acct
+    raw_case("nul_escape_arn", IAM, dumps(v))
+    p2 = copy.deepcopy(pols)
+    p2[0]["policyText"] = public.replace(', "Statement": []', "").replace('"Pub"', '"P\\u0000b"')
+    raw_case("nul_escape_policy_text", POLS, dumps(p2))
+    p2 = copy.deepcopy(pols)
+    p2[0]["policyText"] = quote(public.replace(', "Statement": []', ""), safe="").replace(
+        "Pub", "P%00b")
+    raw_case("nul_percent_policy_text", POLS, dumps(p2))
+    # duplicate principal ARNs: two users, and a user and a role
+    v = copy.deepcopy(iam)
+    twin = copy.deepcopy(v["UserDetailList"][0])
+    twin["UserName"] = twin["UserName"] + "-twin"
+    v["UserDetailList"].append(twin)
+    raw_case("dup_arn_users", IAM, dumps(v))
+    v = copy.deepcopy(iam)
+    v["RoleDetailList"][0]["Arn"] = v["UserDetailList"][0]["Arn"]
+    raw_case("dup_arn_user_role", IAM, dumps(v))
+    # ledger: duplicate key (top level and in an entry) and U+0000
+    t = dumps(led)
+    raw_case("ledger_dup_key", "ledger.json", t.replace('"id":', '"id": "X", "id":', 1))
+    raw_case("ledger_dup_exceptions", "ledger.json",
+             '{"exceptions": %s, "exceptions": []}' % t)
+    raw_case("ledger_nul_escape", "ledger.json", t.replace('"id": "', '"id": "\\u0000', 1))
+    # manifest paths that leave the bundle are input errors, not skipped
+    man = load(sample, "manifest.json")
+    for tag, path in [("dotdot", "../outside.json"), ("absolute", "/etc/hostname"),
+                      ("dotdot_inner", "iam/../../outside.json")]:
+        m = copy.deepcopy(man)
+        m["files"].append({"path": path, "sha256": "0" * 64, "size": 1})
+        d = new_case(out, "i17_manifest_" + tag, sample, ledger, "error manifest.json")
+        # new_case drops the sample manifest: this one lists the real files
+        write_json(d, "bundle/manifest.json", m)
+    # duplicate key in the manifest and in a region file
+    t = dumps(man)
+    raw_case("dup_manifest_files", "manifest.json", t[: t.rindex("}")] + ', "files": []}')
+    t = dumps(load(sample, REPOS))
+    raw_case("dup_repositories", REPOS, t[: t.rindex("}")] + ', "repositories": []}')
+    # bidi controls in a repository name and a principal: shown escaped in
+    # HTML, JUnit and PDF, kept as written in findings.json
+    bidi = "\u202egnp.exe\u202c\u2066x\u2069\u200f\u061c"
+    v = copy.deepcopy(iam)
+    v["UserDetailList"][0]["Arn"] = "arn:aws:iam::%s:user/bidi%s" % (acct, bidi)
+    v["UserDetailList"][0]["UserPolicyList"] = [{"PolicyName": "p" + bidi, "PolicyDocument": {
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ecr:PutImage",
+                                                 "Resource": "*"}]}}]
+    repos = load(sample, REPOS)
+    rname = "team-x/bidi" + bidi
+    repos["repositories"][0]["repositoryName"] = rname
+    repos["repositories"][0]["repositoryArn"] = \
+        "arn:aws:ecr:us-east-1:%s:repository/%s" % (acct, rname)
+    d = new_case(out, "strings_bidi", sample, ledger, "report",
+                 payload=["arn:aws:iam::%s:user/bidi%s" % (acct, bidi)])
+    write_json(d, "bundle/" + IAM, v)
+    write_json(d, "bundle/" + REPOS, repos)
 
 
 if __name__ == "__main__":

@@ -97,6 +97,15 @@ PYEOF
       fail "$name" "report.html has an injected element or attribute (xpath: '$verdict')"; return
     fi ;;
   esac
+  # issue 17: bidi controls (U+061C, U+200E/F, U+202A-E, U+2066-9) are shown
+  # escaped in HTML and JUnit, never raw (findings.json keeps them)
+  local f
+  for f in report.html report.junit.xml; do
+    [ -f "$out/$f" ] || continue
+    if "$PY" -c 'import sys,re; sys.exit(0 if re.search("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]", open(sys.argv[1], encoding="utf-8", errors="replace").read()) else 1)' "$out/$f"; then
+      fail "$name" "$f holds a raw bidirectional control character"; return
+    fi
+  done
   case ",$formats," in *,pdf,*|,all,)
     if ! qpdf --check "$out/report.pdf" >"$work/qpdf.out" 2>&1; then
       fail "$name" "report.pdf: $(tail -n 3 "$work/qpdf.out")"; return

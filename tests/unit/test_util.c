@@ -462,6 +462,113 @@ static void file_read_errors(void **state) {
   free(dir);
 }
 
+/* issue 17: duplicate keys (after unescaping) and U+0000, linear */
+static bool jc(const char *s, size_t *off, size_t *first, char *msg) {
+  return ecr_json_check(s, strlen(s), off, first, msg, 160);
+}
+
+static void json_check_rules(void **state) {
+  (void)state;
+  size_t off, first;
+  char msg[160];
+  assert_true(jc("{\"a\": 1, \"b\": {\"a\": 2}, \"c\": [{\"a\": 1}, {\"a\": 2}]}", &off, &first, msg));
+  assert_true(jc("[\"a\", \"a\", {\"x\": \"a\", \"y\": \"a\"}]", &off, &first, msg));
+  assert_true(jc("{\"a\": \"\\\\u0000\"}", &off, &first, msg)); /* an escaped backslash */
+  assert_true(jc("{\"k\": \"{\\\"k\\\": 1}\"}", &off, &first, msg)); /* braces in a string */
+
+  assert_false(jc("{\"a\": 1, \"a\": 2}", &off, &first, msg));
+  assert_int_equal(off, 9);
+  assert_int_equal(first, 1);
+  assert_non_null(strstr(msg, "duplicate key \"a\""));
+  /* keys are compared decoded, as jq and Python do */
+  assert_false(jc("{\"Statement\": [], \"\\u0053tatement\": []}", &off, &first, msg));
+  assert_non_null(strstr(msg, "Statement"));
+  assert_false(jc("{\"\\ud83d\\ude00\": 1, \"\xf0\x9f\x98\x80\": 2}", &off, &first, msg));
+  /* a nested object's keys do not clash with its parent's */
+  assert_false(jc("{\"a\": {\"a\": {\"b\": 1, \"b\": 2}}}", &off, &first, msg));
+  assert_int_equal(off, 21);
+  /* the empty key twice */
+  assert_false(jc("{\"\": 1, \"\": 2}", &off, &first, msg));
+
+  assert_false(jc("[\"user/alice\\u0000mallory\"]", &off, &first, msg));
+  assert_int_equal(off, 12);
+  assert_int_equal(first, SIZE_MAX);
+  assert_non_null(strstr(msg, "U+0000"));
+  assert_false(jc("{\"k\\u0000\": 1}", &off, &first, msg));
+  /* cJSON reads a \u without four hex digits as U+0000 too (fuzz_json_check) */
+  assert_false(jc("{\"\\u\\u0ap1\": 2, \"a\": 2}", &off, &first, msg));
+  assert_non_null(strstr(msg, "invalid \\u escape"));
+
+  /* syntax errors are the parser's: the scan never fails on them */
+  assert_true(jc("{\"a\" 1 \"b\"", &off, &first, msg));
+  assert_true(jc("}}]]\"", &off, &first, msg));
+  assert_true(jc("{\"a\\", &off, &first, msg));
+}
+
+static void json_check_linear(void **state) {
+  (void)state;
+  /* 200,000 distinct keys in one object, and 200,000 one-key objects */
+  ecr_buf b;
+  ecr_buf_init(&b);
+  ecr_buf_putc(&b, '{');
+  for (int i = 0; i < 200000; i++) ecr_buf_printf(&b, "%s\"k%d\": %d", i ? "," : "", i, i);
+  ecr_buf_putc(&b, '}');
+  size_t off, first;
+  char msg[160];
+  clock_t t0 = clock();
+  assert_true(ecr_json_check(b.data, b.len, &off, &first, msg, sizeof(msg)));
+  ecr_buf_reset(&b);
+  ecr_buf_putc(&b, '[');
+  for (int i = 0; i < 200000; i++) ecr_buf_printf(&b, "%s{\"k\": %d}", i ? "," : "", i);
+  ecr_buf_putc(&b, ']');
+  assert_true(ecr_json_check(b.data, b.len, &off, &first, msg, sizeof(msg)));
+  double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+  assert_true(secs < 5.0);
+  ecr_buf_cleanup(&b);
+}
+
+/* issue 17: temporaries never follow a planted link; FIFOs are refused */
+static void atomic_and_special_files(void **state) {
+  (void)state;
+  char *dir = ecr_test_tmpdir("special");
+  char *path = ecr_path_join(dir, "out.txt");
+  char *victim = ecr_path_join(dir, "victim");
+  ecr_error err;
+  ecr_error_clear(&err);
+  FILE *v = fopen(victim, "w");
+  fputs("keep", v);
+  fclose(v);
+  /* the old predictable name, and a second planted link */
+  char *old_tmp = ecr_xasprintf("%s.tmp.%ld", path, (long)getpid());
+  assert_int_equal(symlink(victim, old_tmp), 0);
+  ecr_atomic_file af;
+  assert_int_equal(ecr_atomic_open(&af, path, &err), ECR_OK);
+  assert_string_not_equal(af.tmp_path, old_tmp);
+  assert_true(ecr_atomic_write(&af, "new", 3));
+  assert_int_equal(ecr_atomic_commit(&af, &err), ECR_OK);
+  char *got = ecr_test_slurp(victim);
+  assert_string_equal(got, "keep");
+  free(got);
+  got = ecr_test_slurp(path);
+  assert_string_equal(got, "new");
+  free(got);
+  unlink(old_tmp);
+  free(old_tmp);
+
+  char *fifo = ecr_path_join(dir, "fifo");
+  assert_int_equal(mkfifo(fifo, 0600), 0);
+  char *data = NULL;
+  size_t len = 0;
+  assert_int_equal(ecr_file_read(fifo, &data, &len, &err), ECR_E_INPUT); /* does not block */
+  assert_non_null(strstr(err.message, "not a regular file"));
+  assert_null(data);
+  free(fifo);
+  free(path);
+  free(victim);
+  ecr_test_rmrf(dir);
+  free(dir);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(glob_basics),
@@ -476,6 +583,9 @@ int main(void) {
       cmocka_unit_test(atomic_commit_and_abort),
       cmocka_unit_test(atomic_unwritable_dir),
       cmocka_unit_test(file_read_errors),
+      cmocka_unit_test(json_check_rules),
+      cmocka_unit_test(json_check_linear),
+      cmocka_unit_test(atomic_and_special_files),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
