@@ -589,7 +589,13 @@ static char *impact_text(builder *B, const ecr_finding *f, size_t p) {
   char *repos = repos_phrase(B, f);
   char *owned_name = NULL;
   const char *name = display_name(f, ip, &owned_name);
-  if (ip && ip->service_linked) {
+  /* a passing finding (reading by the account's own principal, listed for
+     the record) says what breaks, not again who the principal is and when it
+     was used: that is in the principal's other findings and its view */
+  bool describe = f->status != ECR_CHECK_PASS;
+  if (!describe && ip) {
+    /* nothing */
+  } else if (ip && ip->service_linked) {
     para(&b, T("impact/service-linked", (const char *const[]){"name", name, NULL}));
   } else if (ip && ip->cls == ECR_PRINCIPAL_USER) {
     para(&b, T("impact/user", (const char *const[]){"name", name, NULL}));
@@ -613,7 +619,7 @@ static char *impact_text(builder *B, const ecr_finding *f, size_t p) {
   } else {
     para(&b, T("impact/federated", (const char *const[]){"name", f->principal, NULL}));
   }
-  if (ip) {
+  if (ip && describe) {
     if (ip->last_used) {
       char *region = ip->last_used_region ? ecr_xasprintf(" in %s", ip->last_used_region) : ecr_xstrdup("");
       para(&b, T("impact/last-used", (const char *const[]){"date", ip->last_used, "region", region, NULL}));

@@ -208,6 +208,27 @@ def validate(v, schema, path, errors):
         raise AssertionError(tag)
 
 
+def layout(doc):
+    """The file as ecraudit writes it: json.dumps(indent=2), except that each
+    repository set and each finding is one compact line."""
+    if not isinstance(doc, dict):
+        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    compact = lambda v: json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+    parts = []
+    for key, value in doc.items():
+        head = "  " + json.dumps(key, ensure_ascii=False) + ": "
+        if key == "repository_sets" and isinstance(value, dict) and value:
+            body = ",\n".join("    " + json.dumps(k, ensure_ascii=False) + ": " + compact(v)
+                              for k, v in value.items())
+            parts.append(head + "{\n" + body + "\n  }")
+        elif key == "findings" and isinstance(value, list) and value:
+            parts.append(head + "[\n" + ",\n".join("    " + compact(f) for f in value) + "\n  ]")
+        else:
+            inner = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+            parts.append(head + inner)
+    return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
 def semantic(doc, errors):
     """Rules that span several keys."""
     findings = doc.get("findings") if isinstance(doc.get("findings"), list) else []
@@ -325,12 +346,13 @@ def check_text(raw, evidence_dir=None, ledger_file=None):
     validate(doc, DOCUMENT, "$", errors)
     if isinstance(doc, dict):
         semantic(doc, errors)
-    canonical = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    canonical = layout(doc)
     if text != canonical:
         line = next((i + 1 for i, (a, b) in
                      enumerate(zip(text.splitlines(), canonical.splitlines())) if a != b),
                     min(len(text.splitlines()), len(canonical.splitlines())) + 1)
-        errors.append(f"layout is not 2-space indented JSON with a trailing newline "
+        errors.append(f"layout is not ecraudit's (2-space indented, one line per repository set "
+                      f"and finding, a trailing newline) "
                       f"(first difference on line {line})")
     if evidence_dir and isinstance(doc, dict):
         for f in (doc.get("evidence") or {}).get("files") or []:

@@ -31,7 +31,7 @@ import copy, importlib.util, json, sys
 spec = importlib.util.spec_from_file_location("fs", sys.argv[1])
 fs = importlib.util.module_from_spec(spec); spec.loader.exec_module(fs)
 base = json.load(open(sys.argv[2], encoding="utf-8"))
-def dump(d): return (json.dumps(d, indent=2, ensure_ascii=False) + "\n").encode()
+def dump(d): return fs.layout(d).encode()
 assert fs.check_text(dump(base)) == [], fs.check_text(dump(base))
 def m(name, fn, expect):
     d = copy.deepcopy(base); fn(d)
@@ -106,11 +106,14 @@ results = [
 text = dump(base)
 for name, raw, expect in [
     ("tabs", json.dumps(base, indent="\t", ensure_ascii=False).encode() + b"\n", "layout"),
+    ("indented findings", json.dumps(base, indent=2, ensure_ascii=False).encode() + b"\n", "layout"),
     ("no newline", text[:-1], "layout"),
     ("compact", json.dumps(base, ensure_ascii=False).encode() + b"\n", "layout"),
     ("latin-1", text.replace(b"111122223333", b"11112222\xe9333", 1), "UTF-8"),
     ("duplicate key", text.replace(b'"schema": "ecraudit.findings/v2",',
                                    b'"schema": "ecraudit.findings/v2",\n  "schema": "x",', 1),
+     "duplicate key"),
+    ("duplicate key in a finding", text.replace(b'{"id":', b'{"id":"x","id":', 1),
      "duplicate key"),
 ]:
     errs = fs.check_text(raw)
