@@ -22,6 +22,17 @@ Behaviour for tests:
     otherwise AWSOrganizationsNotInUseException.
   * sts:AssumeRole issues temporary credentials (with a session token) for
     any role ARN of the account; they are accepted afterwards.
+  * Credential endpoints, each issuing temporary credentials that expire after
+    --credential-lifetime seconds (afterwards: 403 ExpiredToken):
+      - sts:AssumeRoleWithWebIdentity, unsigned, for --web-identity-token;
+      - GET /container/credentials (ECS / EKS Pod Identity shape), needs
+        "Authorization: --container-token";
+      - IMDSv2: PUT /latest/api/token, then GET
+        /latest/meta-data/iam/security-credentials/[ROLE] with the token
+        (requests without it: 401, as an instance with IMDSv2 required);
+      - the SSO portal: GET /federation/credentials?account_id=&role_name=
+        with "x-amz-sso_bearer_token: --sso-token".
+  * --delay-ms slows every signed request (long collections).
 
 Every request is logged as one JSON line to --log:
   {"service","op","status","error","access_key","signed":true|false}
@@ -124,8 +135,10 @@ class State:
             self.denied_repos[name] = (
                 "AccessDeniedException",
                 "User is not authorized to perform: ecr:GetRepositoryPolicy on %s" % name)
-        self.creds = {args.access_key: (args.secret_key, args.session_token or None, None)}
+        # access key -> (secret, token, (role, session) or None, expires epoch or None)
+        self.creds = {args.access_key: (args.secret_key, args.session_token or None, None, None)}
         self.throttled = set()
+        self.imds_tokens = set()
         self.log = open(args.log, "a", encoding="utf-8") if args.log else None
 
     def ecr(self, region):
@@ -136,6 +149,20 @@ class State:
         pols = load_json(os.path.join(base, "repository-policies.json"), []) or []
         registry = load_json(os.path.join(base, "registry-policy.json"))
         return repos, {p["repositoryName"]: p for p in pols}, registry
+
+    def issue(self, role, session):
+        """New temporary credentials for role/session: (ak, secret, token, expiration ISO)."""
+        new_ak = "ASIAFAKE" + secrets.token_hex(6).upper()
+        new_secret = secrets.token_urlsafe(30)
+        new_token = "FQoFAKE" + secrets.token_urlsafe(60)
+        now = datetime.datetime.now(datetime.timezone.utc)
+        exp = now + datetime.timedelta(seconds=self.args.credential_lifetime)
+        with self.lock:
+            self.creds[new_ak] = (new_secret, new_token, (role, session), exp.timestamp())
+            if self.args.issued_log:  # for the tests' "no secret in any output" checks
+                with open(self.args.issued_log, "a", encoding="utf-8") as f:
+                    f.write("%s\n%s\n" % (new_secret, new_token))
+        return new_ak, new_secret, new_token, exp.strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def once(self, key):
         with self.lock:
@@ -218,7 +245,9 @@ class Handler(BaseHTTPRequestHandler):
         known = self.state.creds.get(ak)
         if not known:
             return self.deny_sig("unknown access key", "InvalidClientTokenId")
-        secret, token, role = known
+        secret, token, role, expires = known
+        if expires is not None and datetime.datetime.utcnow().timestamp() > expires:
+            return self.deny_sig("credentials expired", "ExpiredToken")
         amz_date = self.headers.get("X-Amz-Date", "")
         if term != "aws4_request" or amz_date[:8] != date:
             return self.deny_sig("credential scope does not match X-Amz-Date")
@@ -272,6 +301,14 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length", "0"))
         body = self.rfile.read(length) if length else b""
         try:
+            if "Authorization" not in self.headers and b"Action=AssumeRoleWithWebIdentity" in body:
+                params = {k: v[0] for k, v in urllib.parse.parse_qs(body.decode("utf-8")).items()}
+                self.entry.update(service="sts", op="AssumeRoleWithWebIdentity")
+                self.web_identity(params)
+                self.state.record(self.entry)
+                return
+            if self.state.args.delay_ms:
+                threading.Event().wait(self.state.args.delay_ms / 1000.0)
             got = self.verify(body)
             if got:
                 service, region, ak, role = got
@@ -306,6 +343,103 @@ class Handler(BaseHTTPRequestHandler):
             self.json_error(500, "InternalFailure", "stand-in error: %r" % (e,))
         self.state.record(self.entry)
 
+    # ---- credential endpoints ---------------------------------------------
+    def web_identity(self, p):
+        ns = "https://sts.amazonaws.com/doc/2011-06-15/"
+        acct = self.state.account
+        arn = p.get("RoleArn", "")
+        want = self.state.args.web_identity_token
+        if not want or not secrets.compare_digest(p.get("WebIdentityToken", ""), want):
+            return self.xml_error(400, "InvalidIdentityToken", "the web identity token is not valid")
+        if not arn.startswith("arn:aws:iam::%s:role/" % acct) or not p.get("RoleSessionName"):
+            return self.xml_error(403, "AccessDenied",
+                                  "Not authorized to perform sts:AssumeRoleWithWebIdentity")
+        name = arn.rsplit("/", 1)[-1]
+        ak, sk, tok, exp = self.state.issue(name, p["RoleSessionName"])
+        self.entry["issued"] = ak
+        inner = (
+            "<Credentials><AccessKeyId>%s</AccessKeyId><SecretAccessKey>%s</SecretAccessKey>"
+            "<SessionToken>%s</SessionToken><Expiration>%s</Expiration></Credentials>"
+            "<SubjectFromWebIdentityToken>system:serviceaccount:audit:ecraudit"
+            "</SubjectFromWebIdentityToken>"
+            "<AssumedRoleUser><Arn>arn:aws:sts::%s:assumed-role/%s/%s</Arn>"
+            "<AssumedRoleId>AROAFAKE:%s</AssumedRoleId></AssumedRoleUser>"
+            % (ak, sk, tok, exp, acct, name, escape(p["RoleSessionName"]),
+               escape(p["RoleSessionName"])))
+        return self.xml_ok("AssumeRoleWithWebIdentity", inner, ns)
+
+    def plain_json(self, status, obj):
+        self.send(status, json.dumps(obj), "application/json")
+
+    def do_GET(self):
+        self.entry = {"signed": False, "method": "GET"}
+        try:
+            self.credential_get()
+        except Exception as e:  # report, never hang the client
+            self.entry["exception"] = repr(e)
+            self.plain_json(500, {"message": "stand-in error: %r" % (e,)})
+        self.state.record(self.entry)
+
+    def do_PUT(self):
+        self.entry = {"signed": False, "method": "PUT", "op": "IMDSToken"}
+        length = int(self.headers.get("Content-Length", "0"))
+        if length:
+            self.rfile.read(length)
+        if self.path != "/latest/api/token":
+            self.send(404, "", "text/plain")
+        elif not self.headers.get("X-aws-ec2-metadata-token-ttl-seconds"):
+            self.send(400, "", "text/plain")
+        else:
+            tok = "imds-" + secrets.token_urlsafe(24)
+            with self.state.lock:
+                self.state.imds_tokens.add(tok)
+            self.send(200, tok, "text/plain")
+        self.state.record(self.entry)
+
+    def credential_get(self):
+        url = urllib.parse.urlsplit(self.path)
+        args = self.state.args
+        if url.path == "/container/credentials":
+            self.entry["op"] = "ContainerCredentials"
+            want = args.container_token
+            if not want or self.headers.get("Authorization") != want:
+                return self.plain_json(403, {"code": "AccessDenied",
+                                             "message": "Authorization token is missing or wrong"})
+            ak, sk, tok, exp = self.state.issue("container-role", "container")
+            self.entry["issued"] = ak
+            return self.plain_json(200, {"AccessKeyId": ak, "SecretAccessKey": sk, "Token": tok,
+                                         "Expiration": exp, "RoleArn": "arn:aws:iam::%s:role/container-role" % self.state.account})
+        if url.path.startswith("/latest/meta-data/iam/security-credentials/"):
+            self.entry["op"] = "IMDSCredentials"
+            if self.headers.get("X-aws-ec2-metadata-token") not in self.state.imds_tokens:
+                return self.send(401, "", "text/plain")
+            role = url.path[len("/latest/meta-data/iam/security-credentials/"):]
+            if not role:
+                return self.send(200, "jenkins-role", "text/plain")
+            if role != "jenkins-role":
+                return self.send(404, "", "text/plain")
+            ak, sk, tok, exp = self.state.issue("jenkins-role", "i-0fake")
+            self.entry["issued"] = ak
+            return self.plain_json(200, {"Code": "Success", "Type": "AWS-HMAC", "AccessKeyId": ak,
+                                         "SecretAccessKey": sk, "Token": tok, "Expiration": exp,
+                                         "LastUpdated": exp})
+        if url.path == "/federation/credentials":
+            self.entry["op"] = "GetRoleCredentials"
+            q = dict(urllib.parse.parse_qsl(url.query))
+            want = args.sso_token
+            if not want or self.headers.get("x-amz-sso_bearer_token") != want:
+                return self.plain_json(401, {"message": "Session token not found or invalid"})
+            if q.get("account_id") != self.state.account or not q.get("role_name"):
+                return self.plain_json(403, {"message": "No access"})
+            ak, sk, tok, exp = self.state.issue(q["role_name"], "sso-user")
+            self.entry["issued"] = ak
+            exp_ms = int(datetime.datetime.fromisoformat(exp.replace("Z", "+00:00")).timestamp() * 1000)
+            return self.plain_json(200, {"roleCredentials": {
+                "accessKeyId": ak, "secretAccessKey": sk, "sessionToken": tok,
+                "expiration": exp_ms}})
+        self.entry["op"] = "GET " + url.path
+        return self.send(404, "", "text/plain")
+
     # ---- STS -------------------------------------------------------------
     def sts(self, op, p, ak, role):
         ns = "https://sts.amazonaws.com/doc/2011-06-15/"
@@ -325,15 +459,8 @@ class Handler(BaseHTTPRequestHandler):
             arn = p.get("RoleArn", "")
             if not arn.startswith("arn:aws:iam::%s:role/" % acct) or not p.get("RoleSessionName"):
                 return self.xml_error(403, "AccessDenied", "not authorized to assume %s" % arn)
-            new_ak = "ASIAFAKE" + secrets.token_hex(6).upper()
-            new_secret = secrets.token_urlsafe(30)
-            new_token = "FQoFAKE" + secrets.token_urlsafe(60)
             name = arn.rsplit("/", 1)[-1]
-            with self.state.lock:
-                self.state.creds[new_ak] = (new_secret, new_token, (name, p["RoleSessionName"]))
-            exp = (datetime.datetime.utcnow() + datetime.timedelta(hours=1)).strftime(
-                "%Y-%m-%dT%H:%M:%SZ"
-            )
+            new_ak, new_secret, new_token, exp = self.state.issue(name, p["RoleSessionName"])
             inner = (
                 "<Credentials><AccessKeyId>%s</AccessKeyId><SecretAccessKey>%s</SecretAccessKey>"
                 "<SessionToken>%s</SessionToken><Expiration>%s</Expiration></Credentials>"
@@ -468,6 +595,12 @@ def main():
     ap.add_argument("--deny-iam", action="store_true")
     ap.add_argument("--iam-page-size", type=int, default=2)
     ap.add_argument("--ecr-page-size", type=int, default=2)
+    ap.add_argument("--web-identity-token")
+    ap.add_argument("--container-token")
+    ap.add_argument("--sso-token")
+    ap.add_argument("--credential-lifetime", type=int, default=3600)
+    ap.add_argument("--delay-ms", type=int, default=0)
+    ap.add_argument("--issued-log", help="append every issued secret key and token (one a line)")
     args = ap.parse_args()
     Handler.state = State(args)
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
