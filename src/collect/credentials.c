@@ -246,7 +246,8 @@ static bool env_true(const char *name) {
 /* One-line, bounded copy of text that came from elsewhere (a process's
  * stderr, a service's message) for an error message. */
 static char *one_line(const char *s, size_t max) {
-  char *out = ecr_xstrndup(s ? s : "", max);
+  if (!s) s = "";
+  char *out = ecr_xstrndup(s, strnlen(s, max));
   for (char *p = out; *p; p++)
     if ((unsigned char)*p < 0x20) *p = ' ';
   size_t n = strlen(out);
