@@ -16,7 +16,7 @@
 static const char usage_text[] =
     "usage:\n"
     "  ecraudit report  --evidence DIR [--exceptions FILE] [--out DIR] [--format html,pdf,junit,json]\n"
-    "                   [--as-of YYYY-MM-DD] [--fail-on SEVERITY]\n"
+    "                   [--as-of YYYY-MM-DD] [--fail-on SEVERITY] [--quiet]\n"
     "  ecraudit matrix  --evidence DIR\n"
     "  ecraudit collect --out DIR [--profile NAME] [--region R ...] [--endpoint-url URL] [--quiet]\n"
     "  ecraudit scan    --out DIR [collect options] [report options]\n"
@@ -40,6 +40,7 @@ static const char report_help[] =
     "  --as-of YYYY-MM-DD   date exceptions expire against (default today, UTC)\n"
     "  --fail-on SEVERITY   exit 1 only when an open (fail or unknown) finding has this\n"
     "                       severity or a higher one: critical, high, medium, low, info\n"
+    "  --quiet              no summary line on stderr\n"
     "  -h, --help           this text\n"
     "\n"
     "Exit status: 0 compliant, 1 non-compliant, 2 usage or input error, 4 output not written.\n";
@@ -385,7 +386,7 @@ int main(int argc, char **argv) {
     int (*run)(const options *);
   } commands[] = {
       {"matrix", "a", matrix_help, cmd_matrix},
-      {"report", "abcdej", report_help, cmd_report},
+      {"report", "abcdeij", report_help, cmd_report},
       {"collect", "cfghi", collect_help, cmd_collect},
       {"scan", "bcdefghij", scan_help, cmd_scan},
   };
