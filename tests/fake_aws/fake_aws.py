@@ -33,6 +33,12 @@ Behaviour for tests:
       - the SSO portal: GET /federation/credentials?account_id=&role_name=
         with "x-amz-sso_bearer_token: --sso-token".
   * --delay-ms slows every signed request (long collections).
+  * For the AWS CLI recipe of the README: ecr:ListTagsForResource (from
+    ecr/<region>/repository-tags.json, else no tags), iam:GenerateCredentialReport
+    and GetCredentialReport (a report of the bundle's users), organizations
+    ListAccounts (accounts.json, else the account alone) and ListPoliciesForTarget
+    honouring Filter (RESOURCE_CONTROL_POLICY: rcps.json, else
+    PolicyTypeNotEnabledException).
 
 Every request is logged as one JSON line to --log:
   {"service","op","status","error","access_key","signed":true|false}
@@ -106,7 +112,7 @@ def to_xml(name, value):
     elif name in TIME_KEYS:
         text = iso_to_wire(value)
     elif name in DOC_KEYS and isinstance(value, str):
-        text = urllib.parse.quote(value, safe="-_.~*'()!")
+        text = value  # a bundle's string document is already URL-encoded, as the API sends it
     else:
         text = str(value)
     return "<%s>%s</%s>" % (name, escape(text), name)
@@ -172,9 +178,14 @@ class State:
             return True
 
     def record(self, entry):
+        """One log line per request (the first call wins: send() logs before the body)."""
+        if entry.get("_logged"):
+            return
+        line = json.dumps(entry)
+        entry["_logged"] = True
         if self.log:
             with self.lock:
-                self.log.write(json.dumps(entry) + "\n")
+                self.log.write(line + "\n")
                 self.log.flush()
 
 
@@ -195,8 +206,10 @@ class Handler(BaseHTTPRequestHandler):
         for k, v in (extra or {}).items():
             self.send_header(k, v)
         self.end_headers()
-        self.wfile.write(data)
         self.entry["status"] = status
+        # logged before the body goes out: a client that has its answer finds it in the log
+        self.state.record(self.entry)
+        self.wfile.write(data)
 
     def xml_ok(self, op, inner, ns):
         body = (
@@ -475,6 +488,18 @@ class Handler(BaseHTTPRequestHandler):
     # ---- IAM -------------------------------------------------------------
     def iam(self, op, p):
         ns = "https://iam.amazonaws.com/doc/2010-05-08/"
+        if op == "GenerateCredentialReport":
+            return self.xml_ok(op, "<State>COMPLETE</State><Description>fake</Description>", ns)
+        if op == "GetCredentialReport":
+            cols = ["user", "arn", "user_creation_time", "password_enabled", "password_last_used",
+                    "access_key_1_active", "access_key_1_last_used_date"]
+            rows = [",".join(cols)]
+            for u in self.state.iam.get("UserDetailList", []):
+                rows.append(",".join([u["UserName"], u["Arn"], iso_to_wire(u.get("CreateDate", "")),
+                                      "false", "N/A", "false", "N/A"]))
+            content = base64.b64encode(("\n".join(rows) + "\n").encode()).decode()
+            return self.xml_ok(op, "<Content>%s</Content><ReportFormat>text/csv</ReportFormat>"
+                               "<GeneratedTime>2026-11-20T09:00:00Z</GeneratedTime>" % content, ns)
         if op != "GetAccountAuthorizationDetails":
             return self.xml_error(400, "InvalidAction", op)
         if self.state.args.deny_iam:
@@ -530,6 +555,15 @@ class Handler(BaseHTTPRequestHandler):
                     400, "RepositoryPolicyNotFoundException",
                     "Repository policy does not exist for the repository with name '%s'" % name)
             return self.json_ok(pols[name])
+        if op == "ListTagsForResource":
+            arn = p.get("resourceArn", "")
+            if not any(r.get("repositoryArn") == arn for r in repos):
+                return self.json_error(400, "RepositoryNotFoundException", arn)
+            tags = load_json(os.path.join(self.state.bundle, "ecr", region, "repository-tags.json"), []) or []
+            for t in tags:
+                if t.get("resourceArn") == arn:
+                    return self.json_ok({"tags": t.get("tags", [])})
+            return self.json_ok({"tags": []})
         if op == "GetRegistryPolicy":
             if self.state.once("ecr-503"):
                 return self.json_error(503, "ServiceUnavailableException", "try again")
@@ -550,6 +584,9 @@ class Handler(BaseHTTPRequestHandler):
         for t in scps:
             for pol in t["policies"]:
                 policies[pol["Id"]] = pol
+        for t in load_json(os.path.join(self.state.bundle, "organizations/rcps.json"), []) or []:
+            for pol in t["policies"]:
+                policies.setdefault(pol["Id"], pol)
         if op == "DescribeOrganization":
             return self.json_ok({"Organization": {"Id": "o-fake", "MasterAccountId": self.state.account}})
         if op == "ListParents":
@@ -559,6 +596,21 @@ class Handler(BaseHTTPRequestHandler):
             parent = chain[chain.index(child) - 1]
             kind = "ROOT" if parent.startswith("r-") else "ORGANIZATIONAL_UNIT"
             return self.json_ok({"Parents": [{"Id": parent, "Type": kind}]})
+        if op == "ListAccounts":
+            accts = load_json(os.path.join(self.state.bundle, "organizations/accounts.json"))
+            if accts is None:
+                accts = {"Accounts": [{"Id": self.state.account, "Arn": "arn:aws:organizations::%s:account/o-fake/%s" % (self.state.account, self.state.account),
+                                       "Name": "fake", "Status": "ACTIVE"}]}
+            return self.json_ok(accts)
+        if op == "ListPoliciesForTarget" and p.get("Filter") == "RESOURCE_CONTROL_POLICY":
+            rcps = load_json(os.path.join(self.state.bundle, "organizations/rcps.json"))
+            if rcps is None:
+                return self.json_error(400, "PolicyTypeNotEnabledException",
+                                       "This operation can be performed only for enabled policy types.")
+            scps = rcps
+            for t in rcps:
+                for pol in t["policies"]:
+                    policies[pol["Id"]] = pol
         if op == "ListPoliciesForTarget":
             target = p.get("TargetId")
             entry = next((t for t in scps if t["target"] == target), None)
