@@ -247,6 +247,9 @@ ecr_status ecr_iam_get_account_authorization_details(ecr_collect_ctx *ctx, cJSON
 ecr_status ecr_iam_parse_page(const char *xml, size_t len, cJSON *acc, char **marker,
                               ecr_error *err);
 
+/* iam/credential-report.json (Generate + GetCredentialReport); failures become gaps. */
+void ecr_iam_collect_credential_report(ecr_collect_ctx *ctx);
+
 /* ECR files of one region; failures become gaps. */
 void ecr_ecr_collect_region(ecr_collect_ctx *ctx, const char *region);
 

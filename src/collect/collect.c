@@ -302,6 +302,7 @@ ecr_status ecr_collect(const ecr_collect_opts *opts, ecr_error *err) {
   st = ecr_bundle_write_json(&ctx, "iam/account-authorization-details.json", iam, err);
   if (st != ECR_OK) goto cleanup;
 
+  ecr_iam_collect_credential_report(&ctx);
   for (size_t i = 0; i < n_regions; i++)
     ecr_ecr_collect_region(&ctx, regions[i]);
   ecr_orgs_collect(&ctx);

@@ -491,6 +491,12 @@ class Handler(BaseHTTPRequestHandler):
         if op == "GenerateCredentialReport":
             return self.xml_ok(op, "<State>COMPLETE</State><Description>fake</Description>", ns)
         if op == "GetCredentialReport":
+            report = load_json(os.path.join(self.state.bundle, "iam/credential-report.json"))
+            if report is not None:
+                return self.xml_ok(op, "<Content>%s</Content><ReportFormat>%s</ReportFormat>"
+                                   "<GeneratedTime>%s</GeneratedTime>" % (
+                                       report["Content"], report.get("ReportFormat", "text/csv"),
+                                       iso_to_wire(report.get("GeneratedTime", "2026-11-20T09:00:00Z"))), ns)
             cols = ["user", "arn", "user_creation_time", "password_enabled", "password_last_used",
                     "access_key_1_active", "access_key_1_last_used_date"]
             rows = [",".join(cols)]
