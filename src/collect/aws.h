@@ -247,6 +247,11 @@ ecr_status ecr_iam_get_account_authorization_details(ecr_collect_ctx *ctx, cJSON
 ecr_status ecr_iam_parse_page(const char *xml, size_t len, cJSON *acc, char **marker,
                               ecr_error *err);
 
+/* ec2:DescribeRegions: the account's enabled regions, sorted; caller frees
+ * the strings and the array. */
+ecr_status ecr_ec2_describe_regions(ecr_aws_client *c, const char *region, char ***out,
+                                    size_t *n, ecr_error *err);
+
 /* iam/credential-report.json (Generate + GetCredentialReport); failures become gaps. */
 void ecr_iam_collect_credential_report(ecr_collect_ctx *ctx);
 

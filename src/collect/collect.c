@@ -188,7 +188,15 @@ ecr_status ecr_collect(const ecr_collect_opts *opts, ecr_error *err) {
     return ecr_error_set(err, ECR_E_USAGE, NULL,
                          "collect: AWS_ENDPOINT_URL must start with https:// or http://: %s",
                          env_endpoint);
+  bool all_regions = false;
+  char **enabled = NULL;
+  size_t n_enabled = 0;
   for (size_t i = 0; i < opts->n_regions; i++)
+    if (opts->regions[i] && strcmp(opts->regions[i], "all") == 0) all_regions = true;
+  if (all_regions && opts->n_regions > 1)
+    return ecr_error_set(err, ECR_E_USAGE, NULL,
+                         "collect: --region all cannot be combined with other regions");
+  for (size_t i = 0; !all_regions && i < opts->n_regions; i++)
     if (!opts->regions[i] || !valid_region(opts->regions[i]))
       return ecr_error_set(err, ECR_E_USAGE, NULL, "collect: invalid region \"%s\"",
                            opts->regions[i] ? opts->regions[i] : "");
@@ -197,7 +205,8 @@ ecr_status ecr_collect(const ecr_collect_opts *opts, ecr_error *err) {
   const char *env_region = getenv("AWS_REGION");
   if (!env_region || !*env_region) env_region = getenv("AWS_DEFAULT_REGION");
   if (env_region && !*env_region) env_region = NULL;
-  assume_ctx actx = {endpoint, opts->n_regions ? opts->regions[0] : env_region, opts->profile,
+  assume_ctx actx = {endpoint, opts->n_regions && !all_regions ? opts->regions[0] : env_region,
+                     opts->profile,
                      {0}};
   actx.io.assume = assume_role;
   actx.io.web_identity = web_identity;
@@ -211,7 +220,9 @@ ecr_status ecr_collect(const ecr_collect_opts *opts, ecr_error *err) {
   ecr_collect_progress(&ctx, true, "credentials: %s (profile %s)", cred.source, cred.profile);
 
   /* regions: --region, else AWS_REGION / AWS_DEFAULT_REGION, else the profile */
-  if (opts->n_regions) {
+  if (all_regions) {
+    /* after the client exists: ec2:DescribeRegions below */
+  } else if (opts->n_regions) {
     for (size_t i = 0; i < opts->n_regions; i++) {
       bool dup = false;
       for (size_t j = 0; j < n_regions; j++)
@@ -255,6 +266,19 @@ ecr_status ecr_collect(const ecr_collect_opts *opts, ecr_error *err) {
     client.refresh_ctx = &actx;
   }
   ctx.client = &client;
+  if (all_regions) {
+    const char *home = env_region ? env_region : cred.region ? cred.region : "us-east-1";
+    st = ecr_ec2_describe_regions(&client, home, &enabled, &n_enabled, err);
+    if (st != ECR_OK) {
+      char msg[sizeof(err->message)];
+      snprintf(msg, sizeof(msg), "%s", err ? err->message : "ec2:DescribeRegions failed");
+      st = ecr_error_set(err, ECR_E_COLLECT, NULL, "--region all: %s", msg);
+      goto cleanup;
+    }
+    for (size_t i = 0; i < n_enabled; i++)
+      if (valid_region(enabled[i])) ECR_PUSH(regions, n_regions, cap_regions, enabled[i]);
+    ecr_collect_progress(&ctx, true, "regions: %zu enabled (ec2:DescribeRegions)", n_regions);
+  }
 
   /* temporary directory next to --out */
   {
@@ -336,6 +360,9 @@ cleanup:
   free(ctx.account);
   free(ctx.partition);
   free(regions);
+  for (size_t i = 0; i < n_enabled; i++)
+    free(enabled[i]);
+  free(enabled);
   ecr_aws_client_cleanup(&client);
   ecr_cred_result_cleanup(&cred);
   return st;

@@ -50,7 +50,7 @@ server_pid=$!
 for _ in $(seq 1 100); do [ -s "$tmp/port" ] && break; sleep 0.1; done
 env -i PATH="$PATH" HOME="$tmp" AWS_ACCESS_KEY_ID="$AK" AWS_SECRET_ACCESS_KEY="$SK" \
   AWS_EC2_METADATA_DISABLED=true "$ECRAUDIT" collect --out "$tmp/bundle" --quiet \
-  --endpoint-url "http://127.0.0.1:$(cat "$tmp/port")" --region us-east-1 >/dev/null 2>"$tmp/collect.err" ||
+  --endpoint-url "http://127.0.0.1:$(cat "$tmp/port")" --region all >/dev/null 2>"$tmp/collect.err" ||
   { echo "FAIL: collect against the stand-in: $(cat "$tmp/collect.err")"; fails=$((fails + 1)); }
 
 # ---- the CronJob's command line, through /bin/sh, with a recording ecraudit ----------------

@@ -33,6 +33,7 @@ Behaviour for tests:
       - the SSO portal: GET /federation/credentials?account_id=&role_name=
         with "x-amz-sso_bearer_token: --sso-token".
   * --delay-ms slows every signed request (long collections).
+  * ec2:DescribeRegions (for --region all): the bundle's regions and eu-north-1.
   * For the AWS CLI recipe of the README: ecr:ListTagsForResource (from
     ecr/<region>/repository-tags.json, else no tags), iam:GenerateCredentialReport
     and GetCredentialReport (a report of the bundle's users), organizations
@@ -349,6 +350,8 @@ class Handler(BaseHTTPRequestHandler):
                         self.sts(op, params, ak, role)
                     elif service == "iam":
                         self.iam(op, params)
+                    elif service == "ec2":
+                        self.ec2(op, params)
                     else:
                         self.xml_error(400, "InvalidAction", op)
         except Exception as e:  # report, never hang the client
@@ -530,6 +533,24 @@ class Handler(BaseHTTPRequestHandler):
         if truncated:
             inner += "<Marker>%s</Marker>" % base64.b64encode(str(start + size).encode()).decode()
         self.xml_ok(op, inner, ns)
+
+    # ---- EC2 (for --region all) --------------------------------------------
+    def ec2(self, op, p):
+        ns = "http://ec2.amazonaws.com/doc/2016-11-15/"
+        if op != "DescribeRegions":
+            body = ('<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>'
+                    'InvalidAction</Code><Message>%s</Message></Error></Errors></Response>' % escape(op))
+            self.entry["error"] = "InvalidAction"
+            return self.send(400, body, "text/xml")
+        # the bundle's regions plus one enabled region without repositories
+        names = sorted(set(os.listdir(os.path.join(self.state.bundle, "ecr"))) | {"eu-north-1"})
+        items = "".join("<item><regionName>%s</regionName><regionEndpoint>ec2.%s.amazonaws.com"
+                        "</regionEndpoint><optInStatus>opt-in-not-required</optInStatus></item>"
+                        % (n, n) for n in names)
+        body = ('<?xml version="1.0" encoding="UTF-8"?>\n<DescribeRegionsResponse xmlns="%s">'
+                "<requestId>fake</requestId><regionInfo>%s</regionInfo></DescribeRegionsResponse>"
+                % (ns, items))
+        self.send(200, body, "text/xml")
 
     # ---- ECR -------------------------------------------------------------
     def ecr(self, op, p, region):

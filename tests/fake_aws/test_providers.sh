@@ -248,6 +248,27 @@ else
   fail "no credentials: exit $rc: $(cat "$work/none.err")"
 fi
 
+# ---- --region all: the account's enabled regions (ec2:DescribeRegions) --------------
+: >"$work/server.log"
+run_env AWS_ACCESS_KEY_ID="$AK" AWS_SECRET_ACCESS_KEY="$SK" AWS_SESSION_TOKEN="$TOK" AWS_REGION=eu-west-1 \
+  "$ECRAUDIT" collect --out "$work/all" --endpoint-url "$url" --region all >"$work/all.out" 2>"$work/all.err"
+rc=$?
+want=$(cd "$bundle/ecr" && { ls; echo eu-north-1; } | sort -u | "$PY" -c 'import json,sys; print(json.dumps([l.strip() for l in sys.stdin]))')
+got=$("$PY" -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["regions"]))' "$work/all/manifest.json" 2>/dev/null)
+if [ $rc -eq 0 ] && [ "$got" = "$want" ] && grep -q '"service": "ec2".*"op": "DescribeRegions"\|"op": "DescribeRegions"' "$work/server.log" &&
+   grep -q '"repositories": \[\]' "$work/all/ecr/eu-north-1/repositories.json"; then
+  ok "--region all: every enabled region collected ($got), the empty one too"
+else
+  fail "--region all: exit $rc, regions $got (want $want): $(cat "$work/all.err")"
+fi
+grep -q '^collect: regions: ' "$work/all.err" && ok "--region all: a progress line names the regions found" ||
+  fail "--region all: no regions progress line"
+run_env AWS_ACCESS_KEY_ID="$AK" AWS_SECRET_ACCESS_KEY="$SK" "$ECRAUDIT" collect --out "$work/all2" \
+  --endpoint-url "$url" --region all --region us-east-1 >/dev/null 2>"$work/all2.err"
+rc=$?
+[ $rc -eq 2 ] && grep -q "cannot be combined" "$work/all2.err" && ok "--region all with another region: exit 2" ||
+  fail "--region all + us-east-1: exit $rc: $(cat "$work/all2.err")"
+
 # ---- refresh: credentials that live 3 s, a collection that takes longer ---------------
 start_server --credential-lifetime 3 --delay-ms 120
 collect refresh AWS_ROLE_ARN="arn:aws:iam::$acct:role/ecraudit-irsa" \
