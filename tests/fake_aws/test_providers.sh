@@ -248,6 +248,53 @@ else
   fail "no credentials: exit $rc: $(cat "$work/none.err")"
 fi
 
+# ---- endpoints and retries from the environment and the profile -------------------
+env_keys=(AWS_ACCESS_KEY_ID="$AK" AWS_SECRET_ACCESS_KEY="$SK" AWS_SESSION_TOKEN="$TOK")
+run_env "${env_keys[@]}" AWS_ENDPOINT_URL_STS="$url" AWS_ENDPOINT_URL_IAM="$url" \
+  AWS_ENDPOINT_URL_ECR="$url/" AWS_ENDPOINT_URL_ORGANIZATIONS="$url" \
+  "$ECRAUDIT" collect --out "$work/svc" --region us-east-1 --quiet 2>"$work/svc.err"
+rc=$?
+[ $rc -eq 0 ] && [ -s "$work/svc/manifest.json" ] && ok "AWS_ENDPOINT_URL_<SERVICE> for every service: exit 0" ||
+  fail "AWS_ENDPOINT_URL_<SERVICE>: exit $rc: $(cat "$work/svc.err")"
+run_env "${env_keys[@]}" AWS_ENDPOINT_URL_STS="$url" AWS_ENDPOINT_URL="http://127.0.0.1:9" \
+  AWS_MAX_ATTEMPTS=1 "$ECRAUDIT" collect --out "$work/svc2" --region us-east-1 --quiet 2>"$work/svc2.err"
+rc=$?
+[ $rc -eq 3 ] && grep -q "iam:GetAccountAuthorizationDetails: RequestError: .*127.0.0.1:9" "$work/svc2.err" &&
+  ok "AWS_ENDPOINT_URL_STS beats AWS_ENDPOINT_URL; the others go to AWS_ENDPOINT_URL" ||
+  fail "endpoint precedence: exit $rc: $(cat "$work/svc2.err")"
+start_server # fresh throttling: the first IAM call is throttled once
+printf '[default]\nendpoint_url = %s\n' "$url" >"$work/home/.aws/config"
+run_env "${env_keys[@]}" AWS_MAX_ATTEMPTS=1 "$ECRAUDIT" collect --out "$work/once" --region us-east-1 \
+  --quiet 2>"$work/once.err"
+rc=$?
+[ $rc -eq 3 ] && grep -q "Throttling" "$work/once.err" &&
+  ok "profile endpoint_url used; AWS_MAX_ATTEMPTS=1: a throttled call is not retried (exit 3)" ||
+  fail "AWS_MAX_ATTEMPTS=1: exit $rc: $(cat "$work/once.err")"
+run_env "${env_keys[@]}" AWS_RETRY_MODE=standard "$ECRAUDIT" collect --out "$work/std" --region us-east-1 \
+  --quiet 2>"$work/std.err"
+rc=$?
+[ $rc -eq 0 ] && ok "profile endpoint_url, AWS_RETRY_MODE=standard: retried, exit 0" ||
+  fail "AWS_RETRY_MODE=standard: exit $rc: $(cat "$work/std.err")"
+run_env "${env_keys[@]}" AWS_MAX_ATTEMPTS=lots "$ECRAUDIT" collect --out "$work/bad" --region us-east-1 \
+  --quiet 2>"$work/bad.err"
+rc=$?
+[ $rc -eq 2 ] && grep -q "AWS_MAX_ATTEMPTS" "$work/bad.err" && ok "AWS_MAX_ATTEMPTS=lots: exit 2" ||
+  fail "AWS_MAX_ATTEMPTS=lots: exit $rc: $(cat "$work/bad.err")"
+rm -f "$work/home/.aws/config"
+
+# ---- progress: one plain line per phase and region when stderr is not a TTY ----------
+start_server
+run_env "${env_keys[@]}" "$ECRAUDIT" collect --out "$work/prog" --endpoint-url "$url" \
+  --region us-east-1 --region eu-west-1 >/dev/null 2>"$work/prog.err"
+if grep -q '^collect: us-east-1: repository policies ' "$work/prog.err" &&
+   grep -q '^collect: eu-west-1: repositories page ' "$work/prog.err" &&
+   grep -q '^collect: wrote ' "$work/prog.err" && [ "$(sort "$work/prog.err" | uniq -d | wc -l)" -eq 0 ] &&
+   ! grep -q $'\r' "$work/prog.err"; then
+  ok "progress: one line per phase and region ($(wc -l <"$work/prog.err") lines, no repeats)"
+else
+  fail "progress lines: $(cat "$work/prog.err")"
+fi
+
 # ---- --region all: the account's enabled regions (ec2:DescribeRegions) --------------
 : >"$work/server.log"
 run_env AWS_ACCESS_KEY_ID="$AK" AWS_SECRET_ACCESS_KEY="$SK" AWS_SESSION_TOKEN="$TOK" AWS_REGION=eu-west-1 \
