@@ -367,10 +367,20 @@ static ecr_status web_identity(resolver *r, const char *what, const char *role_a
   ecr_error sub;
   ecr_error_clear(&sub);
   st = r->io->web_identity(r->io->ctx, &p, out, &sub);
-  wipe_free(token);
-  if (st != ECR_OK)
+  if (st != ECR_OK) {
+    /* a service that echoes the token must not put it in our message */
+    char *hit;
+    size_t tl = strlen(token);
+    while (tl >= 8 && (hit = strstr(sub.message, token)) != NULL) {
+      static const char mark[] = "<redacted>";
+      memmove(hit + sizeof(mark) - 1, hit + tl, strlen(hit + tl) + 1);
+      memcpy(hit, mark, sizeof(mark) - 1);
+    }
     st = ecr_error_set(err, ECR_E_COLLECT, NULL, "%s: assuming %s: %s", what, role_arn,
                        sub.message);
+  }
+  OPENSSL_cleanse(sub.message, strlen(sub.message));
+  wipe_free(token);
   return st;
 }
 

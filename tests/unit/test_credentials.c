@@ -535,6 +535,9 @@ static void test_web_identity_env(void **state) {
   resolve_fails(NULL, NULL, "web identity (AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE");
   resolve_fails(NULL, NULL, "assuming arn:aws:iam::111122223333:role/irsa: "
                             "sts:AssumeRoleWithWebIdentity: AccessDenied");
+  /* a message that echoes the token: redacted ("webidentitytoken" is checked by resolve_fails) */
+  net.wi_fail = "InvalidIdentityToken: eyJraWQiOiJ0ZXN0In0.webidentitytoken.sig is expired";
+  resolve_fails(NULL, NULL, "InvalidIdentityToken: <redacted> is expired");
   net.wi_fail = NULL;
   setenv("AWS_WEB_IDENTITY_TOKEN_FILE", "/nonexistent/token", 1);
   resolve_fails(NULL, NULL, "token file /nonexistent/token does not exist");
