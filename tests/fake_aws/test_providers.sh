@@ -295,6 +295,20 @@ else
   fail "progress lines: $(cat "$work/prog.err")"
 fi
 
+# on a terminal (script(1) gives it a pty): one line rewritten in place
+if command -v script >/dev/null; then
+  printf '#!/bin/sh\nexec env -i PATH="%s" HOME="%s" AWS_EC2_METADATA_DISABLED=true AWS_ACCESS_KEY_ID="%s" AWS_SECRET_ACCESS_KEY="%s" AWS_SESSION_TOKEN="%s" "%s" collect --out "%s" --endpoint-url "%s" --region us-east-1\n' \
+    "$PATH" "$work/home" "$AK" "$SK" "$TOK" "$ECRAUDIT" "$work/tty" "$url" >"$work/tty.sh"
+  chmod +x "$work/tty.sh"
+  script -qec "$work/tty.sh" /dev/null >"$work/tty.out" 2>&1
+  if grep -q $'\rcollect: ' "$work/tty.out" && grep -q $'\033\\[K' "$work/tty.out" && [ -s "$work/tty/manifest.json" ]; then
+    ok "progress on a terminal: one line rewritten in place (carriage return + erase)"
+  else
+    fail "progress on a terminal: $(head -c 300 "$work/tty.out" | od -c | head -5)"
+  fi
+  no_secrets "tty" "$work/tty.out"
+fi
+
 # ---- --region all: the account's enabled regions (ec2:DescribeRegions) --------------
 : >"$work/server.log"
 run_env AWS_ACCESS_KEY_ID="$AK" AWS_SECRET_ACCESS_KEY="$SK" AWS_SESSION_TOKEN="$TOK" AWS_REGION=eu-west-1 \

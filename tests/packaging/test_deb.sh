@@ -91,6 +91,17 @@ check_tree() { # LABEL PREFIX (the root the package is installed under)
     ok "$label: bash completion completes --fail-on h -> high" || fail "$label: bash completion"
 }
 
+# `cmake --install` puts the same files under any prefix
+if cmake --install "$ECR_BUILD" --prefix "$tmp/inst" >"$tmp/install.log" 2>&1; then
+  for f in bin/ecraudit share/man/man1/ecraudit.1 share/bash-completion/completions/ecraudit \
+           share/doc/ecraudit/copyright share/doc/ecraudit/examples/acme/manifest.json; do
+    [ -e "$tmp/inst/$f" ] || fail "cmake --install: no $f"
+  done
+  ok "cmake --install --prefix: binary, man page, completion, copyright, example"
+else
+  fail "cmake --install: $(tail -3 "$tmp/install.log")"
+fi
+
 dpkg-deb -x "$deb" "$tmp/root"
 check_tree unpacked "$tmp/root"
 
