@@ -851,8 +851,12 @@ static ecr_status scps(loader *L) {
  * (GetAccountAuthorizationDetails does not return it). */
 #define CRED_FILE "iam/credential-report.json"
 
+/* An ISO 8601 time (not N/A, no_information, not_supported); anything else
+ * in the decoded CSV (it bypasses the JSON reader's UTF-8 check) is ignored. */
 static bool cred_time(const char *v) {
-  return v && v[0] >= '0' && v[0] <= '9'; /* not N/A, no_information, not_supported */
+  if (!v || !(v[0] >= '0' && v[0] <= '9')) return false;
+  size_t n = strspn(v, "0123456789-:T+Z.");
+  return v[n] == '\0' && n <= 40;
 }
 
 static ecr_status credential_report(loader *L) {
