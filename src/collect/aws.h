@@ -46,11 +46,12 @@ typedef struct ecr_web_identity_params {
 
 /* A plain (unsigned) HTTP request: container credentials, IMDS, SSO portal. */
 typedef struct ecr_http_req {
-  const char *method;           /* "GET" or "PUT" */
+  const char *method;           /* "GET", "PUT" or "POST" */
   const char *url;
   const char *const *headers;   /* "Name: value" lines (may hold secrets: never logged) */
   size_t n_headers;
   long timeout_ms;              /* whole request; connect timeout is the same */
+  const char *body;             /* POST body (secret: never logged), NULL for GET/PUT */
 } ecr_http_req;
 
 /* Callbacks that turn source credentials into role credentials, call

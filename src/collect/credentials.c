@@ -5,6 +5,7 @@
  * metadata service (IMDSv2). The network goes through the ecr_cred_io
  * callbacks, so unit tests replace it. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -465,7 +466,7 @@ static ecr_status container_creds(resolver *r, ecr_aws_creds *out, ecr_error *er
     st = ecr_error_set(err, ECR_E_COLLECT, NULL, "%s: no HTTP client here", what);
     goto cleanup;
   }
-  ecr_http_req req = {"GET", url, headers, nh, 2000};
+  ecr_http_req req = {"GET", url, headers, nh, 2000, NULL};
   long status = 0;
   ecr_error sub;
   ecr_error_clear(&sub);
@@ -532,7 +533,7 @@ static ecr_status imds_creds(resolver *r, ecr_aws_creds *out, bool *present, cha
   }
   url = ecr_xasprintf("%s/latest/api/token", base);
   const char *put_headers[] = {"X-aws-ec2-metadata-token-ttl-seconds: 21600"};
-  ecr_http_req put = {"PUT", url, put_headers, 1, timeout};
+  ecr_http_req put = {"PUT", url, put_headers, 1, timeout, NULL};
   if (http_try(r, &put, attempts, &status, &body, &sub) != ECR_OK || status != 200) {
     char *reason = status ? ecr_xasprintf("the token request to %s answered HTTP %ld", url, status)
                           : ecr_xasprintf("%s", sub.message);
@@ -552,7 +553,7 @@ static ecr_status imds_creds(resolver *r, ecr_aws_creds *out, bool *present, cha
   const char *get_headers[] = {token_header};
   free(url);
   url = ecr_xasprintf("%s/latest/meta-data/iam/security-credentials/", base);
-  ecr_http_req get = {"GET", url, get_headers, 1, timeout};
+  ecr_http_req get = {"GET", url, get_headers, 1, timeout, NULL};
   if (http_try(r, &get, attempts, &status, &body, &sub) != ECR_OK || status != 200) {
     st = status == 404
              ? ecr_error_set(err, ECR_E_COLLECT, NULL,
@@ -625,6 +626,106 @@ static char *url_encode(const char *s) {
   return ecr_buf_steal(&b);
 }
 
+/* Rewrite the SSO cache file (0600, renamed into place) with a refreshed token. */
+static bool sso_cache_write(const char *path, const cJSON *cache) {
+  char *text = cJSON_PrintUnformatted(cache);
+  char *tmp = ecr_xasprintf("%s.tmp-%ld", path, (long)getpid());
+  bool ok = false;
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    size_t len = strlen(text), off = 0;
+    while (off < len) {
+      ssize_t w = write(fd, text + off, len - off);
+      if (w <= 0) break;
+      off += (size_t)w;
+    }
+    ok = off == len && close(fd) == 0 && rename(tmp, path) == 0;
+    if (!ok) unlink(tmp);
+  }
+  OPENSSL_cleanse(text, strlen(text));
+  free(text);
+  free(tmp);
+  return ok;
+}
+
+/* An expired sso-session token: the SDKs' refresh through SSO OIDC CreateToken
+ * (grant refresh_token) with the client registration cached beside it. On
+ * success the cache holds the new token (as the AWS CLI writes it) and
+ * *token is replaced. *why says why not otherwise. */
+static bool sso_refresh(resolver *r, const char *sso_region, const char *cache_path, cJSON *cache,
+                        char **why) {
+  const char *rt = json_str(cache, "refreshToken"), *id = json_str(cache, "clientId");
+  const char *secret = json_str(cache, "clientSecret");
+  *why = NULL;
+  if (!rt || !id || !secret) {
+    *why = ecr_xstrdup("no refresh token in the cache");
+    return false;
+  }
+  long long reg = ecr_aws_parse_time(json_str(cache, "registrationExpiresAt"));
+  if (reg && reg <= (long long)time(NULL)) {
+    *why = ecr_xstrdup("the client registration expired");
+    return false;
+  }
+  if (!r->io || !r->io->http) {
+    *why = ecr_xstrdup("no HTTP client here");
+    return false;
+  }
+  const char *base = r->io->endpoint_url;
+  if (!base) base = env("AWS_ENDPOINT_URL_SSO_OIDC");
+  if (!base) base = env("AWS_ENDPOINT_URL");
+  char *url = base ? ecr_xasprintf("%s/token", base)
+                   : ecr_xasprintf("https://oidc.%s.amazonaws.com/token", sso_region);
+  cJSON *req_doc = cJSON_CreateObject();
+  cJSON_AddStringToObject(req_doc, "clientId", id);
+  cJSON_AddStringToObject(req_doc, "clientSecret", secret);
+  cJSON_AddStringToObject(req_doc, "grantType", "refresh_token");
+  cJSON_AddStringToObject(req_doc, "refreshToken", rt);
+  char *body_text = cJSON_PrintUnformatted(req_doc);
+  json_wipe_delete(req_doc);
+  const char *headers[] = {"Content-Type: application/json", "Accept: application/json"};
+  ecr_http_req req = {"POST", url, headers, 2, 10000, body_text};
+  long status = 0;
+  ecr_buf body;
+  ecr_buf_init(&body);
+  ecr_error sub;
+  ecr_error_clear(&sub);
+  bool ok = false;
+  cJSON *doc = NULL;
+  if (http_try(r, &req, 2, &status, &body, &sub) != ECR_OK) {
+    *why = ecr_xasprintf("CreateToken: %s", status ? "5xx" : sub.message);
+  } else if (status != 200) {
+    char *msg = body_message(&body);
+    *why = ecr_xasprintf("CreateToken: HTTP %ld: %s", status, msg);
+    free(msg);
+  } else {
+    doc = cJSON_ParseWithLength(body.data ? body.data : "", body.len);
+    const char *at = json_str(doc, "accessToken");
+    const cJSON *in = cJSON_GetObjectItemCaseSensitive(doc, "expiresIn");
+    if (!at || !cJSON_IsNumber(in)) {
+      *why = ecr_xstrdup("CreateToken: the response has no accessToken/expiresIn");
+    } else {
+      char when[21];
+      ecr_time_iso8601((time_t)(time(NULL) + (time_t)in->valuedouble), when);
+      cJSON_ReplaceItemInObjectCaseSensitive(cache, "accessToken", cJSON_CreateString(at));
+      if (cJSON_GetObjectItemCaseSensitive(cache, "expiresAt"))
+        cJSON_ReplaceItemInObjectCaseSensitive(cache, "expiresAt", cJSON_CreateString(when));
+      else
+        cJSON_AddStringToObject(cache, "expiresAt", when);
+      const char *nrt = json_str(doc, "refreshToken");
+      if (nrt) cJSON_ReplaceItemInObjectCaseSensitive(cache, "refreshToken", cJSON_CreateString(nrt));
+      ok = true;
+      if (!sso_cache_write(cache_path, cache))
+        *why = ecr_xasprintf("the refreshed token could not be written to %s", cache_path);
+    }
+  }
+  json_wipe_delete(doc);
+  buf_wipe_cleanup(&body);
+  OPENSSL_cleanse(body_text, strlen(body_text));
+  free(body_text);
+  free(url);
+  return ok;
+}
+
 static ecr_status sso_creds(resolver *r, const char *profile, ecr_aws_creds *out,
                             ecr_error *err) {
   const files *fs = &r->fs;
@@ -687,11 +788,20 @@ static ecr_status sso_creds(resolver *r, const char *profile, ecr_aws_creds *out
     goto cleanup;
   }
   long long expires = ecr_aws_parse_time(json_str(cache, "expiresAt"));
-  if (expires && expires <= (long long)time(NULL)) {
-    st = ecr_error_set(err, ECR_E_COLLECT, NULL, "%s: the cached token expired at %s; run `%s`",
-                       what, json_str(cache, "expiresAt"), login);
-    free(login);
-    goto cleanup;
+  if (expires && expires <= (long long)time(NULL) + 60) {
+    char *why = NULL;
+    char *was = ecr_xstrdup(json_str(cache, "expiresAt"));
+    if (!session || !sso_refresh(r, sso_region, cache_path, cache, &why)) {
+      st = ecr_error_set(err, ECR_E_COLLECT, NULL,
+                         "%s: the cached token expired at %s%s%s; run `%s`", what, was,
+                         why ? " and was not refreshed: " : "", why ? why : "", login);
+      free(why);
+      free(was);
+      free(login);
+      goto cleanup;
+    }
+    free(why); /* refreshed; a failed write-back is not fatal */
+    free(was);
   }
   free(login);
   token = ecr_xstrdup(json_str(cache, "accessToken"));
@@ -716,7 +826,7 @@ static ecr_status sso_creds(resolver *r, const char *profile, ecr_aws_creds *out
     st = ecr_error_set(err, ECR_E_COLLECT, NULL, "%s: no HTTP client here", what);
     goto cleanup;
   }
-  ecr_http_req req = {"GET", url, headers, 2, 10000};
+  ecr_http_req req = {"GET", url, headers, 2, 10000, NULL};
   long status = 0;
   ecr_error sub;
   ecr_error_clear(&sub);

@@ -680,6 +680,11 @@ ecr_status ecr_http_send(void *ctx, const ecr_http_req *req, long *status, ecr_b
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, "PUT");
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, "");
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, 0L);
+  } else if (strcmp(req->method, "POST") == 0) {
+    const char *b = req->body ? req->body : "";
+    curl_easy_setopt(curl, CURLOPT_POST, 1L);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, b);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)strlen(b));
   }
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
   curl_easy_setopt(curl, CURLOPT_USERAGENT, "ecraudit/" ECRAUDIT_VERSION);

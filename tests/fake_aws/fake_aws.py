@@ -31,7 +31,8 @@ Behaviour for tests:
         /latest/meta-data/iam/security-credentials/[ROLE] with the token
         (requests without it: 401, as an instance with IMDSv2 required);
       - the SSO portal: GET /federation/credentials?account_id=&role_name=
-        with "x-amz-sso_bearer_token: --sso-token".
+        with "x-amz-sso_bearer_token: --sso-token"; SSO OIDC POST /token
+        (grant refresh_token with --sso-refresh-token) answers --sso-token.
   * --delay-ms slows every signed request (long collections).
   * ec2:DescribeRegions (for --region all): the bundle's regions and eu-north-1.
   * For the AWS CLI recipe of the README: ecr:ListTagsForResource (from
@@ -315,6 +316,11 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length", "0"))
         body = self.rfile.read(length) if length else b""
         try:
+            if "Authorization" not in self.headers and self.path == "/token":
+                self.entry.update(service="sso-oidc", op="CreateToken")
+                self.create_token(json.loads(body or b"{}"))
+                self.state.record(self.entry)
+                return
             if "Authorization" not in self.headers and b"Action=AssumeRoleWithWebIdentity" in body:
                 params = {k: v[0] for k, v in urllib.parse.parse_qs(body.decode("utf-8")).items()}
                 self.entry.update(service="sts", op="AssumeRoleWithWebIdentity")
@@ -383,6 +389,15 @@ class Handler(BaseHTTPRequestHandler):
             % (ak, sk, tok, exp, acct, name, escape(p["RoleSessionName"]),
                escape(p["RoleSessionName"])))
         return self.xml_ok("AssumeRoleWithWebIdentity", inner, ns)
+
+    def create_token(self, p):
+        """SSO OIDC CreateToken, grant refresh_token: --sso-refresh-token -> --sso-token."""
+        want = self.state.args.sso_refresh_token
+        if (p.get("grantType") != "refresh_token" or not want or p.get("refreshToken") != want
+                or not p.get("clientId") or not p.get("clientSecret")):
+            return self.plain_json(400, {"error": "invalid_grant", "message": "Invalid refresh token"})
+        return self.plain_json(200, {"accessToken": self.state.args.sso_token, "expiresIn": 3600,
+                                     "tokenType": "Bearer", "refreshToken": want})
 
     def plain_json(self, status, obj):
         self.send(status, json.dumps(obj), "application/json")
@@ -677,6 +692,7 @@ def main():
     ap.add_argument("--web-identity-token")
     ap.add_argument("--container-token")
     ap.add_argument("--sso-token")
+    ap.add_argument("--sso-refresh-token")
     ap.add_argument("--credential-lifetime", type=int, default=3600)
     ap.add_argument("--delay-ms", type=int, default=0)
     ap.add_argument("--issued-log", help="append every issued secret key and token (one a line)")

@@ -34,6 +34,8 @@ TOK='FakeSessionToken//0123456789+abcdefghijklmnopqrstuvwxyzABCDEFGH=='
 OIDC='eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6YXVkaXQ6ZWNyYXVkaXQifQ.fakeOIDCsig'
 CTOK='fake-pod-identity-authorization-token-0123456789'
 SSOTOK='aoaAAAAAGfakeSSOaccessToken0123456789abcdefghij'
+SSORT='aorAAAAAGfakeSSOrefreshToken0123456789abcdefghij'
+SSOCS='fakeSSOclientSecret0123456789abcdefghijklmnopqrst'
 
 start_server() { # extra args...
   stop_server
@@ -42,6 +44,7 @@ start_server() { # extra args...
   "$PY" "$here/fake_aws.py" --bundle "$bundle" --port-file "$work/port" --log "$work/server.log" \
     --access-key "$AK" --secret-key "$SK" --session-token "$TOK" \
     --web-identity-token "$OIDC" --container-token "$CTOK" --sso-token "$SSOTOK" \
+    --sso-refresh-token "$SSORT" \
     --issued-log "$work/issued" "$@" 2>"$work/server.err" &
   server_pid=$!
   for _ in $(seq 1 100); do
@@ -69,7 +72,7 @@ run_env() {
 no_secrets() { # label files...
   local label=$1
   shift
-  local pats=("$SK" "$TOK" "$OIDC" "$CTOK" "$SSOTOK")
+  local pats=("$SK" "$TOK" "$OIDC" "$CTOK" "$SSOTOK" "$SSORT" "$SSOCS")
   if [ -s "$work/issued" ]; then
     while IFS= read -r l; do [ -n "$l" ] && pats+=("$l"); done <"$work/issued"
   fi
@@ -205,6 +208,20 @@ run_env "$ECRAUDIT" collect --profile sso --out "$work/sso" --endpoint-url "$url
   --region us-east-1 >"$work/sso.out" 2>"$work/sso.err"
 rc=$?
 expect_identity sso AuditReadOnly GetRoleCredentials
+# an expired token with a refresh token: SSO OIDC CreateToken, then the portal
+printf '{"startUrl": "https://corp.awsapps.com/start", "region": "eu-central-1", "accessToken": "expired-%s", "expiresAt": "2020-01-01T00:00:00Z", "refreshToken": "%s", "clientId": "fake-client", "clientSecret": "%s", "registrationExpiresAt": "2099-01-01T00:00:00Z"}\n' \
+  "$SSOTOK" "$SSORT" "$SSOCS" >"$work/home/.aws/sso/cache/$key.json"
+: >"$work/server.log"
+run_env "$ECRAUDIT" collect --profile sso --out "$work/sso-refresh" --endpoint-url "$url" \
+  --region us-east-1 >"$work/sso-refresh.out" 2>"$work/sso-refresh.err"
+rc=$?
+expect_identity sso-refresh AuditReadOnly CreateToken
+if grep -Eq "\"accessToken\": *\"$SSOTOK\"" "$work/home/.aws/sso/cache/$key.json" &&
+   [ "$(stat -c %a "$work/home/.aws/sso/cache/$key.json")" = 600 ]; then
+  ok "sso-refresh: the refreshed token is written back to the cache (mode 600)"
+else
+  fail "sso-refresh: cache not updated: $(stat -c %a "$work/home/.aws/sso/cache/$key.json")"
+fi
 rm -rf "$work/home/.aws/config" "$work/home/.aws/sso"
 
 # ---- credential_process ---------------------------------------------------------------

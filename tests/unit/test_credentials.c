@@ -42,6 +42,7 @@ typedef struct fake_net {
   size_t n_routes;
   int http_calls;
   char last_url[512];
+  char last_body[512];
   char headers[8][512];
   size_t n_headers;
 } fake_net;
@@ -71,6 +72,7 @@ static ecr_status fake_http(void *ctx, const ecr_http_req *req, long *status, ec
   fake_net *n = ctx;
   n->http_calls++;
   snprintf(n->last_url, sizeof(n->last_url), "%s %s", req->method, req->url);
+  snprintf(n->last_body, sizeof(n->last_body), "%s", req->body ? req->body : "");
   for (size_t i = 0; i < req->n_headers && n->n_headers < 8; i++)
     snprintf(n->headers[n->n_headers++], sizeof(n->headers[0]), "%s", req->headers[i]);
   for (size_t i = 0; i < n->n_routes; i++) {
@@ -340,7 +342,8 @@ static void resolve_fails(const char *profile, fake_sts *f, const char *needle) 
   static const char *values[] = {"defaultsecret", "basesecret",   "basetoken",  "cfgsecret",
                                  "configsecret",  "credssecret",  "selfsecret", "envsecret",
                                  "notused",       "webidentitytoken", "procsecret", "ssotoken",
-                                 "imdssecret",    "containersecret",  "authztoken"};
+                                 "imdssecret",    "containersecret",  "authztoken",
+                                 "ssorefresh",    "ssoclientsecret"};
   for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++)
     assert_null(strstr(err.message, values[i]));
   assert_null(r.creds.secret_access_key);
@@ -746,6 +749,58 @@ static void test_sso(void **state) {
   resolve_fails("ssolegacy", NULL, "GetRoleCredentials for Reader in account 111122223333: HTTP "
                                    "401: Session token not found or invalid");
   resolve_fails("ssonosession", NULL, "sso_session \"missing\" has no [sso-session missing]");
+  unsetenv("AWS_ENDPOINT_URL_SSO");
+}
+
+/* an expired sso-session token is refreshed through SSO OIDC and written back */
+static void test_sso_refresh(void **state) {
+  (void)state;
+  fake_route routes[] = {
+      {"POST", "https://oidc.eu-central-1.amazonaws.com/token", 200,
+       "{\"accessToken\": \"ssotoken-new\", \"expiresIn\": 3600, \"refreshToken\": "
+       "\"ssorefresh-2\", \"tokenType\": \"Bearer\"}"},
+      {"GET",
+       "https://portal.sso.eu-central-1.amazonaws.com/federation/credentials?account_id="
+       "111122223333&role_name=Auditor",
+       200,
+       "{\"roleCredentials\": {\"accessKeyId\": \"ASIASSO\", \"secretAccessKey\": "
+       "\"ssosecret\", \"sessionToken\": \"ssosession\", \"expiration\": 1900000000000}}"},
+  };
+  net.routes = routes;
+  net.n_routes = 2;
+  const char *rel = ".aws/sso/cache/ee0bfd2552fbd840c02cc48b6e823320543c450f.json";
+  ecr_test_write(dir, rel,
+                 "{\"startUrl\": \"https://corp.awsapps.com/start\", \"region\": \"eu-central-1\", "
+                 "\"accessToken\": \"ssotoken-old\", \"expiresAt\": \"2020-01-01T00:00:00Z\", "
+                 "\"refreshToken\": \"ssorefresh-1\", \"clientId\": \"client-1\", "
+                 "\"clientSecret\": \"ssoclientsecret\", "
+                 "\"registrationExpiresAt\": \"2099-01-01T00:00:00Z\"}");
+  ecr_cred_result r;
+  resolve_ok("sso", NULL, &r);
+  assert_string_equal(r.creds.access_key_id, "ASIASSO");
+  assert_true(saw_header(&net, "x-amz-sso_bearer_token: ssotoken-new"));
+  assert_false(saw_header(&net, "x-amz-sso_bearer_token: ssotoken-old"));
+  ecr_cred_result_cleanup(&r);
+  char *path = ecr_path_join(dir, rel);
+  char *cache = ecr_test_slurp(path);
+  assert_non_null(strstr(cache, "\"ssotoken-new\""));
+  assert_non_null(strstr(cache, "\"ssorefresh-2\""));
+  assert_non_null(strstr(cache, "\"clientSecret\""));
+  free(cache);
+  struct stat sb;
+  assert_int_equal(stat(path, &sb), 0);
+  assert_int_equal(sb.st_mode & 0777, 0600);
+  /* the OIDC service refuses: which provider, why, and what to do */
+  ecr_test_write(dir, rel,
+                 "{\"accessToken\": \"ssotoken-old\", \"expiresAt\": \"2020-01-01T00:00:00Z\", "
+                 "\"refreshToken\": \"ssorefresh-1\", \"clientId\": \"c\", \"clientSecret\": \"s\"}");
+  fake_route refused[] = {{"POST", "https://oidc.eu-central-1.amazonaws.com/token", 400,
+                           "{\"error\": \"invalid_grant\", \"message\": \"Invalid refresh token\"}"}};
+  net.routes = refused;
+  net.n_routes = 1;
+  resolve_fails("sso", NULL, "expired at 2020-01-01T00:00:00Z and was not refreshed: CreateToken: "
+                             "HTTP 400: Invalid refresh token; run `aws sso login --sso-session corp`");
+  free(path);
 }
 
 int main(void) {
@@ -766,6 +821,7 @@ int main(void) {
       cmocka_unit_test_setup(test_imds, each),
       cmocka_unit_test_setup(test_credential_process, each),
       cmocka_unit_test_setup(test_sso, each),
+      cmocka_unit_test_setup(test_sso_refresh, each),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
