@@ -26,9 +26,11 @@ deb=$(ls "$tmp"/pkg/*.deb 2>/dev/null | head -1)
 
 info=$(dpkg-deb -f "$deb" Package Version Architecture Depends)
 echo "$info" | grep -q '^Package: ecraudit$' && ok "Package: ecraudit" || fail "Package field: $info"
-version=$("$ECRAUDIT" --version | awk '{print $2}')
-echo "$info" | grep -q "^Version: ${version//-/+}-1$" && ok "Version follows the binary's ($version)" ||
-  fail "Version field vs binary $version: $info"
+# the version of the binary inside the package (cpack may have rebuilt the tree)
+dpkg-deb -x "$deb" "$tmp/root"
+version=$("$tmp/root/usr/bin/ecraudit" --version | awk '{print $2}')
+echo "$info" | grep -q "^Version: ${version//-/+}-1$" && ok "Version follows the packaged binary's ($version)" ||
+  fail "Version field vs packaged binary $version: $info"
 for dep in libxml2 libcjson1 libcurl4 libssl3 libhpdf-2.3.0 fonts-dejavu-core; do
   echo "$info" | grep -q "^Depends:.*\b$dep\b" || fail "Depends lacks $dep"
 done
@@ -102,7 +104,6 @@ else
   fail "cmake --install: $(tail -3 "$tmp/install.log")"
 fi
 
-dpkg-deb -x "$deb" "$tmp/root"
 check_tree unpacked "$tmp/root"
 
 if [ "${ECRAUDIT_DEB_INSTALL:-0}" = 1 ] && [ "$(id -u)" = 0 ]; then
