@@ -13,14 +13,19 @@
 extern "C" {
 #endif
 
+/* Progress of a collection: text is one phase or region ("eu-west-1:
+ * repository policies 10/40"); done is true on the last update of that
+ * phase. Called on the collecting thread; the CLI prints it. */
+typedef void (*ecr_progress_fn)(void *ctx, bool done, const char *text);
+
 typedef struct ecr_collect_opts {
   const char *out_dir;      /* bundle directory to create (renamed into place at the end) */
   const char *profile;      /* --profile, NULL -> AWS_PROFILE -> "default" */
   const char **regions;     /* --region (repeatable); NULL/0 -> env / profile */
   size_t n_regions;
   const char *endpoint_url; /* --endpoint-url: every service to this URL */
-  bool quiet;               /* no progress on stderr */
-  bool progress;            /* progress on stderr (CLI sets it when stderr is a tty) */
+  ecr_progress_fn progress; /* NULL: no progress */
+  void *progress_ctx;
   long timeout_s;           /* --timeout: the whole collection, seconds; 0 -> 1800 (one
                                request at most 60 s, one call with retries 120 s) */
 } ecr_collect_opts;

@@ -15,16 +15,74 @@
 
 static const char usage_text[] =
     "usage:\n"
-    "  ecraudit report  --evidence DIR [--exceptions FILE] [--out DIR] [--format html,pdf,junit,json] [--as-of YYYY-MM-DD]\n"
+    "  ecraudit report  --evidence DIR [--exceptions FILE] [--out DIR] [--format html,pdf,junit,json]\n"
+    "                   [--as-of YYYY-MM-DD] [--fail-on SEVERITY] [--quiet]\n"
     "  ecraudit matrix  --evidence DIR\n"
-    "  ecraudit collect --out DIR [--profile NAME] [--region R ...] [--endpoint-url URL] [--quiet]\n"
+    "  ecraudit collect --out DIR [--profile NAME] [--region R ... | --region all] [--endpoint-url URL] [--quiet]\n"
     "                   [--timeout SECONDS]  (whole collection, default 1800)\n"
     "  ecraudit scan    --out DIR [collect options] [report options]\n"
-    "  ecraudit --help | --version\n"
+    "  ecraudit --help | --version | -V\n"
+    "  ecraudit COMMAND --help\n"
     "\n"
     "Audits an AWS account for C-0222 \"Minimize user access to Amazon ECR\" (CIS EKS 5.1.2).\n"
     "Exit status: 0 compliant, 1 non-compliant, 2 usage or input error, 3 collection failed,\n"
     "4 an output could not be written.\n";
+
+static const char report_help[] =
+    "usage: ecraudit report --evidence DIR [options]\n"
+    "\n"
+    "Evaluates an evidence bundle and writes report.html, report.pdf, report.junit.xml and\n"
+    "findings.json into --out.\n"
+    "\n"
+    "  --evidence DIR       the evidence bundle (ecraudit collect, or AWS CLI output)\n"
+    "  --exceptions FILE    exceptions ledger (JSON)\n"
+    "  --out DIR            output directory (default ./ecraudit-report)\n"
+    "  --format LIST        comma-separated: html,pdf,junit,json (default all)\n"
+    "  --as-of YYYY-MM-DD   date exceptions expire against (default today, UTC)\n"
+    "  --fail-on SEVERITY   exit 1 only when an open (fail or unknown) finding has this\n"
+    "                       severity or a higher one: critical, high, medium, low, info\n"
+    "  --quiet              no summary line on stderr\n"
+    "  -h, --help           this text\n"
+    "\n"
+    "Exit status: 0 compliant, 1 non-compliant, 2 usage or input error, 4 output not written.\n";
+
+static const char matrix_help[] =
+    "usage: ecraudit matrix --evidence DIR\n"
+    "\n"
+    "Prints the access matrix as TSV on stdout: principal, repository, action, decision\n"
+    "(allow | conditional), header first, rows sorted bytewise.\n"
+    "\n"
+    "  --evidence DIR       the evidence bundle\n"
+    "  -h, --help           this text\n";
+
+static const char collect_help[] =
+    "usage: ecraudit collect --out DIR [options]\n"
+    "\n"
+    "Collects the evidence bundle straight from AWS (read-only calls; see the README's IAM\n"
+    "policy). Credentials are found as the AWS CLI finds them: environment, web identity\n"
+    "(AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE), the profile (roles, SSO, static keys,\n"
+    "credential_process), container credentials, EC2 instance metadata.\n"
+    "\n"
+    "  --out DIR            bundle directory to write (an earlier bundle there is replaced)\n"
+    "  --profile NAME       profile of ~/.aws/config (default AWS_PROFILE, then default)\n"
+    "  --region R           region to collect, repeatable (default AWS_REGION, then the profile);\n"
+    "                       --region all: every region enabled for the account\n"
+    "  --endpoint-url URL   send every request to URL (a stand-in or a proxy)\n"
+    "  --quiet              no progress on stderr\n"
+    "  --timeout SECONDS    bound the whole collection (default 1800); what is left becomes gaps\n"
+    "  -h, --help           this text\n"
+    "\n"
+    "Progress goes to stderr: a rewritten line on a terminal, one line per phase and region\n"
+    "otherwise. Exit status: 0 collected, 2 usage error, 3 collection failed, 4 output not written.\n";
+
+static const char scan_help[] =
+    "usage: ecraudit scan --out DIR [collect options] [report options]\n"
+    "\n"
+    "collect into DIR/evidence, then report into DIR. Options: --profile, --region,\n"
+    "--endpoint-url, --quiet, --timeout (collect); --exceptions, --format, --as-of, --fail-on (report);\n"
+    "-h, --help.\n"
+    "\n"
+    "Exit status: as report; 3 when the collection failed.\n";
 
 static int fail(const ecr_error *err) {
   char line[2048];
@@ -57,11 +115,13 @@ typedef struct options {
   const char **regions;
   size_t n_regions, cap_regions;
   int quiet;
+  const char *fail_on;
+  int help;
   long timeout_s;
 } options;
 
 enum { OPT_EVIDENCE = 1000, OPT_EXCEPTIONS, OPT_OUT, OPT_FORMAT, OPT_AS_OF, OPT_PROFILE,
-       OPT_REGION, OPT_ENDPOINT, OPT_QUIET, OPT_TIMEOUT };
+       OPT_REGION, OPT_ENDPOINT, OPT_QUIET, OPT_FAIL_ON, OPT_HELP, OPT_TIMEOUT };
 
 /* Parse options for a command; allowed is a string of the option ids the
  * command accepts (as characters 'a' + id - OPT_EVIDENCE). */
@@ -76,12 +136,18 @@ static int parse_options(int argc, char **argv, const char *allowed, options *o)
       {"region", required_argument, NULL, OPT_REGION},
       {"endpoint-url", required_argument, NULL, OPT_ENDPOINT},
       {"quiet", no_argument, NULL, OPT_QUIET},
+      {"fail-on", required_argument, NULL, OPT_FAIL_ON},
+      {"help", no_argument, NULL, OPT_HELP},
       {"timeout", required_argument, NULL, OPT_TIMEOUT},
       {NULL, 0, NULL, 0}};
   opterr = 0;
   optind = 1;
   int c;
-  while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+    if (c == 'h' || c == OPT_HELP) {
+      o->help = 1;
+      return 0; /* help wins over everything after it */
+    }
     if (c == '?' || c == ':') {
       const char *bad = argv[optind - 1];
       if (optopt) return usage_error("option %s needs a value or is unknown", bad);
@@ -103,6 +169,7 @@ static int parse_options(int argc, char **argv, const char *allowed, options *o)
     case OPT_REGION: ECR_PUSH(o->regions, o->n_regions, o->cap_regions, optarg); break;
     case OPT_ENDPOINT: o->endpoint_url = optarg; break;
     case OPT_QUIET: o->quiet = 1; break;
+    case OPT_FAIL_ON: o->fail_on = optarg; break;
     case OPT_TIMEOUT: {
       char *end = NULL;
       long v = strtol(optarg, &end, 10);
@@ -116,6 +183,27 @@ static int parse_options(int argc, char **argv, const char *allowed, options *o)
     }
   }
   if (optind < argc) return usage_error("unexpected argument %s", argv[optind]);
+  if (o->out && strcmp(o->out, "-") == 0)
+    return usage_error("--out - is not supported: reports and bundles are directories; name one");
+  if (o->out && !*o->out) return usage_error("--out needs a directory name");
+  return 0;
+}
+
+/* --fail-on name -> severity (ECR_SEV_CRITICAL ... ECR_SEV_INFO), -1 when unknown. */
+static int parse_severity(const char *name) {
+  for (int s = 0; s < ECR_SEV_COUNT; s++)
+    if (strcmp(name, ecr_severity_name((ecr_severity)s)) == 0) return s;
+  return -1;
+}
+
+/* Exit status of a report: 1 when an open (fail or unknown) finding is at
+ * least as severe as threshold (-1: any open finding, the default rule). */
+static int report_status(const ecr_report *report, int threshold) {
+  if (threshold < 0) return ecr_report_exit_code(report);
+  for (int s = 0; s <= threshold && s < ECR_SEV_COUNT; s++)
+    if (report->by_status_severity[ECR_CHECK_FAIL][s] ||
+        report->by_status_severity[ECR_CHECK_UNKNOWN][s])
+      return 1;
   return 0;
 }
 
@@ -160,10 +248,23 @@ static int parse_formats(const char *list, const ecr_renderer **chosen, size_t *
   return 0;
 }
 
+static int check_fail_on(const options *o, int *threshold) {
+  *threshold = -1;
+  if (!o->fail_on) return 0;
+  *threshold = parse_severity(o->fail_on);
+  if (*threshold < 0)
+    return usage_error("unknown --fail-on %s (choose from critical, high, medium, low, info)",
+                       o->fail_on);
+  return 0;
+}
+
 static int run_report(const options *o, const char *evidence_dir) {
   const ecr_renderer *chosen[16];
   size_t n_chosen = 0;
-  int rc = parse_formats(o->format, chosen, &n_chosen);
+  int threshold;
+  int rc = check_fail_on(o, &threshold);
+  if (rc) return rc;
+  rc = parse_formats(o->format, chosen, &n_chosen);
   if (rc) return rc;
   char today[11];
   long as_of_days = 0;
@@ -190,11 +291,16 @@ static int run_report(const options *o, const char *evidence_dir) {
   if (ecr_report_build(ev, m, ledger, today, &report, &err) != ECR_OK) goto failed;
   if (ecr_mkdirs(out, &err) != ECR_OK) goto failed;
   if (ecr_render_all(chosen, n_chosen, report, &ropts, out, &err) != ECR_OK) goto failed;
-  rc = ecr_report_exit_code(report);
-  fprintf(stderr, "ecraudit: %s: %zu fail, %zu unknown, %zu excepted, %zu pass -> %s\n",
-          report->overall == ECR_CHECK_PASS ? "compliant" : "non-compliant",
-          report->by_status[ECR_CHECK_FAIL], report->by_status[ECR_CHECK_UNKNOWN],
-          report->by_status[ECR_CHECK_EXCEPTED], report->by_status[ECR_CHECK_PASS], out);
+  rc = report_status(report, threshold);
+  if (!o->quiet) {
+    char below[96] = "";
+    if (threshold >= 0 && rc == 0 && ecr_report_exit_code(report))
+      snprintf(below, sizeof(below), " (none at --fail-on %s or above)", o->fail_on);
+    fprintf(stderr, "ecraudit: %s: %zu fail, %zu unknown, %zu excepted, %zu pass%s -> %s\n",
+            report->overall == ECR_CHECK_PASS ? "compliant" : "non-compliant",
+            report->by_status[ECR_CHECK_FAIL], report->by_status[ECR_CHECK_UNKNOWN],
+            report->by_status[ECR_CHECK_EXCEPTED], report->by_status[ECR_CHECK_PASS], below, out);
+  }
   goto done;
 failed:
   rc = fail(&err);
@@ -211,6 +317,21 @@ static int cmd_report(const options *o) {
   return run_report(o, o->evidence);
 }
 
+/* Progress on stderr: on a terminal one line rewritten in place; otherwise
+ * (CI logs, kubectl logs) one line per finished phase and region. */
+static void progress_tty(void *ctx, bool done, const char *text) {
+  (void)ctx;
+  fprintf(stderr, "\rcollect: %s\033[K%s", text, done ? "\n" : "");
+  fflush(stderr);
+}
+
+static void progress_lines(void *ctx, bool done, const char *text) {
+  (void)ctx;
+  if (!done) return;
+  fprintf(stderr, "collect: %s\n", text);
+  fflush(stderr);
+}
+
 static int run_collect(const options *o, const char *dir) {
   ecr_collect_opts co = {0};
   co.out_dir = dir;
@@ -218,9 +339,8 @@ static int run_collect(const options *o, const char *dir) {
   co.regions = o->regions;
   co.n_regions = o->n_regions;
   co.endpoint_url = o->endpoint_url;
-  co.quiet = o->quiet;
   co.timeout_s = o->timeout_s;
-  co.progress = !o->quiet && isatty(2);
+  if (!o->quiet) co.progress = isatty(2) ? progress_tty : progress_lines;
   ecr_error err;
   ecr_error_clear(&err);
   if (ecr_collect(&co, &err) != ECR_OK) return fail(&err);
@@ -237,7 +357,10 @@ static int cmd_scan(const options *o) {
   if (!o->out) return usage_error("scan needs --out DIR");
   const ecr_renderer *chosen[16];
   size_t n = 0;
-  int rc = parse_formats(o->format, chosen, &n);
+  int threshold;
+  int rc = check_fail_on(o, &threshold);
+  if (rc) return rc;
+  rc = parse_formats(o->format, chosen, &n);
   if (rc) return rc;
   if (o->as_of && !ecr_date_parse(o->as_of, NULL))
     return usage_error("--as-of %s is not a date (YYYY-MM-DD)", o->as_of);
@@ -266,30 +389,35 @@ int main(int argc, char **argv) {
     fputs(usage_text, stdout);
     return 0;
   }
-  if (!strcmp(cmd, "--version")) {
+  if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V") || !strcmp(cmd, "version")) {
     printf("ecraudit %s (action catalog: %s)\n", ECRAUDIT_VERSION, ecr_catalog_version());
     return 0;
   }
   options o;
   memset(&o, 0, sizeof(o));
-  int rc;
   /* letters: a evidence, b exceptions, c out, d format, e as-of, f profile,
-     g region, h endpoint-url, i quiet */
-  if (!strcmp(cmd, "matrix")) {
-    rc = parse_options(argc - 1, argv + 1, "a", &o);
-    if (!rc) rc = cmd_matrix(&o);
-  } else if (!strcmp(cmd, "report")) {
-    rc = parse_options(argc - 1, argv + 1, "abcde", &o);
-    if (!rc) rc = cmd_report(&o);
-  } else if (!strcmp(cmd, "collect")) {
-    rc = parse_options(argc - 1, argv + 1, "cfghij", &o);
-    if (!rc) rc = cmd_collect(&o);
-  } else if (!strcmp(cmd, "scan")) {
-    rc = parse_options(argc - 1, argv + 1, "bcdefghij", &o);
-    if (!rc) rc = cmd_scan(&o);
-  } else {
-    rc = usage_error("unknown command %s", cmd);
+     g region, h endpoint-url, i quiet, j fail-on, k help, l timeout */
+  static const struct {
+    const char *name, *allowed, *help;
+    int (*run)(const options *);
+  } commands[] = {
+      {"matrix", "a", matrix_help, cmd_matrix},
+      {"report", "abcdeij", report_help, cmd_report},
+      {"collect", "cfghil", collect_help, cmd_collect},
+      {"scan", "bcdefghijl", scan_help, cmd_scan},
+  };
+  int rc = -1;
+  for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+    if (strcmp(cmd, commands[i].name) != 0) continue;
+    rc = parse_options(argc - 1, argv + 1, commands[i].allowed, &o);
+    if (!rc && o.help) {
+      fputs(commands[i].help, stdout);
+    } else if (!rc) {
+      rc = commands[i].run(&o);
+    }
+    break;
   }
+  if (rc < 0) rc = usage_error("unknown command %s", cmd);
   free(o.regions);
   return rc;
 }

@@ -19,6 +19,7 @@ typedef struct ecr_aws_creds {
   char *access_key_id;
   char *secret_access_key; /* secret: never printed, wiped on cleanup */
   char *session_token;     /* secret, NULL when none */
+  long long expiration;    /* epoch seconds when temporary credentials expire, 0 = never */
 } ecr_aws_creds;
 
 /* Wipe and free the strings; the struct is zeroed. */
@@ -34,31 +35,80 @@ typedef struct ecr_assume_role_params {
   const char *region;           /* region to call STS in, NULL -> us-east-1 */
 } ecr_assume_role_params;
 
-/* Callback that turns source credentials into role credentials (collect.c
- * calls STS; unit tests pass a fake). */
+/* What sts:AssumeRoleWithWebIdentity needs (an unsigned call). */
+typedef struct ecr_web_identity_params {
+  const char *role_arn;
+  const char *session_name;
+  const char *token;            /* secret: the OIDC token read from the token file */
+  const char *duration_seconds; /* NULL -> service default */
+  const char *region;           /* NULL -> us-east-1 */
+} ecr_web_identity_params;
+
+/* A plain (unsigned) HTTP request: container credentials, IMDS, SSO portal. */
+typedef struct ecr_http_req {
+  const char *method;           /* "GET", "PUT" or "POST" */
+  const char *url;
+  const char *const *headers;   /* "Name: value" lines (may hold secrets: never logged) */
+  size_t n_headers;
+  long timeout_ms;              /* whole request; connect timeout is the same */
+  const char *body;             /* POST body (secret: never logged), NULL for GET/PUT */
+} ecr_http_req;
+
+/* Callbacks that turn source credentials into role credentials, call
+ * AssumeRoleWithWebIdentity and send plain HTTP requests (collect.c: STS and
+ * libcurl; unit tests pass fakes). */
 typedef ecr_status (*ecr_assume_role_fn)(void *ctx, const ecr_aws_creds *source,
                                          const ecr_assume_role_params *p, ecr_aws_creds *out,
                                          ecr_error *err);
+typedef ecr_status (*ecr_web_identity_fn)(void *ctx, const ecr_web_identity_params *p,
+                                          ecr_aws_creds *out, ecr_error *err);
+/* *status is the HTTP status (0 on a transport failure, then ECR_E_COLLECT
+ * with the reason in err); body receives the response body. */
+typedef ecr_status (*ecr_http_fn)(void *ctx, const ecr_http_req *req, long *status,
+                                  ecr_buf *body, ecr_error *err);
+
+typedef struct ecr_cred_io {
+  ecr_assume_role_fn assume;
+  ecr_web_identity_fn web_identity;
+  ecr_http_fn http;
+  void *ctx;
+  const char *endpoint_url; /* --endpoint-url (SSO portal and STS go there too), NULL */
+} ecr_cred_io;
 
 typedef struct ecr_cred_result {
   ecr_aws_creds creds;
   char *profile; /* profile used (even when env creds won), caller frees */
   char *region;  /* region of that profile in the config, NULL when none */
   char *source;  /* "environment", "shared-credentials-file", "config-file",
-                    "assume-role" (describes the source, never a secret) */
+                    "assume-role", "web-identity", "sso", "credential-process",
+                    "container", "instance-metadata" (never a secret) */
+  char *max_attempts; /* profile max_attempts, NULL when none */
+  char *retry_mode;   /* profile retry_mode, NULL when none */
+  char *endpoint_url; /* profile endpoint_url, NULL when none */
 } ecr_cred_result;
 
 void ecr_cred_result_cleanup(ecr_cred_result *r);
 
-/* Resolve credentials as the AWS CLI does (see README): environment unless a
- * profile was passed on the command line, then the profile's role_arn
- * (+ source_profile / credential_source=Environment, chained, via assume),
- * then static keys in the shared credentials file, then the config file.
- * profile_arg is --profile (NULL when not given). Files come from
- * AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE or ~/.aws/{credentials,config}.
+/* Resolve credentials in the AWS SDKs' order (see README): environment keys
+ * (unless a profile was passed on the command line); web identity from
+ * AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE; the profile (role_arn with
+ * source_profile / credential_source / web_identity_token_file, chained; SSO
+ * through sso_session or sso_start_url and the cached token; static keys in
+ * the shared credentials file, then the config file; credential_process);
+ * container credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI / _RELATIVE_URI);
+ * last the EC2 instance metadata service (IMDSv2). profile_arg is --profile
+ * (NULL when not given). A provider whose settings are present but that
+ * fails stops the chain with an error naming the provider and the reason.
  * Errors: ECR_E_COLLECT with a message that names the profile, never a secret. */
-ecr_status ecr_credentials_resolve(const char *profile_arg, ecr_assume_role_fn assume,
-                                   void *assume_ctx, ecr_cred_result *out, ecr_error *err);
+ecr_status ecr_credentials_resolve(const char *profile_arg, const ecr_cred_io *io,
+                                   ecr_cred_result *out, ecr_error *err);
+
+/* Plain HTTP over libcurl (the ecr_http_fn collect.c uses; ctx unused). */
+ecr_status ecr_http_send(void *ctx, const ecr_http_req *req, long *status, ecr_buf *body,
+                         ecr_error *err);
+
+/* "2026-12-01T10:00:00Z" (also "+00:00" offsets, fractions) -> epoch seconds, 0 if unparsable. */
+long long ecr_aws_parse_time(const char *s);
 
 /* ---- HTTP client with SigV4, retries and timeouts (http.c) ------------- */
 
@@ -77,6 +127,14 @@ typedef struct ecr_aws_client {
   bool debug;              /* ECRAUDIT_DEBUG=1: redacted request log on stderr */
   unsigned long long rng;  /* jitter state */
   unsigned long retries;   /* statistics: retried attempts */
+  /* Temporary credentials: called when creds.expiration is within
+   * refresh_margin seconds (default 900, ECRAUDIT_CREDENTIAL_REFRESH_MARGIN),
+   * or after an ExpiredToken error; fills *out with fresh credentials. */
+  ecr_status (*refresh)(void *ctx, ecr_aws_creds *out, ecr_error *err);
+  void *refresh_ctx;
+  long refresh_margin;
+  unsigned long refreshes; /* statistics */
+  char *profile_endpoint;  /* profile endpoint_url, NULL when none */
 } ecr_aws_client;
 
 /* Tokens (Marker, nextToken, NextToken) one paginated call has received
@@ -100,7 +158,10 @@ typedef struct ecr_aws_response {
 void ecr_aws_response_init(ecr_aws_response *r);
 void ecr_aws_response_cleanup(ecr_aws_response *r);
 
-/* creds are copied. endpoint_url may be NULL. */
+/* creds are copied; NULL creds: an anonymous client (unsigned requests, for
+ * sts:AssumeRoleWithWebIdentity). endpoint_url may be NULL. Retries follow
+ * AWS_MAX_ATTEMPTS and AWS_RETRY_MODE (legacy 5 attempts, standard and
+ * adaptive 3; default 5). */
 ecr_status ecr_aws_client_init(ecr_aws_client *c, const ecr_aws_creds *creds,
                                const char *endpoint_url, ecr_error *err);
 void ecr_aws_client_cleanup(ecr_aws_client *c);
@@ -151,12 +212,13 @@ typedef struct ecr_collect_ctx {
   size_t n_gaps, cap_gaps;
   char **files; /* relative paths written, for the manifest */
   size_t n_files, cap_files;
-  bool progress;
+  void (*progress)(void *ctx, bool done, const char *text); /* NULL: none */
+  void *progress_ctx;
 } ecr_collect_ctx;
 
 void ecr_collect_gap(ecr_collect_ctx *ctx, const char *source, const char *resource,
                      const ecr_aws_response *resp);
-/* Progress line on stderr when ctx->progress (newline when done). */
+/* Progress through ctx->progress (done: the last update of a phase). */
 void ecr_collect_progress(ecr_collect_ctx *ctx, bool done, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
@@ -186,6 +248,10 @@ ecr_status ecr_sts_get_caller_identity(ecr_aws_client *c, const char *region, cJ
                                        ecr_error *err);
 ecr_status ecr_sts_assume_role(ecr_aws_client *c, const ecr_assume_role_params *p,
                                ecr_aws_creds *out, ecr_error *err);
+/* Unsigned (c may be an anonymous client). */
+ecr_status ecr_sts_assume_role_with_web_identity(ecr_aws_client *c,
+                                                 const ecr_web_identity_params *p,
+                                                 ecr_aws_creds *out, ecr_error *err);
 
 /* iam:GetAccountAuthorizationDetails, all pages, as the CLI prints it. */
 ecr_status ecr_iam_get_account_authorization_details(ecr_collect_ctx *ctx, cJSON **out,
@@ -194,6 +260,14 @@ ecr_status ecr_iam_get_account_authorization_details(ecr_collect_ctx *ctx, cJSON
  * the next Marker (NULL when not truncated). Exposed for unit tests. */
 ecr_status ecr_iam_parse_page(const char *xml, size_t len, cJSON *acc, char **marker,
                               ecr_error *err);
+
+/* ec2:DescribeRegions: the account's enabled regions, sorted; caller frees
+ * the strings and the array. */
+ecr_status ecr_ec2_describe_regions(ecr_aws_client *c, const char *region, char ***out,
+                                    size_t *n, ecr_error *err);
+
+/* iam/credential-report.json (Generate + GetCredentialReport); failures become gaps. */
+void ecr_iam_collect_credential_report(ecr_collect_ctx *ctx);
 
 /* ECR files of one region; failures become gaps. */
 void ecr_ecr_collect_region(ecr_collect_ctx *ctx, const char *region);

@@ -29,13 +29,12 @@ void ecr_collect_gap(ecr_collect_ctx *ctx, const char *source, const char *resou
 
 void ecr_collect_progress(ecr_collect_ctx *ctx, bool done, const char *fmt, ...) {
   if (!ctx->progress) return;
+  char text[512];
   va_list ap;
   va_start(ap, fmt);
-  fputs("\rcollect: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputs(done ? "\033[K\n" : "\033[K", stderr);
-  fflush(stderr);
+  vsnprintf(text, sizeof(text), fmt, ap);
   va_end(ap);
+  ctx->progress(ctx->progress_ctx, done, text);
 }
 
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
@@ -58,11 +57,13 @@ static bool valid_region(const char *r) {
   return true;
 }
 
-/* ---- assume role through STS ------------------------------------------- */
+/* ---- credential providers' network: STS and plain HTTP ------------------ */
 
 typedef struct assume_ctx {
   const char *endpoint_url;
   const char *region;
+  const char *profile; /* for refreshing: --profile */
+  ecr_cred_io io;
 } assume_ctx;
 
 static ecr_status assume_role(void *vctx, const ecr_aws_creds *source,
@@ -75,6 +76,33 @@ static ecr_status assume_role(void *vctx, const ecr_aws_creds *source,
   if (!q.region) q.region = actx->region;
   st = ecr_sts_assume_role(&client, &q, out, err);
   ecr_aws_client_cleanup(&client);
+  return st;
+}
+
+static ecr_status web_identity(void *vctx, const ecr_web_identity_params *p, ecr_aws_creds *out,
+                               ecr_error *err) {
+  assume_ctx *actx = vctx;
+  ecr_aws_client client;
+  ecr_status st = ecr_aws_client_init(&client, NULL, actx->endpoint_url, err);
+  if (st != ECR_OK) return st;
+  ecr_web_identity_params q = *p;
+  if (!q.region) q.region = actx->region;
+  st = ecr_sts_assume_role_with_web_identity(&client, &q, out, err);
+  ecr_aws_client_cleanup(&client);
+  return st;
+}
+
+/* Fresh temporary credentials: the whole chain again (a rotated IRSA token
+ * file, new container or instance credentials, a new role session). */
+static ecr_status refresh(void *vctx, ecr_aws_creds *out, ecr_error *err) {
+  assume_ctx *actx = vctx;
+  ecr_cred_result r;
+  ecr_status st = ecr_credentials_resolve(actx->profile, &actx->io, &r, err);
+  if (st == ECR_OK) {
+    *out = r.creds;
+    memset(&r.creds, 0, sizeof(r.creds));
+  }
+  ecr_cred_result_cleanup(&r);
   return st;
 }
 
@@ -152,14 +180,27 @@ ecr_status ecr_collect(const ecr_collect_opts *opts, ecr_error *err) {
   clock_gettime(CLOCK_MONOTONIC, &t0);
   long timeout_s = opts->timeout_s > 0 ? opts->timeout_s : ECR_COLLECT_DEFAULT_TIMEOUT_S;
   const char *endpoint = opts->endpoint_url;
-  if (!endpoint || !*endpoint) endpoint = getenv("AWS_ENDPOINT_URL");
   if (endpoint && !*endpoint) endpoint = NULL;
   if (endpoint && !ecr_str_has_prefix(endpoint, "https://") &&
       !ecr_str_has_prefix(endpoint, "http://"))
     return ecr_error_set(err, ECR_E_USAGE, NULL,
                          "collect: --endpoint-url must start with https:// or http://: %s",
                          endpoint);
+  const char *env_endpoint = getenv("AWS_ENDPOINT_URL");
+  if (env_endpoint && *env_endpoint && !ecr_str_has_prefix(env_endpoint, "https://") &&
+      !ecr_str_has_prefix(env_endpoint, "http://"))
+    return ecr_error_set(err, ECR_E_USAGE, NULL,
+                         "collect: AWS_ENDPOINT_URL must start with https:// or http://: %s",
+                         env_endpoint);
+  bool all_regions = false;
+  char **enabled = NULL;
+  size_t n_enabled = 0;
   for (size_t i = 0; i < opts->n_regions; i++)
+    if (opts->regions[i] && strcmp(opts->regions[i], "all") == 0) all_regions = true;
+  if (all_regions && opts->n_regions > 1)
+    return ecr_error_set(err, ECR_E_USAGE, NULL,
+                         "collect: --region all cannot be combined with other regions");
+  for (size_t i = 0; !all_regions && i < opts->n_regions; i++)
     if (!opts->regions[i] || !valid_region(opts->regions[i]))
       return ecr_error_set(err, ECR_E_USAGE, NULL, "collect: invalid region \"%s\"",
                            opts->regions[i] ? opts->regions[i] : "");
@@ -168,12 +209,24 @@ ecr_status ecr_collect(const ecr_collect_opts *opts, ecr_error *err) {
   const char *env_region = getenv("AWS_REGION");
   if (!env_region || !*env_region) env_region = getenv("AWS_DEFAULT_REGION");
   if (env_region && !*env_region) env_region = NULL;
-  assume_ctx actx = {endpoint, opts->n_regions ? opts->regions[0] : env_region};
-  st = ecr_credentials_resolve(opts->profile, assume_role, &actx, &cred, err);
+  assume_ctx actx = {endpoint, opts->n_regions && !all_regions ? opts->regions[0] : env_region,
+                     opts->profile,
+                     {0}};
+  actx.io.assume = assume_role;
+  actx.io.web_identity = web_identity;
+  actx.io.http = ecr_http_send;
+  actx.io.ctx = &actx;
+  actx.io.endpoint_url = endpoint;
+  ctx.progress = opts->progress;
+  ctx.progress_ctx = opts->progress_ctx;
+  st = ecr_credentials_resolve(opts->profile, &actx.io, &cred, err);
   if (st != ECR_OK) goto cleanup;
+  ecr_collect_progress(&ctx, true, "credentials: %s (profile %s)", cred.source, cred.profile);
 
   /* regions: --region, else AWS_REGION / AWS_DEFAULT_REGION, else the profile */
-  if (opts->n_regions) {
+  if (all_regions) {
+    /* after the client exists: ec2:DescribeRegions below */
+  } else if (opts->n_regions) {
     for (size_t i = 0; i < opts->n_regions; i++) {
       bool dup = false;
       for (size_t j = 0; j < n_regions; j++)
@@ -200,8 +253,39 @@ ecr_status ecr_collect(const ecr_collect_opts *opts, ecr_error *err) {
   client.deadline_ms = (long long)t0.tv_sec * 1000 + t0.tv_nsec / 1000000 + timeout_s * 1000LL;
   if (client.call_timeout_ms > timeout_s * 1000L) client.call_timeout_ms = timeout_s * 1000L;
   if (client.timeout_ms > timeout_s * 1000L) client.timeout_ms = timeout_s * 1000L;
+  /* the profile's retry settings, where the environment sets none */
+  if (!getenv("AWS_RETRY_MODE") && cred.retry_mode &&
+      (strcmp(cred.retry_mode, "standard") == 0 || strcmp(cred.retry_mode, "adaptive") == 0))
+    client.max_attempts = 3;
+  if (!getenv("AWS_MAX_ATTEMPTS") && cred.max_attempts) {
+    long v = strtol(cred.max_attempts, NULL, 10);
+    if (v < 1 || v > 100) {
+      st = ecr_error_set(err, ECR_E_USAGE, NULL,
+                         "profile \"%s\": max_attempts must be a number from 1 to 100",
+                         cred.profile);
+      goto cleanup;
+    }
+    client.max_attempts = (int)v;
+  }
+  if (cred.endpoint_url) client.profile_endpoint = ecr_xstrdup(cred.endpoint_url);
+  if (cred.creds.expiration) {
+    client.refresh = refresh;
+    client.refresh_ctx = &actx;
+  }
   ctx.client = &client;
-  ctx.progress = opts->progress && !opts->quiet;
+  if (all_regions) {
+    const char *home = env_region ? env_region : cred.region ? cred.region : "us-east-1";
+    st = ecr_ec2_describe_regions(&client, home, &enabled, &n_enabled, err);
+    if (st != ECR_OK) {
+      char msg[sizeof(err->message)];
+      snprintf(msg, sizeof(msg), "%s", err ? err->message : "ec2:DescribeRegions failed");
+      st = ecr_error_set(err, ECR_E_COLLECT, NULL, "--region all: %s", msg);
+      goto cleanup;
+    }
+    for (size_t i = 0; i < n_enabled; i++)
+      if (valid_region(enabled[i])) ECR_PUSH(regions, n_regions, cap_regions, enabled[i]);
+    ecr_collect_progress(&ctx, true, "regions: %zu enabled (ec2:DescribeRegions)", n_regions);
+  }
 
   /* temporary directory next to --out */
   {
@@ -249,6 +333,7 @@ ecr_status ecr_collect(const ecr_collect_opts *opts, ecr_error *err) {
   st = ecr_bundle_write_json(&ctx, "iam/account-authorization-details.json", iam, err);
   if (st != ECR_OK) goto cleanup;
 
+  ecr_iam_collect_credential_report(&ctx);
   for (size_t i = 0; i < n_regions; i++)
     ecr_ecr_collect_region(&ctx, regions[i]);
   ecr_orgs_collect(&ctx);
@@ -259,9 +344,9 @@ ecr_status ecr_collect(const ecr_collect_opts *opts, ecr_error *err) {
   if (st != ECR_OK) goto cleanup;
   free(tmp);
   tmp = NULL;
-  if (ctx.progress)
-    fprintf(stderr, "collect: wrote %s (%zu files, %zu gaps)\n", opts->out_dir, ctx.n_files + 1,
-            ctx.n_gaps);
+  ecr_collect_progress(&ctx, true, "wrote %s (%zu files, %zu gaps%s)", opts->out_dir,
+                       ctx.n_files + 1, ctx.n_gaps,
+                       client.refreshes ? ", credentials refreshed" : "");
 
 cleanup:
   if (tmp) {
@@ -282,6 +367,9 @@ cleanup:
   free(ctx.account);
   free(ctx.partition);
   free(regions);
+  for (size_t i = 0; i < n_enabled; i++)
+    free(enabled[i]);
+  free(enabled);
   ecr_aws_client_cleanup(&client);
   ecr_cred_result_cleanup(&cred);
   return st;

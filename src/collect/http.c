@@ -37,6 +37,35 @@ void ecr_aws_creds_copy(ecr_aws_creds *dst, const ecr_aws_creds *src) {
   dst->access_key_id = ecr_xstrdup(src->access_key_id);
   dst->secret_access_key = ecr_xstrdup(src->secret_access_key);
   dst->session_token = ecr_xstrdup(src->session_token);
+  dst->expiration = src->expiration;
+}
+
+long long ecr_aws_parse_time(const char *s) {
+  if (!s) return 0;
+  int y, mo, d, h, mi, sec;
+  int n = 0;
+  if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6) return 0;
+  const char *p = s + n;
+  if (*p == '.')
+    for (p++; *p >= '0' && *p <= '9'; p++) {
+    }
+  long off = 0;
+  if (*p == '+' || *p == '-') {
+    int oh = 0, om = 0;
+    if (sscanf(p + 1, "%2d:%2d", &oh, &om) < 1) return 0;
+    off = (oh * 3600L + om * 60L) * (*p == '-' ? -1 : 1);
+  } else if (*p != 'Z' && *p != 'z' && *p != '\0') {
+    return 0;
+  }
+  struct tm tm;
+  memset(&tm, 0, sizeof(tm));
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = sec;
+  return (long long)timegm(&tm) - off;
 }
 
 /* ---- endpoints ---------------------------------------------------------- */
@@ -115,7 +144,7 @@ ecr_status ecr_aws_client_init(ecr_aws_client *c, const ecr_aws_creds *creds,
   }
   c->curl = curl_easy_init();
   if (!c->curl) return ecr_error_set(err, ECR_E_COLLECT, NULL, "cannot initialize libcurl");
-  ecr_aws_creds_copy(&c->creds, creds);
+  if (creds) ecr_aws_creds_copy(&c->creds, creds);
   if (endpoint_url && *endpoint_url) {
     c->endpoint_url = ecr_xstrdup(endpoint_url);
     size_t n = strlen(c->endpoint_url);
@@ -126,6 +155,22 @@ ecr_status ecr_aws_client_init(ecr_aws_client *c, const ecr_aws_creds *creds,
   c->timeout_ms = 60000;
   c->call_timeout_ms = 120000;
   c->max_attempts = 5;
+  const char *mode = getenv("AWS_RETRY_MODE");
+  if (mode && (strcmp(mode, "standard") == 0 || strcmp(mode, "adaptive") == 0))
+    c->max_attempts = 3;
+  const char *attempts = getenv("AWS_MAX_ATTEMPTS");
+  if (attempts && *attempts) {
+    char *end = NULL;
+    long v = strtol(attempts, &end, 10);
+    if (!end || *end || v < 1 || v > 100)
+      return ecr_error_set(err, ECR_E_USAGE, NULL,
+                           "AWS_MAX_ATTEMPTS must be a number from 1 to 100, not \"%s\"",
+                           attempts);
+    c->max_attempts = (int)v;
+  }
+  c->refresh_margin = 900;
+  const char *margin = getenv("ECRAUDIT_CREDENTIAL_REFRESH_MARGIN");
+  if (margin && *margin) c->refresh_margin = strtol(margin, NULL, 10);
   c->base_delay_ms = 200;
   c->max_delay_ms = 20000;
   const char *dbg = getenv("ECRAUDIT_DEBUG");
@@ -141,6 +186,7 @@ void ecr_aws_client_cleanup(ecr_aws_client *c) {
   if (c->curl) curl_easy_cleanup(c->curl);
   ecr_aws_creds_cleanup(&c->creds);
   free(c->endpoint_url);
+  free(c->profile_endpoint);
   memset(c, 0, sizeof(*c));
 }
 
@@ -407,14 +453,15 @@ static CURLcode perform(ecr_aws_client *c, const call_spec *s, const char *url,
                         .region = sign_region,
                         .service = s->service,
                         .amz_date = amz_date};
-  char *authz = ecr_sigv4_authorization(&req, &p);
+  bool anonymous = c->creds.access_key_id == NULL;
+  char *authz = anonymous ? NULL : ecr_sigv4_authorization(&req, &p);
 
   struct curl_slist *list = NULL;
   char *lines[8];
   size_t nl = 0;
   for (size_t i = 0; i < nh; i++)
     lines[nl++] = ecr_xasprintf("%s: %s", h[i].name, h[i].value);
-  lines[nl++] = ecr_xasprintf("Authorization: %s", authz);
+  if (authz) lines[nl++] = ecr_xasprintf("Authorization: %s", authz);
   lines[nl++] = ecr_xstrdup("Expect:");
   for (size_t i = 0; i < nl; i++)
     list = curl_slist_append(list, lines[i]);
@@ -425,7 +472,7 @@ static CURLcode perform(ecr_aws_client *c, const call_spec *s, const char *url,
       bool secret = ecr_strcasecmp_ascii(h[i].name, "X-Amz-Security-Token") == 0;
       debug_log(c, "  %s: %s", h[i].name, secret ? "<redacted>" : h[i].value);
     }
-  debug_log(c, "  Authorization: <redacted>");
+  debug_log(c, "  Authorization: %s", anonymous ? "(unsigned)" : "<redacted>");
 
   CURL *curl = c->curl;
   curl_easy_reset(curl);
@@ -464,15 +511,68 @@ static CURLcode perform(ecr_aws_client *c, const call_spec *s, const char *url,
   return rc;
 }
 
-static ecr_status call(ecr_aws_client *c, const call_spec *s, ecr_aws_response *resp,
-                       ecr_error *err) {
+/* Endpoint of a call, in the SDKs' order: --endpoint-url, then
+ * AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the profile's endpoint_url
+ * (the last three unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true), then the
+ * service's own endpoint. */
+static char *service_url(const ecr_aws_client *c, const char *service, const char *region,
+                         const char **sign_region) {
   char *url = NULL;
-  const char *sign_region = NULL;
-  ecr_aws_endpoint(s->service, s->region, &url, &sign_region);
+  ecr_aws_endpoint(service, region, &url, sign_region);
   if (c->endpoint_url) {
     free(url);
-    url = ecr_xstrdup(c->endpoint_url);
+    return ecr_xstrdup(c->endpoint_url);
   }
+  const char *ignore = getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+  if (ignore && ecr_strcasecmp_ascii(ignore, "true") == 0) return url;
+  char name[64];
+  size_t n = (size_t)snprintf(name, sizeof(name), "AWS_ENDPOINT_URL_%s", service);
+  for (size_t i = 17; i < n && i < sizeof(name); i++)
+    name[i] = (name[i] == '-' || name[i] == ' ') ? '_' : (char)toupper((unsigned char)name[i]);
+  const char *v = getenv(name);
+  if (!v || !*v) v = getenv("AWS_ENDPOINT_URL");
+  if (!v || !*v) v = c->profile_endpoint;
+  if (v && *v) {
+    free(url);
+    url = ecr_xstrdup(v);
+    size_t l = strlen(url);
+    while (l > 0 && url[l - 1] == '/')
+      url[--l] = '\0';
+  }
+  return url;
+}
+
+static bool expired_code(const char *code) {
+  return code && (strcmp(code, "ExpiredToken") == 0 || strcmp(code, "ExpiredTokenException") == 0 ||
+                  strcmp(code, "RequestExpired") == 0);
+}
+
+/* Replace the client's credentials with fresh ones from c->refresh. */
+static ecr_status refresh_creds(ecr_aws_client *c, ecr_error *err) {
+  ecr_aws_creds fresh = {0};
+  ecr_status st = c->refresh(c->refresh_ctx, &fresh, err);
+  if (st != ECR_OK) return st;
+  ecr_aws_creds_cleanup(&c->creds);
+  c->creds = fresh;
+  c->refreshes++;
+  debug_log(c, "credentials refreshed (%lu)", c->refreshes);
+  return ECR_OK;
+}
+
+static ecr_status call(ecr_aws_client *c, const call_spec *s, ecr_aws_response *resp,
+                       ecr_error *err) {
+  const char *sign_region = NULL;
+  char *url = service_url(c, s->service, s->region, &sign_region);
+  if (!ecr_str_has_prefix(url, "https://") && !ecr_str_has_prefix(url, "http://")) {
+    response_reset(resp);
+    resp->error_code = ecr_xstrdup("InvalidEndpoint");
+    resp->error_message = ecr_xasprintf("endpoint URL must start with https:// or http://: %s", url);
+    ecr_status bad = ecr_error_set(err, ECR_E_COLLECT, NULL, "%s: %s", s->op_name,
+                                   resp->error_message);
+    free(url);
+    return bad;
+  }
+  bool refreshed_after_error = false;
   ecr_status st = ECR_E_COLLECT;
   /* every call is bounded (call_timeout_ms with its retries), and so is the
    * whole collection (deadline_ms, --timeout): a server that stalls after
@@ -496,6 +596,16 @@ static ecr_status call(ecr_aws_client *c, const call_spec *s, ecr_aws_response *
     }
     c->attempt_timeout_ms = left < c->timeout_ms ? (long)left : c->timeout_ms;
     response_reset(resp);
+    if (c->refresh && c->creds.expiration &&
+        (long long)time(NULL) + c->refresh_margin >= c->creds.expiration) {
+      ecr_error rerr;
+      ecr_error_clear(&rerr);
+      if (refresh_creds(c, &rerr) != ECR_OK) {
+        resp->error_code = ecr_xstrdup("CredentialRefreshFailed");
+        resp->error_message = ecr_xstrdup(rerr.message);
+        break;
+      }
+    }
     hdr_capture hc = {NULL};
     CURLcode rc = perform(c, s, url, sign_region, resp, &hc);
     bool retry = false;
@@ -514,6 +624,13 @@ static ecr_status call(ecr_aws_client *c, const call_spec *s, ecr_aws_response *
       free(resp->error_code);
       resp->error_code = clean;
       retry = ecr_aws_retryable(resp->status, resp->error_code);
+      if (!retry && c->refresh && !refreshed_after_error && expired_code(resp->error_code)) {
+        /* the credentials expired earlier than they said: refresh once and retry */
+        ecr_error rerr;
+        ecr_error_clear(&rerr);
+        refreshed_after_error = true;
+        retry = refresh_creds(c, &rerr) == ECR_OK;
+      }
       debug_log(c, "  error %s", resp->error_code ? resp->error_code : "?");
     }
     free(hc.error_type);
@@ -563,5 +680,58 @@ ecr_status ecr_aws_json(ecr_aws_client *c, const char *service, const char *regi
   ecr_status st = call(c, &s, resp, err);
   free(target);
   free(op_name);
+  return st;
+}
+
+/* ---- plain HTTP for credential providers --------------------------------- */
+
+ecr_status ecr_http_send(void *ctx, const ecr_http_req *req, long *status, ecr_buf *body,
+                         ecr_error *err) {
+  (void)ctx;
+  *status = 0;
+  if (!curl_ready) {
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+      return ecr_error_set(err, ECR_E_COLLECT, NULL, "cannot initialize libcurl");
+    curl_ready = true;
+  }
+  CURL *curl = curl_easy_init();
+  if (!curl) return ecr_error_set(err, ECR_E_COLLECT, NULL, "cannot initialize libcurl");
+  struct curl_slist *list = NULL;
+  for (size_t i = 0; i < req->n_headers; i++)
+    list = curl_slist_append(list, req->headers[i]);
+  curl_easy_setopt(curl, CURLOPT_URL, req->url);
+  if (strcmp(req->method, "PUT") == 0) {
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, "PUT");
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, "");
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, 0L);
+  } else if (strcmp(req->method, "POST") == 0) {
+    const char *b = req->body ? req->body : "";
+    curl_easy_setopt(curl, CURLOPT_POST, 1L);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, b);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)strlen(b));
+  }
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+  curl_easy_setopt(curl, CURLOPT_USERAGENT, "ecraudit/" ECRAUDIT_VERSION);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, write_cb);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, body);
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, req->timeout_ms);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, req->timeout_ms);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*"); /* link-local and loopback services */
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+  const char *ca = getenv("AWS_CA_BUNDLE");
+  if (ca && *ca) curl_easy_setopt(curl, CURLOPT_CAINFO, ca);
+  CURLcode rc = curl_easy_perform(curl);
+  ecr_status st = ECR_OK;
+  if (rc == CURLE_OK) {
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, status);
+  } else {
+    st = ecr_error_set(err, ECR_E_COLLECT, NULL, "%s %s: %s", req->method, req->url,
+                       curl_easy_strerror(rc));
+  }
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, NULL);
+  curl_slist_free_all(list);
+  curl_easy_cleanup(curl);
   return st;
 }

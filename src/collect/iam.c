@@ -3,6 +3,7 @@
  * documents URL-decoded into JSON objects, timestamps in ISO 8601). */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -214,4 +215,95 @@ cleanup:
   }
   *out = acc;
   return st;
+}
+
+/* Text of the first element called name anywhere under n; caller frees. */
+static char *xml_text(xmlNodePtr n, const char *name) {
+  for (; n; n = n->next) {
+    if (n->type != XML_ELEMENT_NODE) continue;
+    if (xmlStrcmp(n->name, BAD_CAST name) == 0) {
+      xmlChar *s = xmlNodeGetContent(n);
+      char *out = ecr_xstrdup((const char *)s);
+      xmlFree(s);
+      return out;
+    }
+    char *sub = xml_text(n->children, name);
+    if (sub) return sub;
+  }
+  return NULL;
+}
+
+static char *iam_call_text(ecr_collect_ctx *ctx, const char *op, const char *name,
+                           ecr_aws_response *resp, ecr_error *err) {
+  const char *region = ctx->partition && strcmp(ctx->partition, "aws-cn") == 0 ? "cn-north-1"
+                       : ctx->partition && strcmp(ctx->partition, "aws-us-gov") == 0
+                           ? "us-gov-west-1"
+                           : "us-east-1";
+  if (ecr_aws_query(ctx->client, "iam", region, IAM_VERSION, op, NULL, resp, err) != ECR_OK)
+    return NULL;
+  xmlDocPtr doc = xmlReadMemory(resp->body.data, (int)resp->body.len, "iam.xml", NULL,
+                                XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+                                    XML_PARSE_HUGE);
+  char *v = doc ? xml_text(xmlDocGetRootElement(doc), name) : NULL;
+  if (doc) xmlFreeDoc(doc);
+  return v;
+}
+
+void ecr_iam_collect_credential_report(ecr_collect_ctx *ctx) {
+  ecr_aws_response resp;
+  ecr_aws_response_init(&resp);
+  ecr_error err;
+  char *state = NULL, *content = NULL, *format = NULL, *when = NULL;
+  const char *resource = ctx->account ? ctx->account : "";
+  /* GenerateCredentialReport until COMPLETE (AWS builds it in seconds, at most every 4 h) */
+  for (int i = 0; i < 10; i++) {
+    free(state);
+    state = iam_call_text(ctx, "GenerateCredentialReport", "State", &resp, &err);
+    if (!state) {
+      ecr_collect_gap(ctx, "iam:GenerateCredentialReport", resource, &resp);
+      goto cleanup;
+    }
+    if (strcmp(state, "COMPLETE") == 0) break;
+    struct timespec ts = {1, 0};
+    nanosleep(&ts, NULL);
+  }
+  content = iam_call_text(ctx, "GetCredentialReport", "Content", &resp, &err);
+  if (!content) {
+    if (!resp.error_code) {
+      resp.error_code = ecr_xstrdup("InvalidResponse");
+      resp.error_message = ecr_xstrdup("GetCredentialReport response has no Content");
+    }
+    ecr_collect_gap(ctx, "iam:GetCredentialReport", resource, &resp);
+    goto cleanup;
+  }
+  {
+    xmlDocPtr doc = xmlReadMemory(resp.body.data, (int)resp.body.len, "iam.xml", NULL,
+                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+                                      XML_PARSE_HUGE);
+    format = doc ? xml_text(xmlDocGetRootElement(doc), "ReportFormat") : NULL;
+    when = doc ? xml_text(xmlDocGetRootElement(doc), "GeneratedTime") : NULL;
+    if (doc) xmlFreeDoc(doc);
+  }
+  cJSON *out = cJSON_CreateObject();
+  cJSON_AddStringToObject(out, "Content", content);
+  if (format) cJSON_AddStringToObject(out, "ReportFormat", format);
+  if (when) {
+    char *iso = ecr_aws_time_from_iso(when);
+    cJSON_AddStringToObject(out, "GeneratedTime", iso ? iso : when);
+    free(iso);
+  }
+  if (ecr_bundle_write_json(ctx, "iam/credential-report.json", out, &err) != ECR_OK) {
+    ecr_aws_response w = {0};
+    w.error_code = (char *)"WriteError";
+    w.error_message = err.message;
+    ecr_collect_gap(ctx, "iam:GetCredentialReport", resource, &w);
+  }
+  cJSON_Delete(out);
+  ecr_collect_progress(ctx, true, "IAM credential report");
+cleanup:
+  free(state);
+  free(content);
+  free(format);
+  free(when);
+  ecr_aws_response_cleanup(&resp);
 }

@@ -93,6 +93,9 @@ ecr_status ecr_sts_assume_role(ecr_aws_client *c, const ecr_assume_role_params *
   out->access_key_id = find_text(root, "AccessKeyId");
   out->secret_access_key = find_text(root, "SecretAccessKey");
   out->session_token = find_text(root, "SessionToken");
+  char *exp = find_text(root, "Expiration");
+  out->expiration = ecr_aws_parse_time(exp);
+  free(exp);
   if (!out->access_key_id || !out->secret_access_key || !out->session_token) {
     ecr_aws_creds_cleanup(out);
     st = ecr_error_set(err, ECR_E_COLLECT, NULL,
@@ -103,6 +106,46 @@ cleanup:
   /* the response body holds the new secret key */
   if (resp.body.data) OPENSSL_cleanse(resp.body.data, resp.body.len);
   ecr_aws_response_cleanup(&resp);
+  ecr_buf_cleanup(&params);
+  return st;
+}
+
+ecr_status ecr_sts_assume_role_with_web_identity(ecr_aws_client *c,
+                                                 const ecr_web_identity_params *p,
+                                                 ecr_aws_creds *out, ecr_error *err) {
+  ecr_aws_response resp;
+  ecr_aws_response_init(&resp);
+  ecr_buf params;
+  ecr_buf_init(&params);
+  xmlDocPtr doc = NULL;
+  memset(out, 0, sizeof(*out));
+  ecr_aws_form_add(&params, "RoleArn", p->role_arn);
+  ecr_aws_form_add(&params, "RoleSessionName", p->session_name);
+  ecr_aws_form_add(&params, "WebIdentityToken", p->token);
+  if (p->duration_seconds) ecr_aws_form_add(&params, "DurationSeconds", p->duration_seconds);
+  ecr_status st = ecr_aws_query(c, "sts", p->region ? p->region : "us-east-1", STS_VERSION,
+                                "AssumeRoleWithWebIdentity", params.data, &resp, err);
+  if (st != ECR_OK) goto cleanup;
+  doc = parse(&resp);
+  xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+  out->access_key_id = find_text(root, "AccessKeyId");
+  out->secret_access_key = find_text(root, "SecretAccessKey");
+  out->session_token = find_text(root, "SessionToken");
+  char *exp = find_text(root, "Expiration");
+  out->expiration = ecr_aws_parse_time(exp);
+  free(exp);
+  if (!out->access_key_id || !out->secret_access_key || !out->session_token) {
+    ecr_aws_creds_cleanup(out);
+    st = ecr_error_set(err, ECR_E_COLLECT, NULL,
+                       "sts:AssumeRoleWithWebIdentity %s: unexpected response (no credentials)",
+                       p->role_arn);
+  }
+cleanup:
+  if (doc) xmlFreeDoc(doc);
+  if (resp.body.data) OPENSSL_cleanse(resp.body.data, resp.body.len);
+  ecr_aws_response_cleanup(&resp);
+  /* the request held the token */
+  if (params.data) OPENSSL_cleanse(params.data, params.len);
   ecr_buf_cleanup(&params);
   return st;
 }

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include <cjson/cJSON.h>
+#include <openssl/evp.h>
 
 #include "evidence/json_file.h"
 #include "util/util.h"
@@ -878,6 +879,95 @@ static ecr_status scps(loader *L) {
   return st;
 }
 
+/* ---- iam/credential-report.json (optional) -------------------------------- */
+/* `aws iam get-credential-report`: base64 CSV in "Content". The last use of a
+ * user is the latest of password_last_used and access_key_{1,2}_last_used_date
+ * (GetAccountAuthorizationDetails does not return it). */
+#define CRED_FILE "iam/credential-report.json"
+
+/* An ISO 8601 time (not N/A, no_information, not_supported); anything else
+ * in the decoded CSV (it bypasses the JSON reader's UTF-8 check) is ignored. */
+static bool cred_time(const char *v) {
+  if (!v || !(v[0] >= '0' && v[0] <= '9')) return false;
+  size_t n = strspn(v, "0123456789-:T+Z.");
+  return v[n] == '\0' && n <= 40;
+}
+
+static ecr_status credential_report(loader *L) {
+  cJSON *doc = NULL;
+  ecr_status st = read_json(L, CRED_FILE, false, &doc);
+  if (st != ECR_OK || !doc) return st;
+  const cJSON *content = cJSON_GetObjectItemCaseSensitive(doc, "Content");
+  if (!cJSON_IsObject(doc) || !cJSON_IsString(content)) {
+    cJSON_Delete(doc);
+    return ecr_error_set(L->err, ECR_E_INPUT, CRED_FILE,
+                         "must be an object with a base64 \"Content\" (aws iam get-credential-report)");
+  }
+  size_t len = strlen(content->valuestring);
+  unsigned char *csv = ecr_xmalloc(len / 4 * 3 + 4);
+  int n = len % 4 == 0 ? EVP_DecodeBlock(csv, (const unsigned char *)content->valuestring, (int)len)
+                       : -1;
+  if (n < 0) {
+    free(csv);
+    cJSON_Delete(doc);
+    return ecr_error_set(L->err, ECR_E_INPUT, CRED_FILE, "Content is not base64");
+  }
+  while (len >= 1 && content->valuestring[len - 1] == '=' && n > 0) { /* padding */
+    n--;
+    len--;
+  }
+  csv[n] = '\0';
+  cJSON_Delete(doc);
+  /* header, then one line per user; fields hold no commas */
+  int col_arn = -1, col_cols[3] = {-1, -1, -1};
+  static const char *const last_cols[3] = {"password_last_used", "access_key_1_last_used_date",
+                                           "access_key_2_last_used_date"};
+  char *save_line = NULL;
+  bool header = true;
+  for (char *line = strtok_r((char *)csv, "\r\n", &save_line); line;
+       line = strtok_r(NULL, "\r\n", &save_line)) {
+    char *fields[32];
+    int nf = 0;
+    for (char *f = line; nf < 32;) {
+      fields[nf++] = f;
+      char *comma = strchr(f, ',');
+      if (!comma) break;
+      *comma = '\0';
+      f = comma + 1;
+    }
+    if (header) {
+      for (int i = 0; i < nf; i++) {
+        if (strcmp(fields[i], "arn") == 0) col_arn = i;
+        for (int k = 0; k < 3; k++)
+          if (strcmp(fields[i], last_cols[k]) == 0) col_cols[k] = i;
+      }
+      header = false;
+      if (col_arn < 0) {
+        free(csv);
+        return ecr_error_set(L->err, ECR_E_INPUT, CRED_FILE, "the report has no \"arn\" column");
+      }
+      continue;
+    }
+    if (col_arn >= nf) continue;
+    const char *latest = NULL;
+    for (int k = 0; k < 3; k++)
+      if (col_cols[k] >= 0 && col_cols[k] < nf && cred_time(fields[col_cols[k]]) &&
+          (!latest || strcmp(fields[col_cols[k]], latest) > 0))
+        latest = fields[col_cols[k]];
+    if (!latest) continue;
+    for (size_t i = 0; i < L->ev->n_principals; i++) {
+      ecr_iam_principal *p = &L->ev->principals[i];
+      if (p->cls != ECR_PRINCIPAL_USER || strcmp(p->arn, fields[col_arn]) != 0) continue;
+      if (!p->last_used || strcmp(latest, p->last_used) > 0) {
+        free(p->last_used);
+        p->last_used = ecr_xstrdup(latest);
+      }
+    }
+  }
+  free(csv);
+  return ECR_OK;
+}
+
 static int cmp_file(const void *a, const void *b) {
   return strcmp(((const ecr_evidence_file *)a)->path, ((const ecr_evidence_file *)b)->path);
 }
@@ -936,6 +1026,7 @@ ecr_status ecr_evidence_load(const char *dir, ecr_evidence **out, ecr_error *err
   if (st == ECR_OK) st = groups(&L, iam);
   if (st == ECR_OK) st = users(&L, iam);
   if (st == ECR_OK) st = roles(&L, iam);
+  if (st == ECR_OK) st = credential_report(&L);
   if (st == ECR_OK) {
     L.ev->principals_by_arn = ecr_xcalloc(L.ev->n_principals + 1, sizeof(size_t));
     for (size_t i = 0; i < L.ev->n_principals; i++) L.ev->principals_by_arn[i] = i;

@@ -80,6 +80,34 @@ run "$ECRAUDIT" --version
 if [ $rc -eq 0 ] && grep -Eq '^ecraudit [0-9]+\.[0-9]+' "$tmp/out"; then ok "--version exits 0"
 else bad "--version exits 0" "exit $rc: $(cat "$tmp/out")"; fi
 
+# every command's --help / -h: its own usage on stdout, exit 0, nothing on stderr
+for c in report matrix collect scan; do
+  for h in --help -h; do
+    run "$ECRAUDIT" "$c" "$h"
+    if [ $rc -eq 0 ] && grep -q "^usage: ecraudit $c " "$tmp/out" && [ ! -s "$tmp/err" ]; then
+      ok "ecraudit $c $h: its usage on stdout, exit 0"
+    else bad "ecraudit $c $h: its usage on stdout, exit 0" "exit $rc: $(head -2 "$tmp/err")"; fi
+  done
+done
+run "$ECRAUDIT" report --evidence /nonexistent --help
+if [ $rc -eq 0 ] && grep -q "^usage: ecraudit report" "$tmp/out"; then ok "--help after other options still helps"
+else bad "--help after other options still helps" "exit $rc"; fi
+if "$ECRAUDIT" report --help | grep -q -- "--fail-on SEVERITY"; then ok "report --help documents --fail-on"
+else bad "report --help documents --fail-on"; fi
+run "$ECRAUDIT" -V
+if [ $rc -eq 0 ] && [ "$(cat "$tmp/out")" = "$("$ECRAUDIT" --version)" ]; then ok "-V = --version"
+else bad "-V = --version" "exit $rc: $(cat "$tmp/out" "$tmp/err")"; fi
+# built from git: the version is git describe's (x.y.z-g<hash> or a tag's)
+if git -C "$ECR_SRC" rev-parse --git-dir >/dev/null 2>&1; then
+  # (the commit it names must be one of this repository's: a binary built
+  # before the latest commit names an older one)
+  vhash=$("$ECRAUDIT" --version | sed -n 's/^ecraudit [0-9][^ ]*-g\([0-9a-f]\{7,\}\).*/\1/p')
+  if { [ -n "$vhash" ] && git -C "$ECR_SRC" cat-file -e "$vhash^{commit}" 2>/dev/null; } ||
+     git -C "$ECR_SRC" describe --tags --exact-match >/dev/null 2>&1; then
+    ok "--version carries git describe ($("$ECRAUDIT" --version | cut -d' ' -f1-2))"
+  else bad "--version carries git describe" "$("$ECRAUDIT" --version)"; fi
+fi
+
 # ---- usage errors: exit 2, one line naming the problem -------------------------------
 # no arguments at all: one line, not the whole usage text
 # (fails today: src/cli/main.c main() prints the 10-line usage to stderr)
@@ -99,6 +127,17 @@ expect_error 2 "unexpected argument" "stray" -- matrix --evidence "$tiny" stray
 # name the option (fails today: main.c parse_options names argv[optind-1],
 # which is the value "x.json")
 expect_error 2 "--exceptions" -- matrix --evidence "$tiny" --exceptions x.json
+
+# --out - is not a stream: refused before anything is written (no directory named "-")
+( cd "$tmp" && "$ECRAUDIT" report --evidence "$tiny" --out - >"$tmp/out" 2>"$tmp/err" ); rc=$?
+if [ $rc -eq 2 ] && grep -q -- "--out -" "$tmp/err" && [ ! -e "$tmp/-" ]; then ok "report --out -: exit 2, no directory named -"
+else bad "report --out -: exit 2, no directory named -" "exit $rc: $(cat "$tmp/err")"; fi
+for c in collect scan; do
+  ( cd "$tmp" && "$ECRAUDIT" $c --out - >"$tmp/out" 2>"$tmp/err" ); rc=$?
+  if [ $rc -eq 2 ] && [ ! -e "$tmp/-" ]; then ok "$c --out -: exit 2"; else bad "$c --out -: exit 2" "exit $rc"; fi
+done
+expect_error 2 "--fail-on" "severe" -- report --evidence "$tiny" --fail-on severe
+expect_error 2 "--fail-on" -- matrix --evidence "$tiny" --fail-on high
 
 # ---- input errors: exit 2, one line naming the file -----------------------------------
 expect_error 2 "$tmp/nonexistent" "does not exist" -- matrix --evidence "$tmp/nonexistent"
@@ -197,6 +236,47 @@ gap="$tmp/gap"; mkbundle "$gap"; rm "$gap/ecr/us-east-1/repository-policies.json
 run "$ECRAUDIT" report --evidence "$gap" --format json --out "$tmp/gap-out" --as-of 2026-11-27
 if [ $rc -eq 1 ]; then ok "evidence gap: exit 1 (unknown is not compliant)"
 else bad "evidence gap: exit 1 (unknown is not compliant)" "exit $rc"; fi
+
+# ---- --fail-on: exit 1 only for an open finding at that severity or above ----------------------
+# expected statuses computed from findings.json (the contract), for every threshold
+fail_on_check() { # LABEL BUNDLE [report args...]
+  local label=$1 b=$2; shift 2
+  local sev want
+  for sev in critical high medium low info; do
+    "$ECRAUDIT" report --evidence "$b" --out "$tmp/fo" --format json --as-of 2026-11-27 "$@" \
+      --fail-on "$sev" >/dev/null 2>"$tmp/fo.err"
+    rc=$?
+    want=$("$PY" -c '
+import json, sys
+order = ["critical", "high", "medium", "low", "info"]
+d = json.load(open(sys.argv[1]))
+t = order.index(sys.argv[2])
+print(1 if any(f["status"] in ("fail", "unknown") and order.index(f["severity"]) <= t
+               for f in d["findings"]) else 0)' "$tmp/fo/findings.json" "$sev")
+    if [ "$rc" = "$want" ]; then ok "$label --fail-on $sev: exit $rc"
+    else bad "$label --fail-on $sev: exit $rc, findings.json says $want" "$(cat "$tmp/fo.err")"; fi
+  done
+}
+tagger="$tmp/tagger"; mkbundle "$tagger"
+cat >"$tagger/iam/account-authorization-details.json" <<'EOF'
+{"UserDetailList": [{"UserName": "tagger", "UserId": "AIDATAGGER", "Arn": "arn:aws:iam::111122223333:user/tagger", "Path": "/",
+ "UserPolicyList": [{"PolicyName": "tag", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Action": ["ecr:TagResource"], "Resource": "arn:aws:ecr:us-east-1:111122223333:repository/app"}]}}]}],
+ "GroupDetailList": [], "RoleDetailList": [], "Policies": []}
+EOF
+fail_on_check "tagging-only bundle" "$tagger"
+# the tagging grant is an open finding below high: exit 0 at high, and it says why
+"$ECRAUDIT" report --evidence "$tagger" --out "$tmp/fo" --format json --as-of 2026-11-27 --fail-on high 2>"$tmp/fo.err"
+rc=$?
+if [ $rc -eq 0 ] && grep -q "none at --fail-on high or above" "$tmp/fo.err"; then
+  ok "--fail-on high with only a lower open finding: exit 0, and says why"
+else bad "--fail-on high with only a lower open finding: exit 0, and says why" "exit $rc: $(cat "$tmp/fo.err")"; fi
+"$ECRAUDIT" report --evidence "$tagger" --out "$tmp/fo" --format json --as-of 2026-11-27 >/dev/null 2>&1
+rc=$?
+if [ $rc -eq 1 ]; then ok "without --fail-on the same bundle exits 1"; else bad "without --fail-on the same bundle exits 1" "exit $rc"; fi
+[ -d "$ACME" ] && fail_on_check "samples/acme" "$ACME" --exceptions "$ACME/ledger.json"
+run "$ECRAUDIT" report --evidence "$tiny" --format json --out "$tmp/fo2" --as-of 2026-11-27 --fail-on info
+if [ $rc -eq 0 ]; then ok "compliant bundle --fail-on info: exit 0"; else bad "compliant bundle --fail-on info: exit 0" "exit $rc"; fi
 
 # ---- unwritable --out: exit 4, nothing half-written ----------------------------------------------
 echo "not a directory" >"$tmp/plainfile"

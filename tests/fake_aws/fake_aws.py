@@ -25,6 +25,25 @@ Behaviour for tests:
     otherwise AWSOrganizationsNotInUseException.
   * sts:AssumeRole issues temporary credentials (with a session token) for
     any role ARN of the account; they are accepted afterwards.
+  * Credential endpoints, each issuing temporary credentials that expire after
+    --credential-lifetime seconds (afterwards: 403 ExpiredToken):
+      - sts:AssumeRoleWithWebIdentity, unsigned, for --web-identity-token;
+      - GET /container/credentials (ECS / EKS Pod Identity shape), needs
+        "Authorization: --container-token";
+      - IMDSv2: PUT /latest/api/token, then GET
+        /latest/meta-data/iam/security-credentials/[ROLE] with the token
+        (requests without it: 401, as an instance with IMDSv2 required);
+      - the SSO portal: GET /federation/credentials?account_id=&role_name=
+        with "x-amz-sso_bearer_token: --sso-token"; SSO OIDC POST /token
+        (grant refresh_token with --sso-refresh-token) answers --sso-token.
+  * --delay-ms slows every signed request (long collections).
+  * ec2:DescribeRegions (for --region all): the bundle's regions and eu-north-1.
+  * For the AWS CLI recipe of the README: ecr:ListTagsForResource (from
+    ecr/<region>/repository-tags.json, else no tags), iam:GenerateCredentialReport
+    and GetCredentialReport (a report of the bundle's users), organizations
+    ListAccounts (accounts.json, else the account alone) and ListPoliciesForTarget
+    honouring Filter (RESOURCE_CONTROL_POLICY: rcps.json, else
+    PolicyTypeNotEnabledException).
 
 Every request is logged as one JSON line to --log:
   {"service","op","status","error","access_key","signed":true|false}
@@ -98,7 +117,7 @@ def to_xml(name, value):
     elif name in TIME_KEYS:
         text = iso_to_wire(value)
     elif name in DOC_KEYS and isinstance(value, str):
-        text = urllib.parse.quote(value, safe="-_.~*'()!")
+        text = value  # a bundle's string document is already URL-encoded, as the API sends it
     else:
         text = str(value)
     return "<%s>%s</%s>" % (name, escape(text), name)
@@ -127,8 +146,10 @@ class State:
             self.denied_repos[name] = (
                 "AccessDeniedException",
                 "User is not authorized to perform: ecr:GetRepositoryPolicy on %s" % name)
-        self.creds = {args.access_key: (args.secret_key, args.session_token or None, None)}
+        # access key -> (secret, token, (role, session) or None, expires epoch or None)
+        self.creds = {args.access_key: (args.secret_key, args.session_token or None, None, None)}
         self.throttled = set()
+        self.imds_tokens = set()
         self.log = open(args.log, "a", encoding="utf-8") if args.log else None
 
     def ecr(self, region):
@@ -140,6 +161,20 @@ class State:
         registry = load_json(os.path.join(base, "registry-policy.json"))
         return repos, {p["repositoryName"]: p for p in pols}, registry
 
+    def issue(self, role, session):
+        """New temporary credentials for role/session: (ak, secret, token, expiration ISO)."""
+        new_ak = "ASIAFAKE" + secrets.token_hex(6).upper()
+        new_secret = secrets.token_urlsafe(30)
+        new_token = "FQoFAKE" + secrets.token_urlsafe(60)
+        now = datetime.datetime.now(datetime.timezone.utc)
+        exp = now + datetime.timedelta(seconds=self.args.credential_lifetime)
+        with self.lock:
+            self.creds[new_ak] = (new_secret, new_token, (role, session), exp.timestamp())
+            if self.args.issued_log:  # for the tests' "no secret in any output" checks
+                with open(self.args.issued_log, "a", encoding="utf-8") as f:
+                    f.write("%s\n%s\n" % (new_secret, new_token))
+        return new_ak, new_secret, new_token, exp.strftime("%Y-%m-%dT%H:%M:%SZ")
+
     def once(self, key):
         with self.lock:
             if key in self.throttled:
@@ -148,9 +183,14 @@ class State:
             return True
 
     def record(self, entry):
+        """One log line per request (the first call wins: send() logs before the body)."""
+        if entry.get("_logged"):
+            return
+        line = json.dumps(entry)
+        entry["_logged"] = True
         if self.log:
             with self.lock:
-                self.log.write(json.dumps(entry) + "\n")
+                self.log.write(line + "\n")
                 self.log.flush()
 
 
@@ -175,10 +215,14 @@ class Handler(BaseHTTPRequestHandler):
             # headers sent, then nothing: a server that stalls mid-response
             self.wfile.flush()
             self.entry["stalled"] = True
+            self.entry["status"] = status
+            self.state.record(self.entry)
             import time
             time.sleep(3600)
-        self.wfile.write(data)
         self.entry["status"] = status
+        # logged before the body goes out: a client that has its answer finds it in the log
+        self.state.record(self.entry)
+        self.wfile.write(data)
 
     def xml_ok(self, op, inner, ns):
         body = (
@@ -227,7 +271,9 @@ class Handler(BaseHTTPRequestHandler):
         known = self.state.creds.get(ak)
         if not known:
             return self.deny_sig("unknown access key", "InvalidClientTokenId")
-        secret, token, role = known
+        secret, token, role, expires = known
+        if expires is not None and datetime.datetime.utcnow().timestamp() > expires:
+            return self.deny_sig("credentials expired", "ExpiredToken")
         amz_date = self.headers.get("X-Amz-Date", "")
         if term != "aws4_request" or amz_date[:8] != date:
             return self.deny_sig("credential scope does not match X-Amz-Date")
@@ -281,6 +327,19 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length", "0"))
         body = self.rfile.read(length) if length else b""
         try:
+            if "Authorization" not in self.headers and self.path == "/token":
+                self.entry.update(service="sso-oidc", op="CreateToken")
+                self.create_token(json.loads(body or b"{}"))
+                self.state.record(self.entry)
+                return
+            if "Authorization" not in self.headers and b"Action=AssumeRoleWithWebIdentity" in body:
+                params = {k: v[0] for k, v in urllib.parse.parse_qs(body.decode("utf-8")).items()}
+                self.entry.update(service="sts", op="AssumeRoleWithWebIdentity")
+                self.web_identity(params)
+                self.state.record(self.entry)
+                return
+            if self.state.args.delay_ms:
+                threading.Event().wait(self.state.args.delay_ms / 1000.0)
             got = self.verify(body)
             if got:
                 service, region, ak, role = got
@@ -308,12 +367,120 @@ class Handler(BaseHTTPRequestHandler):
                         self.sts(op, params, ak, role)
                     elif service == "iam":
                         self.iam(op, params)
+                    elif service == "ec2":
+                        self.ec2(op, params)
                     else:
                         self.xml_error(400, "InvalidAction", op)
         except Exception as e:  # report, never hang the client
             self.entry["exception"] = repr(e)
             self.json_error(500, "InternalFailure", "stand-in error: %r" % (e,))
         self.state.record(self.entry)
+
+    # ---- credential endpoints ---------------------------------------------
+    def web_identity(self, p):
+        ns = "https://sts.amazonaws.com/doc/2011-06-15/"
+        acct = self.state.account
+        arn = p.get("RoleArn", "")
+        want = self.state.args.web_identity_token
+        if not want or not secrets.compare_digest(p.get("WebIdentityToken", ""), want):
+            return self.xml_error(400, "InvalidIdentityToken", "the web identity token is not valid")
+        if not arn.startswith("arn:aws:iam::%s:role/" % acct) or not p.get("RoleSessionName"):
+            return self.xml_error(403, "AccessDenied",
+                                  "Not authorized to perform sts:AssumeRoleWithWebIdentity")
+        name = arn.rsplit("/", 1)[-1]
+        ak, sk, tok, exp = self.state.issue(name, p["RoleSessionName"])
+        self.entry["issued"] = ak
+        inner = (
+            "<Credentials><AccessKeyId>%s</AccessKeyId><SecretAccessKey>%s</SecretAccessKey>"
+            "<SessionToken>%s</SessionToken><Expiration>%s</Expiration></Credentials>"
+            "<SubjectFromWebIdentityToken>system:serviceaccount:audit:ecraudit"
+            "</SubjectFromWebIdentityToken>"
+            "<AssumedRoleUser><Arn>arn:aws:sts::%s:assumed-role/%s/%s</Arn>"
+            "<AssumedRoleId>AROAFAKE:%s</AssumedRoleId></AssumedRoleUser>"
+            % (ak, sk, tok, exp, acct, name, escape(p["RoleSessionName"]),
+               escape(p["RoleSessionName"])))
+        return self.xml_ok("AssumeRoleWithWebIdentity", inner, ns)
+
+    def create_token(self, p):
+        """SSO OIDC CreateToken, grant refresh_token: --sso-refresh-token -> --sso-token."""
+        want = self.state.args.sso_refresh_token
+        if (p.get("grantType") != "refresh_token" or not want or p.get("refreshToken") != want
+                or not p.get("clientId") or not p.get("clientSecret")):
+            return self.plain_json(400, {"error": "invalid_grant", "message": "Invalid refresh token"})
+        return self.plain_json(200, {"accessToken": self.state.args.sso_token, "expiresIn": 3600,
+                                     "tokenType": "Bearer", "refreshToken": want})
+
+    def plain_json(self, status, obj):
+        self.send(status, json.dumps(obj), "application/json")
+
+    def do_GET(self):
+        self.entry = {"signed": False, "method": "GET"}
+        try:
+            self.credential_get()
+        except Exception as e:  # report, never hang the client
+            self.entry["exception"] = repr(e)
+            self.plain_json(500, {"message": "stand-in error: %r" % (e,)})
+        self.state.record(self.entry)
+
+    def do_PUT(self):
+        self.entry = {"signed": False, "method": "PUT", "op": "IMDSToken"}
+        length = int(self.headers.get("Content-Length", "0"))
+        if length:
+            self.rfile.read(length)
+        if self.path != "/latest/api/token":
+            self.send(404, "", "text/plain")
+        elif not self.headers.get("X-aws-ec2-metadata-token-ttl-seconds"):
+            self.send(400, "", "text/plain")
+        else:
+            tok = "imds-" + secrets.token_urlsafe(24)
+            with self.state.lock:
+                self.state.imds_tokens.add(tok)
+            self.send(200, tok, "text/plain")
+        self.state.record(self.entry)
+
+    def credential_get(self):
+        url = urllib.parse.urlsplit(self.path)
+        args = self.state.args
+        if url.path == "/container/credentials":
+            self.entry["op"] = "ContainerCredentials"
+            want = args.container_token
+            if not want or self.headers.get("Authorization") != want:
+                return self.plain_json(403, {"code": "AccessDenied",
+                                             "message": "Authorization token is missing or wrong"})
+            ak, sk, tok, exp = self.state.issue("container-role", "container")
+            self.entry["issued"] = ak
+            return self.plain_json(200, {"AccessKeyId": ak, "SecretAccessKey": sk, "Token": tok,
+                                         "Expiration": exp, "RoleArn": "arn:aws:iam::%s:role/container-role" % self.state.account})
+        if url.path.startswith("/latest/meta-data/iam/security-credentials/"):
+            self.entry["op"] = "IMDSCredentials"
+            if self.headers.get("X-aws-ec2-metadata-token") not in self.state.imds_tokens:
+                return self.send(401, "", "text/plain")
+            role = url.path[len("/latest/meta-data/iam/security-credentials/"):]
+            if not role:
+                return self.send(200, "jenkins-role", "text/plain")
+            if role != "jenkins-role":
+                return self.send(404, "", "text/plain")
+            ak, sk, tok, exp = self.state.issue("jenkins-role", "i-0fake")
+            self.entry["issued"] = ak
+            return self.plain_json(200, {"Code": "Success", "Type": "AWS-HMAC", "AccessKeyId": ak,
+                                         "SecretAccessKey": sk, "Token": tok, "Expiration": exp,
+                                         "LastUpdated": exp})
+        if url.path == "/federation/credentials":
+            self.entry["op"] = "GetRoleCredentials"
+            q = dict(urllib.parse.parse_qsl(url.query))
+            want = args.sso_token
+            if not want or self.headers.get("x-amz-sso_bearer_token") != want:
+                return self.plain_json(401, {"message": "Session token not found or invalid"})
+            if q.get("account_id") != self.state.account or not q.get("role_name"):
+                return self.plain_json(403, {"message": "No access"})
+            ak, sk, tok, exp = self.state.issue(q["role_name"], "sso-user")
+            self.entry["issued"] = ak
+            exp_ms = int(datetime.datetime.fromisoformat(exp.replace("Z", "+00:00")).timestamp() * 1000)
+            return self.plain_json(200, {"roleCredentials": {
+                "accessKeyId": ak, "secretAccessKey": sk, "sessionToken": tok,
+                "expiration": exp_ms}})
+        self.entry["op"] = "GET " + url.path
+        return self.send(404, "", "text/plain")
 
     # ---- STS -------------------------------------------------------------
     def sts(self, op, p, ak, role):
@@ -334,15 +501,8 @@ class Handler(BaseHTTPRequestHandler):
             arn = p.get("RoleArn", "")
             if not arn.startswith("arn:aws:iam::%s:role/" % acct) or not p.get("RoleSessionName"):
                 return self.xml_error(403, "AccessDenied", "not authorized to assume %s" % arn)
-            new_ak = "ASIAFAKE" + secrets.token_hex(6).upper()
-            new_secret = secrets.token_urlsafe(30)
-            new_token = "FQoFAKE" + secrets.token_urlsafe(60)
             name = arn.rsplit("/", 1)[-1]
-            with self.state.lock:
-                self.state.creds[new_ak] = (new_secret, new_token, (name, p["RoleSessionName"]))
-            exp = (datetime.datetime.utcnow() + datetime.timedelta(hours=1)).strftime(
-                "%Y-%m-%dT%H:%M:%SZ"
-            )
+            new_ak, new_secret, new_token, exp = self.state.issue(name, p["RoleSessionName"])
             inner = (
                 "<Credentials><AccessKeyId>%s</AccessKeyId><SecretAccessKey>%s</SecretAccessKey>"
                 "<SessionToken>%s</SessionToken><Expiration>%s</Expiration></Credentials>"
@@ -357,6 +517,24 @@ class Handler(BaseHTTPRequestHandler):
     # ---- IAM -------------------------------------------------------------
     def iam(self, op, p):
         ns = "https://iam.amazonaws.com/doc/2010-05-08/"
+        if op == "GenerateCredentialReport":
+            return self.xml_ok(op, "<State>COMPLETE</State><Description>fake</Description>", ns)
+        if op == "GetCredentialReport":
+            report = load_json(os.path.join(self.state.bundle, "iam/credential-report.json"))
+            if report is not None:
+                return self.xml_ok(op, "<Content>%s</Content><ReportFormat>%s</ReportFormat>"
+                                   "<GeneratedTime>%s</GeneratedTime>" % (
+                                       report["Content"], report.get("ReportFormat", "text/csv"),
+                                       iso_to_wire(report.get("GeneratedTime", "2026-11-20T09:00:00Z"))), ns)
+            cols = ["user", "arn", "user_creation_time", "password_enabled", "password_last_used",
+                    "access_key_1_active", "access_key_1_last_used_date"]
+            rows = [",".join(cols)]
+            for u in self.state.iam.get("UserDetailList", []):
+                rows.append(",".join([u["UserName"], u["Arn"], iso_to_wire(u.get("CreateDate", "")),
+                                      "false", "N/A", "false", "N/A"]))
+            content = base64.b64encode(("\n".join(rows) + "\n").encode()).decode()
+            return self.xml_ok(op, "<Content>%s</Content><ReportFormat>text/csv</ReportFormat>"
+                               "<GeneratedTime>2026-11-20T09:00:00Z</GeneratedTime>" % content, ns)
         if op != "GetAccountAuthorizationDetails":
             return self.xml_error(400, "InvalidAction", op)
         if self.state.args.deny_iam:
@@ -383,6 +561,24 @@ class Handler(BaseHTTPRequestHandler):
         if truncated:
             inner += "<Marker>%s</Marker>" % base64.b64encode(str(start + size).encode()).decode()
         self.xml_ok(op, inner, ns)
+
+    # ---- EC2 (for --region all) --------------------------------------------
+    def ec2(self, op, p):
+        ns = "http://ec2.amazonaws.com/doc/2016-11-15/"
+        if op != "DescribeRegions":
+            body = ('<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>'
+                    'InvalidAction</Code><Message>%s</Message></Error></Errors></Response>' % escape(op))
+            self.entry["error"] = "InvalidAction"
+            return self.send(400, body, "text/xml")
+        # the bundle's regions plus one enabled region without repositories
+        names = sorted(set(os.listdir(os.path.join(self.state.bundle, "ecr"))) | {"eu-north-1"})
+        items = "".join("<item><regionName>%s</regionName><regionEndpoint>ec2.%s.amazonaws.com"
+                        "</regionEndpoint><optInStatus>opt-in-not-required</optInStatus></item>"
+                        % (n, n) for n in names)
+        body = ('<?xml version="1.0" encoding="UTF-8"?>\n<DescribeRegionsResponse xmlns="%s">'
+                "<requestId>fake</requestId><regionInfo>%s</regionInfo></DescribeRegionsResponse>"
+                % (ns, items))
+        self.send(200, body, "text/xml")
 
     # ---- ECR -------------------------------------------------------------
     def ecr(self, op, p, region):
@@ -418,6 +614,15 @@ class Handler(BaseHTTPRequestHandler):
                     400, "RepositoryPolicyNotFoundException",
                     "Repository policy does not exist for the repository with name '%s'" % name)
             return self.json_ok(pols[name])
+        if op == "ListTagsForResource":
+            arn = p.get("resourceArn", "")
+            if not any(r.get("repositoryArn") == arn for r in repos):
+                return self.json_error(400, "RepositoryNotFoundException", arn)
+            tags = load_json(os.path.join(self.state.bundle, "ecr", region, "repository-tags.json"), []) or []
+            for t in tags:
+                if t.get("resourceArn") == arn:
+                    return self.json_ok({"tags": t.get("tags", [])})
+            return self.json_ok({"tags": []})
         if op == "GetRegistryPolicy":
             if self.state.once("ecr-503"):
                 return self.json_error(503, "ServiceUnavailableException", "try again")
@@ -438,6 +643,9 @@ class Handler(BaseHTTPRequestHandler):
         for t in scps:
             for pol in t["policies"]:
                 policies[pol["Id"]] = pol
+        for t in load_json(os.path.join(self.state.bundle, "organizations/rcps.json"), []) or []:
+            for pol in t["policies"]:
+                policies.setdefault(pol["Id"], pol)
         if op == "DescribeOrganization":
             return self.json_ok({"Organization": {"Id": "o-fake", "MasterAccountId": self.state.account}})
         if op == "ListParents":
@@ -447,6 +655,21 @@ class Handler(BaseHTTPRequestHandler):
             parent = chain[chain.index(child) - 1]
             kind = "ROOT" if parent.startswith("r-") else "ORGANIZATIONAL_UNIT"
             return self.json_ok({"Parents": [{"Id": parent, "Type": kind}]})
+        if op == "ListAccounts":
+            accts = load_json(os.path.join(self.state.bundle, "organizations/accounts.json"))
+            if accts is None:
+                accts = {"Accounts": [{"Id": self.state.account, "Arn": "arn:aws:organizations::%s:account/o-fake/%s" % (self.state.account, self.state.account),
+                                       "Name": "fake", "Status": "ACTIVE"}]}
+            return self.json_ok(accts)
+        if op == "ListPoliciesForTarget" and p.get("Filter") == "RESOURCE_CONTROL_POLICY":
+            rcps = load_json(os.path.join(self.state.bundle, "organizations/rcps.json"))
+            if rcps is None:
+                return self.json_error(400, "PolicyTypeNotEnabledException",
+                                       "This operation can be performed only for enabled policy types.")
+            scps = rcps
+            for t in rcps:
+                for pol in t["policies"]:
+                    policies[pol["Id"]] = pol
         if op == "ListPoliciesForTarget":
             target = p.get("TargetId")
             entry = next((t for t in scps if t["target"] == target), None)
@@ -489,6 +712,13 @@ def main():
     ap.add_argument("--ecr-no-repositories", action="store_true")
     ap.add_argument("--stall-op", action="append",
                     help="send the headers of this operation's answer, then stall")
+    ap.add_argument("--web-identity-token")
+    ap.add_argument("--container-token")
+    ap.add_argument("--sso-token")
+    ap.add_argument("--sso-refresh-token")
+    ap.add_argument("--credential-lifetime", type=int, default=3600)
+    ap.add_argument("--delay-ms", type=int, default=0)
+    ap.add_argument("--issued-log", help="append every issued secret key and token (one a line)")
     args = ap.parse_args()
     Handler.state = State(args)
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)

@@ -159,7 +159,11 @@ check(set(g["source"] for g in m["gaps"]) == {"ecr:GetRepositoryPolicy"}, "no ot
 
 # collected JSON == served JSON (timestamps compared as instants)
 TIME_KEYS = {"CreateDate", "UpdateDate", "LastUsedDate", "createdAt"}
+DOC_KEYS = {"PolicyDocument", "AssumeRolePolicyDocument", "Document"}
+import urllib.parse
 def norm(v, key=None):
+    if key in DOC_KEYS and isinstance(v, str):  # URL-encoded (raw API) = decoded (CLI)
+        v = json.loads(urllib.parse.unquote(v))
     if isinstance(v, dict):
         return {k: norm(x, k) for k, x in v.items()}
     if isinstance(v, list):

@@ -524,6 +524,37 @@ static void account_sources(void **state) {
   cleanup(dir, ev);
 }
 
+static void credential_report_last_use(void **state) {
+  (void)state;
+  /* last use = the latest of password_last_used and the access keys' last use;
+     N/A, no_information and bytes that are not a time are ignored */
+  char *dir = ecr_test_tmpdir("ev-credreport");
+  bundle_iam(dir, USER("alice", "") "," USER("bob", "") "," USER("carol", ""), NULL, NULL, NULL);
+  writeq(dir, "iam/credential-report.json",
+         "{'Content':'dXNlcixhcm4sdXNlcl9jcmVhdGlvbl90aW1lLHBhc3N3b3JkX2VuYWJsZWQscGFzc3dvcmRfbGFzdF91c2VkLGFjY2Vzc19rZXlfMV9hY3RpdmUsYWNjZXNzX2tleV8xX2xhc3RfdXNlZF9kYXRlLGFjY2Vzc19rZXlfMl9hY3RpdmUsYWNjZXNzX2tleV8yX2xhc3RfdXNlZF9kYXRlCjxyb290X2FjY291bnQ+LGFybjphd3M6aWFtOjoxMTExMjIyMjMzMzM6cm9vdCwyMDE5LTAxLTAxVDAwOjAwOjAwKzAwOjAwLG5vdF9zdXBwb3J0ZWQsMjAyNS0wNi0wMVQwMDowMDowMCswMDowMCxmYWxzZSxOL0EsZmFsc2UsTi9BCmFsaWNlLGFybjphd3M6aWFtOjoxMTExMjIyMjMzMzM6dXNlci9hbGljZSwyMDE5LTAxLTAxVDAwOjAwOjAwKzAwOjAwLHRydWUsMjAyNS0wMS0wMlQwMzowNDowNSswMDowMCx0cnVlLDIwMjUtMTEtMThUMTY6NDI6MDkrMDA6MDAsZmFsc2UsTi9BCmJvYixhcm46YXdzOmlhbTo6MTExMTIyMjIzMzMzOnVzZXIvYm9iLDIwMTktMDEtMDFUMDA6MDA6MDArMDA6MDAsZmFsc2Usbm9faW5mb3JtYXRpb24sdHJ1ZSxOL0EsZmFsc2UsTi9BCmNhcm9sLGFybjphd3M6aWFtOjoxMTExMjIyMjMzMzM6dXNlci9jYXJvbCwyMDE5LTAxLTAxVDAwOjAwOjAwKzAwOjAwLHRydWUsMjAyNS3/AWJhZCxmYWxzZSxOL0EsZmFsc2UsTi9BCg==','ReportFormat':'text/csv'}");
+  ecr_evidence *ev = load_ok(dir);
+  size_t seen = 0;
+  for (size_t i = 0; i < ev->n_principals; i++) {
+    const ecr_iam_principal *p = &ev->principals[i];
+    if (strcmp(p->name, "alice") == 0) {
+      assert_string_equal(p->last_used, "2025-11-18T16:42:09+00:00");
+      seen++;
+    } else if (strcmp(p->name, "bob") == 0 || strcmp(p->name, "carol") == 0) {
+      assert_null(p->last_used);
+      seen++;
+    }
+  }
+  assert_int_equal(seen, 3);
+  ecr_evidence_free(ev);
+  writeq(dir, "iam/credential-report.json", "{'Content':'not base64!'}");
+  load_err(dir, "iam/credential-report.json", "not base64");
+  writeq(dir, "iam/credential-report.json", "{'State':'COMPLETE'}");
+  load_err(dir, "iam/credential-report.json", "Content");
+  writeq(dir, "iam/credential-report.json", "{'Content':'dXNlcixuYW1lCg=='}"); /* "user,name" */
+  load_err(dir, "iam/credential-report.json", "no \"arn\" column");
+  cleanup(dir, NULL);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(missing_dir_and_required_file),
@@ -539,6 +570,7 @@ int main(void) {
       cmocka_unit_test(missing_managed_policy_is_a_gap),
       cmocka_unit_test(default_policy_version_only),
       cmocka_unit_test(account_sources),
+      cmocka_unit_test(credential_report_last_use),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
