@@ -114,7 +114,7 @@ static void check_json(const ecr_buf *b) {
   FZ_CHECK(v != NULL, "findings.json does not parse");
   FZ_CHECK(ecr_utf8_valid(b->data, b->len), "findings.json is not UTF-8");
   const cJSON *schema = cJSON_GetObjectItemCaseSensitive(v, "schema");
-  FZ_CHECK(cJSON_IsString(schema) && strcmp(schema->valuestring, "ecraudit.findings/v1") == 0,
+  FZ_CHECK(cJSON_IsString(schema) && strcmp(schema->valuestring, "ecraudit.findings/v2") == 0,
            "findings.json schema");
   cJSON_Delete(v);
 }

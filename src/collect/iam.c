@@ -53,12 +53,23 @@ static char *text_of(xmlNodePtr n) {
 
 static cJSON *convert(xmlNodePtr n, int depth);
 
+/* Set when a response holds what AWS never sends: an element twice in one
+ * structure, or a policy document with a duplicate key or U+0000 (the
+ * bundle would then be rejected by the loader; the collector says so). */
+static _Thread_local const char *convert_bad;
+
 static cJSON *convert_struct(xmlNodePtr n, int depth) {
   cJSON *obj = cJSON_CreateObject();
   for (xmlNodePtr c = n->children; c; c = c->next) {
     if (c->type != XML_ELEMENT_NODE) continue;
     cJSON *v = convert(c, depth + 1);
-    if (v) cJSON_AddItemToObject(obj, (const char *)c->name, v);
+    if (!v) continue;
+    if (cJSON_GetObjectItemCaseSensitive(obj, (const char *)c->name)) {
+      convert_bad = "an element repeated in one structure";
+      cJSON_Delete(v);
+      continue;
+    }
+    cJSON_AddItemToObject(obj, (const char *)c->name, v);
   }
   return obj;
 }
@@ -93,7 +104,13 @@ static cJSON *convert(xmlNodePtr n, int depth) {
   } else if (IN(name, doc_names)) {
     /* as botocore's json_decode_policies: unquote, then JSON (order kept) */
     char *decoded = ecr_url_decode(t);
+    size_t off = 0, first = 0;
+    char msg[160];
+    size_t dlen = strlen(decoded);
+    if (strstr(t, "%00")) convert_bad = "a policy document with U+0000";
     v = cJSON_Parse(decoded);
+    if (v && !ecr_json_check(decoded, dlen, &off, &first, msg, sizeof(msg)))
+      convert_bad = "a policy document with a duplicate key or U+0000";
     if (!v) v = cJSON_CreateString(decoded);
     free(decoded);
   } else if (IN(name, time_names)) {
@@ -128,6 +145,7 @@ ecr_status ecr_iam_parse_page(const char *xml, size_t len, cJSON *acc, char **ma
                        doc ? "no GetAccountAuthorizationDetailsResult" : "not XML");
     goto cleanup;
   }
+  convert_bad = NULL;
   for (size_t i = 0; i < sizeof(result_keys) / sizeof(result_keys[0]); i++) {
     cJSON *arr = cJSON_GetObjectItemCaseSensitive(acc, result_keys[i]);
     if (!arr) arr = cJSON_AddArrayToObject(acc, result_keys[i]);
@@ -138,6 +156,11 @@ ecr_status ecr_iam_parse_page(const char *xml, size_t len, cJSON *acc, char **ma
     while ((item = cJSON_DetachItemFromArray(page, 0)) != NULL)
       cJSON_AddItemToArray(arr, item);
     cJSON_Delete(page);
+  }
+  if (convert_bad) {
+    st = ecr_error_set(err, ECR_E_COLLECT, NULL,
+                       "iam:GetAccountAuthorizationDetails: malformed response (%s)", convert_bad);
+    goto cleanup;
   }
   xmlNodePtr trunc = child(result, "IsTruncated");
   xmlNodePtr mark = child(result, "Marker");
