@@ -42,11 +42,14 @@ ecr_status ecr_render_html(const ecr_report *, const ecr_render_opts *, ecr_sink
 ecr_status ecr_render_pdf(const ecr_report *, const ecr_render_opts *, ecr_sink *, ecr_error *);
 ecr_status ecr_render_junit(const ecr_report *, const ecr_render_opts *, ecr_sink *, ecr_error *);
 ecr_status ecr_render_json(const ecr_report *, const ecr_render_opts *, ecr_sink *, ecr_error *);
+/* findings.asff.json: AWS Security Finding Format (Security Hub BatchImportFindings input). */
+ecr_status ecr_render_asff(const ecr_report *, const ecr_render_opts *, ecr_sink *, ecr_error *);
 
 typedef struct ecr_renderer {
   const char *name;     /* "html" */
   const char *filename; /* "report.html" */
   ecr_render_fn render;
+  bool on_request;      /* written only when --format names it (not by default) */
 } ecr_renderer;
 
 /* NULL when unknown. */

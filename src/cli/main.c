@@ -15,7 +15,7 @@
 
 static const char usage_text[] =
     "usage:\n"
-    "  ecraudit report  --evidence DIR [--exceptions FILE] [--out DIR] [--format html,pdf,junit,json]\n"
+    "  ecraudit report  --evidence DIR [--exceptions FILE] [--out DIR] [--format html,pdf,junit,json,asff]\n"
     "                   [--as-of YYYY-MM-DD] [--fail-on SEVERITY] [--quiet]\n"
     "  ecraudit matrix  --evidence DIR\n"
     "  ecraudit collect --out DIR [--profile NAME] [--region R ... | --region all] [--endpoint-url URL] [--quiet]\n"
@@ -37,7 +37,7 @@ static const char report_help[] =
     "  --evidence DIR       the evidence bundle (ecraudit collect, or AWS CLI output)\n"
     "  --exceptions FILE    exceptions ledger (JSON)\n"
     "  --out DIR            output directory (default ./ecraudit-report)\n"
-    "  --format LIST        comma-separated: html,pdf,junit,json (default all)\n"
+    "  --format LIST        comma-separated: html,pdf,junit,json,asff (default all but asff)\n"
     "  --as-of YYYY-MM-DD   date exceptions expire against (default today, UTC)\n"
     "  --fail-on SEVERITY   exit 1 only when an open (fail or unknown) finding has this\n"
     "                       severity or a higher one: critical, high, medium, low, info\n"
@@ -228,14 +228,15 @@ static int parse_formats(const char *list, const ecr_renderer **chosen, size_t *
   const ecr_renderer *all = ecr_renderers(&total);
   *n = 0;
   if (!list) {
-    for (size_t i = 0; i < total; i++) chosen[(*n)++] = &all[i];
+    for (size_t i = 0; i < total; i++)
+      if (!all[i].on_request) chosen[(*n)++] = &all[i];
     return 0;
   }
   char *copy = ecr_xstrdup(list), *save = NULL;
   for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
     const ecr_renderer *r = ecr_renderer_find(tok);
     if (!r) {
-      int rc = usage_error("unknown --format %s (choose from html, pdf, junit, json)", tok);
+      int rc = usage_error("unknown --format %s (choose from html, pdf, junit, json, asff)", tok);
       free(copy);
       return rc;
     }

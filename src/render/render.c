@@ -11,10 +11,11 @@
 #include <libxml/parser.h>
 
 static const ecr_renderer renderers[] = {
-    {"json", "findings.json", ecr_render_json},
-    {"junit", "report.junit.xml", ecr_render_junit},
-    {"html", "report.html", ecr_render_html},
-    {"pdf", "report.pdf", ecr_render_pdf},
+    {"json", "findings.json", ecr_render_json, false},
+    {"junit", "report.junit.xml", ecr_render_junit, false},
+    {"html", "report.html", ecr_render_html, false},
+    {"pdf", "report.pdf", ecr_render_pdf, false},
+    {"asff", "findings.asff.json", ecr_render_asff, true},
 };
 
 const ecr_renderer *ecr_renderers(size_t *n) {

@@ -442,3 +442,36 @@ char *ecr_template_expand(const char *tmpl, const char *const *kv) {
   }
   return ecr_buf_steal(&b);
 }
+
+/* ---- UTF-8 repair (findings.json, findings.asff.json) ---- */
+/* s with every byte that does not start a valid UTF-8 sequence replaced by
+ * U+FFFD; NULL when s is already valid (use s as is). */
+char *ecr_utf8_repair(const char *s) {
+  size_t len = strlen(s);
+  if (ecr_utf8_valid(s, len)) return NULL;
+  ecr_buf b;
+  ecr_buf_init(&b);
+  const unsigned char *u = (const unsigned char *)s;
+  for (size_t i = 0; i < len;) {
+    size_t k = 0;
+    if (u[i] < 0x80) {
+      k = 1;
+    } else {
+      for (size_t n = 2; n <= 4 && i + n <= len; n++) {
+        if (ecr_utf8_valid(s + i, n)) {
+          k = n;
+          break;
+        }
+      }
+    }
+    if (k) {
+      ecr_buf_append(&b, s + i, k);
+      i += k;
+    } else {
+      ecr_buf_puts(&b, "\xef\xbf\xbd");
+      i++;
+    }
+  }
+  return ecr_buf_steal(&b);
+}
+

@@ -132,6 +132,9 @@ int ecr_strcasecmp_ascii(const char *a, const char *b);
 char *ecr_url_decode(const char *s);
 /* true when s is valid UTF-8 (no overlongs, no surrogates). */
 bool ecr_utf8_valid(const char *s, size_t len);
+/* s with every byte that does not start a valid UTF-8 sequence replaced by
+ * U+FFFD; NULL when s is already valid (use s as is). Caller frees. */
+char *ecr_utf8_repair(const char *s);
 /* Offset of the first byte that starts an invalid sequence, len when valid. */
 size_t ecr_utf8_first_invalid(const char *s, size_t len);
 
