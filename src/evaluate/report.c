@@ -947,6 +947,23 @@ static unsigned principal_flags(const builder *B, size_t p) {
   return (mp->gap ? PF_GAP : 0) | (own(mp->pub.kind) ? PF_OWN : 0) | (B->can_login[p] ? PF_LOGIN : 0);
 }
 
+/* Cell k of a row at decision d (1: allow, 0: conditional only), or 0 when
+ * the cell is outside the scope: the registry or the repositories (and the
+ * probes, *probe set), with an evidence gap or without (gaps only count
+ * for risky levels). */
+static ecr_actset scoped_cell(const builder *B, const ecr_row *row, size_t k, bool registry,
+                              bool gap, bool gaps_count, bool principal_gap, int d, bool *probe) {
+  const ecr_matrix *m = B->m;
+  size_t t = row->target[k];
+  *probe = false;
+  if (registry != (t == m->registry)) return 0;
+  *probe = ecr_target_is_probe(m, t);
+  if (!registry && !ecr_target_is_repo(m, t) && !*probe) return 0;
+  bool tgap = gaps_count && (target_gap(B, t) || principal_gap);
+  if (tgap != gap) return 0;
+  return d ? row->y[k] : row->m[k] & ~row->y[k];
+}
+
 /* The findings skeleton of a row. Per access level and decision, actions
  * are grouped by the targets that hold them: a group is the actions with
  * exactly the same targets, so every target of a finding holds every
@@ -978,12 +995,8 @@ static void build_profile(builder *B, profile *pf, size_t p) {
            are different findings (one may say "every repository") */
         for (size_t k = 0; k < row->n; k++) {
           size_t t = row->target[k];
-          if (registry != (t == m->registry)) continue;
-          bool probe = ecr_target_is_probe(m, t);
-          if (!registry && !ecr_target_is_repo(m, t) && !probe) continue;
-          bool tgap = lrisky && (target_gap(B, t) || principal_gap);
-          if (tgap != gap) continue;
-          ecr_actset bits = (d ? row->y[k] : row->m[k] & ~row->y[k]) & lvl;
+          bool probe;
+          ecr_actset bits = scoped_cell(B, row, k, registry, gap, lrisky, principal_gap, d, &probe) & lvl;
           if (!probe) present |= bits;
           while (bits) {
             size_t a = (size_t)__builtin_ctzll(bits);
@@ -1005,16 +1018,11 @@ static void build_profile(builder *B, profile *pf, size_t p) {
                                   d ? ECR_DECISION_ALLOW : ECR_DECISION_CONDITIONAL, g, registry, gap);
           bool split = false;
           for (size_t k = 0; k < row->n; k++) {
-            size_t t = row->target[k];
-            if (registry != (t == m->registry)) continue;
-            bool probe = ecr_target_is_probe(m, t);
-            if (!registry && !ecr_target_is_repo(m, t) && !probe) continue;
-            bool tgap = lrisky && (target_gap(B, t) || principal_gap);
-            if (tgap != gap) continue;
-            ecr_actset bits = (d ? row->y[k] : row->m[k] & ~row->y[k]) & g;
+            bool probe;
+            ecr_actset bits = scoped_cell(B, row, k, registry, gap, lrisky, principal_gap, d, &probe) & g;
             if (!bits) continue;
             if (bits != g) split = true; /* a hash collision: never a union */
-            if (!probe) ECR_PUSH(grp->targets, grp->n, grp->cap, t);
+            if (!probe) ECR_PUSH(grp->targets, grp->n, grp->cap, row->target[k]);
           }
           if (split) {
             /* one group per action instead */
@@ -1026,13 +1034,9 @@ static void build_profile(builder *B, profile *pf, size_t p) {
                                       d ? ECR_DECISION_ALLOW : ECR_DECISION_CONDITIONAL,
                                       (ecr_actset)1 << a, registry, gap);
               for (size_t k = 0; k < row->n; k++) {
-                size_t t = row->target[k];
-                if (registry != (t == m->registry)) continue;
-                if (!registry && !ecr_target_is_repo(m, t)) continue;
-                bool tgap = lrisky && (target_gap(B, t) || principal_gap);
-                if (tgap != gap) continue;
-                ecr_actset bits = d ? row->y[k] : row->m[k] & ~row->y[k];
-                if (bits >> a & 1) ECR_PUSH(one->targets, one->n, one->cap, t);
+                bool probe;
+                ecr_actset bits = scoped_cell(B, row, k, registry, gap, lrisky, principal_gap, d, &probe);
+                if (!probe && (bits >> a & 1)) ECR_PUSH(one->targets, one->n, one->cap, row->target[k]);
               }
             }
           }

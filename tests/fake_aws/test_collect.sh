@@ -21,22 +21,8 @@ if [ -z "$bundle" ]; then
   fi
 fi
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/ecraudit-fake-aws.XXXXXX")
-server_pid=
-fails=0
-cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-ok() { echo "ok: $*"; }
-
-# Fake credentials: long enough that a leak cannot be a coincidence.
-AK=AKIAFAKETESTKEY00001
-SK='fake/Secret+Key0123456789abcdefGHIJKLMNOP'
-TOK='FakeSessionToken//0123456789+abcdefghijklmnopqrstuvwxyzABCDEFGH=='
+ECR_FAKE_WORK_NAME=ecraudit-fake-aws
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 start_server() { # extra args...
   stop_server

@@ -14,19 +14,8 @@ src=${ECR_SRC:-$(cd "$here/../.." && pwd)}
 : "${ECRAUDIT:?set ECRAUDIT to the ecraudit binary}"
 PY=/usr/bin/python3
 bundle=$src/samples/acme
-work=$(mktemp -d "${TMPDIR:-/tmp}/ecraudit-collect-hostile.XXXXXX")
-server_pid=
-fails=0
-cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-ok() { echo "ok: $*"; }
-
-AK=AKIAFAKETESTKEY00001
-SK='fake/Secret+Key0123456789abcdefGHIJKLMNOP'
+ECR_FAKE_WORK_NAME=ecraudit-collect-hostile
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 start_server() {
   stop_server

@@ -17,20 +17,8 @@ bundle=$here/bundle
 [ -f "$src/samples/acme/sts/caller-identity.json" ] && bundle=$src/samples/acme
 acct=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["Account"])' "$bundle/sts/caller-identity.json")
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/ecraudit-providers.XXXXXX")
-server_pid=
-fails=0
-cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-ok() { echo "ok: $*"; }
-
-AK=AKIAFAKETESTKEY00001
-SK='fake/Secret+Key0123456789abcdefGHIJKLMNOP'
-TOK='FakeSessionToken//0123456789+abcdefghijklmnopqrstuvwxyzABCDEFGH=='
+ECR_FAKE_WORK_NAME=ecraudit-providers
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 OIDC='eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6YXVkaXQ6ZWNyYXVkaXQifQ.fakeOIDCsig'
 CTOK='fake-pod-identity-authorization-token-0123456789'
 SSOTOK='aoaAAAAAGfakeSSOaccessToken0123456789abcdefghij'
