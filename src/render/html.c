@@ -681,7 +681,7 @@ static void finding_detail(html_ctx *c, xmlNodePtr tbody, const ecr_finding *f) 
     dd = dl_item(dl, "Repositories");
     if (f->all_repositories) {
       char num[32];
-      fmt_count(c->r->n_repositories, num);
+      fmt_count(f->n_repositories, num); /* the set is every repository: the PDF's count too */
       char *all = ecr_xasprintf("All %s repositories, present and future", num);
       el_text(el(dd, "div", NULL), "span", "all-repos", all);
       free(all);
@@ -718,7 +718,7 @@ static void row_repos(html_ctx *c, xmlNodePtr td, const ecr_finding *f, bool det
   if (f->all_repositories && f->n_repositories > HTML_ROW_REPOS) {
     /* no samples: the details (or findings.json) list them */
     char num[32];
-    fmt_count(c->r->n_repositories, num);
+    fmt_count(f->n_repositories, num);
     char *all = ecr_xasprintf("All %s repositories, incl. future ones", num);
     el_text(el(td, "div", NULL), "span", "all-repos", all);
     free(all);
