@@ -51,6 +51,12 @@ static const ecr_sigv4_params params = {"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bP
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static bool fz_memmem(const char *hay, size_t n, const char *needle, size_t k) {
+  for (size_t i = 0; k && i + k <= n; i++)
+    if (memcmp(hay + i, needle, k) == 0) return true;
+  return false;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1 || size > 64 * 1024) return -1;
   unsigned op = data[0] % 5;
@@ -72,8 +78,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     CHECK(strlen(sig) == 64, "signature length");
     char *auth = ecr_sigv4_authorization(&req, &params);
     CHECK(auth && strstr(auth, sig) != NULL, "authorization does not carry the signature");
-    CHECK(strstr(auth, params.secret_key) == NULL, "secret in the Authorization header");
-    CHECK(strstr(creq, params.secret_key) == NULL, "secret in the canonical request");
+    /* the secret never leaks into what is sent, unless the request itself
+       carried it (an input that spells the key, as libFuzzer's dictionary
+       will): then it is the input's, not a leak */
+    bool in_input = fz_memmem(arg, n, params.secret_key, strlen(params.secret_key));
+    CHECK(in_input || strstr(auth, params.secret_key) == NULL, "secret in the Authorization header");
+    CHECK(in_input || strstr(creq, params.secret_key) == NULL, "secret in the canonical request");
     free(auth);
     free(sts);
     free(creq);
