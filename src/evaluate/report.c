@@ -692,6 +692,9 @@ static const char *const pull_set[] = {"ecr:GetAuthorizationToken", "ecr:BatchCh
 #define EXAMPLE_MAX_REPOS 5
 /* Repository-policy statements listed per finding (the rest are counted). */
 #define VIA_MAX_RESOURCE 5
+/* ... and for a passing finding (reading by the account's own principal,
+   listed for the record): one, and the count */
+#define VIA_MAX_RESOURCE_PASS 1
 
 static cJSON *repo_globs_of(const builder *B, const ecr_finding *f) {
   if (f->all_repositories && !(f->n_repositories == 1 && strcmp(f->repositories[0], "*") == 0)) {
@@ -833,21 +836,25 @@ static char *remediation_text(builder *B, ecr_finding *f, size_t p, const char *
   char *actions = join(f->actions, f->n_actions, ", ", 12);
   char *scope = repos_phrase(B, f);
   const ecr_via *first_grant = NULL;
+  size_t said = 0; /* statements named so far: the actions and scope are spelled once */
   for (size_t i = 0; i < f->n_via; i++) {
     const ecr_via *v = &f->via[i];
     if (v->deny) continue;
     if (!first_grant) first_grant = v;
+    const char *acts = said ? "the same actions" : actions;
+    const char *where = said ? "the same repositories" : scope;
+    said++;
     if (v->source == ECR_SRC_RESOURCE || v->source == ECR_SRC_REGISTRY) {
       const char *kind = v->source == ECR_SRC_RESOURCE ? "repository policy" : "registry policy";
       para(&b, T("remediation/resource", (const char *const[]){"statement", v->statement, "kind", kind,
-                                                                "policy", v->policy, "actions", actions,
+                                                                "policy", v->policy, "actions", acts,
                                                                 "principal", f->principal, NULL}));
     } else {
       char *pol = v->owner ? ecr_xasprintf("%s (attached to group %s)", v->policy, v->owner)
                            : ecr_xstrdup(v->policy);
       para(&b, T("remediation/identity", (const char *const[]){"statement", v->statement, "policy", pol,
                                                                 "source", ecr_source_name(v->source),
-                                                                "actions", actions, "scope", scope, NULL}));
+                                                                "actions", acts, "scope", where, NULL}));
       free(pol);
     }
     if (i >= 4) break;
@@ -1154,7 +1161,8 @@ static void principal_findings(builder *B, size_t p, const char *as_of) {
     free(akey);
     const bset *set = &B->sets[g->set];
     f->via = ecr_matrix_explain_limited(m, p, g->registry ? (size_t[]){ECR_MATRIX_REGISTRY} : set->targets,
-                                        g->registry ? 1 : set->n, g->actions, VIA_MAX_RESOURCE,
+                                        g->registry ? 1 : set->n, g->actions,
+                                        f->status == ECR_CHECK_PASS ? VIA_MAX_RESOURCE_PASS : VIA_MAX_RESOURCE,
                                         &f->n_via, &f->n_via_omitted);
     undecided_keys(f);
     apply_ledger(B, f);
