@@ -105,9 +105,9 @@ static const uint64_t *pattern_bits(ecr_matrix *m, const char *pat) {
     bool hit;
     if (t < m->n_repos || t == m->registry) {
       hit = ecr_glob_match(pat, m->target_res[t], false);
-    } else if (t < ecr_probe_low(m, 0) + m->n_regions) { /* low probe: covers every name */
+    } else if (ecr_probe_is_low(m, t)) { /* covers every name of the region */
       hit = ecr_glob_covers_prefix(pat, m->probe_prefix[t - ecr_probe_low(m, 0)], false);
-    } else { /* high probe: can match some name */
+    } else { /* can match some name */
       hit = ecr_glob_prefix_match(pat, m->probe_prefix[t - ecr_probe_high(m, 0)], ECR_REPO_NAME_CHARS);
     }
     if (hit) bits[t >> 6] |= 1ull << (t & 63);

@@ -537,10 +537,10 @@ static char *repos_phrase(const builder *B, const ecr_finding *f) {
     return ecr_xstrdup("the registry");
   if (f->all_repositories) return ecr_xstrdup("every repository, present and future");
   bool regions = B->ev->n_regions > 1;
-  /* join() names 8 and counts the rest: spell only those */
+  /* join() names 8 and counts the rest: spell only those (it never reads
+     past its limit) */
   size_t n_named = f->n_repositories < 8 ? f->n_repositories : 8;
   char **names = ecr_xcalloc(f->n_repositories + 1, sizeof(char *));
-  for (size_t i = n_named; i < f->n_repositories; i++) names[i] = (char *)"";
   for (size_t i = 0; i < n_named; i++) {
     const char *arn = f->repositories[i];
     const char *colon = strstr(arn, ":repository/");

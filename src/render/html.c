@@ -947,24 +947,18 @@ static void access_list(html_ctx *c, xmlNodePtr tr, int k, const ecr_repo_access
   xmlNodePtr ul = NULL;
   size_t shown = 0, more = 0;
   /* not factored out: the principals with access everywhere first (the
-     report lists them once, not in each repository's own list) */
-  for (size_t i = 0; !c->factor && i < n_every; i++) {
+     report lists them once, not in each repository's own list), then the
+     repository's own */
+  size_t n_first = c->factor ? 0 : n_every;
+  for (size_t i = 0; i < n_first + n; i++) {
+    const ecr_repo_access *e = i < n_first ? &c->r->everywhere[k][i] : &a[i - n_first];
+    if (i >= n_first && e->everywhere) continue;
     if (shown == HTML_REPO_ACCESS_MAX) {
       more++;
       continue;
     }
     if (!ul) ul = el(td, "ul", NULL);
-    access_item(ul, &c->r->everywhere[k][i]);
-    shown++;
-  }
-  for (size_t i = 0; i < n; i++) {
-    if (a[i].everywhere) continue;
-    if (shown == HTML_REPO_ACCESS_MAX) {
-      more++;
-      continue;
-    }
-    if (!ul) ul = el(td, "ul", NULL);
-    access_item(ul, &a[i]);
+    access_item(ul, e);
     shown++;
   }
   if (more) {

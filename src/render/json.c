@@ -286,46 +286,37 @@ static bool print_scalar(ecr_buf *b, const cJSON *it) {
   return true;
 }
 
+/* A value, indented (depth >= 0: 2 spaces a level, one element a line, as
+ * Python's json.dumps(indent=2)) or on one line (depth < 0: as
+ * json.dumps(v, separators=(",", ":")); each repository set and each
+ * finding is one line of the file, for grep and diff by finding). */
 static bool print_value(ecr_buf *b, const cJSON *it, int depth) {
-  bool obj = cJSON_IsObject(it);
+  bool obj = cJSON_IsObject(it), compact = depth < 0;
   if (!obj && !cJSON_IsArray(it)) return print_scalar(b, it);
   if (!it->child) {
     ecr_buf_puts(b, obj ? "{}" : "[]");
     return true;
   }
-  ecr_buf_puts(b, obj ? "{\n" : "[\n");
+  ecr_buf_puts(b, compact ? (obj ? "{" : "[") : (obj ? "{\n" : "[\n"));
   for (const cJSON *c = it->child; c; c = c->next) {
-    indent(b, depth + 1);
+    if (!compact) indent(b, depth + 1);
     if (obj) {
       print_string(b, c->string ? c->string : "");
-      ecr_buf_puts(b, ": ");
+      ecr_buf_puts(b, compact ? ":" : ": ");
     }
-    if (!print_value(b, c, depth + 1)) return false;
-    ecr_buf_puts(b, c->next ? ",\n" : "\n");
+    if (!print_value(b, c, compact ? depth : depth + 1)) return false;
+    if (compact) {
+      if (c->next) ecr_buf_putc(b, ',');
+    } else {
+      ecr_buf_puts(b, c->next ? ",\n" : "\n");
+    }
   }
-  indent(b, depth);
+  if (!compact) indent(b, depth);
   ecr_buf_putc(b, obj ? '}' : ']');
   return true;
 }
 
-/* One value on one line, Python's json.dumps(v, separators=(",", ":")):
- * each repository set and each finding is one line of the file (grep and
- * diff by finding; a third of the size of the indented form). */
-static bool print_compact(ecr_buf *b, const cJSON *it) {
-  bool obj = cJSON_IsObject(it);
-  if (!obj && !cJSON_IsArray(it)) return print_scalar(b, it);
-  ecr_buf_putc(b, obj ? '{' : '[');
-  for (const cJSON *c = it->child; c; c = c->next) {
-    if (obj) {
-      print_string(b, c->string ? c->string : "");
-      ecr_buf_putc(b, ':');
-    }
-    if (!print_compact(b, c)) return false;
-    if (c->next) ecr_buf_putc(b, ',');
-  }
-  ecr_buf_putc(b, obj ? '}' : ']');
-  return true;
-}
+#define JSON_ONE_LINE (-1) /* print_value depth: the compact layout */
 
 /* Stream buffered output to the sink once it grows past this. */
 #define JSON_FLUSH (1u << 20)
@@ -362,7 +353,7 @@ ecr_status ecr_render_json(const ecr_report *report, const ecr_render_opts *opts
         indent(&out, 2);
         print_string(&out, rs->key);
         ecr_buf_puts(&out, ": ");
-        ok = print_compact(&out, so);
+        ok = print_value(&out, so, JSON_ONE_LINE);
         cJSON_Delete(so);
         ecr_buf_puts(&out, i + 1 < report->n_repo_sets ? ",\n" : "\n");
         if (ok && !flush(&out, sink, false)) {
@@ -377,7 +368,7 @@ ecr_status ecr_render_json(const ecr_report *report, const ecr_render_opts *opts
       for (size_t i = 0; i < report->n_findings && ok; i++) {
         cJSON *f = finding_json(report, &report->findings[i]);
         indent(&out, 2);
-        ok = print_compact(&out, f);
+        ok = print_value(&out, f, JSON_ONE_LINE);
         cJSON_Delete(f);
         ecr_buf_puts(&out, i + 1 < report->n_findings ? ",\n" : "\n");
         if (ok && !flush(&out, sink, false)) {

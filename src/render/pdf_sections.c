@@ -872,19 +872,14 @@ static char *access_list(size_t n_common, const ecr_repo_access *every, size_t n
   ecr_buf_init(&b);
   size_t shown = 0, rest = 0;
   /* not factored out: the principals with access everywhere first (the
-     report lists them once, not in each repository's own list) */
-  for (size_t i = 0; !n_common && i < n_every; i++) {
+     report lists them once, not in each repository's own list), then the
+     repository's own */
+  size_t n_first = n_common ? 0 : n_every;
+  for (size_t i = 0; i < n_first + n; i++) {
+    const ecr_repo_access *e = i < n_first ? &every[i] : &a[i - n_first];
+    if (i >= n_first && e->everywhere) continue;
     if (shown < PDF_LIST_LIMIT) {
-      put_access(&b, &every[i]);
-      shown++;
-    } else {
-      rest++;
-    }
-  }
-  for (size_t i = 0; i < n; i++) {
-    if (a[i].everywhere) continue;
-    if (shown < PDF_LIST_LIMIT) {
-      put_access(&b, &a[i]);
+      put_access(&b, e);
       shown++;
     } else {
       rest++;
