@@ -104,6 +104,7 @@ typedef struct pgroup {
 typedef struct profile {
   const void *row; /* matrix row (interned: equal rows, equal pointers) */
   unsigned flags;
+  uint64_t hash;
   pgroup *g;
   size_t n;
 } profile;
@@ -125,11 +126,11 @@ typedef struct builder {
   /* repository sets, interned */
   bset *sets;
   size_t n_sets, sets_cap, rsets_cap;
-  size_t *set_slots; /* open addressing: set index + 1, 0 = empty */
-  size_t set_slots_cap;
+  ecr_index set_index;
   /* profiles, by row and flags */
   profile *profiles;
-  size_t profiles_cap, n_profiles;
+  size_t n_profiles, profiles_cap;
+  ecr_index profile_index;
 } builder;
 
 /* Hand a string to the report's pool (it frees it) and borrow it back. */
@@ -184,23 +185,28 @@ static uint64_t set_hash(bool all, const size_t *t, size_t n, const char *litera
   return h;
 }
 
-static bool set_equal(const bset *s, bool all, const size_t *t, size_t n, const char *literal) {
-  if (s->all != all || s->n != n || !s->literal != !literal) return false;
-  if (literal) return strcmp(s->literal, literal) == 0;
-  return memcmp(s->targets, t, n * sizeof(size_t)) == 0;
+/* A set sought in the index. */
+typedef struct set_query {
+  const builder *B;
+  bool all;
+  const size_t *t;
+  size_t n;
+  const char *literal;
+  uint64_t hash;
+} set_query;
+
+static bool set_equal(const void *ctx, size_t item) {
+  const set_query *q = ctx;
+  const bset *s = &q->B->sets[item];
+  if (s->hash != q->hash || s->all != q->all || s->n != (q->literal ? 1 : q->n) ||
+      !s->literal != !q->literal)
+    return false;
+  if (q->literal) return strcmp(s->literal, q->literal) == 0;
+  return memcmp(s->targets, q->t, q->n * sizeof(size_t)) == 0;
 }
 
-static void set_rehash(builder *B) {
-  size_t ncap = B->set_slots_cap ? B->set_slots_cap * 2 : 256;
-  size_t *slots = ecr_xcalloc(ncap, sizeof(size_t));
-  for (size_t i = 0; i < B->n_sets; i++) {
-    size_t k = B->sets[i].hash & (ncap - 1);
-    while (slots[k]) k = (k + 1) & (ncap - 1);
-    slots[k] = i + 1;
-  }
-  free(B->set_slots);
-  B->set_slots = slots;
-  B->set_slots_cap = ncap;
+static uint64_t set_hash_of(const void *ctx, size_t item) {
+  return ((const set_query *)ctx)->B->sets[item].hash;
 }
 
 static char *pool_target(builder *B, size_t t);
@@ -209,14 +215,11 @@ static char *pool_add(builder *B, char *owned);
 /* The index of the set (targets t[0..n), or one literal resource), made
  * once: the report's set and its repository list are created with it. */
 static size_t intern_set(builder *B, bool all, const size_t *t, size_t n, const char *literal) {
-  if ((B->n_sets + 1) * 2 > B->set_slots_cap) set_rehash(B);
   uint64_t h = set_hash(all, t, n, literal);
-  size_t k = h & (B->set_slots_cap - 1);
-  while (B->set_slots[k]) {
-    const bset *s = &B->sets[B->set_slots[k] - 1];
-    if (s->hash == h && set_equal(s, all, t, n, literal)) return B->set_slots[k] - 1;
-    k = (k + 1) & (B->set_slots_cap - 1);
-  }
+  set_query q = {B, all, t, n, literal, h};
+  bool found;
+  size_t at = ecr_index_get(&B->set_index, h, set_equal, set_hash_of, &q, B->n_sets, &found);
+  if (found) return at;
   bset s0 = {all, NULL, n, NULL, h, NULL};
   ecr_repo_set rs = {0};
   rs.key = ecr_xasprintf("rs-%zu", B->n_sets + 1);
@@ -236,7 +239,6 @@ static size_t intern_set(builder *B, bool all, const size_t *t, size_t n, const 
   }
   ECR_PUSH(B->sets, B->n_sets, B->sets_cap, s0);
   ECR_PUSH(B->r->repo_sets, B->r->n_repo_sets, B->rsets_cap, rs);
-  B->set_slots[k] = B->n_sets;
   return B->n_sets - 1;
 }
 
@@ -1081,33 +1083,35 @@ static void build_profile(builder *B, profile *pf, size_t p) {
   free(gs);
 }
 
+/* A profile sought in the index. */
+typedef struct profile_query {
+  const builder *B;
+  const void *row;
+  unsigned flags;
+} profile_query;
+
+static bool profile_equal(const void *ctx, size_t item) {
+  const profile_query *q = ctx;
+  const profile *pf = &q->B->profiles[item];
+  return pf->row == q->row && pf->flags == q->flags;
+}
+
+static uint64_t profile_hash_of(const void *ctx, size_t item) {
+  return ((const profile_query *)ctx)->B->profiles[item].hash;
+}
+
+/* The profile of principal p, built on first use; the pointer holds until
+ * the next call. */
 static const profile *profile_of(builder *B, size_t p) {
-  const void *row = B->m->principals[p].row;
-  unsigned flags = principal_flags(B, p);
-  if ((B->n_profiles + 1) * 2 > B->profiles_cap) {
-    size_t ncap = B->profiles_cap ? B->profiles_cap * 2 : 256;
-    profile *np = ecr_xcalloc(ncap, sizeof(profile));
-    for (size_t i = 0; i < B->profiles_cap; i++) {
-      if (!B->profiles[i].row) continue;
-      uint64_t h = (uint64_t)(uintptr_t)B->profiles[i].row * 0x9e3779b97f4a7c15ull ^ B->profiles[i].flags;
-      size_t k = (h >> 17) & (ncap - 1);
-      while (np[k].row) k = (k + 1) & (ncap - 1);
-      np[k] = B->profiles[i];
-    }
-    free(B->profiles);
-    B->profiles = np;
-    B->profiles_cap = ncap;
-  }
-  uint64_t h = (uint64_t)(uintptr_t)row * 0x9e3779b97f4a7c15ull ^ flags;
-  size_t k = (h >> 17) & (B->profiles_cap - 1);
-  while (B->profiles[k].row) {
-    if (B->profiles[k].row == row && B->profiles[k].flags == flags) return &B->profiles[k];
-    k = (k + 1) & (B->profiles_cap - 1);
-  }
-  profile *pf = &B->profiles[k];
-  pf->row = row;
-  pf->flags = flags;
-  B->n_profiles++;
+  profile_query q = {B, B->m->principals[p].row, principal_flags(B, p)};
+  uint64_t h = ((uint64_t)(uintptr_t)q.row * 0x9e3779b97f4a7c15ull ^ q.flags) >> 17;
+  bool found;
+  size_t at = ecr_index_get(&B->profile_index, h, profile_equal, profile_hash_of, &q,
+                            B->n_profiles, &found);
+  if (found) return &B->profiles[at];
+  profile pf0 = {q.row, q.flags, h, NULL, 0};
+  ECR_PUSH(B->profiles, B->n_profiles, B->profiles_cap, pf0);
+  profile *pf = &B->profiles[at];
   build_profile(B, pf, p);
   return pf;
 }
@@ -1473,9 +1477,10 @@ ecr_status ecr_report_build(const ecr_evidence *ev, const ecr_matrix *m, ecr_led
     cJSON_Delete(B.sets[i].globs);
   }
   free(B.sets);
-  free(B.set_slots);
-  for (size_t i = 0; i < B.profiles_cap; i++) free(B.profiles[i].g);
+  ecr_index_cleanup(&B.set_index);
+  for (size_t i = 0; i < B.n_profiles; i++) free(B.profiles[i].g);
   free(B.profiles);
+  ecr_index_cleanup(&B.profile_index);
   *out = r;
   return ECR_OK;
 }

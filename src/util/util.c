@@ -475,3 +475,38 @@ char *ecr_utf8_repair(const char *s) {
   return ecr_buf_steal(&b);
 }
 
+
+/* ---- index ---- */
+size_t ecr_index_get(ecr_index *ix, uint64_t h, bool (*eq)(const void *ctx, size_t item),
+                     uint64_t (*hash_of)(const void *ctx, size_t item), const void *ctx,
+                     size_t fresh, bool *found) {
+  if ((ix->n + 1) * 2 > ix->cap) {
+    size_t ncap = ix->cap ? ix->cap * 2 : 256;
+    size_t *slots = ecr_xcalloc(ncap, sizeof(size_t));
+    for (size_t i = 0; i < ix->cap; i++) {
+      if (!ix->slots[i]) continue;
+      size_t k = hash_of(ctx, ix->slots[i] - 1) & (ncap - 1);
+      while (slots[k]) k = (k + 1) & (ncap - 1);
+      slots[k] = ix->slots[i];
+    }
+    free(ix->slots);
+    ix->slots = slots;
+    ix->cap = ncap;
+  }
+  size_t k = h & (ix->cap - 1);
+  for (; ix->slots[k]; k = (k + 1) & (ix->cap - 1)) {
+    if (eq(ctx, ix->slots[k] - 1)) {
+      *found = true;
+      return ix->slots[k] - 1;
+    }
+  }
+  ix->slots[k] = fresh + 1;
+  ix->n++;
+  *found = false;
+  return fresh;
+}
+
+void ecr_index_cleanup(ecr_index *ix) {
+  free(ix->slots);
+  memset(ix, 0, sizeof(*ix));
+}

@@ -159,6 +159,22 @@ void ecr_sort_idx(size_t *idx, size_t n, int (*cmp)(const void *, const void *, 
 long ecr_sorted_find(const size_t *idx, size_t n, const void *key,
                      int (*cmp)(size_t elem, const void *key, void *ctx), void *ctx);
 
+/* ---- an open-addressing index over items kept in the caller's array ---- */
+/* Slots hold item index + 1. The caller hashes; eq(ctx, item) says whether
+ * an existing item is the one sought; hash_of(ctx, item) rehashes on growth. */
+typedef struct ecr_index {
+  size_t *slots;
+  size_t cap, n;
+} ecr_index;
+
+/* The item with hash h that eq accepts, or, when there is none, `fresh`
+ * (the index the caller is about to give its new item), recorded under h;
+ * *found says which. */
+size_t ecr_index_get(ecr_index *ix, uint64_t h, bool (*eq)(const void *ctx, size_t item),
+                     uint64_t (*hash_of)(const void *ctx, size_t item), const void *ctx,
+                     size_t fresh, bool *found);
+void ecr_index_cleanup(ecr_index *ix);
+
 /* ---- JSON rules cJSON does not enforce (json_check.c) ------------------ */
 /* DESIGN.md: no object with two equal keys (compared after unescaping) and no
  * U+0000 (\u0000) in any string, nor a \u escape without four hex digits
