@@ -32,20 +32,7 @@ start_server() { # extra args...
     --access-key "$AK" --secret-key "$SK" --session-token "$TOK" "$@" \
     2>"$work/server.err" &
   server_pid=$!
-  for _ in $(seq 1 100); do
-    [ -s "$work/port" ] && break
-    sleep 0.1
-  done
-  if [ ! -s "$work/port" ]; then
-    cat "$work/server.err"
-    echo "FAIL: stand-in did not start"
-    exit 1
-  fi
-  port=$(cat "$work/port")
-}
-stop_server() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; fi
-  server_pid=
+  await_server
 }
 
 # A clean environment: no real AWS configuration can leak in.

@@ -23,16 +23,7 @@ start_server() {
   "$PY" "$here/fake_aws.py" --bundle "$bundle" --port-file "$work/port" --log "$work/server.log" \
     --access-key "$AK" --secret-key "$SK" "$@" 2>"$work/server.err" &
   server_pid=$!
-  for _ in $(seq 1 100); do
-    [ -s "$work/port" ] && break
-    sleep 0.1
-  done
-  [ -s "$work/port" ] || { cat "$work/server.err"; echo "FAIL: stand-in did not start"; exit 1; }
-  port=$(cat "$work/port")
-}
-stop_server() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; fi
-  server_pid=
+  await_server
 }
 mkdir -p "$work/home/.aws"
 # collect NAME TIME_LIMIT [collect args...]: sets rc and secs

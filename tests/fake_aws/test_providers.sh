@@ -35,17 +35,8 @@ start_server() { # extra args...
     --sso-refresh-token "$SSORT" \
     --issued-log "$work/issued" "$@" 2>"$work/server.err" &
   server_pid=$!
-  for _ in $(seq 1 100); do
-    [ -s "$work/port" ] && break
-    sleep 0.1
-  done
-  [ -s "$work/port" ] || { cat "$work/server.err"; echo "FAIL: stand-in did not start"; exit 1; }
-  port=$(cat "$work/port")
+  await_server
   url="http://127.0.0.1:$port"
-}
-stop_server() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; fi
-  server_pid=
 }
 
 mkdir -p "$work/home/.aws"
