@@ -35,6 +35,25 @@ static xmlDocPtr parse(const ecr_aws_response *r) {
                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 }
 
+/* The temporary credentials of an AssumeRole* answer (call names the call
+ * and role the role in an error); out is left empty on error. */
+static ecr_status creds_of(const ecr_aws_response *resp, const char *call, const char *role,
+                           ecr_aws_creds *out, ecr_error *err) {
+  xmlDocPtr doc = parse(resp);
+  xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+  out->access_key_id = find_text(root, "AccessKeyId");
+  out->secret_access_key = find_text(root, "SecretAccessKey");
+  out->session_token = find_text(root, "SessionToken");
+  char *exp = find_text(root, "Expiration");
+  out->expiration = ecr_aws_parse_time(exp);
+  free(exp);
+  if (doc) xmlFreeDoc(doc);
+  if (out->access_key_id && out->secret_access_key && out->session_token) return ECR_OK;
+  ecr_aws_creds_cleanup(out);
+  return ecr_error_set(err, ECR_E_COLLECT, NULL, "%s %s: unexpected response (no credentials)",
+                       call, role);
+}
+
 ecr_status ecr_sts_get_caller_identity(ecr_aws_client *c, const char *region, cJSON **out,
                                        ecr_error *err) {
   ecr_aws_response resp;
@@ -74,7 +93,6 @@ ecr_status ecr_sts_assume_role(ecr_aws_client *c, const ecr_assume_role_params *
   ecr_aws_response_init(&resp);
   ecr_buf params;
   ecr_buf_init(&params);
-  xmlDocPtr doc = NULL;
   memset(out, 0, sizeof(*out));
   ecr_aws_form_add(&params, "RoleArn", p->role_arn);
   ecr_aws_form_add(&params, "RoleSessionName", p->session_name);
@@ -88,21 +106,8 @@ ecr_status ecr_sts_assume_role(ecr_aws_client *c, const ecr_assume_role_params *
     free(msg);
     goto cleanup;
   }
-  doc = parse(&resp);
-  xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
-  out->access_key_id = find_text(root, "AccessKeyId");
-  out->secret_access_key = find_text(root, "SecretAccessKey");
-  out->session_token = find_text(root, "SessionToken");
-  char *exp = find_text(root, "Expiration");
-  out->expiration = ecr_aws_parse_time(exp);
-  free(exp);
-  if (!out->access_key_id || !out->secret_access_key || !out->session_token) {
-    ecr_aws_creds_cleanup(out);
-    st = ecr_error_set(err, ECR_E_COLLECT, NULL,
-                       "sts:AssumeRole %s: unexpected response (no credentials)", p->role_arn);
-  }
+  st = creds_of(&resp, "sts:AssumeRole", p->role_arn, out, err);
 cleanup:
-  if (doc) xmlFreeDoc(doc);
   /* the response body holds the new secret key */
   if (resp.body.data) OPENSSL_cleanse(resp.body.data, resp.body.len);
   ecr_aws_response_cleanup(&resp);
@@ -117,7 +122,6 @@ ecr_status ecr_sts_assume_role_with_web_identity(ecr_aws_client *c,
   ecr_aws_response_init(&resp);
   ecr_buf params;
   ecr_buf_init(&params);
-  xmlDocPtr doc = NULL;
   memset(out, 0, sizeof(*out));
   ecr_aws_form_add(&params, "RoleArn", p->role_arn);
   ecr_aws_form_add(&params, "RoleSessionName", p->session_name);
@@ -126,22 +130,8 @@ ecr_status ecr_sts_assume_role_with_web_identity(ecr_aws_client *c,
   ecr_status st = ecr_aws_query(c, "sts", p->region ? p->region : "us-east-1", STS_VERSION,
                                 "AssumeRoleWithWebIdentity", params.data, &resp, err);
   if (st != ECR_OK) goto cleanup;
-  doc = parse(&resp);
-  xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
-  out->access_key_id = find_text(root, "AccessKeyId");
-  out->secret_access_key = find_text(root, "SecretAccessKey");
-  out->session_token = find_text(root, "SessionToken");
-  char *exp = find_text(root, "Expiration");
-  out->expiration = ecr_aws_parse_time(exp);
-  free(exp);
-  if (!out->access_key_id || !out->secret_access_key || !out->session_token) {
-    ecr_aws_creds_cleanup(out);
-    st = ecr_error_set(err, ECR_E_COLLECT, NULL,
-                       "sts:AssumeRoleWithWebIdentity %s: unexpected response (no credentials)",
-                       p->role_arn);
-  }
+  st = creds_of(&resp, "sts:AssumeRoleWithWebIdentity", p->role_arn, out, err);
 cleanup:
-  if (doc) xmlFreeDoc(doc);
   if (resp.body.data) OPENSSL_cleanse(resp.body.data, resp.body.len);
   ecr_aws_response_cleanup(&resp);
   /* the request held the token */
