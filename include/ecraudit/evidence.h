@@ -94,6 +94,12 @@ typedef struct ecr_repository {
   ecr_policy *policy;   /* NULL when the repository has no policy */
   bool policy_gap;      /* the policy could not be collected */
   char *gap_error;
+  /* ecr/<region>/repository-tags.json (optional): tags_known when the file
+   * exists and lists this repository (an empty "tags" array is known: no
+   * tags); otherwise ecr:ResourceTag/aws:ResourceTag stay undecided. */
+  bool tags_known;
+  ecr_tag *tags;
+  size_t n_tags;
 } ecr_repository;
 
 typedef struct ecr_region {
@@ -102,6 +108,7 @@ typedef struct ecr_region {
   bool registry_policy_gap;
   bool repositories_gap;       /* describe-repositories failed / missing */
   char *gap_error;
+  bool tags_present;           /* ecr/<region>/repository-tags.json exists */
 } ecr_region;
 
 typedef struct ecr_scp_policy {
@@ -115,6 +122,34 @@ typedef struct ecr_scp_level {
   ecr_scp_policy *policies;
   size_t n_policies;
 } ecr_scp_level;
+
+/* organizations/accounts.json: one member account. */
+typedef struct ecr_org_account {
+  char *id;     /* 12 digits */
+  char *arn;
+  char *name;
+  char *status; /* "ACTIVE", "SUSPENDED", ... (Status, or State when present) */
+} ecr_org_account;
+
+/* eks/<region>/clusters.json: one `aws eks describe-cluster` output. */
+typedef struct ecr_eks_cluster {
+  char *name;
+  char *arn;
+  char *region;
+  char *oidc_issuer; /* identity.oidc.issuer ("https://oidc.eks...."), NULL when none */
+} ecr_eks_cluster;
+
+/* eks/<region>/pod-identity-associations.json: one association. */
+typedef struct ecr_pod_identity {
+  char *cluster_name;
+  char *cluster_arn; /* of the cluster in clusters.json with that name and region, or
+                        built from the region, account and name */
+  char *region;
+  char *namespace_;
+  char *service_account;
+  char *role_arn;
+  char *association_arn;
+} ecr_pod_identity;
 
 typedef struct ecr_evidence {
   char *dir;
@@ -139,6 +174,26 @@ typedef struct ecr_evidence {
   bool scps_present;    /* organizations/scps.json exists */
   ecr_scp_level *scp_levels;
   size_t n_scp_levels;
+  /* organizations/rcps.json (optional): resource control policies, same
+   * shape and level rule as SCPs */
+  bool rcps_present;
+  ecr_scp_level *rcp_levels;
+  size_t n_rcp_levels;
+  /* organizations/organization.json (optional) */
+  bool org_present;
+  char *org_id;                 /* "o-..." */
+  char *org_management_account; /* MasterAccountId */
+  /* organizations/accounts.json (optional) */
+  bool accounts_present;
+  ecr_org_account *org_accounts;
+  size_t n_org_accounts;
+  /* eks/<region>/clusters.json and pod-identity-associations.json (optional) */
+  bool eks_present;             /* some region has clusters.json */
+  ecr_eks_cluster *clusters;    /* sorted by ARN */
+  size_t n_clusters;
+  bool pod_identity_present;
+  ecr_pod_identity *pod_identities;
+  size_t n_pod_identities;
 
   ecr_evidence_file *files; /* every file read or listed, sorted by path */
   size_t n_files;

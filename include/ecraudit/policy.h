@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ecraudit/condition.h"
 #include "ecraudit/error.h"
 #include "ecraudit/report.h"
 
@@ -73,6 +74,8 @@ typedef struct ecr_statement {
   bool deny;
   bool not_action;
   ecr_actset actions; /* effective catalog actions this statement applies to */
+  char **action_patterns; /* Action or NotAction as written (globs, any service) */
+  size_t n_action_patterns;
   bool not_resource;
   char **resources;   /* patterns as written (Resource or NotResource) */
   size_t n_resources;
@@ -81,6 +84,7 @@ typedef struct ecr_statement {
   ecr_principal_ref *principals;
   size_t n_principals;
   ecr_cond cond;
+  struct ecr_condition *condition; /* the compiled Condition block, NULL when none */
   char *json;         /* compact JSON of the statement as written */
 } ecr_statement;
 

@@ -152,7 +152,8 @@ static ecr_status parse_statement(const cJSON *s, size_t idx, const char *file, 
     if (rc != ECR_OK) return rc;
     ecr_actset set = 0;
     for (size_t i = 0; i < n; i++) set |= ecr_catalog_match(acts[i]);
-    free_strv(acts, n);
+    st->action_patterns = acts; /* kept for actions outside the catalog (sts:AssumeRole) */
+    st->n_action_patterns = n;
     st->not_action = not_action != NULL;
     st->actions = st->not_action ? (ecr_catalog_all() & ~set) : set;
   }
@@ -199,6 +200,8 @@ static ecr_status parse_statement(const cJSON *s, size_t idx, const char *file, 
 static void statement_cleanup(ecr_statement *st) {
   free(st->sid);
   free_strv(st->resources, st->n_resources);
+  free_strv(st->action_patterns, st->n_action_patterns);
+  ecr_condition_free(st->condition);
   for (size_t i = 0; i < st->n_principals; i++) free(st->principals[i].value);
   free(st->principals);
   free(st->json);
