@@ -65,7 +65,8 @@ typedef enum ecr_source {
   ECR_SRC_RESOURCE,     /* repository policy */
   ECR_SRC_REGISTRY,     /* registry policy */
   ECR_SRC_BOUNDARY,     /* permissions boundary */
-  ECR_SRC_SCP           /* service control policy */
+  ECR_SRC_SCP,          /* service control policy */
+  ECR_SRC_RCP           /* resource control policy */
 } ecr_source;
 
 /* Stable names used by every renderer and by findings.json. */

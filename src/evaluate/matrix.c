@@ -206,6 +206,7 @@ static const ecr_cpolicy *compile_policy(ecr_matrix *m, const ecr_policy *p, con
     c->policy_name = name;
     c->owner = owner;
     c->source = src;
+    c->cond = ecr_matrix_intern_condition(m, s, p->variables);
     compile_stmt(m, c, resource_policy);
   }
   size_t h = ptr_hash(p) & (m->cpol_cap - 1);
@@ -540,6 +541,44 @@ static void acc_free(acc *a) {
   free(a->m);
 }
 
+/* Per-thread memo of principal-side Conditions for the principal being
+ * evaluated: distinct blocks are few, statements naming them many. */
+typedef struct cscratch {
+  ecr_cond_result *res;
+  uint32_t *gen;
+  uint32_t cur;
+} cscratch;
+
+/* The Condition of c for principal pi (ECR_NOWHERE: not fixed) at target t. */
+static ecr_cond_result cond_at(const ecr_matrix *m, const ecr_cstmt *c, size_t pi, size_t t,
+                               cscratch *sc) {
+  if (c->cond < 0) return c->s->cond == ECR_COND_NONE ? ECR_COND_TRUE : ECR_COND_MAYBE;
+  const struct ecr_cond_entry *e = &m->conds[c->cond];
+  bool pside = e->cls & ECR_KEY_PRINCIPAL, rside = e->cls & ECR_KEY_RESOURCE;
+  if (!rside && (!pside || pi == ECR_NOWHERE)) return e->constant;
+  if (!pside)
+    return ecr_bit_get(e->ry, t) ? ECR_COND_TRUE
+           : ecr_bit_get(e->rm, t) ? ECR_COND_MAYBE : ECR_COND_FALSE;
+  if (rside) return ecr_matrix_cond_eval(m, e->c, ~0u, pi, t, NULL);
+  if (sc && sc->gen[c->cond] == sc->cur) return sc->res[c->cond];
+  ecr_cond_result r = ecr_matrix_cond_eval(m, e->c, ~0u, pi, ECR_NOWHERE, NULL);
+  if (sc) {
+    sc->gen[c->cond] = sc->cur;
+    sc->res[c->cond] = r;
+  }
+  return r;
+}
+
+/* Does c's Condition depend on the target (repository-side keys)? */
+static bool cond_per_target(const ecr_matrix *m, const ecr_cstmt *c) {
+  return c->cond >= 0 && (m->conds[c->cond].cls & ECR_KEY_RESOURCE);
+}
+
+static inline void acc_add(acc *a, size_t t, ecr_actset act, bool sure) {
+  if (sure) a->y[t] |= act;
+  a->m[t] |= act;
+}
+
 /* The range [*lo, *hi) of m->repos_by_name that a pattern can match: the
  * repositories whose name starts with the literal text following the
  * pattern's ":repository/" (an ARN holds ":repository/" once, and names
@@ -580,12 +619,15 @@ static void candidates(const ecr_matrix *m, const ecr_pattern *p, size_t *lo, si
   *hi = e;
 }
 
-/* Add a compiled identity-side statement to allow or deny accumulators. */
-static void apply_stmt(const ecr_matrix *m, const ecr_cstmt *c, const varctx *vc, acc *allow,
-                       acc *deny) {
+/* Add a compiled identity-side statement to allow or deny accumulators, for
+ * principal pi (ECR_NOWHERE: a layer evaluated for every principal alike). */
+static void apply_stmt(const ecr_matrix *m, const ecr_cstmt *c, const varctx *vc, size_t pi,
+                       cscratch *sc, acc *allow, acc *deny) {
   const ecr_statement *s = c->s;
   acc *a = s->deny ? deny : allow;
-  bool cond = s->cond == ECR_COND_UNKNOWN;
+  bool per_t = cond_per_target(m, c);
+  ecr_cond_result once = per_t ? ECR_COND_MAYBE : cond_at(m, c, pi, 0, sc);
+  if (once == ECR_COND_FALSE) return;
   if (!c->vars) {
     for (size_t w = 0; w < m->words; w++) {
       uint64_t bits = c->match[w];
@@ -594,8 +636,8 @@ static void apply_stmt(const ecr_matrix *m, const ecr_cstmt *c, const varctx *vc
         bits &= bits - 1;
         ecr_actset act = s->actions & target_mask(m, t);
         if (!act) continue;
-        if (!cond) a->y[t] |= act;
-        a->m[t] |= act;
+        ecr_cond_result r = per_t ? cond_at(m, c, pi, t, sc) : once;
+        if (r != ECR_COND_FALSE) acc_add(a, t, act, r == ECR_COND_TRUE);
       }
     }
     return;
@@ -604,10 +646,10 @@ static void apply_stmt(const ecr_matrix *m, const ecr_cstmt *c, const varctx *vc
   ecr_pattern *pats = ecr_xcalloc(s->n_resources + 1, sizeof(ecr_pattern));
   for (size_t i = 0; i < s->n_resources; i++)
     ecr_pattern_compile(&pats[i], s->resources[i], c->pol->variables, vc ? &vc->v : NULL);
+  ecr_match *res = ecr_xcalloc(m->n_targets, sizeof(ecr_match));
   if (!s->not_resource) {
     /* only repositories whose name starts with each pattern's literal name
        prefix can match (plus the probes and the registry) */
-    ecr_match *res = ecr_xcalloc(m->n_targets, sizeof(ecr_match));
     for (size_t i = 0; i < s->n_resources; i++) {
       size_t lo = 0, hi = 0;
       candidates(m, &pats[i], &lo, &hi);
@@ -622,42 +664,77 @@ static void apply_stmt(const ecr_matrix *m, const ecr_cstmt *c, const varctx *vc
         if (r > res[t]) res[t] = r;
       }
     }
+  } else {
     for (size_t t = 0; t < m->n_targets; t++) {
-      if (res[t] == ECR_MATCH_NO) continue;
-      ecr_actset act = s->actions & target_mask(m, t);
-      if (!act) continue;
-      if (res[t] == ECR_MATCH_YES && !cond) a->y[t] |= act;
-      a->m[t] |= act;
+      ecr_match any = ECR_MATCH_NO;
+      for (size_t i = 0; i < s->n_resources && any != ECR_MATCH_YES; i++) {
+        ecr_match r = ecr_pattern_match(&pats[i], m->target_res[t]);
+        if (r > any) any = r;
+      }
+      res[t] = any == ECR_MATCH_YES ? ECR_MATCH_NO
+               : any == ECR_MATCH_MAYBE ? ECR_MATCH_MAYBE : ECR_MATCH_YES;
+      if (ecr_target_is_probe(m, t)) res[t] = probe_vars_match(m, c, t);
     }
-    free(res);
-    for (size_t i = 0; i < s->n_resources; i++) ecr_pattern_cleanup(&pats[i]);
-    free(pats);
-    return;
   }
   for (size_t t = 0; t < m->n_targets; t++) {
+    if (res[t] == ECR_MATCH_NO) continue;
     ecr_actset act = s->actions & target_mask(m, t);
     if (!act) continue;
-    ecr_match any = ECR_MATCH_NO;
-    for (size_t i = 0; i < s->n_resources && any != ECR_MATCH_YES; i++) {
-      ecr_match r = ecr_pattern_match(&pats[i], m->target_res[t]);
-      if (r > any) any = r;
-    }
-    ecr_match r = !s->not_resource ? any
-                  : any == ECR_MATCH_YES ? ECR_MATCH_NO
-                  : any == ECR_MATCH_MAYBE ? ECR_MATCH_MAYBE : ECR_MATCH_YES;
-    if (ecr_target_is_probe(m, t)) r = probe_vars_match(m, c, t);
-    if (r == ECR_MATCH_NO) continue;
-    if (r == ECR_MATCH_YES && !cond) a->y[t] |= act;
-    a->m[t] |= act;
+    ecr_cond_result r = per_t ? cond_at(m, c, pi, t, sc) : once;
+    if (r != ECR_COND_FALSE) acc_add(a, t, act, res[t] == ECR_MATCH_YES && r == ECR_COND_TRUE);
   }
+  free(res);
   for (size_t i = 0; i < s->n_resources; i++) ecr_pattern_cleanup(&pats[i]);
   free(pats);
 }
 
-static void apply_policy(const ecr_matrix *m, const ecr_cpolicy *cp, const varctx *vc,
-                         acc *allow, acc *deny) {
+static void apply_policy(const ecr_matrix *m, const ecr_cpolicy *cp, const varctx *vc, size_t pi,
+                         cscratch *sc, acc *allow, acc *deny) {
   if (!cp) return;
-  for (size_t i = 0; i < cp->n; i++) apply_stmt(m, &cp->st[i], vc, allow, deny);
+  for (size_t i = 0; i < cp->n; i++) apply_stmt(m, &cp->st[i], vc, pi, sc, allow, deny);
+}
+
+/* An organization guardrail (SCPs, RCPs): every level must allow, a Deny in
+ * any level denies. y/mm start as the full masks; deny collects the Denies. */
+static void guard_eval(const ecr_matrix *m, const ecr_scp_level *levels, size_t n_levels,
+                       const varctx *vc, size_t pi, cscratch *sc, acc *lvl, ecr_actset *y,
+                       ecr_actset *mm, acc *deny) {
+  size_t n = m->n_targets;
+  for (size_t t = 0; t < n; t++) y[t] = mm[t] = target_mask(m, t);
+  for (size_t l = 0; l < n_levels; l++) {
+    const ecr_scp_level *L = &levels[l];
+    /* a level without policies is missing evidence (AWS requires one):
+       it limits nothing here, which can only over-report; the loader
+       recorded a gap that makes the report unknown */
+    if (L->n_policies == 0) continue;
+    acc_clear(lvl, n);
+    for (size_t k = 0; k < L->n_policies; k++)
+      apply_policy(m, ecr_matrix_cpolicy(m, L->policies[k].doc), vc, pi, sc, lvl, deny);
+    for (size_t t = 0; t < n; t++) {
+      y[t] &= lvl->y[t];
+      mm[t] &= lvl->m[t];
+    }
+  }
+}
+
+/* Compile a guardrail's policies; true when some statement needs the
+ * principal (principal-side condition keys or resource variables). */
+static bool guard_compile(ecr_matrix *m, const ecr_scp_level *levels, size_t n_levels,
+                          ecr_source src, ecr_cstmt ***stmts, size_t *n_stmts) {
+  bool per_principal = false;
+  size_t cap = 0;
+  for (size_t l = 0; l < n_levels; l++)
+    for (size_t k = 0; k < levels[l].n_policies; k++) {
+      const ecr_cpolicy *cp = compile_policy(m, levels[l].policies[k].doc, levels[l].policies[k].id,
+                                             levels[l].target, src, false);
+      for (size_t i = 0; cp && i < cp->n; i++) {
+        ECR_PUSH(*stmts, *n_stmts, cap, &cp->st[i]);
+        const ecr_cstmt *c = &cp->st[i];
+        if (c->vars || (c->cond >= 0 && (m->conds[c->cond].cls & ECR_KEY_PRINCIPAL)))
+          per_principal = true;
+      }
+    }
+  return per_principal;
 }
 
 /* ---- interning rows ----------------------------------------------------------------- */
@@ -717,38 +794,41 @@ static void compile_all(ecr_matrix *m) {
     for (size_t i = 0; i < ev->principals[p].n_inline; i++)
       compile_policy(m, ev->principals[p].inline_policies[i].doc,
                      ev->principals[p].inline_policies[i].name, NULL, ECR_SRC_IDENTITY, false);
-  /* SCPs */
+  /* SCPs and RCPs: evaluated once for every principal alike; again per
+     principal where a condition or variable needs it (eval_principal) */
+  size_t n = m->n_targets;
   m->scp_active = ev->scps_present && ev->n_scp_levels > 0;
-  size_t n = m->n_targets, cap = 0;
+  m->rcp_active = ev->rcps_present && ev->n_rcp_levels > 0 &&
+                  !(ev->org_management_account && strcmp(ev->org_management_account, ev->account) == 0);
   m->scp_y = ecr_xcalloc(n, sizeof(ecr_actset));
   m->scp_m = ecr_xcalloc(n, sizeof(ecr_actset));
   m->scp_dy = ecr_xcalloc(n, sizeof(ecr_actset));
   m->scp_dm = ecr_xcalloc(n, sizeof(ecr_actset));
-  for (size_t t = 0; t < n; t++) m->scp_y[t] = m->scp_m[t] = target_mask(m, t);
+  m->rcp_y = ecr_xcalloc(n, sizeof(ecr_actset));
+  m->rcp_m = ecr_xcalloc(n, sizeof(ecr_actset));
+  m->rcp_dy = ecr_xcalloc(n, sizeof(ecr_actset));
+  m->rcp_dm = ecr_xcalloc(n, sizeof(ecr_actset));
+  acc lvl;
+  acc_alloc(&lvl, n);
   if (m->scp_active) {
-    acc lvl, deny = {m->scp_dy, m->scp_dm};
-    acc_alloc(&lvl, n);
-    for (size_t l = 0; l < ev->n_scp_levels; l++) {
-      acc_clear(&lvl, n);
-      const ecr_scp_level *L = &ev->scp_levels[l];
-      /* a level without policies is missing evidence (AWS requires one):
-         it limits nothing here, which can only over-report; the loader
-         recorded a gap that makes the report unknown */
-      if (L->n_policies == 0) continue;
-      for (size_t k = 0; k < L->n_policies; k++) {
-        const ecr_cpolicy *cp =
-            compile_policy(m, L->policies[k].doc, L->policies[k].id, L->target, ECR_SRC_SCP, false);
-        if (!cp) continue;
-        for (size_t i = 0; i < cp->n; i++) ECR_PUSH(m->scp_stmts, m->n_scp_stmts, cap, &cp->st[i]);
-        apply_policy(m, cp, NULL, &lvl, &deny);
-      }
-      for (size_t t = 0; t < n; t++) {
-        m->scp_y[t] &= lvl.y[t];
-        m->scp_m[t] &= lvl.m[t];
-      }
-    }
-    acc_free(&lvl);
+    m->scp_per_principal = guard_compile(m, ev->scp_levels, ev->n_scp_levels, ECR_SRC_SCP,
+                                         &m->scp_stmts, &m->n_scp_stmts);
+    acc deny = {m->scp_dy, m->scp_dm};
+    guard_eval(m, ev->scp_levels, ev->n_scp_levels, NULL, ECR_NOWHERE, NULL, &lvl, m->scp_y,
+               m->scp_m, &deny);
+  } else {
+    for (size_t t = 0; t < n; t++) m->scp_y[t] = m->scp_m[t] = target_mask(m, t);
   }
+  if (m->rcp_active) {
+    m->rcp_per_principal = guard_compile(m, ev->rcp_levels, ev->n_rcp_levels, ECR_SRC_RCP,
+                                         &m->rcp_stmts, &m->n_rcp_stmts);
+    acc deny = {m->rcp_dy, m->rcp_dm};
+    guard_eval(m, ev->rcp_levels, ev->n_rcp_levels, NULL, ECR_NOWHERE, NULL, &lvl, m->rcp_y,
+               m->rcp_m, &deny);
+  } else {
+    for (size_t t = 0; t < n; t++) m->rcp_y[t] = m->rcp_m[t] = target_mask(m, t);
+  }
+  acc_free(&lvl);
   /* resource side: repository policies and registry policies, per target */
   m->rst_first = ecr_xcalloc(n + 1, sizeof(size_t));
   size_t rcap = 0;
@@ -835,7 +915,8 @@ static void index_resource_side(ecr_matrix *m) {
     for (size_t i = 0; i < s->n_principals; i++)
       if (s->principals[i].type == ECR_PT_AWS && session_role_index(m, s->principals[i].value) >= 0)
         names_session = true;
-    if (c->vars || s->not_principal || names_session) {
+    bool cond_principal = c->cond >= 0 && (m->conds[c->cond].cls & ECR_KEY_PRINCIPAL);
+    if (c->vars || s->not_principal || names_session || cond_principal) {
       ECR_PUSH(m->special, m->n_special, scap, k);
       continue;
     }
@@ -849,7 +930,9 @@ static void index_resource_side(ecr_matrix *m) {
     }
     if (uniform) {
       ecr_actset act = s->actions & target_mask(m, t);
-      bool sure = s->cond == ECR_COND_NONE;
+      ecr_cond_result r = cond_at(m, c, ECR_NOWHERE, t, NULL);
+      if (r == ECR_COND_FALSE) continue;
+      bool sure = r == ECR_COND_TRUE;
       if (s->deny) {
         if (sure) m->uni_deny_y[t] |= act;
         m->uni_deny_m[t] |= act;
@@ -894,12 +977,23 @@ static void build_principals(ecr_matrix *m) {
   m->n_principals = ps.n;
 }
 
-static void eval_principal(ecr_matrix *m, size_t pi, acc *id, acc *bnd, acc *dny, acc *ru,
-                           acc *rb, ecr_row *tmp, struct row_table *table) {
+/* One evaluation thread's scratch space. */
+typedef struct worker {
+  acc id, bnd, dny, ru, rb, lvl, sd, rd;
+  ecr_actset *sy, *sm, *ry, *rm; /* per-principal SCP / RCP layers */
+  cscratch sc;
+  ecr_row tmp;
+} worker;
+
+static void eval_principal(ecr_matrix *m, size_t pi, worker *wk, struct row_table *table) {
   const ecr_evidence *ev = m->ev;
   ecr_mprincipal *p = &m->principals[pi];
   const ecr_iam_principal *ip = iam_of(m, p);
   size_t n = m->n_targets;
+  acc *id = &wk->id, *bnd = &wk->bnd, *dny = &wk->dny, *ru = &wk->ru, *rb = &wk->rb;
+  cscratch *sc = &wk->sc;
+  ecr_row *tmp = &wk->tmp;
+  sc->cur++;
   varctx vc;
   varctx_init(m, p, &vc);
   acc_clear(id, n);
@@ -911,24 +1005,43 @@ static void eval_principal(ecr_matrix *m, size_t pi, acc *id, acc *bnd, acc *dny
     is_role = ip->cls == ECR_PRINCIPAL_ROLE;
     slr = ip->service_linked;
     for (size_t i = 0; i < ip->n_inline; i++)
-      apply_policy(m, ecr_matrix_cpolicy(m, ip->inline_policies[i].doc), &vc, id, dny);
+      apply_policy(m, ecr_matrix_cpolicy(m, ip->inline_policies[i].doc), &vc, pi, sc, id, dny);
     for (size_t i = 0; i < ip->n_managed; i++)
-      apply_policy(m, ecr_matrix_cpolicy(m, ev->managed[ip->managed[i]].doc), &vc, id, dny);
+      apply_policy(m, ecr_matrix_cpolicy(m, ev->managed[ip->managed[i]].doc), &vc, pi, sc, id, dny);
     for (size_t g = 0; g < ip->n_groups; g++) {
       const ecr_group *grp = &ev->groups[ip->groups[g]];
       for (size_t i = 0; i < grp->n_inline; i++)
-        apply_policy(m, ecr_matrix_cpolicy(m, grp->inline_policies[i].doc), &vc, id, dny);
+        apply_policy(m, ecr_matrix_cpolicy(m, grp->inline_policies[i].doc), &vc, pi, sc, id, dny);
       for (size_t i = 0; i < grp->n_managed; i++)
-        apply_policy(m, ecr_matrix_cpolicy(m, ev->managed[grp->managed[i]].doc), &vc, id, dny);
+        apply_policy(m, ecr_matrix_cpolicy(m, ev->managed[grp->managed[i]].doc), &vc, pi, sc, id,
+                     dny);
     }
     if (ip->has_boundary) {
       has_bnd = true;
       acc_clear(bnd, n);
       if (ip->boundary >= 0)
-        apply_policy(m, ecr_matrix_cpolicy(m, ev->managed[ip->boundary].doc), &vc, bnd, dny);
+        apply_policy(m, ecr_matrix_cpolicy(m, ev->managed[ip->boundary].doc), &vc, pi, sc, bnd, dny);
       else /* boundary not in the bundle: it may allow anything */
         for (size_t t = 0; t < n; t++) bnd->m[t] = target_mask(m, t);
     }
+  }
+  /* organization guardrails: SCPs limit the account's principals (not its
+     service-linked roles); RCPs limit every request to the account's
+     repositories (service-linked roles exempt), and registry-level actions
+     of the account's own principals only (another account's RCPs decide
+     its callers' GetAuthorizationToken) */
+  const ecr_actset *scp_y = m->scp_y, *scp_m = m->scp_m, *scp_dy = m->scp_dy, *scp_dm = m->scp_dm;
+  if (ip && !slr && m->scp_active && m->scp_per_principal) {
+    acc_clear(&wk->sd, n);
+    guard_eval(m, ev->scp_levels, ev->n_scp_levels, &vc, pi, sc, &wk->lvl, wk->sy, wk->sm, &wk->sd);
+    scp_y = wk->sy, scp_m = wk->sm, scp_dy = wk->sd.y, scp_dm = wk->sd.m;
+  }
+  bool rcp = m->rcp_active && !slr;
+  const ecr_actset *rcp_y = m->rcp_y, *rcp_m = m->rcp_m, *rcp_dy = m->rcp_dy, *rcp_dm = m->rcp_dm;
+  if (rcp && m->rcp_per_principal) {
+    acc_clear(&wk->rd, n);
+    guard_eval(m, ev->rcp_levels, ev->n_rcp_levels, &vc, pi, sc, &wk->lvl, wk->ry, wk->rm, &wk->rd);
+    rcp_y = wk->ry, rcp_m = wk->rm, rcp_dy = wk->rd.y, rcp_dm = wk->rd.m;
   }
   /* resource side: the account's own principals take the uniform part in
      bulk and test only the statements that name them or need a test;
@@ -963,14 +1076,15 @@ static void eval_principal(ecr_matrix *m, size_t pi, acc *id, acc *bnd, acc *dny
     bool session = false;
     ecr_match who = rstmt_applies(m, c, pi, &session);
     if (who == ECR_MATCH_NO) continue;
-    bool sure = res == ECR_MATCH_YES && who == ECR_MATCH_YES && c->s->cond == ECR_COND_NONE;
+    ecr_cond_result cr = cond_at(m, c, pi, t, sc);
+    if (cr == ECR_COND_FALSE) continue;
+    bool sure = res == ECR_MATCH_YES && who == ECR_MATCH_YES && cr == ECR_COND_TRUE;
     acc *a;
     if (c->s->deny) a = dny;
     else if (ip && is_role && !(session && who == ECR_MATCH_MAYBE))
       a = rb; /* a role's boundary still limits the grant (not a session's) */
     else a = ru;                    /* users: not limited; others have no boundary */
-    if (sure) a->y[t] |= act;
-    a->m[t] |= act;
+    acc_add(a, t, act, sure);
   }
   free(merged);
   /* combine */
@@ -980,15 +1094,24 @@ static void eval_principal(ecr_matrix *m, size_t pi, acc *id, acc *bnd, acc *dny
     ecr_actset by = has_bnd ? bnd->y[t] : mask, bm = has_bnd ? bnd->m[t] : mask;
     ecr_actset sy = mask, sm = mask;
     if (ip && !slr) {
-      sy = m->scp_y[t];
-      sm = m->scp_m[t];
+      sy = scp_y[t];
+      sm = scp_m[t];
+    }
+    bool rcp_here = rcp && (ip || t != m->registry);
+    if (rcp_here) {
+      sy &= rcp_y[t];
+      sm &= rcp_m[t];
     }
     ecr_actset ay = ((id->y[t] & by) | ru->y[t] | (rb->y[t] & by)) & sy;
     ecr_actset am = ((id->m[t] & bm) | ru->m[t] | (rb->m[t] & bm)) & sm;
     ecr_actset dy = dny->y[t], dm = dny->m[t];
     if (ip && !slr) {
-      dy |= m->scp_dy[t];
-      dm |= m->scp_dm[t];
+      dy |= scp_dy[t];
+      dm |= scp_dm[t];
+    }
+    if (rcp_here) {
+      dy |= rcp_dy[t];
+      dm |= rcp_dm[t];
     }
     ecr_actset fy = ay & ~dm & mask, fm = am & ~dy & mask;
     fy &= fm;
@@ -1008,32 +1131,30 @@ typedef struct eval_job {
   struct row_table *table;
 } eval_job;
 
-/* Evaluate principals [from, to): each thread has its own accumulators and
+/* Evaluate principals [from, to): each thread has its own scratch space and
  * row table; everything else it reads was built before and is not changed. */
 static void *eval_range(void *arg) {
   eval_job *j = arg;
   ecr_matrix *m = j->m;
   size_t n = m->n_targets;
-  acc id, bnd, dny, ru, rb;
-  acc_alloc(&id, n);
-  acc_alloc(&bnd, n);
-  acc_alloc(&dny, n);
-  acc_alloc(&ru, n);
-  acc_alloc(&rb, n);
-  ecr_row tmp = {0};
-  tmp.target = ecr_xcalloc(n, sizeof(uint32_t));
-  tmp.y = ecr_xcalloc(n, sizeof(ecr_actset));
-  tmp.m = ecr_xcalloc(n, sizeof(ecr_actset));
-  for (size_t p = j->from; p < j->to; p++)
-    eval_principal(m, p, &id, &bnd, &dny, &ru, &rb, &tmp, j->table);
-  free(tmp.target);
-  free(tmp.y);
-  free(tmp.m);
-  acc_free(&id);
-  acc_free(&bnd);
-  acc_free(&dny);
-  acc_free(&ru);
-  acc_free(&rb);
+  worker wk = {0};
+  acc *accs[] = {&wk.id, &wk.bnd, &wk.dny, &wk.ru, &wk.rb, &wk.lvl, &wk.sd, &wk.rd};
+  for (size_t i = 0; i < sizeof(accs) / sizeof(accs[0]); i++) acc_alloc(accs[i], n);
+  ecr_actset **layers[] = {&wk.sy, &wk.sm, &wk.ry, &wk.rm};
+  for (size_t i = 0; i < 4; i++) *layers[i] = ecr_xcalloc(n, sizeof(ecr_actset));
+  wk.sc.res = ecr_xcalloc(m->n_conds + 1, sizeof(ecr_cond_result));
+  wk.sc.gen = ecr_xcalloc(m->n_conds + 1, sizeof(uint32_t));
+  wk.tmp.target = ecr_xcalloc(n, sizeof(uint32_t));
+  wk.tmp.y = ecr_xcalloc(n, sizeof(ecr_actset));
+  wk.tmp.m = ecr_xcalloc(n, sizeof(ecr_actset));
+  for (size_t p = j->from; p < j->to; p++) eval_principal(m, p, &wk, j->table);
+  free(wk.tmp.target);
+  free(wk.tmp.y);
+  free(wk.tmp.m);
+  free(wk.sc.res);
+  free(wk.sc.gen);
+  for (size_t i = 0; i < 4; i++) free(*layers[i]);
+  for (size_t i = 0; i < sizeof(accs) / sizeof(accs[0]); i++) acc_free(accs[i]);
   return NULL;
 }
 
@@ -1046,6 +1167,7 @@ ecr_status ecr_matrix_eval(const ecr_evidence *ev, ecr_matrix **out, ecr_error *
   m->ev = ev;
   targets_init(m);
   build_name_indexes(m);
+  ecr_matrix_conditions_init(m);
   compile_all(m);
   build_principals(m);
   size_t half = m->n_principals / 2;
@@ -1101,6 +1223,12 @@ void ecr_matrix_free(ecr_matrix *m) {
   free(m->scp_m);
   free(m->scp_dy);
   free(m->scp_dm);
+  free(m->rcp_stmts);
+  free(m->rcp_y);
+  free(m->rcp_m);
+  free(m->rcp_dy);
+  free(m->rcp_dm);
+  ecr_matrix_conditions_free(m);
   for (size_t k = 0; k < 2; k++) {
     struct row_table *tb = &m->tables[k];
     for (size_t i = 0; i < tb->rows_cap; i++) {

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "ecraudit/evaluate.h"
+#include "util/util.h"
 
 /* A statement ready to evaluate, with where it comes from. */
 typedef struct ecr_cstmt {
@@ -16,7 +17,20 @@ typedef struct ecr_cstmt {
   ecr_source source;
   bool vars;               /* resource patterns hold variables: matched per principal */
   uint64_t *match;         /* targets matched unconditionally (NULL when vars) */
+  int cond;                /* index into matrix conds (its distinct Condition), -1 when none */
 } ecr_cstmt;
+
+/* "No principal" / "no target": the attributes it would fix stay undecided. */
+#define ECR_NOWHERE ((size_t)-1)
+
+/* One distinct Condition block of the account (by its JSON text). */
+struct ecr_cond_entry {
+  char *text;
+  const ecr_condition *c; /* the first statement's compiled block */
+  unsigned cls;           /* ecr_condition_classes */
+  ecr_cond_result constant; /* evaluated with nothing fixed */
+  uint64_t *ry, *rm;      /* repository-side only: per target, true / may be true */
+};
 
 /* A compiled policy: its ECR-relevant statements. */
 typedef struct ecr_cpolicy {
@@ -91,6 +105,21 @@ struct ecr_matrix {
   ecr_actset *scp_y, *scp_m, *scp_dy, *scp_dm; /* per target */
   bool scp_active;
 
+  /* RCP layer (like SCPs, for every principal; not the management account's) */
+  ecr_cstmt **rcp_stmts;
+  size_t n_rcp_stmts;
+  ecr_actset *rcp_y, *rcp_m, *rcp_dy, *rcp_dm;
+  bool rcp_active;
+  /* guardrails whose conditions name principal-side keys: per principal */
+  bool scp_per_principal, rcp_per_principal;
+
+  /* distinct Condition blocks */
+  struct ecr_cond_entry *conds;
+  size_t n_conds, conds_cap;
+  ecr_index cond_ix;
+  char *org_path;    /* aws:PrincipalOrgPaths of the account's principals, NULL when unknown */
+  bool *tag_session; /* per IAM principal: a role whose trust allows sts:TagSession */
+
   /* interned rows: one table per evaluation thread */
   struct row_table { ecr_row **rows; size_t n_rows, rows_cap; } tables[2];
   /* pattern cache */
@@ -114,6 +143,18 @@ static inline bool ecr_probe_is_low(const struct ecr_matrix *m, size_t t) {
 }
 /* The bytes of ECR repository names. */
 #define ECR_REPO_NAME_CHARS "abcdefghijklmnopqrstuvwxyz0123456789._-/"
+
+/* ---- conditions (conditions.c) ---- */
+void ecr_matrix_conditions_init(ecr_matrix *m);
+void ecr_matrix_conditions_free(ecr_matrix *m);
+/* The distinct Condition of statement s, -1 when it has none. */
+int ecr_matrix_intern_condition(ecr_matrix *m, const ecr_statement *s, bool variables);
+/* Evaluate c for principal p and target t (ECR_NOWHERE: not fixed). */
+ecr_cond_result ecr_matrix_cond_eval(const ecr_matrix *m, const ecr_condition *c, unsigned classes,
+                                     size_t p, size_t t, ecr_keylist *undecided);
+/* The Condition of compiled statement c at (p, t), undecided keys added. */
+ecr_cond_result ecr_cstmt_condition(const ecr_matrix *m, const ecr_cstmt *c, size_t p, size_t t,
+                                    ecr_keylist *undecided);
 
 const ecr_cpolicy *ecr_matrix_cpolicy(const ecr_matrix *m, const ecr_policy *p);
 /* Match of a compiled statement on target t for principal index p. */

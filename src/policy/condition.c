@@ -1,4 +1,6 @@
-/* Condition blocks as data (include/ecraudit/condition.h). */
+/* Condition blocks as data (include/ecraudit/condition.h).
+ * Placeholder until the engine lands: policy.c compiles no blocks yet, so
+ * every statement's condition is NULL and these are never reached. */
 #include <stdlib.h>
 
 #include "ecraudit/condition.h"
@@ -8,3 +10,11 @@ struct ecr_condition {
 };
 
 void ecr_condition_free(ecr_condition *c) { free(c); }
+unsigned ecr_condition_classes(const ecr_condition *c) { return c ? ECR_KEY_REQUEST : 0; }
+ecr_key_class ecr_condition_key_class(const char *key) { (void)key; return ECR_KEY_REQUEST; }
+ecr_cond_result ecr_condition_eval(const ecr_condition *c, unsigned classes, ecr_attr_lookup lookup,
+                                   void *ctx, ecr_keylist *undecided) {
+  (void)c, (void)classes, (void)lookup, (void)ctx, (void)undecided;
+  return ECR_COND_MAYBE;
+}
+void ecr_keylist_free(ecr_keylist *l) { free(l->keys); }

@@ -621,7 +621,8 @@ static void via_table(xmlNodePtr parent, const ecr_finding *f) {
     xmlNodePtr td = el(tr, "td", NULL);
     code_or_dash(td, v->policy);
     if (v->owner && *v->owner) {
-      const char *what = v->source == ECR_SRC_SCP ? " \xc2\xb7 SCP target " : " \xc2\xb7 group ";
+      const char *what = v->source == ECR_SRC_SCP   ? " \xc2\xb7 SCP target "
+                         : v->source == ECR_SRC_RCP ? " \xc2\xb7 RCP target " : " \xc2\xb7 group ";
       xmlNodePtr span = el_text(td, "span", "muted", what);
       add_text(span, v->owner);
     }

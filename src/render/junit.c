@@ -223,6 +223,9 @@ static void via_line(ecr_buf *b, const ecr_via *v) {
   case ECR_SRC_SCP:
     ecr_buf_printf(b, "SCP %s on %s", policy, str_or(v->owner, "?"));
     break;
+  case ECR_SRC_RCP:
+    ecr_buf_printf(b, "RCP %s on %s", policy, str_or(v->owner, "?"));
+    break;
   default: ecr_buf_printf(b, "policy %s", policy); break;
   }
   ecr_buf_printf(b, " statement %s", str_or(v->statement, "?"));

@@ -94,6 +94,8 @@ static const char *source_label(ecr_source s) {
     return "permissions boundary";
   case ECR_SRC_SCP:
     return "service control policy";
+  case ECR_SRC_RCP:
+    return "resource control policy";
   }
   return "policy";
 }

@@ -36,8 +36,8 @@ const char *ecr_decision_name(ecr_decision d) {
 
 const char *ecr_source_name(ecr_source s) {
   static const char *const names[] = {"identity", "group", "resource",
-                                      "registry", "boundary", "scp"};
-  return (unsigned)s <= ECR_SRC_SCP ? names[s] : "identity";
+                                      "registry", "boundary", "scp", "rcp"};
+  return (unsigned)s <= ECR_SRC_RCP ? names[s] : "identity";
 }
 
 void ecr_report_evidence_sha256(const ecr_evidence_file *files, size_t n, char out[65]) {

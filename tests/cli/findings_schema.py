@@ -25,7 +25,7 @@ KIND = ["user", "role", "public", "account", "external", "service"]
 LEVEL = ["Write", "Permissions management", "Tagging", "Read", "List"]
 DECISION = ["allow", "conditional"]
 SOURCE = ["identity", "group", "resource", "registry"]
-LIMIT_SOURCE = ["identity", "group", "resource", "registry", "boundary", "scp"]
+LIMIT_SOURCE = ["identity", "group", "resource", "registry", "boundary", "scp", "rcp"]
 LEDGER_STATE = ["active", "expired", "unused", "invalid"]
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
