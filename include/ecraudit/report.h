@@ -85,7 +85,9 @@ typedef struct ecr_via {
   char *statement;  /* Sid, or the 0-based index as a decimal string when no Sid */
   ecr_source source;
   bool deny;        /* a (conditional) Deny that limits the grant */
-  bool conditional; /* the statement has a Condition */
+  bool conditional; /* its Condition is not decided by the evidence for this principal */
+  char **undecided; /* the condition keys left undecided, as written */
+  size_t n_undecided;
   char *owner;      /* group name for ECR_SRC_GROUP, SCP target for ECR_SRC_SCP, else NULL */
   char *json;       /* the statement as compact JSON (for remediation), may be NULL */
 } ecr_via;

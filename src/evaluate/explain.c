@@ -14,20 +14,26 @@ typedef struct vlist {
 /* src/owner: where the policy is attached for this principal (a managed
  * policy is compiled once but may reach a principal through a group or as a
  * boundary). */
-static void add_via(vlist *l, const ecr_cstmt *c, ecr_source src, const char *owner) {
+static void add_via(vlist *l, const ecr_cstmt *c, ecr_source src, const char *owner,
+                    ecr_cond_result cond, ecr_keylist *keys) {
   for (size_t i = 0; i < l->n; i++)
     if (l->v[i].source == src && strcmp(l->v[i].policy, c->policy_name) == 0 &&
         l->v[i].deny == c->s->deny) {
       char idx[32];
       snprintf(idx, sizeof(idx), "%zu", c->s->index);
-      if (strcmp(l->v[i].statement, c->s->sid ? c->s->sid : idx) == 0) return;
+      if (strcmp(l->v[i].statement, c->s->sid ? c->s->sid : idx) == 0) {
+        ecr_keylist_free(keys);
+        return;
+      }
     }
   ecr_via v = {0};
   v.policy = ecr_xstrdup(c->policy_name ? c->policy_name : "");
   v.statement = c->s->sid && c->s->sid[0] ? ecr_xstrdup(c->s->sid) : ecr_xasprintf("%zu", c->s->index);
   v.source = src;
   v.deny = c->s->deny;
-  v.conditional = c->s->cond != ECR_COND_NONE;
+  v.conditional = cond != ECR_COND_TRUE;
+  v.undecided = keys->keys;
+  v.n_undecided = keys->n;
   v.owner = owner ? ecr_xstrdup(owner) : NULL;
   v.json = c->s->json ? ecr_xstrdup(c->s->json) : NULL;
   ECR_PUSH(l->v, l->n, l->cap, v);
@@ -41,23 +47,49 @@ static ecr_actset mask_of(const ecr_matrix *m, size_t t) {
   return t == m->registry ? m->registry_mask : m->repo_mask;
 }
 
+/* How statement c applies to principal p over the finding's targets: its
+ * Condition, the worst (least decided) over the targets where it matches,
+ * with the keys left undecided there. false when it applies nowhere. */
+static bool applies(const ecr_matrix *m, const ecr_cstmt *c, size_t p, const size_t *repos,
+                    size_t n_repos, ecr_actset actions, ecr_cond_result *cond,
+                    ecr_keylist *keys, bool *sure_match) {
+  bool any = false;
+  *cond = ECR_COND_TRUE;
+  *sure_match = true;
+  for (size_t i = 0; i < n_repos; i++) {
+    size_t t = target_of(m, repos[i]);
+    if (!(c->s->actions & actions & mask_of(m, t))) continue;
+    ecr_match mt = ecr_cstmt_match(m, c, p, t);
+    if (mt == ECR_MATCH_NO) continue;
+    ecr_cond_result r = ecr_cstmt_condition(m, c, p, t, keys);
+    if (r == ECR_COND_FALSE) continue;
+    any = true;
+    if (mt != ECR_MATCH_YES) *sure_match = false;
+    if (r < *cond) *cond = r;
+    if (!c->s->condition) break; /* the same everywhere */
+  }
+  return any;
+}
+
 /* Identity-side statement: include when it touches the finding's cells. */
 static void consider(const ecr_matrix *m, vlist *l, const ecr_cstmt *c, ecr_source src,
                      const char *owner, size_t p,
                      const size_t *repos, size_t n_repos, ecr_actset actions, bool denies_only) {
   if (denies_only && !c->s->deny) return;
+  ecr_keylist keys = {0};
+  ecr_cond_result cond;
+  bool sure;
+  if (!applies(m, c, p, repos, n_repos, actions, &cond, &keys, &sure)) {
+    ecr_keylist_free(&keys);
+    return;
+  }
   /* an unconditional Deny removed what it covers: it decides nothing that is
      still granted; only conditional Denies limit a grant */
-  if (c->s->deny && c->s->cond == ECR_COND_NONE && !c->vars) return;
-  for (size_t i = 0; i < n_repos; i++) {
-    size_t t = target_of(m, repos[i]);
-    ecr_actset act = c->s->actions & actions & mask_of(m, t);
-    if (!act) continue;
-    if (ecr_cstmt_match(m, c, p, t) != ECR_MATCH_NO) {
-      add_via(l, c, src, owner);
-      return;
-    }
+  if (c->s->deny && cond == ECR_COND_TRUE && sure && !c->vars) {
+    ecr_keylist_free(&keys);
+    return;
   }
+  add_via(l, c, src, owner, cond, &keys);
 }
 
 static void consider_policy(const ecr_matrix *m, vlist *l, const ecr_policy *pol, ecr_source src,
@@ -102,19 +134,28 @@ ecr_via *ecr_matrix_explain_limited(const ecr_matrix *m, size_t p, const size_t 
     for (size_t k = m->rst_first[t]; k < m->rst_first[t + 1]; k++) {
       const ecr_cstmt *c = m->rst[k].c;
       if (!(c->s->actions & actions & mask_of(m, t))) continue;
-      if (c->s->deny && c->s->cond == ECR_COND_NONE) continue;
-      if (ecr_rstmt_applies(m, c, p) == ECR_MATCH_NO) continue;
-      if (c->vars && ecr_cstmt_match(m, c, p, t) == ECR_MATCH_NO) continue;
+      ecr_match who = ecr_rstmt_applies(m, c, p);
+      if (who == ECR_MATCH_NO) continue;
+      ecr_match mt = c->vars ? ecr_cstmt_match(m, c, p, t) : ECR_MATCH_YES;
+      if (mt == ECR_MATCH_NO) continue;
+      ecr_keylist keys = {0};
+      ecr_cond_result cond = ecr_cstmt_condition(m, c, p, t, &keys);
+      if (cond == ECR_COND_FALSE ||
+          (c->s->deny && cond == ECR_COND_TRUE && who == ECR_MATCH_YES && mt == ECR_MATCH_YES)) {
+        ecr_keylist_free(&keys);
+        continue;
+      }
       if (c->source == ECR_SRC_RESOURCE) {
         /* each repository has its own policy: distinct statements (grants
            and the conditional Denies that limit them alike) */
         if (n_resource >= max_resource) {
           (*n_omitted)++;
+          ecr_keylist_free(&keys);
           continue;
         }
         n_resource++;
       }
-      add_via(&l, c, c->source, c->owner);
+      add_via(&l, c, c->source, c->owner, cond, &keys);
     }
   }
   if (ip) {
@@ -122,6 +163,16 @@ ecr_via *ecr_matrix_explain_limited(const ecr_matrix *m, size_t p, const size_t 
       consider_policy(m, &l, ev->managed[ip->boundary].doc, ECR_SRC_BOUNDARY, NULL, p, repos, n_repos, actions, true);
     for (size_t k = 0; !ip->service_linked && k < m->n_scp_stmts; k++)
       consider(m, &l, m->scp_stmts[k], ECR_SRC_SCP, m->scp_stmts[k]->owner, p, repos, n_repos, actions, true);
+  }
+  /* RCPs: every principal but the account's service-linked roles, on the
+     repositories (registry-level actions: the account's own principals) */
+  if (m->rcp_active && !(ip && ip->service_linked)) {
+    size_t *rr = ecr_xcalloc(n_repos + 1, sizeof(size_t)), nr = 0;
+    for (size_t i = 0; i < n_repos; i++)
+      if (ip || repos[i] != ECR_MATRIX_REGISTRY) rr[nr++] = repos[i];
+    for (size_t k = 0; nr && k < m->n_rcp_stmts; k++)
+      consider(m, &l, m->rcp_stmts[k], ECR_SRC_RCP, m->rcp_stmts[k]->owner, p, rr, nr, actions, true);
+    free(rr);
   }
   /* granting statements first, then limiting Denies; stable otherwise */
   size_t w = 0;

@@ -291,18 +291,12 @@ static void undecided_keys(ecr_finding *f) {
   size_t n = 0, cap = 0;
   for (size_t i = 0; i < f->n_via; i++) {
     const ecr_via *v = &f->via[i];
-    if (!v->conditional || !v->json) continue;
-    cJSON *j = cJSON_Parse(v->json);
-    const cJSON *cond = cJSON_GetObjectItemCaseSensitive(j, "Condition"), *op, *k;
-    cJSON_ArrayForEach(op, cond) {
-      cJSON_ArrayForEach(k, op) {
-        if (!k->string) continue;
-        bool dup = false;
-        for (size_t x = 0; x < n && !dup; x++) dup = ecr_strcasecmp_ascii(keys[x], k->string) == 0;
-        if (!dup) ECR_PUSH(keys, n, cap, ecr_xstrdup(k->string));
-      }
+    if (!v->conditional) continue;
+    for (size_t k = 0; k < v->n_undecided; k++) {
+      bool dup = false;
+      for (size_t x = 0; x < n && !dup; x++) dup = ecr_strcasecmp_ascii(keys[x], v->undecided[k]) == 0;
+      if (!dup) ECR_PUSH(keys, n, cap, ecr_xstrdup(v->undecided[k]));
     }
-    cJSON_Delete(j);
   }
   if (n) qsort(keys, n, sizeof(char *), cmp_str);
   f->undecided_conditions = keys;

@@ -17,4 +17,9 @@ ecr_cond_result ecr_condition_eval(const ecr_condition *c, unsigned classes, ecr
   (void)c, (void)classes, (void)lookup, (void)ctx, (void)undecided;
   return ECR_COND_MAYBE;
 }
-void ecr_keylist_free(ecr_keylist *l) { free(l->keys); }
+void ecr_keylist_free(ecr_keylist *l) {
+  for (size_t i = 0; i < l->n; i++) free(l->keys[i]);
+  free(l->keys);
+  l->keys = NULL;
+  l->n = l->cap = 0;
+}

@@ -126,6 +126,8 @@ void ecr_via_cleanup(ecr_via *v) {
   free(v->statement);
   free(v->owner);
   free(v->json);
+  for (size_t i = 0; i < v->n_undecided; i++) free(v->undecided[i]);
+  free(v->undecided);
 }
 
 static void free_strv(char **v, size_t n) {
