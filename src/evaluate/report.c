@@ -35,6 +35,110 @@ static void para(ecr_buf *b, char *s) {
   free(s);
 }
 
+/* ---- what a statement's Condition already limits ------------------------------------ */
+/* The values a statement compares `key` with through an equality or Like
+ * operator (String*, ForAnyValue:String*, Arn*), as a cJSON array owned by
+ * the caller; NULL when the statement has no such test of the key. */
+static cJSON *condition_values(const char *statement_json, const char *key) {
+  if (!statement_json) return NULL;
+  cJSON *j = cJSON_Parse(statement_json), *out = NULL;
+  const cJSON *cond = cJSON_GetObjectItemCaseSensitive(j, "Condition"), *op, *k;
+  cJSON_ArrayForEach(op, cond) {
+    const char *name = op->string;
+    if (ecr_str_has_prefix(name, "ForAnyValue:")) name += strlen("ForAnyValue:");
+    if (!ecr_str_has_prefix(name, "StringEquals") && !ecr_str_has_prefix(name, "StringLike") &&
+        !ecr_str_has_prefix(name, "ArnEquals") && !ecr_str_has_prefix(name, "ArnLike"))
+      continue;
+    cJSON_ArrayForEach(k, op) {
+      if (!k->string || ecr_strcasecmp_ascii(k->string, key) != 0) continue;
+      if (!out) out = cJSON_CreateArray();
+      if (cJSON_IsArray(k)) {
+        const cJSON *v;
+        cJSON_ArrayForEach(v, k) cJSON_AddItemToArray(out, cJSON_Duplicate(v, 1));
+      } else {
+        cJSON_AddItemToArray(out, cJSON_Duplicate(k, 1));
+      }
+    }
+  }
+  cJSON_Delete(j);
+  return out;
+}
+
+/* Does every granting statement of the finding test `key` (one of keys)? */
+static bool grants_all_test(const ecr_finding *f, const char *const *keys) {
+  size_t grants = 0;
+  for (size_t i = 0; i < f->n_via; i++) {
+    const ecr_via *v = &f->via[i];
+    if (v->deny) continue;
+    grants++;
+    bool has = false;
+    for (size_t k = 0; keys[k] && !has; k++) {
+      cJSON *vals = condition_values(v->json, keys[k]);
+      has = vals != NULL;
+      cJSON_Delete(vals);
+    }
+    if (!has) return false;
+  }
+  return grants > 0 && f->n_via_omitted == 0;
+}
+
+static const char *const org_keys[] = {"aws:PrincipalOrgID", "aws:PrincipalOrgPaths", NULL};
+static const char *const deputy_keys[] = {"aws:SourceAccount", "aws:SourceArn", "aws:SourceOrgID",
+                                          NULL};
+
+/* A public grant that only the organization can use: every granting
+ * statement limits aws:PrincipalOrgID (or OrgPaths). */
+static bool organization_only(const ecr_finding *f) {
+  return f->principal_kind == ECR_PK_PUBLIC && f->decision == ECR_DECISION_CONDITIONAL &&
+         grants_all_test(f, org_keys);
+}
+
+/* A service grant guarded against the confused deputy. */
+static bool deputy_guarded(const ecr_finding *f) {
+  return f->principal_kind == ECR_PK_SERVICE && grants_all_test(f, deputy_keys);
+}
+
+/* The values of keys the granting statements test, once each, joined ("o-a, o-b"). */
+static char *tested_values(const ecr_finding *f, const char *const *keys) {
+  ecr_buf b;
+  ecr_buf_init(&b);
+  cJSON *seen = cJSON_CreateArray();
+  for (size_t i = 0; i < f->n_via; i++) {
+    if (f->via[i].deny) continue;
+    for (size_t k = 0; keys[k]; k++) {
+      cJSON *vals = condition_values(f->via[i].json, keys[k]);
+      const cJSON *v;
+      cJSON_ArrayForEach(v, vals) {
+        char *text = cJSON_IsString(v) ? ecr_xstrdup(v->valuestring) : cJSON_PrintUnformatted(v);
+        bool dup = false;
+        const cJSON *x;
+        cJSON_ArrayForEach(x, seen) dup |= strcmp(x->valuestring, text) == 0;
+        if (!dup) {
+          cJSON_AddItemToArray(seen, cJSON_CreateString(text));
+          ecr_buf_printf(&b, "%s%s", b.len ? ", " : "", text);
+        }
+        free(text);
+      }
+      cJSON_Delete(vals);
+    }
+  }
+  cJSON_Delete(seen);
+  return ecr_buf_steal(&b);
+}
+
+/* "aws:SourceAccount = 111122223333, aws:SourceArn = arn:..." */
+static char *tested_keys(const ecr_finding *f, const char *const *keys) {
+  ecr_buf b;
+  ecr_buf_init(&b);
+  for (size_t k = 0; keys[k]; k++) {
+    const char *one[] = {keys[k], NULL};
+    char *vals = tested_values(f, one);
+    if (*vals) ecr_buf_printf(&b, "%s%s = %s", b.len ? ", " : "", keys[k], vals);
+    free(vals);
+  }
+  return ecr_buf_steal(&b);
+}
+
 /* ---- severity (the one place: README "Severity") ----------------------------- */
 static bool outside(ecr_principal_kind k) {
   return k == ECR_PK_PUBLIC || k == ECR_PK_ACCOUNT || k == ECR_PK_EXTERNAL;
@@ -600,12 +704,20 @@ static char *impact_text(builder *B, const ecr_finding *f, size_t p) {
     if (used) para(&b, T("impact/role", (const char *const[]){"name", name, "used_by", used, NULL}));
     else para(&b, T("impact/role-no-trust", (const char *const[]){"name", name, NULL}));
     free(used);
+  } else if (organization_only(f)) {
+    char *org = tested_values(f, org_keys);
+    para(&b, T("impact/organization", (const char *const[]){"org", org, NULL}));
+    free(org);
   } else if (f->principal_kind == ECR_PK_PUBLIC) {
     para(&b, T("impact/public", NULL));
   } else if (f->principal_kind == ECR_PK_ACCOUNT) {
     char *acct = account_in(f->principal);
     para(&b, T("impact/account", (const char *const[]){"account", acct, NULL}));
     free(acct);
+  } else if (deputy_guarded(f)) {
+    char *keys = tested_keys(f, deputy_keys);
+    para(&b, T("impact/service-guarded", (const char *const[]){"service", f->principal + 8, "keys", keys, NULL}));
+    free(keys);
   } else if (f->principal_kind == ECR_PK_SERVICE) {
     para(&b, T("impact/service", (const char *const[]){"service", f->principal + 8, NULL}));
   } else if (ecr_str_has_prefix(f->principal, "arn:")) {
@@ -649,7 +761,12 @@ static char *impact_text(builder *B, const ecr_finding *f, size_t p) {
     }
     free(only);
   }
-  if (f->decision == ECR_DECISION_CONDITIONAL) para(&b, T("impact/conditional", NULL));
+  if (f->decision == ECR_DECISION_CONDITIONAL) {
+    char *keys = f->n_undecided ? join(f->undecided_conditions, f->n_undecided, ", ", 12)
+                                : ecr_xstrdup("not named by the evidence");
+    para(&b, T("impact/conditional", (const char *const[]){"keys", keys, NULL}));
+    free(keys);
+  }
   if (f->status == ECR_CHECK_UNKNOWN) para(&b, T("impact/gap", NULL));
   free(repos);
   free(owned_name);
@@ -758,14 +875,33 @@ static char *suggest(const builder *B, const ecr_finding *f, const ecr_via *gran
     else cJSON_AddStringToObject(pr, "AWS", f->principal);
     cJSON_AddItemToObject(s, "Principal", pr);
     cJSON_AddItemToObject(s, "Action", cJSON_CreateStringArray(pull_set + 1, 3));
-    if (own) return print_json(s); /* the account's own principal: no org condition needed */
-    cJSON *cond = cJSON_CreateObject(), *op = cJSON_CreateObject();
-    if (f->principal_kind == ECR_PK_SERVICE)
-      cJSON_AddStringToObject(op, "aws:SourceAccount", "<your account id>");
-    else
-      cJSON_AddStringToObject(op, "aws:PrincipalOrgID", "<your organization id>");
-    cJSON_AddItemToObject(cond, "StringEquals", op);
-    cJSON_AddItemToObject(s, "Condition", cond);
+    /* the statement's own Condition stays; a guard is added only where it
+       has none, with the value the evidence knows */
+    cJSON *stmt = grant->json ? cJSON_Parse(grant->json) : NULL;
+    cJSON *cond = cJSON_DetachItemFromObjectCaseSensitive(stmt, "Condition");
+    cJSON_Delete(stmt);
+    if (own) { /* the account's own principal: no org condition needed */
+      if (cond) cJSON_AddItemToObject(s, "Condition", cond);
+      return print_json(s);
+    }
+    bool service = f->principal_kind == ECR_PK_SERVICE;
+    const char *const *guard = service ? deputy_keys : org_keys;
+    bool has = false;
+    for (size_t k = 0; guard[k] && !has; k++) {
+      cJSON *vals = condition_values(grant->json, guard[k]);
+      has = vals != NULL;
+      cJSON_Delete(vals);
+    }
+    if (!has) {
+      if (!cond) cond = cJSON_CreateObject();
+      cJSON *op = cJSON_GetObjectItemCaseSensitive(cond, "StringEquals");
+      if (!op) cJSON_AddItemToObject(cond, "StringEquals", op = cJSON_CreateObject());
+      if (service) cJSON_AddStringToObject(op, "aws:SourceAccount", B->ev->account);
+      else /* a placeholder only where the evidence has no organization */
+        cJSON_AddStringToObject(op, "aws:PrincipalOrgID",
+                                B->ev->org_id ? B->ev->org_id : "<your organization id>");
+    }
+    if (cond) cJSON_AddItemToObject(s, "Condition", cond);
     return print_json(s);
   }
   if (human || f->access_level == ECR_LEVEL_READ || f->access_level == ECR_LEVEL_LIST) {
@@ -872,6 +1008,10 @@ static char *remediation_text(builder *B, ecr_finding *f, size_t p, const char *
     free(acct);
   } else if (ip && ip->service_linked) {
     para(&b, T("remediation/service-linked", NULL));
+  } else if (organization_only(f)) {
+    char *org = tested_values(f, org_keys);
+    para(&b, T("remediation/organization", (const char *const[]){"org", org, NULL}));
+    free(org);
   } else if (f->principal_kind == ECR_PK_PUBLIC) {
     para(&b, T(f->access_level == ECR_LEVEL_READ || f->access_level == ECR_LEVEL_LIST
                    ? "remediation/public-read" : "remediation/public", NULL));
@@ -879,6 +1019,10 @@ static char *remediation_text(builder *B, ecr_finding *f, size_t p, const char *
     char *acct = account_in(f->principal);
     para(&b, T("remediation/external", (const char *const[]){"account", acct, NULL}));
     free(acct);
+  } else if (deputy_guarded(f)) {
+    char *keys = tested_keys(f, deputy_keys);
+    para(&b, T("remediation/service-guarded", (const char *const[]){"service", f->principal + 8, "keys", keys, NULL}));
+    free(keys);
   } else if (f->principal_kind == ECR_PK_SERVICE) {
     para(&b, T("remediation/service", (const char *const[]){"service", f->principal + 8, NULL}));
   } else if (f->access_level == ECR_LEVEL_PERMISSIONS) {
@@ -1163,6 +1307,9 @@ static void principal_findings(builder *B, size_t p, const char *as_of) {
                                         f->status == ECR_CHECK_PASS ? VIA_MAX_RESOURCE_PASS : VIA_MAX_RESOURCE,
                                         &f->n_via, &f->n_via_omitted);
     undecided_keys(f);
+    if (organization_only(f)) /* the organization, not the public */
+      f->severity = severity_of(g->level, ECR_PK_ACCOUNT, g->all || g->registry) == ECR_SEV_CRITICAL
+                        ? ECR_SEV_HIGH : ECR_SEV_LOW;
     apply_ledger(B, f);
     f->impact = impact_text(B, f, p);
     f->remediation = remediation_text(B, f, p, as_of);
