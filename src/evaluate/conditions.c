@@ -33,6 +33,10 @@ typedef struct look {
   size_t p, t; /* ECR_NOWHERE when not fixed */
   const char *slot[16];
   unsigned next;
+  /* a principal of an account that accounts.json does not list: outside the
+     organization, so aws:PrincipalOrgID is absent (world 1) or another
+     organization's id (world 2); evaluated in both (ecr_matrix_cond_eval) */
+  int outside_world;
 } look;
 
 static const ecr_attr UNDECIDED = {ECR_ATTR_UNDECIDED, NULL, 0};
@@ -58,6 +62,16 @@ static ecr_attr tag_attr(const ecr_tag *tags, size_t n, const char *k) {
     if (strcasecmp(tags[i].key, k) == 0)
       return (ecr_attr){ECR_ATTR_PRESENT, (const char *const *)&tags[i].value, 1};
   return ABSENT;
+}
+
+/* Outside the organization: another account that accounts.json does not list. */
+static bool outside_org(const ecr_matrix *m, const char *account) {
+  const ecr_evidence *ev = m->ev;
+  if (!account || !ev->org_present || !ev->accounts_present || strcmp(account, ev->account) == 0)
+    return false;
+  for (size_t i = 0; i < ev->n_org_accounts; i++)
+    if (ev->org_accounts[i].id && strcmp(ev->org_accounts[i].id, account) == 0) return false;
+  return true;
 }
 
 /* The organization an account belongs to, NULL when the evidence does not say. */
@@ -91,7 +105,11 @@ static ecr_attr principal_attr(look *L, const char *key) {
   if (key_is(key, "aws:PrincipalIsAWSService")) return one(L, "false");
   if (key_is(key, "aws:PrincipalServiceName")) return ABSENT;
   if (key_is(key, "aws:PrincipalAccount")) return one(L, p->account);
-  if (key_is(key, "aws:PrincipalOrgID")) return one(L, org_of(m, p->account));
+  if (key_is(key, "aws:PrincipalOrgID")) {
+    if (L->outside_world == 1) return ABSENT;
+    if (L->outside_world == 2) return one(L, "o-(another organization)");
+    return one(L, org_of(m, p->account));
+  }
   if (key_is(key, "aws:PrincipalOrgPaths"))
     return p->account && strcmp(p->account, m->ev->account) == 0 ? one(L, m->org_path) : UNDECIDED;
   if (k == ECR_PK_ACCOUNT) return UNDECIDED; /* any principal of that account */
@@ -140,9 +158,41 @@ static ecr_attr lookup(void *ctx, const char *key) {
   }
 }
 
+/* Values compared with aws:PrincipalOrgID are exact (no wildcard): an
+ * unknown other organization's id equals none of them. */
+static bool org_values_exact(const ecr_condition *c) {
+  size_t n = 0;
+  const char *const *v = ecr_condition_values(c, "aws:PrincipalOrgID", &n);
+  for (size_t i = 0; v && i < n; i++)
+    if (strpbrk(v[i], "*?$")) return false;
+  return true;
+}
+
+static bool names_key(const ecr_condition *c, const char *key) {
+  for (size_t i = 0; i < ecr_condition_n_keys(c); i++)
+    if (key_is(ecr_condition_key(c, i), key)) return true;
+  return false;
+}
+
 ecr_cond_result ecr_matrix_cond_eval(const ecr_matrix *m, const ecr_condition *c, unsigned classes,
                                      size_t p, size_t t, ecr_keylist *undecided) {
   look L = {.m = m, .p = p, .t = t};
+  if (p != ECR_NOWHERE && outside_org(m, m->principals[p].account) &&
+      names_key(c, "aws:PrincipalOrgID") && org_values_exact(c)) {
+    /* decided when both worlds agree */
+    L.outside_world = 1;
+    ecr_cond_result a = ecr_condition_eval(c, classes, lookup, &L, NULL);
+    L.outside_world = 2;
+    ecr_cond_result b = ecr_condition_eval(c, classes, lookup, &L, NULL);
+    if (a == b) {
+      if (a == ECR_COND_MAYBE && undecided) {
+        L.outside_world = 1;
+        ecr_condition_eval(c, classes, lookup, &L, undecided);
+      }
+      return a;
+    }
+    L.outside_world = 0;
+  }
   return ecr_condition_eval(c, classes, lookup, &L, undecided);
 }
 

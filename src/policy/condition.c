@@ -23,3 +23,10 @@ void ecr_keylist_free(ecr_keylist *l) {
   l->keys = NULL;
   l->n = l->cap = 0;
 }
+size_t ecr_condition_n_keys(const ecr_condition *c) { (void)c; return 0; }
+const char *ecr_condition_key(const ecr_condition *c, size_t i) { (void)c, (void)i; return NULL; }
+const char *const *ecr_condition_values(const ecr_condition *c, const char *key, size_t *n) {
+  (void)c, (void)key;
+  *n = 0;
+  return NULL;
+}
