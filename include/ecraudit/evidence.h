@@ -81,6 +81,11 @@ typedef struct ecr_iam_principal {
   char *last_used;         /* RoleLastUsed.LastUsedDate / PasswordLastUsed */
   char *last_used_region;
   bool service_linked;     /* role path /aws-service-role/ */
+  /* usage evidence: roles, RoleLastUsed present (AWS tracks 400 days);
+   * users, a row in iam/credential-report.json */
+  bool usage_known;
+  bool password_enabled;   /* credential report: password_enabled */
+  int keys_active;         /* credential report: access keys marked active */
 } ecr_iam_principal;
 
 typedef struct ecr_repository {

@@ -7,6 +7,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -680,6 +681,67 @@ static const char *display_name(const ecr_finding *f, const ecr_iam_principal *i
   }
 }
 
+/* What the usage evidence says, and which usage evidence there is: a
+ * role's RoleLastUsed (IAM tracks 400 days), a user's console password
+ * (GetAccountAuthorizationDetails) and, with the credential report, each
+ * access key's last use. "No use" is said only where the evidence covers it. */
+static void usage_note(ecr_buf *b, const ecr_iam_principal *ip) {
+  bool role = ip->cls == ECR_PRINCIPAL_ROLE;
+  const char *source = role ? "IAM RoleLastUsed"
+                       : ip->usage_known ? "credential report: console password and access keys"
+                                         : "console password only; access-key use is not in the evidence";
+  if (ip->last_used) {
+    char *region = ip->last_used_region ? ecr_xasprintf(" in %s", ip->last_used_region) : ecr_xstrdup("");
+    para(b, T("impact/last-used", (const char *const[]){"date", ip->last_used, "region", region,
+                                                       "source", source, NULL}));
+    free(region);
+  } else if (role && ip->usage_known) {
+    para(b, T("impact/never-used", (const char *const[]){"source", "IAM RoleLastUsed (400 days of tracking)", NULL}));
+  } else if (!role && ip->usage_known) {
+    para(b, T("impact/never-used", (const char *const[]){"source", "The credential report (console password and access keys)", NULL}));
+  } else if (!role) {
+    para(b, T("impact/usage-unknown", (const char *const[]){"missing",
+      "no console password use is recorded, and access-key use needs the credential report (iam/credential-report.json)", NULL}));
+  }
+}
+
+/* What removing Write access stops, from the finding's actions. */
+static char *write_effects(const ecr_finding *f) {
+  static const struct { const char *action, *effect; } map[] = {
+      {"ecr:PutImage", "push"}, {"ecr:InitiateLayerUpload", "push"}, {"ecr:UploadLayerPart", "push"},
+      {"ecr:CompleteLayerUpload", "push"}, {"ecr:BatchDeleteImage", "delete-images"},
+      {"ecr:DeleteRepository", "delete-repository"}, {"ecr:ReplicateImage", "replicate"},
+      {"ecr:CreateRepository", "create-repository"}, {"ecr:PutImageScanningConfiguration", "settings"},
+      {"ecr:PutImageTagMutability", "settings"}, {"ecr:PutLifecyclePolicy", "settings"},
+      {"ecr:DeleteLifecyclePolicy", "settings"}, {"ecr:StartLifecyclePolicyPreview", "settings"},
+      {"ecr:UpdateImageStorageClass", "settings"}, {"ecr:StartImageScan", "scan"},
+      {"ecr:BatchImportUpstreamImage", "import"}};
+  static const char *const order[] = {"push", "delete-images", "delete-repository", "replicate",
+                                      "create-repository", "import", "settings", "scan"};
+  bool has[8] = {0};
+  for (size_t i = 0; i < f->n_actions; i++)
+    for (size_t k = 0; k < sizeof(map) / sizeof(map[0]); k++)
+      if (strcmp(f->actions[i], map[k].action) == 0)
+        for (size_t o = 0; o < 8; o++)
+          if (strcmp(order[o], map[k].effect) == 0) has[o] = true;
+  char *parts[8];
+  size_t n = 0;
+  for (size_t o = 0; o < 8; o++) {
+    if (!has[o]) continue;
+    char name[64];
+    snprintf(name, sizeof(name), "effect/%s", order[o]);
+    parts[n++] = T(name, NULL);
+  }
+  ecr_buf b;
+  ecr_buf_init(&b);
+  for (size_t i = 0; i < n; i++) {
+    ecr_buf_printf(&b, "%s%s", i == 0 ? "" : i + 1 == n ? " and " : ", ", parts[i]);
+    free(parts[i]);
+  }
+  if (!n) ecr_buf_puts(&b, "change images");
+  return ecr_buf_steal(&b);
+}
+
 static char *impact_text(builder *B, const ecr_finding *f, size_t p) {
   const ecr_matrix *m = B->m;
   const ecr_mprincipal *mp = &m->principals[p];
@@ -689,6 +751,7 @@ static char *impact_text(builder *B, const ecr_finding *f, size_t p) {
   char *repos = repos_phrase(B, f);
   char *owned_name = NULL;
   const char *name = display_name(f, ip, &owned_name);
+  if (organization_only(f)) name = "the organization's principals";
   /* a passing finding (reading by the account's own principal, listed for
      the record) says what breaks, not again who the principal is and when it
      was used: that is in the principal's other findings and its view */
@@ -727,17 +790,10 @@ static char *impact_text(builder *B, const ecr_finding *f, size_t p) {
   } else {
     para(&b, T("impact/federated", (const char *const[]){"name", f->principal, NULL}));
   }
-  if (ip && describe) {
-    if (ip->last_used) {
-      char *region = ip->last_used_region ? ecr_xasprintf(" in %s", ip->last_used_region) : ecr_xstrdup("");
-      para(&b, T("impact/last-used", (const char *const[]){"date", ip->last_used, "region", region, NULL}));
-      free(region);
-    } else if (ip->cls == ECR_PRINCIPAL_ROLE || ip->n_inline + ip->n_managed + ip->n_groups > 0) {
-      para(&b, T("impact/never-used", NULL));
-    }
-  }
+  if (ip && describe) usage_note(&b, ip);
   bool registry = f->n_repositories == 1 && strcmp(f->repositories[0], "*") == 0;
-  const char *kv[] = {"name", name, "repos", repos, NULL};
+  char *effects = write_effects(f);
+  const char *kv[] = {"name", name, "repos", repos, "effects", effects, NULL};
   switch (f->access_level) {
   case ECR_LEVEL_WRITE: para(&b, T(registry ? "impact/breaks-write-registry" : "impact/breaks-write", kv)); break;
   case ECR_LEVEL_PERMISSIONS: para(&b, T("impact/breaks-permissions", kv)); break;
@@ -768,6 +824,7 @@ static char *impact_text(builder *B, const ecr_finding *f, size_t p) {
     free(keys);
   }
   if (f->status == ECR_CHECK_UNKNOWN) para(&b, T("impact/gap", NULL));
+  free(effects);
   free(repos);
   free(owned_name);
   return ecr_buf_steal(&b);
@@ -849,6 +906,25 @@ static cJSON *repo_globs(const builder *B, const ecr_finding *f) {
   return cJSON_Duplicate(set->globs, 1);
 }
 
+/* arn:<partition>:iam::aws:policy/...: AWS owns it, nobody can edit it. */
+static bool aws_managed(const char *policy) {
+  return policy && ecr_str_has_prefix(policy, "arn:") && strstr(policy, ":iam::aws:policy/") != NULL;
+}
+
+/* A statement whose actions reach beyond ECR ("*", "s3:*", NotAction):
+ * narrowing it to ECR actions would strip every other right it gives. */
+static bool broad_actions(const char *statement_json) {
+  cJSON *j = statement_json ? cJSON_Parse(statement_json) : NULL;
+  bool broad = cJSON_GetObjectItemCaseSensitive(j, "NotAction") != NULL;
+  const cJSON *a = cJSON_GetObjectItemCaseSensitive(j, "Action"), *it;
+  if (cJSON_IsString(a)) broad |= strncasecmp(a->valuestring, "ecr:", 4) != 0;
+  const cJSON *list = cJSON_IsArray(a) ? a : NULL;
+  cJSON_ArrayForEach(it, list)
+    broad |= !cJSON_IsString(it) || strncasecmp(it->valuestring, "ecr:", 4) != 0;
+  cJSON_Delete(j);
+  return broad;
+}
+
 static char *suggest(const builder *B, const ecr_finding *f, const ecr_via *grant, bool human,
                      bool own) {
   bool registry = f->n_repositories == 1 && strcmp(f->repositories[0], "*") == 0;
@@ -864,15 +940,41 @@ static char *suggest(const builder *B, const ecr_finding *f, const ecr_via *gran
     cJSON_AddStringToObject(s, "Resource", "*");
     return print_json(s);
   }
+  if (!resource_side && (aws_managed(grant->policy) || broad_actions(grant->json))) {
+    /* keep the policy (AWS-managed, or granting more than ECR): deny the
+       finding's actions where they are granted */
+    char *sid = ecr_xasprintf("DenyEcr%s", f->access_level == ECR_LEVEL_TAGGING ? "Tagging" : "Write");
+    cJSON_AddStringToObject(s, "Sid", sid);
+    free(sid);
+    cJSON_AddStringToObject(s, "Effect", "Deny");
+    cJSON_AddItemToObject(s, "Action", str_array(f->actions, f->n_actions));
+    if (registry) {
+      cJSON_AddStringToObject(s, "Resource", "*");
+    } else if (f->all_repositories) {
+      char *every = ecr_xasprintf("arn:%s:ecr:*:%s:repository/*", B->ev->partition, B->ev->account);
+      cJSON_AddStringToObject(s, "Resource", every);
+      free(every);
+    } else {
+      cJSON_AddItemToObject(s, "Resource", repo_globs(B, f));
+    }
+    return print_json(s);
+  }
   char *sid = ecr_xasprintf("%sNarrowed", grant->statement[0] >= '0' && grant->statement[0] <= '9'
                                              ? "Statement" : grant->statement);
   cJSON_AddStringToObject(s, "Sid", sid);
   free(sid);
   cJSON_AddStringToObject(s, "Effect", "Allow");
   if (resource_side) {
-    cJSON *pr = cJSON_CreateObject();
-    if (f->principal_kind == ECR_PK_SERVICE) cJSON_AddStringToObject(pr, "Service", f->principal + 8);
-    else cJSON_AddStringToObject(pr, "AWS", f->principal);
+    /* the statement's own Principal, every principal it names: one
+       suggestion per statement, whichever of its principals' findings shows it */
+    cJSON *orig = grant->json ? cJSON_Parse(grant->json) : NULL;
+    cJSON *pr = cJSON_DetachItemFromObjectCaseSensitive(orig, "Principal");
+    cJSON_Delete(orig);
+    if (!pr) {
+      pr = cJSON_CreateObject();
+      if (f->principal_kind == ECR_PK_SERVICE) cJSON_AddStringToObject(pr, "Service", f->principal + 8);
+      else cJSON_AddStringToObject(pr, "AWS", f->principal);
+    }
     cJSON_AddItemToObject(s, "Principal", pr);
     cJSON_AddItemToObject(s, "Action", cJSON_CreateStringArray(pull_set + 1, 3));
     /* the statement's own Condition stays; a guard is added only where it
@@ -973,6 +1075,7 @@ static char *remediation_text(builder *B, ecr_finding *f, size_t p, const char *
     const ecr_via *v = &f->via[i];
     if (v->deny) continue;
     if (!first_grant) first_grant = v;
+    if (ip && ip->service_linked) break; /* AWS owns its policies: nothing to edit */
     const char *acts = said ? "the same actions" : actions;
     const char *where = said ? "the same repositories" : scope;
     said++;
@@ -984,9 +1087,10 @@ static char *remediation_text(builder *B, ecr_finding *f, size_t p, const char *
     } else {
       char *pol = v->owner ? ecr_xasprintf("%s (attached to group %s)", v->policy, v->owner)
                            : ecr_xstrdup(v->policy);
-      para(&b, T("remediation/identity", (const char *const[]){"statement", v->statement, "policy", pol,
-                                                                "source", ecr_source_name(v->source),
-                                                                "actions", acts, "scope", where, NULL}));
+      para(&b, T(aws_managed(v->policy) ? "remediation/aws-managed" : "remediation/identity",
+                 (const char *const[]){"statement", v->statement, "policy", pol, "source",
+                                       ecr_source_name(v->source), "actions", acts, "scope", where,
+                                       NULL}));
       free(pol);
     }
     if (i >= 4) break;
@@ -1372,7 +1476,9 @@ static void gap_finding(builder *B, const char *resource, const char *error, gap
                                          "remediation/gap-scp"};
   f->status_reason = T(status_t[kind], kv);
   f->impact = T("impact/gap", NULL);
-  f->remediation = T(remedy_t[kind], kv);
+  /* an explicit Deny in the repository's own policy: only that policy can exempt the auditor */
+  bool denied_there = kind == GAP_REPO && error && strstr(error, "explicit deny in a resource-based policy");
+  f->remediation = T(denied_there ? "remediation/gap-repo-denied" : remedy_t[kind], kv);
   f->id = finding_id(B->ev->account, "*", ECR_LEVEL_WRITE, ECR_DECISION_CONDITIONAL, false, true, resource);
   apply_ledger(B, f);
 }

@@ -426,6 +426,7 @@ static ecr_status roles(loader *L, const cJSON *root) {
       if (!cJSON_IsObject(lu)) return type_error(L, IAM_FILE, w, "RoleLastUsed", "an object");
       char wl[128];
       snprintf(wl, sizeof(wl), "%s.RoleLastUsed", w);
+      p->usage_known = true;
       if ((st = opt_time(L, IAM_FILE, wl, lu, "LastUsedDate", &p->last_used)) != ECR_OK) return st;
       if ((st = opt_str(L, IAM_FILE, wl, lu, "Region", &p->last_used_region)) != ECR_OK) return st;
     }
@@ -919,7 +920,7 @@ static ecr_status credential_report(loader *L) {
   csv[n] = '\0';
   cJSON_Delete(doc);
   /* header, then one line per user; fields hold no commas */
-  int col_arn = -1, col_cols[3] = {-1, -1, -1};
+  int col_arn = -1, col_cols[3] = {-1, -1, -1}, col_pw = -1, col_keys[2] = {-1, -1};
   static const char *const last_cols[3] = {"password_last_used", "access_key_1_last_used_date",
                                            "access_key_2_last_used_date"};
   char *save_line = NULL;
@@ -940,6 +941,9 @@ static ecr_status credential_report(loader *L) {
         if (strcmp(fields[i], "arn") == 0) col_arn = i;
         for (int k = 0; k < 3; k++)
           if (strcmp(fields[i], last_cols[k]) == 0) col_cols[k] = i;
+        if (strcmp(fields[i], "password_enabled") == 0) col_pw = i;
+        if (strcmp(fields[i], "access_key_1_active") == 0) col_keys[0] = i;
+        if (strcmp(fields[i], "access_key_2_active") == 0) col_keys[1] = i;
       }
       header = false;
       if (col_arn < 0) {
@@ -949,6 +953,16 @@ static ecr_status credential_report(loader *L) {
       continue;
     }
     if (col_arn >= nf) continue;
+    for (size_t i = 0; i < L->ev->n_principals; i++) {
+      ecr_iam_principal *p = &L->ev->principals[i];
+      if (p->cls != ECR_PRINCIPAL_USER || strcmp(p->arn, fields[col_arn]) != 0) continue;
+      p->usage_known = true;
+      p->password_enabled = col_pw >= 0 && col_pw < nf && strcmp(fields[col_pw], "true") == 0;
+      p->keys_active = 0;
+      for (int k = 0; k < 2; k++)
+        if (col_keys[k] >= 0 && col_keys[k] < nf && strcmp(fields[col_keys[k]], "true") == 0)
+          p->keys_active++;
+    }
     const char *latest = NULL;
     for (int k = 0; k < 3; k++)
       if (col_cols[k] >= 0 && col_cols[k] < nf && cred_time(fields[col_cols[k]]) &&
