@@ -562,6 +562,11 @@ static void build_repo_views(builder *B) {
   ecr_actset tag = (ecr_actset)1 << ecr_catalog_find("ecr:TagResource") |
                    (ecr_actset)1 << ecr_catalog_find("ecr:UntagResource");
   ecr_actset login = (ecr_actset)1 << ecr_catalog_find("ecr:GetAuthorizationToken");
+  /* images are written by pushing, and by another account's replication
+     into the repository (ecr:ReplicateImage granted by the registry policy:
+     the replication service acts for the source account; for the account's
+     own principals it is a permission, not a way to write) */
+  ecr_actset replicate_bit = (ecr_actset)1 << ecr_catalog_find("ecr:ReplicateImage");
   B->can_login = ecr_xcalloc(m->n_principals + 1, sizeof(bool));
   for (size_t p = 0; p < m->n_principals; p++) pool_add(B, ecr_xstrdup(m->principals[p].pub.name));
   access_list *lists = ecr_xcalloc(4 * m->n_repos + 1, sizeof(access_list));
@@ -587,6 +592,7 @@ static void build_repo_views(builder *B) {
     ecr_matrix_get(m, p, ECR_MATRIX_REGISTRY, &ly, &lm);
     bool login_y = !own || (ly & login), login_m = !own || ((ly | lm) & login);
     B->can_login[p] = login_m;
+    ecr_actset replicate = own ? 0 : replicate_bit;
     const char *who = r->name_pool[p];
     /* pass 1: on how many repositories each access is held, per decision */
     size_t cnt[ECR_ACCESS_COUNT][2] = {{0}};
@@ -594,8 +600,8 @@ static void build_repo_views(builder *B) {
       size_t t = row->target[k];
       if (!ecr_target_is_repo(m, t)) continue;
       ecr_actset y = row->y[k], mm = row->m[k];
-      if ((mm & push) == push && login_m) {
-        cnt[0][(y & push) == push && login_y]++;
+      if (((mm & push) == push && login_m) || (mm & replicate)) {
+        cnt[0][((y & push) == push && login_y) || (y & replicate)]++;
         if (B->n_pushers[t]++ == 0) B->first_pusher[t] = p;
       }
       if (mm & del) cnt[1][(y & del) != 0]++;
@@ -616,8 +622,8 @@ static void build_repo_views(builder *B) {
       size_t t = row->target[k];
       if (!ecr_target_is_repo(m, t)) continue;
       ecr_actset y = row->y[k], mm = row->m[k];
-      if (!every[0] && (mm & push) == push && login_m) {
-        bool sure = (y & push) == push && login_y;
+      if (!every[0] && (((mm & push) == push && login_m) || (mm & replicate))) {
+        bool sure = ((y & push) == push && login_y) || (y & replicate);
         add_access(&lists[4 * t], who, sure ? ECR_DECISION_ALLOW : ECR_DECISION_CONDITIONAL);
       }
       if (!every[1] && (mm & del))

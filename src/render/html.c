@@ -979,7 +979,7 @@ static void access_list(html_ctx *c, xmlNodePtr tr, int k, const ecr_repo_access
   }
 }
 
-static const char *const access_labels[4] = {"Push", "Delete", "Re-permission", "Tag"};
+static const char *const access_labels[4] = {"Write images", "Delete", "Re-permission", "Tag"};
 
 static void render_repositories(html_ctx *c) {
   const ecr_report *r = c->r;

@@ -841,7 +841,7 @@ void ecr_pdf_details(pdf_report *R, size_t toc_idx, const size_t *group_toc) {
 
 /* ---- repository access ---------------------------------------------------- */
 
-static const char *const access_labels[4] = {"Push", "Delete", "Permissions", "Tag"};
+static const char *const access_labels[4] = {"Write images", "Delete", "Permissions", "Tag"};
 
 static const ecr_repo_access *access_of(const ecr_repo_view *v, int k, size_t *n) {
   switch (k) {

@@ -911,7 +911,7 @@ static void organisation_scale(void **state) {
   xmlNodePtr repos_sec = by_id(doc, "repositories");
   t = text_of(repos_sec);
   assert_non_null(strstr(t, "The account has 30 repositories."));
-  assert_non_null(strstr(t, "Push (1)"));
+  assert_non_null(strstr(t, "Write images (1)"));
   assert_non_null(strstr(t, "Delete (0)"));
   assert_int_equal(count_occurrences(t, "Only the 1 with this access on every repository"), 28);
   assert_int_equal(count_occurrences(t, "and the 1 with this access on every repository"), 2);

@@ -495,7 +495,7 @@ static void renders_scale(void **state) {
     cJSON_AddItemToArray(
         st, cJSON_CreateString("\xe2\x80\xa6 and 480 more (findings.json lists all 500)"));
     cJSON_AddItemToArray(st, cJSON_CreateString("Access on every repository"));
-    cJSON_AddItemToArray(st, cJSON_CreateString("Push (2)"));
+    cJSON_AddItemToArray(st, cJSON_CreateString("Write images (2)"));
     cJSON_AddItemToArray(
         st, cJSON_CreateString("and the 2 with this access on every repository (listed above)"));
     /* a repository ARN past the first 20 of the named 500 and one of the
