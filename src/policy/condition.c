@@ -594,20 +594,29 @@ const char *const *ecr_condition_values(const ecr_condition *c, const char *key,
 }
 
 /* ---- matching ----------------------------------------------------------- */
-/* Glob over tokens against n bytes of text; '*' spans anything. Iterative,
- * backtracking only to the last star: O(np * nt) worst case. */
+static bool utf8_cont(char c) { return ((unsigned char)c & 0xC0) == 0x80; }
+
+/* Glob over tokens against n bytes of text; '*' spans anything, '?' one
+ * character (a whole UTF-8 sequence). Iterative, backtracking only to the
+ * last star: O(np * nt) worst case. */
 static bool tok_glob(const int *p, size_t np, const char *text, size_t nt) {
   size_t i = 0, j = 0, star_i = SIZE_MAX, star_j = 0;
   while (j < nt) {
     if (i < np && p[i] == TOK_STAR) {
       star_i = ++i;
       star_j = j;
-    } else if (i < np && (p[i] == TOK_ONE || p[i] == (unsigned char)text[j])) {
+    } else if (i < np && p[i] == TOK_ONE) {
+      i++;
+      j++;
+      while (j < nt && utf8_cont(text[j])) j++;
+    } else if (i < np && p[i] == (unsigned char)text[j]) {
       i++;
       j++;
     } else if (star_i != SIZE_MAX) {
       i = star_i;
-      j = ++star_j;
+      star_j++;
+      while (star_j < nt && utf8_cont(text[star_j])) star_j++;
+      j = star_j;
     } else {
       return false;
     }

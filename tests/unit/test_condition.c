@@ -48,6 +48,7 @@ static const fake_attr table[] = {
     {"aws:PrincipalTag/star", ECR_ATTR_PRESENT, {"a*b"}, 1},
     {"aws:PrincipalTag/money", ECR_ATTR_PRESENT, {"$5?"}, 1},
     {"aws:PrincipalTag/team", ECR_ATTR_PRESENT, {"yellow"}, 1},
+    {"aws:PrincipalTag/city", ECR_ATTR_PRESENT, {"Z\xc3\xbcrich"}, 1}, /* Zurich with u-umlaut */
     {"aws:PrincipalTag/empty", ECR_ATTR_PRESENT, {NULL}, 0},
     {"aws:PrincipalTag/undecided", ECR_ATTR_UNDECIDED, {NULL}, 0},
     {"aws:PrincipalTag/sourcearn", ECR_ATTR_PRESENT,
@@ -179,6 +180,10 @@ static void string_like(void **state) {
       {"{\"StringLike\":{\"aws:username\":\"j?hn\"}}", F},
       {"{\"StringLike\":{\"aws:username\":\"*\"}}", T},
       {"{\"StringLike\":{\"aws:username\":[\"a*\",\"*doe\"]}}", T},
+      /* '?' is one character, also a two-byte one */
+      {"{\"StringLike\":{\"aws:PrincipalTag/city\":\"Z?rich\"}}", T},
+      {"{\"StringLike\":{\"aws:PrincipalTag/city\":\"Z??rich\"}}", F},
+      {"{\"StringLike\":{\"aws:PrincipalTag/city\":\"*?rich\"}}", T},
       {"{\"StringNotLike\":{\"aws:username\":[\"a*\",\"*doe\"]}}", F},
       {"{\"StringNotLike\":{\"aws:username\":[\"a*\",\"b*\"]}}", T},
       /* ${*} is a literal asterisk, not a wildcard */
