@@ -15,6 +15,25 @@
 #include "ecraudit/policy.h"
 #include "util/util.h"
 
+/* ---- allocation counting (tests/CMakeLists.txt links with --wrap) ------- */
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t count, size_t size);
+void *__real_realloc(void *p, size_t n);
+static bool counting;
+static size_t allocs;
+void *__wrap_malloc(size_t n) {
+  if (counting) allocs++;
+  return __real_malloc(n);
+}
+void *__wrap_calloc(size_t count, size_t size) {
+  if (counting) allocs++;
+  return __real_calloc(count, size);
+}
+void *__wrap_realloc(void *p, size_t n) {
+  if (counting) allocs++;
+  return __real_realloc(p, n);
+}
+
 /* ---- the fake evidence --------------------------------------------------- */
 typedef struct fake_attr {
   const char *key;
@@ -808,6 +827,52 @@ static void long_values(void **state) {
   free(val);
 }
 
+/* condition.h: evaluation allocates nothing in the common path (variables
+ * substituted on the stack, set operators over a few values); only
+ * undecided keys and long expansions reach the heap. */
+static void no_allocation(void **state) {
+  (void)state;
+  const char *blocks[] = {
+      "{\"StringEquals\":{\"aws:PrincipalAccount\":[\"1\",\"123456789012\"]},"
+      "\"StringLike\":{\"ecr:ResourceTag/owner\":\"${aws:username}*\"},"
+      "\"ArnLike\":{\"aws:PrincipalArn\":\"arn:aws:iam::${aws:PrincipalAccount}:user/*\"},"
+      "\"ForAnyValue:StringEquals\":{\"aws:PrincipalOrgPaths\":[\"x\",\"UserName\"]},"
+      "\"NumericLessThan\":{\"aws:PrincipalTag/level\":10},"
+      "\"IpAddress\":{\"aws:PrincipalTag/ip\":\"203.0.113.0/24\"},"
+      "\"DateGreaterThan\":{\"aws:PrincipalTag/start\":\"2020-01-01T00:00:00Z\"},"
+      "\"Null\":{\"aws:PrincipalTag/missing\":\"true\"},"
+      "\"Bool\":{\"aws:SecureTransport\":\"true\"}}",
+      "{\"StringNotEquals\":{\"aws:username\":\"${aws:PrincipalTag/missing}\"}}",
+  };
+  for (size_t b = 0; b < sizeof(blocks) / sizeof(blocks[0]); b++) {
+    ecr_condition *c = compile_v(blocks[b], true);
+    ecr_keylist kl = {0};
+    ecr_cond_result r[3];
+    allocs = 0;
+    counting = true;
+    for (int i = 0; i < 1000; i++) {
+      r[0] = ecr_condition_eval(c, DECIDED, fake_lookup, (void *)&db, &kl);
+      r[1] = ecr_condition_eval(c, ECR_KEY_PRINCIPAL, fake_lookup, (void *)&db, NULL);
+      r[2] = ecr_condition_eval(c, ALL, fake_lookup, (void *)&db, NULL);
+    }
+    counting = false;
+    assert_int_equal(allocs, 0);
+    assert_int_equal(r[0], ECR_COND_TRUE);
+    assert_int_equal(r[1], ECR_COND_TRUE);
+    assert_int_equal(r[2], b == 0 ? ECR_COND_MAYBE : ECR_COND_TRUE);
+    assert_int_equal(kl.n, 0);
+    if (b == 0) { /* the control: reporting an undecided key does allocate */
+      counting = true;
+      assert_int_equal(ecr_condition_eval(c, ALL, fake_lookup, (void *)&db, &kl), ECR_COND_MAYBE);
+      counting = false;
+      assert_int_equal(kl.n, 1);
+      assert_true(allocs > 0);
+      ecr_keylist_free(&kl);
+    }
+    ecr_condition_free(c);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(string_operators),
@@ -830,6 +895,7 @@ int main(void) {
       cmocka_unit_test(keys_and_values),
       cmocka_unit_test(policy_hook),
       cmocka_unit_test(long_values),
+      cmocka_unit_test(no_allocation),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
