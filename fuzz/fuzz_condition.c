@@ -26,7 +26,8 @@ typedef struct fz_attrs {
 } fz_attrs;
 
 static uint64_t hash_ci(const char *s, uint64_t h) {
-  for (; *s; s++) h = (h ^ (unsigned char)(*s >= 'A' && *s <= 'Z' ? *s + 32 : *s)) * 1099511628211u;
+  for (; *s; s++)
+    h = (h ^ (unsigned char)(*s >= 'A' && *s <= 'Z' ? *s + 32 : *s)) * 1099511628211u;
   return h;
 }
 
@@ -60,8 +61,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     free(text);
     return 0;
   }
-  fz_attrs attrs = {14695981039346656037u, {"arn:aws:iam::111122223333:user/alice", "10.0.0.1", "true"}};
-  for (size_t i = 0; i < size; i++) attrs.seed = (attrs.seed ^ data[i]) * 1099511628211u;
+  fz_attrs attrs = {14695981039346656037u,
+                    {"arn:aws:iam::111122223333:user/alice", "10.0.0.1", "true"}};
+  for (size_t i = 0; i < size; i++)
+    attrs.seed = (attrs.seed ^ data[i]) * 1099511628211u;
   for (int variables = 0; variables < 2; variables++) {
     ecr_condition *c = NULL;
     ecr_error err;
@@ -86,7 +89,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       if ((kl.n > 0) != (res[classes] == ECR_COND_MAYBE)) die("undecided keys vs result", text);
       for (size_t k = 0; k < kl.n; k++)
         if (!is_key(c, kl.keys[k])) die("undecided key not in the block", text);
-      if (ecr_condition_never(c) && res[classes] != ECR_COND_FALSE) die("never but not FALSE", text);
+      if (ecr_condition_never(c) && res[classes] != ECR_COND_FALSE)
+        die("never but not FALSE", text);
       ecr_keylist_free(&kl);
     }
     for (unsigned sub = 0; sub < 8; sub++)

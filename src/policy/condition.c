@@ -35,7 +35,7 @@ typedef enum family {
   F_BOOL,
   F_BINARY,
   F_IP,
-  F_ARN,    /* ArnEquals and ArnLike behave identically (AWS) */
+  F_ARN, /* ArnEquals and ArnLike behave identically (AWS) */
   F_NULL
 } family;
 
@@ -110,10 +110,15 @@ static const op_info *parse_operator(const char *name, set_op *set, bool *if_exi
 }
 
 /* ---- key classes -------------------------------------------------------- */
-static const char *const principal_keys[] = {
-    "aws:PrincipalArn",        "aws:PrincipalAccount",     "aws:PrincipalType",
-    "aws:PrincipalIsAWSService", "aws:PrincipalServiceName", "aws:userid",
-    "aws:username",            "aws:PrincipalOrgID",       "aws:PrincipalOrgPaths"};
+static const char *const principal_keys[] = {"aws:PrincipalArn",
+                                             "aws:PrincipalAccount",
+                                             "aws:PrincipalType",
+                                             "aws:PrincipalIsAWSService",
+                                             "aws:PrincipalServiceName",
+                                             "aws:userid",
+                                             "aws:username",
+                                             "aws:PrincipalOrgID",
+                                             "aws:PrincipalOrgPaths"};
 static const char *const resource_keys[] = {"aws:ResourceAccount", "aws:ResourceOrgID",
                                             "aws:RequestedRegion"};
 /* Keys AWS documents as multivalued ("AWS global condition context keys",
@@ -163,9 +168,9 @@ typedef struct cvalue {
   size_t ntok;
   cvar *vars;
   size_t nvars;
-  bool ok;   /* the value parses for its operator (else it matches nothing) */
-  double num; /* F_NUM, F_DATE (seconds since the epoch) */
-  int boolean; /* F_NULL: 1 true, 0 false */
+  bool ok;                /* the value parses for its operator (else it matches nothing) */
+  double num;             /* F_NUM, F_DATE (seconds since the epoch) */
+  int boolean;            /* F_NULL: 1 true, 0 false */
   unsigned char addr[16]; /* F_IP */
   int af;
   int prefix;
@@ -201,10 +206,12 @@ static bool parse_number(const char *s, size_t n, double *out) {
   if (n == 0 || n >= sizeof(buf)) return false;
   size_t i = 0, digits = 0;
   if (s[i] == '+' || s[i] == '-') i++;
-  while (i < n && isdigit((unsigned char)s[i])) i++, digits++;
+  while (i < n && isdigit((unsigned char)s[i]))
+    i++, digits++;
   if (i < n && s[i] == '.') {
     i++;
-    while (i < n && isdigit((unsigned char)s[i])) i++, digits++;
+    while (i < n && isdigit((unsigned char)s[i]))
+      i++, digits++;
   }
   if (i != n || digits == 0) return false;
   memcpy(buf, s, n);
@@ -265,7 +272,8 @@ static bool parse_date(const char *s, size_t n, double *out) {
       if (i < n && s[i] == '.') {
         size_t j = i + 1;
         double scale = 0.1;
-        while (j < n && isdigit((unsigned char)s[j])) frac += (s[j++] - '0') * scale, scale /= 10;
+        while (j < n && isdigit((unsigned char)s[j]))
+          frac += (s[j++] - '0') * scale, scale /= 10;
         if (j == i + 1) return false;
         i = j;
       }
@@ -280,8 +288,8 @@ static bool parse_date(const char *s, size_t n, double *out) {
     }
     if (i != n) return false;
   }
-  *out = (double)days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400.0 + h * 3600.0 +
-         mi * 60.0 + sec + frac - tz;
+  *out = (double)days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400.0 + h * 3600.0 + mi * 60.0 +
+         sec + frac - tz;
   return true;
 }
 
@@ -361,8 +369,10 @@ static unsigned char *b64_decode(const char *s, size_t *out_n) {
 
 /* ---- compiling values --------------------------------------------------- */
 static char *trim_dup(const char *s, size_t n) {
-  while (n && (*s == ' ' || *s == '\t')) s++, n--;
-  while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
+  while (n && (*s == ' ' || *s == '\t'))
+    s++, n--;
+  while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+    n--;
   return ecr_xstrndup(s, n);
 }
 
@@ -430,8 +440,10 @@ static void tokenize(cvalue *v, bool wildcards, bool variables, unsigned *classe
       }
     }
     int t = (unsigned char)*p;
-    if (wildcards && *p == '*') t = TOK_STAR;
-    else if (wildcards && *p == '?') t = TOK_ONE;
+    if (wildcards && *p == '*')
+      t = TOK_STAR;
+    else if (wildcards && *p == '?')
+      t = TOK_ONE;
     v->tok[v->ntok++] = t;
     p++;
   }
@@ -441,13 +453,19 @@ static void compile_value(const op_info *op, bool variables, cvalue *v, unsigned
   const char *s = v->raw;
   size_t n = strlen(s);
   switch (op->fam) {
-  case F_NUM: v->ok = parse_number(s, n, &v->num); break;
-  case F_DATE: v->ok = parse_date(s, n, &v->num); break;
+  case F_NUM:
+    v->ok = parse_number(s, n, &v->num);
+    break;
+  case F_DATE:
+    v->ok = parse_date(s, n, &v->num);
+    break;
   case F_NULL:
     v->boolean = parse_bool(s, n);
     v->ok = v->boolean >= 0;
     break;
-  case F_IP: v->ok = parse_ip(s, v->addr, &v->af, &v->prefix); break;
+  case F_IP:
+    v->ok = parse_ip(s, v->addr, &v->af, &v->prefix);
+    break;
   case F_BINARY:
     v->bin = b64_decode(s, &v->nbin);
     v->ok = v->bin != NULL;
@@ -494,7 +512,8 @@ void ecr_condition_free(ecr_condition *c) {
   if (!c) return;
   for (size_t i = 0; i < c->n; i++) {
     centry *e = &c->e[i];
-    for (size_t k = 0; k < e->nvals; k++) free_value(&e->vals[k]);
+    for (size_t k = 0; k < e->nvals; k++)
+      free_value(&e->vals[k]);
     free(e->vals);
     free(e->raw);
     free(e->key);
@@ -508,8 +527,8 @@ ecr_status ecr_condition_compile(const cJSON *block, bool variables, const char 
                                  size_t stmt_index, ecr_condition **out, ecr_error *err) {
   *out = NULL;
   if (!cJSON_IsObject(block))
-    return ecr_error_set(err, ECR_E_INPUT, file, "policy statement %zu: Condition must be an object",
-                         stmt_index);
+    return ecr_error_set(err, ECR_E_INPUT, file,
+                         "policy statement %zu: Condition must be an object", stmt_index);
   ecr_condition *c = ecr_xcalloc(1, sizeof(*c));
   size_t cap = 0, kcap = 0;
   const cJSON *opj;
@@ -530,8 +549,7 @@ ecr_status ecr_condition_compile(const cJSON *block, bool variables, const char 
       bool array = cJSON_IsArray(kj);
       bool bad = !array && !is_scalar(kj);
       const cJSON *it;
-      if (array)
-        cJSON_ArrayForEach(it, kj) if (!is_scalar(it)) bad = true;
+      if (array) cJSON_ArrayForEach(it, kj) if (!is_scalar(it)) bad = true;
       if (bad) {
         ecr_condition_free(c);
         return ecr_error_set(err, ECR_E_INPUT, file,
@@ -570,13 +588,21 @@ ecr_status ecr_condition_compile(const cJSON *block, bool variables, const char 
   return ECR_OK;
 }
 
-unsigned ecr_condition_classes(const ecr_condition *c) { return c ? c->classes : 0; }
-bool ecr_condition_never(const ecr_condition *c) { return c && c->never; }
-size_t ecr_condition_n_keys(const ecr_condition *c) { return c ? c->nkeys : 0; }
+unsigned ecr_condition_classes(const ecr_condition *c) {
+  return c ? c->classes : 0;
+}
+bool ecr_condition_never(const ecr_condition *c) {
+  return c && c->never;
+}
+size_t ecr_condition_n_keys(const ecr_condition *c) {
+  return c ? c->nkeys : 0;
+}
 const char *ecr_condition_key(const ecr_condition *c, size_t i) {
   return c && i < c->nkeys ? c->keys[i] : NULL;
 }
-size_t ecr_condition_n_entries(const ecr_condition *c) { return c ? c->n : 0; }
+size_t ecr_condition_n_entries(const ecr_condition *c) {
+  return c ? c->n : 0;
+}
 
 const char *const *ecr_condition_values(const ecr_condition *c, const char *key, size_t *n) {
   *n = 0;
@@ -594,7 +620,9 @@ const char *const *ecr_condition_values(const ecr_condition *c, const char *key,
 }
 
 /* ---- matching ----------------------------------------------------------- */
-static bool utf8_cont(char c) { return ((unsigned char)c & 0xC0) == 0x80; }
+static bool utf8_cont(char c) {
+  return ((unsigned char)c & 0xC0) == 0x80;
+}
 
 /* Glob over tokens against n bytes of text; '*' spans anything, '?' one
  * character (a whole UTF-8 sequence). Iterative, backtracking only to the
@@ -608,20 +636,23 @@ static bool tok_glob(const int *p, size_t np, const char *text, size_t nt) {
     } else if (i < np && p[i] == TOK_ONE) {
       i++;
       j++;
-      while (j < nt && utf8_cont(text[j])) j++;
+      while (j < nt && utf8_cont(text[j]))
+        j++;
     } else if (i < np && p[i] == (unsigned char)text[j]) {
       i++;
       j++;
     } else if (star_i != SIZE_MAX) {
       i = star_i;
       star_j++;
-      while (star_j < nt && utf8_cont(text[star_j])) star_j++;
+      while (star_j < nt && utf8_cont(text[star_j]))
+        star_j++;
       j = star_j;
     } else {
       return false;
     }
   }
-  while (i < np && p[i] == TOK_STAR) i++;
+  while (i < np && p[i] == TOK_STAR)
+    i++;
   return i == np;
 }
 
@@ -649,18 +680,22 @@ static bool arn_match(const int *p, size_t np, const char *s) {
   pc[6] = np + 1;
   sc[6] = n + 1;
   for (int k = 0; k < 6; k++)
-    if (!tok_glob(p + pc[k], pc[k + 1] - 1 - pc[k], s + sc[k], sc[k + 1] - 1 - sc[k]))
-      return false;
+    if (!tok_glob(p + pc[k], pc[k + 1] - 1 - pc[k], s + sc[k], sc[k + 1] - 1 - sc[k])) return false;
   return true;
 }
 
 static bool rel_holds(rel r, double req, double pol) {
   switch (r) {
-  case REL_EQ: return req == pol;
-  case REL_LT: return req < pol;
-  case REL_LE: return req <= pol;
-  case REL_GT: return req > pol;
-  case REL_GE: return req >= pol;
+  case REL_EQ:
+    return req == pol;
+  case REL_LT:
+    return req < pol;
+  case REL_LE:
+    return req <= pol;
+  case REL_GT:
+    return req > pol;
+  case REL_GE:
+    return req >= pol;
   }
   return false;
 }
@@ -681,22 +716,32 @@ static bool value_match(const op_info *op, const cvalue *v, const int *t, size_t
                         const char *s) {
   double d;
   switch (op->fam) {
-  case F_STR: return tok_equal(t, nt, s, false);
-  case F_STR_IC: return tok_equal(t, nt, s, true);
-  case F_LIKE: return tok_glob(t, nt, s, strlen(s));
-  case F_ARN: return arn_match(t, nt, s);
+  case F_STR:
+    return tok_equal(t, nt, s, false);
+  case F_STR_IC:
+    return tok_equal(t, nt, s, true);
+  case F_LIKE:
+    return tok_glob(t, nt, s, strlen(s));
+  case F_ARN:
+    return arn_match(t, nt, s);
   case F_BOOL: {
     char b[6];
     if (nt > 5) return false;
-    for (size_t i = 0; i < nt; i++) b[i] = (char)t[i];
+    for (size_t i = 0; i < nt; i++)
+      b[i] = (char)t[i];
     int pb = parse_bool(b, nt), rb = parse_bool(s, strlen(s));
     return pb >= 0 && pb == rb;
   }
-  case F_NUM: return parse_number(s, strlen(s), &d) && rel_holds(op->rel, d, v->num);
-  case F_DATE: return parse_date(s, strlen(s), &d) && rel_holds(op->rel, d, v->num);
-  case F_IP: return ip_in(v, s);
-  case F_BINARY: return strlen(s) == v->nbin && memcmp(s, v->bin, v->nbin) == 0;
-  case F_NULL: return false;
+  case F_NUM:
+    return parse_number(s, strlen(s), &d) && rel_holds(op->rel, d, v->num);
+  case F_DATE:
+    return parse_date(s, strlen(s), &d) && rel_holds(op->rel, d, v->num);
+  case F_IP:
+    return ip_in(v, s);
+  case F_BINARY:
+    return strlen(s) == v->nbin && memcmp(s, v->bin, v->nbin) == 0;
+  case F_NULL:
+    return false;
   }
   return false;
 }
@@ -742,10 +787,14 @@ static tri expand(const cvalue *v, ecr_attr_lookup lookup, void *ctx, tokbuf *b)
     const char *val;
     if (a.state == ECR_ATTR_UNDECIDED) return T_MAYBE;
     if (a.state == ECR_ATTR_PRESENT && a.n > 1) return T_MAYBE; /* not a variable AWS allows */
-    if (a.state == ECR_ATTR_PRESENT && a.n == 1 && a.values[0]) val = a.values[0];
-    else if (var->def) val = var->def;
-    else return T_FALSE;
-    for (const char *p = val; *p; p++) tb_push(b, (unsigned char)*p);
+    if (a.state == ECR_ATTR_PRESENT && a.n == 1 && a.values[0])
+      val = a.values[0];
+    else if (var->def)
+      val = var->def;
+    else
+      return T_FALSE;
+    for (const char *p = val; *p; p++)
+      tb_push(b, (unsigned char)*p);
   }
   return T_TRUE;
 }
@@ -811,8 +860,8 @@ static tri eval_entry(const centry *e, ecr_attr_lookup lookup, void *ctx) {
   return r;
 }
 
-ecr_cond_result ecr_condition_eval(const ecr_condition *c, unsigned classes,
-                                   ecr_attr_lookup lookup, void *ctx, ecr_keylist *undecided) {
+ecr_cond_result ecr_condition_eval(const ecr_condition *c, unsigned classes, ecr_attr_lookup lookup,
+                                   void *ctx, ecr_keylist *undecided) {
   if (!c) return ECR_COND_TRUE;
   if (c->never) return ECR_COND_FALSE;
   bool maybe = false;
@@ -842,7 +891,8 @@ void ecr_keylist_add(ecr_keylist *l, const char *key) {
 
 void ecr_keylist_free(ecr_keylist *l) {
   if (!l) return;
-  for (size_t i = 0; i < l->n; i++) free(l->keys[i]);
+  for (size_t i = 0; i < l->n; i++)
+    free(l->keys[i]);
   free(l->keys);
   l->keys = NULL;
   l->n = l->cap = 0;

@@ -70,7 +70,8 @@ static const fake_attr table[] = {
     {"aws:PrincipalTag/city", ECR_ATTR_PRESENT, {"Z\xc3\xbcrich"}, 1}, /* Zurich with u-umlaut */
     {"aws:PrincipalTag/empty", ECR_ATTR_PRESENT, {NULL}, 0},
     {"aws:PrincipalTag/undecided", ECR_ATTR_UNDECIDED, {NULL}, 0},
-    {"aws:PrincipalTag/sourcearn", ECR_ATTR_PRESENT,
+    {"aws:PrincipalTag/sourcearn",
+     ECR_ATTR_PRESENT,
      {"arn:aws:someservice:us-east-2:999999999999:store/abc:111122223333:finance/document.txt"},
      1},
     /* a multivalued key (the DynamoDB example of "Creating a condition with
@@ -169,15 +170,18 @@ static void string_operators(void **state) {
       {"{\"StringNotEquals\":{\"aws:PrincipalAccount\":[\"111111111111\",\"123456789012\"]}}", F},
       {"{\"StringNotEquals\":{\"aws:PrincipalAccount\":[\"111111111111\",\"222222222222\"]}}", T},
       /* the multiple-keys example: department and role, and the account */
-      {"{\"StringEqualsIgnoreCase\":{\"aws:PrincipalTag/department\":[\"finance\",\"hr\",\"legal\"],"
+      {"{\"StringEqualsIgnoreCase\":{\"aws:PrincipalTag/"
+       "department\":[\"finance\",\"hr\",\"legal\"],"
        "\"aws:PrincipalTag/role\":[\"audit\",\"security\"]},"
        "\"StringEquals\":{\"aws:PrincipalAccount\":\"123456789012\"}}",
        T},
-      {"{\"StringEqualsIgnoreCase\":{\"aws:PrincipalTag/department\":[\"finance\",\"hr\",\"legal\"],"
+      {"{\"StringEqualsIgnoreCase\":{\"aws:PrincipalTag/"
+       "department\":[\"finance\",\"hr\",\"legal\"],"
        "\"aws:PrincipalTag/role\":[\"audit\",\"security\"]},"
        "\"StringEquals\":{\"aws:PrincipalAccount\":\"999999999999\"}}",
        F},
-      {"{\"StringEquals\":{\"aws:PrincipalTag/department\":\"finance\",\"aws:PrincipalTag/role\":\"x\"}}",
+      {"{\"StringEquals\":{\"aws:PrincipalTag/department\":\"finance\",\"aws:PrincipalTag/"
+       "role\":\"x\"}}",
        F},
       /* StringEquals takes '*' literally */
       {"{\"StringEquals\":{\"aws:username\":\"*\"}}", F},
@@ -299,7 +303,9 @@ static void ip_address(void **state) {
       {"{\"IpAddress\":{\"aws:PrincipalTag/ip\":[\"10.0.0.0/8\",\"203.0.113.0/24\"]}}", T},
       {"{\"NotIpAddress\":{\"aws:PrincipalTag/ip\":[\"10.0.0.0/8\",\"203.0.113.0/24\"]}}", F},
       {"{\"NotIpAddress\":{\"aws:PrincipalTag/ip\":\"10.0.0.0/8\"}}", T},
-      {"{\"IpAddress\":{\"aws:PrincipalTag/ip6\":[\"203.0.113.0/24\",\"2001:DB8:1234:5678::/64\"]}}", T},
+      {"{\"IpAddress\":{\"aws:PrincipalTag/ip6\":[\"203.0.113.0/24\",\"2001:DB8:1234:5678::/"
+       "64\"]}}",
+       T},
       {"{\"IpAddress\":{\"aws:PrincipalTag/ip6\":\"2001:DB8:1234:5679::/64\"}}", F},
       {"{\"IpAddress\":{\"aws:PrincipalTag/ip\":\"::/0\"}}", F}, /* v4 is not in a v6 range */
       {"{\"IpAddress\":{\"aws:PrincipalTag/ip\":\"0.0.0.0/0\"}}", T},
@@ -315,17 +321,23 @@ static void ip_address(void **state) {
 static void arn_operators(void **state) {
   (void)state;
   const tcase cases[] = {
-      {"{\"StringLike\":{\"aws:PrincipalTag/sourcearn\":\"arn:aws:someservice:*:111122223333:finance/*\"}}",
+      {"{\"StringLike\":{\"aws:PrincipalTag/"
+       "sourcearn\":\"arn:aws:someservice:*:111122223333:finance/*\"}}",
        T},
-      {"{\"ArnLike\":{\"aws:PrincipalTag/sourcearn\":\"arn:aws:someservice:*:111122223333:finance/*\"}}",
+      {"{\"ArnLike\":{\"aws:PrincipalTag/sourcearn\":\"arn:aws:someservice:*:111122223333:finance/"
+       "*\"}}",
        F},
-      {"{\"ArnLike\":{\"aws:PrincipalTag/sourcearn\":\"arn:aws:someservice:*:999999999999:store/*\"}}",
+      {"{\"ArnLike\":{\"aws:PrincipalTag/sourcearn\":\"arn:aws:someservice:*:999999999999:store/"
+       "*\"}}",
        T},
-      {"{\"ArnEquals\":{\"aws:PrincipalTag/sourcearn\":\"arn:aws:someservice:*:999999999999:store/*\"}}",
+      {"{\"ArnEquals\":{\"aws:PrincipalTag/sourcearn\":\"arn:aws:someservice:*:999999999999:store/"
+       "*\"}}",
        T},
-      {"{\"ArnNotLike\":{\"aws:PrincipalTag/sourcearn\":\"arn:aws:someservice:*:999999999999:store/*\"}}",
+      {"{\"ArnNotLike\":{\"aws:PrincipalTag/sourcearn\":\"arn:aws:someservice:*:999999999999:store/"
+       "*\"}}",
        F},
-      {"{\"ArnNotEquals\":{\"aws:PrincipalTag/sourcearn\":\"arn:aws:someservice:*:111122223333:finance/*\"}}",
+      {"{\"ArnNotEquals\":{\"aws:PrincipalTag/"
+       "sourcearn\":\"arn:aws:someservice:*:111122223333:finance/*\"}}",
        T},
       {"{\"ArnLike\":{\"aws:PrincipalArn\":\"arn:aws:iam::123456789012:user/*\"}}", T},
       {"{\"ArnLike\":{\"aws:PrincipalArn\":\"arn:aws:iam::*:user/john*\"}}", T},
@@ -336,7 +348,8 @@ static void arn_operators(void **state) {
       {"{\"ArnLike\":{\"aws:PrincipalArn\":\"arn:aws:iam:*:user/johndoe\"}}", F},
       {"{\"ArnLike\":{\"aws:PrincipalArn\":\"arn:aws:iam::?23456789012:user/johndoe\"}}", T},
       /* a variable in an ARN value */
-      {"{\"ArnEquals\":{\"aws:PrincipalArn\":\"arn:aws:iam::${aws:PrincipalAccount}:user/${aws:username}\"}}",
+      {"{\"ArnEquals\":{\"aws:PrincipalArn\":\"arn:aws:iam::${aws:PrincipalAccount}:user/"
+       "${aws:username}\"}}",
        T},
       {"{\"ArnLike\":{\"aws:PrincipalTag/missing\":\"arn:*:*:*:*:*\"}}", F},
       {"{\"ArnNotLike\":{\"aws:PrincipalTag/missing\":\"arn:*:*:*:*:*\"}}", T},
@@ -420,9 +433,11 @@ static void missing_keys(void **state) {
 static void set_operators(void **state) {
   (void)state;
   const tcase cases[] = {
-      {"{\"ForAllValues:StringEquals\":{\"aws:PrincipalOrgPaths\":[\"PostDateTime\",\"Message\",\"Tags\"]}}",
+      {"{\"ForAllValues:StringEquals\":{\"aws:PrincipalOrgPaths\":[\"PostDateTime\",\"Message\","
+       "\"Tags\"]}}",
        F},
-      {"{\"ForAllValues:StringEquals\":{\"aws:PrincipalOrgPaths\":[\"PostDateTime\",\"UserName\",\"Tags\"]}}",
+      {"{\"ForAllValues:StringEquals\":{\"aws:PrincipalOrgPaths\":[\"PostDateTime\",\"UserName\","
+       "\"Tags\"]}}",
        T},
       {"{\"ForAnyValue:StringEquals\":{\"aws:PrincipalOrgPaths\":[\"ID\",\"PostDateTime\"]}}", T},
       {"{\"ForAnyValue:StringEquals\":{\"aws:PrincipalOrgPaths\":[\"ID\",\"Message\"]}}", F},
@@ -439,7 +454,8 @@ static void set_operators(void **state) {
       {"{\"ForAllValues:StringNotEquals\":{\"aws:PrincipalOrgPaths\":[\"ID\",\"Message\"]}}", T},
       {"{\"ForAllValues:StringNotEquals\":{\"aws:PrincipalOrgPaths\":[\"ID\",\"UserName\"]}}", F},
       {"{\"ForAnyValue:StringNotEquals\":{\"aws:PrincipalOrgPaths\":[\"ID\",\"UserName\"]}}", T},
-      {"{\"ForAnyValue:StringNotEquals\":{\"aws:PrincipalOrgPaths\":[\"PostDateTime\",\"UserName\"]}}",
+      {"{\"ForAnyValue:StringNotEquals\":{\"aws:PrincipalOrgPaths\":[\"PostDateTime\",\"UserName\"]"
+       "}}",
        F},
       {"{\"ForAllValues:StringNotEquals\":{\"aws:PrincipalTag/missing\":\"x\"}}", T},
       {"{\"ForAnyValue:StringNotEquals\":{\"aws:PrincipalTag/missing\":\"x\"}}", F},
@@ -490,7 +506,8 @@ static void variables(void **state) {
       {"{\"StringNotEquals\":{\"aws:ResourceTag/env\":\"${aws:PrincipalTag/missing}\"}}", T},
       {"{\"StringNotLike\":{\"aws:ResourceTag/env\":\"${aws:PrincipalTag/missing}*\"}}", T},
       /* ...and the other values of the key still count */
-      {"{\"StringEquals\":{\"aws:ResourceTag/env\":[\"${aws:PrincipalTag/missing}\",\"prod\"]}}", T},
+      {"{\"StringEquals\":{\"aws:ResourceTag/env\":[\"${aws:PrincipalTag/missing}\",\"prod\"]}}",
+       T},
       {"{\"StringNotEquals\":{\"aws:ResourceTag/env\":[\"${aws:PrincipalTag/missing}\",\"prod\"]}}",
        F},
       /* default values */
@@ -511,9 +528,9 @@ static void variables(void **state) {
   };
   RUN(cases);
   /* Version 2008-10-17: "${aws:username}" is literal */
-  assert_int_equal(eval_v("{\"StringEquals\":{\"ecr:ResourceTag/owner\":\"${aws:username}\"}}",
-                          false, ALL),
-                   ECR_COND_FALSE);
+  assert_int_equal(
+      eval_v("{\"StringEquals\":{\"ecr:ResourceTag/owner\":\"${aws:username}\"}}", false, ALL),
+      ECR_COND_FALSE);
   assert_int_equal(eval_v("{\"StringLike\":{\"aws:PrincipalTag/star\":\"a${*}b\"}}", false, ALL),
                    ECR_COND_FALSE);
   assert_int_equal(eval_v("{\"StringLike\":{\"aws:PrincipalTag/star\":\"a*b\"}}", false, ALL),
@@ -568,7 +585,8 @@ static void unknown_operators(void **state) {
     assert_int_equal(ecr_condition_eval(c, ALL, fake_lookup, (void *)&db, NULL), ECR_COND_FALSE);
     ecr_condition_free(c);
   }
-  ecr_condition *c = compile_v("{\"ForAnyValue:StringLikeIfExists\":{\"aws:TagKeys\":\"a\"}}", true);
+  ecr_condition *c =
+      compile_v("{\"ForAnyValue:StringLikeIfExists\":{\"aws:TagKeys\":\"a\"}}", true);
   assert_false(ecr_condition_never(c));
   ecr_condition_free(c);
 }
@@ -582,8 +600,10 @@ static void compile_err(const char *json, const char *want) {
   assert_int_equal(ecr_condition_compile(j, true, "iam/x.json", 3, &c, &err), ECR_E_INPUT);
   assert_null(c);
   assert_string_equal(err.file, "iam/x.json");
-  if (!strstr(err.message, want)) fail_msg("%s: message \"%s\", want \"%s\"", json, err.message, want);
-  if (!strstr(err.message, "statement 3")) fail_msg("%s: no statement in \"%s\"", json, err.message);
+  if (!strstr(err.message, want))
+    fail_msg("%s: message \"%s\", want \"%s\"", json, err.message, want);
+  if (!strstr(err.message, "statement 3"))
+    fail_msg("%s: no statement in \"%s\"", json, err.message);
   cJSON_Delete(j);
 }
 
@@ -614,7 +634,8 @@ static void malformed(void **state) {
       ECR_E_INPUT);
   assert_null(p);
   assert_string_equal(err.file, "iam/p.json");
-  assert_non_null(strstr(err.message, "policy statement 1: Condition Bool \"aws:SecureTransport\""));
+  assert_non_null(
+      strstr(err.message, "policy statement 1: Condition Bool \"aws:SecureTransport\""));
 }
 
 /* Three-valued, partial evaluation (DESIGN.md "Evaluation semantics",
@@ -623,12 +644,13 @@ static void malformed(void **state) {
  * entry makes the block FALSE whatever is undecided. */
 static void partial_evaluation(void **state) {
   (void)state;
-  const char *block =
-      "{\"StringEquals\":{\"aws:PrincipalAccount\":\"123456789012\",\"aws:ResourceTag/env\":\"prod\"},"
-      "\"Bool\":{\"aws:SecureTransport\":\"true\"},"
-      "\"StringLike\":{\"aws:PrincipalTag/x\":\"${aws:ResourceTag/env}\"}}";
+  const char *block = "{\"StringEquals\":{\"aws:PrincipalAccount\":\"123456789012\",\"aws:"
+                      "ResourceTag/env\":\"prod\"},"
+                      "\"Bool\":{\"aws:SecureTransport\":\"true\"},"
+                      "\"StringLike\":{\"aws:PrincipalTag/x\":\"${aws:ResourceTag/env}\"}}";
   ecr_condition *c = compile_v(block, true);
-  assert_int_equal(ecr_condition_classes(c), ECR_KEY_PRINCIPAL | ECR_KEY_RESOURCE | ECR_KEY_REQUEST);
+  assert_int_equal(ecr_condition_classes(c),
+                   ECR_KEY_PRINCIPAL | ECR_KEY_RESOURCE | ECR_KEY_REQUEST);
   ecr_keylist kl = {0};
   /* principal part only: the account (true); the tag entry also names a
      resource variable, so it waits for both classes */
