@@ -92,12 +92,28 @@ def iam_xml(bundle, truncated):
             "</GetAccountAuthorizationDetailsResponse>" % inner)
 
 
+def condition_blocks(docs):
+    """The Condition blocks of policy documents, one seed each."""
+    out = []
+    for d in docs:
+        try:
+            doc = json.loads(d if d.lstrip().startswith("{") else urllib.parse.unquote(d))
+        except ValueError:
+            continue
+        stmts = doc.get("Statement", []) if isinstance(doc, dict) else []
+        for st in stmts if isinstance(stmts, list) else [stmts]:
+            if isinstance(st, dict) and "Condition" in st:
+                out.append(json.dumps(st["Condition"]).encode())
+    return out
+
+
 def main():
     src, out = sys.argv[1], sys.argv[2]
     seeds = {h: [] for h in ("policy", "evidence", "ledger", "iam_xml", "sigv4", "render",
-                             "json_check")}
+                             "json_check", "condition")}
     for b in bundles(src):
         seeds["policy"] += [d.encode() for d in policy_docs(b)]
+        seeds["condition"] += condition_blocks(policy_docs(b))
         regions = sorted(glob.glob(os.path.join(b, "ecr", "*")))
         parts = [read(os.path.join(b, IAM))]
         pol = os.path.join(regions[0], "repository-policies.json") if regions else ""
@@ -111,6 +127,17 @@ def main():
         seeds["evidence"].append(SEP.join(parts).encode())
         seeds["iam_xml"].append(iam_xml(b, False).encode())
         seeds["iam_xml"].append(iam_xml(b, True).encode())
+    # condition: one block per operator family and modifier
+    seeds["condition"] += [
+        b'{"StringEqualsIgnoreCase": {"aws:PrincipalTag/team": ["a", "${aws:username}"]}}',
+        b'{"ForAllValues:StringLike": {"aws:PrincipalOrgPaths": ["o-1/*", "${*}x${?}"]}}',
+        b'{"ForAnyValue:StringNotEqualsIfExists": {"aws:TagKeys": []}, "Null": {"aws:x": true}}',
+        b'{"NumericLessThan": {"aws:PrincipalTag/n": 10}, "DateGreaterThan": {"aws:CurrentTime": "2020-01-01T00:00:00+02:00"}}',
+        b'{"Bool": {"aws:SecureTransport": false}, "BinaryEquals": {"k": "QQ=="}}',
+        b'{"NotIpAddress": {"aws:SourceIp": ["10.0.0.0/8", "2001:db8::/32"]}}',
+        b'{"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::${aws:PrincipalAccount}:role/${aws:PrincipalTag/r, \'d\'}"}}',
+        b'{"Unknown": {"k": "v"}}',
+    ]
     seeds["ledger"].append(read(os.path.join(src, "samples", "acme", "ledger.json"), "rb"))
     seeds["ledger"].append(b'{"description": "empty", "exceptions": []}')
     seeds["ledger"].append(b'[{"id": "A", "principal": "*", "repositories": "*", "actions": "Write",'

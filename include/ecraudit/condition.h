@@ -84,6 +84,8 @@ typedef struct ecr_keylist {
   char **keys;
   size_t n, cap;
 } ecr_keylist;
+/* Adds a copy of key unless the list has it already (compared
+ * case-insensitively: key names are). A zeroed ecr_keylist is empty. */
 void ecr_keylist_add(ecr_keylist *l, const char *key);
 void ecr_keylist_free(ecr_keylist *l);
 
@@ -91,17 +93,26 @@ void ecr_keylist_free(ecr_keylist *l);
  * `classes`; the other entries count as true (the caller ANDs the parts it
  * evaluates separately). ECR_KEY_REQUEST entries are undecided whenever
  * evaluated, except where AWS's semantics decide them without the value
- * (none today). undecided may be NULL; otherwise the keys of undecided
- * entries are added to it. */
+ * (ForAllValues:Null is always true, ForAnyValue:Null always false). A block
+ * with an undocumented operator is FALSE. undecided may be NULL; otherwise,
+ * when the result is ECR_COND_MAYBE, the keys of the undecided entries are
+ * added to it (nothing is added for TRUE or FALSE). No allocation except
+ * for those keys and for values that expand past a stack buffer. */
 ecr_cond_result ecr_condition_eval(const ecr_condition *c, unsigned classes,
                                    ecr_attr_lookup lookup, void *ctx, ecr_keylist *undecided);
 
-/* Keys of the block in order of appearance, each once (for reports). */
+/* Entries of the block (one per operator and key; 0 for "Condition": {}). */
+size_t ecr_condition_n_entries(const ecr_condition *c);
+/* Keys of the block in order of appearance, each once (compared
+ * case-insensitively, first spelling kept), for reports. */
 size_t ecr_condition_n_keys(const ecr_condition *c);
 const char *ecr_condition_key(const ecr_condition *c, size_t i);
-/* Values an entry with this key and a String/Arn equality-like operator
- * compares with (for remediation: "already has aws:PrincipalOrgID = o-..."),
- * NULL when the block has no such entry. */
+/* Values an entry with this key (case-insensitive) and a String/Arn
+ * equality-like operator (StringEquals, StringEqualsIgnoreCase, StringLike,
+ * ArnEquals, ArnLike, with or without IfExists / set prefix; not the negated
+ * ones) compares with, as written (for remediation: "already has
+ * aws:PrincipalOrgID = o-..."), the first such entry; NULL (and *n 0) when
+ * the block has no such entry. Owned by c. */
 const char *const *ecr_condition_values(const ecr_condition *c, const char *key, size_t *n);
 
 #ifdef __cplusplus

@@ -12,29 +12,6 @@
 
 #include "util/util.h"
 
-/* ---- condition operators ---------------------------------------------- */
-static const char *const known_ops[] = {
-    "StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase",
-    "StringLike", "StringNotLike", "NumericEquals", "NumericNotEquals", "NumericLessThan",
-    "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals", "DateEquals",
-    "DateNotEquals", "DateLessThan", "DateLessThanEquals", "DateGreaterThan",
-    "DateGreaterThanEquals", "Bool", "BinaryEquals", "IpAddress", "NotIpAddress", "ArnEquals",
-    "ArnLike", "ArnNotEquals", "ArnNotLike", NULL};
-
-/* Operator names are case-sensitive in IAM. "...IfExists" and the set
- * prefixes ForAllValues:/ForAnyValue: are allowed; Null takes neither suffix. */
-static bool operator_known(const char *op) {
-  if (ecr_str_has_prefix(op, "ForAllValues:")) op += strlen("ForAllValues:");
-  else if (ecr_str_has_prefix(op, "ForAnyValue:")) op += strlen("ForAnyValue:");
-  if (strcmp(op, "Null") == 0) return true;
-  size_t n = strlen(op);
-  const size_t sl = strlen("IfExists");
-  if (n > sl && strcmp(op + n - sl, "IfExists") == 0) n -= sl;
-  for (size_t i = 0; known_ops[i]; i++)
-    if (strlen(known_ops[i]) == n && strncmp(known_ops[i], op, n) == 0) return true;
-  return false;
-}
-
 /* ---- helpers ------------------------------------------------------------ */
 /* A string or an array of strings -> new string vector. */
 static ecr_status string_list(const cJSON *v, const char *key, size_t sidx, const char *file,
@@ -124,8 +101,8 @@ static const cJSON *get(const cJSON *obj, const char *key) {
   return cJSON_GetObjectItemCaseSensitive(obj, key);
 }
 
-static ecr_status parse_statement(const cJSON *s, size_t idx, const char *file, ecr_statement *st,
-                                  ecr_error *err) {
+static ecr_status parse_statement(const cJSON *s, size_t idx, const char *file, bool variables,
+                                  ecr_statement *st, ecr_error *err) {
   memset(st, 0, sizeof(*st));
   st->index = idx;
   if (!cJSON_IsObject(s))
@@ -181,14 +158,16 @@ static ecr_status parse_statement(const cJSON *s, size_t idx, const char *file, 
 
   const cJSON *cond = get(s, "Condition");
   if (cond) {
-    if (!cJSON_IsObject(cond))
-      return ecr_error_set(err, ECR_E_INPUT, file, "policy statement %zu: Condition must be an object", idx);
-    const cJSON *op;
-    cJSON_ArrayForEach(op, cond) {
-      if (!operator_known(op->string)) {
-        st->cond = ECR_COND_NEVER;
-        break;
-      }
+    /* variables: the document's Version allows policy variables */
+    ecr_status rc = ecr_condition_compile(cond, variables, file, idx, &st->condition, err);
+    if (rc != ECR_OK) return rc;
+    if (ecr_condition_never(st->condition)) {
+      st->cond = ECR_COND_NEVER;
+    } else if (ecr_condition_n_entries(st->condition) == 0) {
+      /* "Condition": {} (or operators without keys): nothing to test */
+      ecr_condition_free(st->condition);
+      st->condition = NULL;
+    } else {
       st->cond = ECR_COND_UNKNOWN;
     }
   }
@@ -239,7 +218,7 @@ static ecr_status parse_document(const cJSON *doc, const char *file, ecr_policy 
   if (cJSON_IsObject(stmts)) {
     p->statements = ecr_xcalloc(1, sizeof(ecr_statement));
     p->n_statements = 1;
-    rc = parse_statement(stmts, 0, file, &p->statements[0], err);
+    rc = parse_statement(stmts, 0, file, p->variables, &p->statements[0], err);
   } else if (stmts) {
     size_t n = (size_t)cJSON_GetArraySize(stmts);
     if (n > ECR_MAX_STATEMENTS) {
@@ -250,7 +229,8 @@ static ecr_status parse_document(const cJSON *doc, const char *file, ecr_policy 
     p->statements = ecr_xcalloc(n ? n : 1, sizeof(ecr_statement));
     const cJSON *s;
     cJSON_ArrayForEach(s, stmts) {
-      rc = parse_statement(s, p->n_statements, file, &p->statements[p->n_statements], err);
+      rc = parse_statement(s, p->n_statements, file, p->variables,
+                           &p->statements[p->n_statements], err);
       p->n_statements++;
       if (rc != ECR_OK) break;
     }
