@@ -117,6 +117,7 @@ typedef struct ecr_var_context {
   const char *principal_arn; /* aws:PrincipalArn */
   const char *principal_type;/* aws:PrincipalType: "User" / "AssumedRole" */
   const char *const *tags;   /* aws:PrincipalTag/<k>: k0, v0, k1, v1, ..., NULL */
+  bool tags_undecided;       /* a role whose callers may pass session tags */
 } ecr_var_context;
 
 typedef enum ecr_match {

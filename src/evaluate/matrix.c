@@ -483,6 +483,7 @@ static void varctx_init(const ecr_matrix *m, const ecr_mprincipal *p, varctx *vc
   } else {
     vc->v.principal_type = "AssumedRole";
   }
+  vc->v.tags_undecided = m->tag_session && ip->cls == ECR_PRINCIPAL_ROLE && m->tag_session[p->pub.iam_index];
   vc->tags = ecr_xcalloc(ip->n_tags * 2 + 1, sizeof(char *));
   for (size_t i = 0; i < ip->n_tags; i++) {
     vc->tags[2 * i] = ip->tags[i].key;

@@ -323,8 +323,9 @@ static const char *var_value(const char *key, const ecr_var_context *vars, bool 
   const char *tp = "aws:PrincipalTag/";
   if (strlen(key) > strlen(tp) && strncasecmp(key, tp, strlen(tp)) == 0) {
     const char *tk = key + strlen(tp);
+    if (vars->tags_undecided) return NULL; /* session tags may set any tag */
     for (size_t i = 0; vars->tags && vars->tags[i]; i += 2)
-      if (strcmp(vars->tags[i], tk) == 0) return vars->tags[i + 1];
+      if (ecr_strcasecmp_ascii(vars->tags[i], tk) == 0) return vars->tags[i + 1];
     *absent = true;
     return NULL;
   }
