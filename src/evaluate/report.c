@@ -1588,6 +1588,37 @@ static void build_coverage(builder *B) {
   }
   add_coverage(r, &cap, T("coverage/sessions", NULL));
   if (!ev->scps_present) add_coverage(r, &cap, T("coverage/no-scps", NULL));
+  /* RCPs, organization and tag evidence: what was decided and what not */
+  bool management = ev->org_management_account && strcmp(ev->org_management_account, ev->account) == 0;
+  if (management) {
+    add_coverage(r, &cap, T("coverage/rcps-management", NULL));
+  } else if (ev->rcps_present && ev->n_rcp_levels) {
+    char lv[32];
+    snprintf(lv, sizeof(lv), "%zu", ev->n_rcp_levels);
+    add_coverage(r, &cap, T("coverage/rcps", (const char *const[]){"levels", lv, NULL}));
+  } else {
+    add_coverage(r, &cap, T("coverage/no-rcps", NULL));
+  }
+  if (!ev->org_present)
+    add_coverage(r, &cap, T("coverage/no-organization", (const char *const[]){"accounts",
+                 ev->accounts_present ? "" : ", accounts.json", NULL}));
+  {
+    ecr_buf untagged;
+    ecr_buf_init(&untagged);
+    for (size_t i = 0; i < ev->n_regions; i++)
+      if (!ev->regions[i].tags_present)
+        ecr_buf_printf(&untagged, "%s%s", untagged.len ? ", " : "", ev->regions[i].name);
+    if (untagged.len)
+      add_coverage(r, &cap, T("coverage/no-tags", (const char *const[]){"regions", untagged.data, NULL}));
+    ecr_buf_cleanup(&untagged);
+    size_t tagged_sessions = 0;
+    for (size_t i = 0; i < ev->n_principals; i++) tagged_sessions += B->m->tag_session[i];
+    if (tagged_sessions) {
+      char n[32];
+      snprintf(n, sizeof(n), "%zu", tagged_sessions);
+      add_coverage(r, &cap, T("coverage/session-tags", (const char *const[]){"count", n, NULL}));
+    }
+  }
   if (ev->n_regions) {
     char **names = ecr_xcalloc(ev->n_regions + 1, sizeof(char *));
     for (size_t i = 0; i < ev->n_regions; i++) names[i] = ev->regions[i].name;
