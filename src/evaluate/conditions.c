@@ -13,7 +13,7 @@
  *   organization when accounts.json lists it; nothing else (it stands for
  *   every principal of that account);
  * - a named external user or role ARN: the same plus its ARN and type;
- * - a service principal: "is a service" and its name;
+ * - a service principal: "is a service", its name, and no organization;
  * - "*": nothing.
  * Repository side: the account, the organization, the region, the tags when
  * repository-tags.json lists the repository. The registry target ("*",
@@ -98,6 +98,9 @@ static ecr_attr principal_attr(look *L, const char *key) {
   if (k == ECR_PK_SERVICE) {
     if (key_is(key, "aws:PrincipalIsAWSService")) return one(L, "true");
     if (key_is(key, "aws:PrincipalServiceName")) return one(L, p->pub.name + strlen("service:"));
+    /* present only for members of an organization: a service principal is
+       none (AWS's RCP examples exempt services for this very reason) */
+    if (key_is(key, "aws:PrincipalOrgID") || key_is(key, "aws:PrincipalOrgPaths")) return ABSENT;
     return UNDECIDED;
   }
   bool arn_principal = ecr_str_has_prefix(p->pub.name, "arn:");

@@ -92,6 +92,10 @@ static void contains(const char *text, const char *needle, const char *what) {
     fail_msg("%s lacks \"%s\":\n%s", what, needle, text ? text : "(null)");
 }
 
+static void lacks(const char *text, const char *needle, const char *what) {
+  if (text && strstr(text, needle)) fail_msg("%s has \"%s\":\n%s", what, needle, text);
+}
+
 static const ecr_ledger_entry *entry(const ecr_report *r, const char *id) {
   for (size_t i = 0; i < r->n_ledger; i++)
     if (strcmp(r->ledger[i].id, id) == 0) return &r->ledger[i];
@@ -513,6 +517,76 @@ static void remediation_names_policy_and_statement(void **state) {
   rfx_free(&f, true);
 }
 
+
+/* Issue 13/15 wording: what the statement's Condition already limits, AWS-managed
+ * policies, undecided keys. Expectations from AWS's documentation: a "*" grant
+ * limited by aws:PrincipalOrgID reaches the organization only ("AWS global
+ * condition context keys"); aws:SourceAccount/aws:SourceArn guard a service
+ * grant ("The confused deputy problem"); AWS-managed policies cannot be edited
+ * ("AWS managed policies"). */
+static void auditor_wording(void **state) {
+  (void)state;
+  char *dir = bundle_new("rp-wording");
+  const char *users =
+      USER("ops", ",'AttachedManagedPolicies':[{'PolicyName':'PowerUserAccess','PolicyArn':'arn:aws:iam::aws:policy/PowerUserAccess'}]") ","
+      USER("mfa", ",'UserPolicyList':[" INLINE("m", "{'Effect':'Allow','Action':'ecr:PutImage','Resource':'" USE1("app") "',"
+                  "'Condition':{'Bool':{'aws:MultiFactorAuthPresent':'true'}}}") "]");
+  const char *power = "{'PolicyName':'PowerUserAccess','Arn':'arn:aws:iam::aws:policy/PowerUserAccess','DefaultVersionId':'v5',"
+                      "'PolicyVersionList':[{'VersionId':'v5','IsDefaultVersion':true,'Document':"
+                      DOCQ("{'Effect':'Allow','NotAction':['iam:*','organizations:*'],'Resource':'*'}") "}]}";
+  bundle_iam(dir, users, NULL, NULL, power);
+  bundle_repos(dir, "us-east-1", "app,org,build");
+  const char *pols[] = {
+      "org", DOCQ("{'Sid':'OrgPush','Effect':'Allow','Principal':'*','Action':'ecr:PutImage',"
+                  "'Condition':{'StringEquals':{'aws:PrincipalOrgID':'o-test123'}}}"),
+      "build", DOCQ("{'Sid':'Build','Effect':'Allow','Principal':{'Service':'codebuild.amazonaws.com'},"
+                    "'Action':['ecr:BatchGetImage','ecr:PutImage'],"
+                    "'Condition':{'StringEquals':{'aws:SourceAccount':'" ACCT "'}}}"),
+      NULL};
+  bundle_repo_policies(dir, "us-east-1", pols);
+  rfx f = build(dir, NULL);
+  const ecr_report *r = f.r;
+  /* organization-only: not public, not critical, never told to add what it has */
+  const ecr_finding *org = ff(r, "*", W, ECR_DECISION_CONDITIONAL, -1);
+  assert_int_equal(org->severity, ECR_SEV_HIGH);
+  contains(org->impact, "organization o-test123", "org impact");
+  lacks(org->impact, "unauthenticated", "org impact");
+  contains(org->remediation, "already limited to organization o-test123", "org remediation");
+  assert_int_equal(org->n_undecided, 1);
+  assert_string_equal(org->undecided_conditions[0], "aws:PrincipalOrgID");
+  if (org->suggested_statement) {
+    contains(org->suggested_statement, "o-test123", "org suggestion keeps the condition");
+    lacks(org->suggested_statement, "<your organization id>", "org suggestion");
+  }
+  /* service grant guarded against the confused deputy */
+  const ecr_finding *svc = ff(r, "service:codebuild.amazonaws.com", W, ECR_DECISION_CONDITIONAL, -1);
+  contains(svc->impact, "confused deputy", "service impact");
+  contains(svc->impact, "aws:SourceAccount = " ACCT, "service impact names the guard");
+  assert_non_null(svc->suggested_statement);
+  lacks(svc->suggested_statement, "<your account id>", "service suggestion");
+  contains(svc->suggested_statement, "aws:SourceAccount", "service suggestion keeps the guard");
+  /* AWS-managed policy: detach / Deny / boundary / ledger, never "edit"; a
+     NotAction statement is never narrowed to ECR actions */
+  const ecr_finding *ops = ff(r, USER_ARN("ops"), W, A, -1);
+  contains(ops->remediation, "cannot be edited", "AWS-managed remediation");
+  lacks(ops->remediation, "of arn:aws:iam::aws:policy/PowerUserAccess (identity): it grants", "AWS-managed remediation");
+  lacks(ops->remediation, "Edit statement 0 of arn:aws:iam::aws:policy", "AWS-managed remediation");
+  assert_non_null(ops->suggested_statement);
+  contains(ops->suggested_statement, "\"Effect\": \"Deny\"", "a Deny, not a narrowed Allow");
+  lacks(ops->suggested_statement, "more)", "suggestion");
+  /* a conditional grant names the keys it depends on */
+  const ecr_finding *mfa = ff(r, USER_ARN("mfa"), W, ECR_DECISION_CONDITIONAL, -1);
+  /* PutImage on app (MFA) and on org (the "*" grant, organization unknown) */
+  assert_int_equal(mfa->n_undecided, 2);
+  assert_string_equal(mfa->undecided_conditions[0], "aws:MultiFactorAuthPresent");
+  assert_string_equal(mfa->undecided_conditions[1], "aws:PrincipalOrgID");
+  contains(mfa->impact, "aws:MultiFactorAuthPresent", "conditional impact names the key");
+  /* no credential report: key use is not claimed either way */
+  contains(mfa->impact, "does not show whether", "usage evidence missing");
+  lacks(mfa->impact, "records no use", "usage");
+  rfx_free(&f, true);
+}
+
 static void coverage(void **state) {
   (void)state;
   rfx f = build(main_bundle("rp-cov", false), NULL);
@@ -654,6 +728,7 @@ int main(void) {
       cmocka_unit_test(impact_sources),
       cmocka_unit_test(remediation_names_policy_and_statement),
       cmocka_unit_test(coverage),
+      cmocka_unit_test(auditor_wording),
       cmocka_unit_test(compliant_and_unknown_bundles),
       cmocka_unit_test(empty_scp_level_is_not_compliant),
       cmocka_unit_test(bad_as_of),
