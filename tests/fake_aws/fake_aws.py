@@ -18,7 +18,7 @@ Behaviour for tests:
     repository listed as an ecr:GetRepositoryPolicy gap in the bundle's
     manifest.json, plus --deny-repo NAME.
   * --deny-iam answers AccessDenied to GetAccountAuthorizationDetails.
-  * --iam-marker-loop / --ecr-token-loop repeat a pagination token,
+  * --iam-marker-loop / --ecr-token-loop / --eks-token-loop repeat a pagination token,
     --ecr-no-repositories answers DescribeRepositories with 200 and {},
     --stall-op OP sends the headers of OP's answer and then nothing.
   * organizations/scps.json present -> Organizations is served from it,
@@ -70,11 +70,24 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from xml.sax.saxutils import escape
 
+import botocore.session
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 DOC_KEYS = {"PolicyDocument", "AssumeRolePolicyDocument", "Document"}
+EKS_QUERY_NAMES = {"ListClusters": {"maxResults", "nextToken", "include"},
+                   "DescribeCluster": set(),
+                   "ListPodIdentityAssociations": {"namespace", "serviceAccount", "maxResults",
+                                                   "nextToken"},
+                   "DescribePodIdentityAssociation": set()}
+_eks_model = []
+
+
+def eks_model():
+    if not _eks_model:
+        _eks_model.append(botocore.session.get_session().get_service_model("eks"))
+    return _eks_model[0]
 TIME_KEYS = {"CreateDate", "UpdateDate", "LastUsedDate"}
 IAM_RESULT_KEYS = ["UserDetailList", "GroupDetailList", "RoleDetailList", "Policies"]
 
@@ -676,6 +689,8 @@ class Handler(BaseHTTPRequestHandler):
         resp = {key: items[start:start + size]}
         if start + size < len(items):
             resp["nextToken"] = str(start + size)
+        if self.state.args.eks_token_loop:
+            resp["nextToken"] = "0"  # the same token forever
         return self.json_ok(resp)
 
     def eks(self, region):
@@ -689,11 +704,15 @@ class Handler(BaseHTTPRequestHandler):
         self.entry["op"] = op or "GET " + url.path
         if op is None:
             return self.json_error(404, "NotFoundException", "no such EKS resource: " + url.path)
-        # the query names botocore's eks model gives the operation, nothing else
-        import botocore.session
-        model = botocore.session.get_session().get_service_model("eks").operation_model(op)
-        allowed = {m.serialization.get("name") for m in model.input_shape.members.values()
-                   if m.serialization.get("location") == "querystring"}
+        # the query names botocore's eks model gives the operation, nothing else (Debian 12's
+        # botocore 1.29 predates Pod Identity: those two fall back to the names of botocore
+        # 1.43's model)
+        allowed = EKS_QUERY_NAMES[op]
+        model = eks_model()
+        if op in model.operation_names:
+            allowed = {m.serialization.get("name")
+                       for m in model.operation_model(op).input_shape.members.values()
+                       if m.serialization.get("location") == "querystring"}
         if set(q) - allowed:
             return self.json_error(400, "InvalidParameterException",
                                    "unknown query parameters %s" % sorted(set(q) - allowed))
@@ -816,6 +835,7 @@ def main():
     ap.add_argument("--iam-marker-loop", action="store_true")
     ap.add_argument("--ecr-token-loop", action="store_true")
     ap.add_argument("--ecr-no-repositories", action="store_true")
+    ap.add_argument("--eks-token-loop", action="store_true")
     ap.add_argument("--stall-op", action="append",
                     help="send the headers of this operation's answer, then stall")
     ap.add_argument("--web-identity-token")
