@@ -159,10 +159,15 @@ static cJSON *list_accounts(ecr_collect_ctx *ctx) {
     const char *next = str(doc, "NextToken");
     if (next && *next) token = ecr_xstrdup(next);
     cJSON_Delete(doc);
-    if (token && (ecr_token_set_add(&seen, token) || pages + 1 >= MAX_PAGES)) {
+    const char *why = NULL;
+    if (token && ecr_token_set_add(&seen, token))
+      why = "NextToken repeats one the call already returned";
+    else if (token && pages + 1 >= MAX_PAGES)
+      why = "more than 1000 pages";
+    if (why) {
       ecr_aws_response r = {0};
       r.error_code = (char *)"PaginationLoop";
-      r.error_message = (char *)"NextToken repeats one the call already returned";
+      r.error_message = (char *)why;
       ecr_collect_gap(ctx, "organizations:ListAccounts", "organization", &r);
       goto fail;
     }
