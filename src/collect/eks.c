@@ -141,16 +141,16 @@ static bool plain_segment(const char *s) {
 static void cluster_associations(ecr_collect_ctx *ctx, const char *region, const char *name,
                                  const char *cluster_arn, cJSON *out) {
   char *path = ecr_xasprintf("/clusters/%s/pod-identity-associations", name);
-  cJSON *list = eks_list(ctx, region, "ListPodIdentityAssociations", path, "associations",
-                         cluster_arn);
+  cJSON *list =
+      eks_list(ctx, region, "ListPodIdentityAssociations", path, "associations", cluster_arn);
   const cJSON *a;
   cJSON_ArrayForEach(a, list) {
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(a, "associationId");
     const cJSON *aarn = cJSON_GetObjectItemCaseSensitive(a, "associationArn");
-    char *resource = cJSON_IsString(aarn)
-                         ? ecr_xstrdup(aarn->valuestring)
-                         : ecr_xasprintf("%s/%s", cluster_arn,
-                                         cJSON_IsString(id) ? id->valuestring : "?");
+    char *resource =
+        cJSON_IsString(aarn)
+            ? ecr_xstrdup(aarn->valuestring)
+            : ecr_xasprintf("%s/%s", cluster_arn, cJSON_IsString(id) ? id->valuestring : "?");
     if (!cJSON_IsString(id) || !plain_segment(id->valuestring)) {
       gap_code(ctx, "eks:DescribePodIdentityAssociation", resource, "InvalidResponse",
                "ListPodIdentityAssociations gave an association without a usable associationId");
@@ -194,8 +194,9 @@ void ecr_eks_collect_region(ecr_collect_ctx *ctx, const char *region) {
     done++;
     if (!cJSON_IsString(n)) continue;
     const char *name = n->valuestring;
-    char *arn = ecr_xasprintf("arn:%s:eks:%s:%s:cluster/%s", ctx->partition ? ctx->partition : "aws",
-                              region, ctx->account ? ctx->account : "", name);
+    char *arn =
+        ecr_xasprintf("arn:%s:eks:%s:%s:cluster/%s", ctx->partition ? ctx->partition : "aws",
+                      region, ctx->account ? ctx->account : "", name);
     if (!plain_segment(name)) {
       gap_code(ctx, "eks:DescribeCluster", arn, "InvalidResponse",
                "ListClusters gave a cluster name that is not a valid EKS name");

@@ -215,8 +215,8 @@ void ecr_orgs_collect(ecr_collect_ctx *ctx) {
   cJSON_Delete(org);
   cJSON *accounts = list_accounts(ctx);
   if (accounts) {
-    ecr_collect_progress(ctx, true, "organization: %d accounts",
-                         cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(accounts, "Accounts")));
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(accounts, "Accounts");
+    ecr_collect_progress(ctx, true, "organization: %d accounts", cJSON_GetArraySize(list));
     write_or_gap(ctx, "organizations/accounts.json", accounts, "organizations:ListAccounts",
                  "organization");
     cJSON_Delete(accounts);

@@ -1,7 +1,8 @@
 /* Evidence loader: required files, JSON errors with positions, type errors
  * naming the JSON path, document forms, regions, registry policies, SCP
  * levels, manifest gaps and hashes, missing policies as gaps, default
- * policy versions, repository tags, the organization, its accounts and RCPs. Every bundle is built in a temporary directory. */
+ * policy versions, repository tags, the organization, its accounts and RCPs.
+ * Every bundle is built in a temporary directory. */
 #include "testutil.h"
 
 #include <stdio.h>
