@@ -179,6 +179,15 @@ ecr_status ecr_aws_json(ecr_aws_client *c, const char *service, const char *regi
                         const char *target_prefix, const char *op, const char *json_body,
                         ecr_aws_response *resp, ecr_error *err);
 
+/* REST-JSON GET (EKS): path ("/clusters/NAME", segments already
+ * percent-encoded) appended to the service endpoint, query "k=v&..." already
+ * encoded (NULL: none); signed for service, unsigned body. op names the call
+ * in messages ("eks:ListClusters" for op "ListClusters"). Errors and retries
+ * as ecr_aws_json. */
+ecr_status ecr_aws_rest_get(ecr_aws_client *c, const char *service, const char *region,
+                            const char *op, const char *path, const char *query,
+                            ecr_aws_response *resp, ecr_error *err);
+
 /* Append "&key=value" form-encoded to b. */
 void ecr_aws_form_add(ecr_buf *b, const char *key, const char *value);
 
@@ -241,7 +250,7 @@ ecr_status ecr_bundle_write_manifest(ecr_collect_ctx *ctx, const char *const *re
 char *ecr_aws_time_from_iso(const char *s);
 char *ecr_aws_time_from_epoch(double t);
 
-/* ---- services (sts.c, iam.c, ecr.c, orgs.c) --------------------------- */
+/* ---- services (sts.c, iam.c, ecr.c, orgs.c, eks.c) -------------------- */
 
 /* sts:GetCallerIdentity -> {"UserId","Account","Arn"} (caller frees). */
 ecr_status ecr_sts_get_caller_identity(ecr_aws_client *c, const char *region, cJSON **out,
@@ -272,7 +281,12 @@ void ecr_iam_collect_credential_report(ecr_collect_ctx *ctx);
 /* ECR files of one region; failures become gaps. */
 void ecr_ecr_collect_region(ecr_collect_ctx *ctx, const char *region);
 
-/* organizations/scps.json when permitted; gaps otherwise. */
+/* organizations/organization.json, accounts.json, scps.json and rcps.json
+ * when permitted; gaps otherwise. */
 void ecr_orgs_collect(ecr_collect_ctx *ctx);
+
+/* eks/<region>/clusters.json and pod-identity-associations.json; failures
+ * become gaps (eks.c). */
+void ecr_eks_collect_region(ecr_collect_ctx *ctx, const char *region);
 
 #endif

@@ -1,5 +1,5 @@
-/* ecr_collect: credentials -> identity -> IAM -> ECR per region -> SCPs ->
- * manifest, written into a temporary directory renamed to --out at the end. */
+/* ecr_collect: credentials -> identity -> IAM -> ECR per region ->
+ * Organizations (SCPs, RCPs, accounts) -> EKS per region -> manifest, written into a temporary directory renamed to --out at the end. */
 #define _XOPEN_SOURCE 700
 #include "ecraudit/collect.h"
 
@@ -337,6 +337,8 @@ ecr_status ecr_collect(const ecr_collect_opts *opts, ecr_error *err) {
   for (size_t i = 0; i < n_regions; i++)
     ecr_ecr_collect_region(&ctx, regions[i]);
   ecr_orgs_collect(&ctx);
+  for (size_t i = 0; i < n_regions; i++)
+    ecr_eks_collect_region(&ctx, regions[i]);
 
   st = ecr_bundle_write_manifest(&ctx, regions, n_regions, err);
   if (st != ECR_OK) goto cleanup;

@@ -1,5 +1,5 @@
 /* ECR, per region: DescribeRepositories (nextToken pages), GetRepositoryPolicy
- * per repository, GetRegistryPolicy. JSON 1.1 protocol. */
+ * and ListTagsForResource per repository, GetRegistryPolicy. JSON 1.1 protocol. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -142,6 +142,55 @@ static cJSON *repository_policies(ecr_collect_ctx *ctx, const char *region, cons
   return out;
 }
 
+/* [{"resourceArn", "tags"}]: one ListTagsForResource answer per repository
+ * (the API has no pages); a repository whose call fails is absent and a gap. */
+static cJSON *repository_tags(ecr_collect_ctx *ctx, const char *region, const cJSON *repos) {
+  cJSON *out = cJSON_CreateArray();
+  int total = cJSON_GetArraySize(repos), done = 0;
+  ecr_aws_response resp;
+  ecr_aws_response_init(&resp);
+  ecr_error err;
+  const cJSON *repo;
+  cJSON_ArrayForEach(repo, repos) {
+    const cJSON *arn = cJSON_GetObjectItemCaseSensitive(repo, "repositoryArn");
+    done++;
+    if (!cJSON_IsString(arn)) continue;
+    cJSON *req = cJSON_CreateObject();
+    cJSON_AddStringToObject(req, "resourceArn", arn->valuestring);
+    char *body = cJSON_PrintUnformatted(req);
+    cJSON_Delete(req);
+    ecr_status st = ecr_aws_json(ctx->client, "ecr", region, ECR_TARGET, "ListTagsForResource",
+                                 body, &resp, &err);
+    free(body);
+    if (st == ECR_OK) {
+      cJSON *doc = cJSON_ParseWithLength(resp.body.data, resp.body.len);
+      cJSON *tags = cJSON_IsObject(doc) ? cJSON_DetachItemFromObjectCaseSensitive(doc, "tags")
+                                        : NULL;
+      if (!tags && cJSON_IsObject(doc)) tags = cJSON_CreateArray(); /* no "tags": none */
+      if (cJSON_IsArray(tags)) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "resourceArn", arn->valuestring);
+        cJSON_AddItemToObject(e, "tags", tags);
+        cJSON_AddItemToArray(out, e);
+      } else {
+        cJSON_Delete(tags);
+        free(resp.error_code);
+        free(resp.error_message);
+        resp.error_code = ecr_xstrdup("InvalidResponse");
+        resp.error_message =
+            ecr_xstrdup("ListTagsForResource response is not a JSON object with a \"tags\" list");
+        ecr_collect_gap(ctx, "ecr:ListTagsForResource", arn->valuestring, &resp);
+      }
+      cJSON_Delete(doc);
+    } else {
+      ecr_collect_gap(ctx, "ecr:ListTagsForResource", arn->valuestring, &resp);
+    }
+    ecr_collect_progress(ctx, done == total, "%s: repository tags %d/%d", region, done, total);
+  }
+  ecr_aws_response_cleanup(&resp);
+  return out;
+}
+
 static void registry_policy(ecr_collect_ctx *ctx, const char *region) {
   ecr_aws_response resp;
   ecr_aws_response_init(&resp);
@@ -200,6 +249,11 @@ void ecr_ecr_collect_region(ecr_collect_ctx *ctx, const char *region) {
     write_or_gap(ctx, rel, pols, "ecr:GetRepositoryPolicy", region);
     free(rel);
     cJSON_Delete(pols);
+    cJSON *tags = repository_tags(ctx, region, repos);
+    rel = ecr_xasprintf("ecr/%s/repository-tags.json", region);
+    write_or_gap(ctx, rel, tags, "ecr:ListTagsForResource", region);
+    free(rel);
+    cJSON_Delete(tags);
     cJSON_Delete(doc);
   }
   registry_policy(ctx, region);

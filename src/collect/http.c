@@ -362,6 +362,9 @@ typedef struct call_spec {
   const char *target; /* X-Amz-Target or NULL */
   const char *body;
   bool json;
+  const char *method;    /* NULL -> POST; "GET" sends no body */
+  const char *rest_path; /* REST: appended to the endpoint's path, already encoded */
+  const char *query;     /* REST: "k=v&k2=v2", already encoded; NULL -> none */
 } call_spec;
 
 /* Error messages end up in manifest.json and on stderr: remove any secret
@@ -431,19 +434,29 @@ static CURLcode perform(ecr_aws_client *c, const call_spec *s, const char *url,
                         const char *sign_region, ecr_aws_response *resp, hdr_capture *hc) {
   char *host = NULL, *path = NULL;
   if (!split_url(url, &host, &path)) return CURLE_URL_MALFORMAT;
+  const char *method = s->method ? s->method : "POST";
+  bool get = strcmp(method, "GET") == 0;
+  char *full_url = NULL;
+  if (s->rest_path) { /* REST: the endpoint's path + the operation's, and the query */
+    char *joined = ecr_xasprintf("%s%s", strcmp(path, "/") == 0 ? "" : path, s->rest_path);
+    free(path);
+    path = joined;
+    full_url = ecr_xasprintf("%s%s%s%s", url, s->rest_path, s->query && *s->query ? "?" : "",
+                             s->query ? s->query : "");
+  }
   char amz_date[17];
   amz_now(amz_date);
   ecr_sigv4_header h[6];
   size_t nh = 0;
-  h[nh++] = (ecr_sigv4_header){"Content-Type", s->content_type};
+  if (s->content_type) h[nh++] = (ecr_sigv4_header){"Content-Type", s->content_type};
   h[nh++] = (ecr_sigv4_header){"Host", host};
   h[nh++] = (ecr_sigv4_header){"X-Amz-Date", amz_date};
   if (c->creds.session_token)
     h[nh++] = (ecr_sigv4_header){"X-Amz-Security-Token", c->creds.session_token};
   if (s->target) h[nh++] = (ecr_sigv4_header){"X-Amz-Target", s->target};
-  ecr_sigv4_request req = {.method = "POST",
+  ecr_sigv4_request req = {.method = method,
                            .path = path,
-                           .query = NULL,
+                           .query = s->query,
                            .headers = h,
                            .n_headers = nh,
                            .payload = s->body,
@@ -465,8 +478,8 @@ static CURLcode perform(ecr_aws_client *c, const call_spec *s, const char *url,
   lines[nl++] = ecr_xstrdup("Expect:");
   for (size_t i = 0; i < nl; i++)
     list = curl_slist_append(list, lines[i]);
-  debug_log(c, "POST %s service=%s region=%s %s%s", url, s->service, sign_region,
-            s->target ? "target=" : "action=", s->target ? s->target : s->op_name);
+  debug_log(c, "%s %s service=%s region=%s %s%s", method, full_url ? full_url : url, s->service,
+            sign_region, s->target ? "target=" : "action=", s->target ? s->target : s->op_name);
   if (c->debug)
     for (size_t i = 0; i < nh; i++) {
       bool secret = ecr_strcasecmp_ascii(h[i].name, "X-Amz-Security-Token") == 0;
@@ -476,10 +489,14 @@ static CURLcode perform(ecr_aws_client *c, const call_spec *s, const char *url,
 
   CURL *curl = c->curl;
   curl_easy_reset(curl);
-  curl_easy_setopt(curl, CURLOPT_URL, url);
-  curl_easy_setopt(curl, CURLOPT_POST, 1L);
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, s->body);
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)strlen(s->body));
+  curl_easy_setopt(curl, CURLOPT_URL, full_url ? full_url : url);
+  if (get) {
+    curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+  } else {
+    curl_easy_setopt(curl, CURLOPT_POST, 1L);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, s->body);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)strlen(s->body));
+  }
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
   curl_easy_setopt(curl, CURLOPT_USERAGENT, "ecraudit/" ECRAUDIT_VERSION);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, write_cb);
@@ -508,6 +525,7 @@ static CURLcode perform(ecr_aws_client *c, const call_spec *s, const char *url,
   wipe_free(authz);
   free(host);
   free(path);
+  free(full_url);
   return rc;
 }
 
@@ -679,6 +697,25 @@ ecr_status ecr_aws_json(ecr_aws_client *c, const char *service, const char *regi
                  .json = true};
   ecr_status st = call(c, &s, resp, err);
   free(target);
+  free(op_name);
+  return st;
+}
+
+ecr_status ecr_aws_rest_get(ecr_aws_client *c, const char *service, const char *region,
+                            const char *op, const char *path, const char *query,
+                            ecr_aws_response *resp, ecr_error *err) {
+  char *op_name = ecr_xasprintf("%s:%s", service, op);
+  call_spec s = {.service = service,
+                 .region = region,
+                 .op_name = op_name,
+                 .content_type = NULL,
+                 .target = NULL,
+                 .body = "",
+                 .json = true,
+                 .method = "GET",
+                 .rest_path = path,
+                 .query = query};
+  ecr_status st = call(c, &s, resp, err);
   free(op_name);
   return st;
 }

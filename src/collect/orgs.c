@@ -1,8 +1,11 @@
-/* Service control policies through AWS Organizations, when permitted:
- * DescribeOrganization, ListParents up to the root, ListPoliciesForTarget
- * and DescribePolicy for the root, every OU on the way and the account.
- * Written only when complete; otherwise a gap (AWSOrganizationsNotInUse
- * means there are no SCPs: no file, no gap). */
+/* AWS Organizations, when permitted: DescribeOrganization
+ * (organizations/organization.json), ListAccounts (accounts.json, every page),
+ * then one walk of ListParents up to the root and, for the root, every OU on
+ * the way and the account, ListPoliciesForTarget and DescribePolicy for the
+ * service control policies (scps.json) and the resource control policies
+ * (rcps.json). Each file is written only when complete; otherwise a gap.
+ * AWSOrganizationsNotInUse means no organization: no file, no gap; so does
+ * PolicyTypeNotEnabled for the RCPs (the type is not enabled: none apply). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,9 +15,10 @@
 #define MAX_LEVELS 12
 #define MAX_PAGES 1000
 
-/* Call op with body; on failure record a gap and return NULL. */
+/* Call op with body; on failure record a gap and return NULL, except for the
+ * error code absent_code (may be NULL), which sets *absent instead. */
 static cJSON *orgs_call(ecr_collect_ctx *ctx, const char *op, cJSON *req, const char *resource,
-                        bool *not_in_use) {
+                        const char *absent_code, bool *absent) {
   char *body = cJSON_PrintUnformatted(req);
   cJSON_Delete(req);
   ecr_aws_response resp;
@@ -38,9 +42,8 @@ static cJSON *orgs_call(ecr_collect_ctx *ctx, const char *op, cJSON *req, const 
     }
   }
   if (!doc) {
-    if (not_in_use && resp.error_code &&
-        strcmp(resp.error_code, "AWSOrganizationsNotInUseException") == 0) {
-      *not_in_use = true;
+    if (absent_code && resp.error_code && strcmp(resp.error_code, absent_code) == 0) {
+      *absent = true;
     } else {
       char *source = ecr_xasprintf("organizations:%s", op);
       ecr_collect_gap(ctx, source, resource, &resp);
@@ -56,8 +59,11 @@ static const char *str(const cJSON *o, const char *k) {
   return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-/* Policies of one target as [{"Id","Name","Content"}], NULL on failure. */
-static cJSON *target_policies(ecr_collect_ctx *ctx, const char *target) {
+/* Policies of one kind (filter "SERVICE_CONTROL_POLICY" or
+ * "RESOURCE_CONTROL_POLICY") of one target as [{"Id","Name","Content"}],
+ * NULL on failure (a gap) or when the policy type is not enabled (*off). */
+static cJSON *target_policies(ecr_collect_ctx *ctx, const char *target, const char *filter,
+                              bool *off) {
   cJSON *out = cJSON_CreateArray();
   char *token = NULL;
   int pages = 0;
@@ -65,11 +71,12 @@ static cJSON *target_policies(ecr_collect_ctx *ctx, const char *target) {
   do {
     cJSON *req = cJSON_CreateObject();
     cJSON_AddStringToObject(req, "TargetId", target);
-    cJSON_AddStringToObject(req, "Filter", "SERVICE_CONTROL_POLICY");
+    cJSON_AddStringToObject(req, "Filter", filter);
     if (token) cJSON_AddStringToObject(req, "NextToken", token);
     free(token);
     token = NULL;
-    cJSON *doc = orgs_call(ctx, "ListPoliciesForTarget", req, target, NULL);
+    cJSON *doc =
+        orgs_call(ctx, "ListPoliciesForTarget", req, target, "PolicyTypeNotEnabledException", off);
     if (!doc) goto fail;
     const cJSON *p;
     cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(doc, "Policies")) {
@@ -77,7 +84,7 @@ static cJSON *target_policies(ecr_collect_ctx *ctx, const char *target) {
       if (!id) continue;
       cJSON *dreq = cJSON_CreateObject();
       cJSON_AddStringToObject(dreq, "PolicyId", id);
-      cJSON *d = orgs_call(ctx, "DescribePolicy", dreq, id, NULL);
+      cJSON *d = orgs_call(ctx, "DescribePolicy", dreq, id, NULL, NULL);
       if (!d) {
         cJSON_Delete(doc);
         goto fail;
@@ -114,23 +121,115 @@ fail:
   return NULL;
 }
 
+static void write_or_gap(ecr_collect_ctx *ctx, const char *rel, const cJSON *v, const char *source,
+                         const char *resource) {
+  ecr_error err;
+  if (ecr_bundle_write_json(ctx, rel, v, &err) == ECR_OK) return;
+  ecr_aws_response r = {0};
+  r.error_code = (char *)"WriteError";
+  r.error_message = err.message;
+  ecr_collect_gap(ctx, source, resource, &r);
+}
+
+/* ListAccounts, every page merged into {"Accounts": [...]} as the CLI prints
+ * it (JoinedTimestamp in ISO 8601); NULL on failure (a gap). */
+static cJSON *list_accounts(ecr_collect_ctx *ctx) {
+  cJSON *accounts = cJSON_CreateArray();
+  char *token = NULL;
+  int pages = 0;
+  ecr_token_set seen = {0};
+  do {
+    cJSON *req = cJSON_CreateObject();
+    if (token) cJSON_AddStringToObject(req, "NextToken", token);
+    free(token);
+    token = NULL;
+    cJSON *doc = orgs_call(ctx, "ListAccounts", req, "organization", NULL, NULL);
+    if (!doc) goto fail;
+    cJSON *list = cJSON_GetObjectItemCaseSensitive(doc, "Accounts");
+    cJSON *a;
+    while (cJSON_IsArray(list) && (a = cJSON_DetachItemFromArray(list, 0)) != NULL) {
+      cJSON *t = cJSON_GetObjectItemCaseSensitive(a, "JoinedTimestamp");
+      if (cJSON_IsNumber(t)) {
+        char *iso = ecr_aws_time_from_epoch(t->valuedouble);
+        cJSON_ReplaceItemInObjectCaseSensitive(a, "JoinedTimestamp", cJSON_CreateString(iso));
+        free(iso);
+      }
+      cJSON_AddItemToArray(accounts, a);
+    }
+    const char *next = str(doc, "NextToken");
+    if (next && *next) token = ecr_xstrdup(next);
+    cJSON_Delete(doc);
+    const char *why = NULL;
+    if (token && ecr_token_set_add(&seen, token))
+      why = "NextToken repeats one the call already returned";
+    else if (token && pages + 1 >= MAX_PAGES)
+      why = "more than 1000 pages";
+    if (why) {
+      ecr_aws_response r = {0};
+      r.error_code = (char *)"PaginationLoop";
+      r.error_message = (char *)why;
+      ecr_collect_gap(ctx, "organizations:ListAccounts", "organization", &r);
+      goto fail;
+    }
+  } while (token && ++pages < MAX_PAGES);
+  free(token);
+  ecr_token_set_cleanup(&seen);
+  cJSON *out = cJSON_CreateObject();
+  cJSON_AddItemToObject(out, "Accounts", accounts);
+  return out;
+fail:
+  free(token);
+  ecr_token_set_cleanup(&seen);
+  cJSON_Delete(accounts);
+  return NULL;
+}
+
+/* The levels of one policy kind, root first: [{"target","policies"}];
+ * NULL on a gap or when the type is not enabled. */
+static cJSON *policy_levels(ecr_collect_ctx *ctx, char *const *chain, size_t n,
+                            const char *filter) {
+  cJSON *levels = cJSON_CreateArray();
+  for (size_t i = n; i-- > 0;) {
+    bool off = false;
+    cJSON *pols = target_policies(ctx, chain[i], filter, &off);
+    if (!pols) {
+      cJSON_Delete(levels);
+      return NULL;
+    }
+    cJSON *t = cJSON_CreateObject();
+    cJSON_AddStringToObject(t, "target", chain[i]);
+    cJSON_AddItemToObject(t, "policies", pols);
+    cJSON_AddItemToArray(levels, t);
+  }
+  return levels;
+}
+
 void ecr_orgs_collect(ecr_collect_ctx *ctx) {
   if (!ctx->account) return;
   bool not_in_use = false;
-  cJSON *org =
-      orgs_call(ctx, "DescribeOrganization", cJSON_CreateObject(), "organization", &not_in_use);
+  cJSON *org = orgs_call(ctx, "DescribeOrganization", cJSON_CreateObject(), "organization",
+                         "AWSOrganizationsNotInUseException", &not_in_use);
   if (!org) return;
+  write_or_gap(ctx, "organizations/organization.json", org, "organizations:DescribeOrganization",
+               "organization");
   cJSON_Delete(org);
-  /* the chain of targets, account first, root last */
+  cJSON *accounts = list_accounts(ctx);
+  if (accounts) {
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(accounts, "Accounts");
+    ecr_collect_progress(ctx, true, "organization: %d accounts", cJSON_GetArraySize(list));
+    write_or_gap(ctx, "organizations/accounts.json", accounts, "organizations:ListAccounts",
+                 "organization");
+    cJSON_Delete(accounts);
+  }
+  /* the chain of targets, account first, root last: one walk for both kinds */
   char *chain[MAX_LEVELS + 1];
   size_t n = 0;
   chain[n++] = ecr_xstrdup(ctx->account);
   bool ok = false;
-  cJSON *scps = NULL;
   while (n <= MAX_LEVELS) {
     cJSON *req = cJSON_CreateObject();
     cJSON_AddStringToObject(req, "ChildId", chain[n - 1]);
-    cJSON *doc = orgs_call(ctx, "ListParents", req, chain[n - 1], NULL);
+    cJSON *doc = orgs_call(ctx, "ListParents", req, chain[n - 1], NULL, NULL);
     if (!doc) goto cleanup;
     const cJSON *first = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "Parents"), 0);
     const char *id = str(first, "Id");
@@ -152,29 +251,19 @@ void ecr_orgs_collect(ecr_collect_ctx *ctx) {
     }
   }
   if (!ok) goto cleanup;
-  ecr_collect_progress(ctx, false, "SCPs: %zu levels", n);
-  scps = cJSON_CreateArray();
-  for (size_t i = n; i-- > 0;) {
-    cJSON *pols = target_policies(ctx, chain[i]);
-    if (!pols) {
-      ok = false;
-      goto cleanup;
-    }
-    cJSON *t = cJSON_CreateObject();
-    cJSON_AddStringToObject(t, "target", chain[i]);
-    cJSON_AddItemToObject(t, "policies", pols);
-    cJSON_AddItemToArray(scps, t);
-  }
-  ecr_collect_progress(ctx, true, "SCPs: %zu levels collected", n);
-  ecr_error err;
-  if (ecr_bundle_write_json(ctx, "organizations/scps.json", scps, &err) != ECR_OK) {
-    ecr_aws_response r = {0};
-    r.error_code = (char *)"WriteError";
-    r.error_message = err.message;
-    ecr_collect_gap(ctx, "organizations:ListPoliciesForTarget", ctx->account, &r);
+  static const struct {
+    const char *filter, *file, *label;
+  } kinds[] = {{"SERVICE_CONTROL_POLICY", "organizations/scps.json", "SCPs"},
+               {"RESOURCE_CONTROL_POLICY", "organizations/rcps.json", "RCPs"}};
+  for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+    ecr_collect_progress(ctx, false, "%s: %zu levels", kinds[k].label, n);
+    cJSON *levels = policy_levels(ctx, chain, n, kinds[k].filter);
+    if (!levels) continue;
+    ecr_collect_progress(ctx, true, "%s: %zu levels collected", kinds[k].label, n);
+    write_or_gap(ctx, kinds[k].file, levels, "organizations:ListPoliciesForTarget", ctx->account);
+    cJSON_Delete(levels);
   }
 cleanup:
-  cJSON_Delete(scps);
   for (size_t i = 0; i < n; i++)
     free(chain[i]);
 }

@@ -744,6 +744,147 @@ static ecr_status region_registry_policy(loader *L, ecr_region *reg) {
   return st;
 }
 
+/* ecr/<region>/repository-tags.json (optional): [{"resourceArn", "tags": [{"Key",
+ * "Value"}]}]. An entry for an ARN that is no repository of this region is
+ * ignored, as a policy of an unlisted repository is (a repository deleted
+ * between the calls, or tags saved for more repositories than described):
+ * there is nothing to evaluate. The same ARN twice, or one key twice in one
+ * repository's tags, is an input error naming both entries. */
+typedef struct tag_entry {
+  const char *arn;
+  size_t index;
+} tag_entry;
+
+static int cmp_tag_entry(const void *a, const void *b) {
+  const tag_entry *x = a, *y = b;
+  int c = strcmp(x->arn, y->arn);
+  return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+static int cmp_region_repo(const void *a, const void *b, void *ctx) {
+  const ecr_evidence *ev = ctx;
+  return strcmp(ev->repos[*(const size_t *)a].arn, ev->repos[*(const size_t *)b].arn);
+}
+
+static int region_repo_vs_arn(size_t i, const void *arn, void *ctx) {
+  return strcmp(((const ecr_evidence *)ctx)->repos[i].arn, arn);
+}
+
+static ecr_status repository_tag_list(loader *L, const char *rel, const char *w, const cJSON *it,
+                                      ecr_repository *r) {
+  const cJSON *arr;
+  ecr_status st = opt_array(L, rel, w, it, "tags", &arr);
+  if (st != ECR_OK) return st;
+  if (!arr) return ecr_error_set(L->err, ECR_E_INPUT, rel, "%s.tags is missing", w);
+  ecr_tag *tags = ecr_xcalloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof(ecr_tag));
+  size_t n = 0;
+  const cJSON *t;
+  cJSON_ArrayForEach(t, arr) {
+    char wt[96];
+    snprintf(wt, sizeof(wt), "%s.tags[%zu]", w, n);
+    if (!cJSON_IsObject(t)) {
+      st = type_error(L, rel, wt, "", "an object");
+      break;
+    }
+    char *key = NULL, *value = NULL;
+    if ((st = req_str(L, rel, wt, t, "Key", &key)) != ECR_OK) break;
+    if ((st = opt_str(L, rel, wt, t, "Value", &value)) != ECR_OK) {
+      free(key);
+      break;
+    }
+    for (size_t k = 0; k < n && st == ECR_OK; k++)
+      if (strcmp(tags[k].key, key) == 0)
+        st = ecr_error_set(L->err, ECR_E_INPUT, rel, "%s.tags[%zu] and %s: key %s twice", w, k,
+                           wt, key);
+    if (st != ECR_OK) {
+      free(key);
+      free(value);
+      break;
+    }
+    tags[n].key = key;
+    tags[n].value = value ? value : ecr_xstrdup("");
+    n++;
+  }
+  if (st != ECR_OK || !r) {
+    for (size_t k = 0; k < n; k++) {
+      free(tags[k].key);
+      free(tags[k].value);
+    }
+    free(tags);
+    return st;
+  }
+  r->tags = tags;
+  r->n_tags = n;
+  r->tags_known = true;
+  return ECR_OK;
+}
+
+static ecr_status region_tags(loader *L, ecr_region *reg, size_t first) {
+  char *rel = ecr_xasprintf("ecr/%s/repository-tags.json", reg->name);
+  cJSON *root = NULL;
+  tag_entry *entries = NULL;
+  size_t *by_arn = NULL;
+  ecr_status st = read_json(L, rel, false, &root);
+  if (st != ECR_OK || !root) goto done;
+  reg->tags_present = true;
+  if (!cJSON_IsArray(root)) {
+    st = ecr_error_set(L->err, ECR_E_INPUT, rel,
+                       "must be a JSON array of {\"resourceArn\", \"tags\"} (one "
+                       "list-tags-for-resource output per repository)");
+    goto done;
+  }
+  size_t n = (size_t)cJSON_GetArraySize(root);
+  if (n > ECR_MAX_ITEMS) {
+    st = ecr_error_set(L->err, ECR_E_INPUT, rel, "has more than %d items", ECR_MAX_ITEMS);
+    goto done;
+  }
+  /* every entry's shape and ARN first, then duplicates, then the repositories */
+  entries = ecr_xcalloc(n + 1, sizeof(tag_entry));
+  const cJSON *it;
+  size_t i = 0;
+  cJSON_ArrayForEach(it, root) {
+    char w[64];
+    snprintf(w, sizeof(w), "[%zu]", i);
+    const cJSON *arn = field(it, "resourceArn");
+    if (!cJSON_IsObject(it)) st = type_error(L, rel, w, "", "an object");
+    else if (!arn || cJSON_IsNull(arn))
+      st = ecr_error_set(L->err, ECR_E_INPUT, rel, "%s.resourceArn is missing", w);
+    else if (!cJSON_IsString(arn)) st = type_error(L, rel, w, "resourceArn", "a string");
+    if (st != ECR_OK) goto done;
+    entries[i] = (tag_entry){arn->valuestring, i};
+    i++;
+  }
+  if (n > 1) qsort(entries, n, sizeof(tag_entry), cmp_tag_entry);
+  for (size_t k = 1; k < n; k++)
+    if (strcmp(entries[k - 1].arn, entries[k].arn) == 0) {
+      st = ecr_error_set(L->err, ECR_E_INPUT, rel,
+                         "[%zu] and [%zu] are both repository %s (each repository must be "
+                         "listed once)",
+                         entries[k - 1].index, entries[k].index, entries[k].arn);
+      goto done;
+    }
+  size_t n_repos = L->ev->n_repos - first;
+  by_arn = ecr_xcalloc(n_repos + 1, sizeof(size_t));
+  for (size_t k = 0; k < n_repos; k++) by_arn[k] = first + k;
+  ecr_sort_idx(by_arn, n_repos, cmp_region_repo, L->ev);
+  i = 0;
+  cJSON_ArrayForEach(it, root) {
+    char w[64];
+    snprintf(w, sizeof(w), "[%zu]", i++);
+    const char *arn = field(it, "resourceArn")->valuestring;
+    long r = ecr_sorted_find(by_arn, n_repos, arn, region_repo_vs_arn, L->ev);
+    /* an unknown repository's tags are checked but not kept */
+    if ((st = repository_tag_list(L, rel, w, it, r >= 0 ? &L->ev->repos[r] : NULL)) != ECR_OK)
+      goto done;
+  }
+done:
+  free(entries);
+  free(by_arn);
+  cJSON_Delete(root);
+  free(rel);
+  return st;
+}
+
 static int cmp_repo(const void *a, const void *b) {
   return strcmp(((const ecr_repository *)a)->arn, ((const ecr_repository *)b)->arn);
 }
@@ -778,6 +919,7 @@ static ecr_status ecr_dirs(loader *L) {
     size_t first = 0;
     if (st == ECR_OK) st = region_repositories(L, reg, &first);
     if (st == ECR_OK && !reg->repositories_gap) st = region_policies(L, reg, first);
+    if (st == ECR_OK) st = region_tags(L, reg, first);
     if (st == ECR_OK) st = region_registry_policy(L, reg);
   }
   for (size_t i = 0; i < n; i++) free(names[i]);
@@ -820,17 +962,21 @@ static void apply_gaps(loader *L) {
   }
 }
 
-static ecr_status scps(loader *L) {
-  const char *rel = "organizations/scps.json";
+/* organizations/scps.json and rcps.json (optional, one shape):
+ * [{"target", "policies": [{"Id", "Name", "Content"}]}], every level kept in
+ * file order; kind ("SCP", "RCP") names the policies in the gap of a level
+ * without any. */
+static ecr_status org_policy_levels(loader *L, const char *rel, const char *kind, bool *present,
+                                    ecr_scp_level **out, size_t *n_out) {
   cJSON *root = NULL;
   ecr_status st = read_json(L, rel, false, &root);
   if (st != ECR_OK || !root) return st;
-  L->ev->scps_present = true;
+  *present = true;
   if (!cJSON_IsArray(root)) {
     cJSON_Delete(root);
     return ecr_error_set(L->err, ECR_E_INPUT, rel, "must be a JSON array of {target, policies}");
   }
-  L->ev->scp_levels = ecr_xcalloc((size_t)cJSON_GetArraySize(root) + 1, sizeof(ecr_scp_level));
+  *out = ecr_xcalloc((size_t)cJSON_GetArraySize(root) + 1, sizeof(ecr_scp_level));
   const cJSON *lv;
   size_t i = 0;
   cJSON_ArrayForEach(lv, root) {
@@ -840,7 +986,7 @@ static ecr_status scps(loader *L) {
       st = type_error(L, rel, w, "", "an object");
       break;
     }
-    ecr_scp_level *level = &L->ev->scp_levels[L->ev->n_scp_levels++];
+    ecr_scp_level *level = &(*out)[(*n_out)++];
     if ((st = req_str(L, rel, w, lv, "target", &level->target)) != ECR_OK) break;
     const cJSON *pols;
     if ((st = opt_array(L, rel, w, lv, "policies", &pols)) != ECR_OK) break;
@@ -871,11 +1017,123 @@ static ecr_status scps(loader *L) {
       if ((st = policy_doc(L, rel, wp, field(src, "Content"), &sp->doc)) != ECR_OK) break;
     }
     if (st != ECR_OK) break;
-    if (level->n_policies == 0)
-      add_gap(L, "organizations:ListPoliciesForTarget", level->target,
-              "no SCP listed for this level (AWS requires at least one): the level's SCPs are "
-              "missing from the evidence");
+    if (level->n_policies == 0) {
+      char *msg = ecr_xasprintf("no %s listed for this level (AWS requires at least one): the "
+                                "level's %ss are missing from the evidence",
+                                kind, kind);
+      add_gap(L, "organizations:ListPoliciesForTarget", level->target, msg);
+      free(msg);
+    }
   }
+  cJSON_Delete(root);
+  return st;
+}
+
+static ecr_status scps(loader *L) {
+  return org_policy_levels(L, "organizations/scps.json", "SCP", &L->ev->scps_present,
+                           &L->ev->scp_levels, &L->ev->n_scp_levels);
+}
+
+static ecr_status rcps(loader *L) {
+  return org_policy_levels(L, "organizations/rcps.json", "RCP", &L->ev->rcps_present,
+                           &L->ev->rcp_levels, &L->ev->n_rcp_levels);
+}
+
+/* organizations/organization.json (optional): `aws organizations
+ * describe-organization`; Organization.Id ("o-" and 10 to 32 lower-case
+ * letters or digits) is required, MasterAccountId (12 digits) optional. */
+static bool valid_org_id(const char *s) {
+  size_t n = strlen(s);
+  if (n < 12 || n > 34 || strncmp(s, "o-", 2) != 0) return false;
+  for (size_t i = 2; i < n; i++)
+    if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9'))) return false;
+  return true;
+}
+
+static ecr_status organization(loader *L) {
+  const char *rel = "organizations/organization.json";
+  cJSON *root = NULL;
+  ecr_status st = read_json(L, rel, false, &root);
+  if (st != ECR_OK || !root) return st;
+  L->ev->org_present = true;
+  const cJSON *org = cJSON_IsObject(root) ? field(root, "Organization") : NULL;
+  if (!cJSON_IsObject(org)) {
+    st = ecr_error_set(L->err, ECR_E_INPUT, rel,
+                       "must be a JSON object with an \"Organization\" object (aws "
+                       "organizations describe-organization)");
+  } else if ((st = req_str(L, rel, "Organization", org, "Id", &L->ev->org_id)) == ECR_OK &&
+             (st = opt_str(L, rel, "Organization", org, "MasterAccountId",
+                           &L->ev->org_management_account)) == ECR_OK) {
+    if (!valid_org_id(L->ev->org_id))
+      st = ecr_error_set(L->err, ECR_E_INPUT, rel,
+                         "Organization.Id must be an organization id (o- and 10 to 32 lower-case "
+                         "letters or digits), not \"%s\"",
+                         L->ev->org_id);
+    else if (L->ev->org_management_account && !valid_account(L->ev->org_management_account))
+      st = ecr_error_set(L->err, ECR_E_INPUT, rel,
+                         "Organization.MasterAccountId must be a 12-digit account id");
+  }
+  cJSON_Delete(root);
+  return st;
+}
+
+/* organizations/accounts.json (optional): `aws organizations list-accounts`,
+ * {"Accounts": [{"Id", "Arn", "Name", "Status" or "State"}]}; State (the
+ * newer field) wins when both are present. One Id twice is an input error
+ * naming both entries. */
+static ecr_status org_accounts(loader *L) {
+  const char *rel = "organizations/accounts.json";
+  cJSON *root = NULL;
+  ecr_status st = read_json(L, rel, false, &root);
+  if (st != ECR_OK || !root) return st;
+  L->ev->accounts_present = true;
+  const cJSON *arr = NULL;
+  if (!cJSON_IsObject(root)) {
+    st = ecr_error_set(L->err, ECR_E_INPUT, rel,
+                       "must be a JSON object with \"Accounts\" (aws organizations list-accounts)");
+    goto done;
+  }
+  if ((st = opt_array(L, rel, "", root, "Accounts", &arr)) != ECR_OK) goto done;
+  if (!arr) {
+    st = ecr_error_set(L->err, ECR_E_INPUT, rel, "Accounts is missing");
+    goto done;
+  }
+  L->ev->org_accounts = ecr_xcalloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof(ecr_org_account));
+  const cJSON *it;
+  size_t i = 0;
+  cJSON_ArrayForEach(it, arr) {
+    char w[64];
+    snprintf(w, sizeof(w), "Accounts[%zu]", i++);
+    if (!cJSON_IsObject(it)) {
+      st = type_error(L, rel, w, "", "an object");
+      goto done;
+    }
+    ecr_org_account *a = &L->ev->org_accounts[L->ev->n_org_accounts++];
+    char *state = NULL;
+    if ((st = req_str(L, rel, w, it, "Id", &a->id)) != ECR_OK ||
+        (st = opt_str(L, rel, w, it, "Arn", &a->arn)) != ECR_OK ||
+        (st = opt_str(L, rel, w, it, "Name", &a->name)) != ECR_OK ||
+        (st = opt_str(L, rel, w, it, "Status", &a->status)) != ECR_OK ||
+        (st = opt_str(L, rel, w, it, "State", &state)) != ECR_OK)
+      goto done;
+    if (state) {
+      free(a->status);
+      a->status = state;
+    }
+    if (!valid_account(a->id)) {
+      st = ecr_error_set(L->err, ECR_E_INPUT, rel, "%s.Id must be a 12-digit account id", w);
+      goto done;
+    }
+    for (size_t k = 0; k + 1 < L->ev->n_org_accounts; k++)
+      if (strcmp(L->ev->org_accounts[k].id, a->id) == 0) {
+        st = ecr_error_set(L->err, ECR_E_INPUT, rel,
+                           "Accounts[%zu] and %s are both account %s (each account must be "
+                           "listed once)",
+                           k, w, a->id);
+        goto done;
+      }
+  }
+done:
   cJSON_Delete(root);
   return st;
 }
@@ -1065,6 +1323,9 @@ ecr_status ecr_evidence_load(const char *dir, ecr_evidence **out, ecr_error *err
                        "the account id cannot be determined (no caller identity, manifest "
                        "account or ARN in the bundle)");
   if (st == ECR_OK) st = scps(&L);
+  if (st == ECR_OK) st = rcps(&L);
+  if (st == ECR_OK) st = organization(&L);
+  if (st == ECR_OK) st = org_accounts(&L);
   if (st == ECR_OK && man) st = manifest_verify(&L, man);
   if (st == ECR_OK) apply_gaps(&L);
   if (st == ECR_OK && L.ev->n_files)
@@ -1107,6 +1368,20 @@ static void free_inline(ecr_inline_policy *p, size_t n) {
 static void free_strv(char **v, size_t n) {
   for (size_t i = 0; i < n; i++) free(v[i]);
   free(v);
+}
+
+static void free_levels(ecr_scp_level *levels, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    ecr_scp_level *l = &levels[i];
+    free(l->target);
+    for (size_t k = 0; k < l->n_policies; k++) {
+      free(l->policies[k].id);
+      free(l->policies[k].name);
+      ecr_policy_free(l->policies[k].doc);
+    }
+    free(l->policies);
+  }
+  free(levels);
 }
 
 void ecr_evidence_free(ecr_evidence *ev) {
@@ -1168,19 +1443,24 @@ void ecr_evidence_free(ecr_evidence *ev) {
     free(r->tag_mutability);
     ecr_policy_free(r->policy);
     free(r->gap_error);
+    for (size_t k = 0; k < r->n_tags; k++) {
+      free(r->tags[k].key);
+      free(r->tags[k].value);
+    }
+    free(r->tags);
   }
   free(ev->repos);
-  for (size_t i = 0; i < ev->n_scp_levels; i++) {
-    ecr_scp_level *l = &ev->scp_levels[i];
-    free(l->target);
-    for (size_t k = 0; k < l->n_policies; k++) {
-      free(l->policies[k].id);
-      free(l->policies[k].name);
-      ecr_policy_free(l->policies[k].doc);
-    }
-    free(l->policies);
+  free_levels(ev->scp_levels, ev->n_scp_levels);
+  free_levels(ev->rcp_levels, ev->n_rcp_levels);
+  free(ev->org_id);
+  free(ev->org_management_account);
+  for (size_t i = 0; i < ev->n_org_accounts; i++) {
+    free(ev->org_accounts[i].id);
+    free(ev->org_accounts[i].arn);
+    free(ev->org_accounts[i].name);
+    free(ev->org_accounts[i].status);
   }
-  free(ev->scp_levels);
+  free(ev->org_accounts);
   for (size_t i = 0; i < ev->n_files; i++) free(ev->files[i].path);
   free(ev->files);
   for (size_t i = 0; i < ev->n_gaps; i++) {

@@ -18,7 +18,7 @@ Behaviour for tests:
     repository listed as an ecr:GetRepositoryPolicy gap in the bundle's
     manifest.json, plus --deny-repo NAME.
   * --deny-iam answers AccessDenied to GetAccountAuthorizationDetails.
-  * --iam-marker-loop / --ecr-token-loop repeat a pagination token,
+  * --iam-marker-loop / --ecr-token-loop / --eks-token-loop repeat a pagination token,
     --ecr-no-repositories answers DescribeRepositories with 200 and {},
     --stall-op OP sends the headers of OP's answer and then nothing.
   * organizations/scps.json present -> Organizations is served from it,
@@ -38,12 +38,20 @@ Behaviour for tests:
         (grant refresh_token with --sso-refresh-token) answers --sso-token.
   * --delay-ms slows every signed request (long collections).
   * ec2:DescribeRegions (for --region all): the bundle's regions and eu-north-1.
-  * For the AWS CLI recipe of the README: ecr:ListTagsForResource (from
-    ecr/<region>/repository-tags.json, else no tags), iam:GenerateCredentialReport
-    and GetCredentialReport (a report of the bundle's users), organizations
-    ListAccounts (accounts.json, else the account alone) and ListPoliciesForTarget
-    honouring Filter (RESOURCE_CONTROL_POLICY: rcps.json, else
-    PolicyTypeNotEnabledException).
+  * ecr:ListTagsForResource (from ecr/<region>/repository-tags.json, else no
+    tags), iam:GenerateCredentialReport and GetCredentialReport (a report of the
+    bundle's users), organizations DescribeOrganization (organization.json, else
+    an organization o-fake managed by the account), ListAccounts (accounts.json,
+    else the account alone; one account a page, JoinedTimestamp as epoch
+    seconds) and ListPoliciesForTarget honouring Filter (RESOURCE_CONTROL_POLICY:
+    rcps.json, else PolicyTypeNotEnabledException).
+  * EKS (REST-JSON GETs, signed for "eks"): ListClusters, DescribeCluster,
+    ListPodIdentityAssociations and DescribePodIdentityAssociation from
+    eks/<region>/clusters.json and pod-identity-associations.json (no file: no
+    clusters), one item a page (nextToken), timestamps as epoch seconds; the
+    request's query parameters must be ones botocore's eks model names.
+  * --deny-op OP answers AccessDeniedException to every call of OP (ECR,
+    Organizations, EKS): the collector must record gaps.
 
 Every request is logged as one JSON line to --log:
   {"service","op","status","error","access_key","signed":true|false}
@@ -62,11 +70,24 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from xml.sax.saxutils import escape
 
+import botocore.session
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 DOC_KEYS = {"PolicyDocument", "AssumeRolePolicyDocument", "Document"}
+EKS_QUERY_NAMES = {"ListClusters": {"maxResults", "nextToken", "include"},
+                   "DescribeCluster": set(),
+                   "ListPodIdentityAssociations": {"namespace", "serviceAccount", "maxResults",
+                                                   "nextToken"},
+                   "DescribePodIdentityAssociation": set()}
+_eks_model = []
+
+
+def eks_model():
+    if not _eks_model:
+        _eks_model.append(botocore.session.get_session().get_service_model("eks"))
+    return _eks_model[0]
 TIME_KEYS = {"CreateDate", "UpdateDate", "LastUsedDate"}
 IAM_RESULT_KEYS = ["UserDetailList", "GroupDetailList", "RoleDetailList", "Policies"]
 
@@ -283,7 +304,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.deny_sig("bad X-Amz-Date")
         if abs((datetime.datetime.utcnow() - when).total_seconds()) > 900:
             return self.deny_sig("request time too skewed")
-        must = {"host", "x-amz-date", "content-type"}
+        must = {"host", "x-amz-date"}
+        if self.command == "POST":
+            must.add("content-type")
         if "X-Amz-Target" in self.headers:
             must.add("x-amz-target")
         if token is not None:
@@ -348,7 +371,10 @@ class Handler(BaseHTTPRequestHandler):
                     op = target.split(".", 1)[-1]
                     self.entry["op"] = op
                     params = json.loads(body or b"{}")
-                    if service == "ecr":
+                    if op in (self.state.args.deny_op or []):
+                        self.json_error(400, "AccessDeniedException",
+                                        "User is not authorized to perform: %s:%s" % (service, op))
+                    elif service == "ecr":
                         self.ecr(op, params, region)
                     elif service == "organizations":
                         self.orgs(op, params)
@@ -416,6 +442,19 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         self.entry = {"signed": False, "method": "GET"}
         try:
+            if self.headers.get("Authorization", "").startswith("AWS4-HMAC-SHA256 "):
+                if self.state.args.delay_ms:
+                    threading.Event().wait(self.state.args.delay_ms / 1000.0)
+                got = self.verify(b"")
+                if got:
+                    service, region = got[0], got[1]
+                    if service == "eks":
+                        self.eks(region)
+                    else:
+                        self.entry["op"] = "GET " + self.path
+                        self.json_error(400, "UnknownOperationException", self.path)
+                self.state.record(self.entry)
+                return
             self.credential_get()
         except Exception as e:  # report, never hang the client
             self.entry["exception"] = repr(e)
@@ -632,6 +671,76 @@ class Handler(BaseHTTPRequestHandler):
             return self.json_ok(registry)
         return self.json_error(400, "UnknownOperationException", op)
 
+    # ---- EKS (REST-JSON) -------------------------------------------------
+    EKS_TIME_KEYS = {"createdAt", "modifiedAt", "activationExpiry"}
+
+    def eks_wire(self, v):
+        """CLI JSON -> wire JSON: timestamps as epoch seconds."""
+        if isinstance(v, dict):
+            return {k: (iso_to_epoch(x) if k in self.EKS_TIME_KEYS and isinstance(x, str)
+                        else self.eks_wire(x)) for k, x in v.items()}
+        if isinstance(v, list):
+            return [self.eks_wire(x) for x in v]
+        return v
+
+    def eks_page(self, items, q, key):
+        start = int(q.get("nextToken") or 0)
+        size = min(1, int(q.get("maxResults") or 100))  # one per page: exercises nextToken
+        resp = {key: items[start:start + size]}
+        if start + size < len(items):
+            resp["nextToken"] = str(start + size)
+        if self.state.args.eks_token_loop:
+            resp["nextToken"] = "0"  # the same token forever
+        return self.json_ok(resp)
+
+    def eks(self, region):
+        url = urllib.parse.urlsplit(self.path)
+        q = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
+        parts = [urllib.parse.unquote(x) for x in url.path.split("/") if x]
+        ops = {1: "ListClusters", 2: "DescribeCluster", 3: "ListPodIdentityAssociations",
+               4: "DescribePodIdentityAssociation"}
+        op = ops.get(len(parts)) if parts and parts[0] == "clusters" and (
+            len(parts) < 3 or parts[2] == "pod-identity-associations") else None
+        self.entry["op"] = op or "GET " + url.path
+        if op is None:
+            return self.json_error(404, "NotFoundException", "no such EKS resource: " + url.path)
+        # the query names botocore's eks model gives the operation, nothing else (Debian 12's
+        # botocore 1.29 predates Pod Identity: those two fall back to the names of botocore
+        # 1.43's model)
+        allowed = EKS_QUERY_NAMES[op]
+        model = eks_model()
+        if op in model.operation_names:
+            allowed = {m.serialization.get("name")
+                       for m in model.operation_model(op).input_shape.members.values()
+                       if m.serialization.get("location") == "querystring"}
+        if set(q) - allowed:
+            return self.json_error(400, "InvalidParameterException",
+                                   "unknown query parameters %s" % sorted(set(q) - allowed))
+        if op in (self.state.args.deny_op or []):
+            return self.json_error(403, "AccessDeniedException",
+                                   "User is not authorized to perform: eks:%s" % op)
+        base = os.path.join(self.state.bundle, "eks", region)
+        clusters = load_json(os.path.join(base, "clusters.json"), []) or []
+        assocs = load_json(os.path.join(base, "pod-identity-associations.json"), []) or []
+        by_name = {c["cluster"]["name"]: c for c in clusters}
+        if op == "ListClusters":
+            return self.eks_page(sorted(by_name), q, "clusters")
+        name = parts[1]
+        if name not in by_name:
+            return self.json_error(404, "ResourceNotFoundException", "No cluster found for name: %s." % name)
+        if op == "DescribeCluster":
+            return self.json_ok(self.eks_wire(by_name[name]))
+        mine = [a["association"] for a in assocs if a["association"].get("clusterName") == name]
+        if op == "ListPodIdentityAssociations":
+            summary = [{k: a[k] for k in ("clusterName", "namespace", "serviceAccount",
+                                          "associationArn", "associationId", "ownerArn") if k in a}
+                       for a in mine]
+            return self.eks_page(summary, q, "associations")
+        one = next((a for a in mine if a.get("associationId") == parts[3]), None)
+        if one is None:
+            return self.json_error(404, "ResourceNotFoundException", "association %s" % parts[3])
+        return self.json_ok(self.eks_wire({"association": one}))
+
     # ---- Organizations ---------------------------------------------------
     def orgs(self, op, p):
         scps = self.state.scps
@@ -647,7 +756,10 @@ class Handler(BaseHTTPRequestHandler):
             for pol in t["policies"]:
                 policies.setdefault(pol["Id"], pol)
         if op == "DescribeOrganization":
-            return self.json_ok({"Organization": {"Id": "o-fake", "MasterAccountId": self.state.account}})
+            org = load_json(os.path.join(self.state.bundle, "organizations/organization.json"))
+            if org is None:
+                org = {"Organization": {"Id": "o-fake", "MasterAccountId": self.state.account}}
+            return self.json_ok(org)
         if op == "ListParents":
             child = p.get("ChildId")
             if child not in chain or chain.index(child) == 0:
@@ -660,7 +772,18 @@ class Handler(BaseHTTPRequestHandler):
             if accts is None:
                 accts = {"Accounts": [{"Id": self.state.account, "Arn": "arn:aws:organizations::%s:account/o-fake/%s" % (self.state.account, self.state.account),
                                        "Name": "fake", "Status": "ACTIVE"}]}
-            return self.json_ok(accts)
+            items = accts.get("Accounts", [])
+            start = int(p.get("NextToken") or 0)
+            page = []
+            for a in items[start:start + 1]:  # one per page: exercises NextToken
+                a = dict(a)
+                if "JoinedTimestamp" in a:
+                    a["JoinedTimestamp"] = iso_to_epoch(a["JoinedTimestamp"])
+                page.append(a)
+            resp = {"Accounts": page}
+            if start + 1 < len(items):
+                resp["NextToken"] = str(start + 1)
+            return self.json_ok(resp)
         if op == "ListPoliciesForTarget" and p.get("Filter") == "RESOURCE_CONTROL_POLICY":
             rcps = load_json(os.path.join(self.state.bundle, "organizations/rcps.json"))
             if rcps is None:
@@ -704,12 +827,15 @@ def main():
     ap.add_argument("--session-token")
     ap.add_argument("--deny-repo", action="append")
     ap.add_argument("--deny-iam", action="store_true")
+    ap.add_argument("--deny-op", action="append",
+                    help="answer AccessDeniedException to this ECR, Organizations or EKS operation")
     ap.add_argument("--iam-page-size", type=int, default=2)
     ap.add_argument("--ecr-page-size", type=int, default=2)
     # hostile servers (issue 17): pagination loops, a malformed 200, a stall
     ap.add_argument("--iam-marker-loop", action="store_true")
     ap.add_argument("--ecr-token-loop", action="store_true")
     ap.add_argument("--ecr-no-repositories", action="store_true")
+    ap.add_argument("--eks-token-loop", action="store_true")
     ap.add_argument("--stall-op", action="append",
                     help="send the headers of this operation's answer, then stall")
     ap.add_argument("--web-identity-token")

@@ -3,7 +3,8 @@
 # Debian's real AWS CLI against the loopback stand-in: it must give a bundle
 # that ecraudit reads, with the same access matrix and the same findings as
 # `ecraudit collect` against the same stand-in; a refused GetRepositoryPolicy is
-# a gap (never "no policy"), no call leaves an empty or partial file, and no
+# a gap (never "no policy"), no call leaves an empty or partial file, the optional
+# files (tags, organization, accounts, SCPs, RCPs, EKS) equal collect's, and no
 # secret lands in the bundle. No region is configured anywhere: the recipe
 # names it on every call.
 # Env (set by CTest): ECRAUDIT, ECR_SRC.
@@ -93,6 +94,27 @@ check(all("AccessDenied" in g["error"] for g in m["gaps"] if g["source"] == "ecr
       "the gap keeps the AWS error code")
 other = [g for g in m["gaps"] if g["source"] != "ecr:GetRepositoryPolicy"]
 check(not other, "no other gaps: %s" % other)
+# the optional evidence: the recipe writes what collect writes, file for file
+optional = ["organizations/organization.json", "organizations/accounts.json",
+            "organizations/scps.json", "organizations/rcps.json"]
+for region in os.listdir(os.path.join(served, "ecr")):
+    optional += ["ecr/%s/repository-tags.json" % region, "eks/%s/clusters.json" % region,
+                 "eks/%s/pod-identity-associations.json" % region]
+# Debian's AWS CLI (botocore 1.29) predates Account.State and drops it from its output
+NEWER = {"State"}
+def strip(v):
+    if isinstance(v, dict):
+        return {k: strip(x) for k, x in v.items() if k not in NEWER}
+    if isinstance(v, list):
+        return [strip(x) for x in v]
+    return v
+for rel in sorted(optional):
+    a, b = (os.path.join(d, rel) for d in (ev, col))
+    if not os.path.exists(b):
+        check(not os.path.exists(a), "%s: neither writes it" % rel)
+        continue
+    same = os.path.exists(a) and strip(json.load(open(a))) == strip(json.load(open(b)))
+    check(same, "%s: the recipe's equals collect's" % rel)
 sys.exit(1 if bad else 0)
 PYEOF
 

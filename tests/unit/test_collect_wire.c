@@ -186,6 +186,14 @@ static void test_endpoints(void **state) {
   assert_string_equal(url, "https://organizations.us-east-1.amazonaws.com");
   assert_string_equal(region, "us-east-1");
   free(url);
+  /* EKS is regional and signed for its region */
+  ecr_aws_endpoint("eks", "eu-central-1", &url, &region);
+  assert_string_equal(url, "https://eks.eu-central-1.amazonaws.com");
+  assert_string_equal(region, "eu-central-1");
+  free(url);
+  ecr_aws_endpoint("eks", "cn-northwest-1", &url, &region);
+  assert_string_equal(url, "https://eks.cn-northwest-1.amazonaws.com.cn");
+  free(url);
 }
 
 static void test_unquote_keeps_plus(void **state) {

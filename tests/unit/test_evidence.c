@@ -1,7 +1,8 @@
 /* Evidence loader: required files, JSON errors with positions, type errors
  * naming the JSON path, document forms, regions, registry policies, SCP
  * levels, manifest gaps and hashes, missing policies as gaps, default
- * policy versions. Every bundle is built in a temporary directory. */
+ * policy versions, repository tags, the organization, its accounts and RCPs.
+ * Every bundle is built in a temporary directory. */
 #include "testutil.h"
 
 #include <stdio.h>
@@ -555,6 +556,260 @@ static void credential_report_last_use(void **state) {
   cleanup(dir, NULL);
 }
 
+/* ---- repository tags, organization, accounts, RCPs ---------------------------------------- */
+
+static void rm_rel(const char *dir, const char *rel) {
+  char *p = ecr_path_join(dir, rel);
+  remove(p);
+  free(p);
+}
+
+static bool listed_file(const ecr_evidence *ev, const char *rel) {
+  for (size_t i = 0; i < ev->n_files; i++)
+    if (strcmp(ev->files[i].path, rel) == 0) return true;
+  return false;
+}
+
+#define TAGS_USE1 "ecr/us-east-1/repository-tags.json"
+
+static void repository_tags(void **state) {
+  (void)state;
+  char *dir = bundle_new("ev-tags");
+  bundle_iam(dir, NULL, NULL, NULL, NULL);
+  bundle_repos(dir, "us-east-1", "prod/payments,dev/web,base");
+  bundle_repos(dir, "eu-west-1", "prod/payments");
+  /* present: two repositories listed (one with no tags), one not listed, one
+   * ARN of no repository of the bundle (ignored), a tag without Value */
+  writeq(dir, TAGS_USE1,
+         "[{'resourceArn':'" USE1("prod/payments") "','tags':[{'Key':'team','Value':'payments'},"
+         "{'Key':'env','Value':'prod'}]},"
+         "{'resourceArn':'" USE1("base") "','tags':[]},"
+         "{'resourceArn':'" USE1("deleted") "','tags':[{'Key':'team','Value':'gone'}]},"
+         "{'resourceArn':'" REPO_ARN("eu-west-1", "prod/payments") "','tags':[{'Key':'x'}]}]");
+  ecr_evidence *ev = load_ok(dir);
+  const ecr_repository *pay = repo(ev, USE1("prod/payments"));
+  assert_true(pay->tags_known);
+  assert_int_equal(pay->n_tags, 2);
+  assert_string_equal(pay->tags[0].key, "team");
+  assert_string_equal(pay->tags[0].value, "payments");
+  assert_string_equal(pay->tags[1].key, "env");
+  assert_string_equal(pay->tags[1].value, "prod");
+  const ecr_repository *base = repo(ev, USE1("base"));
+  assert_true(base->tags_known); /* an empty list is known: no tags */
+  assert_int_equal(base->n_tags, 0);
+  assert_false(repo(ev, USE1("dev/web"))->tags_known); /* not listed: unknown */
+  /* eu-west-1 has no tags file; a us-east-1 entry for its repository is not its tags */
+  const ecr_repository *eu = repo(ev, REPO_ARN("eu-west-1", "prod/payments"));
+  assert_false(eu->tags_known);
+  assert_int_equal(eu->n_tags, 0);
+  for (size_t i = 0; i < ev->n_regions; i++)
+    assert_int_equal(ev->regions[i].tags_present, strcmp(ev->regions[i].name, "us-east-1") == 0);
+  assert_true(listed_file(ev, TAGS_USE1));
+  ecr_evidence_free(ev);
+
+  /* empty array: the file is there, every repository's tags unknown */
+  writeq(dir, TAGS_USE1, "[]");
+  ev = load_ok(dir);
+  assert_true(ev->regions[1].tags_present);
+  assert_false(repo(ev, USE1("base"))->tags_known);
+  ecr_evidence_free(ev);
+
+  /* absent */
+  rm_rel(dir, TAGS_USE1);
+  ev = load_ok(dir);
+  for (size_t i = 0; i < ev->n_regions; i++)
+    assert_false(ev->regions[i].tags_present);
+  assert_false(repo(ev, USE1("prod/payments"))->tags_known);
+  assert_false(listed_file(ev, TAGS_USE1));
+  ecr_evidence_free(ev);
+
+  /* malformed */
+  static const char *const bad[][2] = {
+      {"{'tags':[]}", "must be a JSON array of {\"resourceArn\", \"tags\"}"},
+      {"['x']", "[0] must be an object"},
+      {"[{'tags':[]}]", "[0].resourceArn is missing"},
+      {"[{'resourceArn':7,'tags':[]}]", "[0].resourceArn must be a string"},
+      {"[{'resourceArn':'" USE1("base") "'}]", "[0].tags is missing"},
+      {"[{'resourceArn':'" USE1("base") "','tags':{}}]", "[0].tags must be an array"},
+      {"[{'resourceArn':'" USE1("base") "','tags':[{'Value':'v'}]}]", "[0].tags[0].Key is missing"},
+      {"[{'resourceArn':'" USE1("base") "','tags':[{'Key':'k','Value':1}]}]",
+       "[0].tags[0].Value must be a string"},
+      /* an unknown repository's entry is checked all the same */
+      {"[{'resourceArn':'" USE1("deleted") "','tags':[3]}]", "[0].tags[0] must be an object"},
+      {"[{'resourceArn':'" USE1("base") "','tags':[{'Key':'team','Value':'a'},{'Key':'env'},"
+       "{'Key':'team','Value':'b'}]}]",
+       "[0].tags[0] and [0].tags[2]: key team twice"},
+      {"[{'resourceArn':'a','resourceArn':'b','tags':[]}]", "duplicate key"},
+      {"[{'resourceArn':'" USE1("base") "','tags':[]", NULL},
+  };
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    writeq(dir, TAGS_USE1, bad[i][0]);
+    load_err(dir, TAGS_USE1, bad[i][1]);
+  }
+  /* duplicates name both entries, whichever repository they are */
+  writeq(dir, TAGS_USE1,
+         "[{'resourceArn':'" USE1("base") "','tags':[]},"
+         "{'resourceArn':'" USE1("dev/web") "','tags':[]},"
+         "{'resourceArn':'" USE1("base") "','tags':[{'Key':'a','Value':'b'}]}]");
+  load_err(dir, TAGS_USE1,
+           "[0] and [2] are both repository " USE1("base") " (each repository must be listed once)");
+  writeq(dir, TAGS_USE1,
+         "[{'resourceArn':'" USE1("gone") "','tags':[]},{'resourceArn':'" USE1("gone") "','tags':[]}]");
+  load_err(dir, TAGS_USE1, "[0] and [1] are both repository " USE1("gone"));
+  cleanup(dir, NULL);
+}
+
+#define RCPS "organizations/rcps.json"
+#define RCP_FULL                                                                                  \
+  "{'Id':'p-RCPFullAWSAccess','Name':'RCPFullAWSAccess','Content':'{\\'Version\\':\\'2012-10-17\\'," \
+  "\\'Statement\\':[{\\'Effect\\':\\'Allow\\',\\'Principal\\':\\'*\\',\\'Action\\':\\'*\\',"       \
+  "\\'Resource\\':\\'*\\'}]}'}"
+
+static void rcp_levels(void **state) {
+  (void)state;
+  char *dir = bundle_new("ev-rcp");
+  bundle_iam(dir, NULL, NULL, NULL, NULL);
+  bundle_repos(dir, "us-east-1", "app");
+  writeq(dir, RCPS,
+         "[{'target':'r-root','policies':[" RCP_FULL ",{'Id':'p-perim','Name':'perimeter','Content':"
+         "{'Version':'2012-10-17','Statement':[{'Effect':'Deny','Principal':'*','Action':'ecr:*',"
+         "'Resource':'*','Condition':{'StringNotEqualsIfExists':{'aws:PrincipalOrgID':'o-abcdefghij'},"
+         "'BoolIfExists':{'aws:PrincipalIsAWSService':'false'}}}]}}]},"
+         "{'target':'ou-prod','policies':[" RCP_FULL "]},"
+         "{'target':'" ACCT "','policies':[]}]");
+  ecr_evidence *ev = load_ok(dir);
+  assert_true(ev->rcps_present);
+  assert_false(ev->scps_present);
+  assert_int_equal(ev->n_rcp_levels, 3);
+  assert_string_equal(ev->rcp_levels[0].target, "r-root");
+  assert_int_equal(ev->rcp_levels[0].n_policies, 2);
+  assert_string_equal(ev->rcp_levels[0].policies[0].name, "RCPFullAWSAccess");
+  assert_string_equal(ev->rcp_levels[0].policies[1].id, "p-perim");
+  assert_true(ev->rcp_levels[0].policies[1].doc->statements[0].deny);
+  assert_string_equal(ev->rcp_levels[1].target, "ou-prod");
+  assert_int_equal(ev->rcp_levels[2].n_policies, 0);
+  bool gap = false;
+  for (size_t i = 0; i < ev->n_gaps; i++)
+    gap = gap || (strcmp(ev->gaps[i].resource, ACCT) == 0 &&
+                  strstr(ev->gaps[i].error, "no RCP listed for this level") != NULL);
+  assert_true(gap);
+  assert_true(listed_file(ev, RCPS));
+  ecr_evidence_free(ev);
+  /* empty: present, no level */
+  writeq(dir, RCPS, "[]");
+  ev = load_ok(dir);
+  assert_true(ev->rcps_present);
+  assert_int_equal(ev->n_rcp_levels, 0);
+  ecr_evidence_free(ev);
+  /* malformed: the SCP loader's messages, naming rcps.json */
+  static const char *const bad[][2] = {
+      {"{}", "must be a JSON array of {target, policies}"},
+      {"[{'policies':[]}]", "[0].target is missing"},
+      {"[{'target':'r-root'}]", "[0].policies is missing"},
+      {"[{'target':'r-root','policies':[{'Id':'p-x','Content':'{not json'}]}]", "[0].policies[0]"},
+      {"[{'target':'r-root','target':'r-other','policies':[]}]", "duplicate key"},
+  };
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    writeq(dir, RCPS, bad[i][0]);
+    load_err(dir, RCPS, bad[i][1]);
+  }
+  /* absent */
+  rm_rel(dir, RCPS);
+  ev = load_ok(dir);
+  assert_false(ev->rcps_present);
+  assert_int_equal(ev->n_rcp_levels, 0);
+  assert_null(ev->rcp_levels);
+  cleanup(dir, ev);
+}
+
+#define ORG "organizations/organization.json"
+#define ACCOUNTS "organizations/accounts.json"
+
+static void organization_and_accounts(void **state) {
+  (void)state;
+  char *dir = bundle_new("ev-org");
+  bundle_iam(dir, NULL, NULL, NULL, NULL);
+  bundle_repos(dir, "us-east-1", "app");
+  writeq(dir, ORG,
+         "{'Organization':{'Id':'o-a1b2c3d4e5','Arn':'arn:aws:organizations::999988887777:"
+         "organization/o-a1b2c3d4e5','FeatureSet':'ALL','MasterAccountId':'999988887777',"
+         "'AvailablePolicyTypes':[]}}");
+  writeq(dir, ACCOUNTS,
+         "{'Accounts':[{'Id':'999988887777','Arn':'arn:aws:organizations::999988887777:account/"
+         "o-a1b2c3d4e5/999988887777','Name':'management','Status':'ACTIVE',"
+         "'JoinedTimestamp':'2020-01-01T00:00:00+00:00'},"
+         "{'Id':'" ACCT "','Name':'acme','Status':'ACTIVE','State':'ACTIVE'},"
+         "{'Id':'222233334444','Status':'SUSPENDED','State':'CLOSED'},"
+         "{'Id':'333344445555','State':'PENDING_ACTIVATION'}]}");
+  ecr_evidence *ev = load_ok(dir);
+  assert_true(ev->org_present);
+  assert_string_equal(ev->org_id, "o-a1b2c3d4e5");
+  assert_string_equal(ev->org_management_account, "999988887777");
+  assert_true(ev->accounts_present);
+  assert_int_equal(ev->n_org_accounts, 4);
+  assert_string_equal(ev->org_accounts[0].id, "999988887777");
+  assert_string_equal(ev->org_accounts[0].name, "management");
+  assert_non_null(strstr(ev->org_accounts[0].arn, ":account/o-a1b2c3d4e5/"));
+  assert_string_equal(ev->org_accounts[0].status, "ACTIVE");
+  assert_null(ev->org_accounts[2].name);
+  assert_string_equal(ev->org_accounts[2].status, "CLOSED");   /* State wins */
+  assert_string_equal(ev->org_accounts[3].status, "PENDING_ACTIVATION");
+  assert_true(listed_file(ev, ORG) && listed_file(ev, ACCOUNTS));
+  ecr_evidence_free(ev);
+
+  /* empty: an organization without MasterAccountId, no accounts */
+  writeq(dir, ORG, "{'Organization':{'Id':'o-a1b2c3d4e5'}}");
+  writeq(dir, ACCOUNTS, "{'Accounts':[]}");
+  ev = load_ok(dir);
+  assert_true(ev->org_present && ev->accounts_present);
+  assert_null(ev->org_management_account);
+  assert_int_equal(ev->n_org_accounts, 0);
+  ecr_evidence_free(ev);
+
+  /* absent */
+  rm_rel(dir, ORG);
+  rm_rel(dir, ACCOUNTS);
+  ev = load_ok(dir);
+  assert_false(ev->org_present);
+  assert_false(ev->accounts_present);
+  assert_null(ev->org_id);
+  assert_null(ev->org_accounts);
+  ecr_evidence_free(ev);
+
+  static const char *const bad_org[][2] = {
+      {"[]", "must be a JSON object with an \"Organization\" object"},
+      {"{}", "must be a JSON object with an \"Organization\" object"},
+      {"{'Organization':{'MasterAccountId':'999988887777'}}", "Organization.Id is missing"},
+      {"{'Organization':{'Id':5}}", "Organization.Id must be a string"},
+      {"{'Organization':{'Id':'r-a1b2'}}", "Organization.Id must be an organization id"},
+      {"{'Organization':{'Id':'o-a1b2c3d4e5','MasterAccountId':'12'}}",
+       "Organization.MasterAccountId must be a 12-digit account id"},
+      {"{'Organization':{'Id':'o-a1b2c3d4e5','Id':'o-a1b2c3d4e6'}}", "duplicate key"},
+      {"{'Organization':", NULL},
+  };
+  for (size_t i = 0; i < sizeof(bad_org) / sizeof(bad_org[0]); i++) {
+    writeq(dir, ORG, bad_org[i][0]);
+    load_err(dir, ORG, bad_org[i][1]);
+  }
+  rm_rel(dir, ORG);
+  static const char *const bad_acc[][2] = {
+      {"[]", "must be a JSON object with \"Accounts\""},
+      {"{}", "Accounts is missing"},
+      {"{'Accounts':{}}", "Accounts must be an array"},
+      {"{'Accounts':[1]}", "Accounts[0] must be an object"},
+      {"{'Accounts':[{'Name':'x'}]}", "Accounts[0].Id is missing"},
+      {"{'Accounts':[{'Id':'12345'}]}", "Accounts[0].Id must be a 12-digit account id"},
+      {"{'Accounts':[{'Id':'" ACCT "','State':true}]}", "Accounts[0].State must be a string"},
+      {"{'Accounts':[{'Id':'" ACCT "'},{'Id':'999988887777'},{'Id':'" ACCT "'}]}",
+       "Accounts[0] and Accounts[2] are both account " ACCT " (each account must be listed once)"},
+  };
+  for (size_t i = 0; i < sizeof(bad_acc) / sizeof(bad_acc[0]); i++) {
+    writeq(dir, ACCOUNTS, bad_acc[i][0]);
+    load_err(dir, ACCOUNTS, bad_acc[i][1]);
+  }
+  cleanup(dir, NULL);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(missing_dir_and_required_file),
@@ -571,6 +826,9 @@ int main(void) {
       cmocka_unit_test(default_policy_version_only),
       cmocka_unit_test(account_sources),
       cmocka_unit_test(credential_report_last_use),
+      cmocka_unit_test(repository_tags),
+      cmocka_unit_test(rcp_levels),
+      cmocka_unit_test(organization_and_accounts),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
