@@ -799,6 +799,21 @@ static tri expand(const cvalue *v, ecr_attr_lookup lookup, void *ctx, tokbuf *b)
   return T_TRUE;
 }
 
+/* Every value of the entry is a policy variable without a value here (a
+ * null value: it matches nothing, "Policy variables with no value"). */
+static bool all_values_null(const centry *e, ecr_attr_lookup lookup, void *ctx) {
+  tokbuf b;
+  b.t = b.stack;
+  b.cap = sizeof(b.stack) / sizeof(b.stack[0]);
+  bool all = e->nvals > 0;
+  for (size_t k = 0; k < e->nvals && all; k++) {
+    const cvalue *v = &e->vals[k];
+    if (v->ok && (!v->nvars || expand(v, lookup, ctx, &b) != T_FALSE)) all = false;
+  }
+  if (b.t != b.stack) free(b.t);
+  return all;
+}
+
 static tri eval_entry(const centry *e, ecr_attr_lookup lookup, void *ctx) {
   const op_info *op = e->op;
   /* Access Analyzer policy checks, "Null condition operator with a set
@@ -806,7 +821,17 @@ static tri eval_entry(const centry *e, ecr_attr_lookup lookup, void *ctx) {
   if (op->fam == F_NULL && e->set != SET_NONE) return e->set == SET_ALL ? T_TRUE : T_FALSE;
   if (e->kclass == ECR_KEY_REQUEST) return T_MAYBE;
   ecr_attr a = lookup(ctx, e->key);
-  if (a.state == ECR_ATTR_UNDECIDED) return T_MAYBE;
+  if (a.state == ECR_ATTR_UNDECIDED) {
+    /* the key's value is unknown, but when no value of the entry can match
+       anything, present and absent may still agree */
+    if (op->fam == F_NULL || !all_values_null(e, lookup, ctx)) return T_MAYBE;
+    tri present = op->negated ? T_TRUE : T_FALSE;
+    tri absent_r = e->if_exists || e->set == SET_ALL ? T_TRUE
+                   : e->set == SET_ANY              ? T_FALSE
+                   : op->negated                    ? T_TRUE
+                                                    : T_FALSE;
+    return present == absent_r ? present : T_MAYBE;
+  }
   bool absent = a.state == ECR_ATTR_ABSENT || a.n == 0;
   if (op->fam == F_NULL) {
     for (size_t k = 0; k < e->nvals; k++)
