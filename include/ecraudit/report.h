@@ -317,6 +317,12 @@ typedef struct ecr_report {
  * calls it; so must anyone who builds a report by hand and wants them. */
 void ecr_report_pack(ecr_report *r);
 
+/* templates/text/pack/<name>.txt expanded with the model's values
+ * (account, control_id, iam, repos, regions, principals, days, collected,
+ * as_of, max, and the baseline's generated_at, sha256, new, new_open,
+ * changed, unchanged, resolved); one text for HTML and PDF. Caller frees. */
+char *ecr_report_pack_text(const ecr_report *r, const char *name);
+
 /* Read OLD/findings.json and mark every finding new, changed or unchanged
  * (changed: same id, other status or severity), listing the old findings
  * this report no longer has. ECR_E_INPUT naming the file when it is not a

@@ -2,6 +2,7 @@
  * principals per kind, evidence sources and their coverage, evidence age.
  * Everything here is derived from the rest of the model, once, so that the
  * renderers only print it. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -107,4 +108,45 @@ void ecr_report_pack(ecr_report *r) {
   }
   if (!r->sources) load_sources(r);
   evidence_age(r);
+}
+
+char *ecr_report_pack_text(const ecr_report *r, const char *name) {
+  char path[128];
+  snprintf(path, sizeof(path), "templates/text/pack/%s.txt", name);
+  const char *t = ecr_embedded_get(path, NULL);
+  char iam[32], repos[32], principals[32], days[32], max[32];
+  char nnew[32], nopen[32], nchg[32], nunch[32], nres[32];
+  snprintf(iam, sizeof(iam), "%zu", r->n_principals_evaluated);
+  snprintf(repos, sizeof(repos), "%zu", r->n_repositories);
+  snprintf(principals, sizeof(principals), "%zu", r->n_principal_views);
+  snprintf(days, sizeof(days), "%ld", r->evidence_age_days);
+  snprintf(max, sizeof(max), "%d", ECR_EVIDENCE_MAX_AGE_DAYS);
+  const ecr_baseline *b = r->baseline;
+  snprintf(nnew, sizeof(nnew), "%zu", b ? b->n_new : 0);
+  snprintf(nopen, sizeof(nopen), "%zu", b ? b->n_new_open : 0);
+  snprintf(nchg, sizeof(nchg), "%zu", b ? b->n_changed : 0);
+  snprintf(nunch, sizeof(nunch), "%zu", b ? b->n_unchanged : 0);
+  snprintf(nres, sizeof(nres), "%zu", b ? b->n_resolved : 0);
+  ecr_buf regions;
+  ecr_buf_init(&regions);
+  for (size_t i = 0; i < r->n_regions; i++)
+    ecr_buf_printf(&regions, "%s%s", i ? (i + 1 == r->n_regions ? " and " : ", ") : "",
+                   r->regions[i] ? r->regions[i] : "");
+  if (!regions.len) ecr_buf_puts(&regions, "no region");
+  const char *kv[] = {"account", r->account ? r->account : "?",
+                      "control_id", r->control_id ? r->control_id : "C-0222",
+                      "iam", iam, "repos", repos, "principals", principals,
+                      "regions", regions.data,
+                      "days", days, "max", max,
+                      "collected", r->evidence_time ? r->evidence_time : "?",
+                      "as_of", r->as_of ? r->as_of : "?",
+                      "generated_at", b && b->generated_at ? b->generated_at : "at an unknown time",
+                      "sha256", b ? b->sha256 : "",
+                      "new", nnew, "new_open", nopen, "changed", nchg, "unchanged", nunch,
+                      "resolved", nres, NULL};
+  char *s = ecr_template_expand(t ? t : "", kv);
+  ecr_buf_cleanup(&regions);
+  size_t n = strlen(s);
+  while (n && (s[n - 1] == '\n' || s[n - 1] == '\r')) s[--n] = '\0';
+  return s;
 }
