@@ -301,6 +301,7 @@ typedef struct ecr_report {
   size_t n_mappings;
   size_t by_kind[ECR_PK_SERVICE + 1]; /* principal views per kind */
   size_t principals_by_status[ECR_CHECK_COUNT]; /* principal views per worst status */
+  size_t n_not_passing;  /* findings that fail, are unknown or excepted (sum of by_severity) */
   ecr_evidence_source *sources;       /* evidence kinds and their coverage */
   size_t n_sources;
   bool evidence_age_known; /* evidence_time and as_of both parse */

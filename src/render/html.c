@@ -584,7 +584,7 @@ static void render_summary(html_ctx *c) {
     set_attr(el_text(tr, "th", NULL, "Not passing"), "scope", "row");
     for (int v = 0; v < ECR_SEV_COUNT; v++)
       count_text(el(tr, "td", r->by_severity[v] ? NULL : "zero"), r->by_severity[v]);
-    el(tr, "td", NULL); /* no total: the model has none for this row */
+    count_text(el(tr, "td", NULL), r->n_not_passing);
   }
 
   xmlNodePtr top = slot(c, NULL, "top");

@@ -429,7 +429,7 @@ void ecr_pdf_summary(pdf_report *R, size_t toc_idx) {
       cells[0].run[0] = (pdf_run){"open (not pass)", ecr_pdf_st(PDF_F_BOLD, 8.5, 12, PDF_TEXT)};
       for (int s = 0; s < ECR_SEV_COUNT; s++)
         snprintf(nums[s + 1], sizeof(nums[0]), "%zu", r->by_severity[s]);
-      snprintf(nums[6], sizeof(nums[0]), "%s", "");
+      snprintf(nums[6], sizeof(nums[0]), "%zu", r->n_not_passing);
       numst.font = PDF_F_BOLD;
     }
     for (int k = 1; k < 7; k++) {

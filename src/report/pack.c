@@ -106,6 +106,8 @@ void ecr_report_pack(ecr_report *r) {
     unsigned s = (unsigned)r->principals[i].worst_status;
     if (s < ECR_CHECK_COUNT) r->principals_by_status[s]++;
   }
+  r->n_not_passing = 0;
+  for (int v = 0; v < ECR_SEV_COUNT; v++) r->n_not_passing += r->by_severity[v];
   if (!r->sources) load_sources(r);
   evidence_age(r);
 }
