@@ -39,6 +39,28 @@ static void add_via(vlist *l, const ecr_cstmt *c, ecr_source src, const char *ow
   ECR_PUSH(l->v, l->n, l->cap, v);
 }
 
+/* One explanation's memo of the Conditions that depend only on the
+ * principal (it is fixed for the whole explanation): blocks are few,
+ * statements naming them many. */
+typedef struct cmemo {
+  ecr_cond_result *r;
+  ecr_keylist *keys;
+  bool *have;
+} cmemo;
+
+static ecr_cond_result cond_of(const ecr_matrix *m, cmemo *mo, const ecr_cstmt *c, size_t p,
+                               size_t t, ecr_keylist *keys) {
+  if (c->cond < 0 || (m->conds[c->cond].cls & ECR_KEY_RESOURCE))
+    return ecr_cstmt_condition(m, c, p, t, keys);
+  int id = c->cond;
+  if (!mo->have[id]) {
+    mo->r[id] = ecr_cstmt_condition(m, c, p, t, &mo->keys[id]);
+    mo->have[id] = true;
+  }
+  for (size_t i = 0; i < mo->keys[id].n; i++) ecr_keylist_add(keys, mo->keys[id].keys[i]);
+  return mo->r[id];
+}
+
 static size_t target_of(const ecr_matrix *m, size_t r) {
   return r == ECR_MATRIX_REGISTRY ? m->registry : r;
 }
@@ -50,7 +72,7 @@ static ecr_actset mask_of(const ecr_matrix *m, size_t t) {
 /* How statement c applies to principal p over the finding's targets: its
  * Condition, the worst (least decided) over the targets where it matches,
  * with the keys left undecided there. false when it applies nowhere. */
-static bool applies(const ecr_matrix *m, const ecr_cstmt *c, size_t p, const size_t *repos,
+static bool applies(const ecr_matrix *m, cmemo *mo, const ecr_cstmt *c, size_t p, const size_t *repos,
                     size_t n_repos, ecr_actset actions, ecr_cond_result *cond,
                     ecr_keylist *keys, bool *sure_match) {
   bool any = false;
@@ -61,25 +83,26 @@ static bool applies(const ecr_matrix *m, const ecr_cstmt *c, size_t p, const siz
     if (!(c->s->actions & actions & mask_of(m, t))) continue;
     ecr_match mt = ecr_cstmt_match(m, c, p, t);
     if (mt == ECR_MATCH_NO) continue;
-    ecr_cond_result r = ecr_cstmt_condition(m, c, p, t, keys);
+    ecr_cond_result r = cond_of(m, mo, c, p, t, keys);
     if (r == ECR_COND_FALSE) continue;
     any = true;
     if (mt != ECR_MATCH_YES) *sure_match = false;
     if (r < *cond) *cond = r;
-    if (!c->s->condition) break; /* the same everywhere */
+    /* without repository-side keys the Condition is the same on every target */
+    if (c->cond < 0 || !(m->conds[c->cond].cls & ECR_KEY_RESOURCE)) break;
   }
   return any;
 }
 
 /* Identity-side statement: include when it touches the finding's cells. */
-static void consider(const ecr_matrix *m, vlist *l, const ecr_cstmt *c, ecr_source src,
+static void consider(const ecr_matrix *m, cmemo *mo, vlist *l, const ecr_cstmt *c, ecr_source src,
                      const char *owner, size_t p,
                      const size_t *repos, size_t n_repos, ecr_actset actions, bool denies_only) {
   if (denies_only && !c->s->deny) return;
   ecr_keylist keys = {0};
   ecr_cond_result cond;
   bool sure;
-  if (!applies(m, c, p, repos, n_repos, actions, &cond, &keys, &sure)) {
+  if (!applies(m, mo, c, p, repos, n_repos, actions, &cond, &keys, &sure)) {
     ecr_keylist_free(&keys);
     return;
   }
@@ -92,12 +115,12 @@ static void consider(const ecr_matrix *m, vlist *l, const ecr_cstmt *c, ecr_sour
   add_via(l, c, src, owner, cond, &keys);
 }
 
-static void consider_policy(const ecr_matrix *m, vlist *l, const ecr_policy *pol, ecr_source src,
+static void consider_policy(const ecr_matrix *m, cmemo *mo, vlist *l, const ecr_policy *pol, ecr_source src,
                             const char *owner, size_t p,
                             const size_t *repos, size_t n, ecr_actset actions, bool denies_only) {
   const ecr_cpolicy *cp = ecr_matrix_cpolicy(m, pol);
   for (size_t i = 0; cp && i < cp->n; i++)
-    consider(m, l, &cp->st[i], src, owner, p, repos, n, actions, denies_only);
+    consider(m, mo, l, &cp->st[i], src, owner, p, repos, n, actions, denies_only);
 }
 
 ecr_via *ecr_matrix_explain(const ecr_matrix *m, size_t p, const size_t *repos, size_t n_repos,
@@ -110,6 +133,8 @@ ecr_via *ecr_matrix_explain_limited(const ecr_matrix *m, size_t p, const size_t 
                                     size_t n_repos, ecr_actset actions, size_t max_resource,
                                     size_t *n_out, size_t *n_omitted) {
   vlist l = {0};
+  cmemo mo = {ecr_xcalloc(m->n_conds + 1, sizeof(ecr_cond_result)),
+              ecr_xcalloc(m->n_conds + 1, sizeof(ecr_keylist)), ecr_xcalloc(m->n_conds + 1, sizeof(bool))};
   size_t n_resource = 0;
   *n_omitted = 0;
   const ecr_evidence *ev = m->ev;
@@ -117,15 +142,15 @@ ecr_via *ecr_matrix_explain_limited(const ecr_matrix *m, size_t p, const size_t 
   const ecr_iam_principal *ip = mp->pub.iam_index >= 0 ? &ev->principals[mp->pub.iam_index] : NULL;
   if (ip) {
     for (size_t i = 0; i < ip->n_inline; i++)
-      consider_policy(m, &l, ip->inline_policies[i].doc, ECR_SRC_IDENTITY, NULL, p, repos, n_repos, actions, false);
+      consider_policy(m, &mo, &l, ip->inline_policies[i].doc, ECR_SRC_IDENTITY, NULL, p, repos, n_repos, actions, false);
     for (size_t i = 0; i < ip->n_managed; i++)
-      consider_policy(m, &l, ev->managed[ip->managed[i]].doc, ECR_SRC_IDENTITY, NULL, p, repos, n_repos, actions, false);
+      consider_policy(m, &mo, &l, ev->managed[ip->managed[i]].doc, ECR_SRC_IDENTITY, NULL, p, repos, n_repos, actions, false);
     for (size_t g = 0; g < ip->n_groups; g++) {
       const ecr_group *grp = &ev->groups[ip->groups[g]];
       for (size_t i = 0; i < grp->n_inline; i++)
-        consider_policy(m, &l, grp->inline_policies[i].doc, ECR_SRC_GROUP, grp->name, p, repos, n_repos, actions, false);
+        consider_policy(m, &mo, &l, grp->inline_policies[i].doc, ECR_SRC_GROUP, grp->name, p, repos, n_repos, actions, false);
       for (size_t i = 0; i < grp->n_managed; i++)
-        consider_policy(m, &l, ev->managed[grp->managed[i]].doc, ECR_SRC_GROUP, grp->name, p, repos, n_repos, actions, false);
+        consider_policy(m, &mo, &l, ev->managed[grp->managed[i]].doc, ECR_SRC_GROUP, grp->name, p, repos, n_repos, actions, false);
     }
   }
   /* resource-side statements on these targets */
@@ -139,7 +164,7 @@ ecr_via *ecr_matrix_explain_limited(const ecr_matrix *m, size_t p, const size_t 
       ecr_match mt = c->vars ? ecr_cstmt_match(m, c, p, t) : ECR_MATCH_YES;
       if (mt == ECR_MATCH_NO) continue;
       ecr_keylist keys = {0};
-      ecr_cond_result cond = ecr_cstmt_condition(m, c, p, t, &keys);
+      ecr_cond_result cond = cond_of(m, &mo, c, p, t, &keys);
       if (cond == ECR_COND_FALSE ||
           (c->s->deny && cond == ECR_COND_TRUE && who == ECR_MATCH_YES && mt == ECR_MATCH_YES)) {
         ecr_keylist_free(&keys);
@@ -160,9 +185,9 @@ ecr_via *ecr_matrix_explain_limited(const ecr_matrix *m, size_t p, const size_t 
   }
   if (ip) {
     for (size_t i = 0; ip->has_boundary && ip->boundary >= 0 && i < 1; i++)
-      consider_policy(m, &l, ev->managed[ip->boundary].doc, ECR_SRC_BOUNDARY, NULL, p, repos, n_repos, actions, true);
+      consider_policy(m, &mo, &l, ev->managed[ip->boundary].doc, ECR_SRC_BOUNDARY, NULL, p, repos, n_repos, actions, true);
     for (size_t k = 0; !ip->service_linked && k < m->n_scp_stmts; k++)
-      consider(m, &l, m->scp_stmts[k], ECR_SRC_SCP, m->scp_stmts[k]->owner, p, repos, n_repos, actions, true);
+      consider(m, &mo, &l, m->scp_stmts[k], ECR_SRC_SCP, m->scp_stmts[k]->owner, p, repos, n_repos, actions, true);
   }
   /* RCPs: every principal but the account's service-linked roles, on the
      repositories (registry-level actions: the account's own principals) */
@@ -171,7 +196,7 @@ ecr_via *ecr_matrix_explain_limited(const ecr_matrix *m, size_t p, const size_t 
     for (size_t i = 0; i < n_repos; i++)
       if (ip || repos[i] != ECR_MATRIX_REGISTRY) rr[nr++] = repos[i];
     for (size_t k = 0; nr && k < m->n_rcp_stmts; k++)
-      consider(m, &l, m->rcp_stmts[k], ECR_SRC_RCP, m->rcp_stmts[k]->owner, p, rr, nr, actions, true);
+      consider(m, &mo, &l, m->rcp_stmts[k], ECR_SRC_RCP, m->rcp_stmts[k]->owner, p, rr, nr, actions, true);
     free(rr);
   }
   /* granting statements first, then limiting Denies; stable otherwise */
@@ -183,5 +208,9 @@ ecr_via *ecr_matrix_explain_limited(const ecr_matrix *m, size_t p, const size_t 
     if (l.v[i].deny) sorted[w++] = l.v[i];
   free(l.v);
   *n_out = w;
+  for (size_t i = 0; i < m->n_conds; i++) ecr_keylist_free(&mo.keys[i]);
+  free(mo.r);
+  free(mo.keys);
+  free(mo.have);
   return sorted;
 }

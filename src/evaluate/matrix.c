@@ -230,11 +230,9 @@ static bool is_account_root(const char *arn) {
  * a session of one of the account's roles. Returns the role name (borrowed
  * from arn, length in *len) or NULL. */
 static const char *own_session_role(const ecr_matrix *m, const char *arn, size_t *len) {
-  char *prefix = ecr_xasprintf("arn:%s:sts::%s:assumed-role/", m->ev->partition, m->ev->account);
-  bool ok = ecr_str_has_prefix(arn, prefix);
+  const char *prefix = m->session_prefix;
+  if (!ecr_str_has_prefix(arn, prefix)) return NULL;
   size_t pl = strlen(prefix);
-  free(prefix);
-  if (!ok) return NULL;
   const char *name = arn + pl, *slash = strchr(name, '/');
   if (!slash || slash == name) return NULL;
   *len = (size_t)(slash - name);
@@ -901,7 +899,7 @@ static struct name_slot *name_slot(ecr_matrix *m, const char *key, bool create) 
  * the account alike ("*", the account root) and what needs a per-principal
  * test (named principals, NotPrincipal, variables). */
 static void index_resource_side(ecr_matrix *m) {
-  size_t n = m->n_targets, scap = 0;
+  size_t n = m->n_targets, scap = 0, ucap = 0;
   m->uni_allow_y = ecr_xcalloc(n, sizeof(ecr_actset));
   m->uni_allow_m = ecr_xcalloc(n, sizeof(ecr_actset));
   m->uni_deny_y = ecr_xcalloc(n, sizeof(ecr_actset));
@@ -917,7 +915,7 @@ static void index_resource_side(ecr_matrix *m) {
       if (s->principals[i].type == ECR_PT_AWS && session_role_index(m, s->principals[i].value) >= 0)
         names_session = true;
     bool cond_principal = c->cond >= 0 && (m->conds[c->cond].cls & ECR_KEY_PRINCIPAL);
-    if (c->vars || s->not_principal || names_session || cond_principal) {
+    if (c->vars || s->not_principal || names_session) {
       ECR_PUSH(m->special, m->n_special, scap, k);
       continue;
     }
@@ -928,6 +926,16 @@ static void index_resource_side(ecr_matrix *m) {
       else if (s->deny && r->type == ECR_PT_AWS &&
                (strcmp(r->value, own_root) == 0 || strcmp(r->value, own_root_aws) == 0))
         uniform = true;
+    }
+    if (uniform && cond_principal) {
+      /* applies to every principal of the account; only its Condition
+         differs between them (decided once per principal and block) */
+      ECR_PUSH(m->unicond, m->n_unicond, ucap, k);
+      continue;
+    }
+    if (cond_principal) {
+      ECR_PUSH(m->special, m->n_special, scap, k);
+      continue;
     }
     if (uniform) {
       ecr_actset act = s->actions & target_mask(m, t);
@@ -1058,6 +1066,14 @@ static void eval_principal(ecr_matrix *m, size_t pi, worker *wk, struct row_tabl
       dny->y[t] |= m->uni_deny_y[t];
       dny->m[t] |= m->uni_deny_m[t];
     }
+    for (size_t j = 0; j < m->n_unicond; j++) {
+      const ecr_rstmt *r = &m->rst[m->unicond[j]];
+      const ecr_cstmt *c = r->c;
+      ecr_actset act = c->s->actions & target_mask(m, r->target);
+      ecr_cond_result cr = act ? cond_at(m, c, pi, r->target, sc) : ECR_COND_FALSE;
+      if (cr == ECR_COND_FALSE) continue;
+      acc_add(c->s->deny ? dny : is_role ? rb : ru, r->target, act, cr == ECR_COND_TRUE);
+    }
     const struct name_slot *sl = name_slot(m, p->pub.name, false);
     n_list = (sl ? sl->n : 0) + m->n_special;
     merged = ecr_xcalloc(n_list + 1, sizeof(size_t));
@@ -1167,6 +1183,7 @@ ecr_status ecr_matrix_eval(const ecr_evidence *ev, ecr_matrix **out, ecr_error *
   ecr_matrix *m = ecr_xcalloc(1, sizeof(*m));
   m->ev = ev;
   targets_init(m);
+  m->session_prefix = ecr_xasprintf("arn:%s:sts::%s:assumed-role/", ev->partition, ev->account);
   build_name_indexes(m);
   ecr_matrix_conditions_init(m);
   compile_all(m);
@@ -1224,6 +1241,8 @@ void ecr_matrix_free(ecr_matrix *m) {
   free(m->scp_m);
   free(m->scp_dy);
   free(m->scp_dm);
+  free(m->session_prefix);
+  free(m->unicond);
   free(m->rcp_stmts);
   free(m->rcp_y);
   free(m->rcp_m);

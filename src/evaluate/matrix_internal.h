@@ -94,6 +94,10 @@ struct ecr_matrix {
   ecr_actset *uni_allow_y, *uni_allow_m, *uni_deny_y, *uni_deny_m;
   size_t *special; /* rst indices that need a per-principal test (NotPrincipal, variables) */
   size_t n_special;
+  size_t *unicond; /* rst indices of "*" (or own-root Deny) statements whose Condition names
+                      principal-side keys: every own principal, its own decision */
+  size_t n_unicond;
+  char *session_prefix; /* "arn:<partition>:sts::<account>:assumed-role/" */
   struct name_slot { const char *key; size_t *idx; size_t n, cap; } *names; /* rst by named principal */
   size_t names_cap, names_n;
   size_t *roles_by_name; /* IAM role indices sorted by role name */

@@ -352,7 +352,8 @@ static void missing_boundary_is_conditional(void **state) {
 static void scps(void **state) {
   (void)state;
   char *dir = bundle_new("mx-scp");
-  bundle_iam(dir, USER("u", ",'UserPolicyList':[" INLINE("a", ECRALL) "]"), NULL,
+  bundle_iam(dir, USER("u", ",'UserPolicyList':[" INLINE("a", ECRALL) "]") ","
+             USER("t", ",'UserPolicyList':[" INLINE("a", ECRALL) "],'Tags':[{'Key':'X','Value':'y'}]"), NULL,
              ROLE("r", ",'RolePolicyList':[" INLINE("a", ECRALL) "]") ","
              "{'RoleName':'AWSServiceRoleForECRReplication','RoleId':'AROASLR','Path':'/aws-service-role/replication.ecr.amazonaws.com/',"
              "'Arn':'arn:aws:iam::" ACCT ":role/aws-service-role/replication.ecr.amazonaws.com/AWSServiceRoleForECRReplication',"
@@ -376,7 +377,10 @@ static void scps(void **state) {
   EXPECT(&f, ROLE_ARN("r"), USE1("app"), "ecr:PutImage", DENIED);
   EXPECT(&f, USER_ARN("u"), USE1("app"), "ecr:BatchGetImage", ALLOWED);
   EXPECT(&f, USER_ARN("u"), "*", "ecr:GetAuthorizationToken", ALLOWED);
-  EXPECT(&f, USER_ARN("u"), USE1("app"), "ecr:ListImages", COND);
+  /* the OU's conditional Allow, decided from the user's tags (tag keys are
+     case-insensitive): u has no tag x, t has X=y */
+  EXPECT(&f, USER_ARN("u"), USE1("app"), "ecr:ListImages", DENIED);
+  EXPECT(&f, USER_ARN("t"), USE1("app"), "ecr:ListImages", ALLOWED);
   EXPECT(&f, USER_ARN("u"), "*", "ecr:PutRegistryPolicy", DENIED);
   /* service-linked roles are exempt from SCPs */
   EXPECT(&f, slr, USE1("app"), "ecr:PutImage", ALLOWED);
