@@ -798,8 +798,8 @@ static void pass_table(pdf_report *R) {
   body(R, "Passing findings grant only access the control allows. Each is one row, numbered as "
           "in the findings table; findings.json holds their deciding statements.");
   static const pdf_col cols[] = {{"#", 24, 1},
-                                 {"Principal / finding ID", 170, 0},
-                                 {"Access level", 52, 0},
+                                 {"Principal / finding ID", 160, 0},
+                                 {"Access level", 62, 0},
                                  {"Scope", 62, 0},
                                  {"Actions", 175, 0}};
   pdf_table t = {cols, 5, c->left};
