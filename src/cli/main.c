@@ -378,9 +378,15 @@ static int cmd_scan(const options *o) {
   if (rc) return rc;
   if (o->as_of && !ecr_date_parse(o->as_of, NULL))
     return usage_error("--as-of %s is not a date (YYYY-MM-DD)", o->as_of);
-  char *evidence = ecr_path_join(o->out, "evidence");
   ecr_error err;
   ecr_error_clear(&err);
+  if (o->baseline) { /* a wrong --baseline is exit 2 before a long collection, not after */
+    ecr_report *probe = ecr_xcalloc(1, sizeof(*probe));
+    ecr_status bst = ecr_report_baseline(probe, o->baseline, &err);
+    ecr_report_free(probe);
+    if (bst != ECR_OK) return fail(&err);
+  }
+  char *evidence = ecr_path_join(o->out, "evidence");
   if (ecr_mkdirs(o->out, &err) != ECR_OK) {
     free(evidence);
     return fail(&err);

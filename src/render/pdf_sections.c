@@ -1213,11 +1213,7 @@ void ecr_pdf_cover_pack(pdf_report *R) {
     c->y -= 8;
   }
   if (r->baseline) {
-    const ecr_baseline *b = r->baseline;
-    char *s = ecr_xasprintf("Since the baseline of %s: %zu new (%zu failing or unknown) "
-                            "\xc2\xb7 %zu changed \xc2\xb7 %zu unchanged \xc2\xb7 %zu resolved",
-                            ecr_pdf_nz(b->generated_at, "an unknown date"), b->n_new, b->n_new_open,
-                            b->n_changed, b->n_unchanged, b->n_resolved);
+    char *s = ecr_report_pack_text(r, "baseline-counts");
     pdf_style bs = ecr_pdf_st(PDF_F_BOLD, 9.5, 13, PDF_ACCENT);
     ecr_pdf_note(c, &bs, s);
     free(s);

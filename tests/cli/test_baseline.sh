@@ -124,7 +124,14 @@ for bad in "$work/old/manifest.json" "$work/missing.json"; do
 done
 grep -q "not an ecraudit findings.json" <("$ECRAUDIT" report --evidence "$work/old" \
   --baseline "$work/old/manifest.json" --out "$work/r-bad" 2>&1) || fail "no reason for a wrong file"
-# scan takes the option too
+# scan takes the option too, and refuses a wrong one before collecting anything
+set +e
+"$ECRAUDIT" scan --out "$work/scan-bad" --baseline "$work/old/manifest.json" \
+  --endpoint-url http://127.0.0.1:9 --quiet --timeout 5 >/dev/null 2>"$work/scan.err"
+rc=$?
+set -e
+[ "$rc" -eq 2 ] || fail "scan --baseline (not a findings.json) exited $rc, want 2"
+[ ! -e "$work/scan-bad/evidence" ] || fail "scan collected before refusing a wrong --baseline"
 "$ECRAUDIT" scan --help | grep -q -- --baseline || fail "scan --help does not mention --baseline"
 "$ECRAUDIT" report --help | grep -q -- --baseline || fail "report --help does not mention --baseline"
 echo PASS
