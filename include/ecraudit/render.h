@@ -32,6 +32,8 @@ typedef struct ecr_render_opts {
   const char *font_mono_path; /* PDF: monospace TrueType; NULL -> search DejaVu Sans Mono */
   size_t detail_limit;        /* HTML/PDF: full detail for at most this many
                                  findings per group before summarizing; 0 = default */
+  char findings_sha256[65];   /* HTML/PDF sign-off: SHA-256 of findings.json; "" -> the
+                                 renderer computes it (ecr_render_findings_sha256) */
 } ecr_render_opts;
 
 typedef ecr_status (*ecr_render_fn)(const ecr_report *report,
@@ -68,6 +70,16 @@ ecr_status ecr_render_to_file(const ecr_renderer *r, const ecr_report *report,
  * On failure the first failing renderer in list order decides err. */
 ecr_status ecr_render_all(const ecr_renderer *const *renderers, size_t n, const ecr_report *report,
                           const ecr_render_opts *opts, const char *dir, ecr_error *err);
+
+/* JUnit for a scan whose collection failed: DIR/report.junit.xml with one
+ * test case in error, its message the collection error (atomically). */
+ecr_status ecr_render_junit_collect_failure(const char *message, ecr_sink *sink, ecr_error *err);
+ecr_status ecr_render_collect_failure(const char *dir, const char *message, ecr_error *err);
+
+/* SHA-256 of the findings.json this report renders to (the same bytes
+ * ecr_render_json writes): opts->findings_sha256 when set, else computed. */
+void ecr_render_findings_sha256(const ecr_report *report, const ecr_render_opts *opts,
+                                char out[65]);
 
 /* Memory sink helper: ctx is an ecr_buf* (src/util/util.h). */
 int ecr_sink_buf_write(void *ctx, const void *data, size_t len);

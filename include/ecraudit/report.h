@@ -69,6 +69,14 @@ typedef enum ecr_source {
   ECR_SRC_RCP           /* resource control policy */
 } ecr_source;
 
+/* Drift against a baseline findings.json (--baseline): per finding. */
+typedef enum ecr_change {
+  ECR_CHANGE_NONE = 0, /* no baseline */
+  ECR_CHANGE_NEW,      /* id not in the baseline */
+  ECR_CHANGE_CHANGED,  /* same id, other status or severity */
+  ECR_CHANGE_UNCHANGED
+} ecr_change;
+
 /* Stable names used by every renderer and by findings.json. */
 const char *ecr_check_status_name(ecr_check_status s); /* "fail" ... */
 const char *ecr_severity_name(ecr_severity s);         /* "critical" ... */
@@ -76,6 +84,7 @@ const char *ecr_principal_kind_name(ecr_principal_kind k); /* "user" ... */
 const char *ecr_access_level_name(ecr_access_level l); /* "Write", "Permissions management" */
 const char *ecr_decision_name(ecr_decision d);         /* "deny" "conditional" "allow" */
 const char *ecr_source_name(ecr_source s);             /* "identity" ... */
+const char *ecr_change_name(ecr_change c);             /* "new" "changed" "unchanged" ("" none) */
 
 /* One policy statement that decided something. */
 typedef struct ecr_via {
@@ -132,6 +141,8 @@ typedef struct ecr_finding {
   const ecr_ledger_entry *exception; /* matching ledger entry (active -> excepted,
                                         expired -> still fail), NULL when none */
   char *status_reason; /* one sentence: why this status (gap, lapsed exception...) */
+  ecr_change change;   /* against the baseline; ECR_CHANGE_NONE without one */
+  char *change_from;   /* changed: "fail/high" as the baseline had it, else NULL */
 } ecr_finding;
 
 /* Who can do what on one repository (repository view). */
@@ -184,6 +195,42 @@ typedef struct ecr_gap {
   char *resource; /* ARN or region */
   char *error;    /* "AccessDeniedException: ..." */
 } ecr_gap;
+
+/* One framework control the check supports (data/control-mappings.json). */
+typedef struct ecr_mapping {
+  char *framework; /* "SOC 2 (2017 Trust Services Criteria)" */
+  char *id;        /* "CC6.1" */
+  char *title;     /* short description, shown in HTML/PDF/JUnit only */
+} ecr_mapping;
+
+/* One kind of evidence file and whether the bundle had it
+ * (templates/text/evidence-sources.tsv). */
+typedef struct ecr_evidence_source {
+  char *pattern;  /* "ecr/<region>/repositories.json" as documented */
+  char *label;    /* what it is */
+  bool required;  /* the evaluation needs it; optional ones only sharpen it */
+  size_t n_files; /* files of the bundle that match */
+} ecr_evidence_source;
+
+/* A finding of the baseline that the new report does not have. */
+typedef struct ecr_baseline_item {
+  char *id;
+  char *principal;
+  char *access_level;
+  char *status;   /* as the baseline had it */
+  char *severity;
+} ecr_baseline_item;
+
+/* --baseline OLD/findings.json: the old file and what changed since. */
+typedef struct ecr_baseline {
+  char *path;
+  char sha256[65];    /* of the old file's bytes */
+  char *generated_at; /* the old file's generated_at */
+  size_t n_new, n_changed, n_unchanged; /* findings of this report by change */
+  size_t n_new_open;  /* new findings that fail or are unknown */
+  ecr_baseline_item *resolved; /* in the old file, not in this report (old order) */
+  size_t n_resolved;
+} ecr_baseline;
 
 typedef struct ecr_report {
   /* header */
@@ -248,7 +295,40 @@ typedef struct ecr_report {
   size_t n_files;
   ecr_gap *gaps;
   size_t n_gaps;
+
+  /* evidence pack (src/report/pack.c, filled by ecr_report_pack) */
+  ecr_mapping *mappings; /* framework controls, in data file order */
+  size_t n_mappings;
+  size_t by_kind[ECR_PK_SERVICE + 1]; /* principal views per kind */
+  size_t principals_by_status[ECR_CHECK_COUNT]; /* principal views per worst status */
+  size_t n_not_passing;  /* findings that fail, are unknown or excepted (sum of by_severity) */
+  ecr_evidence_source *sources;       /* evidence kinds and their coverage */
+  size_t n_sources;
+  bool evidence_age_known; /* evidence_time and as_of both parse */
+  long evidence_age_days;  /* as_of - the date of evidence_time */
+  bool evidence_stale;     /* evidence_age_days > ECR_EVIDENCE_MAX_AGE_DAYS */
+
+  ecr_baseline *baseline; /* NULL without --baseline */
 } ecr_report;
+
+#define ECR_EVIDENCE_MAX_AGE_DAYS 30
+
+/* Fill the evidence-pack part of the model (mappings, principals per kind,
+ * evidence sources, evidence age) from the rest of it. The report builder
+ * calls it; so must anyone who builds a report by hand and wants them. */
+void ecr_report_pack(ecr_report *r);
+
+/* templates/text/pack/<name>.txt expanded with the model's values
+ * (account, control_id, iam, repos, regions, principals, days, collected,
+ * as_of, max, and the baseline's generated_at, sha256, new, new_open,
+ * changed, unchanged, resolved); one text for HTML and PDF. Caller frees. */
+char *ecr_report_pack_text(const ecr_report *r, const char *name);
+
+/* Read OLD/findings.json and mark every finding new, changed or unchanged
+ * (changed: same id, other status or severity), listing the old findings
+ * this report no longer has. ECR_E_INPUT naming the file when it is not a
+ * findings.json of schema ecraudit.findings/v2. */
+ecr_status ecr_report_baseline(ecr_report *r, const char *path, ecr_error *err);
 
 /* SHA-256 over the sha256sum-format lines "<sha256>  <path>\n" of files,
  * in the order given (the model keeps files sorted by path), so that

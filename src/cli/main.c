@@ -16,7 +16,7 @@
 static const char usage_text[] =
     "usage:\n"
     "  ecraudit report  --evidence DIR [--exceptions FILE] [--out DIR] [--format html,pdf,junit,json,asff]\n"
-    "                   [--as-of YYYY-MM-DD] [--fail-on SEVERITY] [--quiet]\n"
+    "                   [--as-of YYYY-MM-DD] [--baseline OLD/findings.json] [--fail-on SEVERITY] [--quiet]\n"
     "  ecraudit matrix  --evidence DIR\n"
     "  ecraudit collect --out DIR [--profile NAME] [--region R ... | --region all] [--endpoint-url URL] [--quiet]\n"
     "                   [--timeout SECONDS]  (whole collection, default 1800)\n"
@@ -39,6 +39,9 @@ static const char report_help[] =
     "  --out DIR            output directory (default ./ecraudit-report)\n"
     "  --format LIST        comma-separated: html,pdf,junit,json,asff (default all but asff)\n"
     "  --as-of YYYY-MM-DD   date exceptions expire against (default today, UTC)\n"
+    "  --baseline FILE      a findings.json of an earlier run: every format marks findings\n"
+    "                       new, changed (status or severity) or unchanged, and lists the\n"
+    "                       resolved ones (in the old file, not in this run)\n"
     "  --fail-on SEVERITY   exit 1 only when an open (fail or unknown) finding has this\n"
     "                       severity or a higher one: critical, high, medium, low, info\n"
     "  --quiet              no summary line on stderr\n"
@@ -79,10 +82,11 @@ static const char scan_help[] =
     "usage: ecraudit scan --out DIR [collect options] [report options]\n"
     "\n"
     "collect into DIR/evidence, then report into DIR. Options: --profile, --region,\n"
-    "--endpoint-url, --quiet, --timeout (collect); --exceptions, --format, --as-of, --fail-on (report);\n"
-    "-h, --help.\n"
+    "--endpoint-url, --quiet, --timeout (collect); --exceptions, --format, --as-of, --baseline,\n"
+    "--fail-on (report); -h, --help.\n"
     "\n"
-    "Exit status: as report; 3 when the collection failed.\n";
+    "Exit status: as report; 3 when the collection failed (DIR/report.junit.xml then holds one\n"
+    "error test case saying why, when --format includes junit, the default).\n";
 
 static int fail(const ecr_error *err) {
   char line[2048];
@@ -116,12 +120,14 @@ typedef struct options {
   size_t n_regions, cap_regions;
   int quiet;
   const char *fail_on;
+  const char *baseline;
   int help;
   long timeout_s;
 } options;
 
 enum { OPT_EVIDENCE = 1000, OPT_EXCEPTIONS, OPT_OUT, OPT_FORMAT, OPT_AS_OF, OPT_PROFILE,
-       OPT_REGION, OPT_ENDPOINT, OPT_QUIET, OPT_FAIL_ON, OPT_HELP, OPT_TIMEOUT };
+       OPT_REGION, OPT_ENDPOINT, OPT_QUIET, OPT_FAIL_ON, OPT_HELP, OPT_TIMEOUT,
+       OPT_BASELINE };
 
 /* Parse options for a command; allowed is a string of the option ids the
  * command accepts (as characters 'a' + id - OPT_EVIDENCE). */
@@ -139,6 +145,7 @@ static int parse_options(int argc, char **argv, const char *allowed, options *o)
       {"fail-on", required_argument, NULL, OPT_FAIL_ON},
       {"help", no_argument, NULL, OPT_HELP},
       {"timeout", required_argument, NULL, OPT_TIMEOUT},
+      {"baseline", required_argument, NULL, OPT_BASELINE},
       {NULL, 0, NULL, 0}};
   opterr = 0;
   optind = 1;
@@ -170,6 +177,7 @@ static int parse_options(int argc, char **argv, const char *allowed, options *o)
     case OPT_ENDPOINT: o->endpoint_url = optarg; break;
     case OPT_QUIET: o->quiet = 1; break;
     case OPT_FAIL_ON: o->fail_on = optarg; break;
+    case OPT_BASELINE: o->baseline = optarg; break;
     case OPT_TIMEOUT: {
       char *end = NULL;
       long v = strtol(optarg, &end, 10);
@@ -290,6 +298,7 @@ static int run_report(const options *o, const char *evidence_dir) {
   if (ecr_evidence_load(evidence_dir, &ev, &err) != ECR_OK) goto failed;
   if (ecr_matrix_eval(ev, &m, &err) != ECR_OK) goto failed;
   if (ecr_report_build(ev, m, ledger, today, &report, &err) != ECR_OK) goto failed;
+  if (o->baseline && ecr_report_baseline(report, o->baseline, &err) != ECR_OK) goto failed;
   if (ecr_mkdirs(out, &err) != ECR_OK) goto failed;
   if (ecr_render_all(chosen, n_chosen, report, &ropts, out, &err) != ECR_OK) goto failed;
   rc = report_status(report, threshold);
@@ -333,7 +342,8 @@ static void progress_lines(void *ctx, bool done, const char *text) {
   fflush(stderr);
 }
 
-static int run_collect(const options *o, const char *dir) {
+/* why (may be NULL): the error line, for the scan's JUnit error case. */
+static int run_collect(const options *o, const char *dir, char *why, size_t why_len) {
   ecr_collect_opts co = {0};
   co.out_dir = dir;
   co.profile = o->profile;
@@ -344,13 +354,16 @@ static int run_collect(const options *o, const char *dir) {
   if (!o->quiet) co.progress = isatty(2) ? progress_tty : progress_lines;
   ecr_error err;
   ecr_error_clear(&err);
-  if (ecr_collect(&co, &err) != ECR_OK) return fail(&err);
+  if (ecr_collect(&co, &err) != ECR_OK) {
+    if (why) ecr_error_format(&err, why, why_len);
+    return fail(&err);
+  }
   return 0;
 }
 
 static int cmd_collect(const options *o) {
   if (!o->out) return usage_error("collect needs --out DIR");
-  return run_collect(o, o->out);
+  return run_collect(o, o->out, NULL, 0);
 }
 
 /* scan = collect into OUT/evidence, then report into OUT. */
@@ -365,14 +378,28 @@ static int cmd_scan(const options *o) {
   if (rc) return rc;
   if (o->as_of && !ecr_date_parse(o->as_of, NULL))
     return usage_error("--as-of %s is not a date (YYYY-MM-DD)", o->as_of);
-  char *evidence = ecr_path_join(o->out, "evidence");
   ecr_error err;
   ecr_error_clear(&err);
+  if (o->baseline) { /* a wrong --baseline is exit 2 before a long collection, not after */
+    ecr_report *probe = ecr_xcalloc(1, sizeof(*probe));
+    ecr_status bst = ecr_report_baseline(probe, o->baseline, &err);
+    ecr_report_free(probe);
+    if (bst != ECR_OK) return fail(&err);
+  }
+  char *evidence = ecr_path_join(o->out, "evidence");
   if (ecr_mkdirs(o->out, &err) != ECR_OK) {
     free(evidence);
     return fail(&err);
   }
-  rc = run_collect(o, evidence);
+  char why[2048] = "";
+  rc = run_collect(o, evidence, why, sizeof(why));
+  bool junit = false;
+  for (size_t i = 0; i < n; i++) junit |= strcmp(chosen[i]->name, "junit") == 0;
+  if (rc == 3 && junit) {
+    /* the CI step that publishes the JUnit file finds one error case */
+    ecr_error_clear(&err);
+    if (ecr_render_collect_failure(o->out, why, &err) != ECR_OK) fail(&err);
+  }
   if (rc == 0) {
     options ro = *o;
     ro.out = o->out;
@@ -397,15 +424,15 @@ int main(int argc, char **argv) {
   options o;
   memset(&o, 0, sizeof(o));
   /* letters: a evidence, b exceptions, c out, d format, e as-of, f profile,
-     g region, h endpoint-url, i quiet, j fail-on, k help, l timeout */
+     g region, h endpoint-url, i quiet, j fail-on, k help, l timeout, m baseline */
   static const struct {
     const char *name, *allowed, *help;
     int (*run)(const options *);
   } commands[] = {
       {"matrix", "a", matrix_help, cmd_matrix},
-      {"report", "abcdeij", report_help, cmd_report},
+      {"report", "abcdeijm", report_help, cmd_report},
       {"collect", "cfghil", collect_help, cmd_collect},
-      {"scan", "bcdefghijl", scan_help, cmd_scan},
+      {"scan", "bcdefghijlm", scan_help, cmd_scan},
   };
   int rc = -1;
   for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {

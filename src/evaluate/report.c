@@ -1751,6 +1751,7 @@ ecr_status ecr_report_build(const ecr_evidence *ev, const ecr_matrix *m, ecr_led
     r->gaps[i].error = ecr_xstrdup(ev->gaps[i].error);
   }
   ecr_report_evidence_sha256(r->files, r->n_files, r->evidence_sha256);
+  ecr_report_pack(r);
   free(B.first_pusher);
   free(B.n_pushers);
   free(B.can_login);

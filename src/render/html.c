@@ -584,7 +584,7 @@ static void render_summary(html_ctx *c) {
     set_attr(el_text(tr, "th", NULL, "Not passing"), "scope", "row");
     for (int v = 0; v < ECR_SEV_COUNT; v++)
       count_text(el(tr, "td", r->by_severity[v] ? NULL : "zero"), r->by_severity[v]);
-    el(tr, "td", NULL); /* no total: the model has none for this row */
+    count_text(el(tr, "td", NULL), r->n_not_passing);
   }
 
   xmlNodePtr top = slot(c, NULL, "top");
@@ -749,9 +749,18 @@ static void finding_row(html_ctx *c, xmlNodePtr table, const ecr_finding *f, boo
   set_attr(tbody, "data-severity", sev);
   xmlNodePtr tr = el(tbody, "tr", "row");
 
-  link_to(el(tr, "td", NULL), "fid", f->id);
-
   xmlNodePtr td = el(tr, "td", NULL);
+  link_to(td, "fid", f->id);
+  if (f->change != ECR_CHANGE_NONE) {
+    char ccls[32];
+    snprintf(ccls, sizeof(ccls), "chg chg-%s", ecr_change_name(f->change));
+    char *label = f->change_from ? ecr_xasprintf("changed (was %s)", f->change_from)
+                                 : ecr_xstrdup(ecr_change_name(f->change));
+    el_text(td, "span", ccls, label);
+    free(label);
+  }
+
+  td = el(tr, "td", NULL);
   sort_key(td, (size_t)f->severity);
   badge(td, "sev", sev);
 
@@ -1182,6 +1191,78 @@ static void render_evidence(html_ctx *c) {
   }
 }
 
+/* ---- evidence pack: scope, drift, sign-off ------------------------------- */
+
+static void fill_pack_text(html_ctx *c, const char *slot_name, const char *tmpl) {
+  char *t = ecr_report_pack_text(c->r, tmpl);
+  fill(c, NULL, slot_name, t);
+  free(t);
+}
+
+static void render_pack(html_ctx *c, const char *findings_sha256) {
+  const ecr_report *r = c->r;
+  when(c, NULL, "stale", r->evidence_stale);
+  if (r->evidence_stale) fill_pack_text(c, "age_warning", "age-warning");
+  fill_pack_text(c, "method_question", "question");
+  fill_pack_text(c, "method_population", "population");
+  fill_pack_text(c, "method_evaluation", "evaluation");
+  fill_pack_text(c, "method_limits", "limits");
+  fill_pack_text(c, "signoff_text", "signoff");
+
+  xmlNodePtr body = slot(c, NULL, "kinds_body");
+  for (int k = 0; body && k <= ECR_PK_SERVICE; k++) {
+    xmlNodePtr tr = el(body, "tr", NULL);
+    el_text(tr, "td", NULL, ecr_principal_kind_name((ecr_principal_kind)k));
+    count_text(el(tr, "td", "num"), r->by_kind[k]);
+  }
+  body = slot(c, NULL, "sources_body");
+  for (size_t i = 0; body && i < r->n_sources; i++) {
+    const ecr_evidence_source *s = &r->sources[i];
+    xmlNodePtr tr = el(body, "tr", s->n_files ? NULL : "absent");
+    el_text(el(tr, "td", NULL), "code", NULL, s->pattern);
+    el_text(tr, "td", NULL, s->required ? "required" : "optional");
+    xmlNodePtr td = el(tr, "td", "num");
+    if (s->n_files)
+      count_text(td, s->n_files);
+    else
+      el_text(td, "span", "badge gap", "absent");
+    el_text(tr, "td", NULL, s->label);
+  }
+  body = slot(c, NULL, "mappings_body");
+  for (size_t i = 0; body && i < r->n_mappings; i++) {
+    const ecr_mapping *m = &r->mappings[i];
+    xmlNodePtr tr = el(body, "tr", NULL);
+    el_text(tr, "td", NULL, m->framework);
+    el_text(el(tr, "td", NULL), "strong", NULL, m->id);
+    text_or_dash(el(tr, "td", NULL), m->title);
+  }
+
+  const ecr_baseline *b = r->baseline;
+  when(c, NULL, "baseline", b != NULL);
+  if (b) {
+    fill_pack_text(c, "baseline_text", "baseline");
+    fill(c, NULL, "baseline_path", b->path);
+    fill(c, NULL, "baseline_sha256", b->sha256);
+    fill_pack_text(c, "baseline_counts", "baseline-counts");
+    when(c, NULL, "resolved", b->n_resolved > 0);
+    when(c, NULL, "no-resolved", b->n_resolved == 0);
+    body = slot(c, NULL, "resolved_body");
+    for (size_t i = 0; body && i < b->n_resolved; i++) {
+      const ecr_baseline_item *it = &b->resolved[i];
+      xmlNodePtr tr = el(body, "tr", "resolved");
+      el_text(el(tr, "td", NULL), "code", "fid", it->id);
+      principal_code(el(tr, "td", NULL), it->principal);
+      text_or_dash(el(tr, "td", NULL), it->access_level);
+      xmlNodePtr td = el(tr, "td", NULL);
+      badge(td, "st", it->status);
+      add_text(td, " ");
+      badge(td, "sev", it->severity);
+    }
+  }
+  fill(c, NULL, "findings_sha256", findings_sha256);
+  fill(c, NULL, "evidence_sha256", r->evidence_sha256);
+}
+
 /* ---- output ---------------------------------------------------------------- */
 
 typedef struct html_out {
@@ -1264,6 +1345,11 @@ ecr_status ecr_render_html(const ecr_report *report, const ecr_render_opts *opts
   st = add_assets(&c, err);
   if (st != ECR_OK) goto done;
   render_header(&c);
+  {
+    char fsha[65];
+    ecr_render_findings_sha256(report, opts, fsha);
+    render_pack(&c, fsha);
+  }
   render_summary(&c);
   render_findings(&c);
   render_repositories(&c);

@@ -17,6 +17,8 @@
  *
  * Additions the contract leaves room for:
  *   top level   "tool" {name, version, catalog}, "overall", "ledger" {path, sha256} | null
+ *   (contract additions: control.mappings always, "baseline" and per-finding
+ *   "change" with --baseline)
  *   finding     "can_push", "status_reason", "suggested_statement",
  *               "limited_by" [{policy, statement, source, deny, conditional, owner}]
  *               for boundary/SCP statements (the contract's via.source has
@@ -126,6 +128,7 @@ static cJSON *finding_json(const ecr_report *r, const ecr_finding *f) {
   add_text(o, "impact", f->impact);
   add_text(o, "remediation", f->remediation);
   add(o, "exception", exception_json(f->exception));
+  if (f->change != ECR_CHANGE_NONE) add_str(o, "change", ecr_change_name(f->change));
   add_bool(o, "can_push", f->can_push);
   if (f->status_reason) add_str(o, "status_reason", f->status_reason);
   if (f->suggested_statement) add_str(o, "suggested_statement", f->suggested_statement);
@@ -157,6 +160,16 @@ static cJSON *report_json(const ecr_report *r) {
   cJSON *control = cJSON_CreateObject();
   add_text(control, "id", r->control_id);
   add_text(control, "name", r->control_name);
+  if (r->n_mappings) {
+    cJSON *maps = cJSON_CreateArray();
+    for (size_t i = 0; i < r->n_mappings; i++) {
+      cJSON *m = cJSON_CreateObject();
+      add_text(m, "framework", r->mappings[i].framework);
+      add_text(m, "id", r->mappings[i].id);
+      cJSON_AddItemToArray(maps, m);
+    }
+    add(control, "mappings", maps);
+  }
   add(root, "control", control);
   add_text(root, "account", r->account);
   add_text(root, "generated_at", r->generated_at);
@@ -216,6 +229,24 @@ static cJSON *report_json(const ecr_report *r) {
     add(root, "ledger", ledger);
   } else {
     add(root, "ledger", cJSON_CreateNull());
+  }
+  if (r->baseline) {
+    const ecr_baseline *b = r->baseline;
+    cJSON *bo = cJSON_CreateObject();
+    add_str(bo, "sha256", b->sha256);
+    add(bo, "generated_at", jstr(b->generated_at));
+    cJSON *lists[3] = {cJSON_CreateArray(), cJSON_CreateArray(), cJSON_CreateArray()};
+    for (size_t i = 0; i < r->n_findings; i++) {
+      const ecr_finding *f = &r->findings[i];
+      if (f->change == ECR_CHANGE_NEW) cJSON_AddItemToArray(lists[0], jstr(f->id));
+      if (f->change == ECR_CHANGE_CHANGED) cJSON_AddItemToArray(lists[2], jstr(f->id));
+    }
+    for (size_t i = 0; i < b->n_resolved; i++)
+      cJSON_AddItemToArray(lists[1], jstr(b->resolved[i].id));
+    add(bo, "new", lists[0]);
+    add(bo, "resolved", lists[1]);
+    add(bo, "changed", lists[2]);
+    add(root, "baseline", bo);
   }
   return root;
 }

@@ -195,13 +195,28 @@ static void jw_property(jw *j, const char *name, const char *value) {
 
 static const char *str_or(const char *s, const char *dflt) { return s ? s : dflt; }
 
+/* A finding's change against the baseline, as a note after its id. */
+static const char *change_note(const ecr_finding *f) {
+  switch (f->change) {
+  case ECR_CHANGE_NEW: return "  (new since the baseline)";
+  case ECR_CHANGE_CHANGED: return "  (changed since the baseline)";
+  default: return "";
+  }
+}
+
+/* The principal as a test case name: "*" is everyone. */
+static char *principal_name(const char *p) {
+  if (p && strcmp(p, "*") == 0) return ecr_xstrdup("public (*)");
+  return ecr_xstrdup(str_or(p, "?"));
+}
+
 /* "Write on 3 repositories (can push)" */
 static void finding_scope(ecr_buf *b, const ecr_finding *f) {
   ecr_buf_puts(b, ecr_access_level_name(f->access_level));
   if (f->all_repositories)
     ecr_buf_puts(b, " on all repositories");
   else if (f->n_repositories == 1 && strcmp(str_or(f->repositories[0], ""), "*") == 0)
-    ecr_buf_puts(b, " registry-wide");
+    ecr_buf_puts(b, " on the registry (registry-level actions)");
   else if (f->n_repositories == 1)
     ecr_buf_puts(b, " on 1 repository");
   else
@@ -248,8 +263,8 @@ static void put_indented(ecr_buf *b, const char *text, const char *ind) {
 /* A plain-text block describing one finding (failure/error bodies,
  * system-out). */
 static void finding_block(ecr_buf *b, const ecr_finding *f) {
-  ecr_buf_printf(b, "[%s] %s  severity %s\n", ecr_check_status_name(f->status),
-                 str_or(f->id, "?"), ecr_severity_name(f->severity));
+  ecr_buf_printf(b, "[%s] %s  severity %s%s\n", ecr_check_status_name(f->status),
+                 str_or(f->id, "?"), ecr_severity_name(f->severity), change_note(f));
   ecr_buf_printf(b, "  Access level: %s%s\n", ecr_access_level_name(f->access_level),
                  f->can_push ? " (can push)" : "");
   ecr_buf_printf(b, "  Decision: %s\n", ecr_decision_name(f->decision));
@@ -260,7 +275,10 @@ static void finding_block(ecr_buf *b, const ecr_finding *f) {
   if (f->all_repositories) ecr_buf_puts(b, " all, present and future");
   for (size_t i = 0; i < f->n_repositories && i < JUNIT_REPO_LIMIT; i++) {
     const char *repo = str_or(f->repositories[i], "?");
-    ecr_buf_printf(b, "\n    %s%s", repo, strcmp(repo, "*") == 0 ? " (registry level)" : "");
+    if (strcmp(repo, "*") == 0)
+      ecr_buf_puts(b, "\n    the registry (registry-level actions, \"*\")");
+    else
+      ecr_buf_printf(b, "\n    %s", repo);
   }
   if (f->n_repositories > JUNIT_REPO_LIMIT)
     ecr_buf_printf(b, "\n    ... and %zu more (findings.json lists every repository)",
@@ -361,6 +379,7 @@ static char *status_summary(const ecr_report *r, const ecr_principal_view *pv,
     if (f->status != want) continue;
     ecr_buf_puts(&scopes, n++ ? ", " : "");
     finding_scope(&scopes, f);
+    if (f->change == ECR_CHANGE_NEW) ecr_buf_printf(&scopes, " [new: %s]", str_or(f->id, "?"));
   }
   char *s = ecr_xasprintf("%zu %s: %s", n, n == 1 ? one : many, scopes.data ? scopes.data : "");
   ecr_buf_cleanup(&scopes);
@@ -412,26 +431,64 @@ static char *skip_reason(const ecr_report *r, const ecr_principal_view *pv) {
   return ecr_buf_steal(&b);
 }
 
+/* The first line of a failure: what to change, from the first (most
+ * severe) failing finding's first granting statement. */
+static void what_to_change(ecr_buf *b, const ecr_finding *f) {
+  const ecr_via *grant = NULL;
+  for (size_t i = 0; i < f->n_via && !grant; i++)
+    if (!f->via[i].deny) grant = &f->via[i];
+  ecr_buf_puts(b, "Remove ");
+  finding_scope(b, f);
+  if (grant) {
+    ecr_buf_puts(b, " granted by ");
+    via_line(b, grant);
+  }
+  ecr_buf_puts(b, ", or record an approved exception");
+}
+
+/* The first remediation sentence line of f, for the body's first line. */
+static void first_line(ecr_buf *b, const char *text) {
+  const char *t = str_or(text, "");
+  const char *nl = strchr(t, '\n');
+  ecr_buf_append(b, t, nl ? (size_t)(nl - t) : strlen(t));
+}
+
 static void principal_testcase(jw *j, const ecr_report *r, const ecr_principal_view *pv) {
   ecr_check_status st = pv->worst_status;
-  testcase_start(j, r, ecr_principal_kind_name(pv->kind), str_or(pv->principal, "?"),
-                 ecr_check_status_name(st));
+  char *tc_name = principal_name(pv->principal);
+  testcase_start(j, r, ecr_principal_kind_name(pv->kind), tc_name, ecr_check_status_name(st));
+  free(tc_name);
   char *body = NULL;
   if (st == ECR_CHECK_FAIL) {
     /* findings are in report order (status, then severity): the first
        failing one carries the highest severity */
     const char *type = "fail";
+    const ecr_finding *top = NULL;
     for (size_t k = 0; k < pv->n_findings; k++) {
       const ecr_finding *f = &r->findings[pv->findings[k]];
       if (f->status == ECR_CHECK_FAIL) {
         type = ecr_severity_name(f->severity);
+        top = f;
         break;
       }
     }
-    char *msg = status_summary(r, pv, ECR_CHECK_FAIL, "failing finding", "failing findings");
+    char *sum = status_summary(r, pv, ECR_CHECK_FAIL, "failing finding", "failing findings");
+    ecr_buf msg, full;
+    ecr_buf_init(&msg);
+    ecr_buf_init(&full);
+    if (top) what_to_change(&msg, top);
+    ecr_buf_printf(&msg, "%s%s", msg.len ? " \xe2\x80\x94 " : "", sum);
+    if (top && top->remediation) {
+      ecr_buf_puts(&full, "What to change: ");
+      first_line(&full, top->remediation);
+      ecr_buf_puts(&full, "\n\n");
+    }
     body = findings_text(r, pv, ECR_CHECK_FAIL, false);
-    result_element(j, "failure", msg, type, body);
-    free(msg);
+    ecr_buf_puts(&full, body);
+    result_element(j, "failure", msg.data, type, full.data);
+    ecr_buf_cleanup(&msg);
+    ecr_buf_cleanup(&full);
+    free(sum);
   } else if (st == ECR_CHECK_UNKNOWN) {
     char *sum = status_summary(r, pv, ECR_CHECK_UNKNOWN, "finding unknown", "findings unknown");
     char *msg = ecr_xasprintf("%s (evidence missing)", sum);
@@ -549,6 +606,19 @@ static int out_close(void *ctx) {
 
 /* ---- document --------------------------------------------------------------- */
 
+/* "44 failing findings (12 principals), 21 unknown (5), 3 excepted (2), 84 passing (20)" */
+static char *totals_line(const ecr_report *r) {
+  return ecr_xasprintf(
+      "%zu failing finding%s (%zu principal%s), %zu unknown (%zu), %zu excepted (%zu), "
+      "%zu passing (%zu); test cases are principals, each with all of its findings",
+      r->by_status[ECR_CHECK_FAIL], r->by_status[ECR_CHECK_FAIL] == 1 ? "" : "s",
+      r->principals_by_status[ECR_CHECK_FAIL],
+      r->principals_by_status[ECR_CHECK_FAIL] == 1 ? "" : "s", r->by_status[ECR_CHECK_UNKNOWN],
+      r->principals_by_status[ECR_CHECK_UNKNOWN], r->by_status[ECR_CHECK_EXCEPTED],
+      r->principals_by_status[ECR_CHECK_EXCEPTED], r->by_status[ECR_CHECK_PASS],
+      r->principals_by_status[ECR_CHECK_PASS]);
+}
+
 static void write_properties(jw *j, const ecr_report *r) {
   char *control = ecr_xasprintf("%s %s", str_or(r->control_id, ""), str_or(r->control_name, ""));
   ecr_buf regions;
@@ -578,6 +648,31 @@ static void write_properties(jw *j, const ecr_report *r) {
     snprintf(name, sizeof(name), "findings.%s", ecr_check_status_name((ecr_check_status)s));
     snprintf(num, sizeof(num), "%zu", r->by_status[s]);
     jw_property(j, name, num);
+    snprintf(name, sizeof(name), "principals.%s", ecr_check_status_name((ecr_check_status)s));
+    snprintf(num, sizeof(num), "%zu", r->principals_by_status[s]);
+    jw_property(j, name, num);
+  }
+  char *summary = totals_line(r);
+  jw_property(j, "summary", summary);
+  free(summary);
+  for (size_t i = 0; i < r->n_mappings; i++) {
+    const ecr_mapping *m = &r->mappings[i];
+    char *name = ecr_xasprintf("mapping.%s %s", str_or(m->framework, "?"), str_or(m->id, "?"));
+    jw_property(j, name, str_or(m->title, ""));
+    free(name);
+  }
+  if (r->baseline) {
+    const ecr_baseline *b = r->baseline;
+    jw_property(j, "baseline", b->path);
+    jw_property(j, "baseline_sha256", b->sha256);
+    if (b->generated_at) jw_property(j, "baseline_generated_at", b->generated_at);
+    char num[32];
+    snprintf(num, sizeof(num), "%zu", b->n_new);
+    jw_property(j, "baseline.new", num);
+    snprintf(num, sizeof(num), "%zu", b->n_changed);
+    jw_property(j, "baseline.changed", num);
+    snprintf(num, sizeof(num), "%zu", b->n_resolved);
+    jw_property(j, "baseline.resolved", num);
   }
   jw_end(j);
   ecr_buf_cleanup(&regions);
@@ -616,10 +711,25 @@ static void write_document(jw *j, const ecr_report *r, const junit_out *out) {
     if (r->ledger[i].state != ECR_LEDGER_ACTIVE) ledger_testcase(j, r, &r->ledger[i]);
   for (size_t i = 0; i < r->n_gaps; i++) gap_testcase(j, r, &r->gaps[i]);
 
-  if (r->n_coverage) {
+  {
     ecr_buf cov;
     ecr_buf_init(&cov);
-    ecr_buf_puts(&cov, "Coverage and limitations:\n");
+    char *tot = totals_line(r);
+    ecr_buf_printf(&cov, "%s.\n", tot);
+    free(tot);
+    if (r->baseline) {
+      const ecr_baseline *b = r->baseline;
+      ecr_buf_printf(&cov, "\nAgainst the baseline %s (generated %s, SHA-256 %s): %zu new "
+                     "(%zu failing or unknown), %zu changed, %zu unchanged, %zu resolved.\n",
+                     str_or(b->path, "?"), str_or(b->generated_at, "?"), b->sha256, b->n_new,
+                     b->n_new_open, b->n_changed, b->n_unchanged, b->n_resolved);
+      for (size_t i = 0; i < b->n_resolved; i++)
+        ecr_buf_printf(&cov, "- resolved: %s  %s %s (was %s, %s)\n", str_or(b->resolved[i].id, "?"),
+                       str_or(b->resolved[i].principal, "?"),
+                       str_or(b->resolved[i].access_level, "?"),
+                       str_or(b->resolved[i].status, "?"), str_or(b->resolved[i].severity, "?"));
+    }
+    if (r->n_coverage) ecr_buf_puts(&cov, "\nCoverage and limitations:\n");
     for (size_t i = 0; i < r->n_coverage; i++)
       ecr_buf_printf(&cov, "- %s\n", str_or(r->coverage[i], ""));
     jw_text_element(j, "system-out", cov.data);
@@ -667,4 +777,71 @@ ecr_status ecr_render_junit(const ecr_report *report, const ecr_render_opts *opt
 cleanup:
   if (j.w) xmlFreeTextWriter(j.w);
   return st;
+}
+
+/* A scan whose collection failed: no report model, one test case in error,
+ * so the CI step that publishes report.junit.xml finds it and shows why. */
+static void write_collect_failure(jw *j, const char *message) {
+  const char *suite = "C-0222 Minimize user access to Amazon ECR";
+  char *msg = ecr_xasprintf("Evidence collection failed: %s", str_or(message, "unknown error"));
+  char *body = ecr_xasprintf("%s\n\nNo report was produced: the access of the account was not "
+                             "evaluated. Fix the collection (credentials, permissions, network) "
+                             "and run ecraudit scan again.\n",
+                             msg);
+  jw_check(j, xmlTextWriterStartDocument(j->w, "1.0", "UTF-8", NULL));
+  jw_start(j, "testsuites");
+  jw_attr(j, "name", "ecraudit");
+  jw_attr(j, "tests", "1");
+  jw_attr(j, "failures", "0");
+  jw_attr(j, "errors", "1");
+  jw_attr(j, "time", "0");
+  jw_start(j, "testsuite");
+  jw_attr(j, "name", suite);
+  jw_attr(j, "tests", "1");
+  jw_attr(j, "failures", "0");
+  jw_attr(j, "errors", "1");
+  jw_attr(j, "skipped", "0");
+  jw_attr(j, "time", "0");
+  char now[21];
+  ecr_time_iso8601(ecr_time_now(), now);
+  jw_attr(j, "timestamp", now);
+  jw_attr(j, "id", "0");
+  jw_attr(j, "package", "ecraudit.C-0222");
+  jw_start(j, "properties");
+  jw_property(j, "tool_version", ECRAUDIT_VERSION);
+  jw_property(j, "overall", "error");
+  jw_end(j);
+  jw_start(j, "testcase");
+  jw_attr(j, "name", "evidence collection");
+  jw_attr(j, "classname", "ecraudit.C-0222.collect");
+  jw_attr(j, "time", "0");
+  jw_attr(j, "status", "error");
+  result_element(j, "error", msg, "collection-failed", body);
+  jw_end(j);
+  jw_end(j);
+  jw_end(j);
+  if (!j->failed) jw_check(j, xmlTextWriterEndDocument(j->w));
+  free(body);
+  free(msg);
+}
+
+ecr_status ecr_render_junit_collect_failure(const char *message, ecr_sink *sink, ecr_error *err) {
+  jw j = {NULL, false};
+  junit_out out = {sink, false};
+  xmlInitParser();
+  xmlOutputBufferPtr ob = xmlOutputBufferCreateIO(out_write, out_close, &out, NULL);
+  if (!ob) return ecr_error_set(err, ECR_E_INTERNAL, NULL, "junit: cannot create an output buffer");
+  j.w = xmlNewTextWriter(ob);
+  if (!j.w) {
+    xmlOutputBufferClose(ob);
+    return ecr_error_set(err, ECR_E_INTERNAL, NULL, "junit: cannot create an XML writer");
+  }
+  jw_check(&j, xmlTextWriterSetIndent(j.w, 1));
+  jw_check(&j, xmlTextWriterSetIndentString(j.w, BAD_CAST "  "));
+  write_collect_failure(&j, message);
+  xmlFreeTextWriter(j.w);
+  if (out.failed) return ecr_error_set(err, ECR_E_OUTPUT, NULL, "junit: write failed");
+  if (j.failed)
+    return ecr_error_set(err, ECR_E_INTERNAL, NULL, "junit: libxml2 could not write the document");
+  return ECR_OK;
 }

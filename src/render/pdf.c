@@ -1,8 +1,10 @@
 /* PDF evidence pack (libharu): a pure function of the report model.
  *
  * Layout: cover, contents (pages reserved up front and filled at the end),
- * executive summary, findings table, finding details, repository access,
- * exceptions ledger, coverage and limitations, evidence appendix. Headers
+ * executive summary, scope and methodology, changes since the baseline
+ * (with --baseline), findings table, finding details (passing findings as
+ * one compact table), repository access, exceptions ledger, coverage and
+ * limitations, evidence appendix, population appendix, sign-off. Headers
  * and footers ("Page X of Y") are drawn once every page exists. Text is
  * drawn with embedded DejaVu TrueType fonts through libharu's UTF-8
  * encoder; see pdf_text.c for how characters are mapped.
@@ -278,6 +280,7 @@ ecr_status ecr_render_pdf(const ecr_report *report, const ecr_render_opts *opts,
   R.c.r = report;
   R.detail_limit = opts && opts->detail_limit ? opts->detail_limit : DEFAULT_DETAIL_LIMIT;
   R.pass_summarized = report->by_status[ECR_CHECK_PASS] > PDF_PASS_ROW_LIMIT;
+  ecr_render_findings_sha256(report, opts, R.findings_sha256);
   size_t nf = report->n_findings ? report->n_findings : 1;
   R.detail_dest = ecr_xcalloc(nf, sizeof(HPDF_Destination));
   R.row_rect = ecr_xcalloc(nf, sizeof(HPDF_Rect));
@@ -306,10 +309,17 @@ ecr_status ecr_render_pdf(const ecr_report *report, const ecr_render_opts *opts,
   st = load_fonts(&R, opts, err);
   if (st != ECR_OK) goto done;
 
-  /* Table of contents entries, fixed before layout. */
-  size_t t_sum = ecr_pdf_toc_add(&R, 0, ecr_xstrdup("1  Executive summary"));
-  size_t t_tab = ecr_pdf_toc_add(&R, 0, ecr_xstrdup("2  Findings"));
-  size_t t_det = ecr_pdf_toc_add(&R, 0, ecr_xstrdup("3  Finding details"));
+  /* Table of contents entries, fixed before layout (numbered in order; the
+     baseline section only with --baseline). */
+  int sec = 0;
+  size_t t_sum = ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  Executive summary", ++sec));
+  size_t t_scope = ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  Scope and methodology", ++sec));
+  size_t t_drift =
+      report->baseline ? ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  Changes since the baseline", ++sec))
+                       : 0;
+  size_t t_tab = ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  Findings", ++sec));
+  int det_sec = ++sec;
+  size_t t_det = ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  Finding details", det_sec));
   size_t group_toc[ECR_CHECK_COUNT] = {0};
   {
     static const ecr_check_status order[] = {ECR_CHECK_FAIL, ECR_CHECK_UNKNOWN, ECR_CHECK_EXCEPTED,
@@ -320,28 +330,35 @@ ecr_status ecr_render_pdf(const ecr_report *report, const ecr_render_opts *opts,
       if (!report->by_status[s]) continue;
       group_toc[s] =
           ecr_pdf_toc_add(&R, 1,
-                          ecr_xasprintf("3.%zu  %s (%zu)", sub++, ecr_pdf_status_group_title(s),
-                                        report->by_status[s]));
+                          ecr_xasprintf("%d.%zu  %s (%zu)", det_sec, sub++,
+                                        ecr_pdf_status_group_title(s), report->by_status[s]));
     }
   }
-  size_t t_repo = ecr_pdf_toc_add(&R, 0, ecr_xstrdup("4  Repository access"));
-  size_t t_led = ecr_pdf_toc_add(&R, 0, ecr_xstrdup("5  Exceptions ledger"));
-  size_t t_cov = ecr_pdf_toc_add(&R, 0, ecr_xstrdup("6  Coverage and limitations"));
-  size_t t_evi = ecr_pdf_toc_add(&R, 0, ecr_xstrdup("7  Evidence appendix"));
-  size_t t_files = ecr_pdf_toc_add(&R, 1, ecr_xstrdup("7.1  Evidence files"));
-  size_t t_gaps = ecr_pdf_toc_add(&R, 1, ecr_xstrdup("7.2  Collection gaps"));
+  size_t t_repo = ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  Repository access", ++sec));
+  size_t t_led = ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  Exceptions ledger", ++sec));
+  size_t t_cov = ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  Coverage and limitations", ++sec));
+  int evi_sec = ++sec;
+  size_t t_evi = ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  Evidence appendix", evi_sec));
+  size_t t_files = ecr_pdf_toc_add(&R, 1, ecr_xasprintf("%d.1  Evidence files", evi_sec));
+  size_t t_gaps = ecr_pdf_toc_add(&R, 1, ecr_xasprintf("%d.2  Collection gaps", evi_sec));
+  size_t t_pop = ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  Population appendix", ++sec));
+  size_t t_sign = ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  Sign-off", ++sec));
 
   ecr_pdf_cover(&R);
   HPDF_Destination cd = HPDF_Page_CreateDestination(c->pages[0]);
   ecr_pdf_outline_add(&R, NULL, "Cover", cd);
   reserve_toc(&R);
   ecr_pdf_summary(&R, t_sum);
+  ecr_pdf_scope(&R, t_scope);
+  if (report->baseline) ecr_pdf_drift(&R, t_drift);
   ecr_pdf_findings_table(&R, t_tab);
   ecr_pdf_details(&R, t_det, group_toc);
   ecr_pdf_repositories(&R, t_repo);
   ecr_pdf_ledger(&R, t_led);
   ecr_pdf_coverage(&R, t_cov);
   ecr_pdf_evidence(&R, t_evi, t_files, t_gaps);
+  ecr_pdf_population(&R, t_pop);
+  ecr_pdf_signoff(&R, t_sign);
   fill_toc(&R);
   table_links(&R);
   decorate(&R);

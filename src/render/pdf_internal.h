@@ -241,6 +241,7 @@ typedef struct pdf_report {
   HPDF_Destination *detail_dest; /* per finding, NULL when summarized */
   HPDF_Rect *row_rect;           /* per finding: its row in the findings table */
   size_t *row_page;
+  char findings_sha256[65]; /* of the findings.json of this report (sign-off) */
 } pdf_report;
 
 /* Shared helpers (pdf_sections.c). */
@@ -266,6 +267,13 @@ void ecr_pdf_repositories(pdf_report *R, size_t toc_idx);
 void ecr_pdf_ledger(pdf_report *R, size_t toc_idx);
 void ecr_pdf_coverage(pdf_report *R, size_t toc_idx);
 void ecr_pdf_evidence(pdf_report *R, size_t toc_idx, size_t files_toc, size_t gaps_toc);
+/* Evidence pack (issue 15): cover notes, scope and methodology, changes
+ * since the baseline, population appendix, sign-off. */
+void ecr_pdf_cover_pack(pdf_report *R);
+void ecr_pdf_scope(pdf_report *R, size_t toc_idx);
+void ecr_pdf_drift(pdf_report *R, size_t toc_idx);
+void ecr_pdf_population(pdf_report *R, size_t toc_idx);
+void ecr_pdf_signoff(pdf_report *R, size_t toc_idx);
 const char *ecr_pdf_status_group_title(ecr_check_status s);
 
 #endif

@@ -233,6 +233,7 @@ void ecr_pdf_cover(pdf_report *R) {
   ecr_pdf_draw_line(c, &cnt, c->left + 18, ecr_pdf_baseline(top - 66, &cnt), counts, w - 36, 0);
   free(counts);
   c->y = top - box_h - 26;
+  ecr_pdf_cover_pack(R);
 
   char *regions =
       r->n_regions ? ecr_pdf_join(r->regions, r->n_regions, ", ") : ecr_xstrdup("(none)");
@@ -428,7 +429,7 @@ void ecr_pdf_summary(pdf_report *R, size_t toc_idx) {
       cells[0].run[0] = (pdf_run){"open (not pass)", ecr_pdf_st(PDF_F_BOLD, 8.5, 12, PDF_TEXT)};
       for (int s = 0; s < ECR_SEV_COUNT; s++)
         snprintf(nums[s + 1], sizeof(nums[0]), "%zu", r->by_severity[s]);
-      snprintf(nums[6], sizeof(nums[0]), "%s", "");
+      snprintf(nums[6], sizeof(nums[0]), "%zu", r->n_not_passing);
       numst.font = PDF_F_BOLD;
     }
     for (int k = 1; k < 7; k++) {
@@ -563,7 +564,13 @@ void ecr_pdf_findings_table(pdf_report *R, size_t toc_idx) {
                   ecr_pdf_st(PDF_F_BOLD, 8, 10.5, ecr_pdf_severity_color(f->severity))};
     cells[3].n_runs = 2;
     cells[3].run[0] = (pdf_run){f->principal, ecr_pdf_st(PDF_F_REG, 8, 10.5, PDF_TEXT)};
-    cells[3].run[1] = (pdf_run){f->id, ecr_pdf_st(PDF_F_MONO, 6.5, 9, PDF_MUTED)};
+    char *idline = f->change == ECR_CHANGE_NONE
+                       ? ecr_xstrdup(f->id)
+                       : ecr_xasprintf("%s \xc2\xb7 %s", f->id, ecr_change_name(f->change));
+    cells[3].run[1] = (pdf_run){idline, ecr_pdf_st(PDF_F_MONO, 6.5, 9,
+                                                   f->change == ECR_CHANGE_NEW
+                                                       ? ecr_pdf_status_color(ECR_CHECK_FAIL)
+                                                       : PDF_MUTED)};
     cells[4].n_runs = 1;
     cells[4].run[0] = (pdf_run){ecr_access_level_name(f->access_level), txt};
     cells[5].n_runs = 1;
@@ -572,6 +579,7 @@ void ecr_pdf_findings_table(pdf_report *R, size_t toc_idx) {
     cells[6].run[0] = (pdf_run){ecr_decision_name(f->decision), txt};
     ecr_pdf_table_row(c, &t, cells, row++, &R->row_rect[i], &R->row_page[i]);
     free(scope);
+    free(idline);
   }
   ecr_pdf_table_end(c);
   if (R->pass_summarized) pass_summary(R);
@@ -689,8 +697,19 @@ static void finding_block(pdf_report *R, size_t i, HPDF_Outline parent) {
   double top = c->y;
   HPDF_Destination d = ecr_pdf_dest_here(R);
   R->detail_dest[i] = d;
-  char *otitle = ecr_xasprintf("#%zu %s %s: %s", i + 1, status_label(f->status),
-                               ecr_severity_name(f->severity), ecr_pdf_nz(f->principal, "?"));
+  /* level, decision and scope tell one principal's findings apart */
+  char *oscope = scope_text(f);
+  char *oacts = f->n_actions == 0   ? ecr_xstrdup("no action")
+                : f->n_actions == 1 ? ecr_xstrdup(f->actions[0])
+                                    : ecr_xasprintf("%s +%zu", f->actions[0], f->n_actions - 1);
+  char *otitle = ecr_xasprintf("#%zu %s %s: %s \xc2\xb7 %s \xc2\xb7 %s \xc2\xb7 %s \xc2\xb7 %s%s%s",
+                               i + 1, status_label(f->status), ecr_severity_name(f->severity),
+                               ecr_pdf_nz(f->principal, "?"), ecr_access_level_name(f->access_level),
+                               ecr_decision_name(f->decision), oscope, oacts,
+                               f->change == ECR_CHANGE_NONE ? "" : " \xc2\xb7 ",
+                               ecr_change_name(f->change));
+  free(oscope);
+  free(oacts);
   ecr_pdf_outline_add(R, parent, otitle, d);
   free(otitle);
 
@@ -709,8 +728,11 @@ static void finding_block(pdf_report *R, size_t i, HPDF_Outline parent) {
   x += ecr_pdf_draw_line(c, &sev, x, ecr_pdf_baseline(top, &sev), ecr_severity_name(f->severity), 0,
                          0) +
        8;
-  char *lvl = ecr_xasprintf("%s \xc2\xb7 %s", ecr_access_level_name(f->access_level),
-                            ecr_decision_name(f->decision));
+  char *lvl = ecr_xasprintf("%s \xc2\xb7 %s%s%s%s", ecr_access_level_name(f->access_level),
+                            ecr_decision_name(f->decision),
+                            f->change == ECR_CHANGE_NONE ? "" : " \xc2\xb7 ",
+                            f->change == ECR_CHANGE_CHANGED ? "changed, was " : ecr_change_name(f->change),
+                            f->change == ECR_CHANGE_CHANGED ? ecr_pdf_nz(f->change_from, "?") : "");
   pdf_style meta = ecr_pdf_st(PDF_F_REG, 8.5, 20, PDF_TEXT);
   x += ecr_pdf_draw_line(c, &meta, x, ecr_pdf_baseline(top, &meta), lvl, 0, 0);
   free(lvl);
@@ -768,6 +790,49 @@ static void finding_block(pdf_report *R, size_t i, HPDF_Outline parent) {
   ecr_pdf_space(c, 14);
 }
 
+/* Passing findings (read and list access, recorded for completeness): one
+ * compact table row each, with their actions, instead of a detail block. */
+static void pass_table(pdf_report *R) {
+  pdf_ctx *c = &R->c;
+  const ecr_report *r = R->r;
+  body(R, "Passing findings grant only access the control allows. Each is one row, numbered as "
+          "in the findings table; findings.json holds their deciding statements.");
+  static const pdf_col cols[] = {{"#", 24, 1},
+                                 {"Principal / finding ID", 160, 0},
+                                 {"Access level", 62, 0},
+                                 {"Scope", 62, 0},
+                                 {"Actions", 175, 0}};
+  pdf_table t = {cols, 5, c->left};
+  ecr_pdf_table_begin(c, &t);
+  size_t row = 0;
+  for (size_t i = 0; i < r->n_findings; i++) {
+    const ecr_finding *f = &r->findings[i];
+    if (f->status != ECR_CHECK_PASS) continue;
+    char num[32];
+    snprintf(num, sizeof(num), "%zu", i + 1);
+    char *scope = scope_text(f);
+    char *acts = ecr_pdf_join(f->actions, f->n_actions, ", ");
+    char *idline = f->change == ECR_CHANGE_NONE
+                       ? ecr_xstrdup(f->id)
+                       : ecr_xasprintf("%s \xc2\xb7 %s", f->id, ecr_change_name(f->change));
+    pdf_style txt = ecr_pdf_st(PDF_F_REG, 7.5, 10, PDF_TEXT);
+    pdf_cell cells[5] = {0};
+    for (int k = 0; k < 5; k++) cells[k].n_runs = 1;
+    cells[0].run[0] = (pdf_run){num, ecr_pdf_st(PDF_F_REG, 7.5, 10, PDF_ACCENT)};
+    cells[1].n_runs = 2;
+    cells[1].run[0] = (pdf_run){f->principal, txt};
+    cells[1].run[1] = (pdf_run){idline, ecr_pdf_st(PDF_F_MONO, 6.5, 9, PDF_MUTED)};
+    cells[2].run[0] = (pdf_run){ecr_access_level_name(f->access_level), txt};
+    cells[3].run[0] = (pdf_run){scope, txt};
+    cells[4].run[0] = (pdf_run){acts, ecr_pdf_st(PDF_F_REG, 6.8, 9, PDF_TEXT)};
+    ecr_pdf_table_row(c, &t, cells, row++, NULL, NULL);
+    free(scope);
+    free(acts);
+    free(idline);
+  }
+  ecr_pdf_table_end(c);
+}
+
 /* Detail blocks of the findings with status st (and severity sev, unless
  * -1), in the model's order, while fewer than the detail limit are shown. */
 static void detail_run(pdf_report *R, ecr_check_status st, int sev, HPDF_Outline parent,
@@ -806,6 +871,10 @@ void ecr_pdf_details(pdf_report *R, size_t toc_idx, const size_t *group_toc) {
       snprintf(b, sizeof(b), "%zu", total);
       const char *kv[] = {"total", b, NULL};
       body_tmpl(R, "details-pass-summary", kv);
+      continue;
+    }
+    if (st == ECR_CHECK_PASS) {
+      pass_table(R);
       continue;
     }
     /* big groups: one bookmark level per severity in between */
@@ -1120,5 +1189,208 @@ void ecr_pdf_evidence(pdf_report *R, size_t toc_idx, size_t files_toc, size_t ga
       ecr_pdf_table_row(c, &t, cells, i, NULL, NULL);
     }
     ecr_pdf_table_end(c);
+  }
+}
+
+/* ---- evidence pack: scope, drift, population, sign-off (issue 15) ----------- */
+
+static void body_pack(pdf_report *R, const char *name) {
+  char *s = ecr_report_pack_text(R->r, name);
+  body(R, s);
+  free(s);
+}
+
+/* On the cover, under the result: the evidence-age warning and the drift
+ * counts, when they apply. */
+void ecr_pdf_cover_pack(pdf_report *R) {
+  pdf_ctx *c = &R->c;
+  const ecr_report *r = R->r;
+  pdf_style st = ecr_pdf_st(PDF_F_BOLD, 9.5, 13, ecr_pdf_status_color(ECR_CHECK_UNKNOWN));
+  if (r->evidence_stale) {
+    char *s = ecr_report_pack_text(r, "age-warning");
+    ecr_pdf_note(c, &st, s);
+    free(s);
+    c->y -= 8;
+  }
+  if (r->baseline) {
+    char *s = ecr_report_pack_text(r, "baseline-counts");
+    pdf_style bs = ecr_pdf_st(PDF_F_BOLD, 9.5, 13, PDF_ACCENT);
+    ecr_pdf_note(c, &bs, s);
+    free(s);
+    c->y -= 8;
+  }
+}
+
+void ecr_pdf_scope(pdf_report *R, size_t toc_idx) {
+  pdf_ctx *c = &R->c;
+  const ecr_report *r = R->r;
+  heading(R, toc_idx, NULL, true, 60);
+  subheading(R, "The question");
+  body_pack(R, "question");
+  subheading(R, "Population");
+  body_pack(R, "population");
+  static const pdf_col kcols[] = {{"Principal kind", 140, 0}, {"Principals", 70, 1}};
+  pdf_table kt = {kcols, 2, c->left};
+  ecr_pdf_table_begin(c, &kt);
+  for (int k = 0; k <= ECR_PK_SERVICE; k++) {
+    char n[32];
+    snprintf(n, sizeof(n), "%zu", r->by_kind[k]);
+    pdf_cell cells[2] = {0};
+    cells[0].n_runs = cells[1].n_runs = 1;
+    cells[0].run[0] = (pdf_run){ecr_principal_kind_name((ecr_principal_kind)k),
+                                ecr_pdf_st(PDF_F_REG, 8.5, 12, PDF_TEXT)};
+    cells[1].run[0] = (pdf_run){n, ecr_pdf_st(PDF_F_REG, 8.5, 12, PDF_TEXT)};
+    ecr_pdf_table_row(c, &kt, cells, (size_t)k, NULL, NULL);
+  }
+  ecr_pdf_table_end(c);
+  body(R, "The population appendix lists every principal with its result.");
+
+  subheading(R, "Evidence sources and coverage");
+  static const pdf_col scols[] = {
+      {"File", 150, 0}, {"Needed", 50, 0}, {"Files", 40, 1}, {"What it is", 243, 0}};
+  pdf_table sct = {scols, 4, c->left};
+  ecr_pdf_table_begin(c, &sct);
+  for (size_t i = 0; i < r->n_sources; i++) {
+    const ecr_evidence_source *s = &r->sources[i];
+    char n[32];
+    snprintf(n, sizeof(n), "%zu", s->n_files);
+    pdf_cell cells[4] = {0};
+    pdf_style t = ecr_pdf_st(PDF_F_REG, 7.5, 10, PDF_TEXT);
+    for (int k = 0; k < 4; k++) cells[k].n_runs = 1;
+    cells[0].run[0] = (pdf_run){ecr_pdf_nz(s->pattern, "?"), t};
+    cells[1].run[0] = (pdf_run){s->required ? "required" : "optional", t};
+    cells[2].run[0] = (pdf_run){s->n_files ? n : "absent",
+                                s->n_files ? t
+                                           : ecr_pdf_st(PDF_F_BOLD, 7.5, 10,
+                                                        ecr_pdf_status_color(ECR_CHECK_UNKNOWN))};
+    cells[3].run[0] = (pdf_run){ecr_pdf_nz(s->label, ""), t};
+    ecr_pdf_table_row(c, &sct, cells, i, NULL, NULL);
+  }
+  ecr_pdf_table_end(c);
+  subheading(R, "How AWS evaluation logic is applied");
+  body_pack(R, "evaluation");
+  subheading(R, "What static evidence cannot decide");
+  body_pack(R, "limits");
+
+  subheading(R, "Framework mapping");
+  static const pdf_col mcols[] = {{"Framework", 150, 0}, {"Control", 60, 0}, {"Title", 273, 0}};
+  pdf_table mt = {mcols, 3, c->left};
+  ecr_pdf_table_begin(c, &mt);
+  for (size_t i = 0; i < r->n_mappings; i++) {
+    const ecr_mapping *m = &r->mappings[i];
+    pdf_cell cells[3] = {0};
+    pdf_style t = ecr_pdf_st(PDF_F_REG, 8.5, 12, PDF_TEXT);
+    for (int k = 0; k < 3; k++) cells[k].n_runs = 1;
+    cells[0].run[0] = (pdf_run){ecr_pdf_nz(m->framework, "?"), t};
+    cells[1].run[0] = (pdf_run){ecr_pdf_nz(m->id, "?"), ecr_pdf_st(PDF_F_BOLD, 8.5, 12, PDF_TEXT)};
+    cells[2].run[0] = (pdf_run){ecr_pdf_nz(m->title, "\xe2\x80\x94"), t};
+    ecr_pdf_table_row(c, &mt, cells, i, NULL, NULL);
+  }
+  ecr_pdf_table_end(c);
+
+  subheading(R, "Versions");
+  char *tool = ecr_xasprintf("ecraudit %s", ecr_pdf_nz(r->tool_version, "?"));
+  ecr_pdf_kv(c, "Tool", tool, PDF_F_REG, LABEL_W);
+  free(tool);
+  ecr_pdf_kv(c, "Action catalog", ecr_pdf_nz(r->catalog_version, "?"), PDF_F_REG, LABEL_W);
+}
+
+void ecr_pdf_drift(pdf_report *R, size_t toc_idx) {
+  pdf_ctx *c = &R->c;
+  const ecr_baseline *b = R->r->baseline;
+  if (!b) return;
+  heading(R, toc_idx, NULL, true, 60);
+  body_pack(R, "baseline");
+  ecr_pdf_kv(c, "Baseline file", ecr_pdf_nz(b->path, "?"), PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, "Baseline SHA-256", b->sha256, PDF_F_MONO, LABEL_W);
+  ecr_pdf_space(c, 6);
+  subheading(R, "Resolved findings (in the baseline, no longer found)");
+  if (!b->n_resolved) {
+    body(R, "None.");
+    return;
+  }
+  static const pdf_col cols[] = {
+      {"Finding ID", 110, 0}, {"Principal", 203, 0}, {"Access level", 90, 0}, {"Was", 80, 0}};
+  pdf_table t = {cols, 4, c->left};
+  ecr_pdf_table_begin(c, &t);
+  for (size_t i = 0; i < b->n_resolved; i++) {
+    const ecr_baseline_item *it = &b->resolved[i];
+    char *was = ecr_xasprintf("%s, %s", ecr_pdf_nz(it->status, "?"), ecr_pdf_nz(it->severity, "?"));
+    pdf_cell cells[4] = {0};
+    pdf_style s = ecr_pdf_st(PDF_F_REG, 7.5, 10, PDF_TEXT);
+    for (int k = 0; k < 4; k++) cells[k].n_runs = 1;
+    cells[0].run[0] = (pdf_run){ecr_pdf_nz(it->id, "?"), ecr_pdf_st(PDF_F_MONO, 7, 10, PDF_TEXT)};
+    cells[1].run[0] = (pdf_run){ecr_pdf_nz(it->principal, "?"), s};
+    cells[2].run[0] = (pdf_run){ecr_pdf_nz(it->access_level, "?"), s};
+    cells[3].run[0] = (pdf_run){was, s};
+    ecr_pdf_table_row(c, &t, cells, i, NULL, NULL);
+    free(was);
+  }
+  ecr_pdf_table_end(c);
+}
+
+void ecr_pdf_population(pdf_report *R, size_t toc_idx) {
+  pdf_ctx *c = &R->c;
+  const ecr_report *r = R->r;
+  heading(R, toc_idx, NULL, true, 60);
+  body(R, "Every principal that holds an Amazon ECR action in the evaluated evidence, with its "
+          "result: the worst status and the worst severity of its findings, worst first.");
+  if (!r->n_principal_views) {
+    body(R, "No principal holds an Amazon ECR action.");
+    return;
+  }
+  static const pdf_col cols[] = {{"Principal", 248, 0},
+                                 {"Kind", 55, 0},
+                                 {"Result", 60, 0},
+                                 {"Worst severity", 65, 0},
+                                 {"Findings", 55, 1}};
+  pdf_table t = {cols, 5, c->left};
+  ecr_pdf_table_begin(c, &t);
+  for (size_t i = 0; i < r->n_principal_views; i++) {
+    const ecr_principal_view *p = &r->principals[i];
+    char n[32];
+    snprintf(n, sizeof(n), "%zu", p->n_findings);
+    pdf_cell cells[5] = {0};
+    pdf_style s = ecr_pdf_st(PDF_F_REG, 7.5, 10, PDF_TEXT);
+    for (int k = 0; k < 5; k++) cells[k].n_runs = 1;
+    cells[0].run[0] = (pdf_run){ecr_pdf_nz(p->principal, "?"), s};
+    cells[1].run[0] = (pdf_run){ecr_principal_kind_name(p->kind), s};
+    cells[2].pill = true;
+    cells[2].pill_bg = ecr_pdf_status_color(p->worst_status);
+    cells[2].run[0] =
+        (pdf_run){status_label(p->worst_status), ecr_pdf_st(PDF_F_BOLD, 6.5, 11.5, PDF_WHITE)};
+    bool open = p->worst_status != ECR_CHECK_PASS;
+    cells[3].run[0] = (pdf_run){open ? ecr_severity_name(p->worst_severity) : "\xe2\x80\x94",
+                                ecr_pdf_st(PDF_F_BOLD, 7.5, 10,
+                                           open ? ecr_pdf_severity_color(p->worst_severity)
+                                                : PDF_MUTED)};
+    cells[4].run[0] = (pdf_run){n, s};
+    ecr_pdf_table_row(c, &t, cells, i, NULL, NULL);
+  }
+  ecr_pdf_table_end(c);
+}
+
+void ecr_pdf_signoff(pdf_report *R, size_t toc_idx) {
+  pdf_ctx *c = &R->c;
+  const ecr_report *r = R->r;
+  heading(R, toc_idx, NULL, true, 60);
+  body_pack(R, "signoff");
+  ecr_pdf_kv(c, "Prepared by", ecr_pdf_nz(r->caller_arn, "not in the evidence (no "
+                                                         "sts/caller-identity.json)"),
+             PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, "Report generated", ecr_pdf_nz(r->generated_at, "?"), PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, "findings.json SHA-256", ecr_pdf_nz(R->findings_sha256, "?"), PDF_F_MONO, LABEL_W);
+  ecr_pdf_kv(c, "Evidence-set digest", r->evidence_sha256, PDF_F_MONO, LABEL_W);
+  if (r->ledger_path) ecr_pdf_kv(c, "Ledger SHA-256", r->ledger_sha256, PDF_F_MONO, LABEL_W);
+  if (r->baseline) ecr_pdf_kv(c, "Baseline SHA-256", r->baseline->sha256, PDF_F_MONO, LABEL_W);
+  ecr_pdf_space(c, 18);
+  static const char *const lines[] = {"Reviewed by", "Date", "Signature"};
+  pdf_style ls = ecr_pdf_st(PDF_F_BOLD, 9, 13, PDF_TEXT);
+  for (size_t i = 0; i < 3; i++) {
+    ecr_pdf_ensure(c, 40);
+    c->y -= 26;
+    ecr_pdf_draw_line(c, &ls, c->left, c->y + 3, lines[i], LABEL_W - 6, 0);
+    ecr_pdf_stroke_line(c, c->left + LABEL_W, c->y, c->right - 60, c->y, 0.8, PDF_TEXT);
+    c->y -= 10;
   }
 }

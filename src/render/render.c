@@ -41,6 +41,24 @@ int ecr_sink_buf_write(void *ctx, const void *data, size_t len) {
   return 0;
 }
 
+void ecr_render_findings_sha256(const ecr_report *report, const ecr_render_opts *opts,
+                                char out[65]) {
+  if (opts && opts->findings_sha256[0]) {
+    memcpy(out, opts->findings_sha256, 65);
+    return;
+  }
+  ecr_buf b;
+  ecr_buf_init(&b);
+  ecr_sink sink = {ecr_sink_buf_write, &b};
+  ecr_error err;
+  ecr_error_clear(&err);
+  if (ecr_render_json(report, opts, &sink, &err) == ECR_OK)
+    ecr_sha256_hex(b.data ? b.data : "", b.len, out);
+  else
+    out[0] = '\0';
+  ecr_buf_cleanup(&b);
+}
+
 static int atomic_sink_write(void *ctx, const void *data, size_t len) {
   return ecr_atomic_write((ecr_atomic_file *)ctx, data, len) ? 0 : -1;
 }
@@ -67,6 +85,26 @@ static ecr_status render_tmp(const ecr_renderer *r, const ecr_report *report,
   }
   st = ecr_atomic_finish(af, err);
 done:
+  free(path);
+  return st;
+}
+
+ecr_status ecr_render_collect_failure(const char *dir, const char *message, ecr_error *err) {
+  char *path = ecr_path_join(dir, "report.junit.xml");
+  ecr_atomic_file af;
+  ecr_status st = ecr_atomic_open(&af, path, err);
+  if (st == ECR_OK) {
+    ecr_sink sink = {atomic_sink_write, &af};
+    st = ecr_render_junit_collect_failure(message, &sink, err);
+    if (st == ECR_OK && af.failed)
+      st = ecr_error_set(err, ECR_E_OUTPUT, path, "cannot write (write failed)");
+    if (st != ECR_OK) {
+      ecr_atomic_abort(&af);
+    } else {
+      st = ecr_atomic_finish(&af, err);
+      if (st == ECR_OK) st = ecr_atomic_publish(&af, err);
+    }
+  }
   free(path);
   return st;
 }
@@ -108,6 +146,12 @@ ecr_status ecr_render_all(const ecr_renderer *const *list, size_t n, const ecr_r
   ecr_status lst = ecr_dir_lock(dir, &lock_fd, err);
   if (lst != ECR_OK) return lst;
   xmlInitParser(); /* libxml2's globals, once, before threads use it */
+  /* HTML and PDF print the SHA-256 of findings.json: computed once, from
+     the bytes the json renderer writes (a pure function of the model) */
+  ecr_render_opts local = {0};
+  if (opts) local = *opts;
+  if (!local.findings_sha256[0]) ecr_render_findings_sha256(report, NULL, local.findings_sha256);
+  opts = &local;
   render_job *jobs = ecr_xcalloc(n, sizeof(render_job));
   pthread_t *threads = ecr_xcalloc(n, sizeof(pthread_t));
   bool *started = ecr_xcalloc(n, sizeof(bool));

@@ -136,6 +136,8 @@ static void free_strv(char **v, size_t n) {
 }
 
 
+void ecr_baseline_free(ecr_baseline *b); /* src/report/baseline.c */
+
 void ecr_report_free(ecr_report *r) {
   if (!r) return;
   free(r->tool_version);
@@ -161,6 +163,7 @@ void ecr_report_free(ecr_report *r) {
     free(f->remediation);
     free(f->suggested_statement);
     free(f->status_reason);
+    free(f->change_from);
   }
   free(r->findings);
   for (size_t i = 0; i < r->n_repo_sets; i++) {
@@ -201,5 +204,17 @@ void ecr_report_free(ecr_report *r) {
     free(r->gaps[i].error);
   }
   free(r->gaps);
+  for (size_t i = 0; i < r->n_mappings; i++) {
+    free(r->mappings[i].framework);
+    free(r->mappings[i].id);
+    free(r->mappings[i].title);
+  }
+  free(r->mappings);
+  for (size_t i = 0; i < r->n_sources; i++) {
+    free(r->sources[i].pattern);
+    free(r->sources[i].label);
+  }
+  free(r->sources);
+  ecr_baseline_free(r->baseline);
   free(r);
 }

@@ -103,7 +103,8 @@ LEDGER_ENTRY = obj({"id": str, "state": ("enum", LEDGER_STATE)}, {
 DOCUMENT = obj({
     "schema": ("enum", ["ecraudit.findings/v2"]),
     "control": obj({"id": ("enum", ["C-0222"]),
-                    "name": ("enum", ["Minimize user access to Amazon ECR"])}),
+                    "name": ("enum", ["Minimize user access to Amazon ECR"])},
+                   {"mappings": ("nonempty", obj({"framework": str, "id": str}))}),
     "account": ("re", ACCOUNT),
     "generated_at": ("re", TIMESTAMP),
     "as_of": ("date",),
@@ -120,6 +121,9 @@ DOCUMENT = obj({
     "overall": ("enum", ["fail", "unknown", "pass"]),
     "tool": obj({"name": str, "version": str, "catalog": ("nullable", str)}),
     "ledger": ("nullable", obj({"path": str, "sha256": ("re", SHA256)})),
+    "baseline": obj({"sha256": ("re", SHA256), "generated_at": ("nullable", str),
+                     "new": ("array", str), "resolved": ("array", str),
+                     "changed": ("array", str)}),
 })
 
 TYPE_NAMES = {str: "a string", int: "a non-negative integer", bool: "a boolean",
@@ -313,6 +317,23 @@ def semantic(doc, errors):
         want = "fail" if counts["fail"] else "unknown" if counts["unknown"] else "pass"
         if overall != want:
             errors.append(f"$.overall: {overall!r} but the findings say {want!r}")
+    base = doc.get("baseline")
+    if isinstance(base, dict):
+        by_change = {"new": set(), "changed": set()}
+        for i, f in enumerate(findings):
+            if not isinstance(f, dict):
+                continue
+            if "change" not in f:
+                errors.append(f"$.findings[{i}]: a report with a baseline marks every finding's change")
+            elif f["change"] in by_change:
+                by_change[f["change"]].add(f.get("id"))
+        for key in ("new", "changed"):
+            if isinstance(base.get(key), list) and set(base[key]) != by_change[key]:
+                errors.append(f"$.baseline.{key}: differs from the findings marked {key!r}")
+        if isinstance(base.get("resolved"), list) and set(base["resolved"]) & ids:
+            errors.append("$.baseline.resolved: lists a finding this report still has")
+    elif any(isinstance(f, dict) and "change" in f for f in findings):
+        errors.append("$.findings: \"change\" without a \"baseline\"")
     ev = doc.get("evidence")
     if isinstance(ev, dict) and isinstance(ev.get("files"), list):
         paths = [f.get("path") for f in ev["files"] if isinstance(f, dict)]

@@ -35,8 +35,8 @@ import tempfile
 import time
 import urllib.request
 
-SECTIONS = ["summary", "findings", "repositories", "principals", "exceptions",
-            "coverage", "evidence"]
+SECTIONS = ["scope", "summary", "findings", "repositories", "principals", "exceptions",
+            "coverage", "evidence", "signoff"]
 
 
 class WebSocket:
@@ -265,6 +265,97 @@ INTERACT = r"""
 """
 
 
+# At 400 px (a phone): nothing wider than the viewport outside a scrolling
+# table wrapper, no heading overlapping the element after it, and the words
+# of the access-level column, of headings and of table headers never broken
+# across lines (each word one line box: no "W/r/i/t/e" one letter a line).
+NARROW = r"""
+(() => {
+  const W = window.innerWidth, out = {width: W, overflow: [], overlap: [], broken: []};
+  const scroller = (el) => {
+    for (let p = el.parentElement; p; p = p.parentElement) {
+      const o = getComputedStyle(p).overflowX;
+      if (o === 'auto' || o === 'scroll' || o === 'hidden') return true;
+    }
+    return false;
+  };
+  const label = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+      (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ').join('.') : '') +
+      ' "' + (el.textContent || '').trim().slice(0, 40) + '"';
+  out.scrollWidth = document.documentElement.scrollWidth;
+  for (const el of document.querySelectorAll('body *')) {
+    const cs = getComputedStyle(el);
+    if (cs.display === 'none' || cs.visibility === 'hidden' || cs.position === 'absolute') continue;
+    const r = el.getBoundingClientRect();
+    if (!r.width || !r.height) continue;
+    if ((r.right > W + 0.5 || r.left < -0.5) && !scroller(el)) out.overflow.push(label(el));
+    if (out.overflow.length > 20) break;
+  }
+  for (const h of document.querySelectorAll('h1, h2, h3, .eyebrow, .subtitle, .age-warning')) {
+    const n = h.nextElementSibling;
+    if (!n || getComputedStyle(n).display === 'none') continue;
+    const a = h.getBoundingClientRect(), b = n.getBoundingClientRect();
+    if (!b.height) continue;
+    if (a.bottom > b.top + 0.5 && a.top < b.bottom && a.left < b.right && b.left < a.right)
+      out.overlap.push(label(h) + ' / ' + label(n));
+  }
+  const words = (el) => {
+    const tw = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let t; (t = tw.nextNode());) {
+      const re = /\S+/g;
+      for (let m; (m = re.exec(t.data));) {
+        if (m[0].length > 24) continue; /* ARNs may wrap at their separators */
+        const rg = document.createRange();
+        rg.setStart(t, m.index);
+        rg.setEnd(t, m.index + m[0].length);
+        const lines = new Set([...rg.getClientRects()].filter(q => q.width > 0).map(q => Math.round(q.top)));
+        if (lines.size > 1) out.broken.push(m[0] + ' in ' + label(el));
+      }
+    }
+  };
+  out.levels = 0;
+  for (const row of document.querySelectorAll('table.findings tr.row')) {
+    const td = row.children[3];
+    if (td) { words(td); out.levels++; }
+    if (out.levels > 400) break;
+  }
+  for (const el of document.querySelectorAll('h1, h2, h3, .card-label, caption, dt')) words(el);
+  out.overflow = out.overflow.slice(0, 20);
+  out.broken = out.broken.slice(0, 20);
+  return out;
+})()
+"""
+
+
+def narrow(page, name, outdir, fail):
+    """The 400 px checks and screenshots at 1366 and 400 px (for review)."""
+    for width in (1366, 400):
+        page.call("Emulation.setDeviceMetricsOverride",
+                  {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600})
+        time.sleep(0.3)
+        page.evaluate("window.scrollTo(0, 0)")
+        if width == 400:
+            res = page.evaluate(NARROW)
+            if res["scrollWidth"] > res["width"] + 1:
+                fail("400 px: the page is %d px wide" % res["scrollWidth"])
+            for o in res["overflow"]:
+                fail("400 px: wider than the viewport: %s" % o)
+            for o in res["overlap"]:
+                fail("400 px: heading overlaps what follows: %s" % o)
+            for o in res["broken"]:
+                fail("400 px: word broken across lines: %s" % o)
+            if not res["levels"]:
+                fail("400 px: no access-level cells measured")
+        height = page.evaluate("Math.min(document.documentElement.scrollHeight, 12000)")
+        shot = page.call("Page.captureScreenshot", {
+            "format": "png", "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}})
+        with open(os.path.join(outdir, "%s.%d.png" % (name, width)), "wb") as f:
+            f.write(base64.b64decode(shot["data"]))
+    page.call("Emulation.setDeviceMetricsOverride",
+              {"width": 1280, "height": 2000, "deviceScaleFactor": 1, "mobile": False})
+
+
 def check_file(chromium, path, outdir, failures, light=False):
     name = os.path.splitext(os.path.basename(path))[0]
     url = "file://" + os.path.abspath(path)
@@ -347,6 +438,10 @@ def check_file(chromium, path, outdir, failures, light=False):
             "clip": {"x": 0, "y": 0, "width": 1280, "height": height, "scale": 1}})
         with open(os.path.join(outdir, name + ".full.png"), "wb") as f:
             f.write(base64.b64decode(shot["data"]))
+
+        if not light:
+            step("narrow layout (400 px)")
+            narrow(page, name, outdir, fail)
 
         step("reload without JavaScript")
         # JavaScript off: the content is all there.

@@ -29,7 +29,7 @@ files=("$OUT/hostile.html" "$OUT/plain.html" "$OUT/large.html" "$OUT/scale.html"
 for f in "${files[@]}"; do [ -s "$f" ] || { echo "FAIL: $f not written"; exit 1; }; done
 
 if [ -d "$ECR_SRC/samples/acme" ] && [ -n "${ECRAUDIT:-}" ] && [ -x "$ECRAUDIT" ]; then
-  "$ECRAUDIT" report --evidence "$ECR_SRC/samples/acme" --format html --out "$OUT/acme" \
+  "$ECRAUDIT" report --evidence "$ECR_SRC/samples/acme" --format html,json --out "$OUT/acme" \
     >"$OUT/acme.log" 2>&1
   rc=$?
   if [ -s "$OUT/acme/report.html" ] && { [ $rc -eq 0 ] || [ $rc -eq 1 ]; }; then
@@ -56,7 +56,7 @@ for f in "${files[@]}"; do
   name=$(basename "$f" .html)
   [ "$name" = large ] || [ "$name" = scale ] && continue # covered by the DevTools check below
   browser --dump-dom "file://$f" >"$OUT/$name.dom.html" || fail "$name: --dump-dom failed"
-  for sec in summary findings repositories principals exceptions coverage evidence; do
+  for sec in scope summary findings repositories principals exceptions coverage evidence signoff; do
     grep -q "id=\"$sec\"" "$OUT/$name.dom.html" || fail "$name: section $sec missing"
   done
   # the script ran (so the CSP hash matches the inlined script)
@@ -123,6 +123,55 @@ done
 grep -q "Narrow statement PushImages" "$OUT/plain.print.txt" ||
   fail "plain: printed PDF lacks the finding details (remediation)"
 grep -q "Page 1 of" "$OUT/plain.print.txt" || fail "plain: printed PDF has no page numbers"
+
+# 5. the evidence pack in the page (issue 15 points 7, 8, 13)
+for f in "${small[@]}"; do
+  name=$(basename "$f" .html)
+  [ "$name" = hostile ] && continue
+  pdf="$OUT/$name.print.pdf"
+  [ -s "$pdf" ] || continue
+  # print: the summary table on one page, its "not passing" row with its total
+  "$PY" - "$pdf" "$f" <<'PYEOF' || fail "$name: printed summary table split or without totals"
+import re, subprocess, sys
+pages = subprocess.run(["pdftotext", "-layout", sys.argv[1], "-"], capture_output=True,
+                       text=True, check=True).stdout.split("\f")
+html = open(sys.argv[2], encoding="utf-8").read()
+foot = re.search(r'<tfoot>(.*?)</tfoot>', html, re.S).group(1)
+cells = re.findall(r'<td[^>]*>([^<]*)</td>', foot)
+assert cells and cells[-1].strip(), f"the total cell of the not-passing row is empty: {cells}"
+head = [i for i, p in enumerate(pages) if "Findings by status and severity" in p]
+assert head, "no summary table in the printed PDF"
+page = pages[head[0]]
+assert re.search(r"Not passing(\s+\S+){6}", page), "the not-passing row is not on the table's page"
+for st in ("fail", "unknown", "excepted", "pass"):
+    assert st in page.split("Findings by status and severity", 1)[1].lower(), f"row {st} not on the page"
+PYEOF
+  # 400 px: the DevTools check measured it; the screenshots are for review
+  [ -s "$OUT/$name.400.png" ] || fail "$name: no 400 px screenshot"
+  [ -s "$OUT/$name.1366.png" ] || fail "$name: no 1366 px screenshot"
+done
+if [ -s "$OUT/acme.html" ]; then
+  # every principal of the matrix is in the population appendix, with its result
+  "$ECRAUDIT" matrix --evidence "$ECR_SRC/samples/acme" >"$OUT/acme.tsv"
+  "$PY" - "$OUT/acme.dom.html" "$OUT/acme.tsv" <<'PYEOF' || fail "acme: population appendix"
+import html as H, re, sys
+dom = open(sys.argv[1], encoding="utf-8").read()
+sec = dom[dom.index('id="principals"'):dom.index('id="exceptions"')]
+rows = re.findall(r"<tr>(.*?)</tr>", sec, re.S)
+text = [H.unescape(re.sub(r"<[^>]+>", " ", r)) for r in rows]
+principals = {l.split("\t")[0] for l in open(sys.argv[2]).read().splitlines()[1:] if l}
+missing = [p for p in principals
+           if not any(p in t and re.search(r"\b(fail|unknown|excepted|pass)\b", t) for t in text)]
+assert not missing, f"not in the appendix with a result: {sorted(missing)[:5]}"
+for want in ('id="findings-sha256"', 'id="evidence-sha256"', "Reviewed by", "Signature",
+             "CC6.1", "A.8.2", "AC-6", "5.1.2", "Evidence sources"):
+    assert want in dom, f"{want} not in the page"
+print(f"acme: {len(principals)} matrix principals in the population appendix")
+PYEOF
+  want=$(sha256sum "$OUT/acme/findings.json" 2>/dev/null | cut -c1-64)
+  [ -z "$want" ] || grep -q "id=\"findings-sha256\">$want<" "$OUT/acme.html" ||
+    fail "acme: the printed SHA-256 is not the findings.json's"
+fi
 
 echo "outputs in $OUT"
 [ $fails -eq 0 ] && echo "PASS" && exit 0

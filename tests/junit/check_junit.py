@@ -117,7 +117,10 @@ def main():
         check(any(text in name for name in by_name), f"no testcase name contains {text!r}")
 
     props = {p.name: p.value for p in suite.properties()}
-    for key in ("account", "as_of", "evidence_sha256", "tool_version", "catalog_version"):
+    # a scan whose collection failed has no report: only the tool version
+    keys = ("tool_version",) if props.get("overall") == "error" else (
+        "account", "as_of", "evidence_sha256", "tool_version", "catalog_version")
+    for key in keys:
         check(key in props, f"property {key} missing")
 
     if args.findings:
@@ -133,6 +136,17 @@ def check_findings(path, by_name, props, counted, exit_status):
         check(props.get("findings." + status) == str(summary[status]),
               f"findings.{status}: junit {props.get('findings.' + status)}, "
               f"findings.json {summary[status]}")
+        check(props.get("principals." + status) is not None, f"no principals.{status} property")
+    check("failing finding" in (props.get("summary") or ""), "no summary property naming findings")
+    for m in doc["control"].get("mappings", []):
+        key = f"mapping.{m['framework']} {m['id']}"
+        check(key in props, f"no property {key!r} for control.mappings")
+    if isinstance(doc.get("baseline"), dict):
+        check(props.get("baseline_sha256") == doc["baseline"]["sha256"], "baseline_sha256 differs")
+        for k in ("new", "changed", "resolved"):
+            check(props.get("baseline." + k) == str(len(doc["baseline"][k])),
+                  f"baseline.{k}: junit {props.get('baseline.' + k)}, findings.json "
+                  f"{len(doc['baseline'][k])}")
     check(props.get("account") == doc["account"], "account differs")
     check(props.get("as_of") == doc["as_of"], "as_of differs")
 
@@ -145,10 +159,14 @@ def check_findings(path, by_name, props, counted, exit_status):
         p["statuses"].append(f["status"])
         if f["status"] == "fail":
             p["fail_sev"].append(f["severity"])
+    base = doc.get("baseline")
+    new_ids = set(base["new"]) if isinstance(base, dict) else set()
     for arn, p in principals.items():
-        if not check(arn in by_name, f"principal {arn!r} of findings.json has no testcase"):
+        name = "public (*)" if arn == "*" else arn  # issue 15 point 14
+        if not check(name in by_name, f"principal {arn!r} of findings.json has no testcase "
+                     f"named {name!r}"):
             continue
-        case, o = by_name[arn]
+        case, o = by_name[arn] = by_name.pop(name)
         worst = min(p["statuses"], key=STATUS_ORDER.index)
         check(o == RESULT_OF_STATUS[worst],
               f"{arn}: testcase outcome {o}, findings.json worst status {worst}")
@@ -158,6 +176,22 @@ def check_findings(path, by_name, props, counted, exit_status):
             want = min(p["fail_sev"], key=SEVERITIES.index)
             got = [r.type for r in case.result if isinstance(r, Failure)]
             check(got == [want], f"{arn}: failure type {got}, expected {want}")
+            fails = [r for r in case.result if isinstance(r, Failure)]
+            msg = fails[0].message or "" if fails else ""
+            # the first line says what to change; counts name findings
+            check(msg.startswith("Remove ") and "or record an approved exception" in msg,
+                  f"{arn}: failure message does not start with what to change: {msg[:120]!r}")
+            check(" failing finding" in msg, f"{arn}: failure message names no finding count")
+            for f in doc["findings"]:
+                if f["principal"]["arn"] != arn or f["status"] != "fail":
+                    continue
+                if f["id"] in new_ids:
+                    check(f"[new: {f['id']}]" in msg,
+                          f"{arn}: new failing finding {f['id']} not named in the message")
+                rs = doc.get("repository_sets", {}).get(f.get("repository_set"), {})
+                if rs.get("repositories", f.get("repositories")) == ["*"]:
+                    check("on the registry" in msg,
+                          f"{arn}: registry-level finding {f['id']} does not say registry")
     # testcases for principals without findings must pass
     for name, (case, o) in by_name.items():
         cls = case.classname or ""

@@ -93,3 +93,29 @@ xmllint --noout --schema "$XSD" "$out/report.junit.xml" || fail "samples/acme re
 "$PY" "$CHECK" "$out/report.junit.xml" --findings "$out/findings.json" --exit-status "$rc" \
   || fail "samples/acme: junit disagrees with findings.json"
 echo "samples/acme: schema-valid, junit agrees with findings.json (exit $rc)"
+
+# 5. a scan whose collection fails (exit 3) still writes report.junit.xml
+#    with one error case (issue 15 point 14): nothing listens on port 9.
+scan="$work/scan"
+set +e
+env -i PATH="$PATH" HOME="$work" AWS_ACCESS_KEY_ID=AKIAEXAMPLE AWS_SECRET_ACCESS_KEY=x \
+  AWS_REGION=us-east-1 "$ECRAUDIT" scan --out "$scan" --endpoint-url http://127.0.0.1:9 \
+  --quiet --timeout 5 >"$work/scan.out" 2>"$work/scan.err"
+rc=$?
+set -e
+[ "$rc" -eq 3 ] || { cat "$work/scan.err"; fail "scan against a dead endpoint exited $rc, want 3"; }
+[ -s "$scan/report.junit.xml" ] || fail "scan exit 3 wrote no report.junit.xml"
+xmllint --noout --schema "$XSD" "$scan/report.junit.xml" || fail "collection-failure junit is not schema-valid"
+"$PY" "$CHECK" "$scan/report.junit.xml" --expect tests=1,failures=0,errors=1,skipped=0 \
+  --expect-name-contains 'evidence collection' || fail "junitparser check (collection failure)"
+"$PY" - "$scan/report.junit.xml" "$work/scan.err" <<'PYEOF' || fail "collection-failure message"
+import sys
+from junitparser import JUnitXml, Error
+suite = next(iter(JUnitXml.fromfile(sys.argv[1])))
+case = next(iter(suite))
+err = [r for r in case.result if isinstance(r, Error)][0]
+stderr = open(sys.argv[2]).read().strip().removeprefix("ecraudit: ")
+assert err.message.startswith("Evidence collection failed: "), err.message
+assert stderr in err.message, (stderr, err.message)
+PYEOF
+echo "scan with a failed collection: exit 3, report.junit.xml with one error case"

@@ -10,6 +10,9 @@
   check_pdf.py info  PDF MIN_PAGES     pdfinfo: page count and metadata
   check_pdf.py outline PDF N          bookmarks: every section, and N finding
                                        bookmarks ("#<n> STATUS severity: ...")
+  check_pdf.py pack PDF FINDINGS.json FINDINGS.json MATRIX.tsv
+                                       evidence pack (issue 15): population,
+                                       sign-off hashes, mapping, compact passes
   check_pdf.py expect FINDINGS.json OUT.json
                                        expectations from the CLI's findings.json
 
@@ -150,9 +153,10 @@ def cmd_info(pdf, min_pages):
     return pages
 
 
-SECTIONS = ("Contents", "Executive summary", "Findings", "Finding details", "Repository access",
-            "Exceptions ledger", "Coverage and limitations", "Evidence appendix",
-            "Evidence files", "Collection gaps")
+SECTIONS = ("Contents", "Executive summary", "Scope and methodology", "Findings",
+            "Finding details", "Repository access", "Exceptions ledger",
+            "Coverage and limitations", "Evidence appendix", "Evidence files", "Collection gaps",
+            "Population appendix", "Sign-off")
 
 
 def cmd_outline(pdf, n_findings):
@@ -177,6 +181,95 @@ def cmd_outline(pdf, n_findings):
     if len(findings) != int(n_findings):
         sys.exit(f"{pdf}: {len(findings)} finding bookmarks, want {n_findings}")
     print(f"{pdf}: outline ok ({len(titles)} bookmarks, {len(findings)} findings)")
+
+
+def outline_titles(pdf):
+    p = subprocess.run(["qpdf", "--json=2", "--json-key=outlines", pdf], capture_output=True)
+    if p.returncode != 0:
+        sys.exit(f"qpdf --json {pdf} failed: {p.stderr.decode(errors='replace')}")
+    out = []
+
+    def walk(items):
+        for o in items:
+            out.append((o["title"], o.get("destpageposfrom1")))
+            walk(o.get("kids", []))
+
+    walk(json.loads(p.stdout).get("outlines", []))
+    return out
+
+
+def section_text(pdf, first, last):
+    """Body text of pages first..last (1-based), squashed."""
+    return squash(run(["pdftotext", "-raw", "-enc", "UTF-8", "-f", str(first), "-l", str(last),
+                       "-x", "0", "-y", "50", "-W", "600", "-H", "742", pdf, "-"]))
+
+
+def cmd_pack(pdf, findings_path, findings_file, matrix_path):
+    """Issue 15 points 7, 8, 10, 12 on a CLI report: the population appendix
+    lists every principal of the matrix; the sign-off prints the SHA-256 of
+    findings.json and the evidence-set digest; the framework mapping is
+    there; passing findings are one compact table (no bookmark each, few
+    pages) and finding bookmarks are unique per principal."""
+    import hashlib
+    with open(findings_path, encoding="utf-8") as f:
+        doc = json.load(f)
+    titles = outline_titles(pdf)
+    page = {t.split("  ", 1)[-1]: p for t, p in titles if re.match(r"^\d+(\.\d+)?  ", t)}
+    problems = []
+    for sec in ("Scope and methodology", "Population appendix", "Sign-off"):
+        if sec not in page:
+            problems.append(f"no bookmark {sec!r}")
+    if problems:
+        sys.exit(f"{pdf}: " + "; ".join(problems))
+    n_pages = int(run(["pdfinfo", pdf]).split("Pages:")[1].split()[0])
+    pop = section_text(pdf, page["Population appendix"], page["Sign-off"])
+    with open(matrix_path, encoding="utf-8") as f:
+        principals = sorted({line.split("\t")[0] for line in f.read().splitlines()[1:] if line})
+    for p in principals:
+        if squash(shown(p)) not in pop:
+            problems.append(f"matrix principal {p!r} is not in the population appendix")
+    sign = section_text(pdf, page["Sign-off"], n_pages)
+    with open(findings_file, "rb") as f:
+        want = hashlib.sha256(f.read()).hexdigest()
+    if "findings.jsonSHA-256" + want not in sign:
+        problems.append(f"sign-off does not print the SHA-256 of findings.json ({want})")
+    lines = "".join(f"{x['sha256']}  {x['path']}\n" for x in doc["evidence"]["files"])
+    digest = hashlib.sha256(lines.encode()).hexdigest()
+    if "Evidence-setdigest" + digest not in sign:
+        problems.append(f"sign-off does not print the evidence-set digest {digest}")
+    if doc.get("caller_arn") and doc["caller_arn"] not in sign:
+        problems.append("sign-off does not name the caller")
+    for word in ("Reviewedby", "Date", "Signature"):
+        if word not in sign:
+            problems.append(f"sign-off has no {word!r} line")
+    scope = section_text(pdf, page["Scope and methodology"], page["Findings"])
+    for m in doc["control"].get("mappings", []):
+        if squash(m["id"]) not in scope or squash(m["framework"]) not in scope:
+            problems.append(f"framework mapping {m['framework']} {m['id']} not in the scope section")
+    for word in ("Thequestion", "Population", "Evidencesourcesandcoverage",
+                 "HowAWSevaluationlogicisapplied", "Whatstaticevidencecannotdecide", "Versions"):
+        if word not in scope:
+            problems.append(f"scope section has no {word!r}")
+    # passing findings: no bookmark each, one compact table
+    n_pass = sum(1 for f in doc["findings"] if f["status"] == "pass")
+    marks = [t for t, _ in titles if re.match(r"#\d+ ", t)]
+    if any(re.match(r"#\d+ PASS ", t) for t in marks):
+        problems.append("passing findings still have one bookmark each")
+    grp = [p for t, p in titles if re.match(r"^\d+\.\d+  Passing findings", t)]
+    if n_pass and grp:
+        span = page["Repository access"] - grp[0] + 1
+        if span > n_pass // 15 + 2:
+            problems.append(f"{n_pass} passing findings take {span} pages: not a compact table")
+    per = {}
+    for t in marks:
+        key = re.sub(r"^#\d+ ", "", t)
+        if key in per:
+            problems.append(f"two finding bookmarks read the same: {key!r}")
+        per[key] = True
+    if problems:
+        sys.exit(f"{pdf}: {len(problems)} problems:\n  " + "\n  ".join(problems[:20]))
+    print(f"{pdf}: pack ok ({len(principals)} principals in the appendix, sign-off hashes match, "
+          f"{len(doc['control'].get('mappings', []))} mappings, {n_pass} passing findings compact)")
 
 
 def cmd_expect(findings_path, out_path):
@@ -207,6 +300,8 @@ def main():
         cmd_info(sys.argv[2], sys.argv[3])
     elif cmd == "outline" and len(sys.argv) == 4:
         cmd_outline(sys.argv[2], sys.argv[3])
+    elif cmd == "pack" and len(sys.argv) == 6:
+        cmd_pack(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5])
     elif cmd == "expect" and len(sys.argv) == 4:
         cmd_expect(sys.argv[2], sys.argv[3])
     else:

@@ -57,14 +57,16 @@ ECR_PDF_OUT="$work/fx" "$UNIT" >"$work/unit.log" 2>&1 || { cat "$work/unit.log";
 for name in plain hostile large limited pathological empty scale manypages; do
   [ -s "$work/fx/$name.pdf" ] || fail "unit test wrote no $name.pdf"
 done
-check_pdf "$work/fx/plain.pdf" "$work/fx/plain.expect.json" 10 40 9
-check_pdf "$work/fx/hostile.pdf" "$work/fx/hostile.expect.json" 10 40 12
-# 1,009 findings: every row of the table and every detail block, paginated
-check_pdf "$work/fx/large.pdf" "$work/fx/large.expect.json" 300 12 1009
-# detail limit 5: 5 of the 306 failed findings, and the 3 others
-check_pdf "$work/fx/limited.pdf" "$work/fx/limited.expect.json" 20 20 8
+# (the last argument: finding bookmarks; each fixture has one passing finding,
+# which is a row of the compact passing table, not a detail block)
+check_pdf "$work/fx/plain.pdf" "$work/fx/plain.expect.json" 10 40 8
+check_pdf "$work/fx/hostile.pdf" "$work/fx/hostile.expect.json" 10 40 11
+# 1,009 findings: every row of the table and every open detail block, paginated
+check_pdf "$work/fx/large.pdf" "$work/fx/large.expect.json" 300 12 1008
+# detail limit 5: 5 of the 306 failed findings, and the 2 other open ones
+check_pdf "$work/fx/limited.pdf" "$work/fx/limited.expect.json" 20 20 7
 # a table row taller than a page, a 3,000-line note, a 40,000-character JSON
-check_pdf "$work/fx/pathological.pdf" "$work/fx/pathological.expect.json" 20 12 9
+check_pdf "$work/fx/pathological.pdf" "$work/fx/pathological.expect.json" 20 12 8
 # nothing to report: still every section, and a PASS
 check_pdf "$work/fx/empty.pdf" "$work/fx/empty.expect.json" 8 30 0
 cover=$(pdftotext -raw -f 1 -l 1 "$work/fx/empty.pdf" -)
@@ -129,9 +131,37 @@ if [ -d "$acme" ]; then
   cmp -s "$work/acme-a/report.pdf" "$work/acme-b/report.pdf" ||
     fail "samples/acme: two runs with SOURCE_DATE_EPOCH gave different PDFs"
   "$PY" "$CHECK" expect "$work/acme-a/findings.json" "$work/acme.expect.json"
-  n=$("$PY" -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["findings"]))' \
+  n=$("$PY" -c 'import json,sys; print(sum(f["status"] != "pass" for f in json.load(open(sys.argv[1]))["findings"]))' \
     "$work/acme-a/findings.json")
   check_pdf "$work/acme-a/report.pdf" "$work/acme.expect.json" 5 30 "$n"
+  # the evidence pack (issue 15 points 7, 8, 10, 12)
+  "$ECRAUDIT" matrix --evidence "$acme" >"$work/acme.tsv"
+  "$PY" "$CHECK" pack "$work/acme-a/report.pdf" "$work/acme-a/findings.json" \
+    "$work/acme-a/findings.json" "$work/acme.tsv"
+  # the check has teeth: another findings.json's hash is not the printed one
+  sed 's/"as_of"/"as_of" /' "$work/acme-a/findings.json" >"$work/other.json"
+  if "$PY" "$CHECK" pack "$work/acme-a/report.pdf" "$work/acme-a/findings.json" \
+    "$work/other.json" "$work/acme.tsv" >/dev/null 2>&1; then
+    fail "check_pdf.py pack accepted the hash of another findings.json"
+  fi
+  # evidence age (point 9): collected 2025-11-20; a warning on the cover
+  # exactly when the as-of date is more than 30 days later
+  for days in 29:2025-12-19 30:2025-12-20 31:2025-12-21; do
+    d=${days%%:*} as_of=${days#*:}
+    "$ECRAUDIT" report --evidence "$acme" --format pdf,html --as-of "$as_of" \
+      --out "$work/age-$d" >/dev/null 2>&1 || true
+    cover=$(pdftotext -raw -f 1 -l 1 "$work/age-$d/report.pdf" - | tr -s ' \n' ' ')
+    head=$(sed -n '/<header/,/<\/header>/p' "$work/age-$d/report.html" | tr -s ' \n' ' ')
+    want="Evidence collected $d days before the as-of date"
+    if [ "$d" -gt 30 ]; then
+      [[ $cover == *"$want"* ]] || fail "as of $as_of ($d days): no age warning on the PDF cover"
+      [[ $head == *"$want"* ]] || fail "as of $as_of ($d days): no age warning in the HTML header"
+    else
+      [[ $cover != *"Evidence collected"*"days before"* ]] || fail "as of $as_of ($d days): age warning on the cover"
+      [[ $head != *"days before the as-of date"* ]] || fail "as of $as_of ($d days): age warning in the HTML header"
+    fi
+  done
+  echo "   evidence-age warning exactly after 30 days (29, 30, 31 checked)"
 else
   echo "samples/acme not present: CLI part skipped"
 fi

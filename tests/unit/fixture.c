@@ -289,6 +289,7 @@ ecr_fixture ecr_fixture_make(bool hostile, size_t extra) {
   r->gaps[0].source = ecr_xstrdup("ecr:GetRepositoryPolicy");
   r->gaps[0].resource = ecr_xstrdup(r->repositories[1].arn);
   r->gaps[0].error = hs(hostile, "AccessDeniedException: not authorized");
+  ecr_report_pack(r); /* mappings, sources, principals per kind, totals */
   return fx;
 }
 

@@ -226,7 +226,8 @@ static void totals_and_results(void **state) {
   const ecr_report *r = fx.report;
   for (size_t i = 0; i < r->n_principal_views; i++) {
     xmlNodePtr tc = testcase_at(doc, i);
-    assert_attr(tc, "name", r->principals[i].principal);
+    const char *pn = r->principals[i].principal;
+    assert_attr(tc, "name", strcmp(pn, "*") == 0 ? "public (*)" : pn);
     char *cls = ecr_xasprintf("ecraudit.C-0222.%s", ecr_principal_kind_name(r->principals[i].kind));
     assert_attr(tc, "classname", cls);
     free(cls);
@@ -240,7 +241,7 @@ static void totals_and_results(void **state) {
   /* failure type = highest failing severity */
   struct {
     const char *name, *type;
-  } fails[] = {{"*", "critical"},
+  } fails[] = {{"public (*)", "critical"},
                {"arn:aws:iam::111122223333:user/alice", "high"},
                {"arn:aws:iam::111122223333:role/codebuild-push", "medium"},
                {"arn:aws:iam::444455556666:root", "info"},
@@ -251,10 +252,15 @@ static void totals_and_results(void **state) {
     assert_non_null(f);
     assert_attr(f, "type", fails[i].type);
   }
-  xmlNodePtr pub = testcase_named(doc, "*");
+  xmlNodePtr pub = testcase_named(doc, "public (*)");
   assert_attr(pub, "classname", "ecraudit.C-0222.public");
   xmlNodePtr f = child(pub, "failure");
-  assert_attr(f, "message", "1 failing finding: Write on 2 repositories (can push)");
+  /* the first line says what to change, then the findings it counts */
+  assert_attr(f, "message",
+              "Remove Write on 2 repositories (can push) granted by identity policy "
+              "arn:aws:iam::111122223333:policy/EcrPush statement PushImages, or record an approved "
+              "exception \xe2\x80\x94 1 failing finding: Write on 2 repositories (can push)");
+  assert_content_contains(f, "What to change: Narrow statement PushImages");
   assert_content_contains(f, "C0222-000000005eed0000");
   assert_content_contains(f, "Access level: Write (can push)");
   assert_content_contains(f, "ecr:PutImage");
@@ -266,12 +272,17 @@ static void totals_and_results(void **state) {
                              "(conditional Deny)");
   assert_content_contains(f, "Remediation: Narrow statement PushImages");
   xmlNodePtr alice = child(testcase_named(doc, "arn:aws:iam::111122223333:user/alice"), "failure");
-  assert_attr(alice, "message",
-              "1 failing finding: Permissions management registry-wide");
+  char *am = attr(alice, "message");
+  assert_non_null(strstr(am, "1 failing finding: Permissions management on the registry "
+                             "(registry-level actions)"));
+  assert_true(strncmp(am, "Remove Permissions management on the registry", 45) == 0);
+  xmlFree(am);
   xmlNodePtr push = child(testcase_named(doc, "arn:aws:iam::111122223333:role/codebuild-push"),
                           "failure");
-  assert_attr(push, "message",
-              "1 failing finding: Write on 2 repositories (can push) (conditional)");
+  char *pm = attr(push, "message");
+  assert_non_null(strstr(pm, "\xe2\x80\x94 1 failing finding: Write on 2 repositories (can push) "
+                             "(conditional)"));
+  xmlFree(pm);
   assert_content_contains(push, "Exception: EX-002 (expired, expires 2024-01-31)");
   assert_content_contains(push, "Status: Exception EX-002 lapsed on 2024-01-31.");
 
@@ -475,14 +486,16 @@ static void grouping(void **state) {
   xmlDocPtr doc = parse(xml, len);
   assert_schema_valid(doc);
 
-  xmlNodePtr pub = testcase_named(doc, "*");
+  xmlNodePtr pub = testcase_named(doc, "public (*)");
   xmlNodePtr f = child(pub, "failure");
-  assert_attr(f, "message", "2 failing findings: Write on 2 repositories (can push), "
-                            "Permissions management registry-wide");
+  char *m2 = attr(f, "message");
+  assert_non_null(strstr(m2, "\xe2\x80\x94 2 failing findings: Write on 2 repositories (can push), "
+                             "Permissions management on the registry (registry-level actions)"));
+  xmlFree(m2);
   assert_attr(f, "type", "critical");
   assert_content_contains(f, "[fail] C0222-000000005eed0000");
   assert_content_contains(f, "[fail] C0222-000000005eed0001");
-  assert_content_contains(f, "    * (registry level)");
+  assert_content_contains(f, "    the registry (registry-level actions, \"*\")");
   char *body = content(f);
   assert_null(strstr(body, "C0222-000000005eed0004"));
   xmlFree(body);
@@ -634,7 +647,7 @@ static void large_lists(void **state) {
   xmlDocPtr doc = parse(c.buf.data, c.buf.len);
   assert_schema_valid(doc);
 
-  xmlNodePtr f = child(testcase_named(doc, "*"), "failure");
+  xmlNodePtr f = child(testcase_named(doc, "public (*)"), "failure");
   assert_content_contains(f, "repository/many/r-00");
   assert_content_contains(f, "repository/many/r-19\n    ... and 30 more (findings.json lists "
                              "every repository)");

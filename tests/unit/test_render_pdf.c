@@ -193,7 +193,7 @@ static void explicit_font_paths(void **state) {
   ecr_buf b;
   ecr_buf_init(&b);
   ecr_error err;
-  ecr_render_opts opts = {reg, mono, 0};
+  ecr_render_opts opts = {.font_path = reg, .font_mono_path = mono};
   assert_int_equal(render(fx.report, &opts, &b, &err), ECR_OK);
   assert_pdf(&b);
   ecr_buf_cleanup(&b);
