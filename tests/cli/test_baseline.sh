@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Drift against a previous run (issue 15 point 11): two bundles built from
 # samples/acme, the second with one grant removed (dana.contractor's push on
-# team-b/worker) and one added (account 999988887777 may push to team-a/api).
+# team-b/worker) and one added (the management account 999988880000, inside the organization, may push to team-a/api).
 # `report --baseline OLD/findings.json` marks the removed grant resolved and
 # the added one new in findings.json (schema-checked), the PDF, the HTML and
 # the JUnit file; a file that is not a findings.json is refused with exit 2.
@@ -26,7 +26,7 @@ for p in pols:
         doc["Statement"] = [s for s in doc["Statement"] if s.get("Sid") != "ContractorPush"]
     if p["repositoryName"] == "team-a/api":
         doc["Statement"].append({"Sid": "PartnerPush", "Effect": "Allow",
-                                 "Principal": {"AWS": "arn:aws:iam::999988887777:root"},
+                                 "Principal": {"AWS": "arn:aws:iam::999988880000:root"},
                                  "Action": ["ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload",
                                             "ecr:UploadLayerPart", "ecr:CompleteLayerUpload",
                                             "ecr:PutImage"]})
@@ -73,7 +73,7 @@ assert set(b["new"]) == set(new_ids) - set(old_ids), "new = ids not in the old f
 dana = [i for i in b["resolved"] if old_ids[i]["principal"]["arn"].endswith(":user/dana.contractor")
         and old_ids[i]["access_level"] == "Write"]
 assert dana, f"dana.contractor's removed push is not resolved: {b['resolved']}"
-partner = [i for i in b["new"] if new_ids[i]["principal"]["arn"] == "arn:aws:iam::999988887777:root"]
+partner = [i for i in b["new"] if new_ids[i]["principal"]["arn"] == "arn:aws:iam::999988880000:root"]
 assert partner and all(new_ids[i]["change"] == "new" for i in partner), "the added grant is not new"
 assert any(new_ids[i]["status"] == "fail" for i in partner), "the added grant does not fail"
 for i, f in new_ids.items():
