@@ -259,6 +259,7 @@ typedef struct builder {
   /* SCPs */
   yb scp, scp_deny;
   uint64_t *all; /* every role */
+  size_t *role_idx; /* 0, 1, ..., n_roles - 1: the roles sorted by ARN, for ecr_sorted_find */
   /* other starts */
   cand *cands;
   size_t n_cands, cap_cands;
@@ -298,10 +299,7 @@ static const uint64_t *pattern_bits(builder *b, const char *pat) {
   if (*slot) return *slot;
   uint64_t *bits = ecr_xcalloc(b->p->w + 1, sizeof(uint64_t));
   if (!strpbrk(pat, "*?")) {
-    size_t *idx = ecr_xcalloc(b->p->n_roles + 1, sizeof(size_t));
-    for (size_t i = 0; i < b->p->n_roles; i++) idx[i] = i;
-    long r = ecr_sorted_find(idx, b->p->n_roles, pat, role_vs_arn, b);
-    free(idx);
+    long r = ecr_sorted_find(b->role_idx, b->p->n_roles, pat, role_vs_arn, b);
     if (r >= 0) bit_set(bits, (size_t)r);
   } else {
     for (size_t r = 0; r < b->p->n_roles; r++)
@@ -964,6 +962,8 @@ ecr_status ecr_paths_build(const ecr_evidence *ev, const ecr_matrix *m, ecr_path
   b.session_prefix = ecr_xasprintf("arn:%s:sts::%s:assumed-role/", ev->partition, ev->account);
   b.all = ecr_xcalloc(p->w + 1, sizeof(uint64_t));
   for (size_t r = 0; r < p->n_roles; r++) bit_set(b.all, r);
+  b.role_idx = ecr_xcalloc(p->n_roles + 1, sizeof(size_t));
+  for (size_t r = 0; r < p->n_roles; r++) b.role_idx[r] = r;
   yb_alloc(&b.star, p->w);
   yb_alloc(&b.deleg, p->w);
   yb_alloc(&b.uni_deny, p->w);
@@ -994,6 +994,7 @@ ecr_status ecr_paths_build(const ecr_evidence *ev, const ecr_matrix *m, ecr_path
   free(b.named);
   free(b.special);
   free(b.all);
+  free(b.role_idx);
   yb_free(&b.star);
   yb_free(&b.deleg);
   yb_free(&b.uni_deny);
