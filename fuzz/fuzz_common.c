@@ -16,6 +16,7 @@
 #include <libxml/tree.h>
 
 #include "ecraudit/evaluate.h"
+#include "ecraudit/paths.h"
 #include "ecraudit/render.h"
 #include "util/util.h"
 
@@ -207,6 +208,24 @@ void fz_evaluate(const ecr_evidence *ev, ecr_ledger *ledger, bool render) {
   FZ_CHECK(tsv_len > 0 && ecr_str_has_prefix(tsv, "principal\trepository\taction\tdecision\n"),
            "matrix TSV header");
   free(tsv);
+
+  /* the hop graph; its TSV only while it is small (chains multiply) */
+  ecr_paths *paths = NULL;
+  FZ_CHECK(ecr_paths_build(ev, m, &paths, &err) == ECR_OK, "paths: %s", err.message);
+  ecr_paths_stats pst;
+  ecr_paths_get_stats(paths, &pst);
+  for (size_t i = 0; i < ecr_paths_start_count(paths) && i < 64; i++)
+    FZ_CHECK(ecr_paths_start_name(paths, i) != NULL, "paths start %zu", i);
+  if (pst.hops <= 64) {
+    fp = open_memstream(&tsv, &tsv_len);
+    FZ_CHECK(fp != NULL, "open_memstream");
+    FZ_CHECK(ecr_paths_write_tsv(paths, fp, &err) == ECR_OK, "paths TSV: %s", err.message);
+    fclose(fp);
+    FZ_CHECK(ecr_str_has_prefix(tsv, "principal\tvia\trepository\taction\tdecision\n"),
+             "paths TSV header");
+    free(tsv);
+  }
+  ecr_paths_free(paths);
 
   size_t np = ecr_matrix_principal_count(m);
   for (size_t p = 0; p < np && p < 64; p++) {

@@ -10,6 +10,7 @@
 #include "ecraudit/evaluate.h"
 #include "ecraudit/evidence.h"
 #include "ecraudit/ledger.h"
+#include "ecraudit/paths.h"
 #include "ecraudit/render.h"
 #include "util/util.h"
 
@@ -18,6 +19,7 @@ static const char usage_text[] =
     "  ecraudit report  --evidence DIR [--exceptions FILE] [--out DIR] [--format html,pdf,junit,json,asff]\n"
     "                   [--as-of YYYY-MM-DD] [--baseline OLD/findings.json] [--fail-on SEVERITY] [--quiet]\n"
     "  ecraudit matrix  --evidence DIR\n"
+    "  ecraudit paths   --evidence DIR\n"
     "  ecraudit collect --out DIR [--profile NAME] [--region R ... | --region all] [--endpoint-url URL] [--quiet]\n"
     "                   [--timeout SECONDS]  (whole collection, default 1800)\n"
     "  ecraudit scan    --out DIR [collect options] [report options]\n"
@@ -54,6 +56,21 @@ static const char matrix_help[] =
     "\n"
     "Prints the access matrix as TSV on stdout: principal, repository, action, decision\n"
     "(allow | conditional), header first, rows sorted bytewise.\n"
+    "\n"
+    "  --evidence DIR       the evidence bundle\n"
+    "  -h, --help           this text\n";
+
+static const char paths_help[] =
+    "usage: ecraudit paths --evidence DIR\n"
+    "\n"
+    "Prints indirect access as TSV on stdout: principal, via, repository, action, decision\n"
+    "(allow | conditional), header first, rows sorted bytewise. One row per starting principal,\n"
+    "chain of roles assumed (via, joined by \" > \", at most 5 hops, no role twice) and ECR\n"
+    "action the chain's last role holds in the matrix. A hop is an sts:AssumeRole (for\n"
+    "federated principals sts:AssumeRoleWithWebIdentity / AssumeRoleWithSAML) that the role's\n"
+    "trust policy and the caller's policies, boundary and SCPs allow. Starting principals are\n"
+    "spelled as in the matrix, plus federated:<provider ARN>#<sub>, federated:<SAML provider\n"
+    "ARN> and k8s:<cluster ARN>#<namespace>/<service account> (EKS Pod Identity, IRSA).\n"
     "\n"
     "  --evidence DIR       the evidence bundle\n"
     "  -h, --help           this text\n";
@@ -225,6 +242,24 @@ static int cmd_matrix(const options *o) {
   if (ecr_evidence_load(o->evidence, &ev, &err) != ECR_OK ||
       ecr_matrix_eval(ev, &m, &err) != ECR_OK || ecr_matrix_write_tsv(m, stdout, &err) != ECR_OK)
     rc = fail(&err);
+  ecr_matrix_free(m);
+  ecr_evidence_free(ev);
+  return rc;
+}
+
+static int cmd_paths(const options *o) {
+  if (!o->evidence) return usage_error("paths needs --evidence DIR");
+  ecr_error err;
+  ecr_error_clear(&err);
+  ecr_evidence *ev = NULL;
+  ecr_matrix *m = NULL;
+  ecr_paths *p = NULL;
+  int rc = 0;
+  if (ecr_evidence_load(o->evidence, &ev, &err) != ECR_OK ||
+      ecr_matrix_eval(ev, &m, &err) != ECR_OK || ecr_paths_build(ev, m, &p, &err) != ECR_OK ||
+      ecr_paths_write_tsv(p, stdout, &err) != ECR_OK)
+    rc = fail(&err);
+  ecr_paths_free(p);
   ecr_matrix_free(m);
   ecr_evidence_free(ev);
   return rc;
@@ -410,7 +445,7 @@ static int cmd_scan(const options *o) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 2) return usage_error("missing command (report, matrix, collect, scan)");
+  if (argc < 2) return usage_error("missing command (report, matrix, paths, collect, scan)");
   ecr_atomic_cleanup_on_signals(); /* no *.tmp.* left behind by SIGINT/SIGTERM */
   const char *cmd = argv[1];
   if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
@@ -430,6 +465,7 @@ int main(int argc, char **argv) {
     int (*run)(const options *);
   } commands[] = {
       {"matrix", "a", matrix_help, cmd_matrix},
+      {"paths", "a", paths_help, cmd_paths},
       {"report", "abcdeijm", report_help, cmd_report},
       {"collect", "cfghil", collect_help, cmd_collect},
       {"scan", "bcdefghijlm", scan_help, cmd_scan},

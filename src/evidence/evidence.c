@@ -1146,6 +1146,213 @@ done:
 
 /* An ISO 8601 time (not N/A, no_information, not_supported); anything else
  * in the decoded CSV (it bypasses the JSON reader's UTF-8 check) is ignored. */
+/* ---- EKS (optional): eks/<region>/clusters.json and pod-identity-associations.json ---- */
+/* What the hop graph (src/paths/) needs: a cluster's OIDC issuer, for IRSA
+ * trust policies, and the Pod Identity associations, which name a role and
+ * the Kubernetes service account that gets it. */
+static ecr_status eks_object(loader *L, const char *rel, const char *w, const cJSON *it,
+                             const char *key, const cJSON **out) {
+  *out = NULL;
+  if (!cJSON_IsObject(it)) return type_error(L, rel, w, "", "an object");
+  const cJSON *o = field(it, key);
+  if (!cJSON_IsObject(o))
+    return ecr_error_set(L->err, ECR_E_INPUT, rel, "%s.%s must be an object (the %s of the "
+                         "AWS CLI output)", w, key, key);
+  *out = o;
+  return ECR_OK;
+}
+
+/* An array file, or one saved CLI output (an object) standing for a
+ * one-element array, as repository-policies.json accepts. */
+static ecr_status eks_array(loader *L, const char *rel, cJSON *root, const char *what,
+                            cJSON **single, const cJSON **arr) {
+  *single = NULL;
+  *arr = root;
+  if (cJSON_IsObject(root)) {
+    *single = cJSON_CreateArray();
+    cJSON_AddItemReferenceToArray(*single, root);
+    *arr = *single;
+    return ECR_OK;
+  }
+  if (!cJSON_IsArray(root))
+    return ecr_error_set(L->err, ECR_E_INPUT, rel, "must be a JSON array of %s outputs", what);
+  if (cJSON_GetArraySize(root) > ECR_MAX_ITEMS)
+    return ecr_error_set(L->err, ECR_E_INPUT, rel, "has more than %d items", ECR_MAX_ITEMS);
+  return ECR_OK;
+}
+
+static ecr_status eks_clusters(loader *L, const char *region, size_t *cap) {
+  char *rel = ecr_xasprintf("eks/%s/clusters.json", region);
+  cJSON *root = NULL, *single = NULL;
+  const cJSON *arr = NULL, *it;
+  ecr_status st = read_json(L, rel, false, &root);
+  if (st != ECR_OK || !root) goto done;
+  L->ev->eks_present = true;
+  if ((st = eks_array(L, rel, root, "aws eks describe-cluster", &single, &arr)) != ECR_OK)
+    goto done;
+  size_t i = 0;
+  cJSON_ArrayForEach(it, arr) {
+    char w[64];
+    snprintf(w, sizeof(w), "[%zu]", i++);
+    const cJSON *c;
+    if ((st = eks_object(L, rel, w, it, "cluster", &c)) != ECR_OK) goto done;
+    snprintf(w, sizeof(w), "[%zu].cluster", i - 1);
+    ecr_eks_cluster k = {0};
+    k.region = ecr_xstrdup(region);
+    const cJSON *id = field(c, "identity"), *oidc = cJSON_IsObject(id) ? field(id, "oidc") : NULL;
+    if ((st = req_str(L, rel, w, c, "name", &k.name)) == ECR_OK &&
+        (st = opt_str(L, rel, w, c, "arn", &k.arn)) == ECR_OK && id && !cJSON_IsNull(id) &&
+        !cJSON_IsObject(id))
+      st = type_error(L, rel, w, "identity", "an object");
+    if (st == ECR_OK && oidc && !cJSON_IsNull(oidc) && !cJSON_IsObject(oidc))
+      st = type_error(L, rel, w, "identity.oidc", "an object");
+    if (st == ECR_OK && cJSON_IsObject(oidc))
+      st = opt_str(L, rel, w, oidc, "issuer", &k.oidc_issuer);
+    if (st == ECR_OK && !k.arn)
+      k.arn = ecr_xasprintf("arn:%s:eks:%s:%s:cluster/%s", L->ev->partition, region,
+                            L->ev->account, k.name);
+    ECR_PUSH(L->ev->clusters, L->ev->n_clusters, *cap, k);
+    if (st != ECR_OK) goto done;
+  }
+done:
+  cJSON_Delete(single);
+  cJSON_Delete(root);
+  free(rel);
+  return st;
+}
+
+static const ecr_eks_cluster *eks_find_cluster(const ecr_evidence *ev, const char *region,
+                                               const char *name) {
+  for (size_t i = 0; i < ev->n_clusters; i++)
+    if (strcmp(ev->clusters[i].region, region) == 0 && strcmp(ev->clusters[i].name, name) == 0)
+      return &ev->clusters[i];
+  return NULL;
+}
+
+static ecr_status eks_pod_identities(loader *L, const char *region, size_t *cap) {
+  char *rel = ecr_xasprintf("eks/%s/pod-identity-associations.json", region);
+  cJSON *root = NULL, *single = NULL;
+  const cJSON *arr = NULL, *it;
+  ecr_status st = read_json(L, rel, false, &root);
+  if (st != ECR_OK || !root) goto done;
+  L->ev->pod_identity_present = true;
+  if ((st = eks_array(L, rel, root, "aws eks describe-pod-identity-association", &single,
+                      &arr)) != ECR_OK)
+    goto done;
+  size_t i = 0;
+  cJSON_ArrayForEach(it, arr) {
+    char w[64];
+    snprintf(w, sizeof(w), "[%zu]", i++);
+    const cJSON *a;
+    if ((st = eks_object(L, rel, w, it, "association", &a)) != ECR_OK) goto done;
+    snprintf(w, sizeof(w), "[%zu].association", i - 1);
+    ecr_pod_identity p = {0};
+    p.region = ecr_xstrdup(region);
+    if ((st = req_str(L, rel, w, a, "clusterName", &p.cluster_name)) == ECR_OK &&
+        (st = req_str(L, rel, w, a, "namespace", &p.namespace_)) == ECR_OK &&
+        (st = req_str(L, rel, w, a, "serviceAccount", &p.service_account)) == ECR_OK &&
+        (st = req_str(L, rel, w, a, "roleArn", &p.role_arn)) == ECR_OK)
+      st = opt_str(L, rel, w, a, "associationArn", &p.association_arn);
+    if (st == ECR_OK) {
+      const ecr_eks_cluster *c = eks_find_cluster(L->ev, region, p.cluster_name);
+      p.cluster_arn = c ? ecr_xstrdup(c->arn)
+                        : ecr_xasprintf("arn:%s:eks:%s:%s:cluster/%s", L->ev->partition, region,
+                                        L->ev->account, p.cluster_name);
+    }
+    ECR_PUSH(L->ev->pod_identities, L->ev->n_pod_identities, *cap, p);
+    if (st != ECR_OK) goto done;
+  }
+done:
+  cJSON_Delete(single);
+  cJSON_Delete(root);
+  free(rel);
+  return st;
+}
+
+static int cmp_cluster(const void *a, const void *b) {
+  return strcmp(((const ecr_eks_cluster *)a)->arn, ((const ecr_eks_cluster *)b)->arn);
+}
+
+/* One service account of one cluster gets one role once: the same
+ * association listed twice (or two associations for the same service account,
+ * which EKS refuses) is not what AWS returned. */
+static int cmp_pod_identity(const void *a, const void *b) {
+  const ecr_pod_identity *x = a, *y = b;
+  int c = strcmp(x->cluster_arn, y->cluster_arn);
+  if (!c) c = strcmp(x->namespace_, y->namespace_);
+  if (!c) c = strcmp(x->service_account, y->service_account);
+  return c;
+}
+
+static ecr_status eks(loader *L) {
+  char *dir = ecr_path_join(L->ev->dir, "eks");
+  DIR *d = opendir(dir);
+  free(dir);
+  if (!d) return ECR_OK;
+  char **names = NULL;
+  size_t n = 0, cap = 0, ccap = 0, pcap = 0;
+  struct dirent *de;
+  while ((de = readdir(d))) {
+    if (de->d_name[0] == '.') continue;
+    char *sub = ecr_xasprintf("%s/eks/%s", L->ev->dir, de->d_name);
+    bool isdir = ecr_dir_exists(sub);
+    free(sub);
+    if (isdir) ECR_PUSH(names, n, cap, ecr_xstrdup(de->d_name));
+  }
+  closedir(d);
+  if (n) qsort(names, n, sizeof(char *), cmp_str);
+  ecr_status st = ECR_OK;
+  for (size_t i = 0; i < n && st == ECR_OK; i++) st = eks_clusters(L, names[i], &ccap);
+  if (st == ECR_OK && L->ev->n_clusters) {
+    qsort(L->ev->clusters, L->ev->n_clusters, sizeof(ecr_eks_cluster), cmp_cluster);
+    for (size_t i = 1; i < L->ev->n_clusters && st == ECR_OK; i++)
+      if (strcmp(L->ev->clusters[i - 1].arn, L->ev->clusters[i].arn) == 0) {
+        char *rel = ecr_xasprintf("eks/%s/clusters.json", L->ev->clusters[i].region);
+        st = ecr_error_set(L->err, ECR_E_INPUT, rel, "cluster %s is listed twice",
+                           L->ev->clusters[i].arn);
+        free(rel);
+      }
+  }
+  for (size_t i = 0; i < n && st == ECR_OK; i++) st = eks_pod_identities(L, names[i], &pcap);
+  if (st == ECR_OK && L->ev->n_pod_identities) {
+    qsort(L->ev->pod_identities, L->ev->n_pod_identities, sizeof(ecr_pod_identity),
+          cmp_pod_identity);
+    for (size_t i = 1; i < L->ev->n_pod_identities && st == ECR_OK; i++) {
+      const ecr_pod_identity *p = &L->ev->pod_identities[i];
+      if (cmp_pod_identity(&L->ev->pod_identities[i - 1], p) != 0) continue;
+      char *rel = ecr_xasprintf("eks/%s/pod-identity-associations.json", p->region);
+      st = ecr_error_set(L->err, ECR_E_INPUT, rel,
+                         "service account %s/%s of cluster %s has two associations",
+                         p->namespace_, p->service_account, p->cluster_name);
+      free(rel);
+    }
+  }
+  for (size_t i = 0; i < n; i++) free(names[i]);
+  free(names);
+  return st;
+}
+
+static void eks_free(ecr_evidence *ev) {
+  for (size_t i = 0; i < ev->n_clusters; i++) {
+    free(ev->clusters[i].name);
+    free(ev->clusters[i].arn);
+    free(ev->clusters[i].region);
+    free(ev->clusters[i].oidc_issuer);
+  }
+  free(ev->clusters);
+  for (size_t i = 0; i < ev->n_pod_identities; i++) {
+    ecr_pod_identity *p = &ev->pod_identities[i];
+    free(p->cluster_name);
+    free(p->cluster_arn);
+    free(p->region);
+    free(p->namespace_);
+    free(p->service_account);
+    free(p->role_arn);
+    free(p->association_arn);
+  }
+  free(ev->pod_identities);
+}
+
 static bool cred_time(const char *v) {
   if (!v || !(v[0] >= '0' && v[0] <= '9')) return false;
   size_t n = strspn(v, "0123456789-:T+Z.");
@@ -1326,6 +1533,7 @@ ecr_status ecr_evidence_load(const char *dir, ecr_evidence **out, ecr_error *err
   if (st == ECR_OK) st = rcps(&L);
   if (st == ECR_OK) st = organization(&L);
   if (st == ECR_OK) st = org_accounts(&L);
+  if (st == ECR_OK) st = eks(&L);
   if (st == ECR_OK && man) st = manifest_verify(&L, man);
   if (st == ECR_OK) apply_gaps(&L);
   if (st == ECR_OK && L.ev->n_files)
@@ -1461,6 +1669,7 @@ void ecr_evidence_free(ecr_evidence *ev) {
     free(ev->org_accounts[i].status);
   }
   free(ev->org_accounts);
+  eks_free(ev);
   for (size_t i = 0; i < ev->n_files; i++) free(ev->files[i].path);
   free(ev->files);
   for (size_t i = 0; i < ev->n_gaps; i++) {

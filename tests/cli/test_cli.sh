@@ -81,7 +81,7 @@ if [ $rc -eq 0 ] && grep -Eq '^ecraudit [0-9]+\.[0-9]+' "$tmp/out"; then ok "--v
 else bad "--version exits 0" "exit $rc: $(cat "$tmp/out")"; fi
 
 # every command's --help / -h: its own usage on stdout, exit 0, nothing on stderr
-for c in report matrix collect scan; do
+for c in report matrix paths collect scan; do
   for h in --help -h; do
     run "$ECRAUDIT" "$c" "$h"
     if [ $rc -eq 0 ] && grep -q "^usage: ecraudit $c " "$tmp/out" && [ ! -s "$tmp/err" ]; then
@@ -118,6 +118,9 @@ expect_error 2 "--bogus" -- report --evidence "$tiny" --bogus
 expect_error 2 "--evidence" -- matrix
 expect_error 2 "--evidence" -- report
 expect_error 2 "--evidence" -- matrix --evidence
+expect_error 2 "--evidence" -- paths
+expect_error 2 "--exceptions" -- paths --evidence "$tiny" --exceptions x.json
+expect_error 2 "unexpected argument" "stray" -- paths --evidence "$tiny" stray
 expect_error 2 "--as-of" "2025-02-30" -- report --evidence "$tiny" --as-of 2025-02-30
 expect_error 2 "--as-of" "27/11/2026" -- report --evidence "$tiny" --as-of 27/11/2026
 expect_error 2 "--format" "xml" -- report --evidence "$tiny" --format json,xml

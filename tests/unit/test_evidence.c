@@ -810,6 +810,101 @@ static void organization_and_accounts(void **state) {
   cleanup(dir, NULL);
 }
 
+/* ---- EKS ------------------------------------------------------------------------------- */
+
+#define ISSUER(id) "https://oidc.eks.us-east-1.amazonaws.com/id/" id
+#define CLUSTER_ARN(region, n) "arn:aws:eks:" region ":" ACCT ":cluster/" n
+
+static bool has_file(const ecr_evidence *ev, const char *path) {
+  for (size_t i = 0; i < ev->n_files; i++)
+    if (strcmp(ev->files[i].path, path) == 0) return true;
+  return false;
+}
+
+static void eks_clusters_and_pod_identities(void **state) {
+  (void)state;
+  char *dir = bundle_new("ev-eks");
+  bundle_iam(dir, NULL, NULL, NULL, NULL);
+  bundle_repos(dir, "us-east-1", "app");
+  /* two regions; one cluster without an ARN (built), one without OIDC */
+  writeq(dir, "eks/us-east-1/clusters.json",
+         "[{'cluster':{'name':'prod','arn':'" CLUSTER_ARN("us-east-1", "prod") "',"
+         "'identity':{'oidc':{'issuer':'" ISSUER("ABC") "'}},'status':'ACTIVE'}},"
+         "{'cluster':{'name':'dev','identity':{'oidc':{'issuer':'" ISSUER("DEF") "'}}}}]");
+  writeq(dir, "eks/eu-west-1/clusters.json", "[{'cluster':{'name':'edge','arn':'"
+         CLUSTER_ARN("eu-west-1", "edge") "'}}]");
+  writeq(dir, "eks/us-east-1/pod-identity-associations.json",
+         "[{'association':{'clusterName':'prod','namespace':'ci','serviceAccount':'pusher',"
+         "'roleArn':'" ROLE_ARN("pusher") "','associationArn':'arn:aws:eks:us-east-1:" ACCT
+         ":podidentityassociation/prod/a-1','associationId':'a-1'}},"
+         "{'association':{'clusterName':'gone','namespace':'ci','serviceAccount':'pusher',"
+         "'roleArn':'" ROLE_ARN("pusher") "'}}]");
+  ecr_evidence *ev = load_ok(dir);
+  assert_true(ev->eks_present);
+  assert_int_equal(ev->n_clusters, 3); /* sorted by ARN: eu-west-1 first */
+  assert_string_equal(ev->clusters[0].arn, CLUSTER_ARN("eu-west-1", "edge"));
+  assert_null(ev->clusters[0].oidc_issuer);
+  assert_string_equal(ev->clusters[1].arn, CLUSTER_ARN("us-east-1", "dev"));
+  assert_string_equal(ev->clusters[1].oidc_issuer, ISSUER("DEF"));
+  assert_string_equal(ev->clusters[1].region, "us-east-1");
+  assert_string_equal(ev->clusters[2].name, "prod");
+  assert_true(ev->pod_identity_present);
+  assert_int_equal(ev->n_pod_identities, 2);
+  /* a cluster absent from clusters.json: its ARN is built from region and name */
+  assert_string_equal(ev->pod_identities[0].cluster_arn, CLUSTER_ARN("us-east-1", "gone"));
+  assert_null(ev->pod_identities[0].association_arn);
+  assert_string_equal(ev->pod_identities[1].cluster_arn, CLUSTER_ARN("us-east-1", "prod"));
+  assert_string_equal(ev->pod_identities[1].namespace_, "ci");
+  assert_string_equal(ev->pod_identities[1].service_account, "pusher");
+  assert_string_equal(ev->pod_identities[1].role_arn, ROLE_ARN("pusher"));
+  assert_true(has_file(ev, "eks/us-east-1/clusters.json"));
+  assert_true(has_file(ev, "eks/eu-west-1/clusters.json"));
+  assert_true(has_file(ev, "eks/us-east-1/pod-identity-associations.json"));
+  ecr_evidence_free(ev);
+  /* without eks/: nothing present */
+  char *p = ecr_path_join(dir, "eks");
+  ecr_test_rmrf(p);
+  free(p);
+  ev = load_ok(dir);
+  assert_false(ev->eks_present);
+  assert_false(ev->pod_identity_present);
+  assert_int_equal(ev->n_clusters, 0);
+  assert_int_equal(ev->n_pod_identities, 0);
+  cleanup(dir, ev);
+}
+
+static void eks_errors_name_the_file(void **state) {
+  (void)state;
+  char *dir = bundle_new("ev-eks-err");
+  bundle_iam(dir, NULL, NULL, NULL, NULL);
+  bundle_repos(dir, "us-east-1", "app");
+  const char *clusters = "eks/us-east-1/clusters.json";
+  const char *assoc = "eks/us-east-1/pod-identity-associations.json";
+  writeq(dir, clusters, "{'clusters':[]}");
+  load_err(dir, clusters, "cluster must be an object");
+  writeq(dir, clusters, "7");
+  load_err(dir, clusters, "must be a JSON array");
+  writeq(dir, clusters, "[{'cluster':{'arn':'x'}}]");
+  load_err(dir, clusters, "[0].cluster.name is missing");
+  writeq(dir, clusters, "[{'cluster':{'name':'a','identity':{'oidc':{'issuer':3}}}}]");
+  load_err(dir, clusters, "issuer must be a string");
+  writeq(dir, clusters, "[{'cluster':{'name':'a'}},{'cluster':{'name':'a'}}]");
+  load_err(dir, clusters, "listed twice");
+  writeq(dir, clusters, "{'cluster':{'name':'a'}}"); /* one saved output */
+  writeq(dir, assoc, "[{'association':{'clusterName':'a','namespace':'n','roleArn':'r'}}]");
+  load_err(dir, assoc, "[0].association.serviceAccount is missing");
+  writeq(dir, assoc, "[{'association':{'clusterName':'a','namespace':'n','serviceAccount':'s',"
+         "'roleArn':'r1'}},{'association':{'clusterName':'a','namespace':'n',"
+         "'serviceAccount':'s','roleArn':'r2'}}]");
+  load_err(dir, assoc, "two associations");
+  writeq(dir, assoc, "[{'association':{'clusterName':'a','namespace':'n','serviceAccount':'s',"
+         "'roleArn':'r1'}}]");
+  ecr_evidence *ev = load_ok(dir);
+  assert_int_equal(ev->n_clusters, 1);
+  assert_string_equal(ev->pod_identities[0].cluster_arn, ev->clusters[0].arn);
+  cleanup(dir, ev);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(missing_dir_and_required_file),
@@ -821,6 +916,8 @@ int main(void) {
       cmocka_unit_test(repository_and_registry_policies),
       cmocka_unit_test(missing_repository_policies_file),
       cmocka_unit_test(scp_levels),
+      cmocka_unit_test(eks_clusters_and_pod_identities),
+      cmocka_unit_test(eks_errors_name_the_file),
       cmocka_unit_test(manifest_gaps_and_hashes),
       cmocka_unit_test(missing_managed_policy_is_a_gap),
       cmocka_unit_test(default_policy_version_only),

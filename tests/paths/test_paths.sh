@@ -1,0 +1,90 @@
+#!/bin/bash
+# Golden tests of `ecraudit paths`: every tests/paths/<case>/ holds a tiny
+# evidence bundle (bundle/) and the whole paths TSV for it (expected.tsv),
+# derived BY HAND from AWS's documentation (see the case's README.md), never
+# by running ecraudit. Also checks that the rows are sorted bytewise.
+#
+# Environment: ECRAUDIT = the binary (required); ECR_SRC = source tree
+# (default: two levels above this script). Optional: PATHS_CASES = a
+# space-separated list of case names to run instead of all of them.
+set -u
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+src=${ECR_SRC:-$(cd "$here/../.." && pwd)}
+cases_dir="$src/tests/paths"
+
+if [ -z "${ECRAUDIT:-}" ]; then
+  echo "test_paths: ECRAUDIT is not set (path to the ecraudit binary)" >&2
+  exit 2
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+if [ -n "${PATHS_CASES:-}" ]; then
+  cases=$PATHS_CASES
+else
+  cases=$(cd "$cases_dir" && for d in */; do
+            [ -d "$d/bundle" ] && printf '%s\n' "${d%/}"
+          done | LC_ALL=C sort)
+fi
+
+pass=0
+fail=0
+failed=()
+for c in $cases; do
+  dir="$cases_dir/$c"
+  if [ ! -f "$dir/expected.tsv" ] || [ ! -d "$dir/bundle" ]; then
+    echo "FAIL $c: no expected.tsv or bundle/ in $dir"
+    fail=$((fail + 1)); failed+=("$c"); continue
+  fi
+  "$ECRAUDIT" paths --evidence "$dir/bundle" >"$tmp/out.tsv" 2>"$tmp/err.txt"
+  rc=$?
+  if [ $rc -ne 0 ]; then
+    echo "FAIL $c: ecraudit paths exited with status $rc"
+    sed 's/^/    stderr: /' "$tmp/err.txt" | head -20
+    fail=$((fail + 1)); failed+=("$c"); continue
+  fi
+  if ! tail -n +2 "$tmp/out.tsv" | LC_ALL=C sort -c 2>/dev/null; then
+    echo "FAIL $c: rows are not sorted bytewise"
+    fail=$((fail + 1)); failed+=("$c"); continue
+  fi
+  if diff -u --label "$c/expected.tsv" --label "ecraudit paths --evidence $c/bundle" \
+       "$dir/expected.tsv" "$tmp/out.tsv" >"$tmp/diff.txt"; then
+    echo "ok   $c"
+    pass=$((pass + 1))
+  else
+    echo "FAIL $c: paths differ from expected.tsv ('-' expected only, '+' tool only)"
+    cat "$tmp/diff.txt"
+    fail=$((fail + 1)); failed+=("$c")
+  fi
+done
+
+# usage errors: as matrix
+"$ECRAUDIT" paths >/dev/null 2>"$tmp/err.txt"
+rc=$?
+if [ $rc -ne 2 ] || ! grep -q "paths needs --evidence DIR" "$tmp/err.txt"; then
+  echo "FAIL usage: paths without --evidence exited $rc"; fail=$((fail + 1)); failed+=(usage)
+else
+  pass=$((pass + 1))
+fi
+"$ECRAUDIT" paths --help >"$tmp/help.txt" 2>&1
+if [ $? -ne 0 ] || ! grep -q "usage: ecraudit paths --evidence DIR" "$tmp/help.txt"; then
+  echo "FAIL help: ecraudit paths --help"; fail=$((fail + 1)); failed+=(help)
+else
+  pass=$((pass + 1))
+fi
+"$ECRAUDIT" paths --evidence "$tmp/nonexistent" >"$tmp/out.tsv" 2>"$tmp/err.txt"
+if [ $? -ne 2 ] || [ -s "$tmp/out.tsv" ]; then
+  echo "FAIL input error: a missing bundle must exit 2 with nothing on stdout"
+  fail=$((fail + 1)); failed+=(input)
+else
+  pass=$((pass + 1))
+fi
+
+if [ $((pass + fail)) -eq 0 ]; then
+  echo "test_paths: no cases found under $cases_dir" >&2
+  exit 1
+fi
+echo "test_paths: $pass passed, $fail failed${failed:+ (${failed[*]})}"
+[ $fail -eq 0 ]
