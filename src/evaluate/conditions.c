@@ -200,14 +200,7 @@ ecr_cond_result ecr_matrix_cond_eval(const ecr_matrix *m, const ecr_condition *c
 }
 
 /* ---- distinct Condition blocks ---------------------------------------------------------- */
-static uint64_t text_hash(const char *s) {
-  uint64_t h = 14695981039346656037ull;
-  for (; *s; s++) {
-    h ^= (unsigned char)*s;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
+static uint64_t text_hash(const char *s) { return ecr_fnv1a(s, strlen(s), ECR_FNV1A_SEED); }
 
 struct cond_ctx {
   const ecr_matrix *m;

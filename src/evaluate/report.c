@@ -278,16 +278,8 @@ static group *find_group(group **gs, size_t *n, size_t *cap, ecr_access_level le
 
 /* ---- repository sets ------------------------------------------------------------- */
 static uint64_t set_hash(bool all, const size_t *t, size_t n, const char *literal) {
-  uint64_t h = 14695981039346656037ull ^ (all ? 0x9e3779b97f4a7c15ull : 0);
-  for (size_t i = 0; i < n; i++) {
-    h ^= (uint64_t)t[i] + 0x100;
-    h *= 1099511628211ull;
-  }
-  for (const char *c = literal; c && *c; c++) {
-    h ^= (unsigned char)*c;
-    h *= 1099511628211ull;
-  }
-  return h;
+  uint64_t h = ecr_fnv1a(t, n * sizeof(*t), ECR_FNV1A_SEED ^ (all ? 0x9e3779b97f4a7c15ull : 0));
+  return literal ? ecr_fnv1a(literal, strlen(literal), h) : h;
 }
 
 /* A set sought in the index. */

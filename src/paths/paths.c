@@ -63,15 +63,8 @@ static void yb_set(yb *b, size_t i, ecr_match mt) {
 }
 
 /* ---- small hash maps --------------------------------------------------------- */
-static uint64_t fnv(const void *data, size_t n, uint64_t h) {
-  const unsigned char *p = data;
-  for (size_t i = 0; i < n; i++) {
-    h ^= p[i];
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-#define FNV0 14695981039346656037ull
+#define fnv ecr_fnv1a
+#define FNV0 ECR_FNV1A_SEED
 
 /* key (bytes) -> value pointer; keys copied */
 typedef struct hmap {

@@ -510,3 +510,12 @@ void ecr_index_cleanup(ecr_index *ix) {
   free(ix->slots);
   memset(ix, 0, sizeof(*ix));
 }
+
+uint64_t ecr_fnv1a(const void *data, size_t n, uint64_t h) {
+  const unsigned char *p = data;
+  for (size_t i = 0; i < n; i++) {
+    h ^= p[i];
+    h *= 1099511628211ull;
+  }
+  return h;
+}

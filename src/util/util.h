@@ -56,6 +56,11 @@ void ecr_buf_printf(ecr_buf *b, const char *fmt, ...)
 char *ecr_buf_steal(ecr_buf *b);
 
 /* ---- hashing ---------------------------------------------------------- */
+/* FNV-1a over n bytes, continuing from h (ECR_FNV1A_SEED to start): the
+ * hash of the in-memory tables (not for anything an attacker must not
+ * predict: the tables stay linear-probed and bounded by their inputs). */
+#define ECR_FNV1A_SEED 14695981039346656037ull
+uint64_t ecr_fnv1a(const void *data, size_t n, uint64_t h);
 /* Lower-case hex SHA-256 of data, out must hold 65 bytes. */
 void ecr_sha256_hex(const void *data, size_t len, char out[65]);
 
