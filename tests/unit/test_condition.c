@@ -519,6 +519,13 @@ static void variables(void **state) {
       {"{\"StringEquals\":{\"aws:ResourceTag/env\":\"${aws:SourceIp}\"}}", M},
       /* the key absent: decided without the variable */
       {"{\"StringEquals\":{\"aws:ResourceTag/missing\":\"${aws:PrincipalTag/undecided}\"}}", F},
+      /* the key undecided, every value a variable without value: present or
+         absent, nothing can match (negated: everything matches) -> decided,
+         except where IfExists makes the absent case differ */
+      {"{\"StringEquals\":{\"aws:PrincipalTag/undecided\":\"${aws:PrincipalTag/missing}\"}}", F},
+      {"{\"StringNotEquals\":{\"aws:PrincipalTag/undecided\":\"${aws:PrincipalTag/missing}\"}}", T},
+      {"{\"StringEqualsIfExists\":{\"aws:PrincipalTag/undecided\":\"${aws:PrincipalTag/missing}\"}}", M},
+      {"{\"StringEquals\":{\"aws:PrincipalTag/undecided\":[\"${aws:PrincipalTag/missing}\",\"x\"]}}", M},
       /* Bool takes variables (Condition operators page) */
       {"{\"Bool\":{\"aws:PrincipalIsAWSService\":\"${aws:PrincipalTag/falsehood, 'false'}\"}}", T},
       /* Numeric does not: "${...}" is text that is not a number */
