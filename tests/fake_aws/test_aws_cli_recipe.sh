@@ -92,14 +92,22 @@ rg, cg = gapset(m, "ecr:GetRepositoryPolicy"), gapset(mc, "ecr:GetRepositoryPoli
 check(rg and rg == cg, "refused repository policies are gaps, the same as collect's: %s" % rg)
 check(all("AccessDenied" in g["error"] for g in m["gaps"] if g["source"] == "ecr:GetRepositoryPolicy"),
       "the gap keeps the AWS error code")
-other = [g for g in m["gaps"] if g["source"] != "ecr:GetRepositoryPolicy"]
+# Debian 12's AWS CLI (2.9) predates EKS Pod Identity (needs 2.14 / 1.31, README): with it the
+# recipe records that call as a gap, which is what a user with that CLI gets; the comparison of
+# the association file is then skipped, and only then
+old_cli = [g for g in m["gaps"] if g["source"] == "eks:ListPodIdentityAssociations"
+           and "Invalid choice" in g["error"]]
+if old_cli:
+    print("note: this AWS CLI has no list-pod-identity-associations; its gap is expected")
+other = [g for g in m["gaps"] if g["source"] != "ecr:GetRepositoryPolicy" and g not in old_cli]
 check(not other, "no other gaps: %s" % other)
 # the optional evidence: the recipe writes what collect writes, file for file
 optional = ["organizations/organization.json", "organizations/accounts.json",
             "organizations/scps.json", "organizations/rcps.json"]
 for region in os.listdir(os.path.join(served, "ecr")):
-    optional += ["ecr/%s/repository-tags.json" % region, "eks/%s/clusters.json" % region,
-                 "eks/%s/pod-identity-associations.json" % region]
+    optional += ["ecr/%s/repository-tags.json" % region, "eks/%s/clusters.json" % region]
+    if not old_cli:
+        optional.append("eks/%s/pod-identity-associations.json" % region)
 # Debian's AWS CLI (botocore 1.29) predates Account.State and drops it from its output
 NEWER = {"State"}
 def strip(v):

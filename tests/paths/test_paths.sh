@@ -82,6 +82,25 @@ else
   pass=$((pass + 1))
 fi
 
+# samples/acme: spot checks (tests/paths/acme_spot.tsv)
+spot="$src/tests/paths/acme_spot.tsv"
+if [ -f "$spot" ]; then
+  "$ECRAUDIT" paths --evidence "$src/samples/acme" >"$tmp/acme.tsv" 2>"$tmp/err.txt"
+  rc=$?
+  sfail=0
+  [ $rc -eq 0 ] || { echo "FAIL acme: ecraudit paths exited with status $rc"; sfail=1; }
+  while IFS= read -r line; do
+    case $line in ''|'#'*) continue ;; esac
+    if [ "${line#!}" != "$line" ]; then
+      want=${line#!}
+      if cut -f1-4 "$tmp/acme.tsv" | grep -qxF -- "$want"; then echo "FAIL acme: unexpected: $want"; sfail=1; fi
+    elif ! grep -qxF -- "$line" "$tmp/acme.tsv"; then
+      echo "FAIL acme: missing: $line"; sfail=1
+    fi
+  done <"$spot"
+  if [ $sfail -eq 0 ]; then echo "ok   acme spot checks"; pass=$((pass + 1)); else fail=$((fail + 1)); failed+=(acme); fi
+fi
+
 if [ $((pass + fail)) -eq 0 ]; then
   echo "test_paths: no cases found under $cases_dir" >&2
   exit 1
