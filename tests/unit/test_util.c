@@ -112,6 +112,10 @@ static void url_decode(void **state) {
       {"", ""},
       {"no escapes", "no escapes"},
       {"%C3%A9", "\xC3\xA9"},
+      /* ill-formed UTF-8: one U+FFFD per maximal subpart (utf8.c), as
+         Python's unquote(errors="replace") */
+      {"%E2%82A%FF", "\xEF\xBF\xBD" "A\xEF\xBF\xBD"},
+      {"%C0%AF", "\xEF\xBF\xBD\xEF\xBF\xBD"},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     char *d = ecr_url_decode(cases[i].in);
