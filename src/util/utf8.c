@@ -72,7 +72,9 @@ size_t ecr_utf8_first_invalid(const char *s, size_t len) {
   return len;
 }
 
-bool ecr_utf8_valid(const char *s, size_t len) { return ecr_utf8_first_invalid(s, len) == len; }
+bool ecr_utf8_valid(const char *s, size_t len) {
+  return ecr_utf8_first_invalid(s, len) == len;
+}
 
 void ecr_utf8_repair_append(ecr_buf *b, const char *s, size_t len) {
   size_t i = 0;

@@ -32,16 +32,34 @@ typedef struct table_case {
 static const table_case TABLES[] = {
     /* Table 3-8: 61 F1 80 80 E1 80 C2 62 80 63 80 BF 64
        -> 0061 FFFD FFFD FFFD 0062 FFFD 0063 FFFD FFFD 0064 */
-    {"Table 3-8", "a\xF1\x80\x80\xE1\x80\xC2" "b\x80" "c\x80\xBF" "d", "a" R R R "b" R "c" R R "d"},
+    {"Table 3-8",
+     "a\xF1\x80\x80\xE1\x80\xC2"
+     "b\x80"
+     "c\x80\xBF"
+     "d",
+     "a" R R R "b" R "c" R R "d"},
     /* Table 3-9, non-shortest forms: C0 AF E0 80 BF F0 81 82 41 -> 8 x FFFD, 0041 */
-    {"Table 3-9", "\xC0\xAF\xE0\x80\xBF\xF0\x81\x82" "A", R R R R R R R R "A"},
+    {"Table 3-9",
+     "\xC0\xAF\xE0\x80\xBF\xF0\x81\x82"
+     "A",
+     R R R R R R R R "A"},
     /* Table 3-10, surrogates: ED A0 80 ED BF BF ED AF 41 -> 8 x FFFD, 0041 */
-    {"Table 3-10", "\xED\xA0\x80\xED\xBF\xBF\xED\xAF" "A", R R R R R R R R "A"},
+    {"Table 3-10",
+     "\xED\xA0\x80\xED\xBF\xBF\xED\xAF"
+     "A",
+     R R R R R R R R "A"},
     /* Table 3-11, other ill-formed: F4 91 92 93 FF 41 80 BF 42
        -> 5 x FFFD, 0041, FFFD FFFD, 0042 */
-    {"Table 3-11", "\xF4\x91\x92\x93\xFF" "A\x80\xBF" "B", R R R R R "A" R R "B"},
+    {"Table 3-11",
+     "\xF4\x91\x92\x93\xFF"
+     "A\x80\xBF"
+     "B",
+     R R R R R "A" R R "B"},
     /* Table 3-12, truncated sequences: E1 80 E2 F0 91 92 F1 BF 41 -> 4 x FFFD, 0041 */
-    {"Table 3-12", "\xE1\x80\xE2\xF0\x91\x92\xF1\xBF" "A", R R R R "A"},
+    {"Table 3-12",
+     "\xE1\x80\xE2\xF0\x91\x92\xF1\xBF"
+     "A",
+     R R R R "A"},
     /* truncated at the end of the text: one U+FFFD for the maximal subpart */
     {"truncated at end", "x\xF0\x9F\x98", "x" R},
     /* well-formed text is kept (BMP only: the PDF shows other planes as
@@ -71,7 +89,9 @@ static void decoder_lengths_and_flags(void **state) {
       {"\xF4\x90\x80\x80", 4, 1, false, 0xFFFD}, /* > U+10FFFF */
       {"\xF5\x80", 2, 1, false, 0xFFFD},
       {"\x80", 1, 1, false, 0xFFFD},
-      {"\xE2\x82" "A", 3, 2, false, 0xFFFD},     /* maximal subpart E2 82 */
+      {"\xE2\x82"
+       "A",
+       3, 2, false, 0xFFFD},                     /* maximal subpart E2 82 */
       {"\xF1\x80\x80", 3, 3, false, 0xFFFD},     /* truncated by the length */
       {"\xF1\x80\x80\x80", 3, 3, false, 0xFFFD}, /* the 4th byte is beyond len */
       {"", 0, 0, false, 0xFFFD},
@@ -186,7 +206,8 @@ static char *pdf_drawn(const char *s, bool font_has_fffd) {
   pdf_ctx ctx;
   memset(&ctx, 0, sizeof(ctx));
   ctx.f[PDF_F_REG].has = calloc(0x10000, 1);
-  for (unsigned c = 0x20; c < 0x7F; c++) ctx.f[PDF_F_REG].has[c] = 1;
+  for (unsigned c = 0x20; c < 0x7F; c++)
+    ctx.f[PDF_F_REG].has[c] = 1;
   ctx.f[PDF_F_REG].has[0xE9] = ctx.f[PDF_F_REG].has[0x20AC] = 1;
   ctx.f[PDF_F_REG].has[0xFFFD] = font_has_fffd ? 1 : 2;
   pdf_text t = {0};
@@ -230,7 +251,9 @@ static void every_format_same_replacement(void **state) {
  * replacement as [U+FFFD], still one per maximal subpart. */
 static void pdf_without_replacement_glyph(void **state) {
   (void)state;
-  char *pdf = pdf_drawn("a\xF1\x80\x80" "b", false);
+  char *pdf = pdf_drawn("a\xF1\x80\x80"
+                        "b",
+                        false);
   assert_string_equal(pdf, "a[U+FFFD]b");
   free(pdf);
 }
