@@ -9,10 +9,7 @@
 
 #include <openssl/evp.h>
 
-static void oom(size_t n) {
-  fprintf(stderr, "ecraudit: out of memory (allocating %zu bytes)\n", n);
-  abort();
-}
+static _Noreturn void oom(size_t n) { ecr_fatal("out of memory (allocating %zu bytes)", n); }
 
 void *ecr_xmalloc(size_t n) {
   void *p = malloc(n ? n : 1);
@@ -49,7 +46,7 @@ char *ecr_xasprintf(const char *fmt, ...) {
   va_start(ap, fmt);
   int n = vsnprintf(NULL, 0, fmt, ap);
   va_end(ap);
-  if (n < 0) abort();
+  if (n < 0) ecr_fatal("vsnprintf failed (format \"%s\")", fmt);
   char *s = ecr_xmalloc((size_t)n + 1);
   va_start(ap, fmt);
   vsnprintf(s, (size_t)n + 1, fmt, ap);
@@ -108,17 +105,22 @@ void ecr_buf_putc(ecr_buf *b, char c) {
   b->data[b->len] = '\0';
 }
 
+void ecr_buf_vprintf(ecr_buf *b, const char *fmt, va_list ap) {
+  va_list again;
+  va_copy(again, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  if (n < 0) ecr_fatal("vsnprintf failed (format \"%s\")", fmt);
+  buf_reserve(b, (size_t)n);
+  vsnprintf(b->data + b->len, (size_t)n + 1, fmt, again);
+  va_end(again);
+  b->len += (size_t)n;
+}
+
 void ecr_buf_printf(ecr_buf *b, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  int n = vsnprintf(NULL, 0, fmt, ap);
+  ecr_buf_vprintf(b, fmt, ap);
   va_end(ap);
-  if (n < 0) abort();
-  buf_reserve(b, (size_t)n);
-  va_start(ap, fmt);
-  vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-  va_end(ap);
-  b->len += (size_t)n;
 }
 
 char *ecr_buf_steal(ecr_buf *b) {
@@ -133,8 +135,7 @@ void ecr_sha256_hex(const void *data, size_t len, char out[65]) {
   unsigned char md[32];
   unsigned int mdlen = 0;
   if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32) {
-    fprintf(stderr, "ecraudit: SHA-256 failed\n");
-    abort();
+    ecr_fatal("SHA-256 failed");
   }
   static const char hex[] = "0123456789abcdef";
   for (int i = 0; i < 32; i++) {

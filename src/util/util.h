@@ -6,6 +6,7 @@
 #ifndef ECRAUDIT_UTIL_H
 #define ECRAUDIT_UTIL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -20,6 +21,15 @@ void *ecr_xcalloc(size_t count, size_t size);
 void *ecr_xrealloc(void *p, size_t n);
 char *ecr_xstrdup(const char *s);           /* NULL -> NULL */
 char *ecr_xstrndup(const char *s, size_t n);
+/* An unrecoverable condition (out of memory, the crypto library failing, a
+ * broken embedded file): the message goes to the handler the caller set
+ * with ecr_set_fatal_cb (none: silence), then abort(). Never for input
+ * errors: those return an ecr_status. */
+_Noreturn void ecr_fatal(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
 char *ecr_xasprintf(const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 1, 2)))
@@ -50,6 +60,11 @@ void ecr_buf_putc(ecr_buf *b, char c);
 void ecr_buf_printf(ecr_buf *b, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+void ecr_buf_vprintf(ecr_buf *b, const char *fmt, va_list ap)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 0)))
 #endif
     ;
 /* Hand the data to the caller (free() it); the buffer is reset. */
