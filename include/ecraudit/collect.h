@@ -18,6 +18,10 @@ extern "C" {
  * phase. Called on the collecting thread; the CLI prints it. */
 typedef void (*ecr_progress_fn)(void *ctx, bool done, const char *text);
 
+/* One line of a log (no newline), e.g. the request log: "GET https://...
+ * service=ecr region=eu-west-1 ...", secrets already redacted. */
+typedef void (*ecr_log_fn)(void *ctx, const char *line);
+
 typedef struct ecr_collect_opts {
   const char *out_dir;      /* bundle directory to create (renamed into place at the end) */
   const char *profile;      /* --profile, NULL -> AWS_PROFILE -> "default" */
@@ -26,6 +30,8 @@ typedef struct ecr_collect_opts {
   const char *endpoint_url; /* --endpoint-url: every service to this URL */
   ecr_progress_fn progress; /* NULL: no progress */
   void *progress_ctx;
+  ecr_log_fn debug;         /* NULL: none; the redacted request log (the CLI: ECRAUDIT_DEBUG=1) */
+  void *debug_ctx;
   long timeout_s;           /* --timeout: the whole collection, seconds; 0 -> 1800 (one
                                request at most 60 s, one call with retries 120 s) */
 } ecr_collect_opts;

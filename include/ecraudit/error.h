@@ -53,6 +53,16 @@ ecr_status ecr_error_set_at(ecr_error *err, ecr_status code, const char *file,
  * when unknown). Control characters are replaced by '?'. */
 void ecr_error_format(const ecr_error *err, char *buf, size_t size);
 
+/* Unrecoverable conditions that are not errors of the input: allocation
+ * failure, the crypto library failing, a broken embedded data file (which
+ * the tests rule out). The library then calls fn(ctx, message) (one line,
+ * no newline, no "ecraudit: " prefix) and aborts; without a handler it
+ * aborts without a word. Like jq's jq_set_error_cb: the library never
+ * prints, the CLI installs a handler that writes to stderr. Process-wide;
+ * set it before any other call. */
+typedef void (*ecr_fatal_fn)(void *ctx, const char *message);
+void ecr_set_fatal_cb(ecr_fatal_fn fn, void *ctx);
+
 /* Process exit status for an error code (DESIGN.md: 2 input, 3 collect, 4 output). */
 int ecr_error_exit_code(ecr_status code);
 

@@ -35,7 +35,9 @@ typedef struct ecr_action_info {
 } ecr_action_info;
 
 /* The catalog, parsed once (thread-safe after first call). Actions are in
- * bytewise order of their names. Never NULL: a broken embedded catalog aborts. */
+ * bytewise order of their names. Never NULL: a broken embedded catalog aborts
+ * (through ecr_set_fatal_cb's handler; the tests load it, so a build with a
+ * broken catalog fails its tests). */
 size_t ecr_catalog_count(void);
 const ecr_action_info *ecr_catalog_action(size_t i);
 const char *ecr_catalog_version(void);

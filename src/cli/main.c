@@ -377,6 +377,19 @@ static void progress_lines(void *ctx, bool done, const char *text) {
   fflush(stderr);
 }
 
+/* ECRAUDIT_DEBUG=1: the library's redacted request log on stderr. */
+static void debug_line(void *ctx, const char *line) {
+  (void)ctx;
+  fprintf(stderr, "ecraudit debug: %s\n", line);
+}
+
+/* The library's unrecoverable conditions (out of memory, ...): it aborts
+ * after this. */
+static void fatal_line(void *ctx, const char *message) {
+  (void)ctx;
+  fprintf(stderr, "ecraudit: %s\n", message);
+}
+
 /* why (may be NULL): the error line, for the scan's JUnit error case. */
 static int run_collect(const options *o, const char *dir, char *why, size_t why_len) {
   ecr_collect_opts co = {0};
@@ -387,6 +400,8 @@ static int run_collect(const options *o, const char *dir, char *why, size_t why_
   co.endpoint_url = o->endpoint_url;
   co.timeout_s = o->timeout_s;
   if (!o->quiet) co.progress = isatty(2) ? progress_tty : progress_lines;
+  const char *dbg = getenv("ECRAUDIT_DEBUG");
+  if (dbg && strcmp(dbg, "1") == 0) co.debug = debug_line;
   ecr_error err;
   ecr_error_clear(&err);
   if (ecr_collect(&co, &err) != ECR_OK) {
@@ -445,6 +460,7 @@ static int cmd_scan(const options *o) {
 }
 
 int main(int argc, char **argv) {
+  ecr_set_fatal_cb(fatal_line, NULL);
   if (argc < 2) return usage_error("missing command (report, matrix, paths, collect, scan)");
   ecr_atomic_cleanup_on_signals(); /* no *.tmp.* left behind by SIGINT/SIGTERM */
   const char *cmd = argv[1];

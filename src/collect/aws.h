@@ -124,7 +124,9 @@ typedef struct ecr_aws_client {
   int max_attempts;        /* default 5 */
   unsigned base_delay_ms;  /* default 200: delay ~ U(0, min(cap, base * 2^attempt)) */
   unsigned max_delay_ms;   /* default 20000 */
-  bool debug;              /* ECRAUDIT_DEBUG=1: redacted request log on stderr */
+  /* the redacted request log, one line per call (ecr_collect_opts.debug); NULL: none */
+  void (*debug)(void *ctx, const char *line);
+  void *debug_ctx;
   unsigned long long rng;  /* jitter state */
   unsigned long retries;   /* statistics: retried attempts */
   /* Temporary credentials: called when creds.expiration is within

@@ -64,6 +64,8 @@ typedef struct assume_ctx {
   const char *region;
   const char *profile; /* for refreshing: --profile */
   ecr_cred_io io;
+  void (*debug)(void *ctx, const char *line); /* the request log of every client */
+  void *debug_ctx;
 } assume_ctx;
 
 static ecr_status assume_role(void *vctx, const ecr_aws_creds *source,
@@ -72,6 +74,8 @@ static ecr_status assume_role(void *vctx, const ecr_aws_creds *source,
   ecr_aws_client client;
   ecr_status st = ecr_aws_client_init(&client, source, actx->endpoint_url, err);
   if (st != ECR_OK) return st;
+  client.debug = actx->debug;
+  client.debug_ctx = actx->debug_ctx;
   ecr_assume_role_params q = *p;
   if (!q.region) q.region = actx->region;
   st = ecr_sts_assume_role(&client, &q, out, err);
@@ -85,6 +89,8 @@ static ecr_status web_identity(void *vctx, const ecr_web_identity_params *p, ecr
   ecr_aws_client client;
   ecr_status st = ecr_aws_client_init(&client, NULL, actx->endpoint_url, err);
   if (st != ECR_OK) return st;
+  client.debug = actx->debug;
+  client.debug_ctx = actx->debug_ctx;
   ecr_web_identity_params q = *p;
   if (!q.region) q.region = actx->region;
   st = ecr_sts_assume_role_with_web_identity(&client, &q, out, err);
@@ -211,7 +217,9 @@ ecr_status ecr_collect(const ecr_collect_opts *opts, ecr_error *err) {
   if (env_region && !*env_region) env_region = NULL;
   assume_ctx actx = {endpoint, opts->n_regions && !all_regions ? opts->regions[0] : env_region,
                      opts->profile,
-                     {0}};
+                     {0},
+                     opts->debug,
+                     opts->debug_ctx};
   actx.io.assume = assume_role;
   actx.io.web_identity = web_identity;
   actx.io.http = ecr_http_send;
@@ -250,6 +258,8 @@ ecr_status ecr_collect(const ecr_collect_opts *opts, ecr_error *err) {
 
   st = ecr_aws_client_init(&client, &cred.creds, endpoint, err);
   if (st != ECR_OK) goto cleanup;
+  client.debug = opts->debug;
+  client.debug_ctx = opts->debug_ctx;
   client.deadline_ms = (long long)t0.tv_sec * 1000 + t0.tv_nsec / 1000000 + timeout_s * 1000LL;
   if (client.call_timeout_ms > timeout_s * 1000L) client.call_timeout_ms = timeout_s * 1000L;
   if (client.timeout_ms > timeout_s * 1000L) client.timeout_ms = timeout_s * 1000L;

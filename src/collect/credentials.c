@@ -970,6 +970,8 @@ static ecr_status process_creds(const char *profile, const char *cmd, ecr_aws_cr
     close(po[1]);
     close(pe[1]);
     execvp(argv[0], argv);
+    /* fd 2 is now pe[1]: this is the child's stderr, which the parent reads
+       into the error message, not the process's stderr */
     dprintf(2, "cannot run %s: %s", argv[0], strerror(errno));
     _exit(127);
   }

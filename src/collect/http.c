@@ -173,8 +173,6 @@ ecr_status ecr_aws_client_init(ecr_aws_client *c, const ecr_aws_creds *creds,
   if (margin && *margin) c->refresh_margin = strtol(margin, NULL, 10);
   c->base_delay_ms = 200;
   c->max_delay_ms = 20000;
-  const char *dbg = getenv("ECRAUDIT_DEBUG");
-  c->debug = dbg && strcmp(dbg, "1") == 0;
   c->rng = (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 32) ^
            (unsigned long long)(uintptr_t)c;
   if (!c->rng) c->rng = 88172645463325252ull;
@@ -285,12 +283,14 @@ static void debug_log(const ecr_aws_client *c, const char *fmt, ...)
     ;
 static void debug_log(const ecr_aws_client *c, const char *fmt, ...) {
   if (!c->debug) return;
+  ecr_buf line;
+  ecr_buf_init(&line);
   va_list ap;
   va_start(ap, fmt);
-  fputs("ecraudit debug: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
+  ecr_buf_vprintf(&line, fmt, ap);
   va_end(ap);
+  c->debug(c->debug_ctx, line.data ? line.data : "");
+  ecr_buf_cleanup(&line);
 }
 
 /* Error code and message out of an error body (JSON 1.1 or Query XML). */

@@ -15,14 +15,16 @@
 #include "util/util.h"
 
 /* ---- templates ------------------------------------------------------------ */
+/* templates/text/<name>.txt expanded with kv. Every name is a string literal
+ * of this file ("dir/name"), and test_report checks that each one is
+ * embedded, so a missing template fails the tests, not a run; should one
+ * be missing anyway the text is empty (the library never prints or aborts
+ * for it). Caller frees. */
 static char *T(const char *name, const char *const *kv) {
   char path[160];
   snprintf(path, sizeof(path), "templates/text/%s.txt", name);
   const char *tmpl = ecr_embedded_get(path, NULL);
-  if (!tmpl) {
-    fprintf(stderr, "ecraudit: template %s is not embedded\n", path);
-    abort();
-  }
+  if (!tmpl) return ecr_xstrdup("");
   char *s = ecr_template_expand(tmpl, kv);
   size_t n = strlen(s);
   while (n && (s[n - 1] == '\n' || s[n - 1] == '\r')) s[--n] = '\0';
@@ -714,21 +716,23 @@ static char *write_effects(const ecr_finding *f) {
       {"ecr:DeleteLifecyclePolicy", "settings"}, {"ecr:StartLifecyclePolicyPreview", "settings"},
       {"ecr:UpdateImageStorageClass", "settings"}, {"ecr:StartImageScan", "scan"},
       {"ecr:BatchImportUpstreamImage", "import"}};
-  static const char *const order[] = {"push", "delete-images", "delete-repository", "replicate",
-                                      "create-repository", "import", "settings", "scan"};
+  /* template names (literals: test_report checks each is embedded); the
+     effect is the part after "effect/" */
+  static const char *const order[] = {"effect/push", "effect/delete-images",
+                                      "effect/delete-repository", "effect/replicate",
+                                      "effect/create-repository", "effect/import",
+                                      "effect/settings", "effect/scan"};
   bool has[8] = {0};
   for (size_t i = 0; i < f->n_actions; i++)
     for (size_t k = 0; k < sizeof(map) / sizeof(map[0]); k++)
       if (strcmp(f->actions[i], map[k].action) == 0)
         for (size_t o = 0; o < 8; o++)
-          if (strcmp(order[o], map[k].effect) == 0) has[o] = true;
+          if (strcmp(order[o] + strlen("effect/"), map[k].effect) == 0) has[o] = true;
   char *parts[8];
   size_t n = 0;
   for (size_t o = 0; o < 8; o++) {
     if (!has[o]) continue;
-    char name[64];
-    snprintf(name, sizeof(name), "effect/%s", order[o]);
-    parts[n++] = T(name, NULL);
+    parts[n++] = T(order[o], NULL);
   }
   ecr_buf b;
   ecr_buf_init(&b);

@@ -67,16 +67,6 @@ static void date_from_days(long z, char out[11]) {
   out[10] = '\0';
 }
 
-/* Length of the valid UTF-8 sequence at s (at most avail bytes), 0 when the
- * bytes there are not valid UTF-8. */
-static size_t utf8_seq(const unsigned char *s, size_t avail) {
-  if (avail >= 1 && s[0] < 0x80) return 1;
-  size_t n = avail > 4 ? 4 : avail;
-  for (size_t k = 2; k <= n; k++)
-    if (ecr_utf8_valid((const char *)s, k)) return k;
-  return 0;
-}
-
 /* 1-based line and column (in characters) of byte offset off in text. */
 static void position_of(const char *text, size_t off, long *line, long *col) {
   *line = 1;
@@ -508,16 +498,15 @@ ecr_status ecr_ledger_parse(const char *path, const char *data, size_t len, long
                           "exceptions ledger contains a NUL byte (expected UTF-8 JSON text)");
     goto done;
   }
-  for (size_t off = 0; off < len;) {
-    size_t k = utf8_seq((const unsigned char *)data + off, len - off);
-    if (!k) {
+  {
+    size_t off = ecr_utf8_first_invalid(data, len);
+    if (off < len) {
       position_of(data, off, &line, &col);
       st = ecr_error_set_at(err, ECR_E_INPUT, name, line, col,
                             "exceptions ledger is not valid UTF-8 (byte 0x%02x)",
                             (unsigned)(unsigned char)data[off]);
       goto done;
     }
-    off += k;
   }
 
   {

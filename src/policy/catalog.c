@@ -15,9 +15,10 @@ static char *version;
 static ecr_actset registry_set, level_sets[ECR_LEVEL_COUNT], push_set;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-static void die(const char *what) {
-  fprintf(stderr, "ecraudit: embedded action catalog is broken: %s\n", what);
-  abort();
+/* The catalog is embedded at build time and test_policy loads it: a broken
+ * one is a build error, never an input error. */
+static _Noreturn void die(const char *what) {
+  ecr_fatal("embedded action catalog is broken: %s", what);
 }
 
 static int cmp_action(const void *a, const void *b) {

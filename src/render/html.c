@@ -91,36 +91,7 @@ typedef struct html_ctx {
 
 /* ---- text: the one sanitizing helper ---------------------------------- */
 
-static void put_fffd(ecr_buf *b) { ecr_buf_append(b, "\xef\xbf\xbd", 3); }
-
-/* Decode one UTF-8 sequence at s (n bytes left). Returns its length and sets
- * *cp, or 0 when the bytes are not valid UTF-8 (overlong, surrogate, beyond
- * U+10FFFF, truncated). */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp) {
-  if (s[0] < 0x80) {
-    *cp = s[0];
-    return 1;
-  }
-  size_t len;
-  uint32_t c, min;
-  if ((s[0] & 0xe0) == 0xc0) {
-    len = 2, c = s[0] & 0x1fu, min = 0x80;
-  } else if ((s[0] & 0xf0) == 0xe0) {
-    len = 3, c = s[0] & 0x0fu, min = 0x800;
-  } else if ((s[0] & 0xf8) == 0xf0) {
-    len = 4, c = s[0] & 0x07u, min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (len > n) return 0;
-  for (size_t i = 1; i < len; i++) {
-    if ((s[i] & 0xc0) != 0x80) return 0;
-    c = (c << 6) | (s[i] & 0x3fu);
-  }
-  if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) return 0;
-  *cp = c;
-  return len;
-}
+static void put_fffd(ecr_buf *b) { ecr_buf_puts(b, ECR_UTF8_REPLACEMENT); }
 
 /* Characters that must not reach an HTML/XML document: C0 controls other
  * than tab, LF and CR; DEL and the C1 controls; noncharacters. */
@@ -148,10 +119,10 @@ static xmlChar *html_clean(const char *s) {
       continue;
     }
     uint32_t cp = 0;
-    size_t len = utf8_decode(p, n, &cp);
-    if (len == 0) {
+    bool ok = false;
+    size_t len = ecr_utf8_next((const char *)p, n, &cp, &ok);
+    if (!ok) { /* one U+FFFD per maximal ill-formed subpart (utf8.c) */
       put_fffd(&b);
-      len = 1;
     } else if (forbidden_cp(cp)) {
       put_fffd(&b);
     } else if (ecr_is_bidi_control(cp)) {

@@ -9,7 +9,8 @@
  * (json.dumps(v, separators=(",", ":"))). Scalars
  * are printed by cJSON itself, so string escaping is cJSON's (quote,
  * backslash and every control character). Strings are made valid UTF-8
- * first: each byte that does not start a valid sequence becomes U+FFFD.
+ * first: each maximal ill-formed subpart becomes one U+FFFD (util/utf8.c,
+ * the rule of every format).
  *
  * Each repository set is written once under "repository_sets" and findings
  * name it by key; both the sets and the findings are streamed (one set or

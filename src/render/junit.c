@@ -47,55 +47,11 @@
 
 /* ---- characters ---------------------------------------------------------- */
 
-static const char REPLACEMENT[] = "\xEF\xBF\xBD"; /* U+FFFD */
-
 #define JUNIT_REPO_LIMIT 20 /* repositories listed in one finding's text block */
 
-/* Length of a well-formed UTF-8 sequence at s (Unicode table 3-7), storing
- * the code point; 0 when ill-formed, with *bad set to the length of the
- * maximal ill-formed subpart (>= 1) to replace by one U+FFFD. */
-static size_t utf8_decode(const unsigned char *s, unsigned *cp, size_t *bad) {
-  unsigned c = s[0];
-  size_t need;
-  unsigned lo = 0x80, hi = 0xBF, v;
-  if (c < 0x80) {
-    *cp = c;
-    return 1;
-  }
-  if (c >= 0xC2 && c <= 0xDF) {
-    need = 1;
-    v = c & 0x1F;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    need = 2;
-    v = c & 0x0F;
-    if (c == 0xE0) lo = 0xA0; /* no overlongs */
-    if (c == 0xED) hi = 0x9F; /* no surrogates */
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    need = 3;
-    v = c & 0x07;
-    if (c == 0xF0) lo = 0x90; /* no overlongs */
-    if (c == 0xF4) hi = 0x8F; /* nothing above U+10FFFF */
-  } else {
-    *bad = 1; /* stray continuation byte, C0/C1 overlong lead, F5..FF */
-    return 0;
-  }
-  for (size_t i = 1; i <= need; i++) {
-    unsigned b = s[i]; /* the NUL terminator fails the range test */
-    if (b < lo || b > hi) {
-      *bad = i;
-      return 0;
-    }
-    v = (v << 6) | (b & 0x3F);
-    lo = 0x80;
-    hi = 0xBF;
-  }
-  *cp = v;
-  return need + 1;
-}
-
 /* XML 1.0 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] |
- * [#x10000-#x10FFFF]. Surrogates never decode (see utf8_decode). */
-static bool xml_char_ok(unsigned cp) {
+ * [#x10000-#x10FFFF]. Surrogates never decode (see ecr_utf8_next). */
+static bool xml_char_ok(uint32_t cp) {
   if (cp < 0x20) return cp == 0x09 || cp == 0x0A || cp == 0x0D;
   return cp != 0xFFFE && cp != 0xFFFF;
 }
@@ -109,6 +65,7 @@ static char *junit_xml_text(const char *s) {
   ecr_buf out;
   ecr_buf_init(&out);
   const unsigned char *p = (const unsigned char *)(s ? s : "");
+  const unsigned char *end = p + strlen((const char *)p);
   while (*p) {
     if (*p >= 0x20 && *p < 0x80) { /* the common case: a run of printable ASCII */
       const unsigned char *q = p;
@@ -117,21 +74,18 @@ static char *junit_xml_text(const char *s) {
       p = q;
       continue;
     }
-    unsigned cp = 0;
-    size_t bad = 0;
-    size_t n = utf8_decode(p, &cp, &bad);
-    if (n == 0) {
-      ecr_buf_puts(&out, REPLACEMENT);
-      p += bad;
-    } else {
-      if (ecr_is_bidi_control(cp))
-        ecr_buf_printf(&out, "[U+%04X]", cp); /* visible, never reorders a name */
-      else if (xml_char_ok(cp))
-        ecr_buf_append(&out, p, n);
-      else
-        ecr_buf_puts(&out, REPLACEMENT);
-      p += n;
-    }
+    uint32_t cp = 0;
+    bool ok = false;
+    size_t n = ecr_utf8_next((const char *)p, (size_t)(end - p), &cp, &ok);
+    if (!ok) /* one U+FFFD per maximal ill-formed subpart (utf8.c) */
+      ecr_buf_puts(&out, ECR_UTF8_REPLACEMENT);
+    else if (ecr_is_bidi_control(cp))
+      ecr_buf_printf(&out, "[U+%04X]", (unsigned)cp); /* visible, never reorders a name */
+    else if (xml_char_ok(cp))
+      ecr_buf_append(&out, p, n);
+    else
+      ecr_buf_puts(&out, ECR_UTF8_REPLACEMENT);
+    p += n;
   }
   return ecr_buf_steal(&out);
 }

@@ -52,8 +52,9 @@ typedef struct pdf_style {
 /* Text after mapping for one font: code points the font can draw, with '\n'
  * kept as a hard line break. Control characters, invisible/format
  * characters, characters outside the BMP and characters the font lacks
- * become the visible ASCII notation "[U+XXXX]"; bytes that are not UTF-8
- * become "[0xNN]". Tabs become spaces. */
+ * become the visible ASCII notation "[U+XXXX]"; ill-formed UTF-8 becomes
+ * U+FFFD, one per maximal subpart (util/utf8.c, the rule of every format),
+ * shown like any other character. Tabs become spaces. */
 typedef struct pdf_text {
   uint32_t *cp;
   size_t n, cap;

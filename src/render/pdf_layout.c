@@ -63,20 +63,8 @@ double ecr_pdf_baseline(double top, const pdf_style *st) {
 static void to_utf8(ecr_buf *b, const uint32_t *cp, size_t n) {
   ecr_buf_reset(b);
   for (size_t i = 0; i < n; i++) {
-    uint32_t c = cp[i];
-    char u[3];
-    if (c < 0x80) {
-      ecr_buf_putc(b, (char)c);
-    } else if (c < 0x800) {
-      u[0] = (char)(0xC0 | (c >> 6));
-      u[1] = (char)(0x80 | (c & 0x3F));
-      ecr_buf_append(b, u, 2);
-    } else {
-      u[0] = (char)(0xE0 | (c >> 12));
-      u[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-      u[2] = (char)(0x80 | (c & 0x3F));
-      ecr_buf_append(b, u, 3);
-    }
+    char u[4];
+    ecr_buf_append(b, u, ecr_utf8_encode(cp[i], u));
   }
 }
 

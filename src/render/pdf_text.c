@@ -29,45 +29,6 @@ static void put_ascii(pdf_text *t, const char *s) {
     put(t, (unsigned char)*s);
 }
 
-/* Decode one UTF-8 sequence at s (len bytes left). Returns the number of
- * bytes consumed; *cp = 0xFFFFFFFF for an invalid byte (1 consumed). */
-static size_t utf8_next(const unsigned char *s, size_t len, uint32_t *cp) {
-  unsigned char c = s[0];
-  if (c < 0x80) {
-    *cp = c;
-    return 1;
-  }
-  size_t need;
-  uint32_t v, min;
-  if (c >= 0xC2 && c <= 0xDF) {
-    need = 1, v = c & 0x1F, min = 0x80;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    need = 2, v = c & 0x0F, min = 0x800;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    need = 3, v = c & 0x07, min = 0x10000;
-  } else {
-    *cp = 0xFFFFFFFFu;
-    return 1;
-  }
-  if (len < need + 1) {
-    *cp = 0xFFFFFFFFu;
-    return 1;
-  }
-  for (size_t i = 1; i <= need; i++) {
-    if ((s[i] & 0xC0) != 0x80) {
-      *cp = 0xFFFFFFFFu;
-      return 1;
-    }
-    v = (v << 6) | (s[i] & 0x3F);
-  }
-  if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) {
-    *cp = 0xFFFFFFFFu;
-    return 1;
-  }
-  *cp = v;
-  return need + 1;
-}
-
 /* Characters shown as [U+XXXX] whatever the font: controls, and invisible
  * or direction-changing format characters (they could disguise text). */
 static bool always_escape(uint32_t c) {
@@ -100,11 +61,11 @@ void ecr_pdf_text_map(pdf_ctx *ctx, int font, const char *s, pdf_text *out) {
   char esc[16];
   while (len) {
     uint32_t c;
-    size_t k = utf8_next(p, len, &c);
-    if (c == 0xFFFFFFFFu) {
-      snprintf(esc, sizeof(esc), "[0x%02X]", p[0]);
-      put_ascii(out, esc);
-    } else if (c == '\n') {
+    bool ok;
+    /* ill-formed UTF-8: c = U+FFFD for the maximal subpart (utf8.c), then
+       shown like any character: the glyph, or [U+FFFD] without one */
+    size_t k = ecr_utf8_next((const char *)p, len, &c, &ok);
+    if (c == '\n') {
       put(out, '\n');
     } else if (c == '\r') {
       if (!(len > 1 && p[1] == '\n')) put(out, '\n');
@@ -240,9 +201,10 @@ char *ecr_pdf_text_plain(const char *s, size_t max_chars) {
   size_t len = strlen((const char *)p), chars = 0;
   while (len && chars < max_chars) {
     uint32_t c;
-    size_t k = utf8_next(p, len, &c);
-    if (c == 0xFFFFFFFFu)
-      ecr_buf_printf(&b, "[0x%02X]", p[0]);
+    bool ok;
+    size_t k = ecr_utf8_next((const char *)p, len, &c, &ok);
+    if (!ok)
+      ecr_buf_puts(&b, ECR_UTF8_REPLACEMENT); /* one per maximal subpart (utf8.c) */
     else if (c == '\n' || c == '\r' || c == '\t')
       ecr_buf_putc(&b, ' ');
     else if (always_escape(c))

@@ -2,7 +2,28 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "util/util.h"
+
+static ecr_fatal_fn fatal_cb;
+static void *fatal_ctx;
+
+void ecr_set_fatal_cb(ecr_fatal_fn fn, void *ctx) {
+  fatal_cb = fn;
+  fatal_ctx = ctx;
+}
+
+void ecr_fatal(const char *fmt, ...) {
+  char msg[512]; /* no allocation: this may report that there is no memory */
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof(msg), fmt, ap);
+  va_end(ap);
+  if (fatal_cb) fatal_cb(fatal_ctx, msg);
+  abort();
+}
 
 void ecr_error_clear(ecr_error *err) {
   if (!err) return;

@@ -9,10 +9,7 @@
 
 #include <openssl/evp.h>
 
-static void oom(size_t n) {
-  fprintf(stderr, "ecraudit: out of memory (allocating %zu bytes)\n", n);
-  abort();
-}
+static _Noreturn void oom(size_t n) { ecr_fatal("out of memory (allocating %zu bytes)", n); }
 
 void *ecr_xmalloc(size_t n) {
   void *p = malloc(n ? n : 1);
@@ -49,7 +46,7 @@ char *ecr_xasprintf(const char *fmt, ...) {
   va_start(ap, fmt);
   int n = vsnprintf(NULL, 0, fmt, ap);
   va_end(ap);
-  if (n < 0) abort();
+  if (n < 0) ecr_fatal("vsnprintf failed (format \"%s\")", fmt);
   char *s = ecr_xmalloc((size_t)n + 1);
   va_start(ap, fmt);
   vsnprintf(s, (size_t)n + 1, fmt, ap);
@@ -108,17 +105,22 @@ void ecr_buf_putc(ecr_buf *b, char c) {
   b->data[b->len] = '\0';
 }
 
+void ecr_buf_vprintf(ecr_buf *b, const char *fmt, va_list ap) {
+  va_list again;
+  va_copy(again, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  if (n < 0) ecr_fatal("vsnprintf failed (format \"%s\")", fmt);
+  buf_reserve(b, (size_t)n);
+  vsnprintf(b->data + b->len, (size_t)n + 1, fmt, again);
+  va_end(again);
+  b->len += (size_t)n;
+}
+
 void ecr_buf_printf(ecr_buf *b, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  int n = vsnprintf(NULL, 0, fmt, ap);
+  ecr_buf_vprintf(b, fmt, ap);
   va_end(ap);
-  if (n < 0) abort();
-  buf_reserve(b, (size_t)n);
-  va_start(ap, fmt);
-  vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-  va_end(ap);
-  b->len += (size_t)n;
 }
 
 char *ecr_buf_steal(ecr_buf *b) {
@@ -133,8 +135,7 @@ void ecr_sha256_hex(const void *data, size_t len, char out[65]) {
   unsigned char md[32];
   unsigned int mdlen = 0;
   if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32) {
-    fprintf(stderr, "ecraudit: SHA-256 failed\n");
-    abort();
+    ecr_fatal("SHA-256 failed");
   }
   static const char hex[] = "0123456789abcdef";
   for (int i = 0; i < 32; i++) {
@@ -307,61 +308,16 @@ char *ecr_url_decode(const char *s) {
     }
   }
   out[j] = '\0';
-  /* bytes that do not form UTF-8 become U+FFFD, as Python's unquote (which
-     the AWS CLI uses) does with errors="replace" */
-  size_t bad = ecr_utf8_first_invalid(out, j);
-  if (bad == j) return out;
+  /* ill-formed UTF-8 becomes U+FFFD, one per maximal subpart, as Python's
+     unquote (which the AWS CLI uses) does with errors="replace" */
+  if (ecr_utf8_valid(out, j)) return out;
   ecr_buf b;
   ecr_buf_init(&b);
-  size_t from = 0;
-  while (bad < j) {
-    ecr_buf_append(&b, out + from, bad - from);
-    ecr_buf_puts(&b, "\xEF\xBF\xBD");
-    from = bad + 1;
-    bad = from + ecr_utf8_first_invalid(out + from, j - from);
-  }
-  ecr_buf_append(&b, out + from, j - from);
+  ecr_utf8_repair_append(&b, out, j);
   free(out);
   return ecr_buf_steal(&b);
 }
 
-size_t ecr_utf8_first_invalid(const char *str, size_t len) {
-  const unsigned char *s = (const unsigned char *)str;
-  size_t i = 0;
-  while (i < len) {
-    unsigned char c = s[i];
-    if (c < 0x80) {
-      i++;
-      continue;
-    }
-    size_t n;
-    uint32_t cp;
-    if (c >= 0xc2 && c <= 0xdf) {
-      n = 1;
-      cp = c & 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-      n = 2;
-      cp = c & 0x0f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      n = 3;
-      cp = c & 0x07;
-    } else {
-      return i;
-    }
-    if (i + n >= len) return i;
-    for (size_t k = 1; k <= n; k++) {
-      if ((s[i + k] & 0xc0) != 0x80) return i;
-      cp = (cp << 6) | (s[i + k] & 0x3f);
-    }
-    if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-        (cp >= 0xd800 && cp <= 0xdfff))
-      return i;
-    i += n + 1;
-  }
-  return len;
-}
-
-bool ecr_utf8_valid(const char *str, size_t len) { return ecr_utf8_first_invalid(str, len) == len; }
 
 char *ecr_arn_account(const char *arn) {
   if (!arn || !ecr_str_has_prefix(arn, "arn:")) return NULL;
@@ -442,39 +398,6 @@ char *ecr_template_expand(const char *tmpl, const char *const *kv) {
   }
   return ecr_buf_steal(&b);
 }
-
-/* ---- UTF-8 repair (findings.json, findings.asff.json) ---- */
-/* s with every byte that does not start a valid UTF-8 sequence replaced by
- * U+FFFD; NULL when s is already valid (use s as is). */
-char *ecr_utf8_repair(const char *s) {
-  size_t len = strlen(s);
-  if (ecr_utf8_valid(s, len)) return NULL;
-  ecr_buf b;
-  ecr_buf_init(&b);
-  const unsigned char *u = (const unsigned char *)s;
-  for (size_t i = 0; i < len;) {
-    size_t k = 0;
-    if (u[i] < 0x80) {
-      k = 1;
-    } else {
-      for (size_t n = 2; n <= 4 && i + n <= len; n++) {
-        if (ecr_utf8_valid(s + i, n)) {
-          k = n;
-          break;
-        }
-      }
-    }
-    if (k) {
-      ecr_buf_append(&b, s + i, k);
-      i += k;
-    } else {
-      ecr_buf_puts(&b, "\xef\xbf\xbd");
-      i++;
-    }
-  }
-  return ecr_buf_steal(&b);
-}
-
 
 /* ---- index ---- */
 size_t ecr_index_get(ecr_index *ix, uint64_t h, bool (*eq)(const void *ctx, size_t item),

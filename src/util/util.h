@@ -6,6 +6,7 @@
 #ifndef ECRAUDIT_UTIL_H
 #define ECRAUDIT_UTIL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -20,6 +21,15 @@ void *ecr_xcalloc(size_t count, size_t size);
 void *ecr_xrealloc(void *p, size_t n);
 char *ecr_xstrdup(const char *s);           /* NULL -> NULL */
 char *ecr_xstrndup(const char *s, size_t n);
+/* An unrecoverable condition (out of memory, the crypto library failing, a
+ * broken embedded file): the message goes to the handler the caller set
+ * with ecr_set_fatal_cb (none: silence), then abort(). Never for input
+ * errors: those return an ecr_status. */
+_Noreturn void ecr_fatal(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
 char *ecr_xasprintf(const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 1, 2)))
@@ -50,6 +60,11 @@ void ecr_buf_putc(ecr_buf *b, char c);
 void ecr_buf_printf(ecr_buf *b, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+void ecr_buf_vprintf(ecr_buf *b, const char *fmt, va_list ap)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 0)))
 #endif
     ;
 /* Hand the data to the caller (free() it); the buffer is reset. */
@@ -135,13 +150,30 @@ int ecr_strcasecmp_ascii(const char *a, const char *b);
 /* Decode %XX escapes (RFC 3986, as IAM encodes policy documents; '+' is
  * kept as written, like Python's urllib.parse.unquote). Returns a new string; invalid escapes are copied as written. */
 char *ecr_url_decode(const char *s);
+
+/* ---- UTF-8 (utf8.c): one decoder, one replacement rule for every format ---- */
+#define ECR_UTF8_REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
+#define ECR_UTF8_REPLACEMENT_CP 0xFFFDu
+/* Decode the character at s (len bytes left). Returns the bytes consumed
+ * (0 only when len is 0). Well-formed (Unicode Table 3-7: no overlongs, no
+ * surrogates, nothing above U+10FFFF): *valid = true, *cp the code point.
+ * Ill-formed: *valid = false, *cp = U+FFFD and the return value is the
+ * length of the maximal subpart (1..3), which the caller replaces by ONE
+ * U+FFFD (Unicode 15 §3.9, "U+FFFD Substitution of Maximal Subparts"). */
+size_t ecr_utf8_next(const char *s, size_t len, uint32_t *cp, bool *valid);
 /* true when s is valid UTF-8 (no overlongs, no surrogates). */
 bool ecr_utf8_valid(const char *s, size_t len);
-/* s with every byte that does not start a valid UTF-8 sequence replaced by
- * U+FFFD; NULL when s is already valid (use s as is). Caller frees. */
-char *ecr_utf8_repair(const char *s);
 /* Offset of the first byte that starts an invalid sequence, len when valid. */
 size_t ecr_utf8_first_invalid(const char *s, size_t len);
+/* Append s[0..len) to b with each maximal ill-formed subpart replaced by
+ * U+FFFD (the one rule, see ecr_utf8_next). */
+void ecr_utf8_repair_append(ecr_buf *b, const char *s, size_t len);
+/* s with each maximal ill-formed subpart replaced by U+FFFD; NULL when s is
+ * already valid (use s as is). Caller frees. */
+char *ecr_utf8_repair(const char *s);
+/* Encode cp (a surrogate or > U+10FFFF becomes U+FFFD) into out; returns
+ * its length (1..4). */
+size_t ecr_utf8_encode(uint32_t cp, char out[4]);
 
 /* Unicode bidirectional controls (U+061C, U+200E, U+200F, U+202A..U+202E,
  * U+2066..U+2069): they can make one name display as another, so HTML, JUnit

@@ -577,8 +577,10 @@ static void invalid_text_is_replaced(void **state) {
   htmlDocPtr doc = parse(html, len);
   char *t = text_of(by_id(doc, f->id));
   const char *r = "\xef\xbf\xbd";
-  char *want = ecr_xasprintf("a%sb%s%sc%s%s%sd%se%sf%sg%s[31m h%s%s", r, r, r, r, r, r, r, r, r,
-                             r, r, r);
+  /* one U+FFFD per maximal ill-formed subpart (util/utf8.c): the truncated
+     "\xe6\xbc" is one (it was one per byte before the one UTF-8 module) */
+  char *want = ecr_xasprintf("a%sb%s%sc%s%s%sd%se%sf%sg%s[31m h%s", r, r, r, r, r, r, r, r, r,
+                             r, r);
   if (!strstr(t, want)) fail_msg("replacement text not found in %s", t);
   free(want);
   free(t);

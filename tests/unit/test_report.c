@@ -716,8 +716,71 @@ static void bad_as_of(void **state) {
   free(dir);
 }
 
+/* Every template name report.c uses is embedded. T() takes its name from a
+ * string literal of report.c ("dir/name" under templates/text/), directly,
+ * in a ternary or in a table; a missing one would be an empty text at run
+ * time, so it is caught here instead (the library neither prints nor
+ * aborts for it). */
+static void every_template_name_is_embedded(void **state) {
+  (void)state;
+  FILE *fp = fopen(ECR_SOURCE_DIR "/src/evaluate/report.c", "rb");
+  assert_non_null(fp);
+  ecr_buf src;
+  ecr_buf_init(&src);
+  char chunk[4096];
+  size_t k;
+  while ((k = fread(chunk, 1, sizeof(chunk), fp)) > 0) ecr_buf_append(&src, chunk, k);
+  fclose(fp);
+  char *text = ecr_buf_steal(&src);
+  static const char *const dirs[] = {"coverage/", "effect/", "impact/", "remediation/", "status/"};
+  size_t names = 0, effects = 0;
+  for (const char *p = strchr(text, '"'); p; p = strchr(p, '"')) {
+    const char *end = strchr(p + 1, '"');
+    if (!end) break;
+    size_t len = (size_t)(end - p - 1);
+    bool is_name = len > 0 && len < 100 && p[len] != '/'; /* not a bare prefix */
+    for (size_t i = 1; i <= len && is_name; i++) {
+      char c = p[i];
+      is_name = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '/';
+    }
+    bool in_dir = false;
+    for (size_t d = 0; d < sizeof(dirs) / sizeof(dirs[0]) && is_name; d++)
+      in_dir = in_dir || strncmp(p + 1, dirs[d], strlen(dirs[d])) == 0;
+    if (is_name && in_dir) {
+      char *path = ecr_xasprintf("templates/text/%.*s.txt", (int)len, p + 1);
+      if (!ecr_embedded_get(path, NULL)) fail_msg("report.c names %s, which is not embedded", path);
+      names++;
+      effects += strncmp(p + 1, "effect/", 7) == 0;
+      free(path);
+    }
+    p = end + 1;
+  }
+  /* the scan found them (62 T("...") calls, 8 effects, the gap tables) */
+  if (names < 60 || effects != 8) fail_msg("found %zu template names, %zu effects", names, effects);
+  /* every T( call names its template by a literal, a table of literals or a ternary of them */
+  size_t calls = 0;
+  for (const char *p = strstr(text, "T("); p; p = strstr(p + 2, "T(")) {
+    if (p > text && (p[-1] == '_' || (p[-1] >= 'A' && p[-1] <= 'Z') || (p[-1] >= 'a' && p[-1] <= 'z') ||
+                     (p[-1] >= '0' && p[-1] <= '9')))
+      continue;
+    calls++;
+    const char *a = p + 2;
+    static const char *const known[] = {"\"", "const char *name", "order[o]", "status_t[kind]"};
+    bool ok = false;
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+      ok = ok || strncmp(a, known[i], strlen(known[i])) == 0;
+    if (!ok) { /* a ternary of literals or tables (the literals are checked above) */
+      const char *q = strchr(a, '?'), *comma = strchr(a, ',');
+      if (!q || (comma && comma < q)) fail_msg("T( with a computed name: %.60s", p);
+    }
+  }
+  assert_true(calls >= 60);
+  free(text);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(every_template_name_is_embedded),
       cmocka_unit_test(statuses_and_severity),
       cmocka_unit_test(write_everywhere_severity),
       cmocka_unit_test(future_repositories_exact),

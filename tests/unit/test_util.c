@@ -4,6 +4,7 @@
 #include "testutil.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +113,10 @@ static void url_decode(void **state) {
       {"", ""},
       {"no escapes", "no escapes"},
       {"%C3%A9", "\xC3\xA9"},
+      /* ill-formed UTF-8: one U+FFFD per maximal subpart (utf8.c), as
+         Python's unquote(errors="replace") */
+      {"%E2%82A%FF", "\xEF\xBF\xBD" "A\xEF\xBF\xBD"},
+      {"%C0%AF", "\xEF\xBF\xBD\xEF\xBF\xBD"},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     char *d = ecr_url_decode(cases[i].in);
@@ -569,6 +574,54 @@ static void atomic_and_special_files(void **state) {
   free(dir);
 }
 
+/* ---- fatal conditions: the handler the CLI sets, else silence ----------------------- */
+
+static void fatal_to_fd(void *ctx, const char *message) {
+  int fd = *(const int *)ctx;
+  ssize_t w = write(fd, message, strlen(message));
+  (void)w;
+}
+
+/* Run ecr_fatal in a child with stderr on a pipe; returns what the child
+ * wrote to stderr and (through *handler_out) what the handler got. */
+static void run_fatal(bool with_handler, char *stderr_out, char *handler_out, size_t size) {
+  int err_pipe[2], cb_pipe[2];
+  assert_int_equal(pipe(err_pipe), 0);
+  assert_int_equal(pipe(cb_pipe), 0);
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    dup2(err_pipe[1], 2);
+    close(err_pipe[0]);
+    close(cb_pipe[0]);
+    if (with_handler) ecr_set_fatal_cb(fatal_to_fd, &cb_pipe[1]);
+    ecr_fatal("out of memory (allocating %zu bytes)", (size_t)42);
+  }
+  close(err_pipe[1]);
+  close(cb_pipe[1]);
+  int status = 0;
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  assert_true(WIFSIGNALED(status));
+  assert_int_equal(WTERMSIG(status), SIGABRT);
+  ssize_t n = read(err_pipe[0], stderr_out, size - 1);
+  stderr_out[n > 0 ? n : 0] = '\0';
+  n = read(cb_pipe[0], handler_out, size - 1);
+  handler_out[n > 0 ? n : 0] = '\0';
+  close(err_pipe[0]);
+  close(cb_pipe[0]);
+}
+
+static void fatal_never_prints(void **state) {
+  (void)state;
+  char err_text[256], cb_text[256];
+  run_fatal(false, err_text, cb_text, sizeof(err_text));
+  assert_string_equal(err_text, ""); /* the library aborts without a word */
+  assert_string_equal(cb_text, "");
+  run_fatal(true, err_text, cb_text, sizeof(err_text));
+  assert_string_equal(err_text, "");
+  assert_string_equal(cb_text, "out of memory (allocating 42 bytes)");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(glob_basics),
@@ -576,6 +629,7 @@ int main(void) {
       cmocka_unit_test(glob_long_inputs),
       cmocka_unit_test(url_decode),
       cmocka_unit_test(utf8),
+      cmocka_unit_test(fatal_never_prints),
       cmocka_unit_test(dates),
       cmocka_unit_test(source_date_epoch),
       cmocka_unit_test(templates),
