@@ -11,9 +11,12 @@ the JSON Schema is applied too when the jsonschema module is importable
 (Debian: python3-jsonschema; .ci/packages.txt installs it). Usage:
 
     findings_schema.py FILE [--evidence DIR] [--ledger FILE]
+    findings_schema.py --tree DIR
 
 --evidence DIR   also check every evidence.files[].sha256 against DIR/<path>
 --ledger FILE    also check ledger.sha256 against FILE
+--tree DIR       check every file named findings.json under DIR (what a test
+                 wrote); exit 1 also when there is none
 
 Exit 0 and "OK: ..." when valid; exit 1 with one line per problem otherwise.
 """
@@ -74,7 +77,7 @@ TIMESTAMP = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z
 # A repository ARN; region "*" or a name with "*" (never a repository name's
 # character) is a pattern, which only the sets of unknown findings (evidence
 # gaps: "every repository of the region / account") may hold.
-REPO_ARN = re.compile(r"^arn:aws[a-z-]*:ecr:([a-z0-9-]+|\*):[0-9]{12}:repository/.+$")
+REPO_ARN = re.compile(r"^arn:aws[a-z-]*:ecr:([a-z0-9-]+|\*):[0-9]{12}:repository/.+$", re.S)
 ACTION = re.compile(r"^ecr:[A-Za-z]+$")
 
 
@@ -445,10 +448,32 @@ def check_text(raw, evidence_dir=None, ledger_file=None):
     return errors
 
 
+def check_tree(top):
+    """Every findings.json under top; the number checked and the problems."""
+    n, problems = 0, []
+    for d, _, names in os.walk(top):
+        if "findings.json" in names:
+            path = os.path.join(d, "findings.json")
+            n += 1
+            with open(path, "rb") as fh:
+                problems += [f"{path}: {e}" for e in check_text(fh.read())[:5]]
+    return n, problems
+
+
 def main(argv):
     args = list(argv[1:])
     evidence = ledger = None
     files = []
+    if len(args) == 2 and args[0] == "--tree":
+        n, problems = check_tree(args[1])
+        for e in problems:
+            print(e)
+        if not n:
+            print(f"{args[1]}: no findings.json")
+        if problems or not n:
+            return 1
+        print(f"OK: {n} findings.json under {args[1]}")
+        return 0
     while args:
         a = args.pop(0)
         if a == "--evidence" and args:
