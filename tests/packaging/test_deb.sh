@@ -84,6 +84,9 @@ check_tree() { # LABEL PREFIX (the root the package is installed under)
   else
     fail "$label: report from the example: exit $rc: $(cat "$tmp/$label.err")"
   fi
+  /usr/bin/python3 "$ECR_SRC/tests/cli/findings_schema.py" "$tmp/$label-report/findings.json" \
+    >"$tmp/$label.schema" 2>&1 && ok "$label: its findings.json matches docs/findings.schema.json" ||
+    fail "$label: findings.json: $(head -3 "$tmp/$label.schema")"
   if command -v man >/dev/null; then
     MANWIDTH=80 man -l "$root/usr/share/man/man1/ecraudit.1" 2>"$tmp/man.err" | grep -q "fail-on" &&
       [ ! -s "$tmp/man.err" ] && ok "$label: man page renders without warnings" ||
