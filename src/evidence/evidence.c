@@ -603,6 +603,24 @@ static ecr_repository *find_repo(loader *L, size_t from, size_t to, const char *
   return NULL;
 }
 
+/* What describe-repositories returns: arn:<partition>:ecr:<region of the
+ * file>:<12-digit registry>:repository/<repositoryName>. Anything else is not
+ * what AWS printed, and would reach every report as a repository "ARN". */
+static bool repository_arn_ok(const char *arn, const char *partition, const char *region,
+                              const char *name) {
+  char *head = ecr_xasprintf("arn:%s:ecr:%s:", partition ? partition : "aws", region);
+  size_t n = strlen(head);
+  bool ok = strncmp(arn, head, n) == 0;
+  free(head);
+  if (!ok) return false;
+  const char *p = arn + n;
+  for (int i = 0; i < 12; i++, p++)
+    if (*p < '0' || *p > '9') return false;
+  static const char sep[] = ":repository/";
+  if (strncmp(p, sep, sizeof(sep) - 1) != 0) return false;
+  return strcmp(p + sizeof(sep) - 1, name) == 0;
+}
+
 static ecr_status region_repositories(loader *L, ecr_region *reg, size_t *first) {
   char *rel = ecr_xasprintf("ecr/%s/repositories.json", reg->name);
   cJSON *root = NULL;
@@ -645,6 +663,13 @@ static ecr_status region_repositories(loader *L, ecr_region *reg, size_t *first)
         (st = opt_time(L, rel, w, it, "createdAt", &r->created_at)) != ECR_OK ||
         (st = opt_str(L, rel, w, it, "imageTagMutability", &r->tag_mutability)) != ECR_OK)
       goto done;
+    if (r->arn && !repository_arn_ok(r->arn, L->ev->partition, reg->name, r->name)) {
+      st = ecr_error_set(L->err, ECR_E_INPUT, rel,
+                         "%s: repositoryArn is not arn:%s:ecr:%s:<account>:repository/ followed by "
+                         "its repositoryName",
+                         w, L->ev->partition ? L->ev->partition : "aws", reg->name);
+      goto done;
+    }
     if (!r->arn) {
       const char *acct = r->registry_id ? r->registry_id : L->ev->account;
       if (!acct) {

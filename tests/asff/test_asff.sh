@@ -79,4 +79,6 @@ for a, f in zip(items, open_):
 print(f"ok {sys.argv[1]}: {len(items)} ASFF findings valid for BatchImportFindings")
 PYEOF
 done
+# every findings.json written above: docs/findings.schema.json and tests/cli/findings_schema.py
+"$PY" "$ECR_SRC/tests/cli/findings_schema.py" --tree "$work" || fail "findings.json breaks its schema"
 echo "1 passed, 0 failed"

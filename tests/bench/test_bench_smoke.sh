@@ -125,4 +125,6 @@ rc=0; "$ECRAUDIT" report --evidence "$tmp/broad-a" --out "$tmp/broad-report" > /
 for f in report.html report.pdf report.junit.xml findings.json; do
   [ -s "$tmp/broad-report/$f" ] || fail "ecraudit report did not write $f (broad)"
 done
+/usr/bin/python3 "${ECR_SRC:?}/tests/cli/findings_schema.py" --tree "$tmp" >"$tmp/schema.log" ||
+  { cat "$tmp/schema.log" >&2; fail "findings.json breaks its schema (docs/findings.schema.json)"; }
 echo "ok"

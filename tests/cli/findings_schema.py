@@ -1,14 +1,22 @@
 #!/usr/bin/python3
-"""Check a findings.json against the contract of ../shared/DESIGN.md
-("findings.json", schema "ecraudit.findings/v2") plus the keys ecraudit adds
-where the contract leaves room (documented in src/render/json.c).
+"""Check a findings.json (schema "ecraudit.findings/v2", docs/findings.md)
+against the JSON Schema docs/findings.schema.json and against the rules that
+schema cannot state: repository_set names a key of repository_sets, counts
+and flags agree with that set, summary and overall agree with the findings,
+ids are unique, every set is used, baseline lists agree with the per-finding
+"change", key order and the file's layout, evidence and ledger SHA-256.
 
-Standard library only. Usage:
+The hand-written checks below use the standard library only and always run;
+the JSON Schema is applied too when the jsonschema module is importable
+(Debian: python3-jsonschema; .ci/packages.txt installs it). Usage:
 
     findings_schema.py FILE [--evidence DIR] [--ledger FILE]
+    findings_schema.py --tree DIR
 
 --evidence DIR   also check every evidence.files[].sha256 against DIR/<path>
 --ledger FILE    also check ledger.sha256 against FILE
+--tree DIR       check every file named findings.json under DIR (what a test
+                 wrote); exit 1 also when there is none
 
 Exit 0 and "OK: ..." when valid; exit 1 with one line per problem otherwise.
 """
@@ -21,17 +29,55 @@ import sys
 
 STATUS = ["fail", "excepted", "unknown", "pass"]
 SEVERITY = ["critical", "high", "medium", "low", "info"]
-KIND = ["user", "role", "public", "account", "external", "service"]
+KIND = ["user", "role", "public", "account", "external", "service", "federated", "k8s"]
 LEVEL = ["Write", "Permissions management", "Tagging", "Read", "List"]
 DECISION = ["allow", "conditional"]
 SOURCE = ["identity", "group", "resource", "registry"]
 LIMIT_SOURCE = ["identity", "group", "resource", "registry", "boundary", "scp", "rcp"]
 LEDGER_STATE = ["active", "expired", "unused", "invalid"]
 
+SCHEMA_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs",
+                           "findings.schema.json")
+_validator = None
+
+
+def jsonschema_available():
+    try:
+        import jsonschema  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def schema_errors(doc):
+    """Problems of doc against docs/findings.schema.json, one line each
+    ("schema: $.path: message"); None when jsonschema is not installed."""
+    global _validator
+    try:
+        import jsonschema
+    except ImportError:
+        return None
+    if _validator is None:
+        with open(SCHEMA_FILE, encoding="utf-8") as fh:
+            schema = json.load(fh)
+        cls = jsonschema.Draft202012Validator
+        cls.check_schema(schema)
+        _validator = cls(schema, format_checker=cls.FORMAT_CHECKER)
+    out = []
+    for e in sorted(_validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):
+        where = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in e.absolute_path)
+        msg = e.message if len(e.message) <= 300 else e.message[:300] + "..."
+        out.append(f"schema: {where}: {msg}")
+    return out
+
+
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 ACCOUNT = re.compile(r"^[0-9]{12}$")
 TIMESTAMP = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$")
-REPO_ARN = re.compile(r"^arn:aws[a-z-]*:ecr:[a-z0-9-]+:[0-9]{12}:repository/.+$")
+# A repository ARN; region "*" or a name with "*" (never a repository name's
+# character) is a pattern, which only the sets of unknown findings (evidence
+# gaps: "every repository of the region / account") may hold.
+REPO_ARN = re.compile(r"^arn:aws[a-z-]*:ecr:([a-z0-9-]+|\*):[0-9]{12}:repository/.+$", re.S)
 ACTION = re.compile(r"^ecr:[A-Za-z]+$")
 
 
@@ -119,6 +165,7 @@ DOCUMENT = obj({
     }),
 }, {
     "overall": ("enum", ["fail", "unknown", "pass"]),
+    "accounts": ("array", ("re", ACCOUNT)),
     "tool": obj({"name": str, "version": str, "catalog": ("nullable", str)}),
     "ledger": ("nullable", obj({"path": str, "sha256": ("re", SHA256)})),
     "baseline": obj({"sha256": ("re", SHA256), "generated_at": ("nullable", str),
@@ -277,6 +324,10 @@ def semantic(doc, errors):
             used.add(key)
             rs = sets[key]
             repos = rs.get("repositories") if isinstance(rs, dict) else None
+            if (f.get("status") != "unknown" and isinstance(repos, list) and
+                    any(isinstance(r, str) and r != "*" and "*" in r for r in repos)):
+                errors.append(f"{where}.repository_set: {key} holds a repository pattern, "
+                              "which only an unknown finding (an evidence gap) may have")
             if isinstance(repos, list) and f.get("repository_count") != len(repos):
                 errors.append(f"{where}.repository_count: {f.get('repository_count')!r} but "
                               f"{key} has {len(repos)} repositories")
@@ -365,6 +416,7 @@ def check_text(raw, evidence_dir=None, ledger_file=None):
     for k in dups:
         errors.append(f"duplicate key {k!r}")
     validate(doc, DOCUMENT, "$", errors)
+    errors.extend(schema_errors(doc) or [])
     if isinstance(doc, dict):
         semantic(doc, errors)
     canonical = layout(doc)
@@ -396,10 +448,32 @@ def check_text(raw, evidence_dir=None, ledger_file=None):
     return errors
 
 
+def check_tree(top):
+    """Every findings.json under top; the number checked and the problems."""
+    n, problems = 0, []
+    for d, _, names in os.walk(top):
+        if "findings.json" in names:
+            path = os.path.join(d, "findings.json")
+            n += 1
+            with open(path, "rb") as fh:
+                problems += [f"{path}: {e}" for e in check_text(fh.read())[:5]]
+    return n, problems
+
+
 def main(argv):
     args = list(argv[1:])
     evidence = ledger = None
     files = []
+    if len(args) == 2 and args[0] == "--tree":
+        n, problems = check_tree(args[1])
+        for e in problems:
+            print(e)
+        if not n:
+            print(f"{args[1]}: no findings.json")
+        if problems or not n:
+            return 1
+        print(f"OK: {n} findings.json under {args[1]}")
+        return 0
     while args:
         a = args.pop(0)
         if a == "--evidence" and args:

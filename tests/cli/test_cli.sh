@@ -157,6 +157,17 @@ wrongtype="$tmp/wrongtype"; mkbundle "$wrongtype"
 echo '{"repositories": [{"repositoryName": 42}]}' >"$wrongtype/ecr/us-east-1/repositories.json"
 expect_error 2 "ecr/us-east-1/repositories.json" "repositories[0].repositoryName must be a string" -- \
   matrix --evidence "$wrongtype"
+# a repositoryArn that is not this region's ARN of that repository (found by
+# validating every findings.json against docs/findings.schema.json)
+for arn in 'arn:aws:ecr:eu-west-1:111122223333:repository/app' \
+           'arn:aws:ecr:us-east-1:111122223333:repository/other' \
+           'arn:aws:ecr:us-east-1:1111222233:repository/app' 'app'; do
+  badarn="$tmp/badarn"; rm -rf "$badarn"; mkbundle "$badarn"
+  printf '{"repositories": [{"repositoryName": "app", "repositoryArn": "%s"}]}\n' "$arn" \
+    >"$badarn/ecr/us-east-1/repositories.json"
+  expect_error 2 "ecr/us-east-1/repositories.json" "repositories[0]: repositoryArn is not" -- \
+    matrix --evidence "$badarn"
+done
 wt2="$tmp/wt2"; mkbundle "$wt2"
 echo '{"UserDetailList": {"UserName": "a"}}' >"$wt2/iam/account-authorization-details.json"
 expect_error 2 "iam/account-authorization-details.json" "UserDetailList must be an array" -- \
@@ -322,6 +333,12 @@ chmod 755 "$keep"
 if [ $rc -eq 4 ] && cmp -s "$keep/findings.json" "$tmp/keep-before.json" && [ "$(ls -A "$keep")" = "findings.json" ]; then
   ok "failed rewrite: exit 4, the previous findings.json intact"
 else bad "failed rewrite: exit 4, the previous findings.json intact" "exit $rc; $(ls -A "$keep" | tr '\n' ' ')"; fi
+
+# every findings.json these cases wrote, against docs/findings.schema.json and
+# the checks of tests/cli/findings_schema.py
+if "$PY" "$ECR_SRC/tests/cli/findings_schema.py" --tree "$tmp" >"$tmp/schema.log" 2>&1; then
+  ok "$(tail -1 "$tmp/schema.log" | sed "s|$tmp|the test's outputs|")"
+else bad "every findings.json written here matches its schema" "$(head -5 "$tmp/schema.log")"; fi
 
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]

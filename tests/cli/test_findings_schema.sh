@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# findings.json against the DESIGN.md contract (tests/cli/findings_schema.py):
+# findings.json against its schema (docs/findings.md, docs/findings.schema.json,
+# tests/cli/findings_schema.py):
 #  1. the renderer's output for the hand-built fixture (plain and hostile),
 #     written by the cmocka test test_render_json with ECR_JSON_OUT;
-#  2. the checker itself rejects broken documents (so it cannot pass vacuously);
+#  2. the checker itself rejects broken documents (so it cannot pass vacuously),
+#     and so does the JSON Schema on its own (python3-jsonschema; required
+#     when CI=true, else skipped when the module is missing);
 #  3. the real CLI on samples/acme (when the sample exists): contract, SHA-256
 #     of every evidence file and of the ledger, byte-identical second run.
 # Env (from CTest): ECRAUDIT, ECR_SRC, ECR_BUILD.
@@ -122,6 +125,114 @@ for name, raw, expect in [
     results.append(ok_)
 sys.exit(0 if all(results) else 1)
 EOF
+
+# ---- 2b. the JSON Schema on its own ------------------------------------------------
+if ! "$PY" -c 'import jsonschema' 2>/dev/null; then
+  if [ "${CI:-}" = true ]; then bad "python3-jsonschema is installed (.ci/packages.txt)"
+  else echo "skip - python3-jsonschema not installed: docs/findings.schema.json not applied"; fi
+else
+  if "$PY" - "$CHECK" "$tmp/fixture.json" "$tmp/fixture-hostile.json" <<'EOF'; then ok "the JSON Schema accepts the fixtures and rejects every mutation"; else bad "the JSON Schema accepts the fixtures and rejects every mutation"; fi
+import copy, importlib.util, json, sys
+spec = importlib.util.spec_from_file_location("fs", sys.argv[1])
+fs = importlib.util.module_from_spec(spec); spec.loader.exec_module(fs)
+ok = True
+for path in sys.argv[2:]:
+    errs = fs.schema_errors(json.load(open(path, encoding="utf-8")))
+    if errs != []:
+        print(f"{path}: {errs[:5]}"); ok = False
+base = json.load(open(sys.argv[2], encoding="utf-8"))
+def at(d, path):
+    for k in path[:-1]: d = d[k]
+    return d, path[-1]
+def setv(*pairs):
+    def fn(d):
+        for path, v in pairs:
+            o, k = at(d, path); o[k] = v
+    return fn
+def drop(path):
+    def fn(d):
+        o, k = at(d, path); del o[k]
+    return fn
+f0 = base["findings"][0]
+excepted = next(i for i, f in enumerate(base["findings"]) if f["status"] == "excepted")
+allow = next(i for i, f in enumerate(base["findings"]) if f["decision"] == "allow")
+rs0 = f0["repository_set"]
+no_change = {"sha256": "0" * 64, "generated_at": None, "new": [], "resolved": [], "changed": []}
+every_unchanged = [(["findings", i, "change"], "unchanged") for i in range(len(base["findings"]))]
+cases = [
+    ("status", setv((["findings", 0, "status"], "failed")), "$.findings[0].status"),
+    ("severity", setv((["findings", 0, "severity"], "severe")), "$.findings[0].severity"),
+    ("kind", setv((["findings", 0, "principal", "kind"], "group")), "$.findings[0].principal.kind"),
+    ("access_level", setv((["findings", 0, "access_level"], "write")), "$.findings[0].access_level"),
+    ("decision", setv((["findings", 0, "decision"], "deny")), "$.findings[0].decision"),
+    ("via source", setv((["findings", 0, "via"], [{"policy": "p", "statement": "0", "source": "scp"}])),
+     "$.findings[0].via[0].source"),
+    ("limited_by source", setv((["findings", 0, "limited_by"],
+                                [{"policy": "p", "statement": "0", "source": "identity"}])),
+     "$.findings[0].limited_by[0].source"),
+    ("change without baseline", setv((["findings", 0, "change"], "new")), "$.findings[0]"),
+    ("change value", setv((["baseline"], no_change), *every_unchanged,
+                          (["findings", 0, "change"], "moved")), "$.findings[0].change"),
+    ("change missing", setv((["baseline"], no_change)), "$.findings[0]"),
+    ("ledger state", setv((["exceptions", 0, "state"], "lapsed")), "$.exceptions[0].state"),
+    ("exception state", setv((["findings", excepted, "exception", "state"], "unused")),
+     f"$.findings[{excepted}].exception"),
+    ("excepted without exception", setv((["findings", excepted, "exception"], None)),
+     f"$.findings[{excepted}].exception"),
+    ("allow with undecided keys",
+     setv((["findings", allow, "undecided_conditions"], ["aws:SourceIp"])),
+     f"$.findings[{allow}].undecided_conditions"),
+    ("no actions", setv((["findings", 0, "status"], "fail"), (["findings", 0, "actions"], [])),
+     "$.findings[0].actions"),
+    ("action", setv((["findings", 0, "actions"], ["ecr-public:PutImage"])),
+     "$.findings[0].actions[0]"),
+    ("passing write", setv((["findings", 0, "status"], "pass"),
+                           (["findings", 0, "access_level"], "Write")),
+     "$.findings[0].access_level"),
+    ("missing key", drop(["findings", 0, "remediation"]), "$.findings[0]"),
+    ("unknown key", setv((["findings", 0, "colour"], "red")), "$.findings[0]"),
+    ("repository_set key", setv((["findings", 0, "repository_set"], "set-1")),
+     "$.findings[0].repository_set"),
+    ("set name", setv((["repository_sets", "set-1"], {"all": False, "repositories": ["*"]})),
+     "$.repository_sets"),
+    ("registry with others", setv((["repository_sets", rs0, "repositories"],
+                                   ["*", "arn:aws:ecr:us-east-1:111122223333:repository/a"])),
+     f"$.repository_sets.{rs0}.repositories"),
+    ("registry is not every repository",
+     setv((["repository_sets", rs0], {"all": True, "repositories": ["*"]})),
+     f"$.repository_sets.{rs0}.all"),
+    ("repository", setv((["repository_sets", rs0, "repositories"], ["team-a/api"])),
+     f"$.repository_sets.{rs0}.repositories[0]"),
+    ("schema", setv((["schema"], "ecraudit.findings/v1")), "$.schema"),
+    ("as_of", setv((["as_of"], "2026-02-30")), "$.as_of"),
+    ("generated_at", setv((["generated_at"], "2026-11-27 12:00")), "$.generated_at"),
+    ("sha256", setv((["evidence", "files", 0, "sha256"], "ABC")), "$.evidence.files[0].sha256"),
+    ("overall", setv((["overall"], "pass")), "$.overall"),
+    ("summary type", setv((["summary", "pass"], "1")), "$.summary.pass"),
+    ("mapping", setv((["control", "mappings"], [{"framework": "SOC 2"}])), "$.control.mappings[0]"),
+]
+for name, fn, where in cases:
+    d = copy.deepcopy(base); fn(d)
+    errs = fs.schema_errors(d)
+    if not any(e.startswith(f"schema: {where}") for e in errs):
+        print(f"JSON Schema mutation {name!r}: expected an error at {where}, got {errs}"); ok = False
+sys.exit(0 if ok else 1)
+EOF
+  # the checker's command line fails on a file with a bad enum value, naming the schema
+  "$PY" - "$CHECK" "$tmp/fixture.json" "$tmp/bad-enum.json" <<'EOF'
+import importlib.util, json, sys
+spec = importlib.util.spec_from_file_location("fs", sys.argv[1])
+fs = importlib.util.module_from_spec(spec); spec.loader.exec_module(fs)
+d = json.load(open(sys.argv[2], encoding="utf-8"))
+d["findings"][0]["severity"] = "severe"
+open(sys.argv[3], "w", encoding="utf-8").write(fs.layout(d))
+EOF
+  rc=0
+  "$PY" "$CHECK" "$tmp/bad-enum.json" >"$tmp/bad-enum.log" 2>&1 || rc=$?
+  if [ "$rc" = 1 ] && grep -qF "schema: \$.findings[0].severity: 'severe' is not one of" "$tmp/bad-enum.log"
+  then ok "findings_schema.py exits 1 on a bad severity, naming the JSON Schema's verdict"
+  else cat "$tmp/bad-enum.log"; bad "findings_schema.py exits 1 on a bad severity (exit $rc)"; fi
+fi
 
 # ---- 3. the real report on samples/acme ---------------------------------------------
 acme="$ECR_SRC/samples/acme"

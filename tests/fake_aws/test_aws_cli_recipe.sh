@@ -157,4 +157,8 @@ if grep -rqF -e "$SK" -e "$TOK" "$work/ev" "$work/recipe.out" "$work/recipe.err"
   fail "a secret is in the recipe's bundle or output"
 else ok "no secret in the recipe's bundle or output"; fi
 
+# every findings.json written above: docs/findings.schema.json and tests/cli/findings_schema.py
+if "$PY" "$src/tests/cli/findings_schema.py" --tree "$work" >"$work/schema.log" 2>&1
+then ok "$(tail -1 "$work/schema.log")"; else fail "findings.json schema: $(head -5 "$work/schema.log")"; fi
+
 [ $fails -eq 0 ] && echo "all recipe checks passed" || { echo "$fails check(s) failed"; exit 1; }

@@ -307,6 +307,10 @@ rc=$?
 [ $rc -eq 3 ] && grep -qi "credentials" "$work/stderr7" && ok "no credentials: exit 3" ||
   fail "no credentials: exit $rc: $(cat "$work/stderr7")"
 
+# every findings.json written above: docs/findings.schema.json and tests/cli/findings_schema.py
+if "$PY" "$src/tests/cli/findings_schema.py" --tree "$work" >"$work/schema.log" 2>&1
+then ok "$(tail -1 "$work/schema.log")"; else fail "findings.json schema: $(head -5 "$work/schema.log")"; fi
+
 if [ $fails -ne 0 ]; then
   echo "$fails check(s) failed"
   exit 1

@@ -119,3 +119,5 @@ assert err.message.startswith("Evidence collection failed: "), err.message
 assert stderr in err.message, (stderr, err.message)
 PYEOF
 echo "scan with a failed collection: exit 3, report.junit.xml with one error case"
+# every findings.json written above: docs/findings.schema.json and tests/cli/findings_schema.py
+"$PY" "$ECR_SRC/tests/cli/findings_schema.py" --tree "$work" || fail "findings.json breaks its schema"

@@ -62,7 +62,8 @@ fi
 dpkg-deb -c "$deb" | awk '{print $NF}' | sed 's|^\./|/|' >"$tmp/contents"
 for f in /usr/bin/ecraudit /usr/share/man/man1/ecraudit.1 \
          /usr/share/bash-completion/completions/ecraudit /usr/share/doc/ecraudit/copyright \
-         /usr/share/doc/ecraudit/README.md /usr/share/doc/ecraudit/examples/acme/manifest.json \
+         /usr/share/doc/ecraudit/README.md /usr/share/doc/ecraudit/docs/findings.md \
+         /usr/share/doc/ecraudit/docs/findings.schema.json /usr/share/doc/ecraudit/examples/acme/manifest.json \
          /usr/share/doc/ecraudit/examples/acme/ledger.json; do
   grep -qx "$f" "$tmp/contents" && ok "package holds $f" || fail "package lacks $f"
 done
@@ -83,6 +84,9 @@ check_tree() { # LABEL PREFIX (the root the package is installed under)
   else
     fail "$label: report from the example: exit $rc: $(cat "$tmp/$label.err")"
   fi
+  /usr/bin/python3 "$ECR_SRC/tests/cli/findings_schema.py" "$tmp/$label-report/findings.json" \
+    >"$tmp/$label.schema" 2>&1 && ok "$label: its findings.json matches docs/findings.schema.json" ||
+    fail "$label: findings.json: $(head -3 "$tmp/$label.schema")"
   if command -v man >/dev/null; then
     MANWIDTH=80 man -l "$root/usr/share/man/man1/ecraudit.1" 2>"$tmp/man.err" | grep -q "fail-on" &&
       [ ! -s "$tmp/man.err" ] && ok "$label: man page renders without warnings" ||
@@ -96,7 +100,8 @@ check_tree() { # LABEL PREFIX (the root the package is installed under)
 # `cmake --install` puts the same files under any prefix
 if cmake --install "$ECR_BUILD" --prefix "$tmp/inst" >"$tmp/install.log" 2>&1; then
   for f in bin/ecraudit share/man/man1/ecraudit.1 share/bash-completion/completions/ecraudit \
-           share/doc/ecraudit/copyright share/doc/ecraudit/examples/acme/manifest.json; do
+           share/doc/ecraudit/copyright share/doc/ecraudit/examples/acme/manifest.json \
+           share/doc/ecraudit/docs/README.md; do
     [ -e "$tmp/inst/$f" ] || fail "cmake --install: no $f"
   done
   ok "cmake --install --prefix: binary, man page, completion, copyright, example"

@@ -130,6 +130,8 @@ if [ -d "$acme" ]; then
   done
   cmp -s "$work/acme-a/report.pdf" "$work/acme-b/report.pdf" ||
     fail "samples/acme: two runs with SOURCE_DATE_EPOCH gave different PDFs"
+  "$PY" "$ECR_SRC/tests/cli/findings_schema.py" --tree "$work" >"$work/schema.log" ||
+    { cat "$work/schema.log"; fail "findings.json breaks its schema (docs/findings.schema.json)"; }
   "$PY" "$CHECK" expect "$work/acme-a/findings.json" "$work/acme.expect.json"
   n=$("$PY" -c 'import json,sys; print(sum(f["status"] != "pass" for f in json.load(open(sys.argv[1]))["findings"]))' \
     "$work/acme-a/findings.json")

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The "findings must be true" rule (DESIGN.md), checked from outside.
+"""The "findings must be true" rule (docs/findings.md), checked from outside.
 
     check_truth.py MATRIX.tsv FINDINGS.json BUNDLE_DIR
 

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # The "findings must be true" rule on every golden case, every sample and a
 # generated broad-access account (tests/truth/check_truth.py says what is
-# checked). Inputs: ECRAUDIT (the CLI), ECR_SRC, ECR_BUILD.
+# checked); each findings.json is also checked against its schema
+# (docs/findings.schema.json and tests/cli/findings_schema.py) and the SHA-256
+# of every evidence file. Inputs: ECRAUDIT (the CLI), ECR_SRC, ECR_BUILD.
 set -euo pipefail
 : "${ECRAUDIT:?}" "${ECR_SRC:?}" "${ECR_BUILD:?}"
 PY=/usr/bin/python3
 CHECK="$ECR_SRC/tests/truth/check_truth.py"
 CATALOG="$ECR_SRC/data/ecr-actions.json"
+SCHEMA_CHECK="$ECR_SRC/tests/cli/findings_schema.py"
 work=$(mktemp -d "$ECR_BUILD/truth.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 pass=0 failed=0 names=()
@@ -24,6 +27,10 @@ check() {
     >/dev/null 2>"$out/err" || rc=$?
   if [ "$rc" != 0 ] && [ "$rc" != 1 ]; then
     echo "FAIL $name: ecraudit report exit $rc: $(head -c 300 "$out/err")"; failed=$((failed + 1)); names+=("$name"); return
+  fi
+  if ! "$PY" "$SCHEMA_CHECK" "$out/r/findings.json" --evidence "$bundle" >"$out/schema.log"; then
+    head -20 "$out/schema.log"; echo "FAIL $name: findings.json breaks its schema"
+    failed=$((failed + 1)); names+=("$name"); return
   fi
   if "$PY" "$CHECK" "$out/matrix.tsv" "$out/r/findings.json" "$bundle" "$CATALOG" >"$out/log"; then
     echo "ok   $name: $(tail -1 "$out/log")"; pass=$((pass + 1))
