@@ -57,9 +57,9 @@ typedef struct phase {
   double rss_mib;  /* resident after the phase (first run) */
   double peak_mib; /* ru_maxrss after the phase (first run) */
   double peak_delta_mib;
-  uint64_t bytes;  /* output bytes where meaningful */
+  uint64_t bytes; /* output bytes where meaningful */
   bool measured;
-  bool failed;     /* the phase returned an error (message on stderr) */
+  bool failed; /* the phase returned an error (message on stderr) */
 } phase;
 
 typedef struct bench {
@@ -102,7 +102,9 @@ static double now_ms(void) {
   return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
-static double tv_ms(struct timeval tv) { return (double)tv.tv_sec * 1e3 + (double)tv.tv_usec / 1e3; }
+static double tv_ms(struct timeval tv) {
+  return (double)tv.tv_sec * 1e3 + (double)tv.tv_usec / 1e3;
+}
 
 static snap take(void) {
   snap s;
@@ -268,7 +270,7 @@ static void run_pipeline(bench *b, bool first) {
   size_t n_r = 0;
   const ecr_renderer *rs = ecr_renderers(&n_r);
   static const char *const names[] = {"render-json", "render-junit", "render-html", "render-pdf",
-                                      "render-5", "render-6", "render-7", "render-8"};
+                                      "render-5",    "render-6",     "render-7",    "render-8"};
   for (size_t i = 0; i < n_r && i < 8; i++) {
     const char *pname = names[i];
     for (size_t k = 0; k < 4; k++) /* name the phase after the renderer */
@@ -635,21 +637,24 @@ static void print_table(bench *b) {
          b->cjson_ms > 0 ? matrix / b->cjson_ms : 0.0);
   printf("  report (load+evaluate+findings+4 renderers, sequential): %.1f ms", report);
   if (b->threads)
-    printf("; renderers on 2 threads: %.1f ms instead of %.1f ms", phase_ms(b, "render-all-2-threads"),
-           renders);
+    printf("; renderers on 2 threads: %.1f ms instead of %.1f ms",
+           phase_ms(b, "render-all-2-threads"), renders);
   printf("\n  peak RSS of the pipeline: %.1f MiB\n", peak);
   if (b->cli) {
     printf("  CLI `matrix`: %.1f ms (cpu %.1f ms), peak %.1f MiB, exit %d\n", b->cli_matrix_ms,
            b->cli_matrix_cpu_ms, b->cli_matrix_peak_mib, b->cli_matrix_rc);
     printf("  CLI `report` (all four files): %.1f ms (cpu %.1f ms), peak %.1f MiB, exit %d%s\n",
            b->cli_report_ms, b->cli_report_cpu_ms, b->cli_report_peak_mib, b->cli_report_rc,
-           b->cli_report_rc == 1 ? " (non-compliant)" : b->cli_report_rc ? " (ERROR)" : "");
+           b->cli_report_rc == 1 ? " (non-compliant)"
+           : b->cli_report_rc    ? " (ERROR)"
+                                 : "");
     print_cli_files(b);
   }
 }
 
 static void print_cli_files(bench *b) {
-  static const char *const names[4] = {"report.html", "report.pdf", "report.junit.xml", "findings.json"};
+  static const char *const names[4] = {"report.html", "report.pdf", "report.junit.xml",
+                                       "findings.json"};
   printf("  report files (MiB):");
   for (int i = 0; i < 4; i++) printf(" %s %.1f", names[i], b->cli_file_mib[i]);
   printf("\n");
@@ -672,14 +677,13 @@ static void print_kv(bench *b) {
   printf("BENCH principals=%zu repos=%zu json_mib=%.2f cjson_ms=%.1f cjson_cpu_ms=%.1f "
          "cjson_peak_mib=%.1f matrix_principals=%zu matrix_lines=%llu findings=%zu",
          b->n_principals, b->n_repos, (double)b->json_bytes / 1048576.0, b->cjson_ms,
-         b->cjson_cpu_ms, b->cjson_peak_mib, b->n_matrix_principals, (unsigned long long)b->matrix_lines,
-         b->n_findings);
+         b->cjson_cpu_ms, b->cjson_peak_mib, b->n_matrix_principals,
+         (unsigned long long)b->matrix_lines, b->n_findings);
   double peak = 0;
   for (size_t i = 0; i < b->n_ph; i++) {
     printf(" %s_ms=%.1f %s_cpu_ms=%.1f", b->ph[i].name, b->ph[i].wall_ms, b->ph[i].name,
            b->ph[i].cpu_ms);
-    if (b->ph[i].bytes)
-      printf(" %s_mib=%.2f", b->ph[i].name, (double)b->ph[i].bytes / 1048576.0);
+    if (b->ph[i].bytes) printf(" %s_mib=%.2f", b->ph[i].name, (double)b->ph[i].bytes / 1048576.0);
     if (b->ph[i].failed) printf(" %s_failed=1", b->ph[i].name);
     if (b->ph[i].peak_mib > peak) peak = b->ph[i].peak_mib;
   }
@@ -707,13 +711,17 @@ int main(int argc, char **argv) {
   bench b;
   memset(&b, 0, sizeof b);
   b.repeat = 1;
-  static const struct option opts[] = {
-      {"repeat", required_argument, NULL, 'n'}, {"threads", no_argument, NULL, 't'},
-      {"out", required_argument, NULL, 'o'},    {"cli", required_argument, NULL, 'c'},
-      {"kv", no_argument, NULL, 'k'},           {"help", no_argument, NULL, 'h'},
-      {"matrix-only", no_argument, NULL, 'm'},  {"cli-only", no_argument, NULL, 'C'},
-      {"timeout", required_argument, NULL, 'T'}, {"tmp", required_argument, NULL, 'D'},
-      {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {{"repeat", required_argument, NULL, 'n'},
+                                       {"threads", no_argument, NULL, 't'},
+                                       {"out", required_argument, NULL, 'o'},
+                                       {"cli", required_argument, NULL, 'c'},
+                                       {"kv", no_argument, NULL, 'k'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {"matrix-only", no_argument, NULL, 'm'},
+                                       {"cli-only", no_argument, NULL, 'C'},
+                                       {"timeout", required_argument, NULL, 'T'},
+                                       {"tmp", required_argument, NULL, 'D'},
+                                       {NULL, 0, NULL, 0}};
   int ch;
   while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
     switch (ch) {

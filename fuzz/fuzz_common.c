@@ -20,14 +20,14 @@
 #include "ecraudit/render.h"
 #include "util/util.h"
 
-#define FZ_CHECK(cond, ...)                                                    \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      fprintf(stderr, "fuzz check failed: %s: ", #cond);                       \
-      fprintf(stderr, __VA_ARGS__);                                            \
-      fputc('\n', stderr);                                                     \
-      abort();                                                                 \
-    }                                                                          \
+#define FZ_CHECK(cond, ...)                                                                        \
+  do {                                                                                             \
+    if (!(cond)) {                                                                                 \
+      fprintf(stderr, "fuzz check failed: %s: ", #cond);                                           \
+      fprintf(stderr, __VA_ARGS__);                                                                \
+      fputc('\n', stderr);                                                                         \
+      abort();                                                                                     \
+    }                                                                                              \
   } while (0)
 
 static char *scratch;
@@ -132,8 +132,8 @@ static void html_walk(xmlNodePtr n, size_t *scripts) {
     if (n->type != XML_ELEMENT_NODE) continue;
     const char *name = (const char *)n->name;
     if (ecr_strcasecmp_ascii(name, "script") == 0) (*scripts)++;
-    static const char *const banned[] = {"iframe", "object", "embed", "img", "base", "form",
-                                         "frame", "frameset", "svg", "math", "link", "input"};
+    static const char *const banned[] = {"iframe", "object",   "embed", "img",  "base", "form",
+                                         "frame",  "frameset", "svg",   "math", "link", "input"};
     for (size_t i = 0; i < sizeof(banned) / sizeof(banned[0]); i++)
       FZ_CHECK(ecr_strcasecmp_ascii(name, banned[i]) != 0, "injected <%s> in report.html", name);
     for (xmlAttrPtr a = n->properties; a; a = a->next) {
@@ -180,10 +180,14 @@ static void render_all(const ecr_report *report, size_t detail_limit) {
     if (st != ECR_OK) fz_check_error(&err, false);
     FZ_CHECK(st == ECR_OK, "renderer %s failed on a valid report model: %s", all[i].name,
              err.message);
-    if (strcmp(all[i].name, "json") == 0) check_json(&b);
-    else if (strcmp(all[i].name, "junit") == 0) check_xml(&b);
-    else if (strcmp(all[i].name, "html") == 0) check_html(&b);
-    else if (strcmp(all[i].name, "pdf") == 0) check_pdf(&b);
+    if (strcmp(all[i].name, "json") == 0)
+      check_json(&b);
+    else if (strcmp(all[i].name, "junit") == 0)
+      check_xml(&b);
+    else if (strcmp(all[i].name, "html") == 0)
+      check_html(&b);
+    else if (strcmp(all[i].name, "pdf") == 0)
+      check_pdf(&b);
     ecr_buf_cleanup(&b);
   }
 }

@@ -26,8 +26,7 @@ typedef struct fz_attrs {
 } fz_attrs;
 
 static uint64_t hash_ci(const char *s, uint64_t h) {
-  for (; *s; s++)
-    h = (h ^ (unsigned char)(*s >= 'A' && *s <= 'Z' ? *s + 32 : *s)) * 1099511628211u;
+  for (; *s; s++) h = (h ^ (unsigned char)(*s >= 'A' && *s <= 'Z' ? *s + 32 : *s)) * 1099511628211u;
   return h;
 }
 
@@ -63,8 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   fz_attrs attrs = {14695981039346656037u,
                     {"arn:aws:iam::111122223333:user/alice", "10.0.0.1", "true"}};
-  for (size_t i = 0; i < size; i++)
-    attrs.seed = (attrs.seed ^ data[i]) * 1099511628211u;
+  for (size_t i = 0; i < size; i++) attrs.seed = (attrs.seed ^ data[i]) * 1099511628211u;
   for (int variables = 0; variables < 2; variables++) {
     ecr_condition *c = NULL;
     ecr_error err;

@@ -11,12 +11,12 @@
 #include "fuzz_common.h"
 #include "util/util.h"
 
-#define CHECK(c)                                                               \
-  do {                                                                         \
-    if (!(c)) {                                                                \
-      fprintf(stderr, "ledger invariant failed: %s\n", #c);                    \
-      abort();                                                                 \
-    }                                                                          \
+#define CHECK(c)                                                                                   \
+  do {                                                                                             \
+    if (!(c)) {                                                                                    \
+      fprintf(stderr, "ledger invariant failed: %s\n", #c);                                        \
+      abort();                                                                                     \
+    }                                                                                              \
   } while (0)
 
 typedef struct grant {
@@ -30,18 +30,36 @@ typedef struct grant {
 
 static const grant grants[] = {
     {"arn:aws:iam::111122223333:role/acme-codebuild-push",
-     {"arn:aws:ecr:us-east-1:111122223333:repository/team-a/api", NULL}, 1,
-     {"ecr:PutImage", "ecr:UploadLayerPart", NULL}, 2, "Write"},
-    {"*", {"arn:aws:ecr:us-east-1:111122223333:repository/base-images/python", NULL}, 1,
-     {"ecr:BatchGetImage", NULL, NULL}, 1, "Read"},
-    {"arn:aws:iam::111122223333:user/frank.ci-legacy", {"*", NULL}, 1,
-     {"ecr:GetAuthorizationToken", NULL, NULL}, 1, "Read"},
+     {"arn:aws:ecr:us-east-1:111122223333:repository/team-a/api", NULL},
+     1,
+     {"ecr:PutImage", "ecr:UploadLayerPart", NULL},
+     2,
+     "Write"},
+    {"*",
+     {"arn:aws:ecr:us-east-1:111122223333:repository/base-images/python", NULL},
+     1,
+     {"ecr:BatchGetImage", NULL, NULL},
+     1,
+     "Read"},
+    {"arn:aws:iam::111122223333:user/frank.ci-legacy",
+     {"*", NULL},
+     1,
+     {"ecr:GetAuthorizationToken", NULL, NULL},
+     1,
+     "Read"},
     {"arn:aws:iam::444455556666:root",
-     {"arn:aws:ecr:eu-west-1:111122223333:repository/a", "arn:aws:ecr:eu-west-1:111122223333:repository/b"},
-     2, {"ecr:SetRepositoryPolicy", "ecr:DeleteRepositoryPolicy", NULL}, 2,
+     {"arn:aws:ecr:eu-west-1:111122223333:repository/a",
+      "arn:aws:ecr:eu-west-1:111122223333:repository/b"},
+     2,
+     {"ecr:SetRepositoryPolicy", "ecr:DeleteRepositoryPolicy", NULL},
+     2,
      "Permissions management"},
-    {"service:codebuild.amazonaws.com", {"arn:aws:ecr:us-east-1:111122223333:repository/x", NULL}, 1,
-     {"ecr:TagResource", NULL, NULL}, 1, "Tagging"},
+    {"service:codebuild.amazonaws.com",
+     {"arn:aws:ecr:us-east-1:111122223333:repository/x", NULL},
+     1,
+     {"ecr:TagResource", NULL, NULL},
+     1,
+     "Tagging"},
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -67,7 +67,8 @@ static void build_account(const char *doc, bool with_scp) {
   cJSON_AddItemToObject(r, "AttachedManagedPolicies", cJSON_CreateArray());
   cJSON *pb = cJSON_AddObjectToObject(r, "PermissionsBoundary");
   cJSON_AddStringToObject(pb, "PermissionsBoundaryType", "Policy");
-  cJSON_AddStringToObject(pb, "PermissionsBoundaryArn", "arn:aws:iam::" ACCT ":policy/fuzz-boundary");
+  cJSON_AddStringToObject(pb, "PermissionsBoundaryArn",
+                          "arn:aws:iam::" ACCT ":policy/fuzz-boundary");
   cJSON_AddItemToArray(roles, r);
   cJSON *pols = cJSON_AddArrayToObject(iam, "Policies");
   cJSON *mp = cJSON_CreateObject();
@@ -149,8 +150,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return 0;
   }
   const char *tags[] = {"team", "app", "env", "prod", NULL};
-  ecr_var_context vars = {"alice", "AIDAFUZZFUZZFUZZFUZZ1", ACCT,
-                          "arn:aws:iam::" ACCT ":user/alice", "User", tags};
+  ecr_var_context vars = {
+      "alice", "AIDAFUZZFUZZFUZZFUZZ1", ACCT, "arn:aws:iam::" ACCT ":user/alice", "User", tags};
   ecr_var_context none = {0};
   for (size_t i = 0; i < p->n_statements; i++) {
     const ecr_statement *s = &p->statements[i];

@@ -62,8 +62,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   size_t repl_len = size - 1;
   fz_clear();
   for (size_t i = 0; i < LEDGER; i++) {
-    if (i == pick) fz_write(files[i], repl, repl_len);
-    else fz_write(files[i], content[i], content_len[i]);
+    if (i == pick)
+      fz_write(files[i], repl, repl_len);
+    else
+      fz_write(files[i], content[i], content_len[i]);
   }
   long as_of = 0;
   ecr_date_parse("2026-01-15", &as_of);

@@ -17,22 +17,24 @@
 #include "fuzz_common.h"
 #include "util/util.h"
 
-#define CHECK(c, ...)                                                          \
-  do {                                                                         \
-    if (!(c)) {                                                                \
-      fprintf(stderr, "sigv4 invariant failed: %s: ", #c);                     \
-      fprintf(stderr, __VA_ARGS__);                                            \
-      fputc('\n', stderr);                                                     \
-      abort();                                                                 \
-    }                                                                          \
+#define CHECK(c, ...)                                                                              \
+  do {                                                                                             \
+    if (!(c)) {                                                                                    \
+      fprintf(stderr, "sigv4 invariant failed: %s: ", #c);                                         \
+      fprintf(stderr, __VA_ARGS__);                                                                \
+      fputc('\n', stderr);                                                                         \
+      abort();                                                                                     \
+    }                                                                                              \
   } while (0)
 
 static bool unreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         c == '-' || c == '_' || c == '.' || c == '~';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_' || c == '.' || c == '~';
 }
 
-static bool hexdig(char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F'); }
+static bool hexdig(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
+}
 
 static void check_encoded(const char *s, bool slash_ok) {
   for (size_t i = 0; s[i]; i++) {
@@ -82,7 +84,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
        carried it (an input that spells the key, as libFuzzer's dictionary
        will): then it is the input's, not a leak */
     bool in_input = fz_memmem(arg, n, params.secret_key, strlen(params.secret_key));
-    CHECK(in_input || strstr(auth, params.secret_key) == NULL, "secret in the Authorization header");
+    CHECK(in_input || strstr(auth, params.secret_key) == NULL,
+          "secret in the Authorization header");
     CHECK(in_input || strstr(creq, params.secret_key) == NULL, "secret in the canonical request");
     free(auth);
     free(sts);
@@ -145,8 +148,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     free(signed_list);
     break;
   }
-  default:
-    break;
+  default: break;
   }
   free(s);
   return 0;

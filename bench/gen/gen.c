@@ -31,13 +31,38 @@
 /* U_COUNT / R_COUNT personas make the default ("rare") profile; the broad
  * profile adds the ones after them (U_ALL / R_ALL in total). */
 enum {
-  U_DEV = 0, U_DATA, U_SVC, U_OPS, U_AUDITOR, U_ADMIN, U_CI_LEGACY, U_BILLING, U_COUNT,
-  U_POWER = U_COUNT, U_PLATFORM, U_NOTACTION, U_ALL
+  U_DEV = 0,
+  U_DATA,
+  U_SVC,
+  U_OPS,
+  U_AUDITOR,
+  U_ADMIN,
+  U_CI_LEGACY,
+  U_BILLING,
+  U_COUNT,
+  U_POWER = U_COUNT,
+  U_PLATFORM,
+  U_NOTACTION,
+  U_ALL
 };
 enum {
-  R_APP = 0, R_MONITOR, R_DATA, R_TEAM_PULL, R_TEAM_PULL_COND, R_CI_PUSH, R_ECS_EXEC,
-  R_EKS_NODE, R_SLR, R_AUDIT, R_SSO, R_ADMIN, R_ECR_ADMIN, R_COUNT,
-  R_DEPLOY = R_COUNT, R_NOTACTION, R_ALL
+  R_APP = 0,
+  R_MONITOR,
+  R_DATA,
+  R_TEAM_PULL,
+  R_TEAM_PULL_COND,
+  R_CI_PUSH,
+  R_ECS_EXEC,
+  R_EKS_NODE,
+  R_SLR,
+  R_AUDIT,
+  R_SSO,
+  R_ADMIN,
+  R_ECR_ADMIN,
+  R_COUNT,
+  R_DEPLOY = R_COUNT,
+  R_NOTACTION,
+  R_ALL
 };
 
 enum { PROFILE_RARE = 0, PROFILE_BROAD };
@@ -49,10 +74,10 @@ typedef struct persona {
 } persona;
 
 static const persona USER_PERSONAS[U_COUNT] = {
-    [U_DEV] = {"developer", 6500, false},     [U_DATA] = {"data", 1000, false},
-    [U_SVC] = {"service-user", 1500, false},  [U_OPS] = {"ops", 500, false},
-    [U_AUDITOR] = {"auditor", 100, true},     [U_ADMIN] = {"admin", 50, true},
-    [U_CI_LEGACY] = {"ci-legacy", 50, true},  [U_BILLING] = {"billing", 300, false},
+    [U_DEV] = {"developer", 6500, false},    [U_DATA] = {"data", 1000, false},
+    [U_SVC] = {"service-user", 1500, false}, [U_OPS] = {"ops", 500, false},
+    [U_AUDITOR] = {"auditor", 100, true},    [U_ADMIN] = {"admin", 50, true},
+    [U_CI_LEGACY] = {"ci-legacy", 50, true}, [U_BILLING] = {"billing", 300, false},
 };
 
 /* --profile broad: an enterprise account where a majority of principals
@@ -61,11 +86,11 @@ static const persona USER_PERSONAS[U_COUNT] = {
  * and platform/ (groups, boundaries, SCPs). `broad` = write on most
  * repositories. */
 static const persona BROAD_USER_PERSONAS[U_ALL] = {
-    [U_DEV] = {"developer", 2700, false},       [U_DATA] = {"data", 500, false},
-    [U_SVC] = {"service-user", 500, false},     [U_OPS] = {"ops", 200, false},
-    [U_AUDITOR] = {"auditor", 250, false},      [U_ADMIN] = {"admin", 1200, true},
-    [U_CI_LEGACY] = {"ci-legacy", 300, true},   [U_BILLING] = {"billing", 150, false},
-    [U_POWER] = {"power-user", 2900, true},     [U_PLATFORM] = {"platform-engineer", 700, true},
+    [U_DEV] = {"developer", 2700, false},          [U_DATA] = {"data", 500, false},
+    [U_SVC] = {"service-user", 500, false},        [U_OPS] = {"ops", 200, false},
+    [U_AUDITOR] = {"auditor", 250, false},         [U_ADMIN] = {"admin", 1200, true},
+    [U_CI_LEGACY] = {"ci-legacy", 300, true},      [U_BILLING] = {"billing", 150, false},
+    [U_POWER] = {"power-user", 2900, true},        [U_PLATFORM] = {"platform-engineer", 700, true},
     [U_NOTACTION] = {"notaction-user", 600, true},
 };
 
@@ -105,51 +130,77 @@ static const persona ROLE_PERSONAS[R_COUNT] = {
 
 /* Customer managed policy kinds, weights per 10,000. */
 /* The first CK_RARE kinds make the default profile; broad adds the rest. */
-enum { CK_NONECR = 0, CK_TEAM_PULL, CK_TEAM_PUSH, CK_ECR_DENY, CK_ECR_ADMIN, CK_BOUNDARY,
-       CK_MIXED, CK_RARE, CK_ECR_STAR = CK_RARE, CK_NOTACTION, CK_PROD_DENY, CK_PROD_BOUNDARY,
-       CK_COUNT };
+enum {
+  CK_NONECR = 0,
+  CK_TEAM_PULL,
+  CK_TEAM_PUSH,
+  CK_ECR_DENY,
+  CK_ECR_ADMIN,
+  CK_BOUNDARY,
+  CK_MIXED,
+  CK_RARE,
+  CK_ECR_STAR = CK_RARE,
+  CK_NOTACTION,
+  CK_PROD_DENY,
+  CK_PROD_BOUNDARY,
+  CK_COUNT
+};
 static const uint32_t CK_WEIGHT[CK_RARE] = {8400, 600, 450, 150, 50, 150, 200};
-static const uint32_t CK_WEIGHT_BROAD[CK_COUNT] = {7000, 600, 500, 150, 50, 150, 200,
-                                                   400, 400, 300, 250};
-static const char *const CK_STEM[CK_COUNT] = {"access", "ecr-pull", "ecr-push", "ecr-guardrail",
-                                              "ecr-admin", "boundary", "app", "ecr-full-access",
-                                              "everything-but-iam", "prod-guardrail",
-                                              "prod-boundary"};
+static const uint32_t CK_WEIGHT_BROAD[CK_COUNT] = {7000, 600, 500, 150, 50, 150,
+                                                   200,  400, 400, 300, 250};
+static const char *const CK_STEM[CK_COUNT] = {
+    "access", "ecr-pull",        "ecr-push",           "ecr-guardrail",  "ecr-admin",    "boundary",
+    "app",    "ecr-full-access", "everything-but-iam", "prod-guardrail", "prod-boundary"};
 
 /* Fixed groups, then one group per team (broad: G_FIXED_BROAD fixed groups). */
-enum { G_ADMINS = 0, G_DEVELOPERS, G_AUDITORS, G_OPS, G_DATA, G_BILLING, G_CI_LEGACY, G_FIXED,
-       G_POWER = G_FIXED, G_PLATFORM, G_PROD_GUARD, G_CONTRACTORS, G_SANDBOX, G_FIXED_BROAD };
+enum {
+  G_ADMINS = 0,
+  G_DEVELOPERS,
+  G_AUDITORS,
+  G_OPS,
+  G_DATA,
+  G_BILLING,
+  G_CI_LEGACY,
+  G_FIXED,
+  G_POWER = G_FIXED,
+  G_PLATFORM,
+  G_PROD_GUARD,
+  G_CONTRACTORS,
+  G_SANDBOX,
+  G_FIXED_BROAD
+};
 static const char *const FIXED_GROUPS[G_FIXED_BROAD] = {
-    "admins", "developers", "auditors", "ops", "data-engineering", "billing", "ci-legacy",
-    "power-users", "platform-engineers", "prod-guard", "contractors", "sandbox-users"};
+    "admins",     "developers",       "auditors",
+    "ops",        "data-engineering", "billing",
+    "ci-legacy",  "power-users",      "platform-engineers",
+    "prod-guard", "contractors",      "sandbox-users"};
 
 static const char *const ALL_REGIONS[] = {
-    "us-east-1", "eu-west-1", "us-west-2", "eu-central-1", "ap-southeast-2", "ap-northeast-1",
-    "us-east-2", "eu-west-2", "ca-central-1", "sa-east-1", "ap-south-1", "eu-north-1"};
+    "us-east-1", "eu-west-1", "us-west-2",    "eu-central-1", "ap-southeast-2", "ap-northeast-1",
+    "us-east-2", "eu-west-2", "ca-central-1", "sa-east-1",    "ap-south-1",     "eu-north-1"};
 #define N_ALL_REGIONS (sizeof ALL_REGIONS / sizeof *ALL_REGIONS)
 
 static const char *const TEAM_WORDS[] = {
-    "payments", "checkout", "search", "identity", "platform", "catalog", "orders",
-    "shipping", "fraud", "risk", "ledger", "notify", "mobile", "web", "media",
-    "pricing", "inventory", "loyalty", "support", "analytics", "ml", "infra",
-    "billing", "reviews"};
+    "payments",  "checkout", "search",  "identity",  "platform", "catalog", "orders",  "shipping",
+    "fraud",     "risk",     "ledger",  "notify",    "mobile",   "web",     "media",   "pricing",
+    "inventory", "loyalty",  "support", "analytics", "ml",       "infra",   "billing", "reviews"};
 #define N_TEAM_WORDS (sizeof TEAM_WORDS / sizeof *TEAM_WORDS)
 
-static const char *const COMPONENTS[] = {"api", "worker", "frontend", "batch", "gateway",
+static const char *const COMPONENTS[] = {"api",  "worker",   "frontend",  "batch",    "gateway",
                                          "cron", "consumer", "scheduler", "migrator", "exporter"};
 #define N_COMPONENTS (sizeof COMPONENTS / sizeof *COMPONENTS)
 
 static const char *const FIRST[] = {
-    "alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy",
-    "mallory", "niaj", "olivia", "peggy", "rupert", "sybil", "trent", "victor", "walter",
-    "wendy", "amir", "bea", "chen", "dmitri", "eva", "farah", "goran", "hana", "igor",
-    "jun", "kofi", "lena", "marta", "noor", "oscar", "priya", "quinn", "rosa", "sami", "tomas"};
+    "alice",   "bob",  "carol",  "dave",   "erin",   "frank", "grace", "heidi",  "ivan",   "judy",
+    "mallory", "niaj", "olivia", "peggy",  "rupert", "sybil", "trent", "victor", "walter", "wendy",
+    "amir",    "bea",  "chen",   "dmitri", "eva",    "farah", "goran", "hana",   "igor",   "jun",
+    "kofi",    "lena", "marta",  "noor",   "oscar",  "priya", "quinn", "rosa",   "sami",   "tomas"};
 static const char *const LAST[] = {
-    "smith", "jones", "garcia", "muller", "rossi", "dubois", "tanaka", "kim", "silva",
-    "novak", "nowak", "jensen", "ivanova", "okafor", "haddad", "larsen", "kowalski",
-    "moreau", "fischer", "costa", "mendes", "yilmaz", "sato", "wang", "khan", "berg",
-    "lund", "petrov", "meyer", "weber", "schmidt", "lopez", "ruiz", "romero", "bianchi",
-    "ferrari", "horvat", "varga", "kovacs", "popescu"};
+    "smith",    "jones",  "garcia",  "muller",  "rossi",   "dubois", "tanaka",  "kim",
+    "silva",    "novak",  "nowak",   "jensen",  "ivanova", "okafor", "haddad",  "larsen",
+    "kowalski", "moreau", "fischer", "costa",   "mendes",  "yilmaz", "sato",    "wang",
+    "khan",     "berg",   "lund",    "petrov",  "meyer",   "weber",  "schmidt", "lopez",
+    "ruiz",     "romero", "bianchi", "ferrari", "horvat",  "varga",  "kovacs",  "popescu"};
 #define N_FIRST (sizeof FIRST / sizeof *FIRST)
 #define N_LAST (sizeof LAST / sizeof *LAST)
 
@@ -188,8 +239,8 @@ typedef struct cfg {
 
 typedef struct mpol {
   char *name, *path, *arn, *id;
-  int aws;     /* MP_* or -1 */
-  int kind;    /* CK_* for customer managed */
+  int aws;  /* MP_* or -1 */
+  int kind; /* CK_* for customer managed */
   size_t team;
   unsigned n_versions, default_version; /* 1-based */
   size_t attach, boundary_use;
@@ -201,8 +252,8 @@ typedef struct uplan {
   int persona;
   size_t team;
   bool break_glass;
-  bool broad; /* counted as broad by --stats */
-  bool named; /* --stats: a repository policy names this user */
+  bool broad;   /* counted as broad by --stats */
+  bool named;   /* --stats: a repository policy names this user */
   uint64_t sig; /* --stats: hash of what decides its ECR access */
 } uplan;
 
@@ -380,7 +431,8 @@ static void plan_policies(gen *g) {
     m.created = rand_time(&r);
     m.updated = m.created + (int64_t)gen_rng_below(&r, 86400 * 400);
     size_t idx = mp_add(g, m);
-    g->by_kind[m.kind] = gen_xrealloc(g->by_kind[m.kind], (g->n_by_kind[m.kind] + 1) * sizeof(size_t));
+    g->by_kind[m.kind] =
+        gen_xrealloc(g->by_kind[m.kind], (g->n_by_kind[m.kind] + 1) * sizeof(size_t));
     g->by_kind[m.kind][g->n_by_kind[m.kind]++] = idx;
   }
 }
@@ -412,7 +464,8 @@ static void plan_teams(gen *g) {
     if (i < N_TEAM_WORDS)
       g->teams_store[i] = gen_xstrdup(TEAM_WORDS[i]);
     else
-      g->teams_store[i] = gen_xasprintf("%s-%zu", TEAM_WORDS[i % N_TEAM_WORDS], i / N_TEAM_WORDS + 1);
+      g->teams_store[i] =
+          gen_xasprintf("%s-%zu", TEAM_WORDS[i % N_TEAM_WORDS], i / N_TEAM_WORDS + 1);
   }
   g->n_teams = n;
 }
@@ -475,9 +528,7 @@ static void plan_principals(gen *g) {
                                         : gen_xasprintf("github-actions-%s-%zu", tm, i);
       break;
     case R_ECS_EXEC: p->name = gen_xasprintf("ecsTaskExecutionRole-%s-%zu", tm, i); break;
-    case R_EKS_NODE:
-      p->name = gen_xasprintf("eks-%s-nodegroup-%zu-NodeInstanceRole", tm, i);
-      break;
+    case R_EKS_NODE: p->name = gen_xasprintf("eks-%s-nodegroup-%zu-NodeInstanceRole", tm, i); break;
     case R_SLR: {
       /* The ECR replication role exists once; the others repeat with a suffix. */
       size_t k = n_slr == 0 ? 0 : 1 + (n_slr - 1) % (N_SLRS - 1);
@@ -590,7 +641,8 @@ static void plan_repos(gen *g) {
   size_t first_region = g->c.regions > 1 ? (g->c.repos * 6 + 9) / 10 : g->c.repos;
   static const uint32_t shape_w[8] = {45, 15, 12, 15, 3, 5, 3, 2};
   static const char *const langs[] = {"python", "node", "java", "go", "distroless", "alpine"};
-  static const char *const images[] = {"nginx", "redis", "postgres", "busybox", "envoy", "fluent-bit"};
+  static const char *const images[] = {"nginx",   "redis", "postgres",
+                                       "busybox", "envoy", "fluent-bit"};
   for (size_t i = 0; i < g->c.repos; i++) {
     rplan_repo *rp = &g->repos[i];
     rp->region = i < first_region ? 0 : 1 + (i - first_region) % (g->c.regions - 1);
@@ -598,7 +650,8 @@ static void plan_repos(gen *g) {
     uint64_t k = gen_rng_below(&r, 100);
     const char *tm = g->teams_store[rp->team];
     if (k < 85) {
-      rp->name = gen_xasprintf("%s/%s-%s-%zu", tm, tm, COMPONENTS[gen_rng_below(&r, N_COMPONENTS)], i);
+      rp->name =
+          gen_xasprintf("%s/%s-%s-%zu", tm, tm, COMPONENTS[gen_rng_below(&r, N_COMPONENTS)], i);
     } else if (k < 90) {
       rp->name = gen_xasprintf("base/%s-%zu", langs[gen_rng_below(&r, 6)], i);
     } else if (k < 93) {
@@ -627,10 +680,11 @@ static void plan_repos_broad(gen *g) {
    * deny delete 8, user direct 2, account root 5 */
   static const uint32_t shape_w[8] = {30, 8, 25, 20, 2, 8, 2, 5};
   static const char *const langs[] = {"python", "node", "java", "go", "distroless", "alpine"};
-  static const char *const images[] = {"nginx", "redis", "postgres", "busybox", "envoy", "fluent-bit"};
-  static const char *const platform[] = {"base-python", "base-node", "base-jvm", "ingress-nginx",
-                                         "otel-collector", "vault-agent", "istio-proxy",
-                                         "cert-manager", "external-dns", "karpenter"};
+  static const char *const images[] = {"nginx",   "redis", "postgres",
+                                       "busybox", "envoy", "fluent-bit"};
+  static const char *const platform[] = {
+      "base-python", "base-node",   "base-jvm",     "ingress-nginx", "otel-collector",
+      "vault-agent", "istio-proxy", "cert-manager", "external-dns",  "karpenter"};
   for (size_t i = 0; i < g->c.repos; i++) {
     rplan_repo *rp = &g->repos[i];
     rp->region = i < first_region ? 0 : 1 + (i - first_region) % (g->c.regions - 1);
@@ -649,7 +703,8 @@ static void plan_repos_broad(gen *g) {
     else if (k < 89)
       rp->name = gen_xasprintf("mirror/docker-hub/library/%s-%zu", images[gen_rng_below(&r, 6)], i);
     else if (k < 92 && g->c.users > 0)
-      rp->name = gen_xasprintf("sandbox/%s/scratch-%zu", g->users[gen_rng_below(&r, g->c.users)].name, i);
+      rp->name =
+          gen_xasprintf("sandbox/%s/scratch-%zu", g->users[gen_rng_below(&r, g->c.users)].name, i);
     else
       rp->name = gen_xasprintf("legacy-%s-%zu", comp, i);
     rp->policy = gen_rng_ppm(&r, g->c.repo_policy_ppm) ? pick_weighted(&r, shape_w, 8) : -1;
@@ -805,8 +860,9 @@ static cJSON *emit_user(gen *g, size_t i) {
   char *id = rand_id(&r, "AIDA");
   gen_add_str(o, "UserId", id);
   free(id);
-  gen_add(o, "Arn", gen_strf("arn:aws:iam::%s:user%s%s", g->c.account,
-                             svc_path ? "/service-accounts/" : "/", u->name));
+  gen_add(o, "Arn",
+          gen_strf("arn:aws:iam::%s:user%s%s", g->c.account, svc_path ? "/service-accounts/" : "/",
+                   u->name));
   add_date(o, "CreateDate", rand_time(&r));
 
   cJSON *inl = gen_arr();
@@ -814,9 +870,9 @@ static cJSON *emit_user(gen *g, size_t i) {
   attach_list al = {{0}, 0};
   long boundary = -1;
   size_t tm = u->team;
-#define JOIN(gi)                                                                   \
-  do {                                                                             \
-    if ((size_t)(gi) < g->n_groups) gen_push(groups, gen_str(g->groups[gi].name)); \
+#define JOIN(gi)                                                                                   \
+  do {                                                                                             \
+    if ((size_t)(gi) < g->n_groups) gen_push(groups, gen_str(g->groups[gi].name));                 \
   } while (0)
   if (u->break_glass) {
     cJSON *d = pol_doc("2012-10-17");
@@ -827,16 +883,16 @@ static cJSON *emit_user(gen *g, size_t i) {
   }
   bool bp = g->c.profile == PROFILE_BROAD;
   size_t bteams = g->n_groups > G_FIXED_BROAD ? g->n_groups - G_FIXED_BROAD : 0;
-#define JOIN_OR(gi, pol) \
-  do {                   \
-    if ((size_t)(gi) < g->n_groups) \
-      JOIN(gi);          \
-    else                 \
-      attach(&al, (pol)); \
+#define JOIN_OR(gi, pol)                                                                           \
+  do {                                                                                             \
+    if ((size_t)(gi) < g->n_groups)                                                                \
+      JOIN(gi);                                                                                    \
+    else                                                                                           \
+      attach(&al, (pol));                                                                          \
   } while (0)
-#define JOIN_TEAM()                             \
-  do {                                          \
-    if (bteams) JOIN(G_FIXED_BROAD + tm % bteams); \
+#define JOIN_TEAM()                                                                                \
+  do {                                                                                             \
+    if (bteams) JOIN(G_FIXED_BROAD + tm % bteams);                                                 \
   } while (0)
   if (bp && (u->persona == U_DEV || u->persona == U_ADMIN || u->persona >= U_COUNT)) {
     switch (u->persona) {
@@ -872,83 +928,84 @@ static cJSON *emit_user(gen *g, size_t i) {
       if (gen_rng_ppm(&r, 150000)) boundary = pick_std(g, &r, CK_BOUNDARY, 3);
       break;
     }
-  } else switch (u->persona) {
-  case U_DEV: {
-    JOIN(G_DEVELOPERS);
-    size_t team_groups = g->n_groups > G_FIXED ? g->n_groups - G_FIXED : 0;
-    if (team_groups) {
-      size_t a = G_FIXED + tm % team_groups;
-      JOIN(a);
-      if (gen_rng_ppm(&r, 300000)) {
-        size_t b = G_FIXED + (size_t)gen_rng_below(&r, team_groups);
-        if (b != a) JOIN(b);
+  } else
+    switch (u->persona) {
+    case U_DEV: {
+      JOIN(G_DEVELOPERS);
+      size_t team_groups = g->n_groups > G_FIXED ? g->n_groups - G_FIXED : 0;
+      if (team_groups) {
+        size_t a = G_FIXED + tm % team_groups;
+        JOIN(a);
+        if (gen_rng_ppm(&r, 300000)) {
+          size_t b = G_FIXED + (size_t)gen_rng_below(&r, team_groups);
+          if (b != a) JOIN(b);
+        }
       }
+      if (gen_rng_ppm(&r, 300000)) attach(&al, pick_kind(g, &r, CK_NONECR));
+      if (gen_rng_ppm(&r, 200000))
+        gen_push(inl, inline_policy("PolicyName", "PolicyDocument", "personal-dev",
+                                    pol_nonecr_doc(&g->pc, &r, tm)));
+      if (gen_rng_ppm(&r, 200000)) boundary = pick_kind(g, &r, CK_BOUNDARY);
+      break;
     }
-    if (gen_rng_ppm(&r, 300000)) attach(&al, pick_kind(g, &r, CK_NONECR));
-    if (gen_rng_ppm(&r, 200000))
-      gen_push(inl, inline_policy("PolicyName", "PolicyDocument", "personal-dev",
-                                  pol_nonecr_doc(&g->pc, &r, tm)));
-    if (gen_rng_ppm(&r, 200000)) boundary = pick_kind(g, &r, CK_BOUNDARY);
-    break;
-  }
-  case U_DATA:
-    JOIN(G_DATA);
-    if (gen_rng_ppm(&r, 500000)) attach(&al, MP_S3_RO);
-    if (gen_rng_ppm(&r, 300000))
-      gen_push(inl, inline_policy("PolicyName", "PolicyDocument", "notebook-access",
-                                  pol_nonecr_doc(&g->pc, &r, tm)));
-    break;
-  case U_SVC: {
-    unsigned n = 1 + (unsigned)gen_rng_below(&r, 2);
-    for (unsigned k = 0; k < n; k++) attach(&al, pick_kind(g, &r, CK_NONECR));
-    if (gen_rng_ppm(&r, 100000)) attach(&al, pick_kind(g, &r, CK_TEAM_PULL));
-    if (gen_rng_ppm(&r, 500000))
-      gen_push(inl, inline_policy("PolicyName", "PolicyDocument", "app-access",
-                                  pol_nonecr_doc(&g->pc, &r, tm)));
-    break;
-  }
-  case U_OPS:
-    JOIN(G_OPS);
-    JOIN(G_DEVELOPERS);
-    if (gen_rng_ppm(&r, 200000)) attach(&al, pick_kind(g, &r, CK_TEAM_PUSH));
-    break;
-  case U_AUDITOR:
-    if (G_AUDITORS < g->n_groups) {
-      JOIN(G_AUDITORS);
-    } else {
-      attach(&al, MP_SECAUDIT);
-      attach(&al, MP_READONLY);
+    case U_DATA:
+      JOIN(G_DATA);
+      if (gen_rng_ppm(&r, 500000)) attach(&al, MP_S3_RO);
+      if (gen_rng_ppm(&r, 300000))
+        gen_push(inl, inline_policy("PolicyName", "PolicyDocument", "notebook-access",
+                                    pol_nonecr_doc(&g->pc, &r, tm)));
+      break;
+    case U_SVC: {
+      unsigned n = 1 + (unsigned)gen_rng_below(&r, 2);
+      for (unsigned k = 0; k < n; k++) attach(&al, pick_kind(g, &r, CK_NONECR));
+      if (gen_rng_ppm(&r, 100000)) attach(&al, pick_kind(g, &r, CK_TEAM_PULL));
+      if (gen_rng_ppm(&r, 500000))
+        gen_push(inl, inline_policy("PolicyName", "PolicyDocument", "app-access",
+                                    pol_nonecr_doc(&g->pc, &r, tm)));
+      break;
     }
-    break;
-  case U_ADMIN:
-    if (G_ADMINS < g->n_groups)
-      JOIN(G_ADMINS);
-    else
-      attach(&al, MP_ADMIN);
-    break;
-  case U_CI_LEGACY:
-    if (gen_rng_ppm(&r, 500000)) {
-      if (G_CI_LEGACY < g->n_groups && gen_rng_ppm(&r, 500000))
-        JOIN(G_CI_LEGACY);
+    case U_OPS:
+      JOIN(G_OPS);
+      JOIN(G_DEVELOPERS);
+      if (gen_rng_ppm(&r, 200000)) attach(&al, pick_kind(g, &r, CK_TEAM_PUSH));
+      break;
+    case U_AUDITOR:
+      if (G_AUDITORS < g->n_groups) {
+        JOIN(G_AUDITORS);
+      } else {
+        attach(&al, MP_SECAUDIT);
+        attach(&al, MP_READONLY);
+      }
+      break;
+    case U_ADMIN:
+      if (G_ADMINS < g->n_groups)
+        JOIN(G_ADMINS);
       else
-        attach(&al, MP_ECR_POWER);
-    } else {
-      cJSON *d = pol_doc("2012-10-17");
-      pol_add_ecr_admin(&r, d, false);
-      if (gen_rng_ppm(&r, 300000)) {
-        cJSON *s = cJSON_GetArrayItem(cJSON_GetObjectItem(d, "Statement"), 0);
-        gen_add(s, "Condition", pol_condition(&g->pc, &r, tm));
+        attach(&al, MP_ADMIN);
+      break;
+    case U_CI_LEGACY:
+      if (gen_rng_ppm(&r, 500000)) {
+        if (G_CI_LEGACY < g->n_groups && gen_rng_ppm(&r, 500000))
+          JOIN(G_CI_LEGACY);
+        else
+          attach(&al, MP_ECR_POWER);
+      } else {
+        cJSON *d = pol_doc("2012-10-17");
+        pol_add_ecr_admin(&r, d, false);
+        if (gen_rng_ppm(&r, 300000)) {
+          cJSON *s = cJSON_GetArrayItem(cJSON_GetObjectItem(d, "Statement"), 0);
+          gen_add(s, "Condition", pol_condition(&g->pc, &r, tm));
+        }
+        gen_push(inl, inline_policy("PolicyName", "PolicyDocument", "ecr-push-all", d));
       }
-      gen_push(inl, inline_policy("PolicyName", "PolicyDocument", "ecr-push-all", d));
+      break;
+    default:
+      if (G_BILLING < g->n_groups)
+        JOIN(G_BILLING);
+      else
+        attach(&al, MP_BILLING);
+      break;
     }
-    break;
-  default:
-    if (G_BILLING < g->n_groups)
-      JOIN(G_BILLING);
-    else
-      attach(&al, MP_BILLING);
-    break;
-  }
 #undef JOIN_TEAM
 #undef JOIN_OR
 #undef JOIN
@@ -959,7 +1016,8 @@ static cJSON *emit_user(gen *g, size_t i) {
   gen_add(o, "Tags", tags_json(g, &r, tm));
   if (g->c.stats) {
     size_t vg = bp ? G_SANDBOX : G_DEVELOPERS;
-    u->sig = principal_sig(g, o, "UserPolicyList", vg < g->n_groups ? g->groups[vg].name : NULL, u->name);
+    u->sig = principal_sig(g, o, "UserPolicyList", vg < g->n_groups ? g->groups[vg].name : NULL,
+                           u->name);
   }
   return o;
 }
@@ -980,7 +1038,8 @@ static cJSON *emit_group(gen *g, size_t i) {
   if (bp && !gp->is_team && i != G_DEVELOPERS) {
     /* Broad: admins without the MFA Deny; the carve-out groups. */
     if (i == G_PROD_GUARD)
-      gen_push(inl, inline_policy("PolicyName", "PolicyDocument", "deny-prod-writes", pol_prod_guard_doc()));
+      gen_push(inl, inline_policy("PolicyName", "PolicyDocument", "deny-prod-writes",
+                                  pol_prod_guard_doc()));
     else if (i == G_CONTRACTORS)
       gen_push(inl, inline_policy("PolicyName", "PolicyDocument", "deny-prod-and-platform",
                                   pol_contractor_deny_doc()));
@@ -991,7 +1050,8 @@ static cJSON *emit_group(gen *g, size_t i) {
       gen_push(inl, inline_policy("PolicyName", "PolicyDocument", "sandbox-repositories", d));
     }
   } else if (bp && i == G_DEVELOPERS) {
-    gen_push(inl, inline_policy("PolicyName", "PolicyDocument", "pull-base-images", pol_base_pull_doc(&g->pc)));
+    gen_push(inl, inline_policy("PolicyName", "PolicyDocument", "pull-base-images",
+                                pol_base_pull_doc(&g->pc)));
   } else if (gp->is_team) {
     cJSON *d = pol_doc("2012-10-17");
     pol_add_team_pull(&g->pc, &r, d, gp->team, gen_rng_ppm(&r, 100000), false);
@@ -1069,7 +1129,8 @@ static cJSON *trust_irsa(gen *g, gen_rng *r, const rplan *p) {
   char *provider = gen_xasprintf("arn:aws:iam::%s:oidc-provider/%s", g->c.account, issuer);
   char *key = gen_xasprintf("%s:sub", issuer);
   char *sa = gen_xasprintf("system:serviceaccount:%s:%s", g->teams_store[p->team], p->name);
-  cJSON *d = trust_federated(provider, "sts:AssumeRoleWithWebIdentity", cond_kv("StringEquals", key, sa));
+  cJSON *d =
+      trust_federated(provider, "sts:AssumeRoleWithWebIdentity", cond_kv("StringEquals", key, sa));
   free(issuer);
   free(provider);
   free(key);
@@ -1168,10 +1229,11 @@ static cJSON *emit_role(gen *g, size_t i) {
     if (strstr(p->name, "codebuild")) {
       trust = trust_service("codebuild.amazonaws.com");
     } else {
-      char *prov = gen_xasprintf("arn:aws:iam::%s:oidc-provider/token.actions.githubusercontent.com",
-                                 g->c.account);
+      char *prov = gen_xasprintf(
+          "arn:aws:iam::%s:oidc-provider/token.actions.githubusercontent.com", g->c.account);
       char *sub = gen_xasprintf("repo:acme/%s-*:ref:refs/heads/main", g->teams_store[tm]);
-      cJSON *c = cond_kv("StringEquals", "token.actions.githubusercontent.com:aud", "sts.amazonaws.com");
+      cJSON *c =
+          cond_kv("StringEquals", "token.actions.githubusercontent.com:aud", "sts.amazonaws.com");
       cJSON *like = gen_obj();
       gen_add_str(like, "token.actions.githubusercontent.com:sub", sub);
       gen_add(c, "StringLike", like);
@@ -1198,7 +1260,8 @@ static cJSON *emit_role(gen *g, size_t i) {
     if (gen_rng_ppm(&r, 300000)) {
       cJSON *d = pol_doc("2012-10-17");
       cJSON *s = pol_stmt(d, "ReadSecrets", false);
-      gen_add(s, "Action", gen_strs("secretsmanager:GetSecretValue", "kms:Decrypt", (const char *)NULL));
+      gen_add(s, "Action",
+              gen_strs("secretsmanager:GetSecretValue", "kms:Decrypt", (const char *)NULL));
       gen_add(s, "Resource", gen_str("*"));
       gen_push(inl, inline_policy("PolicyName", "PolicyDocument", "task-secrets", d));
     }
@@ -1224,16 +1287,21 @@ static cJSON *emit_role(gen *g, size_t i) {
   case R_SSO: {
     char *prov = gen_xasprintf("arn:aws:iam::%s:saml-provider/AWSSSO_%016" PRIx64 "_DO_NOT_DELETE",
                                g->c.account, gen_rng_next(&r));
-    trust = trust_federated(prov, "sts:AssumeRoleWithSAML",
-                            cond_kv("StringEquals", "SAML:aud", "https://signin.aws.amazon.com/saml"));
+    trust =
+        trust_federated(prov, "sts:AssumeRoleWithSAML",
+                        cond_kv("StringEquals", "SAML:aud", "https://signin.aws.amazon.com/saml"));
     free(prov);
-    if (p->sub == 0) attach(&al, MP_ADMIN);
+    if (p->sub == 0)
+      attach(&al, MP_ADMIN);
     else if (p->sub == 1 && bp) {
       /* The PowerUser permission set of the broad account keeps off prod. */
       attach(&al, MP_POWERUSER);
-      gen_push(inl, inline_policy("PolicyName", "PolicyDocument", "AwsSSOInlinePolicy", pol_prod_guard_doc()));
-    } else if (p->sub == 1) attach(&al, MP_POWERUSER);
-    else if (p->sub == 2) attach(&al, MP_READONLY);
+      gen_push(inl, inline_policy("PolicyName", "PolicyDocument", "AwsSSOInlinePolicy",
+                                  pol_prod_guard_doc()));
+    } else if (p->sub == 1)
+      attach(&al, MP_POWERUSER);
+    else if (p->sub == 2)
+      attach(&al, MP_READONLY);
     else {
       attach(&al, pick_kind(g, &r, CK_NONECR));
       attach(&al, pick_kind(g, &r, CK_TEAM_PULL));
@@ -1365,7 +1433,8 @@ static cJSON *emit_policy(gen *g, size_t idx) {
     gen_add(pv, "VersionId", gen_strf("v%u", v));
     gen_add(pv, "IsDefaultVersion", cJSON_CreateBool(v == m->default_version));
     add_date(pv, "CreateDate",
-             m->created + (int64_t)(m->updated - m->created) * (int64_t)(v - 1) / (int64_t)m->n_versions);
+             m->created +
+                 (int64_t)(m->updated - m->created) * (int64_t)(v - 1) / (int64_t)m->n_versions);
     gen_push(versions, pv);
   }
   gen_add(o, "PolicyVersionList", versions);
@@ -1390,7 +1459,8 @@ static void write_iam(gen *g) {
    * managed policies in use. */
   list_begin(&lw, fp, "Policies", false);
   for (size_t i = 0; i < g->n_mp; i++)
-    if (g->mp[i].aws < 0 || g->mp[i].attach || g->mp[i].boundary_use) list_item(&lw, emit_policy(g, i));
+    if (g->mp[i].aws < 0 || g->mp[i].attach || g->mp[i].boundary_use)
+      list_item(&lw, emit_policy(g, i));
   list_end(&lw);
   fputs("\n}\n", fp);
   close_out(g, fp, path, rel);
@@ -1451,10 +1521,11 @@ static char *repository_policy_text(gen *g, const rplan_repo *rp, gen_rng *r) {
       cJSON *p = gen_obj();
       gen_add_str(p, "Service", "lambda.amazonaws.com");
       gen_add(s, "Principal", p);
-      gen_add(s, "Action", gen_strs("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", (const char *)NULL));
+      gen_add(s, "Action",
+              gen_strs("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", (const char *)NULL));
       cJSON *c = gen_obj(), *inner = gen_obj();
-      gen_add(inner, "aws:sourceArn", gen_strf("arn:aws:lambda:%s:%s:function:*",
-                                               g->pc.regions[rp->region], acct));
+      gen_add(inner, "aws:sourceArn",
+              gen_strf("arn:aws:lambda:%s:%s:function:*", g->pc.regions[rp->region], acct));
       gen_add(c, "StringLike", inner);
       gen_add(s, "Condition", c);
     }
@@ -1468,12 +1539,14 @@ static char *repository_policy_text(gen *g, const rplan_repo *rp, gen_rng *r) {
     if (role) ((rplan *)role)->named = true;
     s = pol_stmt(d, "CiPush", false);
     if (role)
-      gen_add(s, "Principal", principal_aws(gen_strf("arn:aws:iam::%s:role%s%s", acct, role->path, role->name)));
+      gen_add(s, "Principal",
+              principal_aws(gen_strf("arn:aws:iam::%s:role%s%s", acct, role->path, role->name)));
     else
       gen_add(s, "Principal", principal_aws(gen_strf("arn:aws:iam::%s:root", acct)));
-    gen_add(s, "Action", gen_strs("ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload",
-                                  "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage",
-                                  "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", (const char *)NULL));
+    gen_add(s, "Action",
+            gen_strs("ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload",
+                     "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage",
+                     "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", (const char *)NULL));
     break;
   }
   case 3: { /* organization-wide pull: "*" narrowed by a Condition */
@@ -1497,7 +1570,8 @@ static char *repository_policy_text(gen *g, const rplan_repo *rp, gen_rng *r) {
     gen_add(s, "Action", pull_actions());
     s = pol_stmt(d, "DenyDeleteExceptAdmins", true);
     gen_add_str(s, "Principal", "*");
-    gen_add(s, "Action", gen_strs("ecr:DeleteRepository", "ecr:BatchDeleteImage", (const char *)NULL));
+    gen_add(s, "Action",
+            gen_strs("ecr:DeleteRepository", "ecr:BatchDeleteImage", (const char *)NULL));
     cJSON *c = gen_obj(), *inner = gen_obj();
     gen_add(inner, "aws:PrincipalArn", gen_strf("arn:aws:iam::%s:role/admin-*", acct));
     gen_add(c, "ArnNotLike", inner);
@@ -1509,10 +1583,11 @@ static char *repository_policy_text(gen *g, const rplan_repo *rp, gen_rng *r) {
     uplan *u = g->c.users ? &g->users[gen_rng_below(r, g->c.users)] : NULL;
     if (u) u->named = true;
     if (u)
-      gen_add(s, "Principal", principal_aws(gen_strf("arn:aws:iam::%s:user%s%s", acct,
-                                                     (u->persona == U_SVC || u->persona == U_CI_LEGACY)
-                                                         ? "/service-accounts/" : "/",
-                                                     u->name)));
+      gen_add(s, "Principal",
+              principal_aws(gen_strf(
+                  "arn:aws:iam::%s:user%s%s", acct,
+                  (u->persona == U_SVC || u->persona == U_CI_LEGACY) ? "/service-accounts/" : "/",
+                  u->name)));
     else
       gen_add(s, "Principal", principal_aws(gen_str(acct)));
     gen_add(s, "Action", gen_strs("ecr:*", (const char *)NULL));
@@ -1539,10 +1614,12 @@ static void write_ecr(gen *g) {
       if (rp->region != reg) continue;
       gen_rng rr = gen_rng_derive(g->c.seed, 12, i);
       cJSON *o = gen_obj();
-      gen_add(o, "repositoryArn", gen_strf("arn:aws:ecr:%s:%s:repository/%s", rname, g->c.account, rp->name));
+      gen_add(o, "repositoryArn",
+              gen_strf("arn:aws:ecr:%s:%s:repository/%s", rname, g->c.account, rp->name));
       gen_add_str(o, "registryId", g->c.account);
       gen_add_str(o, "repositoryName", rp->name);
-      gen_add(o, "repositoryUri", gen_strf("%s.dkr.ecr.%s.amazonaws.com/%s", g->c.account, rname, rp->name));
+      gen_add(o, "repositoryUri",
+              gen_strf("%s.dkr.ecr.%s.amazonaws.com/%s", g->c.account, rname, rp->name));
       char ts[40];
       gen_time_ecr(rp->created, (unsigned)gen_rng_below(&rr, 1000), ts);
       gen_add_str(o, "createdAt", ts);
@@ -1580,13 +1657,17 @@ static void write_ecr(gen *g) {
       cJSON *d = pol_doc("2012-10-17");
       cJSON *s = pol_stmt(d, "ReplicationAccessCrossAccount", false);
       gen_add(s, "Principal", principal_aws(gen_str(g->external[0])));
-      gen_add(s, "Action", gen_strs("ecr:CreateRepository", "ecr:ReplicateImage", (const char *)NULL));
+      gen_add(s, "Action",
+              gen_strs("ecr:CreateRepository", "ecr:ReplicateImage", (const char *)NULL));
       gen_add(s, "Resource", gen_strf("arn:aws:ecr:%s:%s:repository/*", rname, g->c.account));
       if (gen_rng_ppm(&r, 500000)) {
         s = pol_stmt(d, "PullThroughCache", false);
         gen_add(s, "Principal", principal_aws(gen_strf("arn:aws:iam::%s:root", g->c.account)));
-        gen_add(s, "Action", gen_strs("ecr:CreateRepository", "ecr:BatchImportUpstreamImage", (const char *)NULL));
-        gen_add(s, "Resource", gen_strf("arn:aws:ecr:%s:%s:repository/mirror/*", rname, g->c.account));
+        gen_add(
+            s, "Action",
+            gen_strs("ecr:CreateRepository", "ecr:BatchImportUpstreamImage", (const char *)NULL));
+        gen_add(s, "Resource",
+                gen_strf("arn:aws:ecr:%s:%s:repository/mirror/*", rname, g->c.account));
       }
       cJSON *out = gen_obj();
       gen_add_str(out, "registryId", g->c.account);
@@ -1646,10 +1727,10 @@ static void write_scps(gen *g) {
       /* An allow-list SCP: ECR allowed, ECR Public not. */
       cJSON *d = pol_doc("2012-10-17");
       cJSON *s = pol_stmt(d, "AllowedServices", false);
-      gen_add(s, "Action", gen_strs("ecr:*", "s3:*", "ec2:*", "ecs:*", "eks:*", "logs:*",
-                                    "cloudwatch:*", "iam:*", "sts:*", "kms:*", "dynamodb:*",
-                                    "sqs:*", "sns:*", "lambda:*", "ssm:*", "secretsmanager:*",
-                                    (const char *)NULL));
+      gen_add(s, "Action",
+              gen_strs("ecr:*", "s3:*", "ec2:*", "ecs:*", "eks:*", "logs:*", "cloudwatch:*",
+                       "iam:*", "sts:*", "kms:*", "dynamodb:*", "sqs:*", "sns:*", "lambda:*",
+                       "ssm:*", "secretsmanager:*", (const char *)NULL));
       gen_add_str(s, "Resource", "*");
       s = pol_stmt(d, "NoPublicGallery", true);
       gen_add_str(s, "Action", "ecr-public:*");
@@ -1660,15 +1741,17 @@ static void write_scps(gen *g) {
       gen_push(pols, scp("p-FullAWSAccess", "FullAWSAccess", full_aws_access()));
       cJSON *d = pol_doc("2012-10-17");
       cJSON *s = pol_stmt(d, "ProtectImages", true);
-      gen_add(s, "Action", gen_strs("ecr:DeleteRepository", "ecr:BatchDeleteImage",
-                                    "ecr:SetRepositoryPolicy", "ecr:DeleteRepositoryPolicy",
-                                    "ecr:PutRegistryPolicy", "ecr:DeleteRegistryPolicy",
-                                    (const char *)NULL));
+      gen_add(s, "Action",
+              gen_strs("ecr:DeleteRepository", "ecr:BatchDeleteImage", "ecr:SetRepositoryPolicy",
+                       "ecr:DeleteRepositoryPolicy", "ecr:PutRegistryPolicy",
+                       "ecr:DeleteRegistryPolicy", (const char *)NULL));
       gen_add_str(s, "Resource", "*");
       cJSON *c = gen_obj(), *inner = gen_obj();
-      gen_add(inner, "aws:PrincipalArn", gen_strs("arn:aws:iam::*:role/admin-*",
-                                                  "arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_AdministratorAccess_*",
-                                                  (const char *)NULL));
+      gen_add(inner, "aws:PrincipalArn",
+              gen_strs("arn:aws:iam::*:role/admin-*",
+                       "arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/"
+                       "AWSReservedSSO_AdministratorAccess_*",
+                       (const char *)NULL));
       gen_add(c, "ArnNotLike", inner);
       gen_add(s, "Condition", c);
       char *id = gen_xasprintf("p-%08" PRIx64, gen_rng_next(&r) & 0xffffffffu);
@@ -1677,7 +1760,8 @@ static void write_scps(gen *g) {
         /* Nobody deletes production images, not even admins. */
         d = pol_doc("2012-10-17");
         s = pol_stmt(d, "ProtectProdImages", true);
-        gen_add(s, "Action", gen_strs("ecr:DeleteRepository", "ecr:BatchDeleteImage", (const char *)NULL));
+        gen_add(s, "Action",
+                gen_strs("ecr:DeleteRepository", "ecr:BatchDeleteImage", (const char *)NULL));
         gen_add_str(s, "Resource", "arn:aws:ecr:*:*:repository/" POL_PROD_PREFIX "*");
         id[2] = 'b';
         gen_push(pols, scp(id, "protect-prod-images", d));
@@ -1727,7 +1811,8 @@ static void write_manifest(gen *g) {
   gen_add(params, "repo_policy_share_ppm", cJSON_CreateNumber((double)g->c.repo_policy_ppm));
   gen_add(params, "scp_levels", cJSON_CreateNumber((double)g->c.scp_levels));
   gen_add(params, "seed", gen_strf("%" PRIu64, g->c.seed));
-  gen_add(params, "broad_scale_permille", cJSON_CreateNumber((double)(long)(g->c.broad_scale * 1000 + 0.5)));
+  gen_add(params, "broad_scale_permille",
+          cJSON_CreateNumber((double)(long)(g->c.broad_scale * 1000 + 0.5)));
   if (g->c.profile == PROFILE_BROAD) gen_add_str(params, "profile", "broad");
   gen_add(m, "synthetic", params);
   cJSON *files = gen_arr();
@@ -1769,9 +1854,11 @@ static int cmp_cstr(const void *a, const void *b) {
 static bool ecr_relevant(const cJSON *st) {
   if (cJSON_GetObjectItemCaseSensitive(st, "NotAction")) return true;
   const cJSON *a = cJSON_GetObjectItemCaseSensitive(st, "Action"), *it;
-  if (cJSON_IsString(a)) return strcmp(a->valuestring, "*") == 0 || strncasecmp(a->valuestring, "ecr:", 4) == 0;
-  cJSON_ArrayForEach(it, a) if (cJSON_IsString(it) && (strcmp(it->valuestring, "*") == 0 ||
-                                                       strncasecmp(it->valuestring, "ecr:", 4) == 0)) return true;
+  if (cJSON_IsString(a))
+    return strcmp(a->valuestring, "*") == 0 || strncasecmp(a->valuestring, "ecr:", 4) == 0;
+  cJSON_ArrayForEach(it, a) if (cJSON_IsString(it) &&
+                                (strcmp(it->valuestring, "*") == 0 ||
+                                 strncasecmp(it->valuestring, "ecr:", 4) == 0)) return true;
   return false;
 }
 
@@ -1779,10 +1866,10 @@ static uint64_t principal_sig(gen *g, const cJSON *o, const char *inline_key, co
                               const char *username) {
   char **v = NULL;
   size_t n = 0;
-#define PUSHF(...)                                   \
-  do {                                               \
-    v = gen_xrealloc(v, (n + 1) * sizeof *v);        \
-    v[n++] = gen_xasprintf(__VA_ARGS__);             \
+#define PUSHF(...)                                                                                 \
+  do {                                                                                             \
+    v = gen_xrealloc(v, (n + 1) * sizeof *v);                                                      \
+    v[n++] = gen_xasprintf(__VA_ARGS__);                                                           \
   } while (0)
   const cJSON *it, *st;
   cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(o, "GroupList")) {
@@ -1790,11 +1877,13 @@ static uint64_t principal_sig(gen *g, const cJSON *o, const char *inline_key, co
     if (var_group && username && strcmp(it->valuestring, var_group) == 0) PUSHF("u:%s", username);
   }
   cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(o, "AttachedManagedPolicies"))
-    PUSHF("m:%s", cJSON_GetObjectItemCaseSensitive(it, "PolicyArn")->valuestring);
+      PUSHF("m:%s", cJSON_GetObjectItemCaseSensitive(it, "PolicyArn")->valuestring);
   const cJSON *b = cJSON_GetObjectItemCaseSensitive(o, "PermissionsBoundary");
   if (b) PUSHF("b:%s", cJSON_GetObjectItemCaseSensitive(b, "PermissionsBoundaryArn")->valuestring);
   cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(o, inline_key)) {
-    cJSON_ArrayForEach(st, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(it, "PolicyDocument"), "Statement")) {
+    cJSON_ArrayForEach(
+        st, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(it, "PolicyDocument"),
+                                             "Statement")) {
       if (!ecr_relevant(st)) continue;
       char *txt = gen_json_compact(st);
       PUSHF("i:%s", txt);
@@ -1842,27 +1931,31 @@ static void print_signatures(const gen *g) {
     if (p->broad) br[nb++] = h;
   }
   size_t da = count_distinct(all, n), db = count_distinct(br, nb);
-  fprintf(stderr, "  distinct access signatures (estimate): %zu of %zu principals; %zu of the %zu %s\n",
-          da, n, db, nb, bp ? "with write on most repositories" : "with access on every repository");
+  fprintf(stderr,
+          "  distinct access signatures (estimate): %zu of %zu principals; %zu of the %zu %s\n", da,
+          n, db, nb, bp ? "with write on most repositories" : "with access on every repository");
   free(all);
   free(br);
 }
 
 static void print_stats(const gen *g) {
-  fprintf(stderr, "ecraudit-gen: %zu users, %zu roles, %zu groups, %zu customer managed policies, "
-                  "%zu repositories in %zu regions\n",
+  fprintf(stderr,
+          "ecraudit-gen: %zu users, %zu roles, %zu groups, %zu customer managed policies, "
+          "%zu repositories in %zu regions\n",
           g->c.users, g->c.roles, g->n_groups, g->c.policies, g->c.repos, g->c.regions);
   bool bp = g->c.profile == PROFILE_BROAD;
   fprintf(stderr, "  profile: %s\n  users by persona:", bp ? "broad" : "rare");
   for (int i = 0; i < (bp ? U_ALL : U_COUNT); i++)
-    fprintf(stderr, " %s=%zu", (bp ? BROAD_USER_PERSONAS : USER_PERSONAS)[i].name, g->persona_count_u[i]);
+    fprintf(stderr, " %s=%zu", (bp ? BROAD_USER_PERSONAS : USER_PERSONAS)[i].name,
+            g->persona_count_u[i]);
   fprintf(stderr, "\n  roles by persona:");
   for (int i = 0; i < (bp ? R_ALL : R_COUNT); i++)
-    fprintf(stderr, " %s=%zu", (bp ? BROAD_ROLE_PERSONAS : ROLE_PERSONAS)[i].name, g->persona_count_r[i]);
+    fprintf(stderr, " %s=%zu", (bp ? BROAD_ROLE_PERSONAS : ROLE_PERSONAS)[i].name,
+            g->persona_count_r[i]);
   size_t n = g->c.users + g->c.roles;
   fprintf(stderr, "\n  principals with %s: %zu users + %zu roles = %.1f%%\n",
-          bp ? "write on most repositories" : "ECR access on every repository",
-          g->broad_users, g->broad_roles, n ? 100.0 * (double)(g->broad_users + g->broad_roles) / (double)n : 0.0);
+          bp ? "write on most repositories" : "ECR access on every repository", g->broad_users,
+          g->broad_roles, n ? 100.0 * (double)(g->broad_users + g->broad_roles) / (double)n : 0.0);
   size_t prod = 0, plat = 0;
   for (size_t i = 0; i < g->c.repos; i++) {
     prod += strncmp(g->repos[i].name, POL_PROD_PREFIX, strlen(POL_PROD_PREFIX)) == 0;
@@ -1870,11 +1963,14 @@ static void print_stats(const gen *g) {
   }
   size_t with_pol = 0;
   for (int i = 0; i < 8; i++) with_pol += g->repo_policies_by_shape[i];
-  fprintf(stderr, "  repositories: %zu " POL_PROD_PREFIX "*, %zu " POL_PLATFORM_PREFIX "*, %zu with a repository policy (%.0f%%)\n",
+  fprintf(stderr,
+          "  repositories: %zu " POL_PROD_PREFIX "*, %zu " POL_PLATFORM_PREFIX
+          "*, %zu with a repository policy (%.0f%%)\n",
           prod, plat, with_pol, g->c.repos ? 100.0 * (double)with_pol / (double)g->c.repos : 0.0);
   print_signatures(g);
-  static const char *const shapes[8] = {"cross-account", "service", "role-push", "org-conditional",
-                                        "public", "deny-delete", "user-direct", "account-root"};
+  static const char *const shapes[8] = {"cross-account",   "service",     "role-push",
+                                        "org-conditional", "public",      "deny-delete",
+                                        "user-direct",     "account-root"};
   fprintf(stderr, "  repository policies:");
   for (int i = 0; i < 8; i++) fprintf(stderr, " %s=%zu", shapes[i], g->repo_policies_by_shape[i]);
   fputc('\n', stderr);
@@ -1930,7 +2026,8 @@ static size_t parse_size(const char *opt, const char *s, size_t max) {
   char *end;
   errno = 0;
   unsigned long long v = strtoull(s, &end, 10);
-  if (errno || *end || end == s || s[0] == '-' || v > max) die("--%s: expected an integer 0..%zu, got '%s'", opt, max, s);
+  if (errno || *end || end == s || s[0] == '-' || v > max)
+    die("--%s: expected an integer 0..%zu, got '%s'", opt, max, s);
   return (size_t)v;
 }
 
@@ -1938,7 +2035,8 @@ static double parse_double(const char *opt, const char *s, double max) {
   char *end;
   errno = 0;
   double v = strtod(s, &end);
-  if (errno || *end || end == s || !(v >= 0.0 && v <= max)) die("--%s: expected a number 0..%g, got '%s'", opt, max, s);
+  if (errno || *end || end == s || !(v >= 0.0 && v <= max))
+    die("--%s: expected a number 0..%g, got '%s'", opt, max, s);
   return v;
 }
 
@@ -1958,21 +2056,37 @@ static bool dir_is_empty_or_absent(const char *path) {
 int main(int argc, char **argv) {
   gen g;
   memset(&g, 0, sizeof g);
-  g.c = (cfg){.users = 60, .roles = 90, .groups = 12, .policies = 80, .repos = 40, .regions = 2,
-              .repo_policy_ppm = 250000, .scp_levels = 3, .seed = 1, .broad_scale = 1.0,
-              .account = "111122223333", .manifest = true};
+  g.c = (cfg){.users = 60,
+              .roles = 90,
+              .groups = 12,
+              .policies = 80,
+              .repos = 40,
+              .regions = 2,
+              .repo_policy_ppm = 250000,
+              .scp_levels = 3,
+              .seed = 1,
+              .broad_scale = 1.0,
+              .account = "111122223333",
+              .manifest = true};
   bool force = false;
-  static const struct option opts[] = {
-      {"users", required_argument, NULL, 'u'},    {"roles", required_argument, NULL, 'r'},
-      {"groups", required_argument, NULL, 'g'},   {"policies", required_argument, NULL, 'p'},
-      {"repos", required_argument, NULL, 'R'},    {"regions", required_argument, NULL, 'G'},
-      {"repo-policy-share", required_argument, NULL, 'F'},
-      {"scp-levels", required_argument, NULL, 'L'}, {"seed", required_argument, NULL, 's'},
-      {"out", required_argument, NULL, 'o'},      {"account", required_argument, NULL, 'a'},
-      {"broad-scale", required_argument, NULL, 'B'}, {"no-manifest", no_argument, NULL, 'M'},
-      {"stats", no_argument, NULL, 'S'},          {"force", no_argument, NULL, 'f'},
-      {"profile", required_argument, NULL, 'P'},
-      {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {{"users", required_argument, NULL, 'u'},
+                                       {"roles", required_argument, NULL, 'r'},
+                                       {"groups", required_argument, NULL, 'g'},
+                                       {"policies", required_argument, NULL, 'p'},
+                                       {"repos", required_argument, NULL, 'R'},
+                                       {"regions", required_argument, NULL, 'G'},
+                                       {"repo-policy-share", required_argument, NULL, 'F'},
+                                       {"scp-levels", required_argument, NULL, 'L'},
+                                       {"seed", required_argument, NULL, 's'},
+                                       {"out", required_argument, NULL, 'o'},
+                                       {"account", required_argument, NULL, 'a'},
+                                       {"broad-scale", required_argument, NULL, 'B'},
+                                       {"no-manifest", no_argument, NULL, 'M'},
+                                       {"stats", no_argument, NULL, 'S'},
+                                       {"force", no_argument, NULL, 'f'},
+                                       {"profile", required_argument, NULL, 'P'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
   int ch;
   while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
     switch (ch) {
@@ -2018,9 +2132,10 @@ int main(int argc, char **argv) {
   if (!force && !dir_is_empty_or_absent(g.c.out))
     die("%s already holds a bundle (use a new directory, or --force to write over it)", g.c.out);
 
-  static const char *const ext[6] = {"arn:aws:iam::222233334444:root", "arn:aws:iam::555566667777:root",
-                                     "arn:aws:iam::888899990000:root", "arn:aws:iam::123456789012:root",
-                                     "arn:aws:iam::210987654321:root", "arn:aws:iam::999988887777:root"};
+  static const char *const ext[6] = {
+      "arn:aws:iam::222233334444:root", "arn:aws:iam::555566667777:root",
+      "arn:aws:iam::888899990000:root", "arn:aws:iam::123456789012:root",
+      "arn:aws:iam::210987654321:root", "arn:aws:iam::999988887777:root"};
   /* Bare 12-digit ids for the bare-id spelling (index 3..5 -> digits only). */
   static const char *const ext_ids[6] = {"222233334444", "555566667777", "888899990000",
                                          "123456789012", "210987654321", "999988887777"};

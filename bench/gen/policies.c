@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const WORDS[] = {"events", "orders", "reports", "assets", "cache",
+static const char *const WORDS[] = {"events",  "orders",  "reports", "assets",  "cache",
                                     "exports", "uploads", "archive", "metrics", "state"};
 #define N_WORDS (sizeof WORDS / sizeof *WORDS)
 
@@ -21,7 +21,9 @@ static cJSON *two(cJSON *a, cJSON *b) {
   return arr;
 }
 
-static const char *word(gen_rng *r) { return WORDS[gen_rng_below(r, N_WORDS)]; }
+static const char *word(gen_rng *r) {
+  return WORDS[gen_rng_below(r, N_WORDS)];
+}
 
 /* Occasionally spell an action in lower case (IAM action names are
  * case-insensitive; evaluators must not care). */
@@ -80,8 +82,7 @@ cJSON *pol_condition(const pol_ctx *c, gen_rng *r, size_t team) {
   case 4:
     return cond1("StringEquals", "aws:SourceVpce",
                  gen_strf("vpce-0%012llx", (unsigned long long)(gen_rng_next(r) >> 16)));
-  default:
-    return cond1("StringEquals", "aws:PrincipalTag/team", gen_str(c->teams[team]));
+  default: return cond1("StringEquals", "aws:PrincipalTag/team", gen_str(c->teams[team]));
   }
 }
 
@@ -105,8 +106,9 @@ void pol_add_nonecr(const pol_ctx *c, gen_rng *r, cJSON *doc, size_t team) {
   case 0:
     maybe_sid(r, doc, &s, "ReadBucket", false);
     gen_add(s, "Action", gen_strs("s3:GetObject", "s3:ListBucket", (const char *)NULL));
-    gen_add(s, "Resource", two(gen_strf("arn:aws:s3:::%s-%s-%s-%u", c->account, tm, w, n),
-                               gen_strf("arn:aws:s3:::%s-%s-%s-%u/*", c->account, tm, w, n)));
+    gen_add(s, "Resource",
+            two(gen_strf("arn:aws:s3:::%s-%s-%s-%u", c->account, tm, w, n),
+                gen_strf("arn:aws:s3:::%s-%s-%s-%u/*", c->account, tm, w, n)));
     break;
   case 1:
     maybe_sid(r, doc, &s, "WriteObjects", false);
@@ -117,8 +119,8 @@ void pol_add_nonecr(const pol_ctx *c, gen_rng *r, cJSON *doc, size_t team) {
   case 2:
     maybe_sid(r, doc, &s, "Table", false);
     gen_add(s, "Action",
-            gen_strs("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem",
-                     "dynamodb:BatchWriteItem", (const char *)NULL));
+            gen_strs("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query",
+                     "dynamodb:UpdateItem", "dynamodb:BatchWriteItem", (const char *)NULL));
     gen_add(s, "Resource",
             gen_strf("arn:aws:dynamodb:%s:%s:table/%s-%s-%u", rg, c->account, tm, w, n));
     break;
@@ -144,8 +146,8 @@ void pol_add_nonecr(const pol_ctx *c, gen_rng *r, cJSON *doc, size_t team) {
             gen_strf("arn:aws:kms:%s:%s:key/%08llx-%04x-4%03x-8%03x-%012llx", rg, c->account,
                      (unsigned long long)(gen_rng_next(r) & 0xffffffffu), n, n, n,
                      (unsigned long long)(gen_rng_next(r) >> 16)));
-    gen_add(s, "Condition", cond1("StringEquals", "kms:ViaService",
-                                  gen_strf("s3.%s.amazonaws.com", rg)));
+    gen_add(s, "Condition",
+            cond1("StringEquals", "kms:ViaService", gen_strf("s3.%s.amazonaws.com", rg)));
     break;
   case 6:
     maybe_sid(r, doc, &s, "Parameters", false);
@@ -156,8 +158,9 @@ void pol_add_nonecr(const pol_ctx *c, gen_rng *r, cJSON *doc, size_t team) {
     break;
   case 7:
     maybe_sid(r, doc, &s, "Describe", false);
-    gen_add(s, "Action", gen_strs("ec2:Describe*", "elasticloadbalancing:Describe*",
-                                  "autoscaling:Describe*", (const char *)NULL));
+    gen_add(s, "Action",
+            gen_strs("ec2:Describe*", "elasticloadbalancing:Describe*", "autoscaling:Describe*",
+                     (const char *)NULL));
     gen_add(s, "Resource", gen_str("*"));
     break;
   case 8:
@@ -168,8 +171,9 @@ void pol_add_nonecr(const pol_ctx *c, gen_rng *r, cJSON *doc, size_t team) {
     break;
   case 9:
     maybe_sid(r, doc, &s, "Secrets", false);
-    gen_add(s, "Action", gen_strs("secretsmanager:GetSecretValue",
-                                  "secretsmanager:DescribeSecret", (const char *)NULL));
+    gen_add(s, "Action",
+            gen_strs("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret",
+                     (const char *)NULL));
     gen_add(s, "Resource",
             gen_strf("arn:aws:secretsmanager:%s:%s:secret:%s/%s-*", rg, c->account, tm, w));
     break;
@@ -193,20 +197,23 @@ void pol_add_nonecr(const pol_ctx *c, gen_rng *r, cJSON *doc, size_t team) {
     /* Deny everything in S3 except the team's bucket: NotResource. */
     maybe_sid(r, doc, &s, "OnlyOwnBucket", true);
     gen_add(s, "Action", gen_str("s3:*"));
-    gen_add(s, "NotResource", two(gen_strf("arn:aws:s3:::%s-%s-%s", c->account, tm, w),
-                                  gen_strf("arn:aws:s3:::%s-%s-%s/*", c->account, tm, w)));
+    gen_add(s, "NotResource",
+            two(gen_strf("arn:aws:s3:::%s-%s-%s", c->account, tm, w),
+                gen_strf("arn:aws:s3:::%s-%s-%s/*", c->account, tm, w)));
     break;
   case 14:
     /* ECR Public is not the private registry: must not show in the matrix. */
     maybe_sid(r, doc, &s, "PublicGallery", false);
-    gen_add(s, "Action", gen_strs("ecr-public:GetAuthorizationToken", "sts:GetServiceBearerToken",
-                                  "ecr-public:BatchCheckLayerAvailability", (const char *)NULL));
+    gen_add(s, "Action",
+            gen_strs("ecr-public:GetAuthorizationToken", "sts:GetServiceBearerToken",
+                     "ecr-public:BatchCheckLayerAvailability", (const char *)NULL));
     gen_add(s, "Resource", gen_str("*"));
     break;
   default:
     maybe_sid(r, doc, &s, "ReadLogs", false);
-    gen_add(s, "Action", gen_strs("logs:FilterLogEvents", "logs:GetLogEvents",
-                                  "logs:DescribeLogStreams", (const char *)NULL));
+    gen_add(s, "Action",
+            gen_strs("logs:FilterLogEvents", "logs:GetLogEvents", "logs:DescribeLogStreams",
+                     (const char *)NULL));
     gen_add(s, "Resource", gen_str("*"));
     break;
   }
@@ -224,9 +231,12 @@ static const char *const PULL[] = {"ecr:BatchGetImage", "ecr:GetDownloadUrlForLa
                                    "ecr:BatchCheckLayerAvailability"};
 static const char *const BROWSE[] = {"ecr:DescribeImages", "ecr:ListImages",
                                      "ecr:DescribeRepositories"};
-static const char *const PUSH[] = {"ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload",
-                                   "ecr:UploadLayerPart", "ecr:CompleteLayerUpload",
-                                   "ecr:PutImage", "ecr:BatchGetImage",
+static const char *const PUSH[] = {"ecr:BatchCheckLayerAvailability",
+                                   "ecr:InitiateLayerUpload",
+                                   "ecr:UploadLayerPart",
+                                   "ecr:CompleteLayerUpload",
+                                   "ecr:PutImage",
+                                   "ecr:BatchGetImage",
                                    "ecr:GetDownloadUrlForLayer"};
 static const char *const DELETES[] = {"ecr:BatchDeleteImage", "ecr:DeleteRepository",
                                       "ecr:DeleteRepositoryPolicy", "ecr:SetRepositoryPolicy"};
@@ -263,19 +273,20 @@ void pol_add_team_push(const pol_ctx *c, gen_rng *r, cJSON *doc, size_t team, bo
   if (style == 0)
     gen_add(s, "Action", acts(r, PUSH, sizeof PUSH / sizeof *PUSH));
   else if (style == 1)
-    gen_add(s, "Action", gen_strs("ecr:Batch*", "ecr:*Layer*", "ecr:PutImage",
-                                  "ecr:Describe*", "ecr:List*", (const char *)NULL));
+    gen_add(s, "Action",
+            gen_strs("ecr:Batch*", "ecr:*Layer*", "ecr:PutImage", "ecr:Describe*", "ecr:List*",
+                     (const char *)NULL));
   else
     gen_add(s, "Action", gen_str("ecr:*"));
   char *res = team_repos(c, r, team);
-  gen_add(s, "Resource", gen_maybe_single(gen_strs(res, (const char *)NULL),
-                                          gen_rng_ppm(r, 500000)));
+  gen_add(s, "Resource",
+          gen_maybe_single(gen_strs(res, (const char *)NULL), gen_rng_ppm(r, 500000)));
   free(res);
   if (cond) gen_add(s, "Condition", pol_condition(c, r, team));
   if (gen_rng_ppm(r, 300000)) {
     cJSON *d = pol_stmt(doc, "NoDeletes", true);
-    gen_add(d, "Action", gen_strs("ecr:BatchDeleteImage", "ecr:DeleteRepository",
-                                  (const char *)NULL));
+    gen_add(d, "Action",
+            gen_strs("ecr:BatchDeleteImage", "ecr:DeleteRepository", (const char *)NULL));
     gen_add(d, "Resource", gen_str("*"));
   }
 }
@@ -291,14 +302,15 @@ void pol_add_ecr_deny(const pol_ctx *c, gen_rng *r, cJSON *doc, size_t team) {
     free(res);
   }
   if (gen_rng_ppm(r, 400000))
-    gen_add(s, "Condition", cond1("StringNotEquals", "aws:PrincipalTag/role",
-                                  gen_str("platform-admin")));
+    gen_add(s, "Condition",
+            cond1("StringNotEquals", "aws:PrincipalTag/role", gen_str("platform-admin")));
 }
 
 void pol_add_ecr_admin(gen_rng *r, cJSON *doc, bool cond) {
   cJSON *s = pol_stmt(doc, gen_rng_ppm(r, 500000) ? "EcrAdmin" : NULL, false);
-  gen_add(s, "Action", gen_rng_ppm(r, 300000) ? gen_strs("ecr:*", "ecr-public:*", (const char *)NULL)
-                                              : gen_str("ecr:*"));
+  gen_add(s, "Action",
+          gen_rng_ppm(r, 300000) ? gen_strs("ecr:*", "ecr-public:*", (const char *)NULL)
+                                 : gen_str("ecr:*"));
   gen_add(s, "Resource", gen_str("*"));
   if (cond) gen_add(s, "Condition", cond1("Bool", "aws:MultiFactorAuthPresent", gen_str("true")));
 }
@@ -329,10 +341,9 @@ cJSON *pol_boundary_doc(const pol_ctx *c, gen_rng *r) {
     s = pol_stmt(d, "AllowedServices", false);
     gen_add(s, "Action",
             gen_strs("s3:*", "dynamodb:*", "sqs:*", "sns:*", "logs:*", "cloudwatch:*",
-                     "ecr:GetAuthorizationToken", "ecr:BatchGetImage",
-                     "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability",
-                     "ecr:DescribeRepositories", "ecr:DescribeImages", "ecr:ListImages",
-                     (const char *)NULL));
+                     "ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer",
+                     "ecr:BatchCheckLayerAvailability", "ecr:DescribeRepositories",
+                     "ecr:DescribeImages", "ecr:ListImages", (const char *)NULL));
     gen_add(s, "Resource", gen_str("*"));
     break;
   default:
@@ -342,9 +353,8 @@ cJSON *pol_boundary_doc(const pol_ctx *c, gen_rng *r) {
     s = pol_stmt(d, "NoPermissionChanges", true);
     gen_add(s, "Action",
             gen_strs("ecr:SetRepositoryPolicy", "ecr:DeleteRepositoryPolicy",
-                     "ecr:PutRegistryPolicy", "ecr:DeleteRegistryPolicy",
-                     "iam:CreatePolicyVersion", "iam:DeleteRolePermissionsBoundary",
-                     (const char *)NULL));
+                     "ecr:PutRegistryPolicy", "ecr:DeleteRegistryPolicy", "iam:CreatePolicyVersion",
+                     "iam:DeleteRolePermissionsBoundary", (const char *)NULL));
     gen_add(s, "Resource", gen_str("*"));
     break;
   }
@@ -379,10 +389,12 @@ const pol_aws_info POL_AWS[MP_AWS_COUNT] = {
 };
 
 static const char *const ECR_RO[] = {
-    "ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer",
-    "ecr:GetRepositoryPolicy",   "ecr:DescribeRepositories",        "ecr:ListImages",
-    "ecr:DescribeImages",        "ecr:BatchGetImage",               "ecr:GetLifecyclePolicy",
-    "ecr:GetLifecyclePolicyPreview", "ecr:ListTagsForResource",     "ecr:DescribeImageScanFindings"};
+    "ecr:GetAuthorizationToken",  "ecr:BatchCheckLayerAvailability",
+    "ecr:GetDownloadUrlForLayer", "ecr:GetRepositoryPolicy",
+    "ecr:DescribeRepositories",   "ecr:ListImages",
+    "ecr:DescribeImages",         "ecr:BatchGetImage",
+    "ecr:GetLifecyclePolicy",     "ecr:GetLifecyclePolicyPreview",
+    "ecr:ListTagsForResource",    "ecr:DescribeImageScanFindings"};
 #define N_ECR_RO (sizeof ECR_RO / sizeof *ECR_RO)
 
 static void allow_list(cJSON *d, const char *sid, const char *const *a, size_t n,
@@ -404,9 +416,12 @@ cJSON *pol_aws_doc(int which) {
     gen_add(s, "Resource", gen_str("*"));
     break;
   case MP_POWERUSER: {
-    static const char *const iam[] = {"iam:CreateServiceLinkedRole", "iam:DeleteServiceLinkedRole",
-                                      "iam:ListRoles", "organizations:DescribeOrganization",
-                                      "account:ListRegions", "account:GetAccountInformation"};
+    static const char *const iam[] = {"iam:CreateServiceLinkedRole",
+                                      "iam:DeleteServiceLinkedRole",
+                                      "iam:ListRoles",
+                                      "organizations:DescribeOrganization",
+                                      "account:ListRegions",
+                                      "account:GetAccountInformation"};
     s = pol_stmt(d, NULL, false);
     gen_add(s, "NotAction", gen_strs("iam:*", "organizations:*", "account:*", (const char *)NULL));
     gen_add(s, "Resource", gen_str("*"));
@@ -414,40 +429,113 @@ cJSON *pol_aws_doc(int which) {
     break;
   }
   case MP_READONLY: {
-    static const char *const ro[] = {
-        "a4b:Get*", "acm:Describe*", "acm:Get*", "acm:List*", "apigateway:GET",
-        "autoscaling:Describe*", "cloudformation:Describe*", "cloudformation:Get*",
-        "cloudformation:List*", "cloudfront:Get*", "cloudfront:List*", "cloudtrail:Describe*",
-        "cloudtrail:Get*", "cloudtrail:LookupEvents", "cloudwatch:Describe*", "cloudwatch:Get*",
-        "cloudwatch:List*", "codebuild:BatchGet*", "codebuild:List*", "dynamodb:BatchGet*",
-        "dynamodb:Describe*", "dynamodb:Get*", "dynamodb:List*", "dynamodb:Query",
-        "dynamodb:Scan", "ec2:Describe*", "ec2:Get*", "ecr:BatchCheck*", "ecr:BatchGet*",
-        "ecr:Describe*", "ecr:Get*", "ecr:List*", "ecs:Describe*", "ecs:List*", "eks:Describe*",
-        "eks:List*", "elasticloadbalancing:Describe*", "iam:Generate*", "iam:Get*", "iam:List*",
-        "kms:Describe*", "kms:Get*", "kms:List*", "lambda:Get*", "lambda:List*", "logs:Describe*",
-        "logs:FilterLogEvents", "logs:Get*", "rds:Describe*", "route53:Get*", "route53:List*",
-        "s3:Get*", "s3:List*", "sns:Get*", "sns:List*", "sqs:Get*", "sqs:List*", "ssm:Describe*",
-        "ssm:Get*", "ssm:List*", "sts:GetCallerIdentity", "tag:Get*"};
+    static const char *const ro[] = {"a4b:Get*",
+                                     "acm:Describe*",
+                                     "acm:Get*",
+                                     "acm:List*",
+                                     "apigateway:GET",
+                                     "autoscaling:Describe*",
+                                     "cloudformation:Describe*",
+                                     "cloudformation:Get*",
+                                     "cloudformation:List*",
+                                     "cloudfront:Get*",
+                                     "cloudfront:List*",
+                                     "cloudtrail:Describe*",
+                                     "cloudtrail:Get*",
+                                     "cloudtrail:LookupEvents",
+                                     "cloudwatch:Describe*",
+                                     "cloudwatch:Get*",
+                                     "cloudwatch:List*",
+                                     "codebuild:BatchGet*",
+                                     "codebuild:List*",
+                                     "dynamodb:BatchGet*",
+                                     "dynamodb:Describe*",
+                                     "dynamodb:Get*",
+                                     "dynamodb:List*",
+                                     "dynamodb:Query",
+                                     "dynamodb:Scan",
+                                     "ec2:Describe*",
+                                     "ec2:Get*",
+                                     "ecr:BatchCheck*",
+                                     "ecr:BatchGet*",
+                                     "ecr:Describe*",
+                                     "ecr:Get*",
+                                     "ecr:List*",
+                                     "ecs:Describe*",
+                                     "ecs:List*",
+                                     "eks:Describe*",
+                                     "eks:List*",
+                                     "elasticloadbalancing:Describe*",
+                                     "iam:Generate*",
+                                     "iam:Get*",
+                                     "iam:List*",
+                                     "kms:Describe*",
+                                     "kms:Get*",
+                                     "kms:List*",
+                                     "lambda:Get*",
+                                     "lambda:List*",
+                                     "logs:Describe*",
+                                     "logs:FilterLogEvents",
+                                     "logs:Get*",
+                                     "rds:Describe*",
+                                     "route53:Get*",
+                                     "route53:List*",
+                                     "s3:Get*",
+                                     "s3:List*",
+                                     "sns:Get*",
+                                     "sns:List*",
+                                     "sqs:Get*",
+                                     "sqs:List*",
+                                     "ssm:Describe*",
+                                     "ssm:Get*",
+                                     "ssm:List*",
+                                     "sts:GetCallerIdentity",
+                                     "tag:Get*"};
     allow_list(d, NULL, ro, sizeof ro / sizeof *ro, "*");
     break;
   }
   case MP_SECAUDIT: {
-    static const char *const sa[] = {
-        "acm:Describe*", "cloudtrail:DescribeTrails", "cloudtrail:GetEventSelectors",
-        "config:Describe*", "ec2:Describe*", "ec2:GetManagedPrefixListEntries",
-        "ecr:DescribeImageScanFindings", "ecr:DescribeImages", "ecr:DescribeRegistry",
-        "ecr:DescribeRepositories", "ecr:GetLifecyclePolicy", "ecr:GetRegistryPolicy",
-        "ecr:GetRepositoryPolicy", "ecr:ListImages", "ecr:ListTagsForResource",
-        "ecr-public:DescribeImages", "ecr-public:GetRepositoryPolicy", "ecs:Describe*",
-        "ecs:List*", "eks:Describe*", "eks:List*", "iam:GenerateCredentialReport",
-        "iam:Get*", "iam:List*", "iam:SimulateCustomPolicy", "kms:Describe*", "kms:Get*",
-        "kms:List*", "lambda:GetPolicy", "lambda:List*", "s3:GetBucket*", "s3:ListAllMyBuckets",
-        "sns:GetTopicAttributes", "sqs:GetQueueAttributes", "tag:GetResources"};
+    static const char *const sa[] = {"acm:Describe*",
+                                     "cloudtrail:DescribeTrails",
+                                     "cloudtrail:GetEventSelectors",
+                                     "config:Describe*",
+                                     "ec2:Describe*",
+                                     "ec2:GetManagedPrefixListEntries",
+                                     "ecr:DescribeImageScanFindings",
+                                     "ecr:DescribeImages",
+                                     "ecr:DescribeRegistry",
+                                     "ecr:DescribeRepositories",
+                                     "ecr:GetLifecyclePolicy",
+                                     "ecr:GetRegistryPolicy",
+                                     "ecr:GetRepositoryPolicy",
+                                     "ecr:ListImages",
+                                     "ecr:ListTagsForResource",
+                                     "ecr-public:DescribeImages",
+                                     "ecr-public:GetRepositoryPolicy",
+                                     "ecs:Describe*",
+                                     "ecs:List*",
+                                     "eks:Describe*",
+                                     "eks:List*",
+                                     "iam:GenerateCredentialReport",
+                                     "iam:Get*",
+                                     "iam:List*",
+                                     "iam:SimulateCustomPolicy",
+                                     "kms:Describe*",
+                                     "kms:Get*",
+                                     "kms:List*",
+                                     "lambda:GetPolicy",
+                                     "lambda:List*",
+                                     "s3:GetBucket*",
+                                     "s3:ListAllMyBuckets",
+                                     "sns:GetTopicAttributes",
+                                     "sqs:GetQueueAttributes",
+                                     "tag:GetResources"};
     allow_list(d, NULL, sa, sizeof sa / sizeof *sa, "*");
     s = pol_stmt(d, "APIGatewayAccess", false);
     gen_add(s, "Action", gen_str("apigateway:GET"));
-    gen_add(s, "Resource", gen_strs("arn:aws:apigateway:*::/apis", "arn:aws:apigateway:*::/restapis",
-                                    (const char *)NULL));
+    gen_add(s, "Resource",
+            gen_strs("arn:aws:apigateway:*::/apis", "arn:aws:apigateway:*::/restapis",
+                     (const char *)NULL));
     break;
   }
   case MP_ECR_RO: allow_list(d, NULL, ECR_RO, N_ECR_RO, "*"); break;
@@ -467,8 +555,9 @@ cJSON *pol_aws_doc(int which) {
     s = pol_stmt(d, NULL, false);
     gen_add(s, "Action", gen_strs("iam:CreateServiceLinkedRole", (const char *)NULL));
     gen_add(s, "Resource", gen_str("*"));
-    gen_add(s, "Condition", cond1("StringEquals", "iam:AWSServiceName",
-                                  gen_strs("replication.ecr.amazonaws.com", (const char *)NULL)));
+    gen_add(s, "Condition",
+            cond1("StringEquals", "iam:AWSServiceName",
+                  gen_strs("replication.ecr.amazonaws.com", (const char *)NULL)));
     break;
   case MP_ECR_PULL: {
     static const char *const po[] = {"ecr:GetAuthorizationToken", "ecr:BatchGetImage",
@@ -477,28 +566,34 @@ cJSON *pol_aws_doc(int which) {
     break;
   }
   case MP_ECS_EXEC: {
-    static const char *const ex[] = {"ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability",
-                                     "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage",
-                                     "logs:CreateLogStream", "logs:PutLogEvents"};
+    static const char *const ex[] = {
+        "ecr:GetAuthorizationToken",  "ecr:BatchCheckLayerAvailability",
+        "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage",
+        "logs:CreateLogStream",       "logs:PutLogEvents"};
     allow_list(d, NULL, ex, 6, "*");
     break;
   }
   case MP_EKS_WORKER: {
-    static const char *const wk[] = {"ec2:DescribeInstances", "ec2:DescribeInstanceTypes",
-                                     "ec2:DescribeRouteTables", "ec2:DescribeSecurityGroups",
-                                     "ec2:DescribeSubnets", "ec2:DescribeVolumes",
-                                     "ec2:DescribeVpcs", "eks:DescribeCluster",
+    static const char *const wk[] = {"ec2:DescribeInstances",
+                                     "ec2:DescribeInstanceTypes",
+                                     "ec2:DescribeRouteTables",
+                                     "ec2:DescribeSecurityGroups",
+                                     "ec2:DescribeSubnets",
+                                     "ec2:DescribeVolumes",
+                                     "ec2:DescribeVpcs",
+                                     "eks:DescribeCluster",
                                      "eks-auth:AssumeRoleForPodIdentity"};
     allow_list(d, "WorkerNodePermissions", wk, 9, "*");
     break;
   }
   case MP_EKS_CNI: {
-    static const char *const cni[] = {"ec2:AssignPrivateIpAddresses", "ec2:AttachNetworkInterface",
-                                      "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface",
-                                      "ec2:DescribeInstances", "ec2:DescribeTags",
-                                      "ec2:DescribeNetworkInterfaces", "ec2:DescribeInstanceTypes",
-                                      "ec2:DetachNetworkInterface", "ec2:ModifyNetworkInterfaceAttribute",
-                                      "ec2:UnassignPrivateIpAddresses"};
+    static const char *const cni[] = {
+        "ec2:AssignPrivateIpAddresses",  "ec2:AttachNetworkInterface",
+        "ec2:CreateNetworkInterface",    "ec2:DeleteNetworkInterface",
+        "ec2:DescribeInstances",         "ec2:DescribeTags",
+        "ec2:DescribeNetworkInterfaces", "ec2:DescribeInstanceTypes",
+        "ec2:DetachNetworkInterface",    "ec2:ModifyNetworkInterfaceAttribute",
+        "ec2:UnassignPrivateIpAddresses"};
     allow_list(d, NULL, cni, 11, "*");
     s = pol_stmt(d, NULL, false);
     gen_add(s, "Action", gen_strs("ec2:CreateTags", (const char *)NULL));
@@ -512,58 +607,86 @@ cJSON *pol_aws_doc(int which) {
     break;
   }
   case MP_S3_RO: {
-    static const char *const s3[] = {"s3:Get*", "s3:List*", "s3:Describe*",
-                                     "s3-object-lambda:Get*", "s3-object-lambda:List*"};
+    static const char *const s3[] = {"s3:Get*", "s3:List*", "s3:Describe*", "s3-object-lambda:Get*",
+                                     "s3-object-lambda:List*"};
     allow_list(d, NULL, s3, 5, "*");
     break;
   }
   case MP_CW_RO: {
     static const char *const cw[] = {"application-autoscaling:DescribeScalingPolicies",
-                                     "autoscaling:Describe*", "cloudwatch:BatchGet*",
-                                     "cloudwatch:Describe*", "cloudwatch:GenerateQuery",
-                                     "cloudwatch:Get*", "cloudwatch:List*", "logs:Get*",
-                                     "logs:List*", "logs:StartQuery", "logs:StopQuery",
-                                     "logs:Describe*", "logs:TestMetricFilter",
-                                     "logs:FilterLogEvents", "oam:ListSinks", "sns:Get*",
+                                     "autoscaling:Describe*",
+                                     "cloudwatch:BatchGet*",
+                                     "cloudwatch:Describe*",
+                                     "cloudwatch:GenerateQuery",
+                                     "cloudwatch:Get*",
+                                     "cloudwatch:List*",
+                                     "logs:Get*",
+                                     "logs:List*",
+                                     "logs:StartQuery",
+                                     "logs:StopQuery",
+                                     "logs:Describe*",
+                                     "logs:TestMetricFilter",
+                                     "logs:FilterLogEvents",
+                                     "oam:ListSinks",
+                                     "sns:Get*",
                                      "sns:List*"};
     allow_list(d, "CloudWatchReadOnlyAccessPermissions", cw, sizeof cw / sizeof *cw, "*");
     break;
   }
   case MP_SSM_CORE: {
-    static const char *const ssm[] = {"ssm:DescribeAssociation", "ssm:GetDeployablePatchSnapshotForInstance",
-                                      "ssm:GetDocument", "ssm:DescribeDocument", "ssm:GetManifest",
-                                      "ssm:GetParameter", "ssm:GetParameters", "ssm:ListAssociations",
-                                      "ssm:ListInstanceAssociations", "ssm:PutInventory",
-                                      "ssm:PutComplianceItems", "ssm:PutConfigurePackageResult",
-                                      "ssm:UpdateAssociationStatus", "ssm:UpdateInstanceAssociationStatus",
+    static const char *const ssm[] = {"ssm:DescribeAssociation",
+                                      "ssm:GetDeployablePatchSnapshotForInstance",
+                                      "ssm:GetDocument",
+                                      "ssm:DescribeDocument",
+                                      "ssm:GetManifest",
+                                      "ssm:GetParameter",
+                                      "ssm:GetParameters",
+                                      "ssm:ListAssociations",
+                                      "ssm:ListInstanceAssociations",
+                                      "ssm:PutInventory",
+                                      "ssm:PutComplianceItems",
+                                      "ssm:PutConfigurePackageResult",
+                                      "ssm:UpdateAssociationStatus",
+                                      "ssm:UpdateInstanceAssociationStatus",
                                       "ssm:UpdateInstanceInformation"};
-    static const char *const msg[] = {"ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
-                                      "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"};
-    static const char *const ec2m[] = {"ec2messages:AcknowledgeMessage", "ec2messages:DeleteMessage",
-                                       "ec2messages:FailMessage", "ec2messages:GetEndpoint",
-                                       "ec2messages:GetMessages", "ec2messages:SendReply"};
+    static const char *const msg[] = {
+        "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
+        "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"};
+    static const char *const ec2m[] = {
+        "ec2messages:AcknowledgeMessage", "ec2messages:DeleteMessage", "ec2messages:FailMessage",
+        "ec2messages:GetEndpoint",        "ec2messages:GetMessages",   "ec2messages:SendReply"};
     allow_list(d, NULL, ssm, sizeof ssm / sizeof *ssm, "*");
     allow_list(d, NULL, msg, 4, "*");
     allow_list(d, NULL, ec2m, 6, "*");
     break;
   }
   case MP_BILLING: {
-    static const char *const bl[] = {"aws-portal:*Billing", "aws-portal:*PaymentMethods",
-                                     "aws-portal:*Usage", "budgets:ModifyBudget",
-                                     "budgets:ViewBudget", "ce:*", "cur:*", "pricing:*",
-                                     "purchase-orders:*", "tax:*"};
+    static const char *const bl[] = {"aws-portal:*Billing",
+                                     "aws-portal:*PaymentMethods",
+                                     "aws-portal:*Usage",
+                                     "budgets:ModifyBudget",
+                                     "budgets:ViewBudget",
+                                     "ce:*",
+                                     "cur:*",
+                                     "pricing:*",
+                                     "purchase-orders:*",
+                                     "tax:*"};
     allow_list(d, NULL, bl, sizeof bl / sizeof *bl, "*");
     break;
   }
   case MP_SLR_ECR_REPL:
     s = pol_stmt(d, NULL, false);
-    gen_add(s, "Action", gen_strs("ecr:CreateRepository", "ecr:ReplicateImage", (const char *)NULL));
+    gen_add(s, "Action",
+            gen_strs("ecr:CreateRepository", "ecr:ReplicateImage", (const char *)NULL));
     gen_add(s, "Resource", gen_str("*"));
     break;
   default: {
-    static const char *const slr[] = {"ec2:Describe*", "ec2:CreateNetworkInterface",
-                                      "ec2:DeleteNetworkInterface", "cloudwatch:PutMetricData",
-                                      "elasticloadbalancing:Describe*", "logs:CreateLogStream"};
+    static const char *const slr[] = {"ec2:Describe*",
+                                      "ec2:CreateNetworkInterface",
+                                      "ec2:DeleteNetworkInterface",
+                                      "cloudwatch:PutMetricData",
+                                      "elasticloadbalancing:Describe*",
+                                      "logs:CreateLogStream"};
     allow_list(d, NULL, slr, 6, "*");
     break;
   }
@@ -586,11 +709,18 @@ static char *platform_arn(const pol_ctx *c, bool any_account) {
                        any_account ? "*" : c->account);
 }
 
-static const char *const PROD_WRITES[] = {
-    "ecr:PutImage",         "ecr:InitiateLayerUpload",   "ecr:UploadLayerPart",
-    "ecr:CompleteLayerUpload", "ecr:BatchDeleteImage",   "ecr:DeleteRepository",
-    "ecr:SetRepositoryPolicy", "ecr:DeleteRepositoryPolicy", "ecr:PutLifecyclePolicy",
-    "ecr:DeleteLifecyclePolicy", "ecr:TagResource",      "ecr:UntagResource"};
+static const char *const PROD_WRITES[] = {"ecr:PutImage",
+                                          "ecr:InitiateLayerUpload",
+                                          "ecr:UploadLayerPart",
+                                          "ecr:CompleteLayerUpload",
+                                          "ecr:BatchDeleteImage",
+                                          "ecr:DeleteRepository",
+                                          "ecr:SetRepositoryPolicy",
+                                          "ecr:DeleteRepositoryPolicy",
+                                          "ecr:PutLifecyclePolicy",
+                                          "ecr:DeleteLifecyclePolicy",
+                                          "ecr:TagResource",
+                                          "ecr:UntagResource"};
 #define N_PROD_WRITES (sizeof PROD_WRITES / sizeof *PROD_WRITES)
 
 static cJSON *strs_of(const char *const *v, size_t n) {
@@ -633,16 +763,15 @@ cJSON *pol_notaction_doc(gen_rng *r) {
     gen_add(s, "NotAction", gen_strs("iam:*", "organizations:*", "account:*", (const char *)NULL));
     break;
   case 1:
-    gen_add(s, "NotAction", gen_strs("iam:*", "organizations:*", "kms:*", "sts:AssumeRole",
-                                     (const char *)NULL));
+    gen_add(s, "NotAction",
+            gen_strs("iam:*", "organizations:*", "kms:*", "sts:AssumeRole", (const char *)NULL));
     break;
-  case 2:
-    gen_add(s, "NotAction", gen_str("iam:*"));
-    break;
+  case 2: gen_add(s, "NotAction", gen_str("iam:*")); break;
   default:
     /* "everything but the destructive registry calls" */
-    gen_add(s, "NotAction", gen_strs("ecr:DeleteRepository", "ecr:DeleteRegistryPolicy",
-                                     "ecr:PutRegistryPolicy", "organizations:*", (const char *)NULL));
+    gen_add(s, "NotAction",
+            gen_strs("ecr:DeleteRepository", "ecr:DeleteRegistryPolicy", "ecr:PutRegistryPolicy",
+                     "organizations:*", (const char *)NULL));
     break;
   }
   gen_add(s, "Resource", gen_str("*"));
@@ -682,9 +811,10 @@ cJSON *pol_prod_deny_doc(const pol_ctx *c, gen_rng *r) {
   default:
     /* Globs; without MFA only (the Deny is conditional). */
     s = pol_stmt(d, "NoProdChangesWithoutMfa", true);
-    gen_add(s, "Action", gen_strs("ecr:Put*", "ecr:Delete*", "ecr:BatchDelete*", "ecr:Set*",
-                                  "ecr:InitiateLayerUpload", "ecr:UploadLayerPart",
-                                  "ecr:CompleteLayerUpload", (const char *)NULL));
+    gen_add(s, "Action",
+            gen_strs("ecr:Put*", "ecr:Delete*", "ecr:BatchDelete*", "ecr:Set*",
+                     "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload",
+                     (const char *)NULL));
     gen_add(s, "Resource", gen_str(prod));
     gen_add(s, "Condition", cond1("BoolIfExists", "aws:MultiFactorAuthPresent", gen_str("false")));
     break;
@@ -721,10 +851,12 @@ cJSON *pol_prod_boundary_doc(const pol_ctx *c, gen_rng *r) {
   default:
     s = pol_stmt(d, "EverythingButProd", false);
     gen_add(s, "Action", gen_str("*"));
-    gen_add(s, "NotResource", two(gen_str(prod), gen_strf("arn:aws:iam::%s:role/admin-*", c->account)));
+    gen_add(s, "NotResource",
+            two(gen_str(prod), gen_strf("arn:aws:iam::%s:role/admin-*", c->account)));
     s = pol_stmt(d, "KeepBoundary", true);
-    gen_add(s, "Action", gen_strs("iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary",
-                                  (const char *)NULL));
+    gen_add(s, "Action",
+            gen_strs("iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary",
+                     (const char *)NULL));
     gen_add(s, "Resource", gen_str("*"));
     break;
   }
@@ -745,8 +877,9 @@ cJSON *pol_contractor_deny_doc(void) {
   cJSON *d = pol_doc("2012-10-17");
   cJSON *s = pol_stmt(d, "NoProdNoPlatform", true);
   gen_add(s, "Action", gen_str("ecr:*"));
-  gen_add(s, "Resource", two(gen_str("arn:aws:ecr:*:*:repository/" POL_PROD_PREFIX "*"),
-                             gen_str("arn:aws:ecr:*:*:repository/" POL_PLATFORM_PREFIX "*")));
+  gen_add(s, "Resource",
+          two(gen_str("arn:aws:ecr:*:*:repository/" POL_PROD_PREFIX "*"),
+              gen_str("arn:aws:ecr:*:*:repository/" POL_PLATFORM_PREFIX "*")));
   return d;
 }
 
@@ -757,7 +890,8 @@ cJSON *pol_base_pull_doc(const pol_ctx *c) {
   gen_add(s, "Resource", gen_str("*"));
   s = pol_stmt(d, "PullBaseImages", false);
   gen_add(s, "Action", strs_of(PULL, 3));
-  gen_add(s, "Resource", two(gen_strf("arn:aws:ecr:*:%s:repository/base/*", c->account),
-                             gen_strf("arn:aws:ecr:*:%s:repository/mirror/*", c->account)));
+  gen_add(s, "Resource",
+          two(gen_strf("arn:aws:ecr:*:%s:repository/base/*", c->account),
+              gen_strf("arn:aws:ecr:*:%s:repository/mirror/*", c->account)));
   return d;
 }

@@ -95,9 +95,15 @@ static cJSON *chk(cJSON *v) {
   return v;
 }
 
-cJSON *gen_obj(void) { return chk(cJSON_CreateObject()); }
-cJSON *gen_arr(void) { return chk(cJSON_CreateArray()); }
-cJSON *gen_str(const char *s) { return chk(cJSON_CreateString(s)); }
+cJSON *gen_obj(void) {
+  return chk(cJSON_CreateObject());
+}
+cJSON *gen_arr(void) {
+  return chk(cJSON_CreateArray());
+}
+cJSON *gen_str(const char *s) {
+  return chk(cJSON_CreateString(s));
+}
 
 cJSON *gen_strf(const char *fmt, ...) {
   va_list ap;
@@ -122,7 +128,9 @@ void gen_add(cJSON *obj, const char *key, cJSON *item) {
   if (!cJSON_AddItemToObject(obj, key, item)) oom();
 }
 
-void gen_add_str(cJSON *obj, const char *key, const char *s) { gen_add(obj, key, gen_str(s)); }
+void gen_add_str(cJSON *obj, const char *key, const char *s) {
+  gen_add(obj, key, gen_str(s));
+}
 
 void gen_push(cJSON *arr, cJSON *item) {
   if (!cJSON_AddItemToArray(arr, item)) oom();
@@ -209,7 +217,9 @@ char *gen_json_string(const cJSON *v, const gen_json_style *st) {
   return buf;
 }
 
-char *gen_json_compact(const cJSON *v) { return gen_json_string(v, &STYLE_COMPACT); }
+char *gen_json_compact(const cJSON *v) {
+  return gen_json_string(v, &STYLE_COMPACT);
+}
 
 /* ---- time and files ------------------------------------------------------ */
 void gen_time_iam(int64_t epoch, char out[32]) {

@@ -23,17 +23,17 @@ typedef void (*ecr_progress_fn)(void *ctx, bool done, const char *text);
 typedef void (*ecr_log_fn)(void *ctx, const char *line);
 
 typedef struct ecr_collect_opts {
-  const char *out_dir;      /* bundle directory to create (renamed into place at the end) */
-  const char *profile;      /* --profile, NULL -> AWS_PROFILE -> "default" */
-  const char **regions;     /* --region (repeatable); NULL/0 -> env / profile */
+  const char *out_dir;  /* bundle directory to create (renamed into place at the end) */
+  const char *profile;  /* --profile, NULL -> AWS_PROFILE -> "default" */
+  const char **regions; /* --region (repeatable); NULL/0 -> env / profile */
   size_t n_regions;
   const char *endpoint_url; /* --endpoint-url: every service to this URL */
   ecr_progress_fn progress; /* NULL: no progress */
   void *progress_ctx;
-  ecr_log_fn debug;         /* NULL: none; the redacted request log (the CLI: ECRAUDIT_DEBUG=1) */
+  ecr_log_fn debug; /* NULL: none; the redacted request log (the CLI: ECRAUDIT_DEBUG=1) */
   void *debug_ctx;
-  long timeout_s;           /* --timeout: the whole collection, seconds; 0 -> 1800 (one
-                               request at most 60 s, one call with retries 120 s) */
+  long timeout_s; /* --timeout: the whole collection, seconds; 0 -> 1800 (one
+                     request at most 60 s, one call with retries 120 s) */
 } ecr_collect_opts;
 
 #define ECR_COLLECT_DEFAULT_TIMEOUT_S 1800

@@ -98,8 +98,8 @@ void ecr_keylist_free(ecr_keylist *l);
  * when the result is ECR_COND_MAYBE, the keys of the undecided entries are
  * added to it (nothing is added for TRUE or FALSE). No allocation except
  * for those keys and for values that expand past a stack buffer. */
-ecr_cond_result ecr_condition_eval(const ecr_condition *c, unsigned classes,
-                                   ecr_attr_lookup lookup, void *ctx, ecr_keylist *undecided);
+ecr_cond_result ecr_condition_eval(const ecr_condition *c, unsigned classes, ecr_attr_lookup lookup,
+                                   void *ctx, ecr_keylist *undecided);
 
 /* Entries of the block (one per operator and key; 0 for "Condition": {}). */
 size_t ecr_condition_n_entries(const ecr_condition *c);

@@ -15,18 +15,18 @@ extern "C" {
 
 typedef enum ecr_status {
   ECR_OK = 0,
-  ECR_E_USAGE,    /* bad command line                         -> exit 2 */
-  ECR_E_INPUT,    /* bad or missing input file                -> exit 2 */
-  ECR_E_COLLECT,  /* live collection failed                   -> exit 3 */
-  ECR_E_OUTPUT,   /* an output could not be written           -> exit 4 */
-  ECR_E_INTERNAL  /* a bug or resource exhaustion             -> exit 2 */
+  ECR_E_USAGE,   /* bad command line                         -> exit 2 */
+  ECR_E_INPUT,   /* bad or missing input file                -> exit 2 */
+  ECR_E_COLLECT, /* live collection failed                   -> exit 3 */
+  ECR_E_OUTPUT,  /* an output could not be written           -> exit 4 */
+  ECR_E_INTERNAL /* a bug or resource exhaustion             -> exit 2 */
 } ecr_status;
 
 typedef struct ecr_error {
   ecr_status code;
-  char file[512];   /* file the problem is in, "" when none */
-  long line;        /* 1-based, 0 when unknown */
-  long column;      /* 1-based, 0 when unknown */
+  char file[512]; /* file the problem is in, "" when none */
+  long line;      /* 1-based, 0 when unknown */
+  long column;    /* 1-based, 0 when unknown */
   char message[768];
 } ecr_error;
 
@@ -34,16 +34,15 @@ typedef struct ecr_error {
 void ecr_error_clear(ecr_error *err);
 
 /* Fill err (if not NULL) and return code. file may be NULL. */
-ecr_status ecr_error_set(ecr_error *err, ecr_status code, const char *file,
-                         const char *fmt, ...)
+ecr_status ecr_error_set(ecr_error *err, ecr_status code, const char *file, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 4, 5)))
 #endif
     ;
 
 /* Same with a position inside file. */
-ecr_status ecr_error_set_at(ecr_error *err, ecr_status code, const char *file,
-                            long line, long column, const char *fmt, ...)
+ecr_status ecr_error_set_at(ecr_error *err, ecr_status code, const char *file, long line,
+                            long column, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 6, 7)))
 #endif

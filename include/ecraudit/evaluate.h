@@ -22,9 +22,9 @@ typedef struct ecr_matrix ecr_matrix;
 
 /* A principal as it appears in the matrix. */
 typedef struct ecr_matrix_principal {
-  char *name;                 /* matrix spelling: ARN, "*", "service:<name>" */
+  char *name; /* matrix spelling: ARN, "*", "service:<name>" */
   ecr_principal_kind kind;
-  long iam_index;             /* index into ev->principals, -1 for others */
+  long iam_index; /* index into ev->principals, -1 for others */
 } ecr_matrix_principal;
 
 /* Evaluate the evidence. ev must outlive the matrix. */
@@ -39,8 +39,7 @@ const ecr_matrix_principal *ecr_matrix_principal_at(const ecr_matrix *m, size_t 
  * the registry (r == ECR_MATRIX_REGISTRY) for registry-level actions.
  * *allow = unconditionally granted actions, *cond = conditionally granted. */
 #define ECR_MATRIX_REGISTRY ((size_t)-1)
-void ecr_matrix_get(const ecr_matrix *m, size_t p, size_t r, ecr_actset *allow,
-                    ecr_actset *cond);
+void ecr_matrix_get(const ecr_matrix *m, size_t p, size_t r, ecr_actset *allow, ecr_actset *cond);
 
 /* True when p holds every action of `actions`, all with decision d, on
  * every repository not created yet, in every region of the evidence: the
@@ -54,8 +53,8 @@ bool ecr_matrix_covers_future(const ecr_matrix *m, size_t p, ecr_actset actions)
  * actions `actions` on the repositories `repos` (indices; ECR_MATRIX_REGISTRY
  * allowed). Returned array owned by caller (free each via with
  * ecr_via_cleanup, then the array). */
-ecr_via *ecr_matrix_explain(const ecr_matrix *m, size_t p, const size_t *repos,
-                            size_t n_repos, ecr_actset actions, size_t *n_out);
+ecr_via *ecr_matrix_explain(const ecr_matrix *m, size_t p, const size_t *repos, size_t n_repos,
+                            ecr_actset actions, size_t *n_out);
 void ecr_via_cleanup(ecr_via *v);
 
 /* The same, listing at most max_resource repository-policy statements
@@ -72,9 +71,8 @@ ecr_status ecr_matrix_write_tsv(const ecr_matrix *m, FILE *fp, ecr_error *err);
 
 /* Build the report model. ledger may be NULL; it is updated (matched counts,
  * unused state) and must outlive the report. as_of is YYYY-MM-DD. */
-ecr_status ecr_report_build(const ecr_evidence *ev, const ecr_matrix *m,
-                            ecr_ledger *ledger, const char *as_of,
-                            ecr_report **out, ecr_error *err);
+ecr_status ecr_report_build(const ecr_evidence *ev, const ecr_matrix *m, ecr_ledger *ledger,
+                            const char *as_of, ecr_report **out, ecr_error *err);
 void ecr_report_free(ecr_report *r);
 
 #ifdef __cplusplus

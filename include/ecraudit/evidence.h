@@ -18,7 +18,7 @@ extern "C" {
 
 /* Documented limits (issue: hostile inputs). */
 #define ECR_MAX_JSON_DEPTH 128
-#define ECR_MAX_ITEMS 1000000  /* principals, policies, repositories, statements */
+#define ECR_MAX_ITEMS 1000000     /* principals, policies, repositories, statements */
 #define ECR_MAX_STRING (1u << 20) /* longest JSON string value or key, bytes */
 
 typedef struct ecr_inline_policy {
@@ -50,42 +50,39 @@ typedef struct ecr_group {
   size_t n_missing_managed;
 } ecr_group;
 
-typedef enum ecr_principal_class {
-  ECR_PRINCIPAL_USER = 0,
-  ECR_PRINCIPAL_ROLE
-} ecr_principal_class;
+typedef enum ecr_principal_class { ECR_PRINCIPAL_USER = 0, ECR_PRINCIPAL_ROLE } ecr_principal_class;
 
 typedef struct ecr_iam_principal {
   ecr_principal_class cls;
   char *arn;
   char *name;
-  char *id;       /* UserId / RoleId */
+  char *id; /* UserId / RoleId */
   char *path;
   char *create_date;
   ecr_inline_policy *inline_policies;
   size_t n_inline;
   size_t *managed; /* indices into ev->managed */
   size_t n_managed;
-  size_t *groups;  /* indices into ev->groups (users only) */
+  size_t *groups; /* indices into ev->groups (users only) */
   size_t n_groups;
-  char **missing_managed;  /* attached or boundary ARNs absent from the bundle */
+  char **missing_managed; /* attached or boundary ARNs absent from the bundle */
   size_t n_missing_managed;
-  char **missing_groups;   /* group names absent from GroupDetailList */
+  char **missing_groups; /* group names absent from GroupDetailList */
   size_t n_missing_groups;
   bool has_boundary;
-  long boundary;           /* index into ev->managed, -1 when absent from the bundle */
+  long boundary; /* index into ev->managed, -1 when absent from the bundle */
   char *boundary_arn;
-  ecr_policy *trust;       /* roles: AssumeRolePolicyDocument */
+  ecr_policy *trust; /* roles: AssumeRolePolicyDocument */
   ecr_tag *tags;
   size_t n_tags;
-  char *last_used;         /* RoleLastUsed.LastUsedDate / PasswordLastUsed */
+  char *last_used; /* RoleLastUsed.LastUsedDate / PasswordLastUsed */
   char *last_used_region;
-  bool service_linked;     /* role path /aws-service-role/ */
+  bool service_linked; /* role path /aws-service-role/ */
   /* usage evidence: roles, RoleLastUsed present (AWS tracks 400 days);
    * users, a row in iam/credential-report.json */
   bool usage_known;
-  bool password_enabled;   /* credential report: password_enabled */
-  int keys_active;         /* credential report: access keys marked active */
+  bool password_enabled; /* credential report: password_enabled */
+  int keys_active;       /* credential report: access keys marked active */
 } ecr_iam_principal;
 
 typedef struct ecr_repository {
@@ -96,8 +93,8 @@ typedef struct ecr_repository {
   char *uri;
   char *created_at;
   char *tag_mutability;
-  ecr_policy *policy;   /* NULL when the repository has no policy */
-  bool policy_gap;      /* the policy could not be collected */
+  ecr_policy *policy; /* NULL when the repository has no policy */
+  bool policy_gap;    /* the policy could not be collected */
   char *gap_error;
   /* ecr/<region>/repository-tags.json (optional): tags_known when the file
    * exists and lists this repository (an empty "tags" array is known: no
@@ -111,9 +108,9 @@ typedef struct ecr_region {
   char *name;
   ecr_policy *registry_policy; /* NULL when none */
   bool registry_policy_gap;
-  bool repositories_gap;       /* describe-repositories failed / missing */
+  bool repositories_gap; /* describe-repositories failed / missing */
   char *gap_error;
-  bool tags_present;           /* ecr/<region>/repository-tags.json exists */
+  bool tags_present; /* ecr/<region>/repository-tags.json exists */
 } ecr_region;
 
 typedef struct ecr_scp_policy {
@@ -130,7 +127,7 @@ typedef struct ecr_scp_level {
 
 /* organizations/accounts.json: one member account. */
 typedef struct ecr_org_account {
-  char *id;     /* 12 digits */
+  char *id; /* 12 digits */
   char *arn;
   char *name;
   char *status; /* "ACTIVE", "SUSPENDED", ... (Status, or State when present) */
@@ -158,25 +155,25 @@ typedef struct ecr_pod_identity {
 
 typedef struct ecr_evidence {
   char *dir;
-  char *account;      /* 12 digits */
-  char *partition;    /* "aws", "aws-cn", "aws-us-gov" */
-  char *caller_arn;   /* NULL when sts/caller-identity.json is absent */
+  char *account;    /* 12 digits */
+  char *partition;  /* "aws", "aws-cn", "aws-us-gov" */
+  char *caller_arn; /* NULL when sts/caller-identity.json is absent */
   char *caller_user_id;
   char *collected_at; /* manifest, NULL when no manifest */
   char *collector_version;
 
   ecr_iam_principal *principals; /* users then roles, in file order */
   size_t n_principals;
-  size_t *principals_by_arn;     /* indices into principals, sorted by ARN */
+  size_t *principals_by_arn; /* indices into principals, sorted by ARN */
   ecr_group *groups;
   size_t n_groups;
   ecr_managed_policy *managed;
   size_t n_managed;
-  ecr_region *regions;  /* sorted by name */
+  ecr_region *regions; /* sorted by name */
   size_t n_regions;
   ecr_repository *repos; /* sorted by ARN */
   size_t n_repos;
-  bool scps_present;    /* organizations/scps.json exists */
+  bool scps_present; /* organizations/scps.json exists */
   ecr_scp_level *scp_levels;
   size_t n_scp_levels;
   /* organizations/rcps.json (optional): resource control policies, same
@@ -193,8 +190,8 @@ typedef struct ecr_evidence {
   ecr_org_account *org_accounts;
   size_t n_org_accounts;
   /* eks/<region>/clusters.json and pod-identity-associations.json (optional) */
-  bool eks_present;             /* some region has clusters.json */
-  ecr_eks_cluster *clusters;    /* sorted by ARN */
+  bool eks_present;          /* some region has clusters.json */
+  ecr_eks_cluster *clusters; /* sorted by ARN */
   size_t n_clusters;
   bool pod_identity_present;
   ecr_pod_identity *pod_identities;
@@ -202,7 +199,7 @@ typedef struct ecr_evidence {
 
   ecr_evidence_file *files; /* every file read or listed, sorted by path */
   size_t n_files;
-  ecr_gap *gaps;            /* manifest gaps plus gaps found while loading */
+  ecr_gap *gaps; /* manifest gaps plus gaps found while loading */
   size_t n_gaps;
 } ecr_evidence;
 

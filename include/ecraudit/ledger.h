@@ -72,27 +72,27 @@ typedef struct ecr_ledger_entry {
   char *principal;     /* NULL when missing or not a string (INVALID only) */
   char **repositories; /* globs (the string elements as written) */
   size_t n_repositories;
-  char **actions;      /* globs or access-level names (string elements) */
+  char **actions; /* globs or access-level names (string elements) */
   size_t n_actions;
-  char *justification; /* NULL when missing/not a string (INVALID only) */
-  char *approved_by;   /* NULL when missing/not a string (INVALID only) */
-  char *ticket;        /* NULL when absent (optional field) */
-  char *expires;       /* as written; NULL when missing/not a string (INVALID only) */
-  long expires_days;   /* days since 1970-01-01 when expires is a valid date
-                          (always when state != INVALID), else -1 */
-  ecr_ledger_state state;  /* ACTIVE/EXPIRED/INVALID after load; UNUSED is
-                              set by ecr_ledger_mark_unused */
-  char *reason;        /* one sentence: why invalid / expired / unused;
-                          NULL for ACTIVE */
-  size_t matched;      /* findings this entry covers (ecr_ledger_match or the
-                          report builder counts them, active or expired) */
-  size_t position;     /* 1-based position in the file */
+  char *justification;    /* NULL when missing/not a string (INVALID only) */
+  char *approved_by;      /* NULL when missing/not a string (INVALID only) */
+  char *ticket;           /* NULL when absent (optional field) */
+  char *expires;          /* as written; NULL when missing/not a string (INVALID only) */
+  long expires_days;      /* days since 1970-01-01 when expires is a valid date
+                             (always when state != INVALID), else -1 */
+  ecr_ledger_state state; /* ACTIVE/EXPIRED/INVALID after load; UNUSED is
+                             set by ecr_ledger_mark_unused */
+  char *reason;           /* one sentence: why invalid / expired / unused;
+                             NULL for ACTIVE */
+  size_t matched;         /* findings this entry covers (ecr_ledger_match or the
+                             report builder counts them, active or expired) */
+  size_t position;        /* 1-based position in the file */
 } ecr_ledger_entry;
 
 typedef struct ecr_ledger {
   char *path;
-  char sha256[65];     /* of the file's bytes, exactly as read */
-  char as_of[11];      /* the as-of date the states were computed for */
+  char sha256[65];           /* of the file's bytes, exactly as read */
+  char as_of[11];            /* the as-of date the states were computed for */
   ecr_ledger_entry *entries; /* in file order */
   size_t n_entries;
   struct ecr_ledger_index *index; /* private: built by the first ecr_ledger_match */
@@ -104,12 +104,11 @@ typedef struct ecr_ledger {
  * document that is not a ledger at all, a key written twice in one object or
  * U+0000 in a string is ECR_E_INPUT (with line and column). *out owned by caller
  * (ecr_ledger_free); *out is NULL on error. */
-ecr_status ecr_ledger_load(const char *path, long as_of_days, ecr_ledger **out,
-                           ecr_error *err);
+ecr_status ecr_ledger_load(const char *path, long as_of_days, ecr_ledger **out, ecr_error *err);
 /* Same from memory (path used in messages and ecr_ledger.path only; data
  * needs no terminating NUL). */
-ecr_status ecr_ledger_parse(const char *path, const char *data, size_t len,
-                            long as_of_days, ecr_ledger **out, ecr_error *err);
+ecr_status ecr_ledger_parse(const char *path, const char *data, size_t len, long as_of_days,
+                            ecr_ledger **out, ecr_error *err);
 void ecr_ledger_free(ecr_ledger *l); /* NULL is a no-op */
 
 /* Does entry e (any state but INVALID) cover this grant?
@@ -131,8 +130,7 @@ bool ecr_ledger_entry_covers(const ecr_ledger_entry *e, const char *principal,
  * finding is excepted), else the first covering EXPIRED entry (the finding
  * fails and the exception lapsed), else NULL. l may be NULL. */
 const ecr_ledger_entry *ecr_ledger_match(ecr_ledger *l, const char *principal,
-                                         const char *const *repositories,
-                                         size_t n_repositories,
+                                         const char *const *repositories, size_t n_repositories,
                                          const char *const *actions, size_t n_actions,
                                          const char *access_level);
 

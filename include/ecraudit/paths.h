@@ -51,10 +51,10 @@ ecr_decision ecr_paths_hop(const ecr_paths *p, const char *from, const char *rol
 
 /* Counts, for benchmarks and tests. */
 typedef struct ecr_paths_stats {
-  size_t starts;  /* starting principals */
-  size_t hops;    /* edges of the hop graph */
-  size_t chains;  /* chains written (last role holding some ECR action) */
-  size_t rows;    /* TSV rows written */
+  size_t starts; /* starting principals */
+  size_t hops;   /* edges of the hop graph */
+  size_t chains; /* chains written (last role holding some ECR action) */
+  size_t rows;   /* TSV rows written */
 } ecr_paths_stats;
 void ecr_paths_get_stats(const ecr_paths *p, ecr_paths_stats *out);
 

@@ -36,9 +36,8 @@ typedef struct ecr_render_opts {
                                  renderer computes it (ecr_render_findings_sha256) */
 } ecr_render_opts;
 
-typedef ecr_status (*ecr_render_fn)(const ecr_report *report,
-                                    const ecr_render_opts *opts, ecr_sink *sink,
-                                    ecr_error *err);
+typedef ecr_status (*ecr_render_fn)(const ecr_report *report, const ecr_render_opts *opts,
+                                    ecr_sink *sink, ecr_error *err);
 
 ecr_status ecr_render_html(const ecr_report *, const ecr_render_opts *, ecr_sink *, ecr_error *);
 ecr_status ecr_render_pdf(const ecr_report *, const ecr_render_opts *, ecr_sink *, ecr_error *);
@@ -51,7 +50,7 @@ typedef struct ecr_renderer {
   const char *name;     /* "html" */
   const char *filename; /* "report.html" */
   ecr_render_fn render;
-  bool on_request;      /* written only when --format names it (not by default) */
+  bool on_request; /* written only when --format names it (not by default) */
 } ecr_renderer;
 
 /* NULL when unknown. */
@@ -62,8 +61,7 @@ const ecr_renderer *ecr_renderers(size_t *n);
 /* Render into DIR/<filename> atomically (temporary file, then rename).
  * ECR_E_OUTPUT on any write failure; an earlier file stays intact. */
 ecr_status ecr_render_to_file(const ecr_renderer *r, const ecr_report *report,
-                              const ecr_render_opts *opts, const char *dir,
-                              ecr_error *err);
+                              const ecr_render_opts *opts, const char *dir, ecr_error *err);
 
 /* Render several formats into dir, concurrently (one thread each, up to
  * the number of formats); the files are the same as rendering one by one.

@@ -78,36 +78,36 @@ typedef enum ecr_change {
 } ecr_change;
 
 /* Stable names used by every renderer and by findings.json. */
-const char *ecr_check_status_name(ecr_check_status s); /* "fail" ... */
-const char *ecr_severity_name(ecr_severity s);         /* "critical" ... */
+const char *ecr_check_status_name(ecr_check_status s);     /* "fail" ... */
+const char *ecr_severity_name(ecr_severity s);             /* "critical" ... */
 const char *ecr_principal_kind_name(ecr_principal_kind k); /* "user" ... */
-const char *ecr_access_level_name(ecr_access_level l); /* "Write", "Permissions management" */
-const char *ecr_decision_name(ecr_decision d);         /* "deny" "conditional" "allow" */
-const char *ecr_source_name(ecr_source s);             /* "identity" ... */
-const char *ecr_change_name(ecr_change c);             /* "new" "changed" "unchanged" ("" none) */
+const char *ecr_access_level_name(ecr_access_level l);     /* "Write", "Permissions management" */
+const char *ecr_decision_name(ecr_decision d);             /* "deny" "conditional" "allow" */
+const char *ecr_source_name(ecr_source s);                 /* "identity" ... */
+const char *ecr_change_name(ecr_change c); /* "new" "changed" "unchanged" ("" none) */
 
 /* One policy statement that decided something. */
 typedef struct ecr_via {
-  char *policy;     /* managed policy ARN, inline policy name ("user/alice:inline-name"
-                       style is NOT used: the bare inline name), or repository ARN
-                       for repository policies, "registry:<region>" for registry policies */
-  char *statement;  /* Sid, or the 0-based index as a decimal string when no Sid */
+  char *policy;    /* managed policy ARN, inline policy name ("user/alice:inline-name"
+                      style is NOT used: the bare inline name), or repository ARN
+                      for repository policies, "registry:<region>" for registry policies */
+  char *statement; /* Sid, or the 0-based index as a decimal string when no Sid */
   ecr_source source;
   bool deny;        /* a (conditional) Deny that limits the grant */
   bool conditional; /* its Condition is not decided by the evidence for this principal */
   char **undecided; /* the condition keys left undecided, as written */
   size_t n_undecided;
-  char *owner;      /* group name for ECR_SRC_GROUP, SCP target for ECR_SRC_SCP, else NULL */
-  char *json;       /* the statement as compact JSON (for remediation), may be NULL */
+  char *owner; /* group name for ECR_SRC_GROUP, SCP target for ECR_SRC_SCP, else NULL */
+  char *json;  /* the statement as compact JSON (for remediation), may be NULL */
 } ecr_via;
 
 /* A set of repositories that findings share (findings.json "repository_sets"):
  * every distinct set once, however many findings name it. */
 typedef struct ecr_repo_set {
-  char *key;            /* "rs-1", "rs-2", ... in order of creation */
-  bool all;             /* every repository, present and future (see ecr_finding) */
-  char **repositories;  /* sorted ARNs, {"*"} for the registry; strings borrowed
-                           from report->name_pool, the array is the set's */
+  char *key;           /* "rs-1", "rs-2", ... in order of creation */
+  bool all;            /* every repository, present and future (see ecr_finding) */
+  char **repositories; /* sorted ARNs, {"*"} for the registry; strings borrowed
+                          from report->name_pool, the array is the set's */
   size_t n;
 } ecr_repo_set;
 
@@ -115,10 +115,10 @@ typedef struct ecr_finding {
   char *id; /* stable: same input -> same id ("C0222-" + 16 hex digits) */
   ecr_check_status status;
   ecr_severity severity;
-  char *principal;  /* ARN / "*" / "service:<name>" as in the matrix */
+  char *principal; /* ARN / "*" / "service:<name>" as in the matrix */
   ecr_principal_kind principal_kind;
-  size_t repo_set;      /* index into report->repo_sets */
-  char **repositories;  /* borrowed: report->repo_sets[repo_set].repositories */
+  size_t repo_set;     /* index into report->repo_sets */
+  char **repositories; /* borrowed: report->repo_sets[repo_set].repositories */
   size_t n_repositories;
   bool all_repositories; /* every repository of the evidence, and every repository
                             not created yet, holds these actions with this decision
@@ -126,23 +126,23 @@ typedef struct ecr_finding {
   ecr_access_level access_level;
   char **actions; /* sorted canonical names "ecr:PutImage" */
   size_t n_actions;
-  ecr_decision decision; /* ALLOW or CONDITIONAL */
+  ecr_decision decision;       /* ALLOW or CONDITIONAL */
   char **undecided_conditions; /* sorted condition keys of the conditional statements
                                   behind a conditional finding (owned) */
   size_t n_undecided;
-  bool can_push;         /* the whole push set is granted on >= 1 repository */
-  ecr_via *via;          /* granting statements first, then limiting Denies */
+  bool can_push; /* the whole push set is granted on >= 1 repository */
+  ecr_via *via;  /* granting statements first, then limiting Denies */
   size_t n_via;
-  size_t n_via_omitted;  /* further repository-policy statements that also grant
-                            (not listed; the access matrix shows every cell) */
-  char *impact;      /* plain text, may contain newlines */
-  char *remediation; /* plain text, may contain newlines */
-  char *suggested_statement; /* pretty JSON of a replacement statement, or NULL */
+  size_t n_via_omitted;              /* further repository-policy statements that also grant
+                                        (not listed; the access matrix shows every cell) */
+  char *impact;                      /* plain text, may contain newlines */
+  char *remediation;                 /* plain text, may contain newlines */
+  char *suggested_statement;         /* pretty JSON of a replacement statement, or NULL */
   const ecr_ledger_entry *exception; /* matching ledger entry (active -> excepted,
                                         expired -> still fail), NULL when none */
-  char *status_reason; /* one sentence: why this status (gap, lapsed exception...) */
-  ecr_change change;   /* against the baseline; ECR_CHANGE_NONE without one */
-  char *change_from;   /* changed: "fail/high" as the baseline had it, else NULL */
+  char *status_reason;               /* one sentence: why this status (gap, lapsed exception...) */
+  ecr_change change;                 /* against the baseline; ECR_CHANGE_NONE without one */
+  char *change_from;                 /* changed: "fail/high" as the baseline had it, else NULL */
 } ecr_finding;
 
 /* Who can do what on one repository (repository view). */
@@ -162,30 +162,35 @@ typedef struct ecr_repo_view {
   char *name;
   char *region;
   bool has_policy;
-  bool gap;          /* repository policy could not be collected */
-  char *gap_error;   /* "AccessDeniedException: ..." or NULL */
-  ecr_repo_access *push;        size_t n_push;        /* whole push set */
-  ecr_repo_access *delete_;     size_t n_delete;      /* BatchDeleteImage / DeleteRepository */
-  ecr_repo_access *permissions; size_t n_permissions; /* Set/DeleteRepositoryPolicy */
-  ecr_repo_access *tag;         size_t n_tag;         /* Tag/UntagResource */
+  bool gap;        /* repository policy could not be collected */
+  char *gap_error; /* "AccessDeniedException: ..." or NULL */
+  ecr_repo_access *push;
+  size_t n_push; /* whole push set */
+  ecr_repo_access *delete_;
+  size_t n_delete; /* BatchDeleteImage / DeleteRepository */
+  ecr_repo_access *permissions;
+  size_t n_permissions; /* Set/DeleteRepositoryPolicy */
+  ecr_repo_access *tag;
+  size_t n_tag; /* Tag/UntagResource */
 } ecr_repo_view;
 
 typedef struct ecr_principal_view {
   char *principal;
   ecr_principal_kind kind;
-  char *name;          /* user/role name or the principal itself */
-  size_t *findings;    /* indices into report->findings, in report order */
+  char *name;       /* user/role name or the principal itself */
+  size_t *findings; /* indices into report->findings, in report order */
   size_t n_findings;
   ecr_check_status worst_status; /* FAIL > UNKNOWN > EXCEPTED > PASS */
   ecr_severity worst_severity;   /* over its non-pass findings, INFO if none */
-  char *used_by;       /* who uses it: "codebuild.amazonaws.com; GitHub Actions OIDC (repo:acme/...)" or NULL */
-  char *last_used;     /* ISO 8601 or NULL */
+  char *used_by;   /* who uses it: "codebuild.amazonaws.com; GitHub Actions OIDC (repo:acme/...)" or
+                      NULL */
+  char *last_used; /* ISO 8601 or NULL */
   bool service_linked;
-  bool evidence_gap;   /* a policy of this principal could not be read */
+  bool evidence_gap; /* a policy of this principal could not be read */
 } ecr_principal_view;
 
 typedef struct ecr_evidence_file {
-  char *path;   /* relative to the bundle, '/'-separated */
+  char *path; /* relative to the bundle, '/'-separated */
   char sha256[65];
   size_t size;
 } ecr_evidence_file;
@@ -217,18 +222,18 @@ typedef struct ecr_baseline_item {
   char *id;
   char *principal;
   char *access_level;
-  char *status;   /* as the baseline had it */
+  char *status; /* as the baseline had it */
   char *severity;
 } ecr_baseline_item;
 
 /* --baseline OLD/findings.json: the old file and what changed since. */
 typedef struct ecr_baseline {
   char *path;
-  char sha256[65];    /* of the old file's bytes */
-  char *generated_at; /* the old file's generated_at */
+  char sha256[65];                      /* of the old file's bytes */
+  char *generated_at;                   /* the old file's generated_at */
   size_t n_new, n_changed, n_unchanged; /* findings of this report by change */
-  size_t n_new_open;  /* new findings that fail or are unknown */
-  ecr_baseline_item *resolved; /* in the old file, not in this report (old order) */
+  size_t n_new_open;                    /* new findings that fail or are unknown */
+  ecr_baseline_item *resolved;          /* in the old file, not in this report (old order) */
   size_t n_resolved;
 } ecr_baseline;
 
@@ -240,10 +245,10 @@ typedef struct ecr_report {
   char *control_name;    /* "Minimize user access to Amazon ECR" */
   char *control_ref;     /* "CIS Amazon EKS Benchmark 5.1.2" */
   char *account;
-  char *caller_arn;      /* from sts/caller-identity.json, NULL when absent */
-  char *evidence_time;   /* manifest collected_at, NULL when the bundle has no manifest */
-  char *generated_at;    /* ISO 8601 UTC, SOURCE_DATE_EPOCH when set */
-  char *as_of;           /* YYYY-MM-DD */
+  char *caller_arn;    /* from sts/caller-identity.json, NULL when absent */
+  char *evidence_time; /* manifest collected_at, NULL when the bundle has no manifest */
+  char *generated_at;  /* ISO 8601 UTC, SOURCE_DATE_EPOCH when set */
+  char *as_of;         /* YYYY-MM-DD */
   char **regions;
   size_t n_regions;
   size_t n_principals_evaluated; /* users + roles of the account */
@@ -253,7 +258,7 @@ typedef struct ecr_report {
   ecr_check_status overall; /* FAIL if any fail, else UNKNOWN if any unknown, else PASS
                                (excepted findings do not make a report fail) */
   size_t by_status[ECR_CHECK_COUNT];
-  size_t by_severity[ECR_SEV_COUNT];          /* over non-pass findings */
+  size_t by_severity[ECR_SEV_COUNT]; /* over non-pass findings */
   size_t by_status_severity[ECR_CHECK_COUNT][ECR_SEV_COUNT];
 
   /* findings, sorted: status (fail, unknown, excepted, pass), severity,
@@ -299,10 +304,10 @@ typedef struct ecr_report {
   /* evidence pack (src/report/pack.c, filled by ecr_report_pack) */
   ecr_mapping *mappings; /* framework controls, in data file order */
   size_t n_mappings;
-  size_t by_kind[ECR_PK_SERVICE + 1]; /* principal views per kind */
+  size_t by_kind[ECR_PK_SERVICE + 1];           /* principal views per kind */
   size_t principals_by_status[ECR_CHECK_COUNT]; /* principal views per worst status */
-  size_t n_not_passing;  /* findings that fail, are unknown or excepted (sum of by_severity) */
-  ecr_evidence_source *sources;       /* evidence kinds and their coverage */
+  size_t n_not_passing; /* findings that fail, are unknown or excepted (sum of by_severity) */
+  ecr_evidence_source *sources; /* evidence kinds and their coverage */
   size_t n_sources;
   bool evidence_age_known; /* evidence_time and as_of both parse */
   long evidence_age_days;  /* as_of - the date of evidence_time */

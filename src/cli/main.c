@@ -16,11 +16,14 @@
 
 static const char usage_text[] =
     "usage:\n"
-    "  ecraudit report  --evidence DIR [--exceptions FILE] [--out DIR] [--format html,pdf,junit,json,asff]\n"
-    "                   [--as-of YYYY-MM-DD] [--baseline OLD/findings.json] [--fail-on SEVERITY] [--quiet]\n"
+    "  ecraudit report  --evidence DIR [--exceptions FILE] [--out DIR] [--format "
+    "html,pdf,junit,json,asff]\n"
+    "                   [--as-of YYYY-MM-DD] [--baseline OLD/findings.json] [--fail-on SEVERITY] "
+    "[--quiet]\n"
     "  ecraudit matrix  --evidence DIR\n"
     "  ecraudit paths   --evidence DIR\n"
-    "  ecraudit collect --out DIR [--profile NAME] [--region R ... | --region all] [--endpoint-url URL] [--quiet]\n"
+    "  ecraudit collect --out DIR [--profile NAME] [--region R ... | --region all] [--endpoint-url "
+    "URL] [--quiet]\n"
     "                   [--timeout SECONDS]  (whole collection, default 1800)\n"
     "  ecraudit scan    --out DIR [collect options] [report options]\n"
     "  ecraudit --help | --version | -V\n"
@@ -93,7 +96,8 @@ static const char collect_help[] =
     "  -h, --help           this text\n"
     "\n"
     "Progress goes to stderr: a rewritten line on a terminal, one line per phase and region\n"
-    "otherwise. Exit status: 0 collected, 2 usage error, 3 collection failed, 4 output not written.\n";
+    "otherwise. Exit status: 0 collected, 2 usage error, 3 collection failed, 4 output not "
+    "written.\n";
 
 static const char scan_help[] =
     "usage: ecraudit scan --out DIR [collect options] [report options]\n"
@@ -115,7 +119,8 @@ static int fail(const ecr_error *err) {
 #if defined(__GNUC__)
 __attribute__((format(printf, 1, 2)))
 #endif
-static int usage_error(const char *fmt, ...) {
+static int
+usage_error(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   fprintf(stderr, "ecraudit: ");
@@ -142,28 +147,39 @@ typedef struct options {
   long timeout_s;
 } options;
 
-enum { OPT_EVIDENCE = 1000, OPT_EXCEPTIONS, OPT_OUT, OPT_FORMAT, OPT_AS_OF, OPT_PROFILE,
-       OPT_REGION, OPT_ENDPOINT, OPT_QUIET, OPT_FAIL_ON, OPT_HELP, OPT_TIMEOUT,
-       OPT_BASELINE };
+enum {
+  OPT_EVIDENCE = 1000,
+  OPT_EXCEPTIONS,
+  OPT_OUT,
+  OPT_FORMAT,
+  OPT_AS_OF,
+  OPT_PROFILE,
+  OPT_REGION,
+  OPT_ENDPOINT,
+  OPT_QUIET,
+  OPT_FAIL_ON,
+  OPT_HELP,
+  OPT_TIMEOUT,
+  OPT_BASELINE
+};
 
 /* Parse options for a command; allowed is a string of the option ids the
  * command accepts (as characters 'a' + id - OPT_EVIDENCE). */
 static int parse_options(int argc, char **argv, const char *allowed, options *o) {
-  static const struct option longopts[] = {
-      {"evidence", required_argument, NULL, OPT_EVIDENCE},
-      {"exceptions", required_argument, NULL, OPT_EXCEPTIONS},
-      {"out", required_argument, NULL, OPT_OUT},
-      {"format", required_argument, NULL, OPT_FORMAT},
-      {"as-of", required_argument, NULL, OPT_AS_OF},
-      {"profile", required_argument, NULL, OPT_PROFILE},
-      {"region", required_argument, NULL, OPT_REGION},
-      {"endpoint-url", required_argument, NULL, OPT_ENDPOINT},
-      {"quiet", no_argument, NULL, OPT_QUIET},
-      {"fail-on", required_argument, NULL, OPT_FAIL_ON},
-      {"help", no_argument, NULL, OPT_HELP},
-      {"timeout", required_argument, NULL, OPT_TIMEOUT},
-      {"baseline", required_argument, NULL, OPT_BASELINE},
-      {NULL, 0, NULL, 0}};
+  static const struct option longopts[] = {{"evidence", required_argument, NULL, OPT_EVIDENCE},
+                                           {"exceptions", required_argument, NULL, OPT_EXCEPTIONS},
+                                           {"out", required_argument, NULL, OPT_OUT},
+                                           {"format", required_argument, NULL, OPT_FORMAT},
+                                           {"as-of", required_argument, NULL, OPT_AS_OF},
+                                           {"profile", required_argument, NULL, OPT_PROFILE},
+                                           {"region", required_argument, NULL, OPT_REGION},
+                                           {"endpoint-url", required_argument, NULL, OPT_ENDPOINT},
+                                           {"quiet", no_argument, NULL, OPT_QUIET},
+                                           {"fail-on", required_argument, NULL, OPT_FAIL_ON},
+                                           {"help", no_argument, NULL, OPT_HELP},
+                                           {"timeout", required_argument, NULL, OPT_TIMEOUT},
+                                           {"baseline", required_argument, NULL, OPT_BASELINE},
+                                           {NULL, 0, NULL, 0}};
   opterr = 0;
   optind = 1;
   int c;

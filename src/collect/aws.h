@@ -46,12 +46,12 @@ typedef struct ecr_web_identity_params {
 
 /* A plain (unsigned) HTTP request: container credentials, IMDS, SSO portal. */
 typedef struct ecr_http_req {
-  const char *method;           /* "GET", "PUT" or "POST" */
+  const char *method; /* "GET", "PUT" or "POST" */
   const char *url;
-  const char *const *headers;   /* "Name: value" lines (may hold secrets: never logged) */
+  const char *const *headers; /* "Name: value" lines (may hold secrets: never logged) */
   size_t n_headers;
-  long timeout_ms;              /* whole request; connect timeout is the same */
-  const char *body;             /* POST body (secret: never logged), NULL for GET/PUT */
+  long timeout_ms;  /* whole request; connect timeout is the same */
+  const char *body; /* POST body (secret: never logged), NULL for GET/PUT */
 } ecr_http_req;
 
 /* Callbacks that turn source credentials into role credentials, call
@@ -64,8 +64,8 @@ typedef ecr_status (*ecr_web_identity_fn)(void *ctx, const ecr_web_identity_para
                                           ecr_aws_creds *out, ecr_error *err);
 /* *status is the HTTP status (0 on a transport failure, then ECR_E_COLLECT
  * with the reason in err); body receives the response body. */
-typedef ecr_status (*ecr_http_fn)(void *ctx, const ecr_http_req *req, long *status,
-                                  ecr_buf *body, ecr_error *err);
+typedef ecr_status (*ecr_http_fn)(void *ctx, const ecr_http_req *req, long *status, ecr_buf *body,
+                                  ecr_error *err);
 
 typedef struct ecr_cred_io {
   ecr_assume_role_fn assume;
@@ -77,11 +77,11 @@ typedef struct ecr_cred_io {
 
 typedef struct ecr_cred_result {
   ecr_aws_creds creds;
-  char *profile; /* profile used (even when env creds won), caller frees */
-  char *region;  /* region of that profile in the config, NULL when none */
-  char *source;  /* "environment", "shared-credentials-file", "config-file",
-                    "assume-role", "web-identity", "sso", "credential-process",
-                    "container", "instance-metadata" (never a secret) */
+  char *profile;      /* profile used (even when env creds won), caller frees */
+  char *region;       /* region of that profile in the config, NULL when none */
+  char *source;       /* "environment", "shared-credentials-file", "config-file",
+                         "assume-role", "web-identity", "sso", "credential-process",
+                         "container", "instance-metadata" (never a secret) */
   char *max_attempts; /* profile max_attempts, NULL when none */
   char *retry_mode;   /* profile retry_mode, NULL when none */
   char *endpoint_url; /* profile endpoint_url, NULL when none */
@@ -127,8 +127,8 @@ typedef struct ecr_aws_client {
   /* the redacted request log, one line per call (ecr_collect_opts.debug); NULL: none */
   void (*debug)(void *ctx, const char *line);
   void *debug_ctx;
-  unsigned long long rng;  /* jitter state */
-  unsigned long retries;   /* statistics: retried attempts */
+  unsigned long long rng; /* jitter state */
+  unsigned long retries;  /* statistics: retried attempts */
   /* Temporary credentials: called when creds.expiration is within
    * refresh_margin seconds (default 900, ECRAUDIT_CREDENTIAL_REFRESH_MARGIN),
    * or after an ExpiredToken error; fills *out with fresh credentials. */
@@ -274,8 +274,8 @@ ecr_status ecr_iam_parse_page(const char *xml, size_t len, cJSON *acc, char **ma
 
 /* ec2:DescribeRegions: the account's enabled regions, sorted; caller frees
  * the strings and the array. */
-ecr_status ecr_ec2_describe_regions(ecr_aws_client *c, const char *region, char ***out,
-                                    size_t *n, ecr_error *err);
+ecr_status ecr_ec2_describe_regions(ecr_aws_client *c, const char *region, char ***out, size_t *n,
+                                    ecr_error *err);
 
 /* iam/credential-report.json (Generate + GetCredentialReport); failures become gaps. */
 void ecr_iam_collect_credential_report(ecr_collect_ctx *ctx);

@@ -12,35 +12,20 @@
 /* ---- JSON as `aws ... --output json` prints it ------------------------- */
 
 static void put_indent(ecr_buf *b, int depth) {
-  for (int i = 0; i < depth * 4; i++)
-    ecr_buf_putc(b, ' ');
+  for (int i = 0; i < depth * 4; i++) ecr_buf_putc(b, ' ');
 }
 
 static void put_string(ecr_buf *b, const char *s) {
   ecr_buf_putc(b, '"');
   for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
     switch (*p) {
-    case '"':
-      ecr_buf_puts(b, "\\\"");
-      break;
-    case '\\':
-      ecr_buf_puts(b, "\\\\");
-      break;
-    case '\n':
-      ecr_buf_puts(b, "\\n");
-      break;
-    case '\r':
-      ecr_buf_puts(b, "\\r");
-      break;
-    case '\t':
-      ecr_buf_puts(b, "\\t");
-      break;
-    case '\b':
-      ecr_buf_puts(b, "\\b");
-      break;
-    case '\f':
-      ecr_buf_puts(b, "\\f");
-      break;
+    case '"': ecr_buf_puts(b, "\\\""); break;
+    case '\\': ecr_buf_puts(b, "\\\\"); break;
+    case '\n': ecr_buf_puts(b, "\\n"); break;
+    case '\r': ecr_buf_puts(b, "\\r"); break;
+    case '\t': ecr_buf_puts(b, "\\t"); break;
+    case '\b': ecr_buf_puts(b, "\\b"); break;
+    case '\f': ecr_buf_puts(b, "\\f"); break;
     default:
       if (*p < 0x20)
         ecr_buf_printf(b, "\\u%04x", *p);
@@ -185,8 +170,7 @@ ecr_status ecr_bundle_write_manifest(ecr_collect_ctx *ctx, const char *const *re
   cJSON_AddStringToObject(m, "tool_version", ECRAUDIT_VERSION);
   cJSON_AddStringToObject(m, "account", ctx->account ? ctx->account : "");
   cJSON *regs = cJSON_AddArrayToObject(m, "regions");
-  for (size_t i = 0; i < n_regions; i++)
-    cJSON_AddItemToArray(regs, cJSON_CreateString(regions[i]));
+  for (size_t i = 0; i < n_regions; i++) cJSON_AddItemToArray(regs, cJSON_CreateString(regions[i]));
   char when[21];
   ecr_time_iso8601(ecr_time_now(), when);
   cJSON_AddStringToObject(m, "collected_at", when);

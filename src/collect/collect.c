@@ -1,5 +1,6 @@
 /* ecr_collect: credentials -> identity -> IAM -> ECR per region ->
- * Organizations (SCPs, RCPs, accounts) -> EKS per region -> manifest, written into a temporary directory renamed to --out at the end. */
+ * Organizations (SCPs, RCPs, accounts) -> EKS per region -> manifest, written into a temporary
+ * directory renamed to --out at the end. */
 #define _XOPEN_SOURCE 700
 #include "ecraudit/collect.h"
 
@@ -215,11 +216,9 @@ ecr_status ecr_collect(const ecr_collect_opts *opts, ecr_error *err) {
   const char *env_region = getenv("AWS_REGION");
   if (!env_region || !*env_region) env_region = getenv("AWS_DEFAULT_REGION");
   if (env_region && !*env_region) env_region = NULL;
-  assume_ctx actx = {endpoint, opts->n_regions && !all_regions ? opts->regions[0] : env_region,
-                     opts->profile,
-                     {0},
-                     opts->debug,
-                     opts->debug_ctx};
+  assume_ctx actx = {endpoint,      opts->n_regions && !all_regions ? opts->regions[0] : env_region,
+                     opts->profile, {0},
+                     opts->debug,   opts->debug_ctx};
   actx.io.assume = assume_role;
   actx.io.web_identity = web_identity;
   actx.io.http = ecr_http_send;
@@ -237,8 +236,7 @@ ecr_status ecr_collect(const ecr_collect_opts *opts, ecr_error *err) {
   } else if (opts->n_regions) {
     for (size_t i = 0; i < opts->n_regions; i++) {
       bool dup = false;
-      for (size_t j = 0; j < n_regions; j++)
-        dup = dup || strcmp(regions[j], opts->regions[i]) == 0;
+      for (size_t j = 0; j < n_regions; j++) dup = dup || strcmp(regions[j], opts->regions[i]) == 0;
       if (!dup) ECR_PUSH(regions, n_regions, cap_regions, opts->regions[i]);
     }
   } else if (env_region || cred.region) {
@@ -312,8 +310,7 @@ ecr_status ecr_collect(const ecr_collect_opts *opts, ecr_error *err) {
       goto cleanup;
     }
     size_t n = strlen(opts->out_dir);
-    while (n > 1 && opts->out_dir[n - 1] == '/')
-      n--;
+    while (n > 1 && opts->out_dir[n - 1] == '/') n--;
     tmp = ecr_xasprintf("%.*s.tmp-XXXXXX", (int)n, opts->out_dir);
     if (!mkdtemp(tmp)) {
       st = ecr_error_set(err, ECR_E_OUTPUT, opts->out_dir,
@@ -344,11 +341,9 @@ ecr_status ecr_collect(const ecr_collect_opts *opts, ecr_error *err) {
   if (st != ECR_OK) goto cleanup;
 
   ecr_iam_collect_credential_report(&ctx);
-  for (size_t i = 0; i < n_regions; i++)
-    ecr_ecr_collect_region(&ctx, regions[i]);
+  for (size_t i = 0; i < n_regions; i++) ecr_ecr_collect_region(&ctx, regions[i]);
   ecr_orgs_collect(&ctx);
-  for (size_t i = 0; i < n_regions; i++)
-    ecr_eks_collect_region(&ctx, regions[i]);
+  for (size_t i = 0; i < n_regions; i++) ecr_eks_collect_region(&ctx, regions[i]);
 
   st = ecr_bundle_write_manifest(&ctx, regions, n_regions, err);
   if (st != ECR_OK) goto cleanup;
@@ -373,14 +368,12 @@ cleanup:
     free(ctx.gaps[i].error);
   }
   free(ctx.gaps);
-  for (size_t i = 0; i < ctx.n_files; i++)
-    free(ctx.files[i]);
+  for (size_t i = 0; i < ctx.n_files; i++) free(ctx.files[i]);
   free(ctx.files);
   free(ctx.account);
   free(ctx.partition);
   free(regions);
-  for (size_t i = 0; i < n_enabled; i++)
-    free(enabled[i]);
+  for (size_t i = 0; i < n_enabled; i++) free(enabled[i]);
   free(enabled);
   ecr_aws_client_cleanup(&client);
   ecr_cred_result_cleanup(&cred);

@@ -42,19 +42,16 @@ static void ini_cleanup(ini *f) {
     if (f->e[i].value) OPENSSL_cleanse(f->e[i].value, strlen(f->e[i].value));
     free(f->e[i].value);
   }
-  for (size_t i = 0; i < f->ns; i++)
-    free(f->sections[i]);
+  for (size_t i = 0; i < f->ns; i++) free(f->sections[i]);
   free(f->e);
   free(f->sections);
   memset(f, 0, sizeof(*f));
 }
 
 static char *trim(char *s) {
-  while (*s == ' ' || *s == '\t')
-    s++;
+  while (*s == ' ' || *s == '\t') s++;
   size_t n = strlen(s);
-  while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-    s[--n] = '\0';
+  while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r')) s[--n] = '\0';
   return s;
 }
 
@@ -252,8 +249,7 @@ static char *one_line(const char *s, size_t max) {
   for (char *p = out; *p; p++)
     if ((unsigned char)*p < 0x20) *p = ' ';
   size_t n = strlen(out);
-  while (n && out[n - 1] == ' ')
-    out[--n] = '\0';
+  while (n && out[n - 1] == ' ') out[--n] = '\0';
   return out;
 }
 
@@ -270,11 +266,9 @@ static ecr_status read_token_file(const char *path, const char *what, char **out
   if (ecr_file_read(path, &text, &len, &ferr) != ECR_OK)
     return ecr_error_set(err, ECR_E_COLLECT, NULL, "%s: cannot read token file %s", what, path);
   char *t = text;
-  while (*t == ' ' || *t == '\t' || *t == '\n' || *t == '\r')
-    t++;
+  while (*t == ' ' || *t == '\t' || *t == '\n' || *t == '\r') t++;
   size_t n = strlen(t);
-  while (n && (t[n - 1] == ' ' || t[n - 1] == '\t' || t[n - 1] == '\n' || t[n - 1] == '\r'))
-    n--;
+  while (n && (t[n - 1] == ' ' || t[n - 1] == '\t' || t[n - 1] == '\n' || t[n - 1] == '\r')) n--;
   if (n == 0) {
     OPENSSL_cleanse(text, len);
     free(text);
@@ -348,8 +342,8 @@ static void default_session(char buf[64]) {
 /* ---- web identity (IRSA, any OIDC provider) ------------------------------ */
 
 static ecr_status web_identity(resolver *r, const char *what, const char *role_arn,
-                               const char *token_file, const char *session,
-                               const char *duration, ecr_aws_creds *out, ecr_error *err) {
+                               const char *token_file, const char *session, const char *duration,
+                               ecr_aws_creds *out, ecr_error *err) {
   char name[64];
   if (!session) {
     default_session(name);
@@ -377,8 +371,8 @@ static ecr_status web_identity(resolver *r, const char *what, const char *role_a
       memmove(hit + sizeof(mark) - 1, hit + tl, strlen(hit + tl) + 1);
       memcpy(hit, mark, sizeof(mark) - 1);
     }
-    st = ecr_error_set(err, ECR_E_COLLECT, NULL, "%s: assuming %s: %s", what, role_arn,
-                       sub.message);
+    st =
+        ecr_error_set(err, ECR_E_COLLECT, NULL, "%s: assuming %s: %s", what, role_arn, sub.message);
   }
   OPENSSL_cleanse(sub.message, strlen(sub.message));
   wipe_free(token);
@@ -416,7 +410,7 @@ static bool container_url_allowed(const char *url) {
   if (ecr_str_has_prefix(url, "https://")) return true;
   if (!ecr_str_has_prefix(url, "http://")) return false;
   const char *h = url + 7;
-  static const char *const hosts[] = {"127.",         "localhost",       "[::1]",
+  static const char *const hosts[] = {"127.",          "localhost",      "[::1]",
                                       "169.254.170.2", "169.254.170.23", "[fd00:ec2::23]"};
   for (size_t i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++) {
     size_t n = strlen(hosts[i]);
@@ -454,8 +448,8 @@ static ecr_status container_creds(resolver *r, ecr_aws_creds *out, ecr_error *er
     token = ecr_xstrdup(env("AWS_CONTAINER_AUTHORIZATION_TOKEN"));
   }
   if (token && strpbrk(token, "\r\n")) {
-    st = ecr_error_set(err, ECR_E_COLLECT, NULL,
-                       "%s: the authorization token holds a line break", what);
+    st = ecr_error_set(err, ECR_E_COLLECT, NULL, "%s: the authorization token holds a line break",
+                       what);
     goto cleanup;
   }
   const char *headers[2];
@@ -478,8 +472,8 @@ static ecr_status container_creds(resolver *r, ecr_aws_creds *out, ecr_error *er
   }
   if (status != 200) {
     char *msg = body_message(&body);
-    st = ecr_error_set(err, ECR_E_COLLECT, NULL, "%s: %s answered HTTP %ld: %s", what, url,
-                       status, msg);
+    st = ecr_error_set(err, ECR_E_COLLECT, NULL, "%s: %s answered HTTP %ld: %s", what, url, status,
+                       msg);
     free(msg);
     goto cleanup;
   }
@@ -503,16 +497,17 @@ static ecr_status imds_creds(resolver *r, ecr_aws_creds *out, bool *present, cha
                              ecr_error *err) {
   const char *configured = env("AWS_EC2_METADATA_SERVICE_ENDPOINT");
   const char *mode = env("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");
-  char *base = ecr_xstrdup(configured                                       ? configured
-                           : mode && ecr_strcasecmp_ascii(mode, "IPv6") == 0 ? "http://[fd00:ec2::254]"
-                                                                            : "http://169.254.169.254");
+  char *base =
+      ecr_xstrdup(configured                                        ? configured
+                  : mode && ecr_strcasecmp_ascii(mode, "IPv6") == 0 ? "http://[fd00:ec2::254]"
+                                                                    : "http://169.254.169.254");
   size_t bl = strlen(base);
-  while (bl && base[bl - 1] == '/')
-    base[--bl] = '\0';
+  while (bl && base[bl - 1] == '/') base[--bl] = '\0';
   const char *what = "instance metadata (IMDSv2)";
   long timeout = 1000;
   int attempts = 1;
-  if (env("AWS_METADATA_SERVICE_TIMEOUT")) timeout = 1000 * strtol(env("AWS_METADATA_SERVICE_TIMEOUT"), NULL, 10);
+  if (env("AWS_METADATA_SERVICE_TIMEOUT"))
+    timeout = 1000 * strtol(env("AWS_METADATA_SERVICE_TIMEOUT"), NULL, 10);
   if (env("AWS_METADATA_SERVICE_NUM_ATTEMPTS"))
     attempts = (int)strtol(env("AWS_METADATA_SERVICE_NUM_ATTEMPTS"), NULL, 10);
   if (timeout <= 0) timeout = 1000;
@@ -555,11 +550,10 @@ static ecr_status imds_creds(resolver *r, ecr_aws_creds *out, bool *present, cha
   url = ecr_xasprintf("%s/latest/meta-data/iam/security-credentials/", base);
   ecr_http_req get = {"GET", url, get_headers, 1, timeout, NULL};
   if (http_try(r, &get, attempts, &status, &body, &sub) != ECR_OK || status != 200) {
-    st = status == 404
-             ? ecr_error_set(err, ECR_E_COLLECT, NULL,
-                             "%s: the instance has no IAM role (instance profile)", what)
-         : status ? ecr_error_set(err, ECR_E_COLLECT, NULL, "%s: %s answered HTTP %ld", what,
-                                  url, status)
+    st = status == 404 ? ecr_error_set(err, ECR_E_COLLECT, NULL,
+                                       "%s: the instance has no IAM role (instance profile)", what)
+         : status ? ecr_error_set(err, ECR_E_COLLECT, NULL, "%s: %s answered HTTP %ld", what, url,
+                                  status)
                   : ecr_error_set(err, ECR_E_COLLECT, NULL, "%s: %s", what, sub.message);
     goto cleanup;
   }
@@ -607,8 +601,7 @@ static char *sha1_hex(const char *s) {
   unsigned int n = 0;
   EVP_Digest(s, strlen(s), md, &n, EVP_sha1(), NULL);
   char *out = ecr_xmalloc(2 * n + 1);
-  for (unsigned int i = 0; i < n; i++)
-    snprintf(out + 2 * i, 3, "%02x", md[i]);
+  for (unsigned int i = 0; i < n; i++) snprintf(out + 2 * i, 3, "%02x", md[i]);
   return out;
 }
 
@@ -712,7 +705,8 @@ static bool sso_refresh(resolver *r, const char *sso_region, const char *cache_p
       else
         cJSON_AddStringToObject(cache, "expiresAt", when);
       const char *nrt = json_str(doc, "refreshToken");
-      if (nrt) cJSON_ReplaceItemInObjectCaseSensitive(cache, "refreshToken", cJSON_CreateString(nrt));
+      if (nrt)
+        cJSON_ReplaceItemInObjectCaseSensitive(cache, "refreshToken", cJSON_CreateString(nrt));
       ok = true;
       if (!sso_cache_write(cache_path, cache))
         *why = ecr_xasprintf("the refreshed token could not be written to %s", cache_path);
@@ -726,8 +720,7 @@ static bool sso_refresh(resolver *r, const char *sso_region, const char *cache_p
   return ok;
 }
 
-static ecr_status sso_creds(resolver *r, const char *profile, ecr_aws_creds *out,
-                            ecr_error *err) {
+static ecr_status sso_creds(resolver *r, const char *profile, ecr_aws_creds *out, ecr_error *err) {
   const files *fs = &r->fs;
   const char *session = prof_get(fs, profile, "sso_session");
   const char *start_url = prof_get(fs, profile, "sso_start_url");
@@ -759,8 +752,11 @@ static ecr_status sso_creds(resolver *r, const char *profile, ecr_aws_creds *out
   } else if (start_url) {
     cache_key = sha1_hex(start_url);
   }
-  const char *missing = !start_url ? "sso_start_url" : !sso_region ? "sso_region"
-                        : !account ? "sso_account_id" : !role ? "sso_role_name" : NULL;
+  const char *missing = !start_url    ? "sso_start_url"
+                        : !sso_region ? "sso_region"
+                        : !account    ? "sso_account_id"
+                        : !role       ? "sso_role_name"
+                                      : NULL;
   if (missing) {
     st = ecr_error_set(err, ECR_E_COLLECT, NULL, "%s: %s is not set", what, missing);
     goto cleanup;
@@ -812,8 +808,7 @@ static ecr_status sso_creds(resolver *r, const char *profile, ecr_aws_creds *out
     char *base = portal ? ecr_xstrdup(portal)
                         : ecr_xasprintf("https://portal.sso.%s.amazonaws.com", sso_region);
     size_t bl = strlen(base);
-    while (bl && base[bl - 1] == '/')
-      base[--bl] = '\0';
+    while (bl && base[bl - 1] == '/') base[--bl] = '\0';
     char *a = url_encode(account), *ro = url_encode(role);
     url = ecr_xasprintf("%s/federation/credentials?account_id=%s&role_name=%s", base, a, ro);
     free(a);
@@ -927,8 +922,7 @@ static char **shlex_split(const char *cmd, size_t *n_out) {
   return argv;
 bad:
   ecr_buf_cleanup(&w);
-  for (size_t i = 0; i < n; i++)
-    free(argv[i]);
+  for (size_t i = 0; i < n; i++) free(argv[i]);
   free(argv);
   return NULL;
 }
@@ -997,8 +991,10 @@ static ecr_status process_creds(const char *profile, const char *cmd, ecr_aws_cr
       ssize_t got = read(fds[i].fd, chunk, sizeof(chunk));
       if (got <= 0) {
         close(fds[i].fd);
-        if (i == 0) po[0] = -1;
-        else pe[0] = -1;
+        if (i == 0)
+          po[0] = -1;
+        else
+          pe[0] = -1;
         fds[i].fd = -1;
         open_fds--;
         continue;
@@ -1011,8 +1007,8 @@ static ecr_status process_creds(const char *profile, const char *cmd, ecr_aws_cr
   while (waitpid(pid, &wst, 0) < 0 && errno == EINTR) {
   }
   if (timed_out) {
-    st = ecr_error_set(err, ECR_E_COLLECT, NULL, "%s: %s did not finish within %d s", what,
-                       argv[0], PROCESS_TIMEOUT_MS / 1000);
+    st = ecr_error_set(err, ECR_E_COLLECT, NULL, "%s: %s did not finish within %d s", what, argv[0],
+                       PROCESS_TIMEOUT_MS / 1000);
     goto cleanup;
   }
   if (!WIFEXITED(wst) || WEXITSTATUS(wst) != 0) {
@@ -1021,8 +1017,8 @@ static ecr_status process_creds(const char *profile, const char *cmd, ecr_aws_cr
       st = ecr_error_set(err, ECR_E_COLLECT, NULL, "%s: %s exited with status %d%s%s", what,
                          argv[0], WEXITSTATUS(wst), *msg ? ": " : "", msg);
     else
-      st = ecr_error_set(err, ECR_E_COLLECT, NULL, "%s: %s was killed by signal %d", what,
-                         argv[0], WTERMSIG(wst));
+      st = ecr_error_set(err, ECR_E_COLLECT, NULL, "%s: %s was killed by signal %d", what, argv[0],
+                         WTERMSIG(wst));
     free(msg);
     goto cleanup;
   }
@@ -1032,12 +1028,12 @@ static ecr_status process_creds(const char *profile, const char *cmd, ecr_aws_cr
     st = ecr_error_set(err, ECR_E_COLLECT, NULL, "%s: %s did not print a JSON object", what,
                        argv[0]);
   } else if (!cJSON_IsNumber(ver) || ver->valuedouble != 1) {
-    st = ecr_error_set(err, ECR_E_COLLECT, NULL,
-                       "%s: %s printed no \"Version\": 1 (the only version defined)", what,
-                       argv[0]);
+    st =
+        ecr_error_set(err, ECR_E_COLLECT, NULL,
+                      "%s: %s printed no \"Version\": 1 (the only version defined)", what, argv[0]);
   } else if (!creds_from_json(doc, "SessionToken", out)) {
-    st = ecr_error_set(err, ECR_E_COLLECT, NULL,
-                       "%s: %s printed no AccessKeyId/SecretAccessKey", what, argv[0]);
+    st = ecr_error_set(err, ECR_E_COLLECT, NULL, "%s: %s printed no AccessKeyId/SecretAccessKey",
+                       what, argv[0]);
   } else if (json_str(doc, "Expiration") && !out->expiration) {
     ecr_aws_creds_cleanup(out);
     st = ecr_error_set(err, ECR_E_COLLECT, NULL,
@@ -1052,8 +1048,7 @@ cleanup:
   buf_wipe_cleanup(&so);
   buf_wipe_cleanup(&se);
   if (argv) {
-    for (size_t i = 0; i < argc; i++)
-      free(argv[i]);
+    for (size_t i = 0; i < argc; i++) free(argv[i]);
     free(argv);
   }
   free(what);
@@ -1095,11 +1090,11 @@ static ecr_status assume_from(resolver *r, const char *profile, const char *role
     goto cleanup;
   }
   if (token_file) {
-    char *what = ecr_xasprintf("web identity (profile \"%s\", web_identity_token_file %s)",
-                               profile, token_file);
+    char *what = ecr_xasprintf("web identity (profile \"%s\", web_identity_token_file %s)", profile,
+                               token_file);
     char *path = expand_home(token_file);
-    st = web_identity(r, what, role_arn, path, name, prof_get(fs, profile, "duration_seconds"),
-                      out, err);
+    st = web_identity(r, what, role_arn, path, name, prof_get(fs, profile, "duration_seconds"), out,
+                      err);
     free(path);
     free(what);
     goto cleanup;
@@ -1281,14 +1276,13 @@ ecr_status ecr_credentials_resolve(const char *profile_arg, const ecr_cred_io *i
   if (token_file || role_arn) {
     tried(&r, "web identity");
     if (!token_file || !role_arn) {
-      st = ecr_error_set(err, ECR_E_COLLECT, NULL,
-                         "web identity: %s is set but %s is not",
+      st = ecr_error_set(err, ECR_E_COLLECT, NULL, "web identity: %s is set but %s is not",
                          token_file ? "AWS_WEB_IDENTITY_TOKEN_FILE" : "AWS_ROLE_ARN",
                          token_file ? "AWS_ROLE_ARN" : "AWS_WEB_IDENTITY_TOKEN_FILE");
       goto cleanup;
     }
-    char *what = ecr_xasprintf("web identity (AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE %s)",
-                               token_file);
+    char *what =
+        ecr_xasprintf("web identity (AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE %s)", token_file);
     st = web_identity(&r, what, role_arn, token_file, env("AWS_ROLE_SESSION_NAME"), NULL,
                       &out->creds, err);
     free(what);

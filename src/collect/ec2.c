@@ -28,8 +28,8 @@ static int cmp_str(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-ecr_status ecr_ec2_describe_regions(ecr_aws_client *c, const char *region, char ***out,
-                                    size_t *n, ecr_error *err) {
+ecr_status ecr_ec2_describe_regions(ecr_aws_client *c, const char *region, char ***out, size_t *n,
+                                    ecr_error *err) {
   ecr_aws_response resp;
   ecr_aws_response_init(&resp);
   *out = NULL;

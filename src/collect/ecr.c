@@ -164,8 +164,8 @@ static cJSON *repository_tags(ecr_collect_ctx *ctx, const char *region, const cJ
     free(body);
     if (st == ECR_OK) {
       cJSON *doc = cJSON_ParseWithLength(resp.body.data, resp.body.len);
-      cJSON *tags = cJSON_IsObject(doc) ? cJSON_DetachItemFromObjectCaseSensitive(doc, "tags")
-                                        : NULL;
+      cJSON *tags =
+          cJSON_IsObject(doc) ? cJSON_DetachItemFromObjectCaseSensitive(doc, "tags") : NULL;
       if (!tags && cJSON_IsObject(doc)) tags = cJSON_CreateArray(); /* no "tags": none */
       if (cJSON_IsArray(tags)) {
         cJSON *e = cJSON_CreateObject();

@@ -148,24 +148,21 @@ ecr_status ecr_aws_client_init(ecr_aws_client *c, const ecr_aws_creds *creds,
   if (endpoint_url && *endpoint_url) {
     c->endpoint_url = ecr_xstrdup(endpoint_url);
     size_t n = strlen(c->endpoint_url);
-    while (n > 0 && c->endpoint_url[n - 1] == '/')
-      c->endpoint_url[--n] = '\0';
+    while (n > 0 && c->endpoint_url[n - 1] == '/') c->endpoint_url[--n] = '\0';
   }
   c->connect_timeout_ms = 10000;
   c->timeout_ms = 60000;
   c->call_timeout_ms = 120000;
   c->max_attempts = 5;
   const char *mode = getenv("AWS_RETRY_MODE");
-  if (mode && (strcmp(mode, "standard") == 0 || strcmp(mode, "adaptive") == 0))
-    c->max_attempts = 3;
+  if (mode && (strcmp(mode, "standard") == 0 || strcmp(mode, "adaptive") == 0)) c->max_attempts = 3;
   const char *attempts = getenv("AWS_MAX_ATTEMPTS");
   if (attempts && *attempts) {
     char *end = NULL;
     long v = strtol(attempts, &end, 10);
     if (!end || *end || v < 1 || v > 100)
       return ecr_error_set(err, ECR_E_USAGE, NULL,
-                           "AWS_MAX_ATTEMPTS must be a number from 1 to 100, not \"%s\"",
-                           attempts);
+                           "AWS_MAX_ATTEMPTS must be a number from 1 to 100, not \"%s\"", attempts);
     c->max_attempts = (int)v;
   }
   c->refresh_margin = 900;
@@ -238,10 +235,8 @@ static size_t header_cb(char *ptr, size_t size, size_t nmemb, void *ud) {
   if (n > sizeof(name) - 1 && strncasecmp(ptr, name, sizeof(name) - 1) == 0) {
     const char *v = ptr + sizeof(name) - 1;
     size_t vl = n - (sizeof(name) - 1);
-    while (vl && (*v == ' ' || *v == '\t'))
-      v++, vl--;
-    while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' '))
-      vl--;
+    while (vl && (*v == ' ' || *v == '\t')) v++, vl--;
+    while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' ')) vl--;
     free(h->error_type);
     h->error_type = ecr_xstrndup(v, vl);
   }
@@ -258,8 +253,7 @@ static bool split_url(const char *url, char **host, char **path) {
   size_t hl = slash ? (size_t)(slash - p) : strlen(p);
   if (hl == 0) return false;
   char *h = ecr_xstrndup(p, hl);
-  for (char *q = h; *q; q++)
-    *q = (char)tolower((unsigned char)*q);
+  for (char *q = h; *q; q++) *q = (char)tolower((unsigned char)*q);
   /* drop the default port, as botocore does */
   size_t l = strlen(h);
   if (https && l > 4 && strcmp(h + l - 4, ":443") == 0) h[l - 4] = '\0';
@@ -331,8 +325,7 @@ static void parse_error(ecr_aws_response *r, const char *error_type_header, bool
             continue;
           }
         }
-        while (n && !n->next && depth > 0)
-          n = stack[--depth];
+        while (n && !n->next && depth > 0) n = stack[--depth];
         n = n ? n->next : NULL;
       }
       xmlFreeDoc(doc);
@@ -404,10 +397,8 @@ static bool transport_retryable(CURLcode rc) {
   case CURLE_RECV_ERROR:
   case CURLE_GOT_NOTHING:
   case CURLE_PARTIAL_FILE:
-  case CURLE_SSL_CONNECT_ERROR:
-    return true;
-  default:
-    return false;
+  case CURLE_SSL_CONNECT_ERROR: return true;
+  default: return false;
   }
 }
 
@@ -420,8 +411,7 @@ static unsigned long long rng_next(ecr_aws_client *c) {
 
 static void backoff_sleep(ecr_aws_client *c, int attempt) {
   unsigned long long cap = c->base_delay_ms;
-  for (int i = 0; i < attempt && cap < c->max_delay_ms; i++)
-    cap *= 2;
+  for (int i = 0; i < attempt && cap < c->max_delay_ms; i++) cap *= 2;
   if (cap > c->max_delay_ms) cap = c->max_delay_ms;
   unsigned long long ms = cap ? rng_next(c) % (cap + 1) : 0; /* full jitter */
   struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
@@ -472,12 +462,10 @@ static CURLcode perform(ecr_aws_client *c, const call_spec *s, const char *url,
   struct curl_slist *list = NULL;
   char *lines[8];
   size_t nl = 0;
-  for (size_t i = 0; i < nh; i++)
-    lines[nl++] = ecr_xasprintf("%s: %s", h[i].name, h[i].value);
+  for (size_t i = 0; i < nh; i++) lines[nl++] = ecr_xasprintf("%s: %s", h[i].name, h[i].value);
   if (authz) lines[nl++] = ecr_xasprintf("Authorization: %s", authz);
   lines[nl++] = ecr_xstrdup("Expect:");
-  for (size_t i = 0; i < nl; i++)
-    list = curl_slist_append(list, lines[i]);
+  for (size_t i = 0; i < nl; i++) list = curl_slist_append(list, lines[i]);
   debug_log(c, "%s %s service=%s region=%s %s%s", method, full_url ? full_url : url, s->service,
             sign_region, s->target ? "target=" : "action=", s->target ? s->target : s->op_name);
   if (c->debug)
@@ -504,8 +492,8 @@ static CURLcode perform(ecr_aws_client *c, const call_spec *s, const char *url,
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, header_cb);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, hc);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, c->attempt_timeout_ms > 0 ? c->attempt_timeout_ms
-                                                                        : c->timeout_ms);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS,
+                   c->attempt_timeout_ms > 0 ? c->attempt_timeout_ms : c->timeout_ms);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
@@ -520,8 +508,7 @@ static CURLcode perform(ecr_aws_client *c, const call_spec *s, const char *url,
   /* the header list held the signature and token: wipe it */
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, NULL);
   curl_slist_free_all(list);
-  for (size_t i = 0; i < nl; i++)
-    wipe_free(lines[i]);
+  for (size_t i = 0; i < nl; i++) wipe_free(lines[i]);
   wipe_free(authz);
   free(host);
   free(path);
@@ -554,8 +541,7 @@ static char *service_url(const ecr_aws_client *c, const char *service, const cha
     free(url);
     url = ecr_xstrdup(v);
     size_t l = strlen(url);
-    while (l > 0 && url[l - 1] == '/')
-      url[--l] = '\0';
+    while (l > 0 && url[l - 1] == '/') url[--l] = '\0';
   }
   return url;
 }
@@ -584,9 +570,10 @@ static ecr_status call(ecr_aws_client *c, const call_spec *s, ecr_aws_response *
   if (!ecr_str_has_prefix(url, "https://") && !ecr_str_has_prefix(url, "http://")) {
     response_reset(resp);
     resp->error_code = ecr_xstrdup("InvalidEndpoint");
-    resp->error_message = ecr_xasprintf("endpoint URL must start with https:// or http://: %s", url);
-    ecr_status bad = ecr_error_set(err, ECR_E_COLLECT, NULL, "%s: %s", s->op_name,
-                                   resp->error_message);
+    resp->error_message =
+        ecr_xasprintf("endpoint URL must start with https:// or http://: %s", url);
+    ecr_status bad =
+        ecr_error_set(err, ECR_E_COLLECT, NULL, "%s: %s", s->op_name, resp->error_message);
     free(url);
     return bad;
   }
@@ -734,8 +721,7 @@ ecr_status ecr_http_send(void *ctx, const ecr_http_req *req, long *status, ecr_b
   CURL *curl = curl_easy_init();
   if (!curl) return ecr_error_set(err, ECR_E_COLLECT, NULL, "cannot initialize libcurl");
   struct curl_slist *list = NULL;
-  for (size_t i = 0; i < req->n_headers; i++)
-    list = curl_slist_append(list, req->headers[i]);
+  for (size_t i = 0; i < req->n_headers; i++) list = curl_slist_append(list, req->headers[i]);
   curl_easy_setopt(curl, CURLOPT_URL, req->url);
   if (strcmp(req->method, "PUT") == 0) {
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, "PUT");

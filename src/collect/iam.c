@@ -37,7 +37,6 @@ static bool in_table(const char *name, const char *const *t, size_t n) {
   return false;
 }
 
-
 static bool has_element_children(xmlNodePtr n) {
   for (xmlNodePtr c = n->children; c; c = c->next)
     if (c->type == XML_ELEMENT_NODE) return true;
@@ -153,8 +152,7 @@ ecr_status ecr_iam_parse_page(const char *xml, size_t len, cJSON *acc, char **ma
     if (!list) continue;
     cJSON *page = convert(list, 0);
     cJSON *item;
-    while ((item = cJSON_DetachItemFromArray(page, 0)) != NULL)
-      cJSON_AddItemToArray(arr, item);
+    while ((item = cJSON_DetachItemFromArray(page, 0)) != NULL) cJSON_AddItemToArray(arr, item);
     cJSON_Delete(page);
   }
   if (convert_bad) {
@@ -264,9 +262,9 @@ static char *iam_call_text(ecr_collect_ctx *ctx, const char *op, const char *nam
                            : "us-east-1";
   if (ecr_aws_query(ctx->client, "iam", region, IAM_VERSION, op, NULL, resp, err) != ECR_OK)
     return NULL;
-  xmlDocPtr doc = xmlReadMemory(resp->body.data, (int)resp->body.len, "iam.xml", NULL,
-                                XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                                    XML_PARSE_HUGE);
+  xmlDocPtr doc =
+      xmlReadMemory(resp->body.data, (int)resp->body.len, "iam.xml", NULL,
+                    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_HUGE);
   char *v = doc ? xml_text(xmlDocGetRootElement(doc), name) : NULL;
   if (doc) xmlFreeDoc(doc);
   return v;
@@ -300,9 +298,9 @@ void ecr_iam_collect_credential_report(ecr_collect_ctx *ctx) {
     goto cleanup;
   }
   {
-    xmlDocPtr doc = xmlReadMemory(resp.body.data, (int)resp.body.len, "iam.xml", NULL,
-                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                                      XML_PARSE_HUGE);
+    xmlDocPtr doc =
+        xmlReadMemory(resp.body.data, (int)resp.body.len, "iam.xml", NULL,
+                      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_HUGE);
     format = doc ? xml_text(xmlDocGetRootElement(doc), "ReportFormat") : NULL;
     when = doc ? xml_text(xmlDocGetRootElement(doc), "GeneratedTime") : NULL;
     if (doc) xmlFreeDoc(doc);

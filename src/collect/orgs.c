@@ -264,6 +264,5 @@ void ecr_orgs_collect(ecr_collect_ctx *ctx) {
     cJSON_Delete(levels);
   }
 cleanup:
-  for (size_t i = 0; i < n; i++)
-    free(chain[i]);
+  for (size_t i = 0; i < n; i++) free(chain[i]);
 }

@@ -7,8 +7,7 @@
 
 static uint64_t token_hash(const char *s) {
   uint64_t h = 1469598103934665603ull;
-  for (; *s; s++)
-    h = (h ^ (unsigned char)*s) * 1099511628211ull;
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
   return h ? h : 1; /* 0 marks an empty slot */
 }
 
@@ -19,8 +18,7 @@ bool ecr_token_set_add(ecr_token_set *t, const char *token) {
     for (size_t i = 0; i < t->cap; i++) {
       if (!t->v[i]) continue;
       size_t j = (size_t)t->v[i] & (ncap - 1);
-      while (nv[j])
-        j = (j + 1) & (ncap - 1);
+      while (nv[j]) j = (j + 1) & (ncap - 1);
       nv[j] = t->v[i];
     }
     free(t->v);

@@ -45,11 +45,9 @@ char *ecr_sigv4_canonical_uri(const char *path) {
   bool trailing = n > 0 && path[n - 1] == '/';
   size_t i = 0;
   while (i < n) {
-    while (i < n && path[i] == '/')
-      i++;
+    while (i < n && path[i] == '/') i++;
     size_t s = i;
-    while (i < n && path[i] != '/')
-      i++;
+    while (i < n && path[i] != '/') i++;
     size_t l = i - s;
     if (l == 0) break;
     bool last = i >= n;
@@ -187,8 +185,7 @@ void ecr_sigv4_canonical_headers(const ecr_sigv4_header *headers, size_t n, char
   hentry *h = ecr_xcalloc(n ? n : 1, sizeof(*h));
   for (size_t i = 0; i < n; i++) {
     h[i].name = ecr_xstrdup(headers[i].name ? headers[i].name : "");
-    for (char *c = h[i].name; *c; c++)
-      *c = (char)tolower((unsigned char)*c);
+    for (char *c = h[i].name; *c; c++) *c = (char)tolower((unsigned char)*c);
     h[i].value = trim_collapse(headers[i].value ? headers[i].value : "");
     h[i].order = i;
   }
@@ -242,8 +239,7 @@ char *ecr_sigv4_canonical_request(const ecr_sigv4_request *req, char **signed_he
 
 static void date_stamp(const ecr_sigv4_params *p, char out[9]) {
   size_t i = 0;
-  for (; i < 8 && p->amz_date && p->amz_date[i]; i++)
-    out[i] = p->amz_date[i];
+  for (; i < 8 && p->amz_date && p->amz_date[i]; i++) out[i] = p->amz_date[i];
   out[i] = '\0';
 }
 

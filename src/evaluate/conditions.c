@@ -49,7 +49,9 @@ static ecr_attr one(look *L, const char *v) {
   return (ecr_attr){ECR_ATTR_PRESENT, s, 1};
 }
 
-static bool key_is(const char *key, const char *name) { return strcasecmp(key, name) == 0; }
+static bool key_is(const char *key, const char *name) {
+  return strcasecmp(key, name) == 0;
+}
 
 static const char *key_after(const char *key, const char *prefix) {
   size_t n = strlen(prefix);
@@ -123,7 +125,8 @@ static ecr_attr principal_attr(look *L, const char *key) {
     return user ? one(L, "User") : role ? one(L, "AssumedRole") : UNDECIDED;
   if (!ip) return UNDECIDED; /* another account's user or role: its tags and ids are not here */
   if (key_is(key, "aws:username")) return user ? one(L, ip->name) : ABSENT;
-  if (key_is(key, "aws:userid")) return user ? one(L, ip->id) : UNDECIDED; /* roles: "<id>:<session>" */
+  if (key_is(key, "aws:userid"))
+    return user ? one(L, ip->id) : UNDECIDED; /* roles: "<id>:<session>" */
   const char *tk = key_after(key, "aws:PrincipalTag/");
   if (tk) {
     if (role && m->tag_session && m->tag_session[p->pub.iam_index]) return UNDECIDED;
@@ -200,7 +203,9 @@ ecr_cond_result ecr_matrix_cond_eval(const ecr_matrix *m, const ecr_condition *c
 }
 
 /* ---- distinct Condition blocks ---------------------------------------------------------- */
-static uint64_t text_hash(const char *s) { return ecr_fnv1a(s, strlen(s), ECR_FNV1A_SEED); }
+static uint64_t text_hash(const char *s) {
+  return ecr_fnv1a(s, strlen(s), ECR_FNV1A_SEED);
+}
 
 struct cond_ctx {
   const ecr_matrix *m;
@@ -228,15 +233,17 @@ static char *condition_text(const ecr_statement *s, bool variables) {
   return text;
 }
 
-static void set_bit(uint64_t *b, size_t i) { b[i >> 6] |= 1ull << (i & 63); }
+static void set_bit(uint64_t *b, size_t i) {
+  b[i >> 6] |= 1ull << (i & 63);
+}
 
 int ecr_matrix_intern_condition(ecr_matrix *m, const ecr_statement *s, bool variables) {
   if (!s->condition) return -1;
   char *text = condition_text(s, variables);
   struct cond_ctx ctx = {m, text};
   bool found = false;
-  size_t id = ecr_index_get(&m->cond_ix, text_hash(text), cond_eq, cond_rehash, &ctx, m->n_conds,
-                            &found);
+  size_t id =
+      ecr_index_get(&m->cond_ix, text_hash(text), cond_eq, cond_rehash, &ctx, m->n_conds, &found);
   if (found) {
     free(text);
     return (int)id;
@@ -264,7 +271,8 @@ void ecr_matrix_conditions_init(ecr_matrix *m) {
   /* aws:PrincipalOrgPaths of the account's principals: o-id/r-root/ou-.../ */
   const ecr_scp_level *lv = ev->scps_present ? ev->scp_levels : ev->rcp_levels;
   size_t nl = ev->scps_present ? ev->n_scp_levels : ev->n_rcp_levels;
-  if (ev->org_present && ev->org_id && nl && lv[0].target && ecr_str_has_prefix(lv[0].target, "r-")) {
+  if (ev->org_present && ev->org_id && nl && lv[0].target &&
+      ecr_str_has_prefix(lv[0].target, "r-")) {
     ecr_buf b;
     ecr_buf_init(&b);
     ecr_buf_printf(&b, "%s/", ev->org_id);

@@ -28,7 +28,8 @@ static void add_via(vlist *l, const ecr_cstmt *c, ecr_source src, const char *ow
     }
   ecr_via v = {0};
   v.policy = ecr_xstrdup(c->policy_name ? c->policy_name : "");
-  v.statement = c->s->sid && c->s->sid[0] ? ecr_xstrdup(c->s->sid) : ecr_xasprintf("%zu", c->s->index);
+  v.statement =
+      c->s->sid && c->s->sid[0] ? ecr_xstrdup(c->s->sid) : ecr_xasprintf("%zu", c->s->index);
   v.source = src;
   v.deny = c->s->deny;
   v.conditional = cond != ECR_COND_TRUE;
@@ -72,8 +73,8 @@ static ecr_actset mask_of(const ecr_matrix *m, size_t t) {
 /* How statement c applies to principal p over the finding's targets: its
  * Condition, the worst (least decided) over the targets where it matches,
  * with the keys left undecided there. false when it applies nowhere. */
-static bool applies(const ecr_matrix *m, cmemo *mo, const ecr_cstmt *c, size_t p, const size_t *repos,
-                    size_t n_repos, ecr_actset actions, ecr_cond_result *cond,
+static bool applies(const ecr_matrix *m, cmemo *mo, const ecr_cstmt *c, size_t p,
+                    const size_t *repos, size_t n_repos, ecr_actset actions, ecr_cond_result *cond,
                     ecr_keylist *keys, bool *sure_match) {
   bool any = false;
   *cond = ECR_COND_TRUE;
@@ -96,8 +97,8 @@ static bool applies(const ecr_matrix *m, cmemo *mo, const ecr_cstmt *c, size_t p
 
 /* Identity-side statement: include when it touches the finding's cells. */
 static void consider(const ecr_matrix *m, cmemo *mo, vlist *l, const ecr_cstmt *c, ecr_source src,
-                     const char *owner, size_t p,
-                     const size_t *repos, size_t n_repos, ecr_actset actions, bool denies_only) {
+                     const char *owner, size_t p, const size_t *repos, size_t n_repos,
+                     ecr_actset actions, bool denies_only) {
   if (denies_only && !c->s->deny) return;
   ecr_keylist keys = {0};
   ecr_cond_result cond;
@@ -115,9 +116,9 @@ static void consider(const ecr_matrix *m, cmemo *mo, vlist *l, const ecr_cstmt *
   add_via(l, c, src, owner, cond, &keys);
 }
 
-static void consider_policy(const ecr_matrix *m, cmemo *mo, vlist *l, const ecr_policy *pol, ecr_source src,
-                            const char *owner, size_t p,
-                            const size_t *repos, size_t n, ecr_actset actions, bool denies_only) {
+static void consider_policy(const ecr_matrix *m, cmemo *mo, vlist *l, const ecr_policy *pol,
+                            ecr_source src, const char *owner, size_t p, const size_t *repos,
+                            size_t n, ecr_actset actions, bool denies_only) {
   const ecr_cpolicy *cp = ecr_matrix_cpolicy(m, pol);
   for (size_t i = 0; cp && i < cp->n; i++)
     consider(m, mo, l, &cp->st[i], src, owner, p, repos, n, actions, denies_only);
@@ -134,7 +135,8 @@ ecr_via *ecr_matrix_explain_limited(const ecr_matrix *m, size_t p, const size_t 
                                     size_t *n_out, size_t *n_omitted) {
   vlist l = {0};
   cmemo mo = {ecr_xcalloc(m->n_conds + 1, sizeof(ecr_cond_result)),
-              ecr_xcalloc(m->n_conds + 1, sizeof(ecr_keylist)), ecr_xcalloc(m->n_conds + 1, sizeof(bool))};
+              ecr_xcalloc(m->n_conds + 1, sizeof(ecr_keylist)),
+              ecr_xcalloc(m->n_conds + 1, sizeof(bool))};
   size_t n_resource = 0;
   *n_omitted = 0;
   const ecr_evidence *ev = m->ev;
@@ -142,15 +144,19 @@ ecr_via *ecr_matrix_explain_limited(const ecr_matrix *m, size_t p, const size_t 
   const ecr_iam_principal *ip = mp->pub.iam_index >= 0 ? &ev->principals[mp->pub.iam_index] : NULL;
   if (ip) {
     for (size_t i = 0; i < ip->n_inline; i++)
-      consider_policy(m, &mo, &l, ip->inline_policies[i].doc, ECR_SRC_IDENTITY, NULL, p, repos, n_repos, actions, false);
+      consider_policy(m, &mo, &l, ip->inline_policies[i].doc, ECR_SRC_IDENTITY, NULL, p, repos,
+                      n_repos, actions, false);
     for (size_t i = 0; i < ip->n_managed; i++)
-      consider_policy(m, &mo, &l, ev->managed[ip->managed[i]].doc, ECR_SRC_IDENTITY, NULL, p, repos, n_repos, actions, false);
+      consider_policy(m, &mo, &l, ev->managed[ip->managed[i]].doc, ECR_SRC_IDENTITY, NULL, p, repos,
+                      n_repos, actions, false);
     for (size_t g = 0; g < ip->n_groups; g++) {
       const ecr_group *grp = &ev->groups[ip->groups[g]];
       for (size_t i = 0; i < grp->n_inline; i++)
-        consider_policy(m, &mo, &l, grp->inline_policies[i].doc, ECR_SRC_GROUP, grp->name, p, repos, n_repos, actions, false);
+        consider_policy(m, &mo, &l, grp->inline_policies[i].doc, ECR_SRC_GROUP, grp->name, p, repos,
+                        n_repos, actions, false);
       for (size_t i = 0; i < grp->n_managed; i++)
-        consider_policy(m, &mo, &l, ev->managed[grp->managed[i]].doc, ECR_SRC_GROUP, grp->name, p, repos, n_repos, actions, false);
+        consider_policy(m, &mo, &l, ev->managed[grp->managed[i]].doc, ECR_SRC_GROUP, grp->name, p,
+                        repos, n_repos, actions, false);
     }
   }
   /* resource-side statements on these targets */
@@ -185,9 +191,11 @@ ecr_via *ecr_matrix_explain_limited(const ecr_matrix *m, size_t p, const size_t 
   }
   if (ip) {
     for (size_t i = 0; ip->has_boundary && ip->boundary >= 0 && i < 1; i++)
-      consider_policy(m, &mo, &l, ev->managed[ip->boundary].doc, ECR_SRC_BOUNDARY, NULL, p, repos, n_repos, actions, true);
+      consider_policy(m, &mo, &l, ev->managed[ip->boundary].doc, ECR_SRC_BOUNDARY, NULL, p, repos,
+                      n_repos, actions, true);
     for (size_t k = 0; !ip->service_linked && k < m->n_scp_stmts; k++)
-      consider(m, &mo, &l, m->scp_stmts[k], ECR_SRC_SCP, m->scp_stmts[k]->owner, p, repos, n_repos, actions, true);
+      consider(m, &mo, &l, m->scp_stmts[k], ECR_SRC_SCP, m->scp_stmts[k]->owner, p, repos, n_repos,
+               actions, true);
   }
   /* RCPs: every principal but the account's service-linked roles, on the
      repositories (registry-level actions: the account's own principals) */
@@ -196,7 +204,8 @@ ecr_via *ecr_matrix_explain_limited(const ecr_matrix *m, size_t p, const size_t 
     for (size_t i = 0; i < n_repos; i++)
       if (ip || repos[i] != ECR_MATRIX_REGISTRY) rr[nr++] = repos[i];
     for (size_t k = 0; nr && k < m->n_rcp_stmts; k++)
-      consider(m, &mo, &l, m->rcp_stmts[k], ECR_SRC_RCP, m->rcp_stmts[k]->owner, p, rr, nr, actions, true);
+      consider(m, &mo, &l, m->rcp_stmts[k], ECR_SRC_RCP, m->rcp_stmts[k]->owner, p, rr, nr, actions,
+               true);
     free(rr);
   }
   /* granting statements first, then limiting Denies; stable otherwise */

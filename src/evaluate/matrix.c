@@ -51,8 +51,8 @@ static void targets_init(ecr_matrix *m) {
       if (strcmp(ev->regions[r].name, ev->repos[i].region) == 0) m->target_region[i] = (long)r;
   }
   for (size_t r = 0; r < ev->n_regions; r++) {
-    m->probe_prefix[r] =
-        ecr_xasprintf("arn:%s:ecr:%s:%s:repository/", ev->partition, ev->regions[r].name, ev->account);
+    m->probe_prefix[r] = ecr_xasprintf("arn:%s:ecr:%s:%s:repository/", ev->partition,
+                                       ev->regions[r].name, ev->account);
     /* A repository name no real repository can have (ECR names are
      * [a-z0-9._/-]): only patterns that cover every name match it. Both
      * probes of a region carry it for code that matches them as text; the
@@ -101,7 +101,8 @@ static const uint64_t *pattern_bits(ecr_matrix *m, const char *pat) {
     } else if (ecr_probe_is_low(m, t)) { /* covers every name of the region */
       hit = ecr_glob_covers_prefix(pat, m->probe_prefix[t - ecr_probe_low(m, 0)], false);
     } else { /* can match some name */
-      hit = ecr_glob_prefix_match(pat, m->probe_prefix[t - ecr_probe_high(m, 0)], ECR_REPO_NAME_CHARS);
+      hit = ecr_glob_prefix_match(pat, m->probe_prefix[t - ecr_probe_high(m, 0)],
+                                  ECR_REPO_NAME_CHARS);
     }
     if (hit) bits[t >> 6] |= 1ull << (t & 63);
   }
@@ -152,8 +153,10 @@ static void compile_stmt(ecr_matrix *m, ecr_cstmt *c, bool resource_policy) {
       some = s->not_resource ? !cover : can;
     }
     bool at_lo = s->deny ? some : every, at_hi = s->deny ? every : some;
-    c->match[lo >> 6] = at_lo ? c->match[lo >> 6] | 1ull << (lo & 63) : c->match[lo >> 6] & ~(1ull << (lo & 63));
-    c->match[hi >> 6] = at_hi ? c->match[hi >> 6] | 1ull << (hi & 63) : c->match[hi >> 6] & ~(1ull << (hi & 63));
+    c->match[lo >> 6] =
+        at_lo ? c->match[lo >> 6] | 1ull << (lo & 63) : c->match[lo >> 6] & ~(1ull << (lo & 63));
+    c->match[hi >> 6] =
+        at_hi ? c->match[hi >> 6] | 1ull << (hi & 63) : c->match[hi >> 6] & ~(1ull << (hi & 63));
   }
   /* clear bits past the last target */
   size_t extra = m->words * 64 - m->n_targets;
@@ -213,8 +216,8 @@ static const ecr_cpolicy *compile_policy(ecr_matrix *m, const ecr_policy *p, con
 /* ---- principals ------------------------------------------------------------------- */
 static bool is_account_root(const char *arn) {
   char *acct = ecr_arn_account(arn);
-  bool ok = acct && ecr_str_has_prefix(arn, "arn:") && strstr(arn, ":iam::") &&
-            strlen(arn) > 5 && strcmp(arn + strlen(arn) - 5, ":root") == 0;
+  bool ok = acct && ecr_str_has_prefix(arn, "arn:") && strstr(arn, ":iam::") && strlen(arn) > 5 &&
+            strcmp(arn + strlen(arn) - 5, ":root") == 0;
   free(acct);
   return ok;
 }
@@ -417,8 +420,8 @@ static ecr_match rstmt_applies(const ecr_matrix *m, const ecr_cstmt *c, size_t p
         hit = true;
       } else if (ref_names(m, r, p)) {
         hit = true;
-      }
-      else if (s->deny && ref_is_account_of(r, p)) hit = true;
+      } else if (s->deny && ref_is_account_of(r, p))
+        hit = true;
     }
     if (hit) return ECR_MATCH_YES;
     return *session ? ECR_MATCH_MAYBE : ECR_MATCH_NO;
@@ -474,7 +477,8 @@ static void varctx_init(const ecr_matrix *m, const ecr_mprincipal *p, varctx *vc
   } else {
     vc->v.principal_type = "AssumedRole";
   }
-  vc->v.tags_undecided = m->tag_session && ip->cls == ECR_PRINCIPAL_ROLE && m->tag_session[p->pub.iam_index];
+  vc->v.tags_undecided =
+      m->tag_session && ip->cls == ECR_PRINCIPAL_ROLE && m->tag_session[p->pub.iam_index];
   vc->tags = ecr_xcalloc(ip->n_tags * 2 + 1, sizeof(char *));
   for (size_t i = 0; i < ip->n_tags; i++) {
     vc->tags[2 * i] = ip->tags[i].key;
@@ -501,7 +505,9 @@ static ecr_match stmt_match_vars(const ecr_matrix *m, const ecr_cstmt *c, const 
     if (r > any) any = r;
   }
   if (!s->not_resource) return any;
-  return any == ECR_MATCH_YES ? ECR_MATCH_NO : any == ECR_MATCH_MAYBE ? ECR_MATCH_MAYBE : ECR_MATCH_YES;
+  return any == ECR_MATCH_YES     ? ECR_MATCH_NO
+         : any == ECR_MATCH_MAYBE ? ECR_MATCH_MAYBE
+                                  : ECR_MATCH_YES;
 }
 
 ecr_match ecr_cstmt_match(const ecr_matrix *m, const ecr_cstmt *c, size_t p, size_t t) {
@@ -549,8 +555,9 @@ static ecr_cond_result cond_at(const ecr_matrix *m, const ecr_cstmt *c, size_t p
   bool pside = e->cls & ECR_KEY_PRINCIPAL, rside = e->cls & ECR_KEY_RESOURCE;
   if (!rside && (!pside || pi == ECR_NOWHERE)) return e->constant;
   if (!pside)
-    return ecr_bit_get(e->ry, t) ? ECR_COND_TRUE
-           : ecr_bit_get(e->rm, t) ? ECR_COND_MAYBE : ECR_COND_FALSE;
+    return ecr_bit_get(e->ry, t)   ? ECR_COND_TRUE
+           : ecr_bit_get(e->rm, t) ? ECR_COND_MAYBE
+                                   : ECR_COND_FALSE;
   if (rside) return ecr_matrix_cond_eval(m, e->c, ~0u, pi, t, NULL);
   if (sc && sc->gen[c->cond] == sc->cur) return sc->res[c->cond];
   ecr_cond_result r = ecr_matrix_cond_eval(m, e->c, ~0u, pi, ECR_NOWHERE, NULL);
@@ -602,8 +609,10 @@ static void candidates(const ecr_matrix *m, const ecr_pattern *p, size_t *lo, si
   size_t a = 0, b = m->n_repos;
   while (a < b) { /* first name >= prefix */
     size_t mid = (a + b) / 2;
-    if (strcmp(m->ev->repos[m->repos_by_name[mid]].name, prefix) < 0) a = mid + 1;
-    else b = mid;
+    if (strcmp(m->ev->repos[m->repos_by_name[mid]].name, prefix) < 0)
+      a = mid + 1;
+    else
+      b = mid;
   }
   size_t e = a;
   while (e < m->n_repos && strncmp(m->ev->repos[m->repos_by_name[e]].name, prefix, len) == 0) e++;
@@ -663,8 +672,9 @@ static void apply_stmt(const ecr_matrix *m, const ecr_cstmt *c, const varctx *vc
         ecr_match r = ecr_pattern_match(&pats[i], m->target_res[t]);
         if (r > any) any = r;
       }
-      res[t] = any == ECR_MATCH_YES ? ECR_MATCH_NO
-               : any == ECR_MATCH_MAYBE ? ECR_MATCH_MAYBE : ECR_MATCH_YES;
+      res[t] = any == ECR_MATCH_YES     ? ECR_MATCH_NO
+               : any == ECR_MATCH_MAYBE ? ECR_MATCH_MAYBE
+                                        : ECR_MATCH_YES;
       if (ecr_target_is_probe(m, t)) res[t] = probe_vars_match(m, c, t);
     }
   }
@@ -752,7 +762,8 @@ static const ecr_row *intern_row(struct row_table *m, ecr_row *tmp) {
   size_t k = h & (m->rows_cap - 1);
   while (m->rows[k]) {
     const ecr_row *r = m->rows[k];
-    if (r->hash == h && r->n == tmp->n && !memcmp(r->target, tmp->target, tmp->n * sizeof(uint32_t)) &&
+    if (r->hash == h && r->n == tmp->n &&
+        !memcmp(r->target, tmp->target, tmp->n * sizeof(uint32_t)) &&
         !memcmp(r->y, tmp->y, tmp->n * sizeof(ecr_actset)) &&
         !memcmp(r->m, tmp->m, tmp->n * sizeof(ecr_actset)))
       return r;
@@ -790,8 +801,9 @@ static void compile_all(ecr_matrix *m) {
      principal where a condition or variable needs it (eval_principal) */
   size_t n = m->n_targets;
   m->scp_active = ev->scps_present && ev->n_scp_levels > 0;
-  m->rcp_active = ev->rcps_present && ev->n_rcp_levels > 0 &&
-                  !(ev->org_management_account && strcmp(ev->org_management_account, ev->account) == 0);
+  m->rcp_active =
+      ev->rcps_present && ev->n_rcp_levels > 0 &&
+      !(ev->org_management_account && strcmp(ev->org_management_account, ev->account) == 0);
   m->scp_y = ecr_xcalloc(n, sizeof(ecr_actset));
   m->scp_m = ecr_xcalloc(n, sizeof(ecr_actset));
   m->scp_dy = ecr_xcalloc(n, sizeof(ecr_actset));
@@ -841,12 +853,14 @@ static void compile_all(ecr_matrix *m) {
     }
     long reg = m->target_region[t];
     if (reg >= 0 && ev->regions[reg].registry_policy) {
-      char *name = ecr_xasprintf("arn:%s:ecr:%s:%s:registry", ev->partition, ev->regions[reg].name, ev->account);
+      char *name = ecr_xasprintf("arn:%s:ecr:%s:%s:registry", ev->partition, ev->regions[reg].name,
+                                 ev->account);
       /* the name must live as long as the matrix: keep it in target_res's
        * neighbour table by compiling once per region */
       const ecr_cpolicy *cp = ecr_matrix_cpolicy(m, ev->regions[reg].registry_policy);
       if (!cp) {
-        cp = compile_policy(m, ev->regions[reg].registry_policy, NULL, NULL, ECR_SRC_REGISTRY, true);
+        cp =
+            compile_policy(m, ev->regions[reg].registry_policy, NULL, NULL, ECR_SRC_REGISTRY, true);
         for (size_t i = 0; i < cp->n; i++) cp->st[i].policy_name = ecr_xstrdup(name);
       }
       free(name);
@@ -915,7 +929,8 @@ static void index_resource_side(ecr_matrix *m) {
     bool uniform = false;
     for (size_t i = 0; i < s->n_principals; i++) {
       const ecr_principal_ref *r = &s->principals[i];
-      if (r->type == ECR_PT_STAR) uniform = true;
+      if (r->type == ECR_PT_STAR)
+        uniform = true;
       else if (s->deny && r->type == ECR_PT_AWS &&
                (strcmp(r->value, own_root) == 0 || strcmp(r->value, own_root_aws) == 0))
         uniform = true;
@@ -1022,7 +1037,8 @@ static void eval_principal(ecr_matrix *m, size_t pi, worker *wk, struct row_tabl
       has_bnd = true;
       acc_clear(bnd, n);
       if (ip->boundary >= 0)
-        apply_policy(m, ecr_matrix_cpolicy(m, ev->managed[ip->boundary].doc), &vc, pi, sc, bnd, dny);
+        apply_policy(m, ecr_matrix_cpolicy(m, ev->managed[ip->boundary].doc), &vc, pi, sc, bnd,
+                     dny);
       else /* boundary not in the bundle: it may allow anything */
         for (size_t t = 0; t < n; t++) bnd->m[t] = target_mask(m, t);
     }
@@ -1090,10 +1106,12 @@ static void eval_principal(ecr_matrix *m, size_t pi, worker *wk, struct row_tabl
     if (cr == ECR_COND_FALSE) continue;
     bool sure = res == ECR_MATCH_YES && who == ECR_MATCH_YES && cr == ECR_COND_TRUE;
     acc *a;
-    if (c->s->deny) a = dny;
+    if (c->s->deny)
+      a = dny;
     else if (ip && is_role && !(session && who == ECR_MATCH_MAYBE))
       a = rb; /* a role's boundary still limits the grant (not a session's) */
-    else a = ru;                    /* users: not limited; others have no boundary */
+    else
+      a = ru; /* users: not limited; others have no boundary */
     acc_add(a, t, act, sure);
   }
   free(merged);
@@ -1184,7 +1202,8 @@ ecr_status ecr_matrix_eval(const ecr_evidence *ev, ecr_matrix **out, ecr_error *
   size_t half = m->n_principals / 2;
   eval_job jobs[2] = {{m, 0, half, &m->tables[0]}, {m, half, m->n_principals, &m->tables[1]}};
   pthread_t th;
-  if (m->n_principals >= EVAL_PARALLEL_MIN && pthread_create(&th, NULL, eval_range, &jobs[0]) == 0) {
+  if (m->n_principals >= EVAL_PARALLEL_MIN &&
+      pthread_create(&th, NULL, eval_range, &jobs[0]) == 0) {
     eval_range(&jobs[1]);
     pthread_join(th, NULL);
   } else {
@@ -1261,7 +1280,9 @@ void ecr_matrix_free(ecr_matrix *m) {
   free(m);
 }
 
-size_t ecr_matrix_principal_count(const ecr_matrix *m) { return m->n_principals; }
+size_t ecr_matrix_principal_count(const ecr_matrix *m) {
+  return m->n_principals;
+}
 
 const ecr_matrix_principal *ecr_matrix_principal_at(const ecr_matrix *m, size_t i) {
   return i < m->n_principals ? &m->principals[i].pub : NULL;
@@ -1280,8 +1301,10 @@ void ecr_matrix_get(const ecr_matrix *m, size_t p, size_t r, ecr_actset *allow, 
       *cond = row->m[mid] & ~row->y[mid];
       return;
     }
-    if (row->target[mid] < t) lo = mid + 1;
-    else hi = mid;
+    if (row->target[mid] < t)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
 }
 
@@ -1365,8 +1388,10 @@ ecr_status ecr_matrix_write_tsv(const ecr_matrix *m, FILE *fp, ecr_error *err) {
           tsv_put(&o, pname, plen);
           tsv_put(&o, "\t", 1);
           tsv_put(&o, m->target_res[t], res_len[t]);
-          if (row->y[k] & ((ecr_actset)1 << a)) tsv_put(&o, tail_y[a], len_y[a]);
-          else tsv_put(&o, tail_c[a], len_c[a]);
+          if (row->y[k] & ((ecr_actset)1 << a))
+            tsv_put(&o, tail_y[a], len_y[a]);
+          else
+            tsv_put(&o, tail_c[a], len_c[a]);
         }
       }
     }

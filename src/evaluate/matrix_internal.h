@@ -12,12 +12,13 @@
 typedef struct ecr_cstmt {
   const ecr_statement *s;
   const ecr_policy *pol;
-  const char *policy_name; /* managed ARN, inline name, repository ARN, "registry:<region>", SCP id */
-  const char *owner;       /* group name / SCP target / NULL */
+  const char
+      *policy_name;  /* managed ARN, inline name, repository ARN, "registry:<region>", SCP id */
+  const char *owner; /* group name / SCP target / NULL */
   ecr_source source;
-  bool vars;               /* resource patterns hold variables: matched per principal */
-  uint64_t *match;         /* targets matched unconditionally (NULL when vars) */
-  int cond;                /* index into matrix conds (its distinct Condition), -1 when none */
+  bool vars;       /* resource patterns hold variables: matched per principal */
+  uint64_t *match; /* targets matched unconditionally (NULL when vars) */
+  int cond;        /* index into matrix conds (its distinct Condition), -1 when none */
 } ecr_cstmt;
 
 /* "No principal" / "no target": the attributes it would fix stay undecided. */
@@ -26,10 +27,10 @@ typedef struct ecr_cstmt {
 /* One distinct Condition block of the account (by its JSON text). */
 struct ecr_cond_entry {
   char *text;
-  const ecr_condition *c; /* the first statement's compiled block */
-  unsigned cls;           /* ecr_condition_classes */
+  const ecr_condition *c;   /* the first statement's compiled block */
+  unsigned cls;             /* ecr_condition_classes */
   ecr_cond_result constant; /* evaluated with nothing fixed */
-  uint64_t *ry, *rm;      /* repository-side only: per target, true / may be true */
+  uint64_t *ry, *rm;        /* repository-side only: per target, true / may be true */
 };
 
 /* A compiled policy: its ECR-relevant statements. */
@@ -55,9 +56,9 @@ typedef struct ecr_row {
 
 typedef struct ecr_mprincipal {
   ecr_matrix_principal pub;
-  const ecr_row *row;  /* interned, owned by the matrix */
-  char *account;       /* account the principal belongs to, NULL for "*" and services */
-  bool gap;            /* a policy of this principal is missing from the bundle */
+  const ecr_row *row; /* interned, owned by the matrix */
+  char *account;      /* account the principal belongs to, NULL for "*" and services */
+  bool gap;           /* a policy of this principal is missing from the bundle */
 } ecr_mprincipal;
 
 struct ecr_matrix {
@@ -73,17 +74,20 @@ struct ecr_matrix {
   size_t n_repos, n_probes, n_targets;
   size_t n_regions;
   char **probe_prefix; /* per region: "arn:<partition>:ecr:<region>:<account>:repository/" */
-  size_t registry;                     /* target index of the registry ("*") */
-  char **target_res;                   /* resource string per target */
-  long *target_region;                 /* region index, -1 for the registry */
-  size_t words;                        /* uint64 words per target bitmap */
+  size_t registry;     /* target index of the registry ("*") */
+  char **target_res;   /* resource string per target */
+  long *target_region; /* region index, -1 for the registry */
+  size_t words;        /* uint64 words per target bitmap */
   ecr_actset repo_mask, registry_mask;
 
   ecr_mprincipal *principals; /* sorted by matrix spelling */
   size_t n_principals;
 
   /* compiled policies, by the policy pointer */
-  struct cpol_slot { const ecr_policy *key; ecr_cpolicy *val; } *cpol;
+  struct cpol_slot {
+    const ecr_policy *key;
+    ecr_cpolicy *val;
+  } * cpol;
   size_t cpol_cap, cpol_n;
   /* resource-side statements (repository and registry policies), by target */
   ecr_rstmt *rst;
@@ -98,7 +102,11 @@ struct ecr_matrix {
                       principal-side keys: every own principal, its own decision */
   size_t n_unicond;
   char *session_prefix; /* "arn:<partition>:sts::<account>:assumed-role/" */
-  struct name_slot { const char *key; size_t *idx; size_t n, cap; } *names; /* rst by named principal */
+  struct name_slot {
+    const char *key;
+    size_t *idx;
+    size_t n, cap;
+  } * names; /* rst by named principal */
   size_t names_cap, names_n;
   size_t *roles_by_name; /* IAM role indices sorted by role name */
   size_t n_roles;
@@ -125,17 +133,29 @@ struct ecr_matrix {
   bool *tag_session; /* per IAM principal: a role whose trust allows sts:TagSession */
 
   /* interned rows: one table per evaluation thread */
-  struct row_table { ecr_row **rows; size_t n_rows, rows_cap; } tables[2];
+  struct row_table {
+    ecr_row **rows;
+    size_t n_rows, rows_cap;
+  } tables[2];
   /* pattern cache */
-  struct pat_slot { char *key; uint64_t *bits; } *pat;
+  struct pat_slot {
+    char *key;
+    uint64_t *bits;
+  } * pat;
   size_t pat_cap, pat_n;
 };
 
-static inline bool ecr_bit_get(const uint64_t *b, size_t i) { return (b[i >> 6] >> (i & 63)) & 1u; }
+static inline bool ecr_bit_get(const uint64_t *b, size_t i) {
+  return (b[i >> 6] >> (i & 63)) & 1u;
+}
 
 /* Is target t a repository (not a probe, not the registry)? */
-static inline bool ecr_target_is_repo(const struct ecr_matrix *m, size_t t) { return t < m->n_repos; }
-static inline size_t ecr_probe_low(const struct ecr_matrix *m, size_t region) { return m->n_repos + region; }
+static inline bool ecr_target_is_repo(const struct ecr_matrix *m, size_t t) {
+  return t < m->n_repos;
+}
+static inline size_t ecr_probe_low(const struct ecr_matrix *m, size_t region) {
+  return m->n_repos + region;
+}
 static inline size_t ecr_probe_high(const struct ecr_matrix *m, size_t region) {
   return m->n_repos + m->n_regions + region;
 }

@@ -148,7 +148,9 @@ static bool outside(ecr_principal_kind k) {
 }
 
 /* Principals of the account itself (its users and roles). */
-static bool own(ecr_principal_kind k) { return k == ECR_PK_USER || k == ECR_PK_ROLE; }
+static bool own(ecr_principal_kind k) {
+  return k == ECR_PK_USER || k == ECR_PK_ROLE;
+}
 
 static ecr_severity severity_of(ecr_access_level level, ecr_principal_kind kind, bool all) {
   bool write_like = level == ECR_LEVEL_WRITE || level == ECR_LEVEL_PERMISSIONS;
@@ -168,8 +170,8 @@ static ecr_severity severity_of(ecr_access_level level, ecr_principal_kind kind,
  * grant without aws:SourceAccount is a confused-deputy risk). Read and List
  * by the account's own principals pass. */
 static bool risky(ecr_access_level level, ecr_principal_kind kind) {
-  return level == ECR_LEVEL_WRITE || level == ECR_LEVEL_PERMISSIONS ||
-         level == ECR_LEVEL_TAGGING || !own(kind);
+  return level == ECR_LEVEL_WRITE || level == ECR_LEVEL_PERMISSIONS || level == ECR_LEVEL_TAGGING ||
+         !own(kind);
 }
 
 /* ---- building findings ---------------------------------------------------------- */
@@ -227,8 +229,8 @@ typedef struct builder {
   /* per repository: principals that can push (matrix indices) */
   size_t *first_pusher; /* per repository: the first principal that can push */
   size_t *n_pushers;
-  bool *can_login; /* per matrix principal: GetAuthorizationToken granted (own principals) */
-  size_t pool_cap;  /* r->name_pool capacity */
+  bool *can_login;   /* per matrix principal: GetAuthorizationToken granted (own principals) */
+  size_t pool_cap;   /* r->name_pool capacity */
   char **target_str; /* per matrix target: its string in the pool, NULL until used */
   /* repository sets, interned */
   bset *sets;
@@ -260,8 +262,8 @@ static bool target_gap(const builder *B, size_t t) {
   return reg >= 0 && B->ev->regions[reg].registry_policy_gap;
 }
 
-static group *find_group(group **gs, size_t *n, size_t *cap, ecr_access_level level,
-                         ecr_decision d, ecr_actset actions, bool registry, bool gap) {
+static group *find_group(group **gs, size_t *n, size_t *cap, ecr_access_level level, ecr_decision d,
+                         ecr_actset actions, bool registry, bool gap) {
   for (size_t i = *n; i-- > 0;) {
     group *g = &(*gs)[i];
     if (g->level == level && g->decision == d && g->actions == actions && g->registry == registry &&
@@ -367,10 +369,10 @@ static char *join(char *const *v, size_t n, const char *sep, size_t limit) {
  * share one. */
 static char *finding_id(const char *account, const char *principal, ecr_access_level level,
                         ecr_decision d, bool registry, bool gap, const char *extra) {
-  char *key = ecr_xasprintf("%s\n%s\n%s\n%s\n%s\n%s\n%s", account, principal,
-                            ecr_access_level_name(level), ecr_decision_name(d),
-                            registry ? "registry" : "repositories", gap ? "gap" : "",
-                            extra ? extra : "");
+  char *key =
+      ecr_xasprintf("%s\n%s\n%s\n%s\n%s\n%s\n%s", account, principal, ecr_access_level_name(level),
+                    ecr_decision_name(d), registry ? "registry" : "repositories", gap ? "gap" : "",
+                    extra ? extra : "");
   char hex[65];
   ecr_sha256_hex(key, strlen(key), hex);
   free(key);
@@ -393,7 +395,8 @@ static void undecided_keys(ecr_finding *f) {
     if (!v->conditional) continue;
     for (size_t k = 0; k < v->n_undecided; k++) {
       bool dup = false;
-      for (size_t x = 0; x < n && !dup; x++) dup = ecr_strcasecmp_ascii(keys[x], v->undecided[k]) == 0;
+      for (size_t x = 0; x < n && !dup; x++)
+        dup = ecr_strcasecmp_ascii(keys[x], v->undecided[k]) == 0;
       if (!dup) ECR_PUSH(keys, n, cap, ecr_xstrdup(v->undecided[k]));
     }
   }
@@ -430,7 +433,8 @@ static void used_by_add(ecr_buf *b, const char *s) {
   ecr_buf_puts(b, s);
 }
 
-/* Trust policy -> "codebuild.amazonaws.com; GitHub Actions OIDC (repo:acme/app:*); account 4444..." */
+/* Trust policy -> "codebuild.amazonaws.com; GitHub Actions OIDC (repo:acme/app:*); account 4444..."
+ */
 static char *trust_summary(const ecr_evidence *ev, const ecr_iam_principal *ip) {
   if (!ip->trust) return NULL;
   ecr_buf b;
@@ -452,14 +456,17 @@ static char *trust_summary(const ecr_evidence *ev, const ecr_iam_principal *ip) 
             const cJSON *cond = cJSON_GetObjectItemCaseSensitive(j, "Condition");
             const cJSON *op;
             cJSON_ArrayForEach(op, cond) {
-              const cJSON *v = cJSON_GetObjectItemCaseSensitive(op, "token.actions.githubusercontent.com:sub");
-              if (cJSON_IsString(v)) sub = v->valuestring;
+              const cJSON *v =
+                  cJSON_GetObjectItemCaseSensitive(op, "token.actions.githubusercontent.com:sub");
+              if (cJSON_IsString(v))
+                sub = v->valuestring;
               else if (cJSON_IsArray(v) && cJSON_IsString(cJSON_GetArrayItem(v, 0)))
                 sub = cJSON_GetArrayItem(v, 0)->valuestring;
               if (sub) break;
             }
             t = sub ? ecr_xasprintf("GitHub Actions workflows (OIDC, %s)", sub)
-                    : ecr_xstrdup("GitHub Actions workflows (OIDC, any repository: no sub condition)");
+                    : ecr_xstrdup(
+                          "GitHub Actions workflows (OIDC, any repository: no sub condition)");
             cJSON_Delete(j);
           } else {
             t = ecr_xstrdup("GitHub Actions workflows (OIDC)");
@@ -606,7 +613,8 @@ static void build_repo_views(builder *B) {
     for (int a = 0; a < ECR_ACCESS_COUNT; a++) {
       every[a] = m->n_repos > 0 && (cnt[a][0] == m->n_repos || cnt[a][1] == m->n_repos);
       if (every[a]) {
-        ecr_repo_access e = {who, cnt[a][1] == m->n_repos ? ECR_DECISION_ALLOW : ECR_DECISION_CONDITIONAL, true};
+        ecr_repo_access e = {
+            who, cnt[a][1] == m->n_repos ? ECR_DECISION_ALLOW : ECR_DECISION_CONDITIONAL, true};
         ECR_PUSH(r->everywhere[a], r->n_everywhere[a], ecap[a], e);
       }
     }
@@ -621,11 +629,14 @@ static void build_repo_views(builder *B) {
         add_access(&lists[4 * t], who, sure ? ECR_DECISION_ALLOW : ECR_DECISION_CONDITIONAL);
       }
       if (!every[1] && (mm & del))
-        add_access(&lists[4 * t + 1], who, (y & del) ? ECR_DECISION_ALLOW : ECR_DECISION_CONDITIONAL);
+        add_access(&lists[4 * t + 1], who,
+                   (y & del) ? ECR_DECISION_ALLOW : ECR_DECISION_CONDITIONAL);
       if (!every[2] && (mm & perm))
-        add_access(&lists[4 * t + 2], who, (y & perm) ? ECR_DECISION_ALLOW : ECR_DECISION_CONDITIONAL);
+        add_access(&lists[4 * t + 2], who,
+                   (y & perm) ? ECR_DECISION_ALLOW : ECR_DECISION_CONDITIONAL);
       if (!every[3] && (mm & tag))
-        add_access(&lists[4 * t + 3], who, (y & tag) ? ECR_DECISION_ALLOW : ECR_DECISION_CONDITIONAL);
+        add_access(&lists[4 * t + 3], who,
+                   (y & tag) ? ECR_DECISION_ALLOW : ECR_DECISION_CONDITIONAL);
     }
   }
   free(lists);
@@ -688,40 +699,61 @@ static const char *display_name(const ecr_finding *f, const ecr_iam_principal *i
 static void usage_note(ecr_buf *b, const ecr_iam_principal *ip) {
   bool role = ip->cls == ECR_PRINCIPAL_ROLE;
   const char *source = role ? "IAM RoleLastUsed"
-                       : ip->usage_known ? "credential report: console password and access keys"
-                                         : "console password only; access-key use is not in the evidence";
+                       : ip->usage_known
+                           ? "credential report: console password and access keys"
+                           : "console password only; access-key use is not in the evidence";
   if (ip->last_used) {
-    char *region = ip->last_used_region ? ecr_xasprintf(" in %s", ip->last_used_region) : ecr_xstrdup("");
+    char *region =
+        ip->last_used_region ? ecr_xasprintf(" in %s", ip->last_used_region) : ecr_xstrdup("");
     para(b, T("impact/last-used", (const char *const[]){"date", ip->last_used, "region", region,
-                                                       "source", source, NULL}));
+                                                        "source", source, NULL}));
     free(region);
   } else if (role && ip->usage_known) {
-    para(b, T("impact/never-used", (const char *const[]){"source", "IAM RoleLastUsed (400 days of tracking)", NULL}));
+    para(b, T("impact/never-used",
+              (const char *const[]){"source", "IAM RoleLastUsed (400 days of tracking)", NULL}));
   } else if (!role && ip->usage_known) {
-    para(b, T("impact/never-used", (const char *const[]){"source", "The credential report (console password and access keys)", NULL}));
+    para(b, T("impact/never-used",
+              (const char *const[]){
+                  "source", "The credential report (console password and access keys)", NULL}));
   } else if (!role) {
-    para(b, T("impact/usage-unknown", (const char *const[]){"missing",
-      "no console password use is recorded, and access-key use needs the credential report (iam/credential-report.json)", NULL}));
+    para(b, T("impact/usage-unknown",
+              (const char *const[]){"missing",
+                                    "no console password use is recorded, and access-key use needs "
+                                    "the credential report (iam/credential-report.json)",
+                                    NULL}));
   }
 }
 
 /* What removing Write access stops, from the finding's actions. */
 static char *write_effects(const ecr_finding *f) {
-  static const struct { const char *action, *effect; } map[] = {
-      {"ecr:PutImage", "push"}, {"ecr:InitiateLayerUpload", "push"}, {"ecr:UploadLayerPart", "push"},
-      {"ecr:CompleteLayerUpload", "push"}, {"ecr:BatchDeleteImage", "delete-images"},
-      {"ecr:DeleteRepository", "delete-repository"}, {"ecr:ReplicateImage", "replicate"},
-      {"ecr:CreateRepository", "create-repository"}, {"ecr:PutImageScanningConfiguration", "settings"},
-      {"ecr:PutImageTagMutability", "settings"}, {"ecr:PutLifecyclePolicy", "settings"},
-      {"ecr:DeleteLifecyclePolicy", "settings"}, {"ecr:StartLifecyclePolicyPreview", "settings"},
-      {"ecr:UpdateImageStorageClass", "settings"}, {"ecr:StartImageScan", "scan"},
-      {"ecr:BatchImportUpstreamImage", "import"}};
+  static const struct {
+    const char *action, *effect;
+  } map[] = {{"ecr:PutImage", "push"},
+             {"ecr:InitiateLayerUpload", "push"},
+             {"ecr:UploadLayerPart", "push"},
+             {"ecr:CompleteLayerUpload", "push"},
+             {"ecr:BatchDeleteImage", "delete-images"},
+             {"ecr:DeleteRepository", "delete-repository"},
+             {"ecr:ReplicateImage", "replicate"},
+             {"ecr:CreateRepository", "create-repository"},
+             {"ecr:PutImageScanningConfiguration", "settings"},
+             {"ecr:PutImageTagMutability", "settings"},
+             {"ecr:PutLifecyclePolicy", "settings"},
+             {"ecr:DeleteLifecyclePolicy", "settings"},
+             {"ecr:StartLifecyclePolicyPreview", "settings"},
+             {"ecr:UpdateImageStorageClass", "settings"},
+             {"ecr:StartImageScan", "scan"},
+             {"ecr:BatchImportUpstreamImage", "import"}};
   /* template names (literals: test_report checks each is embedded); the
      effect is the part after "effect/" */
-  static const char *const order[] = {"effect/push", "effect/delete-images",
-                                      "effect/delete-repository", "effect/replicate",
-                                      "effect/create-repository", "effect/import",
-                                      "effect/settings", "effect/scan"};
+  static const char *const order[] = {"effect/push",
+                                      "effect/delete-images",
+                                      "effect/delete-repository",
+                                      "effect/replicate",
+                                      "effect/create-repository",
+                                      "effect/import",
+                                      "effect/settings",
+                                      "effect/scan"};
   bool has[8] = {0};
   for (size_t i = 0; i < f->n_actions; i++)
     for (size_t k = 0; k < sizeof(map) / sizeof(map[0]); k++)
@@ -747,7 +779,8 @@ static char *write_effects(const ecr_finding *f) {
 static char *impact_text(builder *B, const ecr_finding *f, size_t p) {
   const ecr_matrix *m = B->m;
   const ecr_mprincipal *mp = &m->principals[p];
-  const ecr_iam_principal *ip = mp->pub.iam_index >= 0 ? &B->ev->principals[mp->pub.iam_index] : NULL;
+  const ecr_iam_principal *ip =
+      mp->pub.iam_index >= 0 ? &B->ev->principals[mp->pub.iam_index] : NULL;
   ecr_buf b;
   ecr_buf_init(&b);
   char *repos = repos_phrase(B, f);
@@ -766,8 +799,10 @@ static char *impact_text(builder *B, const ecr_finding *f, size_t p) {
     para(&b, T("impact/user", (const char *const[]){"name", name, NULL}));
   } else if (ip) {
     char *used = trust_summary(B->ev, ip);
-    if (used) para(&b, T("impact/role", (const char *const[]){"name", name, "used_by", used, NULL}));
-    else para(&b, T("impact/role-no-trust", (const char *const[]){"name", name, NULL}));
+    if (used)
+      para(&b, T("impact/role", (const char *const[]){"name", name, "used_by", used, NULL}));
+    else
+      para(&b, T("impact/role-no-trust", (const char *const[]){"name", name, NULL}));
     free(used);
   } else if (organization_only(f)) {
     char *org = tested_values(f, org_keys);
@@ -781,13 +816,15 @@ static char *impact_text(builder *B, const ecr_finding *f, size_t p) {
     free(acct);
   } else if (deputy_guarded(f)) {
     char *keys = tested_keys(f, deputy_keys);
-    para(&b, T("impact/service-guarded", (const char *const[]){"service", f->principal + 8, "keys", keys, NULL}));
+    para(&b, T("impact/service-guarded",
+               (const char *const[]){"service", f->principal + 8, "keys", keys, NULL}));
     free(keys);
   } else if (f->principal_kind == ECR_PK_SERVICE) {
     para(&b, T("impact/service", (const char *const[]){"service", f->principal + 8, NULL}));
   } else if (ecr_str_has_prefix(f->principal, "arn:")) {
     char *acct = account_in(f->principal);
-    para(&b, T("impact/external", (const char *const[]){"name", f->principal, "account", acct, NULL}));
+    para(&b,
+         T("impact/external", (const char *const[]){"name", f->principal, "account", acct, NULL}));
     free(acct);
   } else {
     para(&b, T("impact/federated", (const char *const[]){"name", f->principal, NULL}));
@@ -797,7 +834,9 @@ static char *impact_text(builder *B, const ecr_finding *f, size_t p) {
   char *effects = write_effects(f);
   const char *kv[] = {"name", name, "repos", repos, "effects", effects, NULL};
   switch (f->access_level) {
-  case ECR_LEVEL_WRITE: para(&b, T(registry ? "impact/breaks-write-registry" : "impact/breaks-write", kv)); break;
+  case ECR_LEVEL_WRITE:
+    para(&b, T(registry ? "impact/breaks-write-registry" : "impact/breaks-write", kv));
+    break;
   case ECR_LEVEL_PERMISSIONS: para(&b, T("impact/breaks-permissions", kv)); break;
   case ECR_LEVEL_TAGGING: para(&b, T("impact/breaks-tagging", kv)); break;
   default: para(&b, T(registry ? "impact/breaks-read-registry" : "impact/breaks-read", kv)); break;
@@ -810,7 +849,8 @@ static char *impact_text(builder *B, const ecr_finding *f, size_t p) {
     size_t n_only = 0;
     for (size_t k = 0; set->targets && k < set->n; k++) {
       size_t i = set->targets[k];
-      if (i < m->n_repos && B->n_pushers[i] == 1 && B->first_pusher[i] == p) only[n_only++] = B->ev->repos[i].name;
+      if (i < m->n_repos && B->n_pushers[i] == 1 && B->first_pusher[i] == p)
+        only[n_only++] = B->ev->repos[i].name;
     }
     if (n_only) {
       char *list = join(only, n_only, ", ", 8);
@@ -848,14 +888,17 @@ static char *print_json(cJSON *j) {
   ecr_buf b;
   ecr_buf_init(&b);
   for (const char *c = out; *c; c++) {
-    if (*c == '\t') ecr_buf_puts(&b, c > out && c[-1] == ':' ? " " : "  ");
-    else ecr_buf_putc(&b, *c);
+    if (*c == '\t')
+      ecr_buf_puts(&b, c > out && c[-1] == ':' ? " " : "  ");
+    else
+      ecr_buf_putc(&b, *c);
   }
   free(out);
   return ecr_buf_steal(&b);
 }
 
-static const char *const pull_set[] = {"ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability",
+static const char *const pull_set[] = {"ecr:GetAuthorizationToken",
+                                       "ecr:BatchCheckLayerAvailability",
                                        "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"};
 
 /* Repository globs standing for a finding's repositories in examples: the
@@ -885,7 +928,8 @@ static cJSON *repo_globs_of(const builder *B, const ecr_finding *f) {
     const char *slash = strstr(first, ":repository/");
     size_t region_len = slash ? (size_t)(slash - first) : 0;
     size_t j = i + 1, common = strlen(first);
-    while (j < f->n_repositories && region_len && strncmp(f->repositories[j], first, region_len) == 0 &&
+    while (j < f->n_repositories && region_len &&
+           strncmp(f->repositories[j], first, region_len) == 0 &&
            f->repositories[j][region_len] == ':') {
       size_t k = 0;
       while (k < common && first[k] == f->repositories[j][k]) k++;
@@ -910,7 +954,8 @@ static cJSON *repo_globs(const builder *B, const ecr_finding *f) {
 
 /* arn:<partition>:iam::aws:policy/...: AWS owns it, nobody can edit it. */
 static bool aws_managed(const char *policy) {
-  return policy && ecr_str_has_prefix(policy, "arn:") && strstr(policy, ":iam::aws:policy/") != NULL;
+  return policy && ecr_str_has_prefix(policy, "arn:") &&
+         strstr(policy, ":iam::aws:policy/") != NULL;
 }
 
 /* A statement whose actions reach beyond ECR ("*", "s3:*", NotAction):
@@ -921,8 +966,8 @@ static bool broad_actions(const char *statement_json) {
   const cJSON *a = cJSON_GetObjectItemCaseSensitive(j, "Action"), *it;
   if (cJSON_IsString(a)) broad |= strncasecmp(a->valuestring, "ecr:", 4) != 0;
   const cJSON *list = cJSON_IsArray(a) ? a : NULL;
-  cJSON_ArrayForEach(it, list)
-    broad |= !cJSON_IsString(it) || strncasecmp(it->valuestring, "ecr:", 4) != 0;
+  cJSON_ArrayForEach(it, list) broad |=
+      !cJSON_IsString(it) || strncasecmp(it->valuestring, "ecr:", 4) != 0;
   cJSON_Delete(j);
   return broad;
 }
@@ -945,7 +990,8 @@ static char *suggest(const builder *B, const ecr_finding *f, const ecr_via *gran
   if (!resource_side && (aws_managed(grant->policy) || broad_actions(grant->json))) {
     /* keep the policy (AWS-managed, or granting more than ECR): deny the
        finding's actions where they are granted */
-    char *sid = ecr_xasprintf("DenyEcr%s", f->access_level == ECR_LEVEL_TAGGING ? "Tagging" : "Write");
+    char *sid =
+        ecr_xasprintf("DenyEcr%s", f->access_level == ECR_LEVEL_TAGGING ? "Tagging" : "Write");
     cJSON_AddStringToObject(s, "Sid", sid);
     free(sid);
     cJSON_AddStringToObject(s, "Effect", "Deny");
@@ -962,7 +1008,8 @@ static char *suggest(const builder *B, const ecr_finding *f, const ecr_via *gran
     return print_json(s);
   }
   char *sid = ecr_xasprintf("%sNarrowed", grant->statement[0] >= '0' && grant->statement[0] <= '9'
-                                             ? "Statement" : grant->statement);
+                                              ? "Statement"
+                                              : grant->statement);
   cJSON_AddStringToObject(s, "Sid", sid);
   free(sid);
   cJSON_AddStringToObject(s, "Effect", "Allow");
@@ -974,8 +1021,10 @@ static char *suggest(const builder *B, const ecr_finding *f, const ecr_via *gran
     cJSON_Delete(orig);
     if (!pr) {
       pr = cJSON_CreateObject();
-      if (f->principal_kind == ECR_PK_SERVICE) cJSON_AddStringToObject(pr, "Service", f->principal + 8);
-      else cJSON_AddStringToObject(pr, "AWS", f->principal);
+      if (f->principal_kind == ECR_PK_SERVICE)
+        cJSON_AddStringToObject(pr, "Service", f->principal + 8);
+      else
+        cJSON_AddStringToObject(pr, "AWS", f->principal);
     }
     cJSON_AddItemToObject(s, "Principal", pr);
     cJSON_AddItemToObject(s, "Action", cJSON_CreateStringArray(pull_set + 1, 3));
@@ -1000,7 +1049,8 @@ static char *suggest(const builder *B, const ecr_finding *f, const ecr_via *gran
       if (!cond) cond = cJSON_CreateObject();
       cJSON *op = cJSON_GetObjectItemCaseSensitive(cond, "StringEquals");
       if (!op) cJSON_AddItemToObject(cond, "StringEquals", op = cJSON_CreateObject());
-      if (service) cJSON_AddStringToObject(op, "aws:SourceAccount", B->ev->account);
+      if (service)
+        cJSON_AddStringToObject(op, "aws:SourceAccount", B->ev->account);
       else /* a placeholder only where the evidence has no organization */
         cJSON_AddStringToObject(op, "aws:PrincipalOrgID",
                                 B->ev->org_id ? B->ev->org_id : "<your organization id>");
@@ -1042,7 +1092,9 @@ static char *ledger_example(const builder *B, const ecr_finding *f, const char *
   free(id);
   cJSON_AddStringToObject(e, "principal", f->principal);
   cJSON_AddItemToObject(e, "repositories", repo_globs(B, f));
-  cJSON_AddItemToObject(e, "actions", cJSON_CreateStringArray((const char *[]){ecr_access_level_name(f->access_level)}, 1));
+  cJSON_AddItemToObject(
+      e, "actions",
+      cJSON_CreateStringArray((const char *[]){ecr_access_level_name(f->access_level)}, 1));
   cJSON_AddStringToObject(e, "justification", "<why this access is needed>");
   cJSON_AddStringToObject(e, "approved_by", "<approver>");
   cJSON_AddStringToObject(e, "ticket", "<ticket>");
@@ -1063,7 +1115,8 @@ static char *remediation_text(builder *B, ecr_finding *f, size_t p, const char *
   ecr_buf_init(&b);
   if (p == (size_t)-1) return NULL; /* gap findings set their own */
   const ecr_mprincipal *mp = &m->principals[p];
-  const ecr_iam_principal *ip = mp->pub.iam_index >= 0 ? &B->ev->principals[mp->pub.iam_index] : NULL;
+  const ecr_iam_principal *ip =
+      mp->pub.iam_index >= 0 ? &B->ev->principals[mp->pub.iam_index] : NULL;
   const char *name = ip ? ip->name : f->principal;
   if (f->status == ECR_CHECK_PASS) {
     para(&b, T("remediation/pass", NULL));
@@ -1083,9 +1136,9 @@ static char *remediation_text(builder *B, ecr_finding *f, size_t p, const char *
     said++;
     if (v->source == ECR_SRC_RESOURCE || v->source == ECR_SRC_REGISTRY) {
       const char *kind = v->source == ECR_SRC_RESOURCE ? "repository policy" : "registry policy";
-      para(&b, T("remediation/resource", (const char *const[]){"statement", v->statement, "kind", kind,
-                                                                "policy", v->policy, "actions", acts,
-                                                                "principal", f->principal, NULL}));
+      para(&b, T("remediation/resource",
+                 (const char *const[]){"statement", v->statement, "kind", kind, "policy", v->policy,
+                                       "actions", acts, "principal", f->principal, NULL}));
     } else {
       char *pol = v->owner ? ecr_xasprintf("%s (attached to group %s)", v->policy, v->owner)
                            : ecr_xstrdup(v->policy);
@@ -1120,14 +1173,17 @@ static char *remediation_text(builder *B, ecr_finding *f, size_t p, const char *
     free(org);
   } else if (f->principal_kind == ECR_PK_PUBLIC) {
     para(&b, T(f->access_level == ECR_LEVEL_READ || f->access_level == ECR_LEVEL_LIST
-                   ? "remediation/public-read" : "remediation/public", NULL));
+                   ? "remediation/public-read"
+                   : "remediation/public",
+               NULL));
   } else if (f->principal_kind == ECR_PK_ACCOUNT || f->principal_kind == ECR_PK_EXTERNAL) {
     char *acct = account_in(f->principal);
     para(&b, T("remediation/external", (const char *const[]){"account", acct, NULL}));
     free(acct);
   } else if (deputy_guarded(f)) {
     char *keys = tested_keys(f, deputy_keys);
-    para(&b, T("remediation/service-guarded", (const char *const[]){"service", f->principal + 8, "keys", keys, NULL}));
+    para(&b, T("remediation/service-guarded",
+               (const char *const[]){"service", f->principal + 8, "keys", keys, NULL}));
     free(keys);
   } else if (f->principal_kind == ECR_PK_SERVICE) {
     para(&b, T("remediation/service", (const char *const[]){"service", f->principal + 8, NULL}));
@@ -1140,7 +1196,8 @@ static char *remediation_text(builder *B, ecr_finding *f, size_t p, const char *
   } else if (f->access_level == ECR_LEVEL_WRITE && human) {
     para(&b, T("remediation/human-write", (const char *const[]){"actions", actions, NULL}));
   } else if (f->access_level == ECR_LEVEL_WRITE) {
-    if (f->all_repositories) para(&b, T("remediation/scope-repos", (const char *const[]){"name", name, NULL}));
+    if (f->all_repositories)
+      para(&b, T("remediation/scope-repos", (const char *const[]){"name", name, NULL}));
     para(&b, T("remediation/narrow-pull", (const char *const[]){"name", name, NULL}));
   } else {
     para(&b, T("remediation/narrow-pull", (const char *const[]){"name", name, NULL}));
@@ -1148,7 +1205,9 @@ static char *remediation_text(builder *B, ecr_finding *f, size_t p, const char *
   char *entry = ledger_example(B, f, as_of);
   para(&b, T("remediation/ledger", (const char *const[]){"entry", entry, NULL}));
   free(entry);
-  f->suggested_statement = is_replication || (ip && ip->service_linked) ? NULL : suggest(B, f, first_grant, human, ip != NULL);
+  f->suggested_statement = is_replication || (ip && ip->service_linked)
+                               ? NULL
+                               : suggest(B, f, first_grant, human, ip != NULL);
   free(actions);
   free(scope);
   return ecr_buf_steal(&b);
@@ -1178,26 +1237,30 @@ static void apply_ledger(builder *B, ecr_finding *f) {
     f->exception = active;
     f->status = ECR_CHECK_EXCEPTED;
     free(f->status_reason);
-    f->status_reason = T("status/excepted", (const char *const[]){"id", active->id, "approved_by", active->approved_by,
-                                                                   "ticket", active->ticket ? active->ticket : "-",
-                                                                   "expires", active->expires, NULL});
+    f->status_reason = T("status/excepted",
+                         (const char *const[]){"id", active->id, "approved_by", active->approved_by,
+                                               "ticket", active->ticket ? active->ticket : "-",
+                                               "expires", active->expires, NULL});
   } else if (expired) {
     f->exception = expired;
     char *old = f->status_reason;
-    char *lapsed = T("status/lapsed", (const char *const[]){"id", expired->id, "expires", expired->expires, NULL});
+    char *lapsed = T("status/lapsed",
+                     (const char *const[]){"id", expired->id, "expires", expired->expires, NULL});
     f->status_reason = old ? ecr_xasprintf("%s %s", lapsed, old) : ecr_xstrdup(lapsed);
     free(lapsed);
     free(old);
   }
 }
 
-/* ---- one principal's findings ------------------------------------------------------------------ */
+/* ---- one principal's findings ------------------------------------------------------------------
+ */
 /* Flags besides the row that change a profile's skeleton. */
 enum { PF_GAP = 1, PF_OWN = 2, PF_LOGIN = 4 };
 
 static unsigned principal_flags(const builder *B, size_t p) {
   const ecr_mprincipal *mp = &B->m->principals[p];
-  return (mp->gap ? PF_GAP : 0) | (own(mp->pub.kind) ? PF_OWN : 0) | (B->can_login[p] ? PF_LOGIN : 0);
+  return (mp->gap ? PF_GAP : 0) | (own(mp->pub.kind) ? PF_OWN : 0) |
+         (B->can_login[p] ? PF_LOGIN : 0);
 }
 
 /* Cell k of a row at decision d (1: allow, 0: conditional only), or 0 when
@@ -1249,7 +1312,8 @@ static void build_profile(builder *B, profile *pf, size_t p) {
         for (size_t k = 0; k < row->n; k++) {
           size_t t = row->target[k];
           bool probe;
-          ecr_actset bits = scoped_cell(B, row, k, registry, gap, lrisky, principal_gap, d, &probe) & lvl;
+          ecr_actset bits =
+              scoped_cell(B, row, k, registry, gap, lrisky, principal_gap, d, &probe) & lvl;
           if (!probe) present |= bits;
           while (bits) {
             size_t a = (size_t)__builtin_ctzll(bits);
@@ -1265,14 +1329,17 @@ static void build_profile(builder *B, profile *pf, size_t p) {
           size_t a0 = (size_t)__builtin_ctzll(left);
           ecr_actset g = 0;
           for (size_t a = a0; a < na; a++)
-            if ((left >> a & 1) && hash[a] == hash[a0] && count[a] == count[a0]) g |= (ecr_actset)1 << a;
+            if ((left >> a & 1) && hash[a] == hash[a0] && count[a] == count[a0])
+              g |= (ecr_actset)1 << a;
           left &= ~g;
-          group *grp = find_group(&gs, &ng, &gcap, (ecr_access_level)L,
-                                  d ? ECR_DECISION_ALLOW : ECR_DECISION_CONDITIONAL, g, registry, gap);
+          group *grp =
+              find_group(&gs, &ng, &gcap, (ecr_access_level)L,
+                         d ? ECR_DECISION_ALLOW : ECR_DECISION_CONDITIONAL, g, registry, gap);
           bool split = false;
           for (size_t k = 0; k < row->n; k++) {
             bool probe;
-            ecr_actset bits = scoped_cell(B, row, k, registry, gap, lrisky, principal_gap, d, &probe) & g;
+            ecr_actset bits =
+                scoped_cell(B, row, k, registry, gap, lrisky, principal_gap, d, &probe) & g;
             if (!bits) continue;
             if (bits != g) split = true; /* a hash collision: never a union */
             if (!probe) ECR_PUSH(grp->targets, grp->n, grp->cap, row->target[k]);
@@ -1288,8 +1355,10 @@ static void build_profile(builder *B, profile *pf, size_t p) {
                                       (ecr_actset)1 << a, registry, gap);
               for (size_t k = 0; k < row->n; k++) {
                 bool probe;
-                ecr_actset bits = scoped_cell(B, row, k, registry, gap, lrisky, principal_gap, d, &probe);
-                if (!probe && (bits >> a & 1)) ECR_PUSH(one->targets, one->n, one->cap, row->target[k]);
+                ecr_actset bits =
+                    scoped_cell(B, row, k, registry, gap, lrisky, principal_gap, d, &probe);
+                if (!probe && (bits >> a & 1))
+                  ECR_PUSH(one->targets, one->n, one->cap, row->target[k]);
               }
             }
           }
@@ -1321,7 +1390,8 @@ static void build_profile(builder *B, profile *pf, size_t p) {
       }
     }
     size_t reg = m->registry;
-    pg->set = g->registry ? intern_set(B, false, &reg, 1, NULL) : intern_set(B, pg->all, g->targets, g->n, NULL);
+    pg->set = g->registry ? intern_set(B, false, &reg, 1, NULL)
+                          : intern_set(B, pg->all, g->targets, g->n, NULL);
     free(g->targets);
   }
   free(gs);
@@ -1350,8 +1420,8 @@ static const profile *profile_of(builder *B, size_t p) {
   profile_query q = {B, B->m->principals[p].row, principal_flags(B, p)};
   uint64_t h = ((uint64_t)(uintptr_t)q.row * 0x9e3779b97f4a7c15ull ^ q.flags) >> 17;
   bool found;
-  size_t at = ecr_index_get(&B->profile_index, h, profile_equal, profile_hash_of, &q,
-                            B->n_profiles, &found);
+  size_t at = ecr_index_get(&B->profile_index, h, profile_equal, profile_hash_of, &q, B->n_profiles,
+                            &found);
   if (found) return &B->profiles[at];
   profile pf0 = {q.row, q.flags, h, NULL, 0};
   ECR_PUSH(B->profiles, B->n_profiles, B->profiles_cap, pf0);
@@ -1398,24 +1468,28 @@ static void principal_findings(builder *B, size_t p, const char *as_of) {
           missing = ip->n_missing_groups ? join(ip->missing_groups, ip->n_missing_groups, ", ", 5)
                                          : ecr_xstrdup("a group's attached policy");
         }
-        f->status_reason = T("status/gap-principal", (const char *const[]){"missing", missing, NULL});
+        f->status_reason =
+            T("status/gap-principal", (const char *const[]){"missing", missing, NULL});
         free(missing);
       } else {
         f->status_reason = T("status/gap-finding", NULL);
       }
     }
     char *akey = action_key(g->actions);
-    f->id = finding_id(B->ev->account, f->principal, g->level, g->decision, g->registry, g->gap, akey);
+    f->id =
+        finding_id(B->ev->account, f->principal, g->level, g->decision, g->registry, g->gap, akey);
     free(akey);
     const bset *set = &B->sets[g->set];
-    f->via = ecr_matrix_explain_limited(m, p, g->registry ? (size_t[]){ECR_MATRIX_REGISTRY} : set->targets,
-                                        g->registry ? 1 : set->n, g->actions,
-                                        f->status == ECR_CHECK_PASS ? VIA_MAX_RESOURCE_PASS : VIA_MAX_RESOURCE,
-                                        &f->n_via, &f->n_via_omitted);
+    f->via = ecr_matrix_explain_limited(
+        m, p, g->registry ? (size_t[]){ECR_MATRIX_REGISTRY} : set->targets,
+        g->registry ? 1 : set->n, g->actions,
+        f->status == ECR_CHECK_PASS ? VIA_MAX_RESOURCE_PASS : VIA_MAX_RESOURCE, &f->n_via,
+        &f->n_via_omitted);
     undecided_keys(f);
     if (organization_only(f)) /* the organization, not the public */
       f->severity = severity_of(g->level, ECR_PK_ACCOUNT, g->all || g->registry) == ECR_SEV_CRITICAL
-                        ? ECR_SEV_HIGH : ECR_SEV_LOW;
+                        ? ECR_SEV_HIGH
+                        : ECR_SEV_LOW;
     apply_ledger(B, f);
     f->impact = impact_text(B, f, p);
     f->remediation = remediation_text(B, f, p, as_of);
@@ -1435,17 +1509,19 @@ static void principal_findings(builder *B, size_t p, const char *as_of) {
     f->actions = ecr_xcalloc(1, sizeof(char *));
     f->severity = ECR_SEV_MEDIUM;
     f->status = ECR_CHECK_UNKNOWN;
-    char *missing = ip->n_missing_managed ? join(ip->missing_managed, ip->n_missing_managed, ", ", 5)
-                                          : join(ip->missing_groups, ip->n_missing_groups, ", ", 5);
+    char *missing = ip->n_missing_managed
+                        ? join(ip->missing_managed, ip->n_missing_managed, ", ", 5)
+                        : join(ip->missing_groups, ip->n_missing_groups, ", ", 5);
     if (!missing[0]) {
       free(missing);
       missing = ecr_xstrdup("a group's attached policy");
     }
     f->status_reason = T("status/gap-principal", (const char *const[]){"missing", missing, NULL});
-    f->id = finding_id(B->ev->account, f->principal, ECR_LEVEL_WRITE, ECR_DECISION_CONDITIONAL, false,
-                       true, "principal-gap");
+    f->id = finding_id(B->ev->account, f->principal, ECR_LEVEL_WRITE, ECR_DECISION_CONDITIONAL,
+                       false, true, "principal-gap");
     f->impact = T("impact/gap", NULL);
-    f->remediation = T("remediation/gap-principal", (const char *const[]){"missing", missing, NULL});
+    f->remediation =
+        T("remediation/gap-principal", (const char *const[]){"missing", missing, NULL});
     free(missing);
     apply_ledger(B, f);
   }
@@ -1462,30 +1538,36 @@ static void gap_finding(builder *B, const char *resource, const char *error, gap
   f->principal_kind = ECR_PK_PUBLIC;
   f->access_level = ECR_LEVEL_WRITE;
   f->decision = ECR_DECISION_CONDITIONAL;
-  char *res = kind == GAP_SCP ? ecr_xasprintf("arn:%s:ecr:*:%s:repository/*", B->ev->partition, B->ev->account)
-              : region ? ecr_xasprintf("arn:%s:ecr:%s:%s:repository/*", B->ev->partition, region_name,
-                                       B->ev->account)
+  char *res = kind == GAP_SCP
+                  ? ecr_xasprintf("arn:%s:ecr:*:%s:repository/*", B->ev->partition, B->ev->account)
+              : region ? ecr_xasprintf("arn:%s:ecr:%s:%s:repository/*", B->ev->partition,
+                                       region_name, B->ev->account)
                        : ecr_xstrdup(resource);
   use_set(B, f, intern_set(B, false, NULL, 0, res));
   free(res);
   f->actions = ecr_xcalloc(1, sizeof(char *));
   f->severity = ECR_SEV_MEDIUM;
   f->status = ECR_CHECK_UNKNOWN;
-  const char *kv[] = {"resource", resource, "error", error ? error : "not collected", "region",
-                      region_name ? region_name : "", NULL};
+  const char *kv[] = {"resource", resource,
+                      "error",    error ? error : "not collected",
+                      "region",   region_name ? region_name : "",
+                      NULL};
   static const char *const status_t[] = {"status/gap-repo", "status/gap-region", "status/gap-scp"};
   static const char *const remedy_t[] = {"remediation/gap-repo", "remediation/gap-region",
                                          "remediation/gap-scp"};
   f->status_reason = T(status_t[kind], kv);
   f->impact = T("impact/gap", NULL);
   /* an explicit Deny in the repository's own policy: only that policy can exempt the auditor */
-  bool denied_there = kind == GAP_REPO && error && strstr(error, "explicit deny in a resource-based policy");
+  bool denied_there =
+      kind == GAP_REPO && error && strstr(error, "explicit deny in a resource-based policy");
   f->remediation = T(denied_there ? "remediation/gap-repo-denied" : remedy_t[kind], kv);
-  f->id = finding_id(B->ev->account, "*", ECR_LEVEL_WRITE, ECR_DECISION_CONDITIONAL, false, true, resource);
+  f->id = finding_id(B->ev->account, "*", ECR_LEVEL_WRITE, ECR_DECISION_CONDITIONAL, false, true,
+                     resource);
   apply_ledger(B, f);
 }
 
-/* ---- sorting and views ------------------------------------------------------------------------------ */
+/* ---- sorting and views
+ * ------------------------------------------------------------------------------ */
 static int status_rank(ecr_check_status s) {
   switch (s) {
   case ECR_CHECK_FAIL: return 0;
@@ -1515,7 +1597,8 @@ static int cmp_pview(const void *a, const void *b) {
   const ecr_principal_view *x = a, *y = b;
   int c = status_rank(x->worst_status) - status_rank(y->worst_status);
   if (c) return c;
-  if (x->worst_severity != y->worst_severity) return (int)x->worst_severity - (int)y->worst_severity;
+  if (x->worst_severity != y->worst_severity)
+    return (int)x->worst_severity - (int)y->worst_severity;
   return strcmp(x->principal, y->principal);
 }
 
@@ -1528,7 +1611,7 @@ static void build_principal_views(builder *B) {
   ecr_principal_view *views = ecr_xcalloc(r->n_findings + 1, sizeof(ecr_principal_view));
   size_t nv = 0;
   size_t *view_of = ecr_xcalloc(m->n_principals + 1, sizeof(size_t)); /* view index + 1 */
-  size_t orphan_view = 0;                                              /* view index + 1 */
+  size_t orphan_view = 0;                                             /* view index + 1 */
   size_t *fcaps = ecr_xcalloc(r->n_findings + 1, sizeof(size_t));
   for (size_t i = 0; i < r->n_findings; i++) {
     const ecr_finding *f = &r->findings[i];
@@ -1560,7 +1643,8 @@ static void build_principal_views(builder *B) {
     ecr_principal_view *pv = &views[v];
     ECR_PUSH(pv->findings, pv->n_findings, fcaps[v], i);
     if (status_rank(f->status) < status_rank(pv->worst_status)) pv->worst_status = f->status;
-    if (f->status != ECR_CHECK_PASS && f->severity < pv->worst_severity) pv->worst_severity = f->severity;
+    if (f->status != ECR_CHECK_PASS && f->severity < pv->worst_severity)
+      pv->worst_severity = f->severity;
   }
   free(fcaps);
   free(view_of);
@@ -1569,14 +1653,18 @@ static void build_principal_views(builder *B) {
   r->n_principal_views = nv;
 }
 
-static void add_coverage(ecr_report *r, size_t *cap, char *s) { ECR_PUSH(r->coverage, r->n_coverage, *cap, s); }
+static void add_coverage(ecr_report *r, size_t *cap, char *s) {
+  ECR_PUSH(r->coverage, r->n_coverage, *cap, s);
+}
 
 static void build_coverage(builder *B) {
   ecr_report *r = B->r;
   const ecr_evidence *ev = B->ev;
   size_t cap = 0, cond = 0;
   for (size_t i = 0; i < r->n_findings; i++)
-    if (r->findings[i].decision == ECR_DECISION_CONDITIONAL && r->findings[i].status != ECR_CHECK_UNKNOWN) cond++;
+    if (r->findings[i].decision == ECR_DECISION_CONDITIONAL &&
+        r->findings[i].status != ECR_CHECK_UNKNOWN)
+      cond++;
   if (cond) {
     char n[32];
     snprintf(n, sizeof(n), "%zu", cond);
@@ -1585,7 +1673,8 @@ static void build_coverage(builder *B) {
   add_coverage(r, &cap, T("coverage/sessions", NULL));
   if (!ev->scps_present) add_coverage(r, &cap, T("coverage/no-scps", NULL));
   /* RCPs, organization and tag evidence: what was decided and what not */
-  bool management = ev->org_management_account && strcmp(ev->org_management_account, ev->account) == 0;
+  bool management =
+      ev->org_management_account && strcmp(ev->org_management_account, ev->account) == 0;
   if (management) {
     add_coverage(r, &cap, T("coverage/rcps-management", NULL));
   } else if (ev->rcps_present && ev->n_rcp_levels) {
@@ -1596,8 +1685,10 @@ static void build_coverage(builder *B) {
     add_coverage(r, &cap, T("coverage/no-rcps", NULL));
   }
   if (!ev->org_present)
-    add_coverage(r, &cap, T("coverage/no-organization", (const char *const[]){"accounts",
-                 ev->accounts_present ? "" : ", accounts.json", NULL}));
+    add_coverage(
+        r, &cap,
+        T("coverage/no-organization",
+          (const char *const[]){"accounts", ev->accounts_present ? "" : ", accounts.json", NULL}));
   {
     ecr_buf untagged;
     ecr_buf_init(&untagged);
@@ -1605,7 +1696,8 @@ static void build_coverage(builder *B) {
       if (!ev->regions[i].tags_present)
         ecr_buf_printf(&untagged, "%s%s", untagged.len ? ", " : "", ev->regions[i].name);
     if (untagged.len)
-      add_coverage(r, &cap, T("coverage/no-tags", (const char *const[]){"regions", untagged.data, NULL}));
+      add_coverage(r, &cap,
+                   T("coverage/no-tags", (const char *const[]){"regions", untagged.data, NULL}));
     ecr_buf_cleanup(&untagged);
     size_t tagged_sessions = 0;
     for (size_t i = 0; i < ev->n_principals; i++) tagged_sessions += B->m->tag_session[i];
@@ -1645,8 +1737,10 @@ static void build_coverage(builder *B) {
   for (size_t k = 0; k < nseen; k++) free(seen[k]);
   free(seen);
   for (size_t i = 0; i < ev->n_gaps; i++)
-    add_coverage(r, &cap, T("coverage/gap", (const char *const[]){"source", ev->gaps[i].source, "resource",
-                                                                   ev->gaps[i].resource, "error", ev->gaps[i].error, NULL}));
+    add_coverage(r, &cap,
+                 T("coverage/gap",
+                   (const char *const[]){"source", ev->gaps[i].source, "resource",
+                                         ev->gaps[i].resource, "error", ev->gaps[i].error, NULL}));
   add_coverage(r, &cap, T("coverage/registry-level", NULL));
   add_coverage(r, &cap, T("coverage/root-user", NULL));
   if (!ev->collected_at) add_coverage(r, &cap, T("coverage/no-manifest", NULL));
@@ -1685,10 +1779,12 @@ ecr_status ecr_report_build(const ecr_evidence *ev, const ecr_matrix *m, ecr_led
   build_repo_views(&B);
   for (size_t p = 0; p < m->n_principals; p++) principal_findings(&B, p, as_of);
   for (size_t i = 0; i < ev->n_repos; i++)
-    if (ev->repos[i].policy_gap) gap_finding(&B, ev->repos[i].arn, ev->repos[i].gap_error, GAP_REPO, NULL);
+    if (ev->repos[i].policy_gap)
+      gap_finding(&B, ev->repos[i].arn, ev->repos[i].gap_error, GAP_REPO, NULL);
   for (size_t i = 0; i < ev->n_regions; i++) {
     const ecr_region *reg = &ev->regions[i];
-    if (reg->repositories_gap) gap_finding(&B, reg->name, reg->gap_error, GAP_REGION, reg->name);
+    if (reg->repositories_gap)
+      gap_finding(&B, reg->name, reg->gap_error, GAP_REGION, reg->name);
     else if (reg->registry_policy_gap) {
       char *res = ecr_xasprintf("the registry policy of %s", reg->name);
       gap_finding(&B, res, reg->gap_error, GAP_REPO, NULL);

@@ -130,8 +130,7 @@ static ecr_status policy_doc(loader *L, const char *rel, const char *where, cons
   ecr_error perr;
   ecr_error_clear(&perr);
   ecr_status st = ecr_policy_parse_value(v, rel, out, &perr);
-  if (st != ECR_OK)
-    return ecr_error_set(L->err, st, rel, "%s: %s", where, perr.message);
+  if (st != ECR_OK) return ecr_error_set(L->err, st, rel, "%s: %s", where, perr.message);
   return ECR_OK;
 }
 
@@ -162,7 +161,6 @@ static int cmp_managed(const void *a, const void *b, void *ctx) {
   const ecr_evidence *ev = ctx;
   return strcmp(ev->managed[*(const size_t *)a].arn, ev->managed[*(const size_t *)b].arn);
 }
-
 
 static int managed_vs_arn(size_t i, const void *arn, void *ctx) {
   return strcmp(((const ecr_evidence *)ctx)->managed[i].arn, arn);
@@ -222,13 +220,12 @@ static ecr_status managed_policies(loader *L, const cJSON *root) {
         return type_error(L, IAM_FILE, wv, "IsDefaultVersion", "true or false");
       char *vid = NULL;
       if ((st = opt_str(L, IAM_FILE, wv, v, "VersionId", &vid)) != ECR_OK) return st;
-      bool is_default = cJSON_IsTrue(isdef) ||
-                        (!isdef && vid && m->default_version && strcmp(vid, m->default_version) == 0);
+      bool is_default = cJSON_IsTrue(isdef) || (!isdef && vid && m->default_version &&
+                                                strcmp(vid, m->default_version) == 0);
       free(vid);
       if (!is_default) continue;
       if (m->doc) {
-        return ecr_error_set(L->err, ECR_E_INPUT, IAM_FILE, "%s: more than one default version",
-                             w);
+        return ecr_error_set(L->err, ECR_E_INPUT, IAM_FILE, "%s: more than one default version", w);
       }
       if ((st = policy_doc(L, IAM_FILE, wv, field(v, "Document"), &m->doc)) != ECR_OK) return st;
     }
@@ -241,8 +238,8 @@ index:
 }
 
 /* AttachedManagedPolicies -> indices, missing ARNs recorded. */
-static ecr_status attached(loader *L, const char *where, const cJSON *obj, size_t **idx,
-                           size_t *n, char ***missing, size_t *n_missing) {
+static ecr_status attached(loader *L, const char *where, const cJSON *obj, size_t **idx, size_t *n,
+                           char ***missing, size_t *n_missing) {
   const cJSON *arr;
   ecr_status st = opt_array(L, IAM_FILE, where, obj, "AttachedManagedPolicies", &arr);
   if (st != ECR_OK || !arr) return st;
@@ -373,8 +370,7 @@ static ecr_status users(loader *L, const cJSON *root) {
     ecr_iam_principal *p = &L->ev->principals[L->ev->n_principals - 1];
     if ((st = principal_common(L, w, it, p, "UserName", "UserId", "UserPolicyList")) != ECR_OK)
       return st;
-    if ((st = opt_time(L, IAM_FILE, w, it, "PasswordLastUsed", &p->last_used)) != ECR_OK)
-      return st;
+    if ((st = opt_time(L, IAM_FILE, w, it, "PasswordLastUsed", &p->last_used)) != ECR_OK) return st;
     const cJSON *gl;
     if ((st = opt_array(L, IAM_FILE, w, it, "GroupList", &gl)) != ECR_OK) return st;
     const cJSON *g;
@@ -481,11 +477,12 @@ static ecr_status manifest(loader *L, cJSON **out) {
     free(account);
     return ecr_error_set(L->err, ECR_E_INPUT, rel, "account must be a 12-digit account id");
   }
-  if (account && !L->ev->account) L->ev->account = account;
-  else free(account);
+  if (account && !L->ev->account)
+    L->ev->account = account;
+  else
+    free(account);
   if ((st = opt_str(L, rel, "", m, "collected_at", &L->ev->collected_at)) != ECR_OK) return st;
-  if ((st = opt_str(L, rel, "", m, "tool_version", &L->ev->collector_version)) != ECR_OK)
-    return st;
+  if ((st = opt_str(L, rel, "", m, "tool_version", &L->ev->collector_version)) != ECR_OK) return st;
   const cJSON *gaps;
   if ((st = opt_array(L, rel, "", m, "gaps", &gaps)) != ECR_OK) return st;
   const cJSON *g;
@@ -514,8 +511,7 @@ static bool inside_bundle(const char *path) {
   for (const char *c = path; *c;) {
     const char *e = strchr(c, '/');
     size_t n = e ? (size_t)(e - c) : strlen(c);
-    if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
-      return false;
+    if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.')) return false;
     if (!e) break;
     c = e + 1;
   }
@@ -561,11 +557,11 @@ static ecr_status manifest_verify(loader *L, const cJSON *m) {
       if (ecr_file_read(full, &data, &len, &e2) != ECR_OK) {
         free(full);
         if (strcmp(e2.message, "required file is missing") == 0)
-          st = ecr_error_set(L->err, ECR_E_INPUT, rel,
-                             "lists %s, which is missing from the bundle", path);
+          st = ecr_error_set(L->err, ECR_E_INPUT, rel, "lists %s, which is missing from the bundle",
+                             path);
         else
-          st = ecr_error_set(L->err, ECR_E_INPUT, rel, "lists %s, which cannot be read: %s",
-                             path, e2.message);
+          st = ecr_error_set(L->err, ECR_E_INPUT, rel, "lists %s, which cannot be read: %s", path,
+                             e2.message);
         free(path);
         free(sha);
         return st;
@@ -677,8 +673,7 @@ static ecr_status region_repositories(loader *L, ecr_region *reg, size_t *first)
         goto done;
       }
       r->arn = ecr_xasprintf("arn:%s:ecr:%s:%s:repository/%s",
-                             L->ev->partition ? L->ev->partition : "aws", reg->name, acct,
-                             r->name);
+                             L->ev->partition ? L->ev->partition : "aws", reg->name, acct, r->name);
     }
   }
 done:
@@ -702,7 +697,8 @@ static ecr_status region_policies(loader *L, ecr_region *reg, size_t first) {
     goto done;
   }
   if (!cJSON_IsArray(root) && !cJSON_IsObject(root)) {
-    st = ecr_error_set(L->err, ECR_E_INPUT, rel, "must be a JSON array of get-repository-policy outputs");
+    st = ecr_error_set(L->err, ECR_E_INPUT, rel,
+                       "must be a JSON array of get-repository-policy outputs");
     goto done;
   }
   cJSON *single = NULL;
@@ -819,8 +815,8 @@ static ecr_status repository_tag_list(loader *L, const char *rel, const char *w,
     }
     for (size_t k = 0; k < n && st == ECR_OK; k++)
       if (strcmp(tags[k].key, key) == 0)
-        st = ecr_error_set(L->err, ECR_E_INPUT, rel, "%s.tags[%zu] and %s: key %s twice", w, k,
-                           wt, key);
+        st = ecr_error_set(L->err, ECR_E_INPUT, rel, "%s.tags[%zu] and %s: key %s twice", w, k, wt,
+                           key);
     if (st != ECR_OK) {
       free(key);
       free(value);
@@ -871,10 +867,12 @@ static ecr_status region_tags(loader *L, ecr_region *reg, size_t first) {
     char w[64];
     snprintf(w, sizeof(w), "[%zu]", i);
     const cJSON *arn = field(it, "resourceArn");
-    if (!cJSON_IsObject(it)) st = type_error(L, rel, w, "", "an object");
+    if (!cJSON_IsObject(it))
+      st = type_error(L, rel, w, "", "an object");
     else if (!arn || cJSON_IsNull(arn))
       st = ecr_error_set(L->err, ECR_E_INPUT, rel, "%s.resourceArn is missing", w);
-    else if (!cJSON_IsString(arn)) st = type_error(L, rel, w, "resourceArn", "a string");
+    else if (!cJSON_IsString(arn))
+      st = type_error(L, rel, w, "resourceArn", "a string");
     if (st != ECR_OK) goto done;
     entries[i] = (tag_entry){arn->valuestring, i};
     i++;
@@ -979,8 +977,10 @@ static void apply_gaps(loader *L) {
         bool hit = strcmp(gap->resource, reg->name) == 0 || strstr(gap->resource, needle);
         free(needle);
         if (!hit) continue;
-        if (registry) reg->registry_policy_gap = true;
-        else reg->repositories_gap = true;
+        if (registry)
+          reg->registry_policy_gap = true;
+        else
+          reg->repositories_gap = true;
         if (!reg->gap_error) reg->gap_error = ecr_xstrdup(gap->error);
       }
     }
@@ -1181,8 +1181,10 @@ static ecr_status eks_object(loader *L, const char *rel, const char *w, const cJ
   if (!cJSON_IsObject(it)) return type_error(L, rel, w, "", "an object");
   const cJSON *o = field(it, key);
   if (!cJSON_IsObject(o))
-    return ecr_error_set(L->err, ECR_E_INPUT, rel, "%s.%s must be an object (the %s of the "
-                         "AWS CLI output)", w, key, key);
+    return ecr_error_set(L->err, ECR_E_INPUT, rel,
+                         "%s.%s must be an object (the %s of the "
+                         "AWS CLI output)",
+                         w, key, key);
   *out = o;
   return ECR_OK;
 }
@@ -1234,8 +1236,8 @@ static ecr_status eks_clusters(loader *L, const char *region, size_t *cap) {
     if (st == ECR_OK && cJSON_IsObject(oidc))
       st = opt_str(L, rel, w, oidc, "issuer", &k.oidc_issuer);
     if (st == ECR_OK && !k.arn)
-      k.arn = ecr_xasprintf("arn:%s:eks:%s:%s:cluster/%s", L->ev->partition, region,
-                            L->ev->account, k.name);
+      k.arn = ecr_xasprintf("arn:%s:eks:%s:%s:cluster/%s", L->ev->partition, region, L->ev->account,
+                            k.name);
     ECR_PUSH(L->ev->clusters, L->ev->n_clusters, *cap, k);
     if (st != ECR_OK) goto done;
   }
@@ -1261,8 +1263,8 @@ static ecr_status eks_pod_identities(loader *L, const char *region, size_t *cap)
   ecr_status st = read_json(L, rel, false, &root);
   if (st != ECR_OK || !root) goto done;
   L->ev->pod_identity_present = true;
-  if ((st = eks_array(L, rel, root, "aws eks describe-pod-identity-association", &single,
-                      &arr)) != ECR_OK)
+  if ((st = eks_array(L, rel, root, "aws eks describe-pod-identity-association", &single, &arr)) !=
+      ECR_OK)
     goto done;
   size_t i = 0;
   cJSON_ArrayForEach(it, arr) {
@@ -1347,8 +1349,8 @@ static ecr_status eks(loader *L) {
       if (cmp_pod_identity(&L->ev->pod_identities[i - 1], p) != 0) continue;
       char *rel = ecr_xasprintf("eks/%s/pod-identity-associations.json", p->region);
       st = ecr_error_set(L->err, ECR_E_INPUT, rel,
-                         "service account %s/%s of cluster %s has two associations",
-                         p->namespace_, p->service_account, p->cluster_name);
+                         "service account %s/%s of cluster %s has two associations", p->namespace_,
+                         p->service_account, p->cluster_name);
       free(rel);
     }
   }
@@ -1391,8 +1393,9 @@ static ecr_status credential_report(loader *L) {
   const cJSON *content = cJSON_GetObjectItemCaseSensitive(doc, "Content");
   if (!cJSON_IsObject(doc) || !cJSON_IsString(content)) {
     cJSON_Delete(doc);
-    return ecr_error_set(L->err, ECR_E_INPUT, CRED_FILE,
-                         "must be an object with a base64 \"Content\" (aws iam get-credential-report)");
+    return ecr_error_set(
+        L->err, ECR_E_INPUT, CRED_FILE,
+        "must be an object with a base64 \"Content\" (aws iam get-credential-report)");
   }
   size_t len = strlen(content->valuestring);
   unsigned char *csv = ecr_xmalloc(len / 4 * 3 + 4);

@@ -15,11 +15,14 @@ static long scan_depth(const char *data, size_t len, size_t *at) {
   for (size_t i = 0; i < len; i++) {
     char c = data[i];
     if (in_str) {
-      if (c == '\\') i++;
-      else if (c == '"') in_str = false;
+      if (c == '\\')
+        i++;
+      else if (c == '"')
+        in_str = false;
       continue;
     }
-    if (c == '"') in_str = true;
+    if (c == '"')
+      in_str = true;
     else if (c == '{' || c == '[') {
       if (++depth > max) {
         max = depth;
@@ -71,8 +74,8 @@ ecr_status ecr_json_parse(const char *data, size_t len, const char *rel, cJSON *
   }
   if (scan_depth(data, len, &at) > ECR_MAX_JSON_DEPTH) {
     position(data, at, &line, &col);
-    return ecr_error_set_at(err, ECR_E_INPUT, rel, line, col,
-                            "JSON nested deeper than %d levels", ECR_MAX_JSON_DEPTH);
+    return ecr_error_set_at(err, ECR_E_INPUT, rel, line, col, "JSON nested deeper than %d levels",
+                            ECR_MAX_JSON_DEPTH);
   }
   const char *p = data;
   if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3; /* BOM */

@@ -304,12 +304,10 @@ static void parse_entry(const cJSON *obj, size_t pos, ecr_ledger_entry *e, ecr_b
   if (e->principal && !blank(e->principal)) check_principal(e->principal, probs);
 
   e->repositories = list_field(obj, "repositories", &e->n_repositories, probs);
-  for (size_t i = 0; i < e->n_repositories; i++)
-    check_repository(e->repositories[i], i, probs);
+  for (size_t i = 0; i < e->n_repositories; i++) check_repository(e->repositories[i], i, probs);
 
   e->actions = list_field(obj, "actions", &e->n_actions, probs);
-  for (size_t i = 0; i < e->n_actions; i++)
-    check_action(e->actions[i], i, probs);
+  for (size_t i = 0; i < e->n_actions; i++) check_action(e->actions[i], i, probs);
 
   e->justification = string_field(obj, "justification", true, probs);
   e->approved_by = string_field(obj, "approved_by", true, probs);
@@ -333,11 +331,9 @@ static void lx_free(struct ecr_ledger_index *x);
 static void entry_cleanup(ecr_ledger_entry *e) {
   free(e->id);
   free(e->principal);
-  for (size_t k = 0; k < e->n_repositories; k++)
-    free(e->repositories[k]);
+  for (size_t k = 0; k < e->n_repositories; k++) free(e->repositories[k]);
   free(e->repositories);
-  for (size_t k = 0; k < e->n_actions; k++)
-    free(e->actions[k]);
+  for (size_t k = 0; k < e->n_actions; k++) free(e->actions[k]);
   free(e->actions);
   free(e->justification);
   free(e->approved_by);
@@ -348,8 +344,7 @@ static void entry_cleanup(ecr_ledger_entry *e) {
 
 void ecr_ledger_free(ecr_ledger *l) {
   if (!l) return;
-  for (size_t i = 0; i < l->n_entries; i++)
-    entry_cleanup(&l->entries[i]);
+  for (size_t i = 0; i < l->n_entries; i++) entry_cleanup(&l->entries[i]);
   free(l->entries);
   free(l->path);
   lx_free(l->index);
@@ -357,7 +352,9 @@ void ecr_ledger_free(ecr_ledger *l) {
 }
 
 /* ---- hashing: duplicate ids, and the principal index of matching ------- */
-static uint64_t fnv_step(uint64_t h, unsigned char c) { return (h ^ c) * 1099511628211ull; }
+static uint64_t fnv_step(uint64_t h, unsigned char c) {
+  return (h ^ c) * 1099511628211ull;
+}
 static uint64_t fnv(const char *s, size_t n) {
   uint64_t h = 1469598103934665603ull;
   for (size_t i = 0; i < n; i++) h = fnv_step(h, (unsigned char)s[i]);
@@ -641,7 +638,8 @@ const ecr_ledger_entry *ecr_ledger_match(ecr_ledger *l, const char *principal,
   uint64_t h = fnv(principal, 0);
   for (size_t k = 0;; k++) {
     lx_bucket *b = lx_slot(x, principal, k, h);
-    for (size_t m = 0; b->key && m < b->n; m++) ECR_PUSH(x->cand, x->n_cand, x->cap_cand, b->idx[m]);
+    for (size_t m = 0; b->key && m < b->n; m++)
+      ECR_PUSH(x->cand, x->n_cand, x->cap_cand, b->idx[m]);
     if (k == plen) break;
     h = fnv_step(h, (unsigned char)principal[k]);
   }

@@ -53,8 +53,12 @@ static void yb_copy(yb *d, const yb *s, size_t w) {
   memcpy(d->y, s->y, w * sizeof(uint64_t));
   memcpy(d->m, s->m, w * sizeof(uint64_t));
 }
-static inline void bit_set(uint64_t *b, size_t i) { b[i >> 6] |= 1ull << (i & 63); }
-static inline bool bit_get(const uint64_t *b, size_t i) { return (b[i >> 6] >> (i & 63)) & 1u; }
+static inline void bit_set(uint64_t *b, size_t i) {
+  b[i >> 6] |= 1ull << (i & 63);
+}
+static inline bool bit_get(const uint64_t *b, size_t i) {
+  return (b[i >> 6] >> (i & 63)) & 1u;
+}
 /* y/m of one position from a match */
 static void yb_set(yb *b, size_t i, ecr_match mt) {
   if (mt == ECR_MATCH_NO) return;
@@ -68,7 +72,12 @@ static void yb_set(yb *b, size_t i, ecr_match mt) {
 
 /* key (bytes) -> value pointer; keys copied */
 typedef struct hmap {
-  struct hslot { void *key; size_t klen; uint64_t h; void *val; } *s;
+  struct hslot {
+    void *key;
+    size_t klen;
+    uint64_t h;
+    void *val;
+  } * s;
   size_t cap, n;
 } hmap;
 
@@ -181,8 +190,8 @@ static void free_strv(char **v, size_t n) {
 typedef enum ext_kind { K_STAR = 0, K_AWS, K_SERVICE, K_WEB, K_SAML } ext_kind;
 
 typedef struct cand {
-  char *name;       /* start spelling, owned */
-  uint32_t role;    /* role index */
+  char *name;    /* start spelling, owned */
+  uint32_t role; /* role index */
   ext_kind kind;
   const char *base; /* principal value as written (deny matching), borrowed */
   bool pods;        /* EKS Pod Identity: sts:TagSession is needed as well */
@@ -215,7 +224,7 @@ struct ecr_paths {
   size_t n_adj;
   size_t *starts; /* nodes with a hop, sorted by name */
   size_t n_starts;
-  role_rows *rows;     /* per role: its matrix rows (roles some hop reaches) */
+  role_rows *rows;                      /* per role: its matrix rows (roles some hop reaches) */
   uint64_t *useful[ECR_PATHS_MAX_HOPS]; /* [k]: holds something within k more hops */
   ecr_paths_stats stats;
 };
@@ -240,23 +249,30 @@ typedef struct builder {
   ecr_paths *p;
   const ecr_evidence *ev;
   char *session_prefix; /* arn:<partition>:sts::<account>:assumed-role/ */
-  hmap patterns;       /* resource pattern -> uint64_t[w] */
-  hmap policies;       /* policy pointer -> struct cpol */
-  hmap groups;         /* identity key -> struct gval */
+  hmap patterns;        /* resource pattern -> uint64_t[w] */
+  hmap policies;        /* policy pointer -> struct cpol */
+  hmap groups;          /* identity key -> struct gval */
   /* trust side, for the account's own principals */
   yb star, deleg, uni_deny;
   named *named;
   size_t n_named, cap_named;
-  struct special { uint32_t role; const ecr_statement *s; } *special; /* NotPrincipal */
+  struct special {
+    uint32_t role;
+    const ecr_statement *s;
+  } * special; /* NotPrincipal */
   size_t n_special, cap_special;
   /* SCPs */
   yb scp, scp_deny;
-  uint64_t *all; /* every role */
+  uint64_t *all;    /* every role */
   size_t *role_idx; /* 0, 1, ..., n_roles - 1: the roles sorted by ARN, for ecr_sorted_find */
   /* other starts */
   cand *cands;
   size_t n_cands, cap_cands;
-  struct star_stmt { uint32_t role; const ecr_statement *s; ecr_match c; } *stars;
+  struct star_stmt {
+    uint32_t role;
+    const ecr_statement *s;
+    ecr_match c;
+  } * stars;
   size_t n_stars, cap_stars;
 } builder;
 
@@ -264,8 +280,8 @@ typedef struct builder {
 typedef struct cstmt {
   const ecr_statement *s;
   const ecr_policy *pol;
-  ecr_match c;      /* the condition */
-  uint64_t *bits;   /* roles matched (NULL when the patterns hold variables) */
+  ecr_match c;    /* the condition */
+  uint64_t *bits; /* roles matched (NULL when the patterns hold variables) */
 } cstmt;
 
 typedef struct cpol {
@@ -385,8 +401,9 @@ static void apply_stmt(builder *b, const cstmt *cs, size_t pi, yb *allow, yb *de
       if (mt > any) any = mt;
     }
     if (s->not_resource)
-      any = any == ECR_MATCH_YES ? ECR_MATCH_NO : any == ECR_MATCH_MAYBE ? ECR_MATCH_MAYBE
-                                                                         : ECR_MATCH_YES;
+      any = any == ECR_MATCH_YES     ? ECR_MATCH_NO
+            : any == ECR_MATCH_MAYBE ? ECR_MATCH_MAYBE
+                                     : ECR_MATCH_YES;
     if (cs->c == ECR_MATCH_MAYBE && any == ECR_MATCH_YES) any = ECR_MATCH_MAYBE;
     yb_set(a, r, any);
   }
@@ -416,7 +433,8 @@ static const gval *identity_part(builder *b, size_t pi) {
   size_t n = 0, cap = 0;
   bool vars = false;
   for (size_t i = 0; i < ip->n_inline; i++) ECR_PUSH(pols, n, cap, ip->inline_policies[i].doc);
-  for (size_t i = 0; i < ip->n_managed; i++) ECR_PUSH(pols, n, cap, ev->managed[ip->managed[i]].doc);
+  for (size_t i = 0; i < ip->n_managed; i++)
+    ECR_PUSH(pols, n, cap, ev->managed[ip->managed[i]].doc);
   for (size_t g = 0; g < ip->n_groups; g++) {
     const ecr_group *grp = &ev->groups[ip->groups[g]];
     for (size_t i = 0; i < grp->n_inline; i++) ECR_PUSH(pols, n, cap, grp->inline_policies[i].doc);
@@ -424,7 +442,8 @@ static const gval *identity_part(builder *b, size_t pi) {
       ECR_PUSH(pols, n, cap, ev->managed[grp->managed[i]].doc);
   }
   size_t n_id = n;
-  const ecr_policy *bpol = ip->has_boundary && ip->boundary >= 0 ? ev->managed[ip->boundary].doc : NULL;
+  const ecr_policy *bpol =
+      ip->has_boundary && ip->boundary >= 0 ? ev->managed[ip->boundary].doc : NULL;
   for (size_t i = 0; i < n; i++) {
     const cpol *cp = compile_policy(b, pols[i]);
     if (cp && cp->vars) vars = true;
@@ -491,7 +510,8 @@ static void scp_init(builder *b) {
           continue;
         }
         yb *a = cp->st[i].s->deny ? &b->scp_deny : &lvl;
-        for (size_t r = 0; r < b->p->n_roles; r++) yb_set(a, r, cp->st[i].s->deny ? ECR_MATCH_MAYBE : ECR_MATCH_NO);
+        for (size_t r = 0; r < b->p->n_roles; r++)
+          yb_set(a, r, cp->st[i].s->deny ? ECR_MATCH_MAYBE : ECR_MATCH_NO);
       }
     }
     for (size_t x = 0; x < w; x++) {
@@ -519,13 +539,16 @@ static long session_principal(const builder *b, const char *v) {
   if (!slash || slash == name) return -1;
   for (size_t r = 0; r < b->p->n_roles; r++) {
     const ecr_iam_principal *ip = &b->ev->principals[b->p->role_ev[r]];
-    if (strlen(ip->name) == (size_t)(slash - name) && !strncmp(ip->name, name, (size_t)(slash - name)))
+    if (strlen(ip->name) == (size_t)(slash - name) &&
+        !strncmp(ip->name, name, (size_t)(slash - name)))
       return (long)b->p->role_ev[r];
   }
   return -1;
 }
 
-static bool is_saml(const char *v) { return strstr(v, ":saml-provider/") != NULL; }
+static bool is_saml(const char *v) {
+  return strstr(v, ":saml-provider/") != NULL;
+}
 
 /* The provider part of a web identity provider ("oidc.eks.../id/X" of an
  * oidc-provider ARN, or the name itself: "cognito-identity.amazonaws.com"). */
@@ -564,8 +587,15 @@ static void add_cand(builder *b, char *name, uint32_t role, ext_kind kind, const
                      bool pods, ecr_match a, ecr_match t) {
   for (char *q = name; *q; q++) /* a sub holding a tab or newline must not break the TSV */
     if ((unsigned char)*q < 0x20 || *q == 0x7f) *q = '?';
-  cand c = {name, role, kind, base, pods, a == ECR_MATCH_YES, a != ECR_MATCH_NO,
-            t == ECR_MATCH_YES, t != ECR_MATCH_NO};
+  cand c = {name,
+            role,
+            kind,
+            base,
+            pods,
+            a == ECR_MATCH_YES,
+            a != ECR_MATCH_NO,
+            t == ECR_MATCH_YES,
+            t != ECR_MATCH_NO};
   ECR_PUSH(b->cands, b->n_cands, b->cap_cands, c);
 }
 
@@ -624,12 +654,13 @@ static void trust_allow(builder *b, uint32_t r, const ecr_statement *s) {
         const ecr_pod_identity *pa = &ev->pod_identities[k];
         if (strcmp(pa->role_arn, role->arn) != 0) continue;
         n_assoc++;
-        add_cand(b,
-                 ecr_xasprintf("k8s:%s#%s/%s", pa->cluster_arn, pa->namespace_, pa->service_account),
-                 r, K_SERVICE, ref->value, true, ca, ct);
+        add_cand(
+            b, ecr_xasprintf("k8s:%s#%s/%s", pa->cluster_arn, pa->namespace_, pa->service_account),
+            r, K_SERVICE, ref->value, true, ca, ct);
       }
       if (!n_assoc)
-        add_cand(b, ecr_xasprintf("service:%s", ref->value), r, K_SERVICE, ref->value, pods, ca, ct);
+        add_cand(b, ecr_xasprintf("service:%s", ref->value), r, K_SERVICE, ref->value, pods, ca,
+                 ct);
       break;
     }
     case ECR_PT_FEDERATED: {
@@ -707,8 +738,9 @@ static bool ref_names(const ecr_principal_ref *ref, ext_kind kind, const char *b
 }
 
 static const char *kind_action(ext_kind k) {
-  return k == K_WEB ? "sts:AssumeRoleWithWebIdentity"
-         : k == K_SAML ? "sts:AssumeRoleWithSAML" : "sts:AssumeRole";
+  return k == K_WEB    ? "sts:AssumeRoleWithWebIdentity"
+         : k == K_SAML ? "sts:AssumeRoleWithSAML"
+                       : "sts:AssumeRole";
 }
 
 /* The Denies of role r's trust policy for an outside start: (y, m) of
@@ -721,7 +753,8 @@ static void deny_of(const ecr_policy *trust, ext_kind kind, const char *base, co
     ecr_match c = hop_condition(s, NULL, NULL, NULL);
     if (c == ECR_MATCH_NO) continue;
     bool hit = false;
-    for (size_t k = 0; k < s->n_principals && !hit; k++) hit = ref_names(&s->principals[k], kind, base);
+    for (size_t k = 0; k < s->n_principals && !hit; k++)
+      hit = ref_names(&s->principals[k], kind, base);
     if (s->not_principal) hit = !hit || kind == K_STAR;
     if (!hit) continue;
     *dm = true;
@@ -830,8 +863,10 @@ static void own_hops(builder *b) {
     size_t lo = 0, hi = b->n_named;
     while (lo < hi) {
       size_t mid = (lo + hi) / 2;
-      if (strcmp(b->named[mid].arn, ip->arn) < 0) lo = mid + 1;
-      else hi = mid;
+      if (strcmp(b->named[mid].arn, ip->arn) < 0)
+        lo = mid + 1;
+      else
+        hi = mid;
     }
     for (; lo < b->n_named && strcmp(b->named[lo].arn, ip->arn) == 0; lo++) {
       const named *nm = &b->named[lo];
@@ -965,8 +1000,10 @@ ecr_status ecr_paths_build(const ecr_evidence *ev, const ecr_matrix *m, ecr_path
     const ecr_policy *trust = ev->principals[p->role_ev[r]].trust;
     for (size_t i = 0; trust && i < trust->n_statements; i++) {
       const ecr_statement *s = &trust->statements[i];
-      if (s->deny) trust_deny(&b, (uint32_t)r, s);
-      else trust_allow(&b, (uint32_t)r, s);
+      if (s->deny)
+        trust_deny(&b, (uint32_t)r, s);
+      else
+        trust_allow(&b, (uint32_t)r, s);
     }
   }
   own_hops(&b);
@@ -1020,7 +1057,9 @@ void ecr_paths_free(ecr_paths *p) {
   free(p);
 }
 
-size_t ecr_paths_start_count(const ecr_paths *p) { return p->n_starts; }
+size_t ecr_paths_start_count(const ecr_paths *p) {
+  return p->n_starts;
+}
 
 const char *ecr_paths_start_name(const ecr_paths *p, size_t i) {
   return i < p->n_starts ? node_name(p, p->starts[i]) : NULL;
@@ -1039,7 +1078,9 @@ ecr_decision ecr_paths_hop(const ecr_paths *p, const char *from, const char *rol
   return ECR_DECISION_DENY;
 }
 
-void ecr_paths_get_stats(const ecr_paths *p, ecr_paths_stats *out) { *out = p->stats; }
+void ecr_paths_get_stats(const ecr_paths *p, ecr_paths_stats *out) {
+  *out = p->stats;
+}
 
 /* ---- TSV -------------------------------------------------------------------------------- */
 #define OUT_CHUNK (4u << 20)
@@ -1069,9 +1110,9 @@ static void out_put(out *o, const char *s, size_t n) {
 typedef struct walk {
   ecr_paths *p;
   out *o;
-  size_t start;    /* node */
-  ecr_buf prefix;  /* "<principal>\t<via>\t" */
-  bool *on_chain;  /* per role */
+  size_t start;   /* node */
+  ecr_buf prefix; /* "<principal>\t<via>\t" */
+  bool *on_chain; /* per role */
   char **tail_y, **tail_c;
   size_t *len_y, *len_c;
   const char *const *res; /* per repository: ARN; the registry is "*" */
@@ -1090,8 +1131,10 @@ static void emit(walk *wk, size_t r, bool chain_y) {
       bits &= bits - 1;
       out_put(wk->o, wk->prefix.data, wk->prefix.len);
       out_put(wk->o, res, rl);
-      if (chain_y && (rr->y[k] >> a & 1u)) out_put(wk->o, wk->tail_y[a], wk->len_y[a]);
-      else out_put(wk->o, wk->tail_c[a], wk->len_c[a]);
+      if (chain_y && (rr->y[k] >> a & 1u))
+        out_put(wk->o, wk->tail_y[a], wk->len_y[a]);
+      else
+        out_put(wk->o, wk->tail_c[a], wk->len_c[a]);
       wk->p->stats.rows++;
     }
   }

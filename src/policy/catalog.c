@@ -26,8 +26,7 @@ static int cmp_action(const void *a, const void *b) {
 }
 
 static bool parse_level(const char *s, ecr_access_level *out) {
-  static const char *const names[] = {"List", "Read", "Write", "Permissions management",
-                                      "Tagging"};
+  static const char *const names[] = {"List", "Read", "Write", "Permissions management", "Tagging"};
   for (int i = 0; i < ECR_LEVEL_COUNT; i++)
     if (strcmp(s, names[i]) == 0) {
       *out = (ecr_access_level)i;
@@ -82,7 +81,9 @@ static void load(void) {
   version = v ? ecr_xstrndup(v, strcspn(v, "\r\n")) : ecr_xstrdup("unknown");
 }
 
-static inline void ensure(void) { pthread_once(&once, load); }
+static inline void ensure(void) {
+  pthread_once(&once, load);
+}
 
 size_t ecr_catalog_count(void) {
   ensure();

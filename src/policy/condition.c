@@ -206,12 +206,10 @@ static bool parse_number(const char *s, size_t n, double *out) {
   if (n == 0 || n >= sizeof(buf)) return false;
   size_t i = 0, digits = 0;
   if (s[i] == '+' || s[i] == '-') i++;
-  while (i < n && isdigit((unsigned char)s[i]))
-    i++, digits++;
+  while (i < n && isdigit((unsigned char)s[i])) i++, digits++;
   if (i < n && s[i] == '.') {
     i++;
-    while (i < n && isdigit((unsigned char)s[i]))
-      i++, digits++;
+    while (i < n && isdigit((unsigned char)s[i])) i++, digits++;
   }
   if (i != n || digits == 0) return false;
   memcpy(buf, s, n);
@@ -272,8 +270,7 @@ static bool parse_date(const char *s, size_t n, double *out) {
       if (i < n && s[i] == '.') {
         size_t j = i + 1;
         double scale = 0.1;
-        while (j < n && isdigit((unsigned char)s[j]))
-          frac += (s[j++] - '0') * scale, scale /= 10;
+        while (j < n && isdigit((unsigned char)s[j])) frac += (s[j++] - '0') * scale, scale /= 10;
         if (j == i + 1) return false;
         i = j;
       }
@@ -369,10 +366,8 @@ static unsigned char *b64_decode(const char *s, size_t *out_n) {
 
 /* ---- compiling values --------------------------------------------------- */
 static char *trim_dup(const char *s, size_t n) {
-  while (n && (*s == ' ' || *s == '\t'))
-    s++, n--;
-  while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-    n--;
+  while (n && (*s == ' ' || *s == '\t')) s++, n--;
+  while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
   return ecr_xstrndup(s, n);
 }
 
@@ -453,19 +448,13 @@ static void compile_value(const op_info *op, bool variables, cvalue *v, unsigned
   const char *s = v->raw;
   size_t n = strlen(s);
   switch (op->fam) {
-  case F_NUM:
-    v->ok = parse_number(s, n, &v->num);
-    break;
-  case F_DATE:
-    v->ok = parse_date(s, n, &v->num);
-    break;
+  case F_NUM: v->ok = parse_number(s, n, &v->num); break;
+  case F_DATE: v->ok = parse_date(s, n, &v->num); break;
   case F_NULL:
     v->boolean = parse_bool(s, n);
     v->ok = v->boolean >= 0;
     break;
-  case F_IP:
-    v->ok = parse_ip(s, v->addr, &v->af, &v->prefix);
-    break;
+  case F_IP: v->ok = parse_ip(s, v->addr, &v->af, &v->prefix); break;
   case F_BINARY:
     v->bin = b64_decode(s, &v->nbin);
     v->ok = v->bin != NULL;
@@ -512,8 +501,7 @@ void ecr_condition_free(ecr_condition *c) {
   if (!c) return;
   for (size_t i = 0; i < c->n; i++) {
     centry *e = &c->e[i];
-    for (size_t k = 0; k < e->nvals; k++)
-      free_value(&e->vals[k]);
+    for (size_t k = 0; k < e->nvals; k++) free_value(&e->vals[k]);
     free(e->vals);
     free(e->raw);
     free(e->key);
@@ -636,23 +624,20 @@ static bool tok_glob(const int *p, size_t np, const char *text, size_t nt) {
     } else if (i < np && p[i] == TOK_ONE) {
       i++;
       j++;
-      while (j < nt && utf8_cont(text[j]))
-        j++;
+      while (j < nt && utf8_cont(text[j])) j++;
     } else if (i < np && p[i] == (unsigned char)text[j]) {
       i++;
       j++;
     } else if (star_i != SIZE_MAX) {
       i = star_i;
       star_j++;
-      while (star_j < nt && utf8_cont(text[star_j]))
-        star_j++;
+      while (star_j < nt && utf8_cont(text[star_j])) star_j++;
       j = star_j;
     } else {
       return false;
     }
   }
-  while (i < np && p[i] == TOK_STAR)
-    i++;
+  while (i < np && p[i] == TOK_STAR) i++;
   return i == np;
 }
 
@@ -686,16 +671,11 @@ static bool arn_match(const int *p, size_t np, const char *s) {
 
 static bool rel_holds(rel r, double req, double pol) {
   switch (r) {
-  case REL_EQ:
-    return req == pol;
-  case REL_LT:
-    return req < pol;
-  case REL_LE:
-    return req <= pol;
-  case REL_GT:
-    return req > pol;
-  case REL_GE:
-    return req >= pol;
+  case REL_EQ: return req == pol;
+  case REL_LT: return req < pol;
+  case REL_LE: return req <= pol;
+  case REL_GT: return req > pol;
+  case REL_GE: return req >= pol;
   }
   return false;
 }
@@ -716,32 +696,22 @@ static bool value_match(const op_info *op, const cvalue *v, const int *t, size_t
                         const char *s) {
   double d;
   switch (op->fam) {
-  case F_STR:
-    return tok_equal(t, nt, s, false);
-  case F_STR_IC:
-    return tok_equal(t, nt, s, true);
-  case F_LIKE:
-    return tok_glob(t, nt, s, strlen(s));
-  case F_ARN:
-    return arn_match(t, nt, s);
+  case F_STR: return tok_equal(t, nt, s, false);
+  case F_STR_IC: return tok_equal(t, nt, s, true);
+  case F_LIKE: return tok_glob(t, nt, s, strlen(s));
+  case F_ARN: return arn_match(t, nt, s);
   case F_BOOL: {
     char b[6];
     if (nt > 5) return false;
-    for (size_t i = 0; i < nt; i++)
-      b[i] = (char)t[i];
+    for (size_t i = 0; i < nt; i++) b[i] = (char)t[i];
     int pb = parse_bool(b, nt), rb = parse_bool(s, strlen(s));
     return pb >= 0 && pb == rb;
   }
-  case F_NUM:
-    return parse_number(s, strlen(s), &d) && rel_holds(op->rel, d, v->num);
-  case F_DATE:
-    return parse_date(s, strlen(s), &d) && rel_holds(op->rel, d, v->num);
-  case F_IP:
-    return ip_in(v, s);
-  case F_BINARY:
-    return strlen(s) == v->nbin && memcmp(s, v->bin, v->nbin) == 0;
-  case F_NULL:
-    return false;
+  case F_NUM: return parse_number(s, strlen(s), &d) && rel_holds(op->rel, d, v->num);
+  case F_DATE: return parse_date(s, strlen(s), &d) && rel_holds(op->rel, d, v->num);
+  case F_IP: return ip_in(v, s);
+  case F_BINARY: return strlen(s) == v->nbin && memcmp(s, v->bin, v->nbin) == 0;
+  case F_NULL: return false;
   }
   return false;
 }
@@ -793,8 +763,7 @@ static tri expand(const cvalue *v, ecr_attr_lookup lookup, void *ctx, tokbuf *b)
       val = var->def;
     else
       return T_FALSE;
-    for (const char *p = val; *p; p++)
-      tb_push(b, (unsigned char)*p);
+    for (const char *p = val; *p; p++) tb_push(b, (unsigned char)*p);
   }
   return T_TRUE;
 }
@@ -827,9 +796,9 @@ static tri eval_entry(const centry *e, ecr_attr_lookup lookup, void *ctx) {
     if (op->fam == F_NULL || !all_values_null(e, lookup, ctx)) return T_MAYBE;
     tri present = op->negated ? T_TRUE : T_FALSE;
     tri absent_r = e->if_exists || e->set == SET_ALL ? T_TRUE
-                   : e->set == SET_ANY              ? T_FALSE
-                   : op->negated                    ? T_TRUE
-                                                    : T_FALSE;
+                   : e->set == SET_ANY               ? T_FALSE
+                   : op->negated                     ? T_TRUE
+                                                     : T_FALSE;
     return present == absent_r ? present : T_MAYBE;
   }
   bool absent = a.state == ECR_ATTR_ABSENT || a.n == 0;
@@ -916,8 +885,7 @@ void ecr_keylist_add(ecr_keylist *l, const char *key) {
 
 void ecr_keylist_free(ecr_keylist *l) {
   if (!l) return;
-  for (size_t i = 0; i < l->n; i++)
-    free(l->keys[i]);
+  for (size_t i = 0; i < l->n; i++) free(l->keys[i]);
   free(l->keys);
   l->keys = NULL;
   l->n = l->cap = 0;

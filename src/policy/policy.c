@@ -25,7 +25,9 @@ static ecr_status string_list(const cJSON *v, const char *key, size_t sidx, cons
     return ECR_OK;
   }
   if (!cJSON_IsArray(v))
-    return ecr_error_set(err, ECR_E_INPUT, file, "policy statement %zu: %s must be a string or an array of strings", sidx, key);
+    return ecr_error_set(err, ECR_E_INPUT, file,
+                         "policy statement %zu: %s must be a string or an array of strings", sidx,
+                         key);
   size_t cnt = (size_t)cJSON_GetArraySize(v);
   *out = ecr_xcalloc(cnt ? cnt : 1, sizeof(char *));
   const cJSON *it;
@@ -35,7 +37,8 @@ static ecr_status string_list(const cJSON *v, const char *key, size_t sidx, cons
       free(*out);
       *out = NULL;
       *n = 0;
-      return ecr_error_set(err, ECR_E_INPUT, file, "policy statement %zu: %s must contain only strings", sidx, key);
+      return ecr_error_set(err, ECR_E_INPUT, file,
+                           "policy statement %zu: %s must contain only strings", sidx, key);
     }
     (*out)[(*n)++] = ecr_xstrdup(it->valuestring);
   }
@@ -72,21 +75,29 @@ static ecr_status parse_principal(const cJSON *v, ecr_statement *st, const char 
   size_t cap = 0;
   if (cJSON_IsString(v)) {
     if (strcmp(v->valuestring, "*") != 0)
-      return ecr_error_set(err, ECR_E_INPUT, file, "policy statement %zu: %s string must be \"*\"", st->index, key);
+      return ecr_error_set(err, ECR_E_INPUT, file, "policy statement %zu: %s string must be \"*\"",
+                           st->index, key);
     add_principal(st, &cap, ECR_PT_STAR, "*");
     return ECR_OK;
   }
   if (!cJSON_IsObject(v))
-    return ecr_error_set(err, ECR_E_INPUT, file, "policy statement %zu: %s must be \"*\" or an object", st->index, key);
+    return ecr_error_set(err, ECR_E_INPUT, file,
+                         "policy statement %zu: %s must be \"*\" or an object", st->index, key);
   const cJSON *kv;
   cJSON_ArrayForEach(kv, v) {
     ecr_principal_type t;
-    if (strcmp(kv->string, "AWS") == 0) t = ECR_PT_AWS;
-    else if (strcmp(kv->string, "Service") == 0) t = ECR_PT_SERVICE;
-    else if (strcmp(kv->string, "Federated") == 0) t = ECR_PT_FEDERATED;
-    else if (strcmp(kv->string, "CanonicalUser") == 0) t = ECR_PT_CANONICAL;
+    if (strcmp(kv->string, "AWS") == 0)
+      t = ECR_PT_AWS;
+    else if (strcmp(kv->string, "Service") == 0)
+      t = ECR_PT_SERVICE;
+    else if (strcmp(kv->string, "Federated") == 0)
+      t = ECR_PT_FEDERATED;
+    else if (strcmp(kv->string, "CanonicalUser") == 0)
+      t = ECR_PT_CANONICAL;
     else
-      return ecr_error_set(err, ECR_E_INPUT, file, "policy statement %zu: unknown principal type \"%s\"", st->index, kv->string);
+      return ecr_error_set(err, ECR_E_INPUT, file,
+                           "policy statement %zu: unknown principal type \"%s\"", st->index,
+                           kv->string);
     char **vals = NULL;
     size_t n = 0;
     ecr_status s = string_list(kv, key, st->index, file, &vals, &n, err);
@@ -114,13 +125,17 @@ static ecr_status parse_statement(const cJSON *s, size_t idx, const char *file, 
   const cJSON *effect = get(s, "Effect");
   if (!cJSON_IsString(effect))
     return ecr_error_set(err, ECR_E_INPUT, file, "policy statement %zu: Effect is missing", idx);
-  if (strcmp(effect->valuestring, "Deny") == 0) st->deny = true;
+  if (strcmp(effect->valuestring, "Deny") == 0)
+    st->deny = true;
   else if (strcmp(effect->valuestring, "Allow") != 0)
-    return ecr_error_set(err, ECR_E_INPUT, file, "policy statement %zu: Effect must be \"Allow\" or \"Deny\", not \"%s\"", idx, effect->valuestring);
+    return ecr_error_set(err, ECR_E_INPUT, file,
+                         "policy statement %zu: Effect must be \"Allow\" or \"Deny\", not \"%s\"",
+                         idx, effect->valuestring);
 
   const cJSON *action = get(s, "Action"), *not_action = get(s, "NotAction");
   if (action && not_action)
-    return ecr_error_set(err, ECR_E_INPUT, file, "policy statement %zu: has both Action and NotAction", idx);
+    return ecr_error_set(err, ECR_E_INPUT, file,
+                         "policy statement %zu: has both Action and NotAction", idx);
   if (action || not_action) {
     char **acts = NULL;
     size_t n = 0;
@@ -137,7 +152,8 @@ static ecr_status parse_statement(const cJSON *s, size_t idx, const char *file, 
 
   const cJSON *res = get(s, "Resource"), *not_res = get(s, "NotResource");
   if (res && not_res)
-    return ecr_error_set(err, ECR_E_INPUT, file, "policy statement %zu: has both Resource and NotResource", idx);
+    return ecr_error_set(err, ECR_E_INPUT, file,
+                         "policy statement %zu: has both Resource and NotResource", idx);
   if (res || not_res) {
     ecr_status rc = string_list(res ? res : not_res, res ? "Resource" : "NotResource", idx, file,
                                 &st->resources, &st->n_resources, err);
@@ -147,7 +163,8 @@ static ecr_status parse_statement(const cJSON *s, size_t idx, const char *file, 
 
   const cJSON *pr = get(s, "Principal"), *not_pr = get(s, "NotPrincipal");
   if (pr && not_pr)
-    return ecr_error_set(err, ECR_E_INPUT, file, "policy statement %zu: has both Principal and NotPrincipal", idx);
+    return ecr_error_set(err, ECR_E_INPUT, file,
+                         "policy statement %zu: has both Principal and NotPrincipal", idx);
   if (pr || not_pr) {
     st->has_principal = true;
     st->not_principal = not_pr != NULL;
@@ -229,8 +246,8 @@ static ecr_status parse_document(const cJSON *doc, const char *file, ecr_policy 
     p->statements = ecr_xcalloc(n ? n : 1, sizeof(ecr_statement));
     const cJSON *s;
     cJSON_ArrayForEach(s, stmts) {
-      rc = parse_statement(s, p->n_statements, file, p->variables,
-                           &p->statements[p->n_statements], err);
+      rc = parse_statement(s, p->n_statements, file, p->variables, &p->statements[p->n_statements],
+                           err);
       p->n_statements++;
       if (rc != ECR_OK) break;
     }
@@ -271,8 +288,7 @@ ecr_status ecr_policy_parse_text(const char *text, const char *source_file, ecr_
   ecr_status rc;
   if (!ecr_json_check(p, strlen(p), &bad, &first, why, sizeof(why))) {
     rc = ecr_error_set(err, ECR_E_INPUT, source_file,
-                       "embedded policy document: %s (at character %zu of the document)", why,
-                       bad);
+                       "embedded policy document: %s (at character %zu of the document)", why, bad);
   } else if (!(doc = cJSON_ParseWithOpts(p, &end, true))) {
     size_t off = end ? (size_t)(end - p) : 0;
     rc = ecr_error_set(err, ECR_E_INPUT, source_file,
@@ -290,7 +306,8 @@ ecr_status ecr_policy_parse_text(const char *text, const char *source_file, ecr_
 ecr_status ecr_policy_parse_value(const cJSON *value, const char *source_file, ecr_policy **out,
                                   ecr_error *err) {
   *out = NULL;
-  if (cJSON_IsString(value)) return ecr_policy_parse_text(value->valuestring, source_file, out, err);
+  if (cJSON_IsString(value))
+    return ecr_policy_parse_text(value->valuestring, source_file, out, err);
   if (cJSON_IsObject(value)) return parse_document(value, source_file, out, err);
   return ecr_error_set(err, ECR_E_INPUT, source_file,
                        "policy document must be a JSON object or a string");
@@ -335,8 +352,8 @@ static const char *var_value(const char *key, const ecr_var_context *vars, bool 
 /* Compile a pattern into tokens. Returns false when the pattern can match
  * nothing (an absent variable without default). *maybe when a request-time
  * variable was replaced by a wildcard. */
-static bool compile_pattern(const char *pat, bool variables, const ecr_var_context *vars,
-                            int **out, size_t *n, bool *maybe) {
+static bool compile_pattern(const char *pat, bool variables, const ecr_var_context *vars, int **out,
+                            size_t *n, bool *maybe) {
   size_t cap = strlen(pat) + 16, len = 0;
   int *t = ecr_xmalloc(cap * sizeof(int));
   *maybe = false;

@@ -28,7 +28,8 @@
 #define ASFF_DESCRIPTION_MAX 1024
 #define ASFF_RECOMMENDATION_MAX 512
 #define ASFF_TITLE_MAX 256
-#define ASFF_TYPE "Software and Configuration Checks/Industry and Regulatory Standards/CIS EKS Benchmark"
+#define ASFF_TYPE                                                                                  \
+  "Software and Configuration Checks/Industry and Regulatory Standards/CIS EKS Benchmark"
 
 /* A valid UTF-8 copy of s, at most max bytes, cut before a partial character. */
 static char *fit(const char *s, size_t max) {
@@ -106,9 +107,10 @@ static cJSON *finding_asff(const ecr_report *r, const ecr_finding *f, const char
   cJSON_AddStringToObject(sev, "Label", severity_label(f->severity));
   cJSON_AddStringToObject(sev, "Original", ecr_severity_name(f->severity));
   bool registry = f->n_repositories == 1 && strcmp(f->repositories[0], "*") == 0;
-  char *where = registry ? ecr_xstrdup("the registry")
+  char *where = registry              ? ecr_xstrdup("the registry")
                 : f->all_repositories ? ecr_xstrdup("every repository, present and future")
-                : ecr_xasprintf("%zu repositor%s", f->n_repositories, f->n_repositories == 1 ? "y" : "ies");
+                                      : ecr_xasprintf("%zu repositor%s", f->n_repositories,
+                                                      f->n_repositories == 1 ? "y" : "ies");
   char *title = ecr_xasprintf("C-0222: %s holds %s%s access on %s", f->principal,
                               f->decision == ECR_DECISION_CONDITIONAL ? "conditional " : "",
                               ecr_access_level_name(f->access_level), where);
@@ -119,7 +121,8 @@ static cJSON *finding_asff(const ecr_report *r, const ecr_finding *f, const char
           ASFF_DESCRIPTION_MAX);
   cJSON *rem = cJSON_AddObjectToObject(o, "Remediation");
   cJSON *rec = cJSON_AddObjectToObject(rem, "Recommendation");
-  add_fit(rec, "Text", f->remediation && *f->remediation ? f->remediation : "See the ecraudit report.",
+  add_fit(rec, "Text",
+          f->remediation && *f->remediation ? f->remediation : "See the ecraudit report.",
           ASFF_RECOMMENDATION_MAX);
   cJSON *pf = cJSON_AddObjectToObject(o, "ProductFields");
   cJSON_AddStringToObject(pf, "ecraudit/status", ecr_check_status_name(f->status));
@@ -161,8 +164,9 @@ static cJSON *finding_asff(const ecr_report *r, const ecr_finding *f, const char
       free(reg);
     } else {
       arn_part(arn, 3, region, sizeof(region));
-      cJSON_AddStringToObject(ro, "Type", strstr(arn, ":repository/") && !strchr(arn, '*')
-                                              ? "AwsEcrRepository" : "Other");
+      cJSON_AddStringToObject(ro, "Type",
+                              strstr(arn, ":repository/") && !strchr(arn, '*') ? "AwsEcrRepository"
+                                                                               : "Other");
       add_fit(ro, "Id", arn, 512);
       cJSON_AddStringToObject(ro, "Partition", partition);
       if (region[0] && strcmp(region, "*") != 0) cJSON_AddStringToObject(ro, "Region", region);
@@ -170,7 +174,8 @@ static cJSON *finding_asff(const ecr_report *r, const ecr_finding *f, const char
     cJSON_AddItemToArray(res, ro);
   }
   cJSON *comp = cJSON_AddObjectToObject(o, "Compliance");
-  cJSON_AddStringToObject(comp, "Status", f->status == ECR_CHECK_UNKNOWN ? "NOT_AVAILABLE" : "FAILED");
+  cJSON_AddStringToObject(comp, "Status",
+                          f->status == ECR_CHECK_UNKNOWN ? "NOT_AVAILABLE" : "FAILED");
   cJSON *reqs = cJSON_AddArrayToObject(comp, "RelatedRequirements");
   cJSON_AddItemToArray(reqs, cJSON_CreateString("CIS Amazon EKS Benchmark 5.1.2"));
   cJSON_AddItemToArray(reqs, cJSON_CreateString("Kubescape C-0222"));

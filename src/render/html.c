@@ -47,14 +47,17 @@
 #define HTML_DEFAULT_DETAIL_LIMIT 500 /* detailed findings per status/severity */
 #define HTML_TOP_FINDINGS 10          /* failing findings listed in the summary */
 #define HTML_ROW_REPOS 3              /* repositories shown in a finding's row */
-#define HTML_CHUNK 200                /* findings per table: a browser lays out
-                                         only the chunks on screen */
-#define HTML_DETAIL_REPOS 20          /* repositories listed in a detail block */
-#define HTML_PASS_DETAIL_MAX 1000     /* more passing findings: rows only */
-#define HTML_REPO_FACTOR_MIN 25       /* more repositories: common access listed once */
-#define HTML_BATCH 200                /* repository / principal rows per piece */
-#define HTML_REPO_ACCESS_MAX 20       /* principals listed per access in a repository row */
-#define MARKER_HEAD "<!--\x01" "ecraudit-stream-"
+#define HTML_CHUNK                                                                                 \
+  200                             /* findings per table: a browser lays out                        \
+                                     only the chunks on screen */
+#define HTML_DETAIL_REPOS 20      /* repositories listed in a detail block */
+#define HTML_PASS_DETAIL_MAX 1000 /* more passing findings: rows only */
+#define HTML_REPO_FACTOR_MIN 25   /* more repositories: common access listed once */
+#define HTML_BATCH 200            /* repository / principal rows per piece */
+#define HTML_REPO_ACCESS_MAX 20   /* principals listed per access in a repository row */
+#define MARKER_HEAD                                                                                \
+  "<!--\x01"                                                                                       \
+  "ecraudit-stream-"
 #define MARKER_TAIL "\x01-->"
 
 #define SKELETON "templates/html/report.html"
@@ -62,8 +65,8 @@
 #define SCRIPT "templates/html/report.js"
 
 /* Display order of the check statuses (the model's sort order). */
-static const ecr_check_status status_order[ECR_CHECK_COUNT] = {
-    ECR_CHECK_FAIL, ECR_CHECK_UNKNOWN, ECR_CHECK_EXCEPTED, ECR_CHECK_PASS};
+static const ecr_check_status status_order[ECR_CHECK_COUNT] = {ECR_CHECK_FAIL, ECR_CHECK_UNKNOWN,
+                                                               ECR_CHECK_EXCEPTED, ECR_CHECK_PASS};
 
 /* What goes where a marker is: a findings group, the repository rows or
  * the principal rows. */
@@ -83,7 +86,7 @@ typedef struct html_ctx {
   xmlNodePtr protos[ECR_CHECK_COUNT]; /* each findings group's empty table */
   stream_job *jobs;
   size_t n_jobs, cap_jobs;
-  bool factor; /* principals with an access on every repository are listed once */
+  bool factor;       /* principals with an access on every repository are listed once */
   xmlNodePtr *marks; /* skeleton elements with data-slot / data-when / data-group */
   size_t n_marks;
   size_t cap_marks;
@@ -91,7 +94,9 @@ typedef struct html_ctx {
 
 /* ---- text: the one sanitizing helper ---------------------------------- */
 
-static void put_fffd(ecr_buf *b) { ecr_buf_puts(b, ECR_UTF8_REPLACEMENT); }
+static void put_fffd(ecr_buf *b) {
+  ecr_buf_puts(b, ECR_UTF8_REPLACEMENT);
+}
 
 /* Characters that must not reach an HTML/XML document: C0 controls other
  * than tab, LF and CR; DEL and the C1 controls; noncharacters. */
@@ -593,7 +598,8 @@ static void via_table(xmlNodePtr parent, const ecr_finding *f) {
     code_or_dash(td, v->policy);
     if (v->owner && *v->owner) {
       const char *what = v->source == ECR_SRC_SCP   ? " \xc2\xb7 SCP target "
-                         : v->source == ECR_SRC_RCP ? " \xc2\xb7 RCP target " : " \xc2\xb7 group ";
+                         : v->source == ECR_SRC_RCP ? " \xc2\xb7 RCP target "
+                                                    : " \xc2\xb7 group ";
       xmlNodePtr span = el_text(td, "span", "muted", what);
       add_text(span, v->owner);
     }
@@ -664,8 +670,8 @@ static void finding_detail(html_ctx *c, xmlNodePtr tbody, const ecr_finding *f) 
     if (f->n_repositories > HTML_DETAIL_REPOS) {
       char num[32];
       fmt_count(f->n_repositories - HTML_DETAIL_REPOS, num);
-      char *more = ecr_xasprintf("\xe2\x80\xa6 and %s more (findings.json lists every repository)",
-                                 num);
+      char *more =
+          ecr_xasprintf("\xe2\x80\xa6 and %s more (findings.json lists every repository)", num);
       el_text(el(ul, "li", NULL), "span", "more", more);
       free(more);
     }
@@ -675,7 +681,8 @@ static void finding_detail(html_ctx *c, xmlNodePtr tbody, const ecr_finding *f) 
     via_table(dd, f);
   else
     text_or_dash(dd, NULL);
-  el_text(dl_item(dl, "Impact"), "p", "prose", f->impact && *f->impact ? f->impact : "\xe2\x80\x94");
+  el_text(dl_item(dl, "Impact"), "p", "prose",
+          f->impact && *f->impact ? f->impact : "\xe2\x80\x94");
   el_text(dl_item(dl, "Remediation"), "p", "prose",
           f->remediation && *f->remediation ? f->remediation : "\xe2\x80\x94");
   if (f->suggested_statement && *f->suggested_statement) {
@@ -758,7 +765,10 @@ static void finding_row(html_ctx *c, xmlNodePtr table, const ecr_finding *f, boo
 /* A marker comment in parent: the rows of job go there. */
 static void add_marker(html_ctx *c, xmlNodePtr parent, stream_kind kind, ecr_check_status st) {
   char text[48];
-  snprintf(text, sizeof(text), "\x01" "ecraudit-stream-%zu\x01", c->n_jobs);
+  snprintf(text, sizeof(text),
+           "\x01"
+           "ecraudit-stream-%zu\x01",
+           c->n_jobs);
   xmlAddChild(parent, xmlNewDocComment(c->doc, BAD_CAST text));
   stream_job job = {kind, st, false};
   ECR_PUSH(c->jobs, c->n_jobs, c->cap_jobs, job);
@@ -775,8 +785,8 @@ static void expand_note(xmlNodePtr note, const char *const *kv) {
 }
 
 /* Whether the next finding of (s, v) gets its detail block; counts it. */
-static bool take_detail(const html_ctx *c, size_t shown[ECR_CHECK_COUNT][ECR_SEV_COUNT],
-                        unsigned s, unsigned v) {
+static bool take_detail(const html_ctx *c, size_t shown[ECR_CHECK_COUNT][ECR_SEV_COUNT], unsigned s,
+                        unsigned v) {
   if (s == ECR_CHECK_PASS && !c->pass_details) return false;
   if (shown[s][v] >= c->detail_limit) return false;
   shown[s][v]++;
@@ -818,8 +828,7 @@ static void render_findings(html_ctx *c) {
     unsigned s = (unsigned)f->status, v = (unsigned)f->severity;
     if (s >= ECR_CHECK_COUNT || v >= ECR_SEV_COUNT || !c->protos[s]) continue;
     rows[s]++;
-    if (!take_detail(c, shown, s, v) && !(s == ECR_CHECK_PASS && !c->pass_details))
-      summarized[s]++;
+    if (!take_detail(c, shown, s, v) && !(s == ECR_CHECK_PASS && !c->pass_details)) summarized[s]++;
   }
 
   for (int s = 0; s < ECR_CHECK_COUNT; s++) {
@@ -1118,8 +1127,8 @@ static void render_ledger(html_ctx *c) {
     code_or_dash(div, e->principal);
     strv_codes(td, "Repositories", e->repositories, e->n_repositories);
     strv_codes(td, "Actions", e->actions, e->n_actions);
-    el_text(el(tr, "td", NULL), "span", "prose", e->justification && *e->justification
-                                                     ? e->justification : "\xe2\x80\x94");
+    el_text(el(tr, "td", NULL), "span", "prose",
+            e->justification && *e->justification ? e->justification : "\xe2\x80\x94");
     text_or_dash(el(tr, "td", NULL), e->approved_by);
     text_or_dash(el(tr, "td", NULL), e->ticket);
     text_or_dash(el(tr, "td", "date"), e->expires);

@@ -68,8 +68,7 @@ static void add_num(cJSON *obj, const char *key, size_t n) {
 }
 static cJSON *str_array(char *const *v, size_t n) {
   cJSON *a = cJSON_CreateArray();
-  for (size_t i = 0; i < n; i++)
-    cJSON_AddItemToArray(a, jstr(v[i]));
+  for (size_t i = 0; i < n; i++) cJSON_AddItemToArray(a, jstr(v[i]));
   return a;
 }
 
@@ -133,8 +132,10 @@ static cJSON *finding_json(const ecr_report *r, const ecr_finding *f) {
   add_bool(o, "can_push", f->can_push);
   if (f->status_reason) add_str(o, "status_reason", f->status_reason);
   if (f->suggested_statement) add_str(o, "suggested_statement", f->suggested_statement);
-  if (limited->child) add(o, "limited_by", limited);
-  else cJSON_Delete(limited);
+  if (limited->child)
+    add(o, "limited_by", limited);
+  else
+    cJSON_Delete(limited);
   if (f->n_via_omitted) add_num(o, "via_omitted", f->n_via_omitted);
   return o;
 }
@@ -255,8 +256,7 @@ static cJSON *report_json(const ecr_report *r) {
 /* ---- printer --------------------------------------------------------------- */
 
 static void indent(ecr_buf *b, int depth) {
-  for (int i = 0; i < depth; i++)
-    ecr_buf_puts(b, "  ");
+  for (int i = 0; i < depth; i++) ecr_buf_puts(b, "  ");
 }
 
 /* A JSON string exactly as cJSON escapes it: quote, backslash, \b \f \n \r

@@ -147,7 +147,9 @@ static void jw_property(jw *j, const char *name, const char *value) {
 
 /* ---- model helpers ---------------------------------------------------------- */
 
-static const char *str_or(const char *s, const char *dflt) { return s ? s : dflt; }
+static const char *str_or(const char *s, const char *dflt) {
+  return s ? s : dflt;
+}
 
 /* A finding's change against the baseline, as a note after its id. */
 static const char *change_note(const ecr_finding *f) {
@@ -183,18 +185,12 @@ static void via_line(ecr_buf *b, const ecr_via *v) {
   const char *policy = str_or(v->policy, "?");
   switch (v->source) {
   case ECR_SRC_IDENTITY: ecr_buf_printf(b, "identity policy %s", policy); break;
-  case ECR_SRC_GROUP:
-    ecr_buf_printf(b, "group %s policy %s", str_or(v->owner, "?"), policy);
-    break;
+  case ECR_SRC_GROUP: ecr_buf_printf(b, "group %s policy %s", str_or(v->owner, "?"), policy); break;
   case ECR_SRC_RESOURCE: ecr_buf_printf(b, "repository policy %s", policy); break;
   case ECR_SRC_REGISTRY: ecr_buf_printf(b, "registry policy %s", policy); break;
   case ECR_SRC_BOUNDARY: ecr_buf_printf(b, "permissions boundary %s", policy); break;
-  case ECR_SRC_SCP:
-    ecr_buf_printf(b, "SCP %s on %s", policy, str_or(v->owner, "?"));
-    break;
-  case ECR_SRC_RCP:
-    ecr_buf_printf(b, "RCP %s on %s", policy, str_or(v->owner, "?"));
-    break;
+  case ECR_SRC_SCP: ecr_buf_printf(b, "SCP %s on %s", policy, str_or(v->owner, "?")); break;
+  case ECR_SRC_RCP: ecr_buf_printf(b, "RCP %s on %s", policy, str_or(v->owner, "?")); break;
   default: ecr_buf_printf(b, "policy %s", policy); break;
   }
   ecr_buf_printf(b, " statement %s", str_or(v->statement, "?"));
@@ -256,8 +252,7 @@ static void finding_block(ecr_buf *b, const ecr_finding *f) {
   }
   if (f->exception)
     ecr_buf_printf(b, "\n  Exception: %s (%s, expires %s)", str_or(f->exception->id, "?"),
-                   ecr_ledger_state_name(f->exception->state),
-                   str_or(f->exception->expires, "?"));
+                   ecr_ledger_state_name(f->exception->state), str_or(f->exception->expires, "?"));
   if (f->status_reason) {
     ecr_buf_puts(b, "\n  Status: ");
     put_indented(b, f->status_reason, "    ");
@@ -342,8 +337,8 @@ static char *status_summary(const ecr_report *r, const ecr_principal_view *pv,
 
 /* Findings of pv with status want (want_other: all others) as text blocks;
  * passing findings as one line each, after the blocks. */
-static char *findings_text(const ecr_report *r, const ecr_principal_view *pv,
-                           ecr_check_status want, bool want_other) {
+static char *findings_text(const ecr_report *r, const ecr_principal_view *pv, ecr_check_status want,
+                           bool want_other) {
   ecr_buf b, pass;
   ecr_buf_init(&b);
   ecr_buf_init(&pass);
@@ -487,8 +482,8 @@ static void ledger_details(ecr_buf *b, const ecr_ledger_entry *e) {
   for (size_t i = 0; i < e->n_actions; i++)
     ecr_buf_printf(b, "%s %s", i ? "," : "", str_or(e->actions[i], "?"));
   ecr_buf_printf(b, "\n  Justification: %s\n  Approved by: %s\n  Ticket: %s\n  Expires: %s\n",
-                 str_or(e->justification, ""), str_or(e->approved_by, ""),
-                 str_or(e->ticket, ""), str_or(e->expires, ""));
+                 str_or(e->justification, ""), str_or(e->approved_by, ""), str_or(e->ticket, ""),
+                 str_or(e->expires, ""));
   ecr_buf_printf(b, "  State: %s\n  Findings matched: %zu\n", ecr_ledger_state_name(e->state),
                  e->matched);
   if (e->reason) ecr_buf_printf(b, "  Reason: %s\n", e->reason);
@@ -527,10 +522,10 @@ static void gap_testcase(jw *j, const ecr_report *r, const ecr_gap *g) {
   char *name = ecr_xasprintf("gap %s %s", str_or(g->source, "?"), str_or(g->resource, "?"));
   char *msg = ecr_xasprintf("%s on %s could not be collected: %s", str_or(g->source, "?"),
                             str_or(g->resource, "?"), str_or(g->error, "unknown error"));
-  char *body = ecr_xasprintf("Evidence gap\n  Source: %s\n  Resource: %s\n  Error: %s\n"
-                             "Checks that depend on this evidence are unknown, never pass.\n",
-                             str_or(g->source, "?"), str_or(g->resource, "?"),
-                             str_or(g->error, ""));
+  char *body =
+      ecr_xasprintf("Evidence gap\n  Source: %s\n  Resource: %s\n  Error: %s\n"
+                    "Checks that depend on this evidence are unknown, never pass.\n",
+                    str_or(g->source, "?"), str_or(g->resource, "?"), str_or(g->error, ""));
   testcase_start(j, r, "evidence", name, "unknown");
   result_element(j, "error", msg, "evidence-gap", body);
   jw_end(j);
@@ -673,15 +668,16 @@ static void write_document(jw *j, const ecr_report *r, const junit_out *out) {
     free(tot);
     if (r->baseline) {
       const ecr_baseline *b = r->baseline;
-      ecr_buf_printf(&cov, "\nAgainst the baseline %s (generated %s, SHA-256 %s): %zu new "
+      ecr_buf_printf(&cov,
+                     "\nAgainst the baseline %s (generated %s, SHA-256 %s): %zu new "
                      "(%zu failing or unknown), %zu changed, %zu unchanged, %zu resolved.\n",
                      str_or(b->path, "?"), str_or(b->generated_at, "?"), b->sha256, b->n_new,
                      b->n_new_open, b->n_changed, b->n_unchanged, b->n_resolved);
       for (size_t i = 0; i < b->n_resolved; i++)
         ecr_buf_printf(&cov, "- resolved: %s  %s %s (was %s, %s)\n", str_or(b->resolved[i].id, "?"),
                        str_or(b->resolved[i].principal, "?"),
-                       str_or(b->resolved[i].access_level, "?"),
-                       str_or(b->resolved[i].status, "?"), str_or(b->resolved[i].severity, "?"));
+                       str_or(b->resolved[i].access_level, "?"), str_or(b->resolved[i].status, "?"),
+                       str_or(b->resolved[i].severity, "?"));
     }
     if (r->n_coverage) ecr_buf_puts(&cov, "\nCoverage and limitations:\n");
     for (size_t i = 0; i < r->n_coverage; i++)

@@ -44,13 +44,11 @@ static const pdf_style toc_h2 = {PDF_F_REG, 9.5, 15, {0.11f, 0.14f, 0.19f}};
 static void reserve_toc(pdf_report *R) {
   pdf_ctx *c = &R->c;
   double h = 22 + 10; /* heading */
-  for (size_t i = 0; i < R->n_toc; i++)
-    h += R->toc[i].level ? toc_h2.leading : toc_h1.leading;
+  for (size_t i = 0; i < R->n_toc; i++) h += R->toc[i].level ? toc_h2.leading : toc_h1.leading;
   double room = c->top - c->bottom;
   R->toc_pages = (size_t)(h / room) + 1;
   R->toc_first_page = c->n_pages;
-  for (size_t i = 0; i < R->toc_pages; i++)
-    ecr_pdf_new_page(c);
+  for (size_t i = 0; i < R->toc_pages; i++) ecr_pdf_new_page(c);
   c->page = c->pages[R->toc_first_page];
   ecr_pdf_outline_add(R, NULL, "Contents", ecr_pdf_dest_here(R));
   c->page = c->pages[c->n_pages - 1];
@@ -178,8 +176,7 @@ static void doc_info(pdf_report *R) {
     HPDF_SetInfoDateAttr(c->doc, HPDF_INFO_CREATION_DATE, d);
     HPDF_SetInfoDateAttr(c->doc, HPDF_INFO_MOD_DATE, d);
   }
-  for (int i = 0; i < 4; i++)
-    free(vals[i]);
+  for (int i = 0; i < 4; i++) free(vals[i]);
   free(title);
   free(subject);
   free(creator);
@@ -221,8 +218,7 @@ static ecr_status load_fonts(pdf_report *R, const ecr_render_opts *opts, ecr_err
   char *paths[PDF_F_COUNT];
   ecr_status st = ecr_pdf_fonts_find(opts, paths, err);
   if (st != ECR_OK) return st;
-  for (int i = 0; i < PDF_F_COUNT; i++)
-    c->f[i].path = paths[i]; /* freed by the caller */
+  for (int i = 0; i < PDF_F_COUNT; i++) c->f[i].path = paths[i]; /* freed by the caller */
   for (int i = 0; i < PDF_F_COUNT; i++) {
     int same = -1;
     for (int k = 0; k < i; k++)
@@ -315,8 +311,9 @@ ecr_status ecr_render_pdf(const ecr_report *report, const ecr_render_opts *opts,
   size_t t_sum = ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  Executive summary", ++sec));
   size_t t_scope = ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  Scope and methodology", ++sec));
   size_t t_drift =
-      report->baseline ? ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  Changes since the baseline", ++sec))
-                       : 0;
+      report->baseline
+          ? ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  Changes since the baseline", ++sec))
+          : 0;
   size_t t_tab = ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  Findings", ++sec));
   int det_sec = ++sec;
   size_t t_det = ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  Finding details", det_sec));
@@ -377,8 +374,7 @@ done:
     free(c->f[i].has);
     free(c->f[i].path);
   }
-  for (size_t i = 0; i < R.n_toc; i++)
-    free(R.toc[i].title);
+  for (size_t i = 0; i < R.n_toc; i++) free(R.toc[i].title);
   free(R.toc);
   free(c->pages);
   ecr_pdf_text_cleanup(&c->tmp);

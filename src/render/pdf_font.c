@@ -49,8 +49,7 @@ ecr_status ecr_pdf_fonts_find(const ecr_render_opts *opts, char *paths[PDF_F_COU
   ecr_status st = ECR_OK;
   ecr_buf searched;
   ecr_buf_init(&searched);
-  for (int i = 0; i < PDF_F_COUNT; i++)
-    paths[i] = NULL;
+  for (int i = 0; i < PDF_F_COUNT; i++) paths[i] = NULL;
 
   const char *reg = opts ? opts->font_path : NULL;
   const char *mono = opts ? opts->font_mono_path : NULL;

@@ -7,44 +7,31 @@
 
 pdf_rgb ecr_pdf_status_color(ecr_check_status s) {
   switch (s) {
-  case ECR_CHECK_FAIL:
-    return (pdf_rgb){0.71f, 0.14f, 0.09f};
-  case ECR_CHECK_UNKNOWN:
-    return (pdf_rgb){0.41f, 0.25f, 0.78f};
-  case ECR_CHECK_EXCEPTED:
-    return (pdf_rgb){0.09f, 0.36f, 0.83f};
-  case ECR_CHECK_PASS:
-    return (pdf_rgb){0.02f, 0.46f, 0.28f};
+  case ECR_CHECK_FAIL: return (pdf_rgb){0.71f, 0.14f, 0.09f};
+  case ECR_CHECK_UNKNOWN: return (pdf_rgb){0.41f, 0.25f, 0.78f};
+  case ECR_CHECK_EXCEPTED: return (pdf_rgb){0.09f, 0.36f, 0.83f};
+  case ECR_CHECK_PASS: return (pdf_rgb){0.02f, 0.46f, 0.28f};
   }
   return PDF_MUTED;
 }
 
 pdf_rgb ecr_pdf_severity_color(ecr_severity s) {
   switch (s) {
-  case ECR_SEV_CRITICAL:
-    return (pdf_rgb){0.48f, 0.10f, 0.10f};
-  case ECR_SEV_HIGH:
-    return (pdf_rgb){0.77f, 0.20f, 0.04f};
-  case ECR_SEV_MEDIUM:
-    return (pdf_rgb){0.71f, 0.45f, 0.0f};
-  case ECR_SEV_LOW:
-    return (pdf_rgb){0.31f, 0.36f, 0.65f};
-  case ECR_SEV_INFO:
-    return (pdf_rgb){0.45f, 0.48f, 0.53f};
+  case ECR_SEV_CRITICAL: return (pdf_rgb){0.48f, 0.10f, 0.10f};
+  case ECR_SEV_HIGH: return (pdf_rgb){0.77f, 0.20f, 0.04f};
+  case ECR_SEV_MEDIUM: return (pdf_rgb){0.71f, 0.45f, 0.0f};
+  case ECR_SEV_LOW: return (pdf_rgb){0.31f, 0.36f, 0.65f};
+  case ECR_SEV_INFO: return (pdf_rgb){0.45f, 0.48f, 0.53f};
   }
   return PDF_MUTED;
 }
 
 pdf_rgb ecr_pdf_ledger_color(ecr_ledger_state s) {
   switch (s) {
-  case ECR_LEDGER_ACTIVE:
-    return (pdf_rgb){0.02f, 0.46f, 0.28f};
-  case ECR_LEDGER_EXPIRED:
-    return (pdf_rgb){0.71f, 0.14f, 0.09f};
-  case ECR_LEDGER_UNUSED:
-    return (pdf_rgb){0.45f, 0.48f, 0.53f};
-  case ECR_LEDGER_INVALID:
-    return (pdf_rgb){0.71f, 0.38f, 0.02f};
+  case ECR_LEDGER_ACTIVE: return (pdf_rgb){0.02f, 0.46f, 0.28f};
+  case ECR_LEDGER_EXPIRED: return (pdf_rgb){0.71f, 0.14f, 0.09f};
+  case ECR_LEDGER_UNUSED: return (pdf_rgb){0.45f, 0.48f, 0.53f};
+  case ECR_LEDGER_INVALID: return (pdf_rgb){0.71f, 0.38f, 0.02f};
   }
   return PDF_MUTED;
 }
@@ -278,8 +265,7 @@ static double header_height(void) {
 static void table_header(pdf_ctx *ctx, const pdf_table *t) {
   double h = header_height();
   double total = 0;
-  for (size_t c = 0; c < t->n_cols; c++)
-    total += t->cols[c].width;
+  for (size_t c = 0; c < t->n_cols; c++) total += t->cols[c].width;
   ecr_pdf_fill_rect(ctx, t->x, ctx->y - h, total, h, PDF_HEAD_BG);
   double x = t->x;
   for (size_t c = 0; c < t->n_cols; c++) {
@@ -434,8 +420,7 @@ void ecr_pdf_table_row(pdf_ctx *ctx, const pdf_table *t, const pdf_cell *cells, 
     ecr_pdf_new_page(ctx);
   }
   for (size_t c = 0; c < nc; c++) {
-    for (size_t k = 0; k < PDF_MAX_RUNS; k++)
-      ecr_pdf_text_cleanup(&lay[c].text[k]);
+    for (size_t k = 0; k < PDF_MAX_RUNS; k++) ecr_pdf_text_cleanup(&lay[c].text[k]);
     free(lay[c].lines);
   }
 }

@@ -19,8 +19,7 @@ char *ecr_pdf_template(const char *name, const char *const *kv) {
   const char *t = ecr_embedded_get(path, NULL);
   char *s = kv ? ecr_template_expand(t ? t : "", kv) : ecr_xstrdup(t ? t : "");
   size_t n = strlen(s);
-  while (n && (s[n - 1] == '\n' || s[n - 1] == '\r'))
-    s[--n] = '\0';
+  while (n && (s[n - 1] == '\n' || s[n - 1] == '\r')) s[--n] = '\0';
   return s;
 }
 
@@ -30,41 +29,30 @@ const char *ecr_pdf_nz(const char *s, const char *dflt) {
 
 static const char *status_label(ecr_check_status s) {
   switch (s) {
-  case ECR_CHECK_FAIL:
-    return "FAIL";
-  case ECR_CHECK_EXCEPTED:
-    return "EXCEPTED";
-  case ECR_CHECK_UNKNOWN:
-    return "UNKNOWN";
-  case ECR_CHECK_PASS:
-    return "PASS";
+  case ECR_CHECK_FAIL: return "FAIL";
+  case ECR_CHECK_EXCEPTED: return "EXCEPTED";
+  case ECR_CHECK_UNKNOWN: return "UNKNOWN";
+  case ECR_CHECK_PASS: return "PASS";
   }
   return "?";
 }
 
 const char *ecr_pdf_status_group_title(ecr_check_status s) {
   switch (s) {
-  case ECR_CHECK_FAIL:
-    return "Failed findings";
-  case ECR_CHECK_UNKNOWN:
-    return "Findings with unknown status";
-  case ECR_CHECK_EXCEPTED:
-    return "Excepted findings";
-  case ECR_CHECK_PASS:
-    return "Passing findings";
+  case ECR_CHECK_FAIL: return "Failed findings";
+  case ECR_CHECK_UNKNOWN: return "Findings with unknown status";
+  case ECR_CHECK_EXCEPTED: return "Excepted findings";
+  case ECR_CHECK_PASS: return "Passing findings";
   }
   return "Findings";
 }
 
 static const char *overall_verdict(ecr_check_status s) {
   switch (s) {
-  case ECR_CHECK_FAIL:
-    return "NOT COMPLIANT";
-  case ECR_CHECK_UNKNOWN:
-    return "INCONCLUSIVE";
+  case ECR_CHECK_FAIL: return "NOT COMPLIANT";
+  case ECR_CHECK_UNKNOWN: return "INCONCLUSIVE";
   case ECR_CHECK_EXCEPTED:
-  case ECR_CHECK_PASS:
-    return "COMPLIANT";
+  case ECR_CHECK_PASS: return "COMPLIANT";
   }
   return "?";
 }
@@ -82,20 +70,13 @@ static char *source_label_plural(ecr_source s) {
 
 static const char *source_label(ecr_source s) {
   switch (s) {
-  case ECR_SRC_IDENTITY:
-    return "identity policy";
-  case ECR_SRC_GROUP:
-    return "group policy";
-  case ECR_SRC_RESOURCE:
-    return "repository policy";
-  case ECR_SRC_REGISTRY:
-    return "registry policy";
-  case ECR_SRC_BOUNDARY:
-    return "permissions boundary";
-  case ECR_SRC_SCP:
-    return "service control policy";
-  case ECR_SRC_RCP:
-    return "resource control policy";
+  case ECR_SRC_IDENTITY: return "identity policy";
+  case ECR_SRC_GROUP: return "group policy";
+  case ECR_SRC_RESOURCE: return "repository policy";
+  case ECR_SRC_REGISTRY: return "registry policy";
+  case ECR_SRC_BOUNDARY: return "permissions boundary";
+  case ECR_SRC_SCP: return "service control policy";
+  case ECR_SRC_RCP: return "resource control policy";
   }
   return "policy";
 }
@@ -478,8 +459,7 @@ static void pass_summary(pdf_report *R) {
   for (size_t i = 0; i < n; i++)
     if (!i || pass_key_cmp(&keys[i], &keys[i - 1]) != 0) principals[keys[i].level]++;
   /* principals over all levels */
-  for (size_t i = 0; i < n; i++)
-    keys[i].level = 0;
+  for (size_t i = 0; i < n; i++) keys[i].level = 0;
   qsort(keys, n, sizeof(pass_key), pass_key_cmp);
   for (size_t i = 0; i < n; i++)
     if (!i || pass_key_cmp(&keys[i], &keys[i - 1]) != 0) principals[ECR_LEVEL_COUNT]++;
@@ -567,10 +547,10 @@ void ecr_pdf_findings_table(pdf_report *R, size_t toc_idx) {
     char *idline = f->change == ECR_CHANGE_NONE
                        ? ecr_xstrdup(f->id)
                        : ecr_xasprintf("%s \xc2\xb7 %s", f->id, ecr_change_name(f->change));
-    cells[3].run[1] = (pdf_run){idline, ecr_pdf_st(PDF_F_MONO, 6.5, 9,
-                                                   f->change == ECR_CHANGE_NEW
-                                                       ? ecr_pdf_status_color(ECR_CHECK_FAIL)
-                                                       : PDF_MUTED)};
+    cells[3].run[1] = (pdf_run){
+        idline,
+        ecr_pdf_st(PDF_F_MONO, 6.5, 9,
+                   f->change == ECR_CHANGE_NEW ? ecr_pdf_status_color(ECR_CHECK_FAIL) : PDF_MUTED)};
     cells[4].n_runs = 1;
     cells[4].run[0] = (pdf_run){ecr_access_level_name(f->access_level), txt};
     cells[5].n_runs = 1;
@@ -617,8 +597,7 @@ static void via_block(pdf_report *R, const ecr_finding *f) {
     /* the same statement in several policies (a Deny repeated in many
      * repository policies): once, with the policies it is in */
     bool seen = false;
-    for (size_t j = 0; j < k && !seen; j++)
-      seen = same_statement(&f->via[j], v);
+    for (size_t j = 0; j < k && !seen; j++) seen = same_statement(&f->via[j], v);
     if (seen) continue;
     size_t same = 1;
     for (size_t j = k + 1; j < f->n_via; j++)
@@ -702,12 +681,11 @@ static void finding_block(pdf_report *R, size_t i, HPDF_Outline parent) {
   char *oacts = f->n_actions == 0   ? ecr_xstrdup("no action")
                 : f->n_actions == 1 ? ecr_xstrdup(f->actions[0])
                                     : ecr_xasprintf("%s +%zu", f->actions[0], f->n_actions - 1);
-  char *otitle = ecr_xasprintf("#%zu %s %s: %s \xc2\xb7 %s \xc2\xb7 %s \xc2\xb7 %s \xc2\xb7 %s%s%s",
-                               i + 1, status_label(f->status), ecr_severity_name(f->severity),
-                               ecr_pdf_nz(f->principal, "?"), ecr_access_level_name(f->access_level),
-                               ecr_decision_name(f->decision), oscope, oacts,
-                               f->change == ECR_CHANGE_NONE ? "" : " \xc2\xb7 ",
-                               ecr_change_name(f->change));
+  char *otitle = ecr_xasprintf(
+      "#%zu %s %s: %s \xc2\xb7 %s \xc2\xb7 %s \xc2\xb7 %s \xc2\xb7 %s%s%s", i + 1,
+      status_label(f->status), ecr_severity_name(f->severity), ecr_pdf_nz(f->principal, "?"),
+      ecr_access_level_name(f->access_level), ecr_decision_name(f->decision), oscope, oacts,
+      f->change == ECR_CHANGE_NONE ? "" : " \xc2\xb7 ", ecr_change_name(f->change));
   free(oscope);
   free(oacts);
   ecr_pdf_outline_add(R, parent, otitle, d);
@@ -728,11 +706,11 @@ static void finding_block(pdf_report *R, size_t i, HPDF_Outline parent) {
   x += ecr_pdf_draw_line(c, &sev, x, ecr_pdf_baseline(top, &sev), ecr_severity_name(f->severity), 0,
                          0) +
        8;
-  char *lvl = ecr_xasprintf("%s \xc2\xb7 %s%s%s%s", ecr_access_level_name(f->access_level),
-                            ecr_decision_name(f->decision),
-                            f->change == ECR_CHANGE_NONE ? "" : " \xc2\xb7 ",
-                            f->change == ECR_CHANGE_CHANGED ? "changed, was " : ecr_change_name(f->change),
-                            f->change == ECR_CHANGE_CHANGED ? ecr_pdf_nz(f->change_from, "?") : "");
+  char *lvl = ecr_xasprintf(
+      "%s \xc2\xb7 %s%s%s%s", ecr_access_level_name(f->access_level),
+      ecr_decision_name(f->decision), f->change == ECR_CHANGE_NONE ? "" : " \xc2\xb7 ",
+      f->change == ECR_CHANGE_CHANGED ? "changed, was " : ecr_change_name(f->change),
+      f->change == ECR_CHANGE_CHANGED ? ecr_pdf_nz(f->change_from, "?") : "");
   pdf_style meta = ecr_pdf_st(PDF_F_REG, 8.5, 20, PDF_TEXT);
   x += ecr_pdf_draw_line(c, &meta, x, ecr_pdf_baseline(top, &meta), lvl, 0, 0);
   free(lvl);
@@ -914,18 +892,10 @@ static const char *const access_labels[4] = {"Write images", "Delete", "Permissi
 
 static const ecr_repo_access *access_of(const ecr_repo_view *v, int k, size_t *n) {
   switch (k) {
-  case 0:
-    *n = v->n_push;
-    return v->push;
-  case 1:
-    *n = v->n_delete;
-    return v->delete_;
-  case 2:
-    *n = v->n_permissions;
-    return v->permissions;
-  default:
-    *n = v->n_tag;
-    return v->tag;
+  case 0: *n = v->n_push; return v->push;
+  case 1: *n = v->n_delete; return v->delete_;
+  case 2: *n = v->n_permissions; return v->permissions;
+  default: *n = v->n_tag; return v->tag;
   }
 }
 
@@ -1025,11 +995,9 @@ void ecr_pdf_repositories(pdf_report *R, size_t toc_idx) {
     sm.color = v->gap ? ecr_pdf_status_color(ECR_CHECK_UNKNOWN) : PDF_MUTED;
     ecr_pdf_para(c, &sm, c->left + 6, c->right - c->left - 12, info);
     c->y -= 3;
-    for (int k = 0; k < 4; k++)
-      ecr_pdf_kv(c, access_labels[k], lists[k], PDF_F_REG, LABEL_W);
+    for (int k = 0; k < 4; k++) ecr_pdf_kv(c, access_labels[k], lists[k], PDF_F_REG, LABEL_W);
     ecr_pdf_space(c, 12);
-    for (int k = 0; k < 4; k++)
-      free(lists[k]);
+    for (int k = 0; k < 4; k++) free(lists[k]);
     free(info);
   }
 }
@@ -1259,10 +1227,9 @@ void ecr_pdf_scope(pdf_report *R, size_t toc_idx) {
     for (int k = 0; k < 4; k++) cells[k].n_runs = 1;
     cells[0].run[0] = (pdf_run){ecr_pdf_nz(s->pattern, "?"), t};
     cells[1].run[0] = (pdf_run){s->required ? "required" : "optional", t};
-    cells[2].run[0] = (pdf_run){s->n_files ? n : "absent",
-                                s->n_files ? t
-                                           : ecr_pdf_st(PDF_F_BOLD, 7.5, 10,
-                                                        ecr_pdf_status_color(ECR_CHECK_UNKNOWN))};
+    cells[2].run[0] = (pdf_run){
+        s->n_files ? n : "absent",
+        s->n_files ? t : ecr_pdf_st(PDF_F_BOLD, 7.5, 10, ecr_pdf_status_color(ECR_CHECK_UNKNOWN))};
     cells[3].run[0] = (pdf_run){ecr_pdf_nz(s->label, ""), t};
     ecr_pdf_table_row(c, &sct, cells, i, NULL, NULL);
   }
@@ -1360,10 +1327,10 @@ void ecr_pdf_population(pdf_report *R, size_t toc_idx) {
     cells[2].run[0] =
         (pdf_run){status_label(p->worst_status), ecr_pdf_st(PDF_F_BOLD, 6.5, 11.5, PDF_WHITE)};
     bool open = p->worst_status != ECR_CHECK_PASS;
-    cells[3].run[0] = (pdf_run){open ? ecr_severity_name(p->worst_severity) : "\xe2\x80\x94",
-                                ecr_pdf_st(PDF_F_BOLD, 7.5, 10,
-                                           open ? ecr_pdf_severity_color(p->worst_severity)
-                                                : PDF_MUTED)};
+    cells[3].run[0] =
+        (pdf_run){open ? ecr_severity_name(p->worst_severity) : "\xe2\x80\x94",
+                  ecr_pdf_st(PDF_F_BOLD, 7.5, 10,
+                             open ? ecr_pdf_severity_color(p->worst_severity) : PDF_MUTED)};
     cells[4].run[0] = (pdf_run){n, s};
     ecr_pdf_table_row(c, &t, cells, i, NULL, NULL);
   }
@@ -1375,8 +1342,9 @@ void ecr_pdf_signoff(pdf_report *R, size_t toc_idx) {
   const ecr_report *r = R->r;
   heading(R, toc_idx, NULL, true, 60);
   body_pack(R, "signoff");
-  ecr_pdf_kv(c, "Prepared by", ecr_pdf_nz(r->caller_arn, "not in the evidence (no "
-                                                         "sts/caller-identity.json)"),
+  ecr_pdf_kv(c, "Prepared by",
+             ecr_pdf_nz(r->caller_arn, "not in the evidence (no "
+                                       "sts/caller-identity.json)"),
              PDF_F_REG, LABEL_W);
   ecr_pdf_kv(c, "Report generated", ecr_pdf_nz(r->generated_at, "?"), PDF_F_REG, LABEL_W);
   ecr_pdf_kv(c, "findings.json SHA-256", ecr_pdf_nz(R->findings_sha256, "?"), PDF_F_MONO, LABEL_W);

@@ -25,8 +25,7 @@ static void put(pdf_text *t, uint32_t c) {
 }
 
 static void put_ascii(pdf_text *t, const char *s) {
-  for (; *s; s++)
-    put(t, (unsigned char)*s);
+  for (; *s; s++) put(t, (unsigned char)*s);
 }
 
 /* Characters shown as [U+XXXX] whatever the font: controls, and invisible
@@ -94,8 +93,7 @@ static double cp_width(pdf_ctx *ctx, int font, uint32_t c) {
 
 double ecr_pdf_text_width(pdf_ctx *ctx, int font, double size, const uint32_t *cp, size_t n) {
   double w = 0;
-  for (size_t i = 0; i < n; i++)
-    w += cp_width(ctx, font, cp[i]);
+  for (size_t i = 0; i < n; i++) w += cp_width(ctx, font, cp[i]);
   return w * size / 1000.0;
 }
 
@@ -114,15 +112,12 @@ static int soft_break_after(uint32_t c) {
   case '}':
   case ']':
   case ')':
-  case '>':
-    return 2;
+  case '>': return 2;
   case '-':
   case '.':
   case '_':
-  case '@':
-    return 1;
-  default:
-    return 0;
+  case '@': return 1;
+  default: return 0;
   }
 }
 
@@ -140,8 +135,7 @@ void ecr_pdf_text_wrap(pdf_ctx *ctx, int font, double size, const pdf_text *t, d
   while (i < t->n) {
     size_t start = i;
     if (!keep_spaces)
-      while (start < t->n && t->cp[start] == ' ')
-        start++;
+      while (start < t->n && t->cp[start] == ' ') start++;
     double w = 0;
     size_t j = start;
     size_t space_brk = 0, strong_brk = 0, weak_brk = 0; /* candidate line ends, 0 = none */
@@ -187,8 +181,7 @@ void ecr_pdf_text_wrap(pdf_ctx *ctx, int font, double size, const pdf_text *t, d
     }
     size_t trim = end;
     if (!keep_spaces)
-      while (trim > start && t->cp[trim - 1] == ' ')
-        trim--;
+      while (trim > start && t->cp[trim - 1] == ' ') trim--;
     push_line(out, start, trim, ecr_pdf_text_width(ctx, font, size, t->cp + start, trim - start));
   }
   if (out->n == 0) push_line(out, 0, 0, 0);

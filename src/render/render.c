@@ -34,7 +34,9 @@ int ecr_sink_write(ecr_sink *sink, const void *data, size_t len) {
   return sink->write(sink->ctx, data, len);
 }
 
-int ecr_sink_puts(ecr_sink *sink, const char *s) { return ecr_sink_write(sink, s, strlen(s)); }
+int ecr_sink_puts(ecr_sink *sink, const char *s) {
+  return ecr_sink_write(sink, s, strlen(s));
+}
 
 int ecr_sink_buf_write(void *ctx, const void *data, size_t len) {
   ecr_buf_append((ecr_buf *)ctx, data, len);

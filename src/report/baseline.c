@@ -34,8 +34,10 @@ static int old_cmp(const void *a, const void *b) {
 }
 
 static ecr_status not_findings(ecr_error *err, const char *path, const char *why) {
-  return ecr_error_set(err, ECR_E_INPUT, path, "not an ecraudit findings.json (%s): --baseline "
-                       "needs a findings.json of schema " SCHEMA, why);
+  return ecr_error_set(err, ECR_E_INPUT, path,
+                       "not an ecraudit findings.json (%s): --baseline "
+                       "needs a findings.json of schema " SCHEMA,
+                       why);
 }
 
 void ecr_baseline_free(ecr_baseline *b);
@@ -80,7 +82,7 @@ ecr_status ecr_report_baseline(ecr_report *r, const char *path, ecr_error *err) 
   const cJSON *f;
   cJSON_ArrayForEach(f, arr) {
     const cJSON *p = cJSON_GetObjectItemCaseSensitive(f, "principal");
-    old_finding o = {str_of(f, "id"), str_of(f, "status"), str_of(f, "severity"),
+    old_finding o = {str_of(f, "id"),  str_of(f, "status"),       str_of(f, "severity"),
                      str_of(p, "arn"), str_of(f, "access_level"), false};
     if (!o.id || !o.status || !o.severity) {
       st = not_findings(err, path, "a finding without id, status or severity");
@@ -127,7 +129,8 @@ ecr_status ecr_report_baseline(ecr_report *r, const char *path, ecr_error *err) 
     old_finding *o = bsearch(&key, sorted, n_old, sizeof(old_finding), old_cmp);
     if (!o || o->seen) continue;
     o->seen = true; /* a duplicate id in the old file is listed once */
-    ecr_baseline_item it = {ecr_xstrdup(old[i].id), ecr_xstrdup(old[i].principal ? old[i].principal : ""),
+    ecr_baseline_item it = {ecr_xstrdup(old[i].id),
+                            ecr_xstrdup(old[i].principal ? old[i].principal : ""),
                             ecr_xstrdup(old[i].level ? old[i].level : ""),
                             ecr_xstrdup(old[i].status), ecr_xstrdup(old[i].severity)};
     ECR_PUSH(b->resolved, b->n_resolved, cap, it);

@@ -24,8 +24,7 @@ const char *ecr_principal_kind_name(ecr_principal_kind k) {
 }
 
 const char *ecr_access_level_name(ecr_access_level l) {
-  static const char *const names[] = {"List", "Read", "Write", "Permissions management",
-                                      "Tagging"};
+  static const char *const names[] = {"List", "Read", "Write", "Permissions management", "Tagging"};
   return (unsigned)l < ECR_LEVEL_COUNT ? names[l] : "Read";
 }
 
@@ -35,8 +34,8 @@ const char *ecr_decision_name(ecr_decision d) {
 }
 
 const char *ecr_source_name(ecr_source s) {
-  static const char *const names[] = {"identity", "group", "resource",
-                                      "registry", "boundary", "scp", "rcp"};
+  static const char *const names[] = {"identity", "group", "resource", "registry",
+                                      "boundary", "scp",   "rcp"};
   return (unsigned)s <= ECR_SRC_RCP ? names[s] : "identity";
 }
 
@@ -105,8 +104,9 @@ void ecr_report_mark_everywhere(ecr_report *r) {
     for (size_t i = 0; i < r->n_repo_views; i++) {
       ecr_repo_access *a = access_of(&r->repositories[i], k, &n);
       for (size_t j = 0; j < n; j++) {
-        a[j].everywhere = a[j].principal &&
-                          every_find(t, cap, a[j].principal, a[j].decision)->repos == r->n_repo_views;
+        a[j].everywhere =
+            a[j].principal &&
+            every_find(t, cap, a[j].principal, a[j].decision)->repos == r->n_repo_views;
         if (a[j].everywhere && i == 0) {
           ECR_PUSH(r->everywhere[k], r->n_everywhere[k], cnt, a[j]);
         }
@@ -134,7 +134,6 @@ static void free_strv(char **v, size_t n) {
   for (size_t i = 0; i < n; i++) free(v[i]);
   free(v);
 }
-
 
 void ecr_baseline_free(ecr_baseline *b); /* src/report/baseline.c */
 

@@ -33,8 +33,9 @@ void ecr_error_clear(ecr_error *err) {
 #if defined(__GNUC__)
 __attribute__((format(printf, 6, 0)))
 #endif
-static ecr_status error_vset(ecr_error *err, ecr_status code, const char *file, long line,
-                             long column, const char *fmt, va_list ap) {
+static ecr_status
+error_vset(ecr_error *err, ecr_status code, const char *file, long line, long column,
+           const char *fmt, va_list ap) {
   if (!err) return code;
   err->code = code;
   snprintf(err->file, sizeof(err->file), "%s", file ? file : "");
@@ -44,8 +45,7 @@ static ecr_status error_vset(ecr_error *err, ecr_status code, const char *file, 
   return code;
 }
 
-ecr_status ecr_error_set(ecr_error *err, ecr_status code, const char *file, const char *fmt,
-                         ...) {
+ecr_status ecr_error_set(ecr_error *err, ecr_status code, const char *file, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   ecr_status s = error_vset(err, code, file, 0, 0, fmt, ap);

@@ -20,8 +20,7 @@ ecr_status ecr_file_read(const char *path, char **out, size_t *len, ecr_error *e
    * anything but a regular file is refused before the first read. */
   int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
   if (fd < 0) {
-    if (errno == ENOENT)
-      return ecr_error_set(err, ECR_E_INPUT, path, "required file is missing");
+    if (errno == ENOENT) return ecr_error_set(err, ECR_E_INPUT, path, "required file is missing");
     return ecr_error_set(err, ECR_E_INPUT, path, "cannot open: %s", strerror(errno));
   }
   struct stat st;
@@ -29,8 +28,7 @@ ecr_status ecr_file_read(const char *path, char **out, size_t *len, ecr_error *e
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     bool fifo = S_ISFIFO(st.st_mode);
     close(fd);
-    return ecr_error_set(err, ECR_E_INPUT, path, "not a regular file%s",
-                         fifo ? " (a FIFO)" : "");
+    return ecr_error_set(err, ECR_E_INPUT, path, "not a regular file%s", fifo ? " (a FIFO)" : "");
   }
   int fl = fcntl(fd, F_GETFL);
   FILE *fp = NULL;
@@ -91,8 +89,8 @@ ecr_status ecr_mkdirs(const char *path, ecr_error *err) {
     if (*s != '/') continue;
     *s = '\0';
     if (mkdir(p, 0755) != 0 && errno != EEXIST) {
-      ecr_status st = ecr_error_set(err, ECR_E_OUTPUT, p, "cannot create directory: %s",
-                                    strerror(errno));
+      ecr_status st =
+          ecr_error_set(err, ECR_E_OUTPUT, p, "cannot create directory: %s", strerror(errno));
       free(p);
       return st;
     }

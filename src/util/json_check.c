@@ -50,8 +50,7 @@ static void table_grow(scan *S) {
     key_slot *k = &S->slots[i];
     if (!k->obj) continue;
     size_t j = (size_t)hash_key(k->obj, S->arena.data + k->off, k->len) & (ncap - 1);
-    while (n[j].obj)
-      j = (j + 1) & (ncap - 1);
+    while (n[j].obj) j = (j + 1) & (ncap - 1);
     n[j] = *k;
   }
   free(S->slots);
@@ -209,12 +208,8 @@ bool ecr_json_check(const char *data, size_t len, size_t *off, size_t *first, ch
     char c = data[i];
     frame *top = depth ? &stack[depth - 1] : NULL;
     switch (c) {
-    case '{':
-      ECR_PUSH(stack, depth, cap, ((frame){++next_obj, true}));
-      break;
-    case '[':
-      ECR_PUSH(stack, depth, cap, ((frame){0, false}));
-      break;
+    case '{': ECR_PUSH(stack, depth, cap, ((frame){++next_obj, true})); break;
+    case '[': ECR_PUSH(stack, depth, cap, ((frame){0, false})); break;
     case '}':
     case ']':
       if (depth) depth--;
@@ -257,8 +252,7 @@ bool ecr_json_check(const char *data, size_t len, size_t *off, size_t *first, ch
       }
       break;
     }
-    default:
-      break;
+    default: break;
     }
   }
   free(stack);

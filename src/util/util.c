@@ -9,7 +9,9 @@
 
 #include <openssl/evp.h>
 
-static _Noreturn void oom(size_t n) { ecr_fatal("out of memory (allocating %zu bytes)", n); }
+static _Noreturn void oom(size_t n) {
+  ecr_fatal("out of memory (allocating %zu bytes)", n);
+}
 
 void *ecr_xmalloc(size_t n) {
   void *p = malloc(n ? n : 1);
@@ -97,7 +99,9 @@ void ecr_buf_append(ecr_buf *b, const void *data, size_t n) {
   b->data[b->len] = '\0';
 }
 
-void ecr_buf_puts(ecr_buf *b, const char *s) { ecr_buf_append(b, s, strlen(s)); }
+void ecr_buf_puts(ecr_buf *b, const char *s) {
+  ecr_buf_append(b, s, strlen(s));
+}
 
 void ecr_buf_putc(ecr_buf *b, char c) {
   if (b->len + 2 > b->cap) buf_reserve(b, 1);
@@ -251,8 +255,10 @@ bool ecr_glob_prefix_match(const char *pattern, const char *prefix, const char *
     any = false;
     for (size_t i = 0; i < n; i++) {
       if (!reach[i]) continue;
-      if (pattern[i] == '*') next[i] = true;
-      else if (pattern[i] == '?' || pattern[i] == *t) next[i + 1] = true;
+      if (pattern[i] == '*')
+        next[i] = true;
+      else if (pattern[i] == '?' || pattern[i] == *t)
+        next[i + 1] = true;
     }
     for (size_t i = 0; i < n; i++)
       if (next[i] && pattern[i] == '*') next[i + 1] = true;
@@ -318,7 +324,6 @@ char *ecr_url_decode(const char *s) {
   return ecr_buf_steal(&b);
 }
 
-
 char *ecr_arn_account(const char *arn) {
   if (!arn || !ecr_str_has_prefix(arn, "arn:")) return NULL;
   const char *p = arn;
@@ -335,7 +340,7 @@ char *ecr_arn_account(const char *arn) {
 }
 
 void ecr_sort_idx(size_t *idx, size_t n, int (*cmp)(const void *, const void *, void *),
-                     void *ctx) {
+                  void *ctx) {
   if (n < 2) return;
   size_t *tmp = ecr_xmalloc(n * sizeof(size_t));
   for (size_t w = 1; w < n; w *= 2) {
@@ -358,8 +363,10 @@ long ecr_sorted_find(const size_t *idx, size_t n, const void *key,
     size_t mid = lo + (hi - lo) / 2;
     int c = cmp(idx[mid], key, ctx);
     if (c == 0) return (long)idx[mid];
-    if (c < 0) lo = mid + 1;
-    else hi = mid;
+    if (c < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   return -1;
 }

@@ -19,7 +19,7 @@
 void *ecr_xmalloc(size_t n);
 void *ecr_xcalloc(size_t count, size_t size);
 void *ecr_xrealloc(void *p, size_t n);
-char *ecr_xstrdup(const char *s);           /* NULL -> NULL */
+char *ecr_xstrdup(const char *s); /* NULL -> NULL */
 char *ecr_xstrndup(const char *s, size_t n);
 /* An unrecoverable condition (out of memory, the crypto library failing, a
  * broken embedded file): the message goes to the handler the caller set
@@ -38,10 +38,10 @@ char *ecr_xasprintf(const char *fmt, ...)
 
 /* Grow *arr (element size elem) so that it holds at least need elements. */
 void ecr_grow(void **arr, size_t *cap, size_t need, size_t elem);
-#define ECR_PUSH(arr, n, cap, value)                                          \
-  do {                                                                         \
-    ecr_grow((void **)&(arr), &(cap), (n) + 1, sizeof(*(arr)));                \
-    (arr)[(n)++] = (value);                                                    \
+#define ECR_PUSH(arr, n, cap, value)                                                               \
+  do {                                                                                             \
+    ecr_grow((void **)&(arr), &(cap), (n) + 1, sizeof(*(arr)));                                    \
+    (arr)[(n)++] = (value);                                                                        \
   } while (0)
 
 /* ---- growable byte buffer (always NUL-terminated) -------------------- */
@@ -113,7 +113,7 @@ ecr_status ecr_atomic_commit(ecr_atomic_file *af, ecr_error *err); /* closes */
  * over path. Abort still removes a finished temporary file. */
 ecr_status ecr_atomic_finish(ecr_atomic_file *af, ecr_error *err);
 ecr_status ecr_atomic_publish(ecr_atomic_file *af, ecr_error *err);
-void ecr_atomic_abort(ecr_atomic_file *af);                         /* closes, removes tmp */
+void ecr_atomic_abort(ecr_atomic_file *af); /* closes, removes tmp */
 /* Remove every temporary file still open on SIGINT, SIGTERM, SIGHUP and
  * SIGQUIT, then die of the signal. Called once by the CLI, before threads
  * start (it also reads the umask that new files honour). */
@@ -123,8 +123,7 @@ void ecr_atomic_cleanup_on_signals(void);
 ecr_status ecr_dir_lock(const char *dir, int *fd_out, ecr_error *err);
 void ecr_dir_unlock(int fd);
 /* Convenience: whole buffer to path atomically. */
-ecr_status ecr_atomic_write_file(const char *path, const void *data, size_t n,
-                                 ecr_error *err);
+ecr_status ecr_atomic_write_file(const char *path, const void *data, size_t n, ecr_error *err);
 
 /* ---- time ------------------------------------------------------------- */
 /* "Now" for reports: SOURCE_DATE_EPOCH when set (and valid), else the clock. */
@@ -148,7 +147,8 @@ bool ecr_glob_covers_prefix(const char *pattern, const char *prefix, bool ignore
 bool ecr_str_has_prefix(const char *s, const char *prefix);
 int ecr_strcasecmp_ascii(const char *a, const char *b);
 /* Decode %XX escapes (RFC 3986, as IAM encodes policy documents; '+' is
- * kept as written, like Python's urllib.parse.unquote). Returns a new string; invalid escapes are copied as written. */
+ * kept as written, like Python's urllib.parse.unquote). Returns a new string; invalid escapes are
+ * copied as written. */
 char *ecr_url_decode(const char *s);
 
 /* ---- UTF-8 (utf8.c): one decoder, one replacement rule for every format ---- */

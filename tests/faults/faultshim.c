@@ -1,8 +1,8 @@
 /* LD_PRELOAD fault injector for tests/faults/test_faults.sh.
  * ECR_FAULT="<op>:<substring>" makes every <op> (fwrite, fflush, fsync,
  * rename, open) on a file whose path contains <substring> fail with ENOSPC
- * (EACCES for open); "stall:<substring>" makes fsync sleep instead. The path of a stream/descriptor is read from
- * /proc/self/fd; rename matches its target. Built by the test at run time. */
+ * (EACCES for open); "stall:<substring>" makes fsync sleep instead. The path of a stream/descriptor
+ * is read from /proc/self/fd; rename matches its target. Built by the test at run time. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -29,7 +29,8 @@ static int fd_wants(const char *op, int fd) {
   return wants(op, path);
 }
 
-#define REAL(name) (*(void **)(&real_##name) ? 0 : (*(void **)(&real_##name) = dlsym(RTLD_NEXT, #name), 0))
+#define REAL(name)                                                                                 \
+  (*(void **)(&real_##name) ? 0 : (*(void **)(&real_##name) = dlsym(RTLD_NEXT, #name), 0))
 
 static size_t (*real_fwrite)(const void *, size_t, size_t, FILE *);
 size_t fwrite(const void *p, size_t s, size_t n, FILE *fp) {

@@ -22,17 +22,19 @@
 #define INLINE(name, stmts) "{'PolicyName':'" name "','PolicyDocument':" DOCQ(stmts) "}"
 #define ALLOW(act, res) "{'Effect':'Allow','Action':" act ",'Resource':" res "}"
 #define DENY(act, res) "{'Effect':'Deny','Action':" act ",'Resource':" res "}"
-#define USER(name, extra)                                                                    \
+#define USER(name, extra)                                                                          \
   "{'UserName':'" name "','UserId':'AIDA" name "','Arn':'" USER_ARN(name) "','Path':'/'" extra "}"
-#define ROLE(name, extra)                                                                    \
+#define ROLE(name, extra)                                                                          \
   "{'RoleName':'" name "','RoleId':'AROA" name "','Arn':'" ROLE_ARN(name) "','Path':'/'" extra "}"
 
 /* ' -> ", ` -> ' */
 static __attribute__((unused)) char *q(const char *s) {
   char *d = ecr_xstrdup(s);
   for (char *p = d; *p; p++) {
-    if (*p == '\'') *p = '"';
-    else if (*p == '`') *p = '\'';
+    if (*p == '\'')
+      *p = '"';
+    else if (*p == '`')
+      *p = '\'';
   }
   return d;
 }
@@ -52,8 +54,9 @@ static __attribute__((unused)) char *bundle_new(const char *tag) {
 }
 
 /* iam/account-authorization-details.json from the four lists (NULL = []). */
-static __attribute__((unused)) void bundle_iam(const char *dir, const char *users, const char *groups, const char *roles,
-                       const char *policies) {
+static __attribute__((unused)) void bundle_iam(const char *dir, const char *users,
+                                               const char *groups, const char *roles,
+                                               const char *policies) {
   char *t = ecr_xasprintf("{'UserDetailList':[%s],'GroupDetailList':[%s],'RoleDetailList':[%s],"
                           "'Policies':[%s]}",
                           users ? users : "", groups ? groups : "", roles ? roles : "",
@@ -63,7 +66,8 @@ static __attribute__((unused)) void bundle_iam(const char *dir, const char *user
 }
 
 /* ecr/<region>/repositories.json listing names (comma-separated). */
-static __attribute__((unused)) void bundle_repos(const char *dir, const char *region, const char *names) {
+static __attribute__((unused)) void bundle_repos(const char *dir, const char *region,
+                                                 const char *names) {
   ecr_buf b;
   ecr_buf_init(&b);
   ecr_buf_puts(&b, "{\"repositories\":[");
@@ -86,7 +90,8 @@ static __attribute__((unused)) void bundle_repos(const char *dir, const char *re
 /* ecr/<region>/repository-policies.json from name, document pairs (NULL
  * terminated); documents in the quote-free notation, stored as policyText
  * strings like get-repository-policy prints them. */
-static __attribute__((unused)) void bundle_repo_policies(const char *dir, const char *region, const char *const *pairs) {
+static __attribute__((unused)) void bundle_repo_policies(const char *dir, const char *region,
+                                                         const char *const *pairs) {
   cJSON *arr = cJSON_CreateArray();
   for (size_t i = 0; pairs[i]; i += 2) {
     cJSON *o = cJSON_CreateObject();
@@ -105,7 +110,8 @@ static __attribute__((unused)) void bundle_repo_policies(const char *dir, const 
   cJSON_Delete(arr);
 }
 
-static __attribute__((unused)) void bundle_registry_policy(const char *dir, const char *region, const char *docq) {
+static __attribute__((unused)) void bundle_registry_policy(const char *dir, const char *region,
+                                                           const char *docq) {
   cJSON *o = cJSON_CreateObject();
   cJSON_AddStringToObject(o, "registryId", ACCT);
   char *doc = q(docq);

@@ -25,8 +25,7 @@ static char **strv(size_t n, ...) {
   return v;
 }
 
-static ecr_via via(const char *policy, const char *stmt, ecr_source src, bool deny,
-                   bool hostile) {
+static ecr_via via(const char *policy, const char *stmt, ecr_source src, bool deny, bool hostile) {
   ecr_via v = {0};
   v.policy = hs(hostile && src == ECR_SRC_IDENTITY, policy);
   v.statement = ecr_xstrdup(stmt);
@@ -62,8 +61,8 @@ static void fill_finding(ecr_finding *f, const fspec *s, size_t idx, bool hostil
     f->n_repositories = 2;
     if (hostile) {
       free(f->repositories[1]);
-      f->repositories[1] = ecr_xasprintf(
-          "arn:aws:ecr:us-east-1:111122223333:repository/x%s", ECR_FIXTURE_HOSTILE);
+      f->repositories[1] =
+          ecr_xasprintf("arn:aws:ecr:us-east-1:111122223333:repository/x%s", ECR_FIXTURE_HOSTILE);
     }
   }
   f->all_repositories = s->all && strcmp(f->repositories[0], "*") != 0; /* never the registry */
@@ -86,8 +85,8 @@ static void fill_finding(ecr_finding *f, const fspec *s, size_t idx, bool hostil
   f->can_push = s->push;
   f->n_via = 2;
   f->via = ecr_xcalloc(2, sizeof(ecr_via));
-  f->via[0] = via("arn:aws:iam::111122223333:policy/EcrPush", "PushImages", ECR_SRC_IDENTITY,
-                  false, hostile);
+  f->via[0] = via("arn:aws:iam::111122223333:policy/EcrPush", "PushImages", ECR_SRC_IDENTITY, false,
+                  hostile);
   f->via[1] = via("DenyOutsideBusinessHours", "1", ECR_SRC_GROUP, true, hostile);
   f->via[1].conditional = true;
   f->via[1].owner = ecr_xstrdup("developers");
@@ -138,8 +137,8 @@ ecr_fixture ecr_fixture_make(bool hostile, size_t extra) {
   fx.entries[0] = entry("EX-001", ECR_LEDGER_ACTIVE, "2099-12-31", NULL, hostile, 1);
   fx.entries[1] = entry("EX-002", ECR_LEDGER_EXPIRED, "2024-01-31",
                         "Expired on 2024-01-31 (as of 2026-11-27).", hostile, 1);
-  fx.entries[2] = entry("EX-003", ECR_LEDGER_UNUSED, "2099-01-01",
-                        "Matches no finding.", hostile, 0);
+  fx.entries[2] =
+      entry("EX-003", ECR_LEDGER_UNUSED, "2099-01-01", "Matches no finding.", hostile, 0);
   fx.entries[3] = entry("EX-004", ECR_LEDGER_INVALID, "2025-02-30",
                         "expires: \"2025-02-30\" is not a calendar date.", hostile, 0);
 
@@ -162,8 +161,8 @@ ecr_fixture ecr_fixture_make(bool hostile, size_t extra) {
       {ECR_CHECK_FAIL, ECR_SEV_CRITICAL, "*", ECR_PK_PUBLIC, ECR_LEVEL_WRITE, false, true},
       {ECR_CHECK_FAIL, ECR_SEV_HIGH, "arn:aws:iam::111122223333:user/alice", ECR_PK_USER,
        ECR_LEVEL_PERMISSIONS, true, false},
-      {ECR_CHECK_FAIL, ECR_SEV_MEDIUM, "arn:aws:iam::111122223333:role/codebuild-push",
-       ECR_PK_ROLE, ECR_LEVEL_WRITE, false, true},
+      {ECR_CHECK_FAIL, ECR_SEV_MEDIUM, "arn:aws:iam::111122223333:role/codebuild-push", ECR_PK_ROLE,
+       ECR_LEVEL_WRITE, false, true},
       {ECR_CHECK_EXCEPTED, ECR_SEV_MEDIUM, "arn:aws:iam::111122223333:role/codebuild-release",
        ECR_PK_ROLE, ECR_LEVEL_WRITE, false, true},
       {ECR_CHECK_UNKNOWN, ECR_SEV_LOW, "arn:aws:iam::111122223333:role/tagger", ECR_PK_ROLE,
@@ -174,8 +173,8 @@ ecr_fixture ecr_fixture_make(bool hostile, size_t extra) {
        ECR_LEVEL_WRITE, false, true},
       {ECR_CHECK_PASS, ECR_SEV_INFO, "arn:aws:iam::111122223333:role/eks-node", ECR_PK_ROLE,
        ECR_LEVEL_READ, true, false},
-      {ECR_CHECK_FAIL, ECR_SEV_CRITICAL, "arn:aws:iam::777788889999:role/deployer",
-       ECR_PK_EXTERNAL, ECR_LEVEL_PERMISSIONS, false, false},
+      {ECR_CHECK_FAIL, ECR_SEV_CRITICAL, "arn:aws:iam::777788889999:role/deployer", ECR_PK_EXTERNAL,
+       ECR_LEVEL_PERMISSIONS, false, false},
   };
   size_t nspec = sizeof(specs) / sizeof(specs[0]);
   r->n_findings = nspec + extra;
@@ -209,7 +208,8 @@ ecr_fixture ecr_fixture_make(bool hostile, size_t extra) {
   size_t pool_cap = 0;
   ECR_PUSH(r->name_pool, r->n_name_pool, pool_cap, ecr_xstrdup("*"));
   ECR_PUSH(r->name_pool, r->n_name_pool, pool_cap, ecr_xstrdup(r->findings[2].principal));
-  ECR_PUSH(r->name_pool, r->n_name_pool, pool_cap, ecr_xstrdup("arn:aws:iam::111122223333:user/alice"));
+  ECR_PUSH(r->name_pool, r->n_name_pool, pool_cap,
+           ecr_xstrdup("arn:aws:iam::111122223333:user/alice"));
   for (size_t i = 0; i < r->n_findings; i++)
     for (size_t k = 0; k < r->findings[i].n_repositories; k++)
       ECR_PUSH(r->name_pool, r->n_name_pool, pool_cap, r->findings[i].repositories[k]);
@@ -272,16 +272,19 @@ ecr_fixture ecr_fixture_make(bool hostile, size_t extra) {
   r->n_ledger = fx.n_entries;
 
   r->n_coverage = 3;
-  r->coverage = strv(3, "Condition values are not known from static evidence: 2 grants are conditional.",
-                     "Session policies are not part of the evidence.",
-                     "The identity policies of account 444455556666 decide what its principals can do.");
+  r->coverage =
+      strv(3, "Condition values are not known from static evidence: 2 grants are conditional.",
+           "Session policies are not part of the evidence.",
+           "The identity policies of account 444455556666 decide what its principals can do.");
   r->n_files = 2; /* sorted by path, as the model keeps them */
   r->files = ecr_xcalloc(2, sizeof(ecr_evidence_file));
   r->files[0].path = hs(hostile, "ecr/us-east-1/repositories.json");
-  memcpy(r->files[0].sha256, "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", 65);
+  memcpy(r->files[0].sha256, "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+         65);
   r->files[0].size = 678;
   r->files[1].path = ecr_xstrdup("iam/account-authorization-details.json");
-  memcpy(r->files[1].sha256, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 65);
+  memcpy(r->files[1].sha256, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+         65);
   r->files[1].size = 12345;
   ecr_report_evidence_sha256(r->files, r->n_files, r->evidence_sha256);
   r->n_gaps = 1;

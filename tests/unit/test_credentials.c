@@ -50,16 +50,15 @@ typedef struct fake_net {
 static ecr_status fake_assume(void *ctx, const ecr_aws_creds *source,
                               const ecr_assume_role_params *p, ecr_aws_creds *out, ecr_error *err);
 
-static ecr_status fake_web_identity(void *ctx, const ecr_web_identity_params *p,
-                                    ecr_aws_creds *out, ecr_error *err) {
+static ecr_status fake_web_identity(void *ctx, const ecr_web_identity_params *p, ecr_aws_creds *out,
+                                    ecr_error *err) {
   fake_net *n = ctx;
   n->wi_calls++;
   snprintf(n->wi_role, sizeof(n->wi_role), "%s", p->role_arn);
   snprintf(n->wi_session, sizeof(n->wi_session), "%s", p->session_name);
   snprintf(n->wi_token, sizeof(n->wi_token), "%s", p->token);
   if (n->wi_fail)
-    return ecr_error_set(err, ECR_E_COLLECT, NULL, "sts:AssumeRoleWithWebIdentity: %s",
-                         n->wi_fail);
+    return ecr_error_set(err, ECR_E_COLLECT, NULL, "sts:AssumeRoleWithWebIdentity: %s", n->wi_fail);
   out->access_key_id = ecr_xstrdup("ASIAWEBID");
   out->secret_access_key = ecr_xstrdup("webidsecret");
   out->session_token = ecr_xstrdup("webidtoken");
@@ -86,8 +85,8 @@ static ecr_status fake_http(void *ctx, const ecr_http_req *req, long *status, ec
     return ECR_OK;
   }
   *status = 0;
-  return ecr_error_set(err, ECR_E_COLLECT, NULL, "%s %s: Couldn't connect to server",
-                       req->method, req->url);
+  return ecr_error_set(err, ECR_E_COLLECT, NULL, "%s %s: Couldn't connect to server", req->method,
+                       req->url);
 }
 
 static bool saw_header(const fake_net *n, const char *h) {
@@ -246,8 +245,7 @@ static void clear_env(void) {
                                "AWS_EC2_METADATA_DISABLED",
                                "AWS_ENDPOINT_URL",
                                "AWS_ENDPOINT_URL_SSO"};
-  for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
-    unsetenv(vars[i]);
+  for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) unsetenv(vars[i]);
   memset(&net, 0, sizeof(net));
 }
 
@@ -339,11 +337,11 @@ static void resolve_fails(const char *profile, fake_sts *f, const char *needle) 
   if (!strstr(err.message, needle)) fprintf(stdout, "message: %s\n", err.message);
   assert_non_null(strstr(err.message, needle));
   /* never a secret value in a message */
-  static const char *values[] = {"defaultsecret", "basesecret",   "basetoken",  "cfgsecret",
-                                 "configsecret",  "credssecret",  "selfsecret", "envsecret",
-                                 "notused",       "webidentitytoken", "procsecret", "ssotoken",
-                                 "imdssecret",    "containersecret",  "authztoken",
-                                 "ssorefresh",    "ssoclientsecret"};
+  static const char *values[] = {"defaultsecret",  "basesecret",       "basetoken",  "cfgsecret",
+                                 "configsecret",   "credssecret",      "selfsecret", "envsecret",
+                                 "notused",        "webidentitytoken", "procsecret", "ssotoken",
+                                 "imdssecret",     "containersecret",  "authztoken", "ssorefresh",
+                                 "ssoclientsecret"};
   for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++)
     assert_null(strstr(err.message, values[i]));
   assert_null(r.creds.secret_access_key);
@@ -479,7 +477,8 @@ static void test_errors(void **state) {
   resolve_fails("loop1", &f, "loops");
   assert_int_equal(net.sts.calls, 0);
   resolve_fails("mfa", &f, "mfa_serial");
-  resolve_fails("proc", &f, "credential_process (profile \"proc\"): /bin/echo did not print a JSON object");
+  resolve_fails("proc", &f,
+                "credential_process (profile \"proc\"): /bin/echo did not print a JSON object");
   resolve_fails("partial", &f, "partial credentials");
   resolve_fails("notaprofile", &f, "not found"); /* config needs "[profile X]" */
   setenv("AWS_ACCESS_KEY_ID", "AKIAONLY", 1);
@@ -488,8 +487,9 @@ static void test_errors(void **state) {
   /* nothing anywhere */
   setenv("AWS_CONFIG_FILE", "/nonexistent/config", 1);
   setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials", 1);
-  resolve_fails(NULL, &f, "no AWS credentials found (tried environment, profile \"default\", "
-                          "instance metadata: PUT http://169.254.169.254/latest/api/token");
+  resolve_fails(NULL, &f,
+                "no AWS credentials found (tried environment, profile \"default\", "
+                "instance metadata: PUT http://169.254.169.254/latest/api/token");
   char *c = ecr_path_join(dir, "config");
   char *k = ecr_path_join(dir, "credentials");
   setenv("AWS_CONFIG_FILE", c, 1);
@@ -508,7 +508,6 @@ static void test_assume_failure_propagates(void **state) {
   assert_null(r.creds.access_key_id);
   ecr_cred_result_cleanup(&r);
 }
-
 
 /* ---- web identity ------------------------------------------------------ */
 
@@ -536,8 +535,9 @@ static void test_web_identity_env(void **state) {
   /* variables present but failing: the provider and the reason, not "no credentials" */
   net.wi_fail = "AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity";
   resolve_fails(NULL, NULL, "web identity (AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE");
-  resolve_fails(NULL, NULL, "assuming arn:aws:iam::111122223333:role/irsa: "
-                            "sts:AssumeRoleWithWebIdentity: AccessDenied");
+  resolve_fails(NULL, NULL,
+                "assuming arn:aws:iam::111122223333:role/irsa: "
+                "sts:AssumeRoleWithWebIdentity: AccessDenied");
   /* a message that echoes the token: redacted ("webidentitytoken" is checked by resolve_fails) */
   net.wi_fail = "InvalidIdentityToken: eyJraWQiOiJ0ZXN0In0.webidentitytoken.sig is expired";
   resolve_fails(NULL, NULL, "InvalidIdentityToken: <redacted> is expired");
@@ -545,7 +545,8 @@ static void test_web_identity_env(void **state) {
   setenv("AWS_WEB_IDENTITY_TOKEN_FILE", "/nonexistent/token", 1);
   resolve_fails(NULL, NULL, "token file /nonexistent/token does not exist");
   unsetenv("AWS_ROLE_ARN");
-  resolve_fails(NULL, NULL, "web identity: AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not");
+  resolve_fails(NULL, NULL,
+                "web identity: AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not");
   free(tok);
 }
 
@@ -610,13 +611,15 @@ static void test_container(void **state) {
   /* refused by the endpoint: which provider and why */
   setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:9/denied", 1);
   setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", "authztoken-plain", 1);
-  resolve_fails(NULL, NULL, "container credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI): "
-                            "http://127.0.0.1:9/denied answered HTTP 403: bad token");
+  resolve_fails(NULL, NULL,
+                "container credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI): "
+                "http://127.0.0.1:9/denied answered HTTP 403: bad token");
   assert_true(saw_header(&net, "Authorization: authztoken-plain"));
   /* unreachable */
   setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:9/nothing", 1);
-  resolve_fails(NULL, NULL, "container credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI): GET "
-                            "http://127.0.0.1:9/nothing: Couldn't connect");
+  resolve_fails(NULL, NULL,
+                "container credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI): GET "
+                "http://127.0.0.1:9/nothing: Couldn't connect");
   /* plain http to anything else is refused before any request */
   net.http_calls = 0;
   setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://example.com/creds", 1);
@@ -639,7 +642,8 @@ static void test_imds(void **state) {
   setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:8/", 1);
   fake_route routes[] = {
       {"PUT", "http://127.0.0.1:8/latest/api/token", 200, "imds-session-token"},
-      {"GET", "http://127.0.0.1:8/latest/meta-data/iam/security-credentials/", 200, "jenkins-role\n"},
+      {"GET", "http://127.0.0.1:8/latest/meta-data/iam/security-credentials/", 200,
+       "jenkins-role\n"},
       {"GET", "http://127.0.0.1:8/latest/meta-data/iam/security-credentials/jenkins-role", 200,
        IMDS_JSON},
   };
@@ -667,8 +671,9 @@ static void test_imds(void **state) {
   net.n_routes = 1; /* token only: no role */
   setenv("AWS_CONFIG_FILE", "/nonexistent/config", 1);
   setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials", 1);
-  resolve_fails(NULL, NULL, "instance metadata (IMDSv2): GET "
-                            "http://127.0.0.1:8/latest/meta-data/iam/security-credentials/");
+  resolve_fails(NULL, NULL,
+                "instance metadata (IMDSv2): GET "
+                "http://127.0.0.1:8/latest/meta-data/iam/security-credentials/");
   net.n_routes = 0;
   resolve_fails(NULL, NULL, "instance metadata (IMDSv2): PUT http://127.0.0.1:8/latest/api/token");
   /* disabled: not even tried */
@@ -694,8 +699,7 @@ static void test_credential_process(void **state) {
   assert_string_equal(r.creds.session_token, "proctoken");
   assert_int_equal(r.creds.expiration, 1893456000);
   ecr_cred_result_cleanup(&r);
-  resolve_fails("processfail", NULL,
-                "credential_process (profile \"processfail\"): ");
+  resolve_fails("processfail", NULL, "credential_process (profile \"processfail\"): ");
   resolve_fails("processfail", NULL, "fail.sh exited with status 3: token expired, run login");
   resolve_fails("processv2", NULL, "no \"Version\": 1");
 }
@@ -722,8 +726,7 @@ static void test_sso(void **state) {
        200,
        "{\"roleCredentials\": {\"accessKeyId\": \"ASIASSO\", \"secretAccessKey\": "
        "\"ssosecret\", \"sessionToken\": \"ssosession\", \"expiration\": 1900000000000}}"},
-      {"GET",
-       "http://127.0.0.1:7/federation/credentials?account_id=111122223333&role_name=Reader",
+      {"GET", "http://127.0.0.1:7/federation/credentials?account_id=111122223333&role_name=Reader",
        401, "{\"message\": \"Session token not found or invalid\"}"},
   };
   net.routes = routes;
@@ -746,8 +749,9 @@ static void test_sso(void **state) {
   /* legacy profile: SHA-1 of the start URL; portal refuses */
   setenv("AWS_ENDPOINT_URL_SSO", "http://127.0.0.1:7", 1);
   write_sso_cache("79e435d7a515078e81c9dffc35f38d5687ebd3a7", "2099-01-01T00:00:00Z");
-  resolve_fails("ssolegacy", NULL, "GetRoleCredentials for Reader in account 111122223333: HTTP "
-                                   "401: Session token not found or invalid");
+  resolve_fails("ssolegacy", NULL,
+                "GetRoleCredentials for Reader in account 111122223333: HTTP "
+                "401: Session token not found or invalid");
   resolve_fails("ssonosession", NULL, "sso_session \"missing\" has no [sso-session missing]");
   unsetenv("AWS_ENDPOINT_URL_SSO");
 }
@@ -791,15 +795,18 @@ static void test_sso_refresh(void **state) {
   assert_int_equal(stat(path, &sb), 0);
   assert_int_equal(sb.st_mode & 0777, 0600);
   /* the OIDC service refuses: which provider, why, and what to do */
-  ecr_test_write(dir, rel,
-                 "{\"accessToken\": \"ssotoken-old\", \"expiresAt\": \"2020-01-01T00:00:00Z\", "
-                 "\"refreshToken\": \"ssorefresh-1\", \"clientId\": \"c\", \"clientSecret\": \"s\"}");
-  fake_route refused[] = {{"POST", "https://oidc.eu-central-1.amazonaws.com/token", 400,
-                           "{\"error\": \"invalid_grant\", \"message\": \"Invalid refresh token\"}"}};
+  ecr_test_write(
+      dir, rel,
+      "{\"accessToken\": \"ssotoken-old\", \"expiresAt\": \"2020-01-01T00:00:00Z\", "
+      "\"refreshToken\": \"ssorefresh-1\", \"clientId\": \"c\", \"clientSecret\": \"s\"}");
+  fake_route refused[] = {
+      {"POST", "https://oidc.eu-central-1.amazonaws.com/token", 400,
+       "{\"error\": \"invalid_grant\", \"message\": \"Invalid refresh token\"}"}};
   net.routes = refused;
   net.n_routes = 1;
-  resolve_fails("sso", NULL, "expired at 2020-01-01T00:00:00Z and was not refreshed: CreateToken: "
-                             "HTTP 400: Invalid refresh token; run `aws sso login --sso-session corp`");
+  resolve_fails("sso", NULL,
+                "expired at 2020-01-01T00:00:00Z and was not refreshed: CreateToken: "
+                "HTTP 400: Invalid refresh token; run `aws sso login --sso-session corp`");
   free(path);
 }
 

@@ -198,8 +198,7 @@ static void unwritable_directory(void **state) {
     ecr_error err;
     ecr_error_clear(&err);
     ecr_render_opts opts = {0};
-    assert_int_equal(ecr_render_to_file(&all[0], fx.report, &opts, targets[t], &err),
-                     ECR_E_OUTPUT);
+    assert_int_equal(ecr_render_to_file(&all[0], fx.report, &opts, targets[t], &err), ECR_E_OUTPUT);
     assert_non_null(strstr(err.file, all[0].filename));
   }
   assert_int_equal(count_tmp(dir), 0);

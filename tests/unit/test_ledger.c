@@ -361,8 +361,7 @@ static void hostile_values_in_reasons(void **state) {
   assert_reason(e, "actions[0] \"<b>?[31m\" is not a valid glob: it contains a control character");
   assert_reason(e, "zzz...\" is not a repository ARN glob");
   assert_true(strlen(e->reason) < 600);
-  for (const char *p = e->reason; *p; p++)
-    assert_true((unsigned char)*p >= 0x20);
+  for (const char *p = e->reason; *p; p++) assert_true((unsigned char)*p >= 0x20);
   /* the value itself is kept as written */
   assert_string_equal(e->actions[0], "<b>\x1b[31m");
   ecr_ledger_free(l);

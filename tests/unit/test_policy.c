@@ -18,7 +18,9 @@ static ecr_actset bit(const char *name) {
   return (ecr_actset)1 << i;
 }
 
-static int popcount(ecr_actset s) { return __builtin_popcountll(s); }
+static int popcount(ecr_actset s) {
+  return __builtin_popcountll(s);
+}
 
 static ecr_policy *parse(const char *text) {
   ecr_policy *p = NULL;
@@ -65,7 +67,8 @@ static void catalog(void **state) {
   assert_true(reg & bit("ecr:PutReplicationConfiguration"));
   assert_false(reg & bit("ecr:PutImage"));
   assert_false(reg & bit("ecr:SetRepositoryPolicy"));
-  assert_true(ecr_catalog_action((size_t)ecr_catalog_find("ecr:GetAuthorizationToken"))->registry_level);
+  assert_true(
+      ecr_catalog_action((size_t)ecr_catalog_find("ecr:GetAuthorizationToken"))->registry_level);
   /* push set */
   ecr_actset push = ecr_catalog_push_set();
   assert_int_equal(popcount(push), 6);
@@ -79,7 +82,8 @@ static void catalog(void **state) {
     u |= ecr_catalog_level((ecr_access_level)l);
   }
   assert_int_equal(u, ecr_catalog_all());
-  assert_int_equal(ecr_catalog_level(ECR_LEVEL_TAGGING), bit("ecr:TagResource") | bit("ecr:UntagResource"));
+  assert_int_equal(ecr_catalog_level(ECR_LEVEL_TAGGING),
+                   bit("ecr:TagResource") | bit("ecr:UntagResource"));
   assert_int_equal(ecr_catalog_level(ECR_LEVEL_PERMISSIONS),
                    bit("ecr:SetRepositoryPolicy") | bit("ecr:DeleteRepositoryPolicy") |
                        bit("ecr:PutRegistryPolicy") | bit("ecr:DeleteRegistryPolicy"));
@@ -103,8 +107,9 @@ static void action_globs(void **state) {
   assert_int_equal(ecr_catalog_match("ecr-public:PutImage"), 0);
   assert_int_equal(ecr_catalog_match("ecr:putimage"), bit("ecr:PutImage"));
   assert_int_equal(ecr_catalog_match("ecr:?utImage"), bit("ecr:PutImage"));
-  assert_int_equal(ecr_catalog_match("ecr:Put?mage*"), bit("ecr:PutImage") |
-                       bit("ecr:PutImageScanningConfiguration") | bit("ecr:PutImageTagMutability"));
+  assert_int_equal(ecr_catalog_match("ecr:Put?mage*"),
+                   bit("ecr:PutImage") | bit("ecr:PutImageScanningConfiguration") |
+                       bit("ecr:PutImageTagMutability"));
   assert_int_equal(ecr_catalog_match("ecr:*Tag*"),
                    bit("ecr:TagResource") | bit("ecr:UntagResource") |
                        bit("ecr:PutImageTagMutability") | bit("ecr:ListTagsForResource"));
@@ -112,8 +117,9 @@ static void action_globs(void **state) {
   assert_int_equal(ecr_catalog_match("s3:*"), 0);
   assert_int_equal(ecr_catalog_match("ecr"), 0);
   /* through a document */
-  ecr_policy *p = parse(DOC("{\"Effect\":\"Allow\",\"Action\":[\"ECR:BATCHGETIMAGE\",\"ecr-public:*\"],"
-                            "\"Resource\":\"*\"}"));
+  ecr_policy *p =
+      parse(DOC("{\"Effect\":\"Allow\",\"Action\":[\"ECR:BATCHGETIMAGE\",\"ecr-public:*\"],"
+                "\"Resource\":\"*\"}"));
   assert_int_equal(p->statements[0].actions, bit("ecr:BatchGetImage"));
   assert_true(p->touches_ecr);
   ecr_policy_free(p);
@@ -127,8 +133,9 @@ static void action_globs(void **state) {
 
 static void document_forms(void **state) {
   (void)state;
-  const char *json = "{\"Version\":\"2012-10-17\",\"Statement\":{\"Sid\":\"One\",\"Effect\":\"Allow\","
-                     "\"Action\":\"ecr:PutImage\",\"Resource\":\"arn:aws:ecr:us-east-1:1:repository/a\"}}";
+  const char *json =
+      "{\"Version\":\"2012-10-17\",\"Statement\":{\"Sid\":\"One\",\"Effect\":\"Allow\","
+      "\"Action\":\"ecr:PutImage\",\"Resource\":\"arn:aws:ecr:us-east-1:1:repository/a\"}}";
   /* object */
   cJSON *obj = cJSON_Parse(json);
   ecr_policy *a = NULL, *b = NULL, *c = NULL;
@@ -180,10 +187,11 @@ static void document_forms(void **state) {
 
 static void string_or_array(void **state) {
   (void)state;
-  ecr_policy *p = parse(DOC(
-      "{\"Effect\":\"Allow\",\"Action\":\"ecr:PutImage\",\"Resource\":\"arn:x\"},"
-      "{\"Effect\":\"Allow\",\"Action\":[\"ecr:PutImage\",\"ecr:BatchGetImage\"],\"Resource\":[\"arn:x\",\"arn:y\"]},"
-      "{\"Effect\":\"Deny\",\"Action\":[],\"Resource\":[]}"));
+  ecr_policy *p =
+      parse(DOC("{\"Effect\":\"Allow\",\"Action\":\"ecr:PutImage\",\"Resource\":\"arn:x\"},"
+                "{\"Effect\":\"Allow\",\"Action\":[\"ecr:PutImage\",\"ecr:BatchGetImage\"],"
+                "\"Resource\":[\"arn:x\",\"arn:y\"]},"
+                "{\"Effect\":\"Deny\",\"Action\":[],\"Resource\":[]}"));
   assert_int_equal(p->n_statements, 3);
   assert_int_equal(p->statements[0].actions, bit("ecr:PutImage"));
   assert_int_equal(p->statements[0].n_resources, 1);
@@ -199,12 +207,12 @@ static void string_or_array(void **state) {
 
 static void not_action(void **state) {
   (void)state;
-  ecr_policy *p = parse(DOC(
-      "{\"Effect\":\"Allow\",\"NotAction\":\"ecr:PutImage\",\"Resource\":\"*\"},"
-      "{\"Effect\":\"Allow\",\"NotAction\":\"*\",\"Resource\":\"*\"},"
-      "{\"Effect\":\"Allow\",\"NotAction\":[\"ecr:*\"],\"Resource\":\"*\"},"
-      "{\"Effect\":\"Allow\",\"NotAction\":\"s3:*\",\"Resource\":\"*\"},"
-      "{\"Effect\":\"Allow\",\"NotAction\":\"ecr:get*\",\"NotResource\":\"arn:z\"}"));
+  ecr_policy *p =
+      parse(DOC("{\"Effect\":\"Allow\",\"NotAction\":\"ecr:PutImage\",\"Resource\":\"*\"},"
+                "{\"Effect\":\"Allow\",\"NotAction\":\"*\",\"Resource\":\"*\"},"
+                "{\"Effect\":\"Allow\",\"NotAction\":[\"ecr:*\"],\"Resource\":\"*\"},"
+                "{\"Effect\":\"Allow\",\"NotAction\":\"s3:*\",\"Resource\":\"*\"},"
+                "{\"Effect\":\"Allow\",\"NotAction\":\"ecr:get*\",\"NotResource\":\"arn:z\"}"));
   assert_true(p->statements[0].not_action);
   assert_int_equal(p->statements[0].actions, ecr_catalog_all() & ~bit("ecr:PutImage"));
   assert_int_equal(popcount(p->statements[0].actions), 59);
@@ -231,7 +239,8 @@ static void conditions(void **state) {
       {"{\"ForAnyValue:StringLike\":{\"aws:TagKeys\":\"a*\"}}", ECR_COND_UNKNOWN},
       {"{\"ForAllValues:StringEqualsIfExists\":{\"aws:TagKeys\":\"a\"}}", ECR_COND_UNKNOWN},
       {"{\"Null\":{\"aws:PrincipalTag/team\":\"true\"}}", ECR_COND_UNKNOWN},
-      {"{\"Bool\":{\"aws:SecureTransport\":\"true\"},\"IpAddress\":{\"aws:SourceIp\":\"10.0.0.0/8\"}}",
+      {"{\"Bool\":{\"aws:SecureTransport\":\"true\"},\"IpAddress\":{\"aws:SourceIp\":\"10.0.0.0/"
+       "8\"}}",
        ECR_COND_UNKNOWN},
       {"{\"ArnLike\":{\"aws:PrincipalArn\":\"arn:*\"}}", ECR_COND_UNKNOWN},
       {"{\"DateGreaterThan\":{\"aws:CurrentTime\":\"2020-01-01T00:00:00Z\"}}", ECR_COND_UNKNOWN},
@@ -265,10 +274,12 @@ static void principals(void **state) {
   ecr_policy *p = parse(DOC(
       "{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"ecr:BatchGetImage\"},"
       "{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"*\"},\"Action\":\"ecr:BatchGetImage\"},"
-      "{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":[\"444455556666\",\"arn:aws:iam::777788889999:role/x\"]},"
+      "{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":[\"444455556666\",\"arn:aws:iam::777788889999:"
+      "role/x\"]},"
       "\"Action\":\"ecr:BatchGetImage\"},"
       "{\"Effect\":\"Allow\",\"Principal\":{\"Service\":[\"codebuild.amazonaws.com\"],"
-      "\"Federated\":\"arn:aws:iam::111122223333:saml-provider/corp\"},\"Action\":\"ecr:BatchGetImage\"},"
+      "\"Federated\":\"arn:aws:iam::111122223333:saml-provider/"
+      "corp\"},\"Action\":\"ecr:BatchGetImage\"},"
       "{\"Effect\":\"Deny\",\"NotPrincipal\":{\"AWS\":\"arn:aws:iam::111122223333:user/admin\"},"
       "\"Action\":\"ecr:*\"},"
       "{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"12345\"},\"Action\":\"ecr:BatchGetImage\"}"));
@@ -308,7 +319,8 @@ static void parse_errors(void **state) {
   parse_err(DOC("{\"Action\":\"ecr:*\"}"), "statement 0: Effect is missing");
   parse_err(DOC("{\"Effect\":\"Allow\",\"Action\":42}"),
             "statement 0: Action must be a string or an array of strings");
-  parse_err(DOC("{\"Effect\":\"Allow\",\"Action\":\"ecr:*\"},{\"Effect\":\"Allow\",\"Action\":[\"ecr:*\",7]}"),
+  parse_err(DOC("{\"Effect\":\"Allow\",\"Action\":\"ecr:*\"},{\"Effect\":\"Allow\",\"Action\":["
+                "\"ecr:*\",7]}"),
             "statement 1: Action must contain only strings");
   parse_err(DOC("{\"Effect\":\"Allow\",\"Action\":\"ecr:*\",\"Resource\":{\"a\":1}}"),
             "statement 0: Resource must be a string or an array");
@@ -316,19 +328,23 @@ static void parse_errors(void **state) {
             "statement 0: NotResource must be");
   parse_err(DOC("{\"Effect\":\"Allow\",\"Action\":\"ecr:*\",\"NotAction\":\"ecr:*\"}"),
             "statement 0: has both Action and NotAction");
-  parse_err(DOC("{\"Effect\":\"Allow\",\"Action\":\"ecr:*\",\"Resource\":\"*\",\"NotResource\":\"*\"}"),
-            "has both Resource and NotResource");
+  parse_err(
+      DOC("{\"Effect\":\"Allow\",\"Action\":\"ecr:*\",\"Resource\":\"*\",\"NotResource\":\"*\"}"),
+      "has both Resource and NotResource");
   parse_err(DOC("{\"Effect\":\"Allow\",\"Action\":\"ecr:*\",\"Condition\":[1]}"),
             "statement 0: Condition must be an object");
-  parse_err(DOC("{\"Effect\":\"Allow\",\"Action\":\"ecr:*\",\"Principal\":\"arn:aws:iam::1:root\"}"),
-            "statement 0: Principal string must be \"*\"");
+  parse_err(
+      DOC("{\"Effect\":\"Allow\",\"Action\":\"ecr:*\",\"Principal\":\"arn:aws:iam::1:root\"}"),
+      "statement 0: Principal string must be \"*\"");
   parse_err(DOC("{\"Effect\":\"Allow\",\"Action\":\"ecr:*\",\"Principal\":{\"Robot\":\"x\"}}"),
             "unknown principal type \"Robot\"");
   parse_err(DOC("{\"Effect\":\"Allow\",\"Action\":\"ecr:*\",\"Principal\":{\"AWS\":[1]}}"),
             "statement 0: Principal must contain only strings");
-  parse_err(DOC("{\"Effect\":\"Allow\",\"Action\":\"ecr:*\",\"Sid\":5}"), "statement 0: Sid must be a string");
+  parse_err(DOC("{\"Effect\":\"Allow\",\"Action\":\"ecr:*\",\"Sid\":5}"),
+            "statement 0: Sid must be a string");
   parse_err(DOC("\"just a string\""), "policy statement 0: must be an object");
-  parse_err("{\"Version\":\"2012-10-17\",\"Statement\":\"x\"}", "Statement must be an object or an array");
+  parse_err("{\"Version\":\"2012-10-17\",\"Statement\":\"x\"}",
+            "Statement must be an object or an array");
   parse_err("{\"Version\":5,\"Statement\":[]}", "Version must be a string");
   parse_err("[1,2]", "policy document must be a JSON object");
   parse_err("{\"Version\":\"2012-10-17\",", "not valid JSON");
@@ -373,7 +389,8 @@ static void resource_variables(void **state) {
   assert_int_equal(ecr_resource_match(pat, true, &user, R("alice/app")), ECR_MATCH_YES);
   assert_int_equal(ecr_resource_match(pat, true, &user, R("bob/app")), ECR_MATCH_NO);
   /* key names are case-insensitive */
-  assert_int_equal(ecr_resource_match(R("${AWS:UserName}/*"), true, &user, R("alice/x")), ECR_MATCH_YES);
+  assert_int_equal(ecr_resource_match(R("${AWS:UserName}/*"), true, &user, R("alice/x")),
+                   ECR_MATCH_YES);
   /* roles have no aws:username: the pattern matches nothing */
   assert_int_equal(ecr_resource_match(pat, true, &role, R("alice/app")), ECR_MATCH_NO);
   assert_int_equal(ecr_resource_match(R("${aws:username}*"), true, &role, R("x")), ECR_MATCH_NO);
@@ -407,10 +424,11 @@ static void resource_variables(void **state) {
   assert_int_equal(ecr_resource_match(R("${aws:SourceIdentity}/*"), true, &user, R("x/y")),
                    ECR_MATCH_MAYBE);
   /* other known keys */
-  assert_int_equal(ecr_resource_match("arn:aws:ecr:us-east-1:${aws:PrincipalAccount}:repository/*", true,
-                                      &user, R("app")),
+  assert_int_equal(ecr_resource_match("arn:aws:ecr:us-east-1:${aws:PrincipalAccount}:repository/*",
+                                      true, &user, R("app")),
                    ECR_MATCH_YES);
-  assert_int_equal(ecr_resource_match(R("${aws:userid}"), true, &user, R("AIDAALICE")), ECR_MATCH_YES);
+  assert_int_equal(ecr_resource_match(R("${aws:userid}"), true, &user, R("AIDAALICE")),
+                   ECR_MATCH_YES);
   /* variables off (Version 2008-10-17 or no Version): literal text */
   assert_int_equal(ecr_resource_match(pat, false, &user, R("alice/app")), ECR_MATCH_NO);
   assert_int_equal(ecr_resource_match(pat, false, &user, R("${aws:username}/app")), ECR_MATCH_YES);
@@ -457,12 +475,12 @@ static void statement_limit(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(catalog),          cmocka_unit_test(action_globs),
-      cmocka_unit_test(document_forms),   cmocka_unit_test(string_or_array),
-      cmocka_unit_test(not_action),       cmocka_unit_test(conditions),
-      cmocka_unit_test(principals),       cmocka_unit_test(parse_errors),
-      cmocka_unit_test(resource_plain),   cmocka_unit_test(resource_variables),
-      cmocka_unit_test(versions),         cmocka_unit_test(statement_limit),
+      cmocka_unit_test(catalog),        cmocka_unit_test(action_globs),
+      cmocka_unit_test(document_forms), cmocka_unit_test(string_or_array),
+      cmocka_unit_test(not_action),     cmocka_unit_test(conditions),
+      cmocka_unit_test(principals),     cmocka_unit_test(parse_errors),
+      cmocka_unit_test(resource_plain), cmocka_unit_test(resource_variables),
+      cmocka_unit_test(versions),       cmocka_unit_test(statement_limit),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -275,9 +275,9 @@ static void assert_structure(htmlDocPtr doc, const ecr_report *r) {
   assert_string_equal(lang, "en");
   free(lang);
 
-  static const char *const sections[] = {"report-header", "result",     "summary",
+  static const char *const sections[] = {"report-header", "result",       "summary",
                                          "findings",      "repositories", "principals",
-                                         "exceptions",    "coverage",   "evidence"};
+                                         "exceptions",    "coverage",     "evidence"};
   for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
     if (!by_id(doc, sections[i])) fail_msg("section #%s missing", sections[i]);
 
@@ -325,7 +325,8 @@ static void assert_structure(htmlDocPtr doc, const ecr_report *r) {
       if (!xmlStrncasecmp(a->name, BAD_CAST "on", 2)) fail_msg("event handler attribute %s", an);
       if (!xmlStrcasecmp(a->name, BAD_CAST "style")) fail_msg("inline style attribute");
       if (!xmlStrcasecmp(a->name, BAD_CAST "src") || !xmlStrcasecmp(a->name, BAD_CAST "href") ||
-          !xmlStrcasecmp(a->name, BAD_CAST "action") || !xmlStrcasecmp(a->name, BAD_CAST "srcset")) {
+          !xmlStrcasecmp(a->name, BAD_CAST "action") ||
+          !xmlStrcasecmp(a->name, BAD_CAST "srcset")) {
         char *v = attr(n, an);
         if (!xmlStrcasecmp(a->name, BAD_CAST "src")) fail_msg("src attribute %s", v);
         if (strstr(v, "http://") || strstr(v, "https://") || strncmp(v, "//", 2) == 0)
@@ -336,8 +337,8 @@ static void assert_structure(htmlDocPtr doc, const ecr_report *r) {
     }
   }
   free(all.v);
-  static const char *const banned[] = {"img", "iframe", "object", "embed", "link",
-                                       "form", "base", "svg", "video", "audio"};
+  static const char *const banned[] = {"img",  "iframe", "object", "embed", "link",
+                                       "form", "base",   "svg",    "video", "audio"};
   for (size_t i = 0; i < sizeof(banned) / sizeof(banned[0]); i++)
     assert_int_equal(count_tag(doc, banned[i]), 0);
 
@@ -456,7 +457,7 @@ static void renders_every_section(void **state) {
     free(t);
   }
   assert_int_equal(count_tag(doc, "details"), r->n_findings);
-  assert_int_equal(count_tag(doc, "pre"), r->n_findings); /* suggested statements */
+  assert_int_equal(count_tag(doc, "pre"), r->n_findings);         /* suggested statements */
   assert_null(strstr(html, "listed with their key fields only")); /* small: no note */
 
   /* per-principal view links to every finding of the principal */
@@ -569,7 +570,12 @@ static void invalid_text_is_replaced(void **state) {
   ecr_finding *f = &fx.report->findings[0];
   free(f->impact);
   /* invalid byte, overlong '/', surrogate, C1 NEL, DEL, U+FFFE, truncated */
-  f->impact = ecr_xstrdup("a\xff" "b\xc0\xaf" "c\xed\xa0\x80" "d\xc2\x85" "e\x7f" "f\xef\xbf\xbe"
+  f->impact = ecr_xstrdup("a\xff"
+                          "b\xc0\xaf"
+                          "c\xed\xa0\x80"
+                          "d\xc2\x85"
+                          "e\x7f"
+                          "f\xef\xbf\xbe"
                           "g\x1b[31m h\xe6\xbc");
   size_t len;
   char *html = render(fx.report, 0, &len);
@@ -579,8 +585,8 @@ static void invalid_text_is_replaced(void **state) {
   const char *r = "\xef\xbf\xbd";
   /* one U+FFFD per maximal ill-formed subpart (util/utf8.c): the truncated
      "\xe6\xbc" is one (it was one per byte before the one UTF-8 module) */
-  char *want = ecr_xasprintf("a%sb%s%sc%s%s%sd%se%sf%sg%s[31m h%s", r, r, r, r, r, r, r, r, r,
-                             r, r);
+  char *want =
+      ecr_xasprintf("a%sb%s%sc%s%s%sd%se%sf%sg%s[31m h%s", r, r, r, r, r, r, r, r, r, r, r);
   if (!strstr(t, want)) fail_msg("replacement text not found in %s", t);
   free(want);
   free(t);
@@ -781,7 +787,6 @@ static void write_file(const char *dir, const char *name, bool hostile, size_t e
   ecr_fixture_free(&fx);
 }
 
-
 /* Organisation scale (issue 9): passing findings beyond 1,000 keep their
  * rows but no detail blocks; a detail lists 20 repositories and says how
  * many more, a grant on every repository says so; with more than 25
@@ -815,7 +820,8 @@ typedef struct scale_state {
   size_t saved_nv;
 } scale_state;
 
-static const char MARKER_NAME[] = "<!--\x01" "ecraudit-stream-0\x01-->";
+static const char MARKER_NAME[] = "<!--\x01"
+                                  "ecraudit-stream-0\x01-->";
 
 static void scale_apply(ecr_report *r, scale_state *st) {
   memset(st, 0, sizeof(*st));
@@ -877,7 +883,7 @@ static void organisation_scale(void **state) {
   ecr_error err;
   ecr_error_clear(&err);
   assert_int_equal(ecr_render_html(r, &opts, &sink, &err), ECR_OK);
-  assert_true(ps.calls > 10);                   /* streamed */
+  assert_true(ps.calls > 10);                           /* streamed */
   assert_null(memchr(ps.buf.data, '\x01', ps.buf.len)); /* no marker left */
   htmlDocPtr doc = parse(ps.buf.data, ps.buf.len);
 
@@ -903,7 +909,8 @@ static void organisation_scale(void **state) {
   assert_null(strstr(t, "All 7 repositories"));
   free(t);
   t = text_of(by_id(doc, r->findings[7].id)); /* a row: the count, no samples */
-  assert_non_null(strstr(t, "All 50 repositories, incl. future ones")); /* the finding's own count */
+  assert_non_null(
+      strstr(t, "All 50 repositories, incl. future ones")); /* the finding's own count */
   assert_null(strstr(t, "many/r-"));
   free(t);
   t = text_of(by_id(doc, r->findings[9].id)); /* a passing row without details */
@@ -919,7 +926,8 @@ static void organisation_scale(void **state) {
   assert_non_null(strstr(t, "Delete (0)"));
   assert_int_equal(count_occurrences(t, "Only the 1 with this access on every repository"), 28);
   assert_int_equal(count_occurrences(t, "and the 1 with this access on every repository"), 2);
-  assert_non_null(strstr(t, "<!--\xef\xbf\xbd" "ecraudit-stream-0\xef\xbf\xbd-->")); /* as text */
+  assert_non_null(strstr(t, "<!--\xef\xbf\xbd"
+                            "ecraudit-stream-0\xef\xbf\xbd-->")); /* as text */
   free(t);
   node_list rows = {0};
   collect(repos_sec->children, is_tag, "tr", &rows);
@@ -968,18 +976,12 @@ static void write_browser_files(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(renders_every_section),
-      cmocka_unit_test(hostile_text_stays_text),
-      cmocka_unit_test(invalid_text_is_replaced),
-      cmocka_unit_test(large_account_stays_bounded),
-      cmocka_unit_test(detail_limit_option),
-      cmocka_unit_test(output_is_deterministic),
-      cmocka_unit_test(empty_report_renders),
-      cmocka_unit_test(undetermined_banner),
-      cmocka_unit_test(write_failure_is_reported),
-      cmocka_unit_test(templates_are_safe_to_inline),
-      cmocka_unit_test(organisation_scale),
-      cmocka_unit_test(write_browser_files),
+      cmocka_unit_test(renders_every_section),     cmocka_unit_test(hostile_text_stays_text),
+      cmocka_unit_test(invalid_text_is_replaced),  cmocka_unit_test(large_account_stays_bounded),
+      cmocka_unit_test(detail_limit_option),       cmocka_unit_test(output_is_deterministic),
+      cmocka_unit_test(empty_report_renders),      cmocka_unit_test(undetermined_banner),
+      cmocka_unit_test(write_failure_is_reported), cmocka_unit_test(templates_are_safe_to_inline),
+      cmocka_unit_test(organisation_scale),        cmocka_unit_test(write_browser_files),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -91,9 +91,9 @@ static void optional_str(const cJSON *obj, const char *key, const char *expect) 
 static void check_document(const ecr_report *r, const char *text) {
   cJSON *doc = cJSON_Parse(text);
   assert_non_null(doc);
-  static const char *const top[] = {"schema",   "control",         "account",  "generated_at",
-                                    "as_of",    "summary",         "repository_sets",
-                                    "findings", "coverage",        "exceptions", "evidence"};
+  static const char *const top[] = {"schema",   "control",    "account",         "generated_at",
+                                    "as_of",    "summary",    "repository_sets", "findings",
+                                    "coverage", "exceptions", "evidence"};
   assert_keys(doc, top, sizeof(top) / sizeof(top[0]));
   assert_string_equal(gets(doc, "schema"), "ecraudit.findings/v2");
   /* every set once, in model order, with its flag and repositories */
@@ -131,11 +131,21 @@ static void check_document(const ecr_report *r, const char *text) {
   size_t i = 0;
   for (const cJSON *fj = findings->child; fj; fj = fj->next, i++) {
     const ecr_finding *f = &r->findings[i];
-    static const char *const fkeys[] = {
-        "id",           "status",           "severity",     "principal",
-        "repository_set", "repository_count", "all_repositories", "access_level",
-        "actions",      "decision",         "undecided_conditions", "via",
-        "impact",       "remediation",      "exception"};
+    static const char *const fkeys[] = {"id",
+                                        "status",
+                                        "severity",
+                                        "principal",
+                                        "repository_set",
+                                        "repository_count",
+                                        "all_repositories",
+                                        "access_level",
+                                        "actions",
+                                        "decision",
+                                        "undecided_conditions",
+                                        "via",
+                                        "impact",
+                                        "remediation",
+                                        "exception"};
     assert_keys(fj, fkeys, sizeof(fkeys) / sizeof(fkeys[0]));
     assert_string_equal(gets(fj, "id"), f->id);
     const char *status = gets(fj, "status");
@@ -204,8 +214,7 @@ static void check_document(const ecr_report *r, const char *text) {
     optional_str(fj, "status_reason", f->status_reason);
     optional_str(fj, "suggested_statement", f->suggested_statement);
   }
-  for (int s = 0; s < ECR_CHECK_COUNT; s++)
-    assert_int_equal(counted[s], r->by_status[s]);
+  for (int s = 0; s < ECR_CHECK_COUNT; s++) assert_int_equal(counted[s], r->by_status[s]);
 
   assert_str_array(get(doc, "coverage"), r->coverage, r->n_coverage);
 

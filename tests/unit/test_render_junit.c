@@ -135,7 +135,9 @@ static xmlNodePtr testcase_named(xmlDocPtr doc, const char *name) {
   return NULL;
 }
 
-static char *content(xmlNodePtr n) { return (char *)xmlNodeGetContent(n); }
+static char *content(xmlNodePtr n) {
+  return (char *)xmlNodeGetContent(n);
+}
 
 static void assert_content_contains(xmlNodePtr n, const char *needle) {
   assert_non_null(n);
@@ -256,10 +258,11 @@ static void totals_and_results(void **state) {
   assert_attr(pub, "classname", "ecraudit.C-0222.public");
   xmlNodePtr f = child(pub, "failure");
   /* the first line says what to change, then the findings it counts */
-  assert_attr(f, "message",
-              "Remove Write on 2 repositories (can push) granted by identity policy "
-              "arn:aws:iam::111122223333:policy/EcrPush statement PushImages, or record an approved "
-              "exception \xe2\x80\x94 1 failing finding: Write on 2 repositories (can push)");
+  assert_attr(
+      f, "message",
+      "Remove Write on 2 repositories (can push) granted by identity policy "
+      "arn:aws:iam::111122223333:policy/EcrPush statement PushImages, or record an approved "
+      "exception \xe2\x80\x94 1 failing finding: Write on 2 repositories (can push)");
   assert_content_contains(f, "What to change: Narrow statement PushImages");
   assert_content_contains(f, "C0222-000000005eed0000");
   assert_content_contains(f, "Access level: Write (can push)");
@@ -277,8 +280,8 @@ static void totals_and_results(void **state) {
                              "(registry-level actions)"));
   assert_true(strncmp(am, "Remove Permissions management on the registry", 45) == 0);
   xmlFree(am);
-  xmlNodePtr push = child(testcase_named(doc, "arn:aws:iam::111122223333:role/codebuild-push"),
-                          "failure");
+  xmlNodePtr push =
+      child(testcase_named(doc, "arn:aws:iam::111122223333:role/codebuild-push"), "failure");
   char *pm = attr(push, "message");
   assert_non_null(strstr(pm, "\xe2\x80\x94 1 failing finding: Write on 2 repositories (can push) "
                              "(conditional)"));
@@ -291,8 +294,7 @@ static void totals_and_results(void **state) {
   xmlNodePtr e = child(tagger, "error");
   assert_non_null(e);
   assert_attr(e, "type", "unknown");
-  assert_attr(e, "message",
-              "1 finding unknown: Tagging on 2 repositories (evidence missing)");
+  assert_attr(e, "message", "1 finding unknown: Tagging on 2 repositories (evidence missing)");
   assert_content_contains(e, "could not be collected (AccessDeniedException)");
   assert_content_contains(child(tagger, "system-out"), "Used by: codebuild.amazonaws.com");
 
@@ -370,11 +372,10 @@ static void properties(void **state) {
   assert_property(doc, "findings.unknown", "1");
   assert_property(doc, "findings.pass", "1");
   /* sha256sum lines ordered by path: "ecr/..." sorts before "iam/..." */
-  static const char lines[] =
-      "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb  "
-      "ecr/us-east-1/repositories.json\n"
-      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa  "
-      "iam/account-authorization-details.json\n";
+  static const char lines[] = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb  "
+                              "ecr/us-east-1/repositories.json\n"
+                              "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa  "
+                              "iam/account-authorization-details.json\n";
   char want[65];
   ecr_sha256_hex(lines, strlen(lines), want);
   assert_property(doc, "evidence_sha256", want);
@@ -405,13 +406,14 @@ static void hostile(void **state) {
   char *ctl = strstr(want_host, "\x01\x1f");
   assert_non_null(ctl);
   *ctl = '\0';
-  char *want = ecr_xasprintf("arn:aws:iam::111122223333:role/codebuild-push %s" R R "%s",
-                             want_host, ctl + 2);
+  char *want = ecr_xasprintf("arn:aws:iam::111122223333:role/codebuild-push %s" R R "%s", want_host,
+                             ctl + 2);
   xmlNodePtr push = testcase_named(doc, want);
   assert_attr(push, "classname", "ecraudit.C-0222.role");
   xmlNodePtr f = child(push, "failure");
   assert_content_contains(f, "<img src=x onerror=alert(1)> \"quoted\" & 'single' " R R " ]]>");
-  assert_content_contains(f, "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82 \xe6\xbc\xa2\xe5\xad\x97 %s %n \\");
+  assert_content_contains(
+      f, "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82 \xe6\xbc\xa2\xe5\xad\x97 %s %n \\");
   assert_content_contains(f, "\"Sid\": \"<b>&amp;\"");
   /* ledger text and gap error too */
   assert_content_contains(child(testcase_named(doc, "exception EX-002"), "failure"),
@@ -505,8 +507,8 @@ static void grouping(void **state) {
   assert_content_contains(out, "C0222-000000005eed0007");
   assert_null(child(pub, "error")); /* one result per testcase */
 
-  xmlNodePtr sk = child(testcase_named(doc, "arn:aws:iam::111122223333:role/codebuild-release"),
-                        "skipped");
+  xmlNodePtr sk =
+      child(testcase_named(doc, "arn:aws:iam::111122223333:role/codebuild-release"), "skipped");
   char *skc = content(sk);
   assert_string_equal(skc, "Excepted by EX-001 until 2099-12-31; EX-003 until 2099-01-01");
   xmlFree(skc);
@@ -607,7 +609,6 @@ static void to_file(void **state) {
   ecr_fixture_free(&fx);
 }
 
-
 /* Large accounts: a finding's block lists 20 repositories and says how many
  * more; a passing finding is one line, not a block; the document reaches
  * the sink in pieces (streamed), and a failing sink stops the writer early. */
@@ -655,8 +656,8 @@ static void large_lists(void **state) {
   assert_null(strstr(body, "repository/many/r-20"));
   xmlFree(body);
 
-  xmlNodePtr out = child(testcase_named(doc, "arn:aws:iam::111122223333:role/eks-node"),
-                         "system-out");
+  xmlNodePtr out =
+      child(testcase_named(doc, "arn:aws:iam::111122223333:role/eks-node"), "system-out");
   assert_content_contains(out, "Passing (read and list access; findings.json has every field):\n"
                                "[pass] C0222-000000005eed0007  Read on all repositories\n");
   char *text = content(out);
@@ -684,10 +685,15 @@ static void large_lists(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(totals_and_results), cmocka_unit_test(properties),
-      cmocka_unit_test(hostile),            cmocka_unit_test(forbidden_characters),
-      cmocka_unit_test(empty_report),       cmocka_unit_test(deterministic),
-      cmocka_unit_test(sink_failure),       cmocka_unit_test(to_file),            cmocka_unit_test(grouping),
+      cmocka_unit_test(totals_and_results),
+      cmocka_unit_test(properties),
+      cmocka_unit_test(hostile),
+      cmocka_unit_test(forbidden_characters),
+      cmocka_unit_test(empty_report),
+      cmocka_unit_test(deterministic),
+      cmocka_unit_test(sink_failure),
+      cmocka_unit_test(to_file),
+      cmocka_unit_test(grouping),
       cmocka_unit_test(large_lists),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -283,12 +283,10 @@ static void renders_pathological(void **state) {
   ecr_buf b;
   ecr_buf_init(&b);
   ecr_buf_puts(&b, "arn:aws:iam::111122223333:role/");
-  for (int i = 0; i < 20000; i++)
-    ecr_buf_putc(&b, (char)('a' + i % 26));
+  for (int i = 0; i < 20000; i++) ecr_buf_putc(&b, (char)('a' + i % 26));
   free(f->principal);
   f->principal = ecr_buf_steal(&b);
-  for (int i = 0; i < 3000; i++)
-    ecr_buf_printf(&b, "impact line %d\n", i);
+  for (int i = 0; i < 3000; i++) ecr_buf_printf(&b, "impact line %d\n", i);
   free(f->impact);
   f->impact = ecr_buf_steal(&b);
   ecr_buf_puts(&b, "{\"Resource\":[");
@@ -368,7 +366,7 @@ typedef struct strvec {
  * the model's). */
 static void set_repos(ecr_report *r, ecr_finding *f, size_t n, bool all, strvec *pool) {
   ecr_repo_set *rs = &r->repo_sets[f->repo_set]; /* the fixture's own set of f */
-  free(rs->repositories); /* the strings belong to name_pool */
+  free(rs->repositories);                        /* the strings belong to name_pool */
   rs->repositories = f->repositories = ecr_xcalloc(n, sizeof(char *));
   rs->n = n;
   rs->all = all;

@@ -206,8 +206,7 @@ static char *pdf_drawn(const char *s, bool font_has_fffd) {
   pdf_ctx ctx;
   memset(&ctx, 0, sizeof(ctx));
   ctx.f[PDF_F_REG].has = calloc(0x10000, 1);
-  for (unsigned c = 0x20; c < 0x7F; c++)
-    ctx.f[PDF_F_REG].has[c] = 1;
+  for (unsigned c = 0x20; c < 0x7F; c++) ctx.f[PDF_F_REG].has[c] = 1;
   ctx.f[PDF_F_REG].has[0xE9] = ctx.f[PDF_F_REG].has[0x20AC] = 1;
   ctx.f[PDF_F_REG].has[0xFFFD] = font_has_fffd ? 1 : 2;
   pdf_text t = {0};

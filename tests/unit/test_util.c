@@ -102,11 +102,11 @@ static void url_decode(void **state) {
     const char *in, *out;
   } cases[] = {
       {"%7B%22Version%22%3A%222012-10-17%22%7D", "{\"Version\":\"2012-10-17\"}"},
-      {"a+b", "a+b"},          /* '+' kept (IAM encodes spaces as %20) */
+      {"a+b", "a+b"}, /* '+' kept (IAM encodes spaces as %20) */
       {"a%20b", "a b"},
       {"%2B", "+"},
-      {"%2b%2F", "+/"},        /* lower-case hex */
-      {"100%", "100%"},        /* invalid escapes are copied as written */
+      {"%2b%2F", "+/"}, /* lower-case hex */
+      {"100%", "100%"}, /* invalid escapes are copied as written */
       {"%4", "%4"},
       {"%zz%41", "%zzA"},
       {"%%41", "%A"},
@@ -115,7 +115,8 @@ static void url_decode(void **state) {
       {"%C3%A9", "\xC3\xA9"},
       /* ill-formed UTF-8: one U+FFFD per maximal subpart (utf8.c), as
          Python's unquote(errors="replace") */
-      {"%E2%82A%FF", "\xEF\xBF\xBD" "A\xEF\xBF\xBD"},
+      {"%E2%82A%FF", "\xEF\xBF\xBD"
+                     "A\xEF\xBF\xBD"},
       {"%C0%AF", "\xEF\xBF\xBD\xEF\xBF\xBD"},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -136,20 +137,20 @@ static void utf8(void **state) {
   } cases[] = {
       {"plain ascii", 11, 11},
       {"caf\xC3\xA9", 5, 5},
-      {"\xE2\x82\xAC", 3, 3},                  /* euro sign */
-      {"\xF0\x9F\x90\xB3", 4, 4},              /* whale emoji */
-      {"\xF4\x8F\xBF\xBF", 4, 4},              /* U+10FFFF */
-      {"ab\xC0\x80", 4, 2},                    /* overlong NUL */
-      {"\xC1\xBF", 2, 0},                      /* overlong */
-      {"\xE0\x80\x80", 3, 0},                  /* overlong 3-byte */
-      {"\xF0\x80\x80\x80", 4, 0},              /* overlong 4-byte */
-      {"x\xED\xA0\x80", 4, 1},                 /* surrogate U+D800 */
-      {"\xF4\x90\x80\x80", 4, 0},              /* > U+10FFFF */
+      {"\xE2\x82\xAC", 3, 3},     /* euro sign */
+      {"\xF0\x9F\x90\xB3", 4, 4}, /* whale emoji */
+      {"\xF4\x8F\xBF\xBF", 4, 4}, /* U+10FFFF */
+      {"ab\xC0\x80", 4, 2},       /* overlong NUL */
+      {"\xC1\xBF", 2, 0},         /* overlong */
+      {"\xE0\x80\x80", 3, 0},     /* overlong 3-byte */
+      {"\xF0\x80\x80\x80", 4, 0}, /* overlong 4-byte */
+      {"x\xED\xA0\x80", 4, 1},    /* surrogate U+D800 */
+      {"\xF4\x90\x80\x80", 4, 0}, /* > U+10FFFF */
       {"\xF5\x80\x80\x80", 4, 0},
-      {"abc\x80", 4, 3},                       /* lone continuation byte */
-      {"ab\xC3", 3, 2},                        /* truncated at the end */
+      {"abc\x80", 4, 3}, /* lone continuation byte */
+      {"ab\xC3", 3, 2},  /* truncated at the end */
       {"\xE2\x82", 2, 0},
-      {"\xC3\x28", 2, 0},                      /* bad continuation */
+      {"\xC3\x28", 2, 0}, /* bad continuation */
       {"\xFF", 1, 0},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -173,7 +174,7 @@ static void dates(void **state) {
   assert_int_equal(d, 11017);
   assert_true(ecr_date_parse("2024-02-29", &d)); /* leap year */
   assert_int_equal(d, 19782);
-  assert_true(ecr_date_parse("2000-02-29", NULL)); /* divisible by 400 */
+  assert_true(ecr_date_parse("2000-02-29", NULL));  /* divisible by 400 */
   assert_false(ecr_date_parse("2100-02-29", NULL)); /* divisible by 100 only */
   assert_false(ecr_date_parse("2025-02-29", NULL));
   assert_false(ecr_date_parse("2025-02-30", NULL));
@@ -476,9 +477,10 @@ static void json_check_rules(void **state) {
   (void)state;
   size_t off, first;
   char msg[160];
-  assert_true(jc("{\"a\": 1, \"b\": {\"a\": 2}, \"c\": [{\"a\": 1}, {\"a\": 2}]}", &off, &first, msg));
+  assert_true(
+      jc("{\"a\": 1, \"b\": {\"a\": 2}, \"c\": [{\"a\": 1}, {\"a\": 2}]}", &off, &first, msg));
   assert_true(jc("[\"a\", \"a\", {\"x\": \"a\", \"y\": \"a\"}]", &off, &first, msg));
-  assert_true(jc("{\"a\": \"\\\\u0000\"}", &off, &first, msg)); /* an escaped backslash */
+  assert_true(jc("{\"a\": \"\\\\u0000\"}", &off, &first, msg));      /* an escaped backslash */
   assert_true(jc("{\"k\": \"{\\\"k\\\": 1}\"}", &off, &first, msg)); /* braces in a string */
 
   assert_false(jc("{\"a\": 1, \"a\": 2}", &off, &first, msg));

@@ -10,8 +10,8 @@
 
 char *ecr_test_tmpdir(const char *tag) {
   static unsigned counter;
-  char *dir = ecr_xasprintf("%s/test-tmp/%s-%ld-%u", ECR_BINARY_DIR, tag, (long)getpid(),
-                            counter++);
+  char *dir =
+      ecr_xasprintf("%s/test-tmp/%s-%ld-%u", ECR_BINARY_DIR, tag, (long)getpid(), counter++);
   ecr_test_rmrf(dir);
   if (ecr_mkdirs(dir, NULL) != ECR_OK) {
     fprintf(stderr, "cannot create %s\n", dir);
