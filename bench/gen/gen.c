@@ -1747,11 +1747,12 @@ static void write_scps(gen *g) {
                        "ecr:DeleteRegistryPolicy", (const char *)NULL));
       gen_add_str(s, "Resource", "*");
       cJSON *c = gen_obj(), *inner = gen_obj();
-      gen_add(inner, "aws:PrincipalArn",
-              gen_strs("arn:aws:iam::*:role/admin-*",
-                       "arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/"
-                       "AWSReservedSSO_AdministratorAccess_*",
-                       (const char *)NULL));
+      gen_add(
+          inner, "aws:PrincipalArn",
+          gen_strs(
+              "arn:aws:iam::*:role/admin-*",
+              "arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_AdministratorAccess_*",
+              (const char *)NULL));
       gen_add(c, "ArnNotLike", inner);
       gen_add(s, "Condition", c);
       char *id = gen_xasprintf("p-%08" PRIx64, gen_rng_next(&r) & 0xffffffffu);

@@ -16,14 +16,11 @@
 
 static const char usage_text[] =
     "usage:\n"
-    "  ecraudit report  --evidence DIR [--exceptions FILE] [--out DIR] [--format "
-    "html,pdf,junit,json,asff]\n"
-    "                   [--as-of YYYY-MM-DD] [--baseline OLD/findings.json] [--fail-on SEVERITY] "
-    "[--quiet]\n"
+    "  ecraudit report  --evidence DIR [--exceptions FILE] [--out DIR] [--format html,pdf,junit,json,asff]\n"
+    "                   [--as-of YYYY-MM-DD] [--baseline OLD/findings.json] [--fail-on SEVERITY] [--quiet]\n"
     "  ecraudit matrix  --evidence DIR\n"
     "  ecraudit paths   --evidence DIR\n"
-    "  ecraudit collect --out DIR [--profile NAME] [--region R ... | --region all] [--endpoint-url "
-    "URL] [--quiet]\n"
+    "  ecraudit collect --out DIR [--profile NAME] [--region R ... | --region all] [--endpoint-url URL] [--quiet]\n"
     "                   [--timeout SECONDS]  (whole collection, default 1800)\n"
     "  ecraudit scan    --out DIR [collect options] [report options]\n"
     "  ecraudit --help | --version | -V\n"
@@ -96,8 +93,7 @@ static const char collect_help[] =
     "  -h, --help           this text\n"
     "\n"
     "Progress goes to stderr: a rewritten line on a terminal, one line per phase and region\n"
-    "otherwise. Exit status: 0 collected, 2 usage error, 3 collection failed, 4 output not "
-    "written.\n";
+    "otherwise. Exit status: 0 collected, 2 usage error, 3 collection failed, 4 output not written.\n";
 
 static const char scan_help[] =
     "usage: ecraudit scan --out DIR [collect options] [report options]\n"

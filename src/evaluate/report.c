@@ -716,11 +716,13 @@ static void usage_note(ecr_buf *b, const ecr_iam_principal *ip) {
               (const char *const[]){
                   "source", "The credential report (console password and access keys)", NULL}));
   } else if (!role) {
-    para(b, T("impact/usage-unknown",
-              (const char *const[]){"missing",
-                                    "no console password use is recorded, and access-key use needs "
-                                    "the credential report (iam/credential-report.json)",
-                                    NULL}));
+    para(
+        b,
+        T("impact/usage-unknown",
+          (const char *const[]){
+              "missing",
+              "no console password use is recorded, and access-key use needs the credential report (iam/credential-report.json)",
+              NULL}));
   }
 }
 

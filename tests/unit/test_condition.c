@@ -524,11 +524,9 @@ static void variables(void **state) {
          except where IfExists makes the absent case differ */
       {"{\"StringEquals\":{\"aws:PrincipalTag/undecided\":\"${aws:PrincipalTag/missing}\"}}", F},
       {"{\"StringNotEquals\":{\"aws:PrincipalTag/undecided\":\"${aws:PrincipalTag/missing}\"}}", T},
-      {"{\"StringEqualsIfExists\":{\"aws:PrincipalTag/undecided\":\"${aws:PrincipalTag/"
-       "missing}\"}}",
+      {"{\"StringEqualsIfExists\":{\"aws:PrincipalTag/undecided\":\"${aws:PrincipalTag/missing}\"}}",
        M},
-      {"{\"StringEquals\":{\"aws:PrincipalTag/undecided\":[\"${aws:PrincipalTag/"
-       "missing}\",\"x\"]}}",
+      {"{\"StringEquals\":{\"aws:PrincipalTag/undecided\":[\"${aws:PrincipalTag/missing}\",\"x\"]}}",
        M},
       /* Bool takes variables (Condition operators page) */
       {"{\"Bool\":{\"aws:PrincipalIsAWSService\":\"${aws:PrincipalTag/falsehood, 'false'}\"}}", T},

@@ -17,6 +17,10 @@
 
 #include "bundle.h"
 
+/* The bundles below are quote-free JSON built from string macros, laid out by
+ * hand: clang-format cannot break them readably. */
+/* clang-format off */
+
 /* Load expecting ECR_E_INPUT naming file, with message containing needle. */
 static ecr_error load_err(const char *dir, const char *file, const char *needle) {
   ecr_evidence *ev = NULL;
@@ -65,9 +69,8 @@ static void missing_dir_and_required_file(void **state) {
 static void malformed_json_position(void **state) {
   (void)state;
   char *dir = bundle_new("ev-malformed");
-  ecr_test_write(
-      dir, "iam/account-authorization-details.json",
-      "{\n  \"UserDetailList\": [\n    {\"UserName\": \"a\",, \"Arn\": \"x\"}\n  ]\n}\n");
+  ecr_test_write(dir, "iam/account-authorization-details.json",
+                 "{\n  \"UserDetailList\": [\n    {\"UserName\": \"a\",, \"Arn\": \"x\"}\n  ]\n}\n");
   ecr_error e = load_err(dir, "iam/account-authorization-details.json", "invalid JSON");
   assert_int_equal(e.line, 3);
   /* the second ',' is column 22; cJSON reports the byte after a failed
@@ -84,8 +87,7 @@ static void malformed_json_position(void **state) {
   assert_int_equal(e.line, 1);
   assert_int_equal(e.column, 19);
   /* invalid UTF-8, with its position */
-  ecr_test_write(dir, "ecr/us-east-1/repositories.json",
-                 "{\"repositories\": [],\n \"x\": \"\xC3\x28\"}");
+  ecr_test_write(dir, "ecr/us-east-1/repositories.json", "{\"repositories\": [],\n \"x\": \"\xC3\x28\"}");
   e = load_err(dir, "ecr/us-east-1/repositories.json", "UTF-8");
   assert_int_equal(e.line, 2);
   assert_int_equal(e.column, 8);
@@ -114,14 +116,12 @@ static void wrong_types_name_the_path(void **state) {
     const char *users, *groups, *roles, *policies, *needle;
   } cases[] = {
       {NULL, NULL, NULL, NULL, NULL}, /* placeholder: top level below */
-      {USER("a", "") ","
-                     "{'UserName':7,'Arn':'x'}",
-       NULL, NULL, NULL, "UserDetailList[1].UserName must be a string"},
+      {USER("a", "") "," "{'UserName':7,'Arn':'x'}", NULL, NULL, NULL,
+       "UserDetailList[1].UserName must be a string"},
       {USER("a", ",'UserPolicyList':[{'PolicyName':'p','PolicyDocument':" DOCQ(
-                     "{'Effect':'Allow','Action':5}") "}]"),
+           "{'Effect':'Allow','Action':5}") "}]"),
        NULL, NULL, NULL, "UserDetailList[0].UserPolicyList[0]: policy statement 0: Action"},
-      {USER("a", ",'GroupList':'dev'"), NULL, NULL, NULL,
-       "UserDetailList[0].GroupList must be an array"},
+      {USER("a", ",'GroupList':'dev'"), NULL, NULL, NULL, "UserDetailList[0].GroupList must be an array"},
       {NULL, NULL, ROLE("r", ",'RolePolicyList':[{'PolicyDocument':{}}]"), NULL,
        "RoleDetailList[0].RolePolicyList[0].PolicyName is missing"},
       {NULL, NULL, ROLE("r", ",'RoleLastUsed':'yesterday'"), NULL,
@@ -148,27 +148,23 @@ static void wrong_types_name_the_path(void **state) {
   load_err(dir, iam, "must be a JSON object");
   /* repositories.json and repository-policies.json */
   bundle_iam(dir, NULL, NULL, NULL, NULL);
-  writeq(dir, "ecr/us-east-1/repositories.json",
-         "{'repositories':[{'repositoryName':'a'},{'repositoryName':9}]}");
-  load_err(dir, "ecr/us-east-1/repositories.json",
-           "repositories[1].repositoryName must be a string");
+  writeq(dir, "ecr/us-east-1/repositories.json", "{'repositories':[{'repositoryName':'a'},{'repositoryName':9}]}");
+  load_err(dir, "ecr/us-east-1/repositories.json", "repositories[1].repositoryName must be a string");
   writeq(dir, "ecr/us-east-1/repositories.json", "{'repositories':{}}");
   load_err(dir, "ecr/us-east-1/repositories.json", "repositories must be an array");
   bundle_repos(dir, "us-east-1", "app");
   writeq(dir, "ecr/us-east-1/repository-policies.json",
          "[{'registryId':'" ACCT "','repositoryName':'app','policyText':12}]");
   load_err(dir, "ecr/us-east-1/repository-policies.json", "[0].policyText must be a string");
-  writeq(
-      dir, "ecr/us-east-1/repository-policies.json",
-      "[{'repositoryName':'app','policyText':'{\\'Statement\\':[{\\'Effect\\':\\'Maybe\\'}]}'}]");
+  writeq(dir, "ecr/us-east-1/repository-policies.json",
+         "[{'repositoryName':'app','policyText':'{\\'Statement\\':[{\\'Effect\\':\\'Maybe\\'}]}'}]");
   ecr_error e = load_err(dir, "ecr/us-east-1/repository-policies.json", "repository app");
   assert_non_null(strstr(e.message, "Effect must be"));
   ecr_test_write(dir, "ecr/us-east-1/repository-policies.json", "[]");
   /* organizations/scps.json */
   writeq(dir, "organizations/scps.json", "[{'target':'r-1'}]");
   load_err(dir, "organizations/scps.json", "[0].policies is missing");
-  writeq(dir, "organizations/scps.json",
-         "[{'target':'r-1','policies':[{'Id':'p-1','Content':3}]}]");
+  writeq(dir, "organizations/scps.json", "[{'target':'r-1','policies':[{'Id':'p-1','Content':3}]}]");
   load_err(dir, "organizations/scps.json", "[0].policies[0]");
   writeq(dir, "organizations/scps.json", "{'target':'r-1'}");
   load_err(dir, "organizations/scps.json", "must be a JSON array");
@@ -181,8 +177,8 @@ static void wrong_element_type_message(void **state) {
   (void)state;
   char *dir = bundle_new("ev-elem");
   bundle_iam(dir, USER("a", ",'GroupList':[3]"), NULL, NULL, NULL);
-  ecr_error e =
-      load_err(dir, "iam/account-authorization-details.json", "UserDetailList[0].GroupList[0]");
+  ecr_error e = load_err(dir, "iam/account-authorization-details.json",
+                         "UserDetailList[0].GroupList[0]");
   if (strstr(e.message, ". must"))
     fail_msg("BUG (evidence.c type_error with an empty key): \"%s\"", e.message);
   bundle_iam(dir, "3", NULL, NULL, NULL);
@@ -206,22 +202,17 @@ static void document_forms_and_principals(void **state) {
                     "'GroupList':['dev','ghost'],'PasswordLastUsed':'2026-10-01T08:00:00Z',"
                     "'Tags':[{'Key':'team','Value':'web'}]"),
       encoded);
-  bundle_iam(
-      dir, users,
-      "{'GroupName':'dev','Arn':'arn:aws:iam::" ACCT
-      ":group/dev','GroupPolicyList':[" INLINE("g", ALLOW("'ecr:BatchGetImage'", "'*'")) "]}",
-      ROLE("ci", ",'AssumeRolePolicyDocument':'{\\'Version\\':\\'2012-10-17\\',\\'"
-                 "Statement\\':"
-                 "[{\\'Effect\\':\\'Allow\\',\\'Principal\\':{\\'Service\\':\\'codebuild."
-                 "amazonaws.com\\'},"
-                 "\\'Action\\':\\'sts:AssumeRole\\'}]}',"
-                 "'RoleLastUsed':{'LastUsedDate':'2026-11-01T00:00:00Z','Region':'eu-west-1'"
-                 "}") ","
-                      "{'RoleName':'AWSServiceRoleForECRReplication','Arn':'arn:aws:iam:"
-                      ":" ACCT ":role/aws-service-role/replication.ecr.amazonaws.com/"
-                      "AWSServiceRoleForECRReplication',"
-                      "'Path':'/aws-service-role/replication.ecr.amazonaws.com/'}",
-      NULL);
+  bundle_iam(dir, users,
+             "{'GroupName':'dev','Arn':'arn:aws:iam::" ACCT ":group/dev','GroupPolicyList':["
+             INLINE("g", ALLOW("'ecr:BatchGetImage'", "'*'")) "]}",
+             ROLE("ci", ",'AssumeRolePolicyDocument':'{\\'Version\\':\\'2012-10-17\\',\\'Statement\\':"
+                        "[{\\'Effect\\':\\'Allow\\',\\'Principal\\':{\\'Service\\':\\'codebuild.amazonaws.com\\'},"
+                        "\\'Action\\':\\'sts:AssumeRole\\'}]}',"
+                        "'RoleLastUsed':{'LastUsedDate':'2026-11-01T00:00:00Z','Region':'eu-west-1'}") ","
+             "{'RoleName':'AWSServiceRoleForECRReplication','Arn':'arn:aws:iam::" ACCT
+             ":role/aws-service-role/replication.ecr.amazonaws.com/AWSServiceRoleForECRReplication',"
+             "'Path':'/aws-service-role/replication.ecr.amazonaws.com/'}",
+             NULL);
   free(users);
   bundle_repos(dir, "us-east-1", "app,team/api");
   bundle_repos(dir, "eu-west-1", "app");
@@ -230,8 +221,7 @@ static void document_forms_and_principals(void **state) {
   assert_string_equal(ev->partition, "aws");
   assert_string_equal(ev->caller_arn, USER_ARN("auditor"));
   assert_int_equal(ev->n_principals, 3);
-  const ecr_iam_principal *alice =
-      &ev->principals[ecr_evidence_find_principal(ev, USER_ARN("alice"))];
+  const ecr_iam_principal *alice = &ev->principals[ecr_evidence_find_principal(ev, USER_ARN("alice"))];
   assert_int_equal(alice->cls, ECR_PRINCIPAL_USER);
   assert_int_equal(alice->n_inline, 1);
   assert_int_equal(alice->inline_policies[0].doc->statements[0].actions, abit("ecr:PutImage"));
@@ -266,8 +256,7 @@ static void document_forms_and_principals(void **state) {
   for (size_t i = 0; i < ev->n_repos; i++) assert_true(ev->repos[i].policy_gap);
   /* files are listed with hashes, sorted by path */
   assert_true(ev->n_files >= 4);
-  for (size_t i = 1; i < ev->n_files; i++)
-    assert_true(strcmp(ev->files[i - 1].path, ev->files[i].path) < 0);
+  for (size_t i = 1; i < ev->n_files; i++) assert_true(strcmp(ev->files[i - 1].path, ev->files[i].path) < 0);
   assert_int_equal(strlen(ev->files[0].sha256), 64);
   cleanup(dir, ev);
 }
@@ -278,22 +267,16 @@ static void repository_and_registry_policies(void **state) {
   bundle_iam(dir, NULL, NULL, NULL, NULL);
   bundle_repos(dir, "us-east-1", "app,web,ops/tools");
   bundle_repos(dir, "eu-west-1", "app");
-  const char *pol[] = {
-      "app",
-      DOCQ("{'Sid':'Pull','Effect':'Allow','Principal':'*','Action':'ecr:BatchGetImage'}"),
-      "ops/tools",
-      DOCQ("{'Effect':'Deny','Principal':{'AWS':'444455556666'},'Action':'ecr:*'}"),
-      "not-listed",
-      DOCQ("{'Effect':'Allow','Principal':'*','Action':'ecr:*'}"),
-      NULL};
+  const char *pol[] = {"app", DOCQ("{'Sid':'Pull','Effect':'Allow','Principal':'*','Action':'ecr:BatchGetImage'}"),
+                       "ops/tools", DOCQ("{'Effect':'Deny','Principal':{'AWS':'444455556666'},'Action':'ecr:*'}"),
+                       "not-listed", DOCQ("{'Effect':'Allow','Principal':'*','Action':'ecr:*'}"), NULL};
   bundle_repo_policies(dir, "us-east-1", pol);
   const char *none[] = {NULL};
   bundle_repo_policies(dir, "eu-west-1", none);
-  bundle_registry_policy(
-      dir, "us-east-1",
-      DOCQ("{'Sid':'Repl','Effect':'Allow','Principal':{'AWS':'arn:aws:iam::444455556666:root'},"
-           "'Action':['ecr:ReplicateImage','ecr:CreateRepository'],"
-           "'Resource':'arn:aws:ecr:us-east-1:" ACCT ":repository/*'}"));
+  bundle_registry_policy(dir, "us-east-1",
+                         DOCQ("{'Sid':'Repl','Effect':'Allow','Principal':{'AWS':'arn:aws:iam::444455556666:root'},"
+                              "'Action':['ecr:ReplicateImage','ecr:CreateRepository'],"
+                              "'Resource':'arn:aws:ecr:us-east-1:" ACCT ":repository/*'}"));
   ecr_evidence *ev = load_ok(dir);
   const ecr_repository *app = repo(ev, USE1("app"));
   assert_non_null(app->policy);
@@ -304,8 +287,7 @@ static void repository_and_registry_policies(void **state) {
   assert_false(repo(ev, USE1("web"))->policy_gap);
   const ecr_repository *ops = repo(ev, USE1("ops/tools"));
   assert_true(ops->policy->statements[0].deny);
-  assert_string_equal(ops->policy->statements[0].principals[0].value,
-                      "arn:aws:iam::444455556666:root");
+  assert_string_equal(ops->policy->statements[0].principals[0].value, "arn:aws:iam::444455556666:root");
   assert_null(repo(ev, REPO_ARN("eu-west-1", "app"))->policy);
   assert_false(repo(ev, REPO_ARN("eu-west-1", "app"))->policy_gap);
   /* registry policy of us-east-1 only */
@@ -360,12 +342,10 @@ static void scp_levels(void **state) {
          "[{'target':'r-root','policies':[{'Id':'p-FullAWSAccess','Name':'FullAWSAccess',"
          "'Content':'{\\'Version\\':\\'2012-10-17\\',\\'Statement\\':[{\\'Effect\\':\\'Allow\\',"
          "\\'Action\\':\\'*\\',\\'Resource\\':\\'*\\'}]}'}]},"
-         "{'target':'ou-prod','policies':[{'Id':'p-a','Content':" DOCQ(ALLOW(
-             "'ecr:*'",
-             "'*'")) "},"
-                     "{'Policy':{'PolicySummary':{'Id':'p-b','Name':'Guard'},'Content':" DOCQ(DENY(
-                         "'ecr:DeleteRepository'", "'*'")) "}}]},"
-                                                           "{'target':'" ACCT "','policies':[]}]");
+         "{'target':'ou-prod','policies':[{'Id':'p-a','Content':" DOCQ(ALLOW("'ecr:*'", "'*'")) "},"
+         "{'Policy':{'PolicySummary':{'Id':'p-b','Name':'Guard'},'Content':"
+         DOCQ(DENY("'ecr:DeleteRepository'", "'*'")) "}}]},"
+         "{'target':'" ACCT "','policies':[]}]");
   ecr_evidence *ev = load_ok(dir);
   assert_true(ev->scps_present);
   assert_int_equal(ev->n_scp_levels, 3);
@@ -405,16 +385,13 @@ static void manifest_gaps_and_hashes(void **state) {
   char *iam = ecr_test_slurp(iam_path);
   char sha[65];
   ecr_sha256_hex(iam, strlen(iam), sha);
-  char *man =
-      ecr_xasprintf("{'tool':'ecraudit','tool_version':'0.1.0','account':'" ACCT
-                    "','collected_at':'2026-11-20T09:00:00Z',"
-                    "'files':[{'path':'iam/account-authorization-details.json','sha256':'%s'}],"
-                    "'gaps':[{'source':'ecr:GetRepositoryPolicy','resource':'" USE1(
-                        "web") "',"
-                               "'error':'AccessDeniedException: not authorized'},"
-                               "{'source':'ecr:GetRegistryPolicy','resource':'eu-west-1','error':'"
-                               "AccessDeniedException: no'}]}",
-                    sha);
+  char *man = ecr_xasprintf(
+      "{'tool':'ecraudit','tool_version':'0.1.0','account':'" ACCT "','collected_at':'2026-11-20T09:00:00Z',"
+      "'files':[{'path':'iam/account-authorization-details.json','sha256':'%s'}],"
+      "'gaps':[{'source':'ecr:GetRepositoryPolicy','resource':'" USE1("web") "',"
+      "'error':'AccessDeniedException: not authorized'},"
+      "{'source':'ecr:GetRegistryPolicy','resource':'eu-west-1','error':'AccessDeniedException: no'}]}",
+      sha);
   writeq(dir, "manifest.json", man);
   ecr_evidence *ev = load_ok(dir);
   assert_string_equal(ev->collected_at, "2026-11-20T09:00:00Z");
@@ -432,8 +409,7 @@ static void manifest_gaps_and_hashes(void **state) {
   char *bad = ecr_xstrdup(sha);
   bad[0] = bad[0] == '0' ? '1' : '0';
   free(man);
-  man = ecr_xasprintf("{'account':'" ACCT
-                      "','files':[{'path':'iam/account-authorization-details.json',"
+  man = ecr_xasprintf("{'account':'" ACCT "','files':[{'path':'iam/account-authorization-details.json',"
                       "'sha256':'%s'}]}",
                       bad);
   writeq(dir, "manifest.json", man);
@@ -443,15 +419,13 @@ static void manifest_gaps_and_hashes(void **state) {
   for (char *c = sha; *c; c++)
     if (*c >= 'a' && *c <= 'f') *c = (char)(*c - 32);
   free(man);
-  man = ecr_xasprintf("{'files':[{'path':'iam/account-authorization-details.json','sha256':'%s'}]}",
-                      sha);
+  man = ecr_xasprintf("{'files':[{'path':'iam/account-authorization-details.json','sha256':'%s'}]}", sha);
   writeq(dir, "manifest.json", man);
   ev = load_ok(dir);
   ecr_evidence_free(ev);
   ev = NULL;
   /* a listed file that is missing */
-  writeq(dir, "manifest.json",
-         "{'files':[{'path':'ecr/us-east-1/registry-policy.json','sha256':'00'}]}");
+  writeq(dir, "manifest.json", "{'files':[{'path':'ecr/us-east-1/registry-policy.json','sha256':'00'}]}");
   load_err(dir, "manifest.json", "ecr/us-east-1/registry-policy.json");
   /* a manifest account that is not 12 digits */
   writeq(dir, "manifest.json", "{'account':'12'}");
@@ -468,17 +442,15 @@ static void manifest_gaps_and_hashes(void **state) {
 static void missing_managed_policy_is_a_gap(void **state) {
   (void)state;
   char *dir = bundle_new("ev-mp");
-  bundle_iam(
-      dir,
-      USER("alice",
-           ",'AttachedManagedPolicies':[{'PolicyName':'Gone','PolicyArn':'arn:aws:iam::" ACCT
-           ":policy/Gone'},{'PolicyName':'Here','PolicyArn':'arn:aws:iam::" ACCT ":policy/Here'}],"
-           "'PermissionsBoundary':{'PermissionsBoundaryType':'Policy',"
-           "'PermissionsBoundaryArn':'arn:aws:iam::" ACCT ":policy/Bound'}"),
-      NULL, NULL,
-      "{'PolicyName':'Here','Arn':'arn:aws:iam::" ACCT ":policy/Here','DefaultVersionId':'v1',"
-      "'PolicyVersionList':[{'VersionId':'v1','IsDefaultVersion':true,'Document':" DOCQ(
-          ALLOW("'ecr:ListImages'", "'*'")) "}]}");
+  bundle_iam(dir,
+             USER("alice", ",'AttachedManagedPolicies':[{'PolicyName':'Gone','PolicyArn':'arn:aws:iam::" ACCT
+                           ":policy/Gone'},{'PolicyName':'Here','PolicyArn':'arn:aws:iam::" ACCT ":policy/Here'}],"
+                           "'PermissionsBoundary':{'PermissionsBoundaryType':'Policy',"
+                           "'PermissionsBoundaryArn':'arn:aws:iam::" ACCT ":policy/Bound'}"),
+             NULL, NULL,
+             "{'PolicyName':'Here','Arn':'arn:aws:iam::" ACCT ":policy/Here','DefaultVersionId':'v1',"
+             "'PolicyVersionList':[{'VersionId':'v1','IsDefaultVersion':true,'Document':"
+             DOCQ(ALLOW("'ecr:ListImages'", "'*'")) "}]}");
   bundle_repos(dir, "us-east-1", "app");
   ecr_evidence *ev = load_ok(dir);
   const ecr_iam_principal *a = &ev->principals[0];
@@ -491,9 +463,7 @@ static void missing_managed_policy_is_a_gap(void **state) {
   assert_int_equal(a->boundary, -1);
   size_t n = 0;
   for (size_t i = 0; i < ev->n_gaps; i++)
-    if (strstr(ev->gaps[i].resource, ":policy/Gone") ||
-        strstr(ev->gaps[i].resource, ":policy/Bound"))
-      n++;
+    if (strstr(ev->gaps[i].resource, ":policy/Gone") || strstr(ev->gaps[i].resource, ":policy/Bound")) n++;
   assert_int_equal(n, 2);
   cleanup(dir, ev);
 }
@@ -501,56 +471,20 @@ static void missing_managed_policy_is_a_gap(void **state) {
 static void default_policy_version_only(void **state) {
   (void)state;
   char *dir = bundle_new("ev-versions");
-  bundle_iam(
-      dir, NULL, NULL, NULL,
-      /* explicit IsDefaultVersion; the non-default v1 would grant PutImage */
-      "{'PolicyName':'A','Arn':'arn:aws:iam::" ACCT ":policy/A','DefaultVersionId':'v2',"
-      "'PolicyVersionList':[{'VersionId':'v1','IsDefaultVersion':false,'Document':" DOCQ(ALLOW(
-          "'ecr:PutImage'",
-          "'*'")) "},{'VersionId':'v2','IsDefaultVersion':true,'Document'"
-                  ":" DOCQ(ALLOW("'ecr:BatchGetImage'",
-                                 "'*'")) "}]},"
-                                         /* no IsDefaultVersion:
-                                            DefaultVersionId decides */
-                                         "{'PolicyName':'B','Arn':'arn:aws:"
-                                         "iam::" ACCT ":policy/B','DefaultVersionId':'v1',"
-                                         "'PolicyVersionList':[{'VersionId':'"
-                                         "v3','Document':" DOCQ(ALLOW(
-                                             "'ecr:*'",
-                                             "'*'")) "},"
-                                                     "{'VersionId':'v1','"
-                                                     "Document':" DOCQ(ALLOW(
-                                                         "'ecr:ListImages'",
-                                                         "'*'")) "}]},"
-                                                                 /* two
-                                                                    default
-                                                                    versions:
-                                                                    an error
-                                                                    later;
-                                                                    here a
-                                                                    policy
-                                                                    without
-                                                                    any */
-                                                                 "{'"
-                                                                 "PolicyName'"
-                                                                 ":'C','Arn':"
-                                                                 "'arn:aws:"
-                                                                 "iam::" ACCT ":policy/"
-                                                                 "C','"
-                                                                 "DefaultVers"
-                                                                 "ionId':'v9'"
-                                                                 ","
-                                                                 "'PolicyVers"
-                                                                 "ionList':[{"
-                                                                 "'VersionId'"
-                                                                 ":'v1','"
-                                                                 "IsDefaultVe"
-                                                                 "rsion':"
-                                                                 "false,'"
-                                                                 "Document'"
-                                                                 ":" DOCQ(ALLOW("'ecr:*"
-                                                                                "'",
-                                                                                "'*'")) "}]}");
+  bundle_iam(dir, NULL, NULL, NULL,
+             /* explicit IsDefaultVersion; the non-default v1 would grant PutImage */
+             "{'PolicyName':'A','Arn':'arn:aws:iam::" ACCT ":policy/A','DefaultVersionId':'v2',"
+             "'PolicyVersionList':[{'VersionId':'v1','IsDefaultVersion':false,'Document':"
+             DOCQ(ALLOW("'ecr:PutImage'", "'*'")) "},{'VersionId':'v2','IsDefaultVersion':true,'Document':"
+             DOCQ(ALLOW("'ecr:BatchGetImage'", "'*'")) "}]},"
+             /* no IsDefaultVersion: DefaultVersionId decides */
+             "{'PolicyName':'B','Arn':'arn:aws:iam::" ACCT ":policy/B','DefaultVersionId':'v1',"
+             "'PolicyVersionList':[{'VersionId':'v3','Document':" DOCQ(ALLOW("'ecr:*'", "'*'")) "},"
+             "{'VersionId':'v1','Document':" DOCQ(ALLOW("'ecr:ListImages'", "'*'")) "}]},"
+             /* two default versions: an error later; here a policy without any */
+             "{'PolicyName':'C','Arn':'arn:aws:iam::" ACCT ":policy/C','DefaultVersionId':'v9',"
+             "'PolicyVersionList':[{'VersionId':'v1','IsDefaultVersion':false,'Document':"
+             DOCQ(ALLOW("'ecr:*'", "'*'")) "}]}");
   bundle_repos(dir, "us-east-1", "app");
   ecr_evidence *ev = load_ok(dir);
   assert_int_equal(ev->n_managed, 3);
@@ -602,18 +536,7 @@ static void credential_report_last_use(void **state) {
   char *dir = ecr_test_tmpdir("ev-credreport");
   bundle_iam(dir, USER("alice", "") "," USER("bob", "") "," USER("carol", ""), NULL, NULL, NULL);
   writeq(dir, "iam/credential-report.json",
-         "{'Content':'"
-         "dXNlcixhcm4sdXNlcl9jcmVhdGlvbl90aW1lLHBhc3N3b3JkX2VuYWJsZWQscGFzc3dvcmRfbGFzdF91c2VkLGFjY"
-         "2Vzc19rZXlfMV9hY3RpdmUsYWNjZXNzX2tleV8xX2xhc3RfdXNlZF9kYXRlLGFjY2Vzc19rZXlfMl9hY3RpdmUsYW"
-         "NjZXNzX2tleV8yX2xhc3RfdXNlZF9kYXRlCjxyb290X2FjY291bnQ+"
-         "LGFybjphd3M6aWFtOjoxMTExMjIyMjMzMzM6cm9vdCwyMDE5LTAxLTAxVDAwOjAwOjAwKzAwOjAwLG5vdF9zdXBwb"
-         "3J0ZWQsMjAyNS0wNi0wMVQwMDowMDowMCswMDowMCxmYWxzZSxOL0EsZmFsc2UsTi9BCmFsaWNlLGFybjphd3M6aW"
-         "FtOjoxMTExMjIyMjMzMzM6dXNlci9hbGljZSwyMDE5LTAxLTAxVDAwOjAwOjAwKzAwOjAwLHRydWUsMjAyNS0wMS0"
-         "wMlQwMzowNDowNSswMDowMCx0cnVlLDIwMjUtMTEtMThUMTY6NDI6MDkrMDA6MDAsZmFsc2UsTi9BCmJvYixhcm46"
-         "YXdzOmlhbTo6MTExMTIyMjIzMzMzOnVzZXIvYm9iLDIwMTktMDEtMDFUMDA6MDA6MDArMDA6MDAsZmFsc2Usbm9fa"
-         "W5mb3JtYXRpb24sdHJ1ZSxOL0EsZmFsc2UsTi9BCmNhcm9sLGFybjphd3M6aWFtOjoxMTExMjIyMjMzMzM6dXNlci"
-         "9jYXJvbCwyMDE5LTAxLTAxVDAwOjAwOjAwKzAwOjAwLHRydWUsMjAyNS3/"
-         "AWJhZCxmYWxzZSxOL0EsZmFsc2UsTi9BCg==','ReportFormat':'text/csv'}");
+         "{'Content':'dXNlcixhcm4sdXNlcl9jcmVhdGlvbl90aW1lLHBhc3N3b3JkX2VuYWJsZWQscGFzc3dvcmRfbGFzdF91c2VkLGFjY2Vzc19rZXlfMV9hY3RpdmUsYWNjZXNzX2tleV8xX2xhc3RfdXNlZF9kYXRlLGFjY2Vzc19rZXlfMl9hY3RpdmUsYWNjZXNzX2tleV8yX2xhc3RfdXNlZF9kYXRlCjxyb290X2FjY291bnQ+LGFybjphd3M6aWFtOjoxMTExMjIyMjMzMzM6cm9vdCwyMDE5LTAxLTAxVDAwOjAwOjAwKzAwOjAwLG5vdF9zdXBwb3J0ZWQsMjAyNS0wNi0wMVQwMDowMDowMCswMDowMCxmYWxzZSxOL0EsZmFsc2UsTi9BCmFsaWNlLGFybjphd3M6aWFtOjoxMTExMjIyMjMzMzM6dXNlci9hbGljZSwyMDE5LTAxLTAxVDAwOjAwOjAwKzAwOjAwLHRydWUsMjAyNS0wMS0wMlQwMzowNDowNSswMDowMCx0cnVlLDIwMjUtMTEtMThUMTY6NDI6MDkrMDA6MDAsZmFsc2UsTi9BCmJvYixhcm46YXdzOmlhbTo6MTExMTIyMjIzMzMzOnVzZXIvYm9iLDIwMTktMDEtMDFUMDA6MDA6MDArMDA6MDAsZmFsc2Usbm9faW5mb3JtYXRpb24sdHJ1ZSxOL0EsZmFsc2UsTi9BCmNhcm9sLGFybjphd3M6aWFtOjoxMTExMjIyMjMzMzM6dXNlci9jYXJvbCwyMDE5LTAxLTAxVDAwOjAwOjAwKzAwOjAwLHRydWUsMjAyNS3/AWJhZCxmYWxzZSxOL0EsZmFsc2UsTi9BCg==','ReportFormat':'text/csv'}");
   ecr_evidence *ev = load_ok(dir);
   size_t seen = 0;
   for (size_t i = 0; i < ev->n_principals; i++) {
@@ -661,19 +584,12 @@ static void repository_tags(void **state) {
   bundle_repos(dir, "eu-west-1", "prod/payments");
   /* present: two repositories listed (one with no tags), one not listed, one
    * ARN of no repository of the bundle (ignored), a tag without Value */
-  writeq(
-      dir, TAGS_USE1,
-      "[{'resourceArn':'" USE1(
-          "prod/payments") "','tags':[{'Key':'team','Value':'payments'},"
-                           "{'Key':'env','Value':'prod'}]},"
-                           "{'resourceArn':'" USE1(
-                               "base") "','tags':[]},"
-                                       "{'resourceArn':'" USE1(
-                                           "deleted") "','tags':[{'Key':'team','Value':'gone'}]},"
-                                                      "{'resourceArn':'" REPO_ARN(
-                                                          "eu-west-1",
-                                                          "prod/payments") "','tags':[{'Key':'x'}]}"
-                                                                           "]");
+  writeq(dir, TAGS_USE1,
+         "[{'resourceArn':'" USE1("prod/payments") "','tags':[{'Key':'team','Value':'payments'},"
+         "{'Key':'env','Value':'prod'}]},"
+         "{'resourceArn':'" USE1("base") "','tags':[]},"
+         "{'resourceArn':'" USE1("deleted") "','tags':[{'Key':'team','Value':'gone'}]},"
+         "{'resourceArn':'" REPO_ARN("eu-west-1", "prod/payments") "','tags':[{'Key':'x'}]}]");
   ecr_evidence *ev = load_ok(dir);
   const ecr_repository *pay = repo(ev, USE1("prod/payments"));
   assert_true(pay->tags_known);
@@ -705,7 +621,8 @@ static void repository_tags(void **state) {
   /* absent */
   rm_rel(dir, TAGS_USE1);
   ev = load_ok(dir);
-  for (size_t i = 0; i < ev->n_regions; i++) assert_false(ev->regions[i].tags_present);
+  for (size_t i = 0; i < ev->n_regions; i++)
+    assert_false(ev->regions[i].tags_present);
   assert_false(repo(ev, USE1("prod/payments"))->tags_known);
   assert_false(listed_file(ev, TAGS_USE1));
   ecr_evidence_free(ev);
@@ -724,7 +641,7 @@ static void repository_tags(void **state) {
       /* an unknown repository's entry is checked all the same */
       {"[{'resourceArn':'" USE1("deleted") "','tags':[3]}]", "[0].tags[0] must be an object"},
       {"[{'resourceArn':'" USE1("base") "','tags':[{'Key':'team','Value':'a'},{'Key':'env'},"
-                                        "{'Key':'team','Value':'b'}]}]",
+       "{'Key':'team','Value':'b'}]}]",
        "[0].tags[0] and [0].tags[2]: key team twice"},
       {"[{'resourceArn':'a','resourceArn':'b','tags':[]}]", "duplicate key"},
       {"[{'resourceArn':'" USE1("base") "','tags':[]", NULL},
@@ -735,26 +652,20 @@ static void repository_tags(void **state) {
   }
   /* duplicates name both entries, whichever repository they are */
   writeq(dir, TAGS_USE1,
-         "[{'resourceArn':'" USE1(
-             "base") "','tags':[]},"
-                     "{'resourceArn':'" USE1(
-                         "dev/web") "','tags':[]},"
-                                    "{'resourceArn':'" USE1(
-                                        "base") "','tags':[{'Key':'a','Value':'b'}]}]");
-  load_err(
-      dir, TAGS_USE1,
-      "[0] and [2] are both repository " USE1("base") " (each repository must be listed once)");
+         "[{'resourceArn':'" USE1("base") "','tags':[]},"
+         "{'resourceArn':'" USE1("dev/web") "','tags':[]},"
+         "{'resourceArn':'" USE1("base") "','tags':[{'Key':'a','Value':'b'}]}]");
+  load_err(dir, TAGS_USE1,
+           "[0] and [2] are both repository " USE1("base") " (each repository must be listed once)");
   writeq(dir, TAGS_USE1,
-         "[{'resourceArn':'" USE1("gone") "','tags':[]},{'resourceArn':'" USE1(
-             "gone") "','tags':[]}]");
+         "[{'resourceArn':'" USE1("gone") "','tags':[]},{'resourceArn':'" USE1("gone") "','tags':[]}]");
   load_err(dir, TAGS_USE1, "[0] and [1] are both repository " USE1("gone"));
   cleanup(dir, NULL);
 }
 
 #define RCPS "organizations/rcps.json"
-#define RCP_FULL                                                                                   \
-  "{'Id':'p-RCPFullAWSAccess','Name':'RCPFullAWSAccess','Content':'{\\'Version\\':\\'2012-10-"     \
-  "17\\',"                                                                                         \
+#define RCP_FULL                                                                                  \
+  "{'Id':'p-RCPFullAWSAccess','Name':'RCPFullAWSAccess','Content':'{\\'Version\\':\\'2012-10-17\\'," \
   "\\'Statement\\':[{\\'Effect\\':\\'Allow\\',\\'Principal\\':\\'*\\',\\'Action\\':\\'*\\',"       \
   "\\'Resource\\':\\'*\\'}]}'}"
 
@@ -763,14 +674,13 @@ static void rcp_levels(void **state) {
   char *dir = bundle_new("ev-rcp");
   bundle_iam(dir, NULL, NULL, NULL, NULL);
   bundle_repos(dir, "us-east-1", "app");
-  writeq(
-      dir, RCPS,
-      "[{'target':'r-root','policies':[" RCP_FULL ",{'Id':'p-perim','Name':'perimeter','Content':"
-      "{'Version':'2012-10-17','Statement':[{'Effect':'Deny','Principal':'*','Action':'ecr:*',"
-      "'Resource':'*','Condition':{'StringNotEqualsIfExists':{'aws:PrincipalOrgID':'o-abcdefghij'},"
-      "'BoolIfExists':{'aws:PrincipalIsAWSService':'false'}}}]}}]},"
-      "{'target':'ou-prod','policies':[" RCP_FULL "]},"
-      "{'target':'" ACCT "','policies':[]}]");
+  writeq(dir, RCPS,
+         "[{'target':'r-root','policies':[" RCP_FULL ",{'Id':'p-perim','Name':'perimeter','Content':"
+         "{'Version':'2012-10-17','Statement':[{'Effect':'Deny','Principal':'*','Action':'ecr:*',"
+         "'Resource':'*','Condition':{'StringNotEqualsIfExists':{'aws:PrincipalOrgID':'o-abcdefghij'},"
+         "'BoolIfExists':{'aws:PrincipalIsAWSService':'false'}}}]}}]},"
+         "{'target':'ou-prod','policies':[" RCP_FULL "]},"
+         "{'target':'" ACCT "','policies':[]}]");
   ecr_evidence *ev = load_ok(dir);
   assert_true(ev->rcps_present);
   assert_false(ev->scps_present);
@@ -846,7 +756,7 @@ static void organization_and_accounts(void **state) {
   assert_non_null(strstr(ev->org_accounts[0].arn, ":account/o-a1b2c3d4e5/"));
   assert_string_equal(ev->org_accounts[0].status, "ACTIVE");
   assert_null(ev->org_accounts[2].name);
-  assert_string_equal(ev->org_accounts[2].status, "CLOSED"); /* State wins */
+  assert_string_equal(ev->org_accounts[2].status, "CLOSED");   /* State wins */
   assert_string_equal(ev->org_accounts[3].status, "PENDING_ACTIVATION");
   assert_true(listed_file(ev, ORG) && listed_file(ev, ACCOUNTS));
   ecr_evidence_free(ev);
@@ -922,23 +832,17 @@ static void eks_clusters_and_pod_identities(void **state) {
   bundle_repos(dir, "us-east-1", "app");
   /* two regions; one cluster without an ARN (built), one without OIDC */
   writeq(dir, "eks/us-east-1/clusters.json",
-         "[{'cluster':{'name':'prod','arn':'" CLUSTER_ARN(
-             "us-east-1",
-             "prod") "',"
-                     "'identity':{'oidc':{'issuer':'" ISSUER(
-                         "ABC") "'}},'status':'ACTIVE'}},"
-                                "{'cluster':{'name':'dev','identity':{'oidc':{'issuer':'" ISSUER(
-                                    "DEF") "'}}}}]");
-  writeq(dir, "eks/eu-west-1/clusters.json",
-         "[{'cluster':{'name':'edge','arn':'" CLUSTER_ARN("eu-west-1", "edge") "'}}]");
-  writeq(
-      dir, "eks/us-east-1/pod-identity-associations.json",
-      "[{'association':{'clusterName':'prod','namespace':'ci','serviceAccount':'pusher',"
-      "'roleArn':'" ROLE_ARN("pusher") "','associationArn':'arn:aws:eks:us-east-1:" ACCT
-                                       ":podidentityassociation/prod/a-1','associationId':'a-1'}},"
-                                       "{'association':{'clusterName':'gone','namespace':'ci','"
-                                       "serviceAccount':'pusher',"
-                                       "'roleArn':'" ROLE_ARN("pusher") "'}}]");
+         "[{'cluster':{'name':'prod','arn':'" CLUSTER_ARN("us-east-1", "prod") "',"
+         "'identity':{'oidc':{'issuer':'" ISSUER("ABC") "'}},'status':'ACTIVE'}},"
+         "{'cluster':{'name':'dev','identity':{'oidc':{'issuer':'" ISSUER("DEF") "'}}}}]");
+  writeq(dir, "eks/eu-west-1/clusters.json", "[{'cluster':{'name':'edge','arn':'"
+         CLUSTER_ARN("eu-west-1", "edge") "'}}]");
+  writeq(dir, "eks/us-east-1/pod-identity-associations.json",
+         "[{'association':{'clusterName':'prod','namespace':'ci','serviceAccount':'pusher',"
+         "'roleArn':'" ROLE_ARN("pusher") "','associationArn':'arn:aws:eks:us-east-1:" ACCT
+         ":podidentityassociation/prod/a-1','associationId':'a-1'}},"
+         "{'association':{'clusterName':'gone','namespace':'ci','serviceAccount':'pusher',"
+         "'roleArn':'" ROLE_ARN("pusher") "'}}]");
   ecr_evidence *ev = load_ok(dir);
   assert_true(ev->eks_present);
   assert_int_equal(ev->n_clusters, 3); /* sorted by ARN: eu-west-1 first */
@@ -993,13 +897,11 @@ static void eks_errors_name_the_file(void **state) {
   writeq(dir, clusters, "{'cluster':{'name':'a'}}"); /* one saved output */
   writeq(dir, assoc, "[{'association':{'clusterName':'a','namespace':'n','roleArn':'r'}}]");
   load_err(dir, assoc, "[0].association.serviceAccount is missing");
-  writeq(dir, assoc,
-         "[{'association':{'clusterName':'a','namespace':'n','serviceAccount':'s',"
+  writeq(dir, assoc, "[{'association':{'clusterName':'a','namespace':'n','serviceAccount':'s',"
          "'roleArn':'r1'}},{'association':{'clusterName':'a','namespace':'n',"
          "'serviceAccount':'s','roleArn':'r2'}}]");
   load_err(dir, assoc, "two associations");
-  writeq(dir, assoc,
-         "[{'association':{'clusterName':'a','namespace':'n','serviceAccount':'s',"
+  writeq(dir, assoc, "[{'association':{'clusterName':'a','namespace':'n','serviceAccount':'s',"
          "'roleArn':'r1'}}]");
   ecr_evidence *ev = load_ok(dir);
   assert_int_equal(ev->n_clusters, 1);

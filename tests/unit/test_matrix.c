@@ -18,6 +18,10 @@
 
 #include "bundle.h"
 
+/* The bundles below are quote-free JSON built from string macros, laid out by
+ * hand: clang-format cannot break them readably. */
+/* clang-format off */
+
 /* ---- evaluation fixture ---------------------------------------------------------- */
 typedef struct fx {
   char *dir;
@@ -69,12 +73,12 @@ static ecr_decision dec(const fx *f, const char *principal, const char *repo, co
   return (y & b) ? ECR_DECISION_ALLOW : (c & b) ? ECR_DECISION_CONDITIONAL : ECR_DECISION_DENY;
 }
 
-#define EXPECT(f, p, r, a, d)                                                                      \
-  do {                                                                                             \
-    ecr_decision got_ = dec(f, p, r, a);                                                           \
-    if (got_ != (d))                                                                               \
-      fail_msg("%s on %s, %s: %s, want %s", p, r, a, ecr_decision_name(got_),                      \
-               ecr_decision_name(d));                                                              \
+#define EXPECT(f, p, r, a, d)                                                                \
+  do {                                                                                       \
+    ecr_decision got_ = dec(f, p, r, a);                                                     \
+    if (got_ != (d))                                                                         \
+      fail_msg("%s on %s, %s: %s, want %s", p, r, a, ecr_decision_name(got_),                \
+               ecr_decision_name(d));                                                        \
   } while (0)
 #define ALLOWED ECR_DECISION_ALLOW
 #define COND ECR_DECISION_CONDITIONAL
@@ -110,59 +114,37 @@ static void vias_free(ecr_via *v, size_t n) {
   free(v);
 }
 
-#define MP(name, stmts)                                                                            \
-  "{'PolicyName':'" name "','Arn':'arn:aws:iam::" ACCT ":policy/" name                             \
-  "','DefaultVersionId':'v1',"                                                                     \
+#define MP(name, stmts)                                                                        \
+  "{'PolicyName':'" name "','Arn':'arn:aws:iam::" ACCT ":policy/" name "','DefaultVersionId':'v1',"  \
   "'PolicyVersionList':[{'VersionId':'v1','IsDefaultVersion':true,'Document':" DOCQ(stmts) "}]}"
 #define ATTACH(name) "{'PolicyName':'" name "','PolicyArn':'arn:aws:iam::" ACCT ":policy/" name "'}"
-#define BOUNDARY(name)                                                                             \
-  ",'PermissionsBoundary':{'PermissionsBoundaryType':'Policy','PermissionsBoundaryArn':'arn:aws:"  \
-  "iam::" ACCT ":policy/" name "'}"
+#define BOUNDARY(name)                                                                         \
+  ",'PermissionsBoundary':{'PermissionsBoundaryType':'Policy','PermissionsBoundaryArn':'arn:aws:iam::" ACCT \
+  ":policy/" name "'}"
 #define ECRALL ALLOW("'ecr:*'", "'*'")
 
 /* ---- 1. explicit Deny across layers and policies ---------------------------------- */
 static void deny_across_layers(void **state) {
   (void)state;
   char *dir = bundle_new("mx-deny");
-  bundle_iam(
-      dir,
-      USER("id", ",'UserPolicyList':[" INLINE("a", ECRALL) "," INLINE("d", DENY("'ecr:PutImage'", "'*'")) "]") "," USER(
-          "mgd",
-          ",'UserPolicyList':[" INLINE("a", ECRALL) "],'AttachedManagedPolicies':[" ATTACH(
-              "NoPush") "]") "," USER("grp",
-                                      ",'UserPolicyList':[" INLINE(
-                                          "a",
-                                          ECRALL) "],'GroupList':['nopush'"
-                                                  "]") "," USER("bnd",
-                                                                ",'"
-                                                                "UserPolic"
-                                                                "yList':"
-                                                                "[" INLINE("a", ECRALL) "]" BOUNDARY(
-                                                                    "Bound"
-                                                                    "NoPus"
-                                                                    "h")) "," USER("res",
-                                                                                   ",'"
-                                                                                   "UserPolicyList'"
-                                                                                   ":[" INLINE(
-                                                                                       "a",
-                                                                                       ECRALL) "]") "," USER("acct",
-                                                                                                             ",'UserPolicyList':[" INLINE(
-                                                                                                                 "a",
-                                                                                                                 ECRALL) "]"),
-      "{'GroupName':'nopush','GroupPolicyList':[" INLINE("g", DENY("'ecr:PutImage'", "'*'")) "]}",
-      NULL,
-      MP("NoPush", DENY("'ecr:PutImage'", "'*'")) "," MP(
-          "BoundNoPush", ECRALL ",{'Effect':'Deny','Action':'ecr:PutImage','Resource':'*'}"));
+  bundle_iam(dir,
+             USER("id", ",'UserPolicyList':[" INLINE("a", ECRALL) "," INLINE("d", DENY("'ecr:PutImage'", "'*'")) "]") ","
+             USER("mgd", ",'UserPolicyList':[" INLINE("a", ECRALL) "],'AttachedManagedPolicies':[" ATTACH("NoPush") "]") ","
+             USER("grp", ",'UserPolicyList':[" INLINE("a", ECRALL) "],'GroupList':['nopush']") ","
+             USER("bnd", ",'UserPolicyList':[" INLINE("a", ECRALL) "]" BOUNDARY("BoundNoPush")) ","
+             USER("res", ",'UserPolicyList':[" INLINE("a", ECRALL) "]") ","
+             USER("acct", ",'UserPolicyList':[" INLINE("a", ECRALL) "]"),
+             "{'GroupName':'nopush','GroupPolicyList':[" INLINE("g", DENY("'ecr:PutImage'", "'*'")) "]}",
+             NULL,
+             MP("NoPush", DENY("'ecr:PutImage'", "'*'")) ","
+             MP("BoundNoPush", ECRALL ",{'Effect':'Deny','Action':'ecr:PutImage','Resource':'*'}"));
   bundle_repos(dir, "us-east-1", "app,other");
   bundle_repos(dir, "eu-west-1", "app");
-  const char *pols[] = {"app",
-                        DOCQ("{'Effect':'Deny','Principal':{'AWS':'" USER_ARN(
-                            "res") "'},'Action':'ecr:PutImage'},"
-                                   "{'Effect':'Deny','Principal':{'AWS':'" ACCT
-                                   "'},'Action':'ecr:DeleteRepository'},"
-                                   "{'Sid':'PublicPull','Effect':'Allow','Principal':'*','Action':["
-                                   "'ecr:BatchGetImage','ecr:PutImage']}"),
-                        NULL};
+  const char *pols[] = {
+      "app", DOCQ("{'Effect':'Deny','Principal':{'AWS':'" USER_ARN("res") "'},'Action':'ecr:PutImage'},"
+                  "{'Effect':'Deny','Principal':{'AWS':'" ACCT "'},'Action':'ecr:DeleteRepository'},"
+                  "{'Sid':'PublicPull','Effect':'Allow','Principal':'*','Action':['ecr:BatchGetImage','ecr:PutImage']}"),
+      NULL};
   bundle_repo_policies(dir, "us-east-1", pols);
   const char *none[] = {NULL};
   bundle_repo_policies(dir, "eu-west-1", none);
@@ -170,17 +152,8 @@ static void deny_across_layers(void **state) {
                          DOCQ("{'Effect':'Deny','Principal':'*','Action':'ecr:BatchDeleteImage',"
                               "'Resource':'arn:aws:ecr:eu-west-1:" ACCT ":repository/*'}"));
   writeq(dir, "organizations/scps.json",
-         "[{'target':'r-1','policies':[{'Id':'p-full','Content':" DOCQ(
-             "{'Effect':'Allow','Action':'*'"
-             ",'Resource':'*'}") "},{'Id':'"
-                                 "p-deny','"
-                                 "Content'"
-                                 ":" DOCQ(DENY("'ecr:"
-                                               "PutLif"
-                                               "ecycle"
-                                               "Policy"
-                                               "'",
-                                               "'*'")) "}]}]");
+         "[{'target':'r-1','policies':[{'Id':'p-full','Content':" DOCQ("{'Effect':'Allow','Action':'*','Resource':'*'}")
+         "},{'Id':'p-deny','Content':" DOCQ(DENY("'ecr:PutLifecyclePolicy'", "'*'")) "}]}]");
   fx f = eval_dir(dir);
   const char *users[] = {USER_ARN("id"), USER_ARN("mgd"), USER_ARN("grp"), USER_ARN("bnd")};
   for (size_t i = 0; i < 4; i++) {
@@ -213,122 +186,19 @@ static void deny_across_layers(void **state) {
 static void globs_and_forms(void **state) {
   (void)state;
   char *dir = bundle_new("mx-globs");
-  bundle_iam(
-      dir,
-      USER(
-          "acts",
-          ",'UserPolicyList':[" INLINE(
-              "a",
-              "{'Effect':'Allow','Action':['ECR:put*','ecr:?atchGetImage',"
-              "'ecr-public:*'],'Resource':'*'}") "]") "," USER("pub",
-                                                               ",'UserPolicyList':[" INLINE(
-                                                                   "a",
-                                                                   ALLOW(
-                                                                       "'ecr-public:*'",
-                                                                       "'*'")) "]") "," USER("res",
-                                                                                             ",'"
-                                                                                             "UserP"
-                                                                                             "olicy"
-                                                                                             "List'"
-                                                                                             ":[{'"
-                                                                                             "Polic"
-                                                                                             "yName"
-                                                                                             "':'r'"
-                                                                                             ",'"
-                                                                                             "Polic"
-                                                                                             "yDocu"
-                                                                                             "ment'"
-                                                                                             ":{'"
-                                                                                             "Versi"
-                                                                                             "on':'"
-                                                                                             "2012-"
-                                                                                             "10-"
-                                                                                             "17',"
-                                                                                             "'Stat"
-                                                                                             "ement"
-                                                                                             "':{'"
-                                                                                             "Effec"
-                                                                                             "t':'"
-                                                                                             "Allow"
-                                                                                             "','"
-                                                                                             "Actio"
-                                                                                             "n':'"
-                                                                                             "ecr:"
-                                                                                             "Batch"
-                                                                                             "GetIm"
-                                                                                             "age',"
-                                                                                             "'Reso"
-                                                                                             "urce'"
-                                                                                             ":["
-                                                                                             "'arn:"
-                                                                                             "aws:"
-                                                                                             "ecr:"
-                                                                                             "us-"
-                                                                                             "east-"
-                                                                                             "1"
-                                                                                             ":" ACCT
-                                                                                             ":repo"
-                                                                                             "sitor"
-                                                                                             "y/"
-                                                                                             "team/"
-                                                                                             "*',"
-                                                                                             "'arn:"
-                                                                                             "aws:"
-                                                                                             "ecr:*"
-                                                                                             ":" ACCT
-                                                                                             ":repo"
-                                                                                             "sitor"
-                                                                                             "y/"
-                                                                                             "app',"
-                                                                                             "'arn:"
-                                                                                             "aws:"
-                                                                                             "ecr:"
-                                                                                             "us-"
-                                                                                             "east-"
-                                                                                             "1"
-                                                                                             ":" ACCT
-                                                                                             ":repo"
-                                                                                             "sitor"
-                                                                                             "y/"
-                                                                                             "Upper"
-                                                                                             "',"
-                                                                                             "'arn:"
-                                                                                             "aws:"
-                                                                                             "ecr:"
-                                                                                             "us-"
-                                                                                             "east-"
-                                                                                             "1:"
-                                                                                             "44445"
-                                                                                             "55566"
-                                                                                             "66:"
-                                                                                             "repos"
-                                                                                             "itory"
-                                                                                             "/*',"
-                                                                                             "'arn:"
-                                                                                             "aws-"
-                                                                                             "cn:"
-                                                                                             "ecr:"
-                                                                                             "us-"
-                                                                                             "east-"
-                                                                                             "1"
-                                                                                             ":" ACCT
-                                                                                             ":repo"
-                                                                                             "sitor"
-                                                                                             "y/*',"
-                                                                                             "'arn:"
-                                                                                             "aws:"
-                                                                                             "ecr:"
-                                                                                             "us-"
-                                                                                             "east-"
-                                                                                             "1"
-                                                                                             ":" ACCT
-                                                                                             ":repo"
-                                                                                             "sitor"
-                                                                                             "y/"
-                                                                                             "x?z']"
-                                                                                             "}}}"
-                                                                                             "]"),
-      NULL, NULL, NULL);
+  bundle_iam(dir,
+             USER("acts", ",'UserPolicyList':[" INLINE("a", "{'Effect':'Allow','Action':['ECR:put*','ecr:?atchGetImage',"
+                          "'ecr-public:*'],'Resource':'*'}") "]") ","
+             USER("pub", ",'UserPolicyList':[" INLINE("a", ALLOW("'ecr-public:*'", "'*'")) "]") ","
+             USER("res", ",'UserPolicyList':[{'PolicyName':'r','PolicyDocument':{'Version':'2012-10-17',"
+                         "'Statement':{'Effect':'Allow','Action':'ecr:BatchGetImage','Resource':["
+                         "'arn:aws:ecr:us-east-1:" ACCT ":repository/team/*',"
+                         "'arn:aws:ecr:*:" ACCT ":repository/app',"
+                         "'arn:aws:ecr:us-east-1:" ACCT ":repository/Upper',"
+                         "'arn:aws:ecr:us-east-1:444455556666:repository/*',"
+                         "'arn:aws-cn:ecr:us-east-1:" ACCT ":repository/*',"
+                         "'arn:aws:ecr:us-east-1:" ACCT ":repository/x?z']}}}]"),
+             NULL, NULL, NULL);
   bundle_repos(dir, "us-east-1", "app,team/api,team/a/b,teams,upper,xyz,xz");
   bundle_repos(dir, "eu-west-1", "app,team/api");
   fx f = eval_dir(dir);
@@ -362,55 +232,21 @@ static void globs_and_forms(void **state) {
 static void not_elements(void **state) {
   (void)state;
   char *dir = bundle_new("mx-not");
-  bundle_iam(
-      dir,
-      USER(
-          "na",
-          ",'UserPolicyList':[" INLINE(
-              "a",
-              "{'Effect':'Allow','NotAction':['ecr:PutImage','ecr:Delete*'],"
-              "'Resource':'*'}") "]") "," USER("nastar",
-                                               ",'UserPolicyList':[" INLINE(
-                                                   "a",
-                                                   "{'Effect':'Allow','NotAction':'*','Resource':'*"
-                                                   "'}") "]") "," USER("nr",
-                                                                       ",'UserPolicyList':[" INLINE(
-                                                                           "a",
-                                                                           "{'Effect':'Allow',"
-                                                                           "'Action':'ecr:"
-                                                                           "PutImage',"
-                                                                           "'NotResource':'"
-                                                                           "arn:aws:ecr:us-"
-                                                                           "east-1:" ACCT
-                                                                           ":repository/prod/"
-                                                                           "*'}") "]") "," USER("ad"
-                                                                                                "mi"
-                                                                                                "n",
-                                                                                                ",'"
-                                                                                                "Us"
-                                                                                                "er"
-                                                                                                "Po"
-                                                                                                "li"
-                                                                                                "cy"
-                                                                                                "Li"
-                                                                                                "st"
-                                                                                                "':"
-                                                                                                "[" INLINE(
-                                                                                                    "a",
-                                                                                                    ECRALL) "]") "," USER("bounded",
-                                                                                                                          ",'UserPolicyList':[" INLINE("a", ECRALL) "]" BOUNDARY(
-                                                                                                                              "B")) "," USER("other",
-                                                                                                                                             ",'UserPolicyList':[" INLINE(
-                                                                                                                                                 "a",
-                                                                                                                                                 ECRALL) "]"),
-      NULL, NULL, MP("B", ECRALL));
+  bundle_iam(dir,
+             USER("na", ",'UserPolicyList':[" INLINE("a", "{'Effect':'Allow','NotAction':['ecr:PutImage','ecr:Delete*'],"
+                        "'Resource':'*'}") "]") ","
+             USER("nastar", ",'UserPolicyList':[" INLINE("a", "{'Effect':'Allow','NotAction':'*','Resource':'*'}") "]") ","
+             USER("nr", ",'UserPolicyList':[" INLINE("a", "{'Effect':'Allow','Action':'ecr:PutImage',"
+                        "'NotResource':'arn:aws:ecr:us-east-1:" ACCT ":repository/prod/*'}") "]") ","
+             USER("admin", ",'UserPolicyList':[" INLINE("a", ECRALL) "]") ","
+             USER("bounded", ",'UserPolicyList':[" INLINE("a", ECRALL) "]" BOUNDARY("B")) ","
+             USER("other", ",'UserPolicyList':[" INLINE("a", ECRALL) "]"),
+             NULL, NULL, MP("B", ECRALL));
   bundle_repos(dir, "us-east-1", "app,prod/api");
-  const char *pols[] = {"prod/api",
-                        DOCQ("{'Sid':'OnlyAdmin','Effect':'Deny','NotPrincipal':{'AWS':['" USER_ARN(
-                            "admin") "',"
-                                     "'arn:aws:iam::" ACCT
-                                     ":root','" USER_ARN("bounded") "']},'Action':'ecr:*'}"),
-                        NULL};
+  const char *pols[] = {
+      "prod/api", DOCQ("{'Sid':'OnlyAdmin','Effect':'Deny','NotPrincipal':{'AWS':['" USER_ARN("admin") "',"
+                       "'arn:aws:iam::" ACCT ":root','" USER_ARN("bounded") "']},'Action':'ecr:*'}"),
+      NULL};
   bundle_repo_policies(dir, "us-east-1", pols);
   fx f = eval_dir(dir);
   EXPECT(&f, USER_ARN("na"), USE1("app"), "ecr:PutImage", DENIED);
@@ -442,29 +278,20 @@ static void not_elements(void **state) {
 static void groups_inherited(void **state) {
   (void)state;
   char *dir = bundle_new("mx-groups");
-  bundle_iam(
-      dir, USER("dev", ",'GroupList':['devs','readers']") "," USER("loner", ""),
-      "{'GroupName':'devs','GroupPolicyList':[" INLINE(
-          "push",
-          ALLOW("'ecr:PutImage'",
-                "'*'")) "],"
-                        "'AttachedManagedPolicies':[" ATTACH(
-                            "Versions") "]},"
-                                        "{'GroupName':'readers','AttachedManagedPolicies':[" ATTACH(
-                                            "Read") "]}",
-      NULL,
-      "{'PolicyName':'Versions','Arn':'arn:aws:iam::" ACCT
-      ":policy/Versions','DefaultVersionId':'v2',"
-      "'PolicyVersionList':[{'VersionId':'v1','IsDefaultVersion':false,'Document':" DOCQ(
-          ECRALL) "},"
-                  "{'VersionId':'v2','IsDefaultVersion':true,'Document':" DOCQ(ALLOW(
-                      "'ecr:TagResource'", "'*'")) "}]}," MP("Read",
-                                                             ALLOW("'ecr:BatchGetImage'", "'*'")));
+  bundle_iam(dir, USER("dev", ",'GroupList':['devs','readers']") "," USER("loner", ""),
+             "{'GroupName':'devs','GroupPolicyList':[" INLINE("push", ALLOW("'ecr:PutImage'", "'*'")) "],"
+             "'AttachedManagedPolicies':[" ATTACH("Versions") "]},"
+             "{'GroupName':'readers','AttachedManagedPolicies':[" ATTACH("Read") "]}",
+             NULL,
+             "{'PolicyName':'Versions','Arn':'arn:aws:iam::" ACCT ":policy/Versions','DefaultVersionId':'v2',"
+             "'PolicyVersionList':[{'VersionId':'v1','IsDefaultVersion':false,'Document':" DOCQ(ECRALL) "},"
+             "{'VersionId':'v2','IsDefaultVersion':true,'Document':" DOCQ(ALLOW("'ecr:TagResource'", "'*'")) "}]},"
+             MP("Read", ALLOW("'ecr:BatchGetImage'", "'*'")));
   bundle_repos(dir, "us-east-1", "app");
   fx f = eval_dir(dir);
-  EXPECT(&f, USER_ARN("dev"), USE1("app"), "ecr:PutImage", ALLOWED);        /* group inline */
-  EXPECT(&f, USER_ARN("dev"), USE1("app"), "ecr:TagResource", ALLOWED);     /* group managed, v2 */
-  EXPECT(&f, USER_ARN("dev"), USE1("app"), "ecr:BatchGetImage", ALLOWED);   /* second group */
+  EXPECT(&f, USER_ARN("dev"), USE1("app"), "ecr:PutImage", ALLOWED);      /* group inline */
+  EXPECT(&f, USER_ARN("dev"), USE1("app"), "ecr:TagResource", ALLOWED);   /* group managed, v2 */
+  EXPECT(&f, USER_ARN("dev"), USE1("app"), "ecr:BatchGetImage", ALLOWED); /* second group */
   EXPECT(&f, USER_ARN("dev"), USE1("app"), "ecr:DeleteRepository", DENIED); /* only in v1 */
   EXPECT(&f, USER_ARN("loner"), USE1("app"), "ecr:PutImage", DENIED);
   fx_free(&f);
@@ -475,24 +302,19 @@ static void boundaries(void **state) {
   (void)state;
   char *dir = bundle_new("mx-boundary");
   bundle_iam(dir,
-             USER("u", ",'UserPolicyList':[" INLINE(
-                           "a", ALLOW("['ecr:PutImage','ecr:TagResource']",
-                                      "'*'")) "]" BOUNDARY("PullOnly")) "," USER("plain", ""),
+             USER("u", ",'UserPolicyList':[" INLINE("a", ALLOW("['ecr:PutImage','ecr:TagResource']", "'*'")) "]"
+                       BOUNDARY("PullOnly")) ","
+             USER("plain", ""),
              NULL,
-             ROLE("r", ",'RolePolicyList':[" INLINE(
-                           "a", ALLOW("['ecr:PutImage','ecr:TagResource']",
-                                      "'*'")) "]" BOUNDARY("PullOnly")) "," ROLE("free", ""),
-             MP("PullOnly",
-                ALLOW("['ecr:BatchGetImage','ecr:PutImage','ecr:GetAuthorizationToken']", "'*'")));
+             ROLE("r", ",'RolePolicyList':[" INLINE("a", ALLOW("['ecr:PutImage','ecr:TagResource']", "'*'")) "]"
+                       BOUNDARY("PullOnly")) ","
+             ROLE("free", ""),
+             MP("PullOnly", ALLOW("['ecr:BatchGetImage','ecr:PutImage','ecr:GetAuthorizationToken']", "'*'")));
   bundle_repos(dir, "us-east-1", "named,star");
   const char *pols[] = {
-      "named",
-      DOCQ("{'Sid':'Direct','Effect':'Allow','Principal':{'AWS':['" USER_ARN("u") "','" ROLE_ARN(
-          "r") "']},"
-               "'Action':['ecr:DeleteRepository','ecr:BatchGetImage']}"),
-      "star",
-      DOCQ("{'Sid':'Everyone','Effect':'Allow','Principal':{'AWS':'*'},'Action':'ecr:"
-           "DeleteRepository'}"),
+      "named", DOCQ("{'Sid':'Direct','Effect':'Allow','Principal':{'AWS':['" USER_ARN("u") "','" ROLE_ARN("r") "']},"
+                    "'Action':['ecr:DeleteRepository','ecr:BatchGetImage']}"),
+      "star", DOCQ("{'Sid':'Everyone','Effect':'Allow','Principal':{'AWS':'*'},'Action':'ecr:DeleteRepository'}"),
       NULL};
   bundle_repo_policies(dir, "us-east-1", pols);
   fx f = eval_dir(dir);
@@ -522,9 +344,7 @@ static void boundaries(void **state) {
 static void missing_boundary_is_conditional(void **state) {
   (void)state;
   char *dir = bundle_new("mx-nobound");
-  bundle_iam(dir,
-             USER("u", ",'UserPolicyList':[" INLINE(
-                           "a", ALLOW("'ecr:PutImage'", "'*'")) "]" BOUNDARY("Gone")),
+  bundle_iam(dir, USER("u", ",'UserPolicyList':[" INLINE("a", ALLOW("'ecr:PutImage'", "'*'")) "]" BOUNDARY("Gone")),
              NULL, NULL, NULL);
   bundle_repos(dir, "us-east-1", "app");
   fx f = eval_dir(dir);
@@ -536,51 +356,28 @@ static void missing_boundary_is_conditional(void **state) {
 static void scps(void **state) {
   (void)state;
   char *dir = bundle_new("mx-scp");
-  bundle_iam(
-      dir,
-      USER("u", ",'UserPolicyList':[" INLINE("a", ECRALL) "]") "," USER(
-          "t", ",'UserPolicyList':[" INLINE("a", ECRALL) "],'Tags':[{'Key':'X','Value':'y'}]"),
-      NULL,
-      ROLE("r",
-           ",'RolePolicyList':[" INLINE(
-               "a", ECRALL) "]") ","
-                                 "{'RoleName':'AWSServiceRoleForECRReplication','RoleId':'AROASLR',"
-                                 "'Path':'/aws-service-role/replication.ecr.amazonaws.com/',"
-                                 "'Arn':'arn:aws:iam::" ACCT
-                                 ":role/aws-service-role/replication.ecr.amazonaws.com/"
-                                 "AWSServiceRoleForECRReplication',"
-                                 "'RolePolicyList':[" INLINE("a", ECRALL) "]}",
-      NULL);
+  bundle_iam(dir, USER("u", ",'UserPolicyList':[" INLINE("a", ECRALL) "]") ","
+             USER("t", ",'UserPolicyList':[" INLINE("a", ECRALL) "],'Tags':[{'Key':'X','Value':'y'}]"), NULL,
+             ROLE("r", ",'RolePolicyList':[" INLINE("a", ECRALL) "]") ","
+             "{'RoleName':'AWSServiceRoleForECRReplication','RoleId':'AROASLR','Path':'/aws-service-role/replication.ecr.amazonaws.com/',"
+             "'Arn':'arn:aws:iam::" ACCT ":role/aws-service-role/replication.ecr.amazonaws.com/AWSServiceRoleForECRReplication',"
+             "'RolePolicyList':[" INLINE("a", ECRALL) "]}",
+             NULL);
   bundle_repos(dir, "us-east-1", "app");
-  const char *pols[] = {
-      "app",
-      DOCQ("{'Effect':'Allow','Principal':{'AWS':'arn:aws:iam::444455556666:root'},"
-           "'Action':'ecr:PutImage'}"),
-      NULL};
+  const char *pols[] = {"app", DOCQ("{'Effect':'Allow','Principal':{'AWS':'arn:aws:iam::444455556666:root'},"
+                                    "'Action':'ecr:PutImage'}"), NULL};
   bundle_repo_policies(dir, "us-east-1", pols);
   /* root allows ecr:*; the OU allows only pulls (two policies: one of them
      conditional); the account level allows everything */
   writeq(dir, "organizations/scps.json",
-         "[{'target':'r-1','policies':[{'Id':'p-ecr','Content':" DOCQ(
-             ECRALL) "}]},"
-                     "{'target':'ou-1','policies':[{'Id':'p-pull','Content':" DOCQ(
-                         ALLOW("['ecr:BatchGetImage','ecr:GetAuthorizationToken']",
-                               "'*'")) "},"
-                                       "{'Id':'p-cond','Content':" DOCQ(
-                                           "{'Effect':'Allow','Action':'ecr:ListImages','Resource':"
-                                           "'*',"
-                                           "'Condition':{'StringEquals':{'aws:PrincipalTag/"
-                                           "x':'y'}}}") "}]},"
-                                                        "{'target':'" ACCT
-                                                        "','policies':[{'Id':'p-full','Content'"
-                                                        ":" DOCQ("{'Effect':'Allow','Action':'*','"
-                                                                 "Resource':'*'}") "}]}]");
+         "[{'target':'r-1','policies':[{'Id':'p-ecr','Content':" DOCQ(ECRALL) "}]},"
+         "{'target':'ou-1','policies':[{'Id':'p-pull','Content':" DOCQ(ALLOW("['ecr:BatchGetImage','ecr:GetAuthorizationToken']", "'*'")) "},"
+         "{'Id':'p-cond','Content':" DOCQ("{'Effect':'Allow','Action':'ecr:ListImages','Resource':'*',"
+                                           "'Condition':{'StringEquals':{'aws:PrincipalTag/x':'y'}}}") "}]},"
+         "{'target':'" ACCT "','policies':[{'Id':'p-full','Content':" DOCQ("{'Effect':'Allow','Action':'*','Resource':'*'}") "}]}]");
   fx f = eval_dir(dir);
-  const char *slr =
-      "arn:aws:iam::" ACCT
-      ":role/aws-service-role/replication.ecr.amazonaws.com/AWSServiceRoleForECRReplication";
-  EXPECT(&f, USER_ARN("u"), USE1("app"), "ecr:PutImage",
-         DENIED); /* the OU level does not allow it */
+  const char *slr = "arn:aws:iam::" ACCT ":role/aws-service-role/replication.ecr.amazonaws.com/AWSServiceRoleForECRReplication";
+  EXPECT(&f, USER_ARN("u"), USE1("app"), "ecr:PutImage", DENIED); /* the OU level does not allow it */
   EXPECT(&f, ROLE_ARN("r"), USE1("app"), "ecr:PutImage", DENIED);
   EXPECT(&f, USER_ARN("u"), USE1("app"), "ecr:BatchGetImage", ALLOWED);
   EXPECT(&f, USER_ARN("u"), "*", "ecr:GetAuthorizationToken", ALLOWED);
@@ -601,25 +398,17 @@ static void scps(void **state) {
 static void repository_principals(void **state) {
   (void)state;
   char *dir = bundle_new("mx-repo-pr");
-  bundle_iam(dir,
-             USER("alice", "") "," USER("idgrant", ",'UserPolicyList':[" INLINE(
-                                                       "a", ALLOW("'ecr:ListImages'", "'*'")) "]"),
+  bundle_iam(dir, USER("alice", "") "," USER("idgrant", ",'UserPolicyList':[" INLINE("a", ALLOW("'ecr:ListImages'", "'*'")) "]"),
              NULL, ROLE("ci", ""), NULL);
   bundle_repos(dir, "us-east-1", "app,web");
   const char *pols[] = {
-      "app",
-      DOCQ(
-          "{'Sid':'Direct','Effect':'Allow','Principal':{'AWS':['" USER_ARN("alice") "','" ROLE_ARN(
-              "ci") "']},"
-                    "'Action':'ecr:PutImage'},"
-                    "{'Sid':'Own','Effect':'Allow','Principal':{'AWS':['arn:aws:iam::" ACCT
-                    ":root','" ACCT "']},"
-                    "'Action':['ecr:ListImages','ecr:DeleteRepository']},"
-                    "{'Sid':'Other','Effect':'Allow','Principal':{'AWS':['444455556666','arn:aws:"
-                    "iam::777788889999:role/deploy']},"
-                    "'Action':'ecr:BatchGetImage'},"
-                    "{'Sid':'Svc','Effect':'Allow','Principal':{'Service':'codebuild.amazonaws.com'"
-                    "},'Action':'ecr:BatchGetImage'}"),
+      "app", DOCQ("{'Sid':'Direct','Effect':'Allow','Principal':{'AWS':['" USER_ARN("alice") "','" ROLE_ARN("ci") "']},"
+                  "'Action':'ecr:PutImage'},"
+                  "{'Sid':'Own','Effect':'Allow','Principal':{'AWS':['arn:aws:iam::" ACCT ":root','" ACCT "']},"
+                  "'Action':['ecr:ListImages','ecr:DeleteRepository']},"
+                  "{'Sid':'Other','Effect':'Allow','Principal':{'AWS':['444455556666','arn:aws:iam::777788889999:role/deploy']},"
+                  "'Action':'ecr:BatchGetImage'},"
+                  "{'Sid':'Svc','Effect':'Allow','Principal':{'Service':'codebuild.amazonaws.com'},'Action':'ecr:BatchGetImage'}"),
       "web", DOCQ("{'Sid':'Public','Effect':'Allow','Principal':'*','Action':'ecr:BatchGetImage'}"),
       NULL};
   bundle_repo_policies(dir, "us-east-1", pols);
@@ -637,15 +426,11 @@ static void repository_principals(void **state) {
   /* web's policy grants "*": that is everyone of the matrix, other accounts included */
   EXPECT(&f, "arn:aws:iam::444455556666:root", USE1("web"), "ecr:BatchGetImage", ALLOWED);
   EXPECT(&f, "arn:aws:iam::444455556666:root", USE1("web"), "ecr:ListImages", DENIED);
-  assert_int_equal(ecr_matrix_principal_at(f.m, P(&f, "arn:aws:iam::444455556666:root"))->kind,
-                   ECR_PK_ACCOUNT);
+  assert_int_equal(ecr_matrix_principal_at(f.m, P(&f, "arn:aws:iam::444455556666:root"))->kind, ECR_PK_ACCOUNT);
   EXPECT(&f, "arn:aws:iam::777788889999:role/deploy", USE1("app"), "ecr:BatchGetImage", ALLOWED);
-  assert_int_equal(
-      ecr_matrix_principal_at(f.m, P(&f, "arn:aws:iam::777788889999:role/deploy"))->kind,
-      ECR_PK_EXTERNAL);
+  assert_int_equal(ecr_matrix_principal_at(f.m, P(&f, "arn:aws:iam::777788889999:role/deploy"))->kind, ECR_PK_EXTERNAL);
   EXPECT(&f, "service:codebuild.amazonaws.com", USE1("app"), "ecr:BatchGetImage", ALLOWED);
-  assert_int_equal(ecr_matrix_principal_at(f.m, P(&f, "service:codebuild.amazonaws.com"))->kind,
-                   ECR_PK_SERVICE);
+  assert_int_equal(ecr_matrix_principal_at(f.m, P(&f, "service:codebuild.amazonaws.com"))->kind, ECR_PK_SERVICE);
   assert_int_equal(pidx(&f, "444455556666"), -1);
   /* "*" is public, and grants the account's own principals too */
   assert_int_equal(ecr_matrix_principal_at(f.m, P(&f, "*"))->kind, ECR_PK_PUBLIC);
@@ -670,17 +455,12 @@ static void own_role_session_is_not_external(void **state) {
   char *dir = bundle_new("mx-session");
   bundle_iam(dir, NULL, NULL, ROLE("ci", ""), NULL);
   bundle_repos(dir, "us-east-1", "app");
-  const char *pols[] = {"app",
-                        DOCQ("{'Effect':'Allow','Principal':{'AWS':'arn:aws:sts::" ACCT
-                             ":assumed-role/ci/build-1'},"
-                             "'Action':'ecr:PutImage'}"),
-                        NULL};
+  const char *pols[] = {"app", DOCQ("{'Effect':'Allow','Principal':{'AWS':'arn:aws:sts::" ACCT ":assumed-role/ci/build-1'},"
+                                    "'Action':'ecr:PutImage'}"), NULL};
   bundle_repo_policies(dir, "us-east-1", pols);
   writeq(dir, "organizations/scps.json",
-         "[{'target':'r-1','policies':[{'Id':'p-full','Content':" DOCQ(
-             "{'Effect':'Allow','Action':'*','Resource':'*'}") "},"
-                                                               "{'Id':'p-noecr','Content':" DOCQ(
-                                                                   DENY("'ecr:*'", "'*'")) "}]}]");
+         "[{'target':'r-1','policies':[{'Id':'p-full','Content':" DOCQ("{'Effect':'Allow','Action':'*','Resource':'*'}") "},"
+         "{'Id':'p-noecr','Content':" DOCQ(DENY("'ecr:*'", "'*'")) "}]}]");
   fx f = eval_dir(dir);
   long s = pidx(&f, "arn:aws:sts::" ACCT ":assumed-role/ci/build-1");
   if (s >= 0) {
@@ -688,56 +468,28 @@ static void own_role_session_is_not_external(void **state) {
     ecr_actset y, c;
     ecr_matrix_get(f.m, (size_t)s, R(&f, USE1("app")), &y, &c);
     if (mp->kind == ECR_PK_EXTERNAL || ((y | c) & abit("ecr:PutImage")))
-      fail_msg("BUG (matrix.c collect_others/eval_principal): own role session reported as kind %s "
-               "and %s "
+      fail_msg("BUG (matrix.c collect_others/eval_principal): own role session reported as kind %s and %s "
                "ecr:PutImage despite an SCP denying ecr:*",
-               ecr_principal_kind_name(mp->kind),
-               (y | c) & abit("ecr:PutImage") ? "granted" : "denied");
+               ecr_principal_kind_name(mp->kind), (y | c) & abit("ecr:PutImage") ? "granted" : "denied");
   }
   fx_free(&f);
 }
 
-/* ---- 10, 11. registry policy by region; registry-level actions ---------------------------------
- */
+/* ---- 10, 11. registry policy by region; registry-level actions --------------------------------- */
 static void registry_policy_and_level(void **state) {
   (void)state;
   char *dir = bundle_new("mx-registry");
-  bundle_iam(
-      dir,
-      USER(
-          "scoped",
-          ",'UserPolicyList':[" INLINE(
-              "a",
-              ALLOW(
-                  "'ecr:*'",
-                  "'arn:aws:ecr:*:" ACCT
-                  ":repository/*'")) "]") "," USER("star",
-                                                   ",'UserPolicyList':[" INLINE(
-                                                       "a",
-                                                       ALLOW(
-                                                           "['ecr:GetAuthorizationToken','ecr:"
-                                                           "PutReplicationConfiguration']",
-                                                           "'*'")) "]") "," USER("arnstar",
-                                                                                 ",'"
-                                                                                 "UserPolicyList':"
-                                                                                 "[" INLINE(
-                                                                                     "a",
-                                                                                     ALLOW(
-                                                                                         "'ecr:"
-                                                                                         "GetAutho"
-                                                                                         "rization"
-                                                                                         "Token'",
-                                                                                         "'arn:"
-                                                                                         "aws:ecr:"
-                                                                                         "*'")) "]"),
-      NULL, NULL, NULL);
+  bundle_iam(dir,
+             USER("scoped", ",'UserPolicyList':[" INLINE("a", ALLOW("'ecr:*'", "'arn:aws:ecr:*:" ACCT ":repository/*'")) "]") ","
+             USER("star", ",'UserPolicyList':[" INLINE("a", ALLOW("['ecr:GetAuthorizationToken','ecr:PutReplicationConfiguration']", "'*'")) "]") ","
+             USER("arnstar", ",'UserPolicyList':[" INLINE("a", ALLOW("'ecr:GetAuthorizationToken'", "'arn:aws:ecr:*'")) "]"),
+             NULL, NULL, NULL);
   bundle_repos(dir, "us-east-1", "app,web");
   bundle_repos(dir, "eu-west-1", "app");
-  bundle_registry_policy(
-      dir, "us-east-1",
-      DOCQ("{'Sid':'Repl','Effect':'Allow','Principal':{'AWS':'arn:aws:iam::444455556666:root'},"
-           "'Action':['ecr:ReplicateImage','ecr:CreateRepository','ecr:GetAuthorizationToken'],"
-           "'Resource':'arn:aws:ecr:us-east-1:" ACCT ":repository/*'}"));
+  bundle_registry_policy(dir, "us-east-1",
+                         DOCQ("{'Sid':'Repl','Effect':'Allow','Principal':{'AWS':'arn:aws:iam::444455556666:root'},"
+                              "'Action':['ecr:ReplicateImage','ecr:CreateRepository','ecr:GetAuthorizationToken'],"
+                              "'Resource':'arn:aws:ecr:us-east-1:" ACCT ":repository/*'}"));
   fx f = eval_dir(dir);
   const char *other = "arn:aws:iam::444455556666:root";
   EXPECT(&f, other, USE1("app"), "ecr:ReplicateImage", ALLOWED);
@@ -755,54 +507,40 @@ static void registry_policy_and_level(void **state) {
   /* registry-level actions never appear on repositories, repository-level never on "*" */
   char *t = tsv(&f);
   assert_true(has_line(t, USER_ARN("star") "\t*\tecr:GetAuthorizationToken\tallow"));
-  assert_null(
-      strstr(t, "\tarn:aws:ecr:us-east-1:" ACCT ":repository/app\tecr:GetAuthorizationToken\t"));
+  assert_null(strstr(t, "\tarn:aws:ecr:us-east-1:" ACCT ":repository/app\tecr:GetAuthorizationToken\t"));
   assert_null(strstr(t, "\t*\tecr:PutImage\t"));
   free(t);
   fx_free(&f);
 }
 
-/* ---- 12. conditions -----------------------------------------------------------------------------
- */
+/* ---- 12. conditions ----------------------------------------------------------------------------- */
 static void conditions_three_valued(void **state) {
   (void)state;
   char *dir = bundle_new("mx-cond");
-  bundle_iam(
-      dir,
-      USER("c",
-           ",'UserPolicyList':[" INLINE(
-               "a", "{'Effect':'Allow','Action':'ecr:PutImage','Resource':'*','Condition':{'Bool':{"
-                    "'aws:MultiFactorAuthPresent':'true'}}}," ALLOW(
-                        "['ecr:BatchGetImage','ecr:ListImages','ecr:TagResource']",
-                        "'*'") ","
-                               "{'Effect':'Deny','Action':'ecr:BatchGetImage','Resource':'*','"
-                               "Condition':{'NotIpAddress':{'aws:SourceIp':'10.0.0.0/8'}}},"
-                               "{'Effect':'Allow','Action':'ecr:DeleteRepository','Resource':'*','"
-                               "Condition':{'StringEqualsSometimes':{'k':'v'}}},"
-                               "{'Effect':'Deny','Action':'ecr:ListImages','Resource':'*','"
-                               "Condition':{'Bogus':{'k':'v'}}},"
-                               "{'Effect':'Deny','Action':'ecr:TagResource','Resource':'*','"
-                               "Condition':{'ForAnyValue:StringLike':{'aws:TagKeys':'x*'}}}") "]"),
-      NULL, NULL, NULL);
+  bundle_iam(dir,
+             USER("c", ",'UserPolicyList':[" INLINE("a",
+                 "{'Effect':'Allow','Action':'ecr:PutImage','Resource':'*','Condition':{'Bool':{'aws:MultiFactorAuthPresent':'true'}}},"
+                 ALLOW("['ecr:BatchGetImage','ecr:ListImages','ecr:TagResource']", "'*'") ","
+                 "{'Effect':'Deny','Action':'ecr:BatchGetImage','Resource':'*','Condition':{'NotIpAddress':{'aws:SourceIp':'10.0.0.0/8'}}},"
+                 "{'Effect':'Allow','Action':'ecr:DeleteRepository','Resource':'*','Condition':{'StringEqualsSometimes':{'k':'v'}}},"
+                 "{'Effect':'Deny','Action':'ecr:ListImages','Resource':'*','Condition':{'Bogus':{'k':'v'}}},"
+                 "{'Effect':'Deny','Action':'ecr:TagResource','Resource':'*','Condition':{'ForAnyValue:StringLike':{'aws:TagKeys':'x*'}}}") "]"),
+             NULL, NULL, NULL);
   bundle_repos(dir, "us-east-1", "app,cond");
-  const char *pols[] = {"cond",
-                        DOCQ("{'Effect':'Allow','Principal':'*','Action':'ecr:BatchGetImage','"
-                             "Condition':{'StringEquals':{'aws:PrincipalOrgID':'o-1'}}},"
-                             "{'Effect':'Allow','Principal':'*','Action':'ecr:DescribeImages'},"
-                             "{'Effect':'Deny','Principal':'*','Action':'ecr:DescribeImages','"
-                             "Condition':{'Null':{'aws:PrincipalOrgID':'true'}}}"),
-                        NULL};
+  const char *pols[] = {
+      "cond", DOCQ("{'Effect':'Allow','Principal':'*','Action':'ecr:BatchGetImage','Condition':{'StringEquals':{'aws:PrincipalOrgID':'o-1'}}},"
+                   "{'Effect':'Allow','Principal':'*','Action':'ecr:DescribeImages'},"
+                   "{'Effect':'Deny','Principal':'*','Action':'ecr:DescribeImages','Condition':{'Null':{'aws:PrincipalOrgID':'true'}}}"),
+      NULL};
   bundle_repo_policies(dir, "us-east-1", pols);
   fx f = eval_dir(dir);
-  EXPECT(&f, USER_ARN("c"), USE1("app"), "ecr:PutImage", COND);      /* conditional Allow */
-  EXPECT(&f, USER_ARN("c"), USE1("app"), "ecr:BatchGetImage", COND); /* conditional Deny */
-  EXPECT(&f, USER_ARN("c"), USE1("app"), "ecr:DeleteRepository",
-         DENIED); /* unknown operator: no match */
-  EXPECT(&f, USER_ARN("c"), USE1("app"), "ecr:ListImages",
-         ALLOWED);                                                 /* unknown operator in a Deny */
-  EXPECT(&f, USER_ARN("c"), USE1("app"), "ecr:TagResource", COND); /* ForAnyValue: known */
-  EXPECT(&f, "*", USE1("cond"), "ecr:BatchGetImage", COND);        /* public but conditional */
-  EXPECT(&f, "*", USE1("cond"), "ecr:DescribeImages", COND);       /* public, conditional Deny */
+  EXPECT(&f, USER_ARN("c"), USE1("app"), "ecr:PutImage", COND);          /* conditional Allow */
+  EXPECT(&f, USER_ARN("c"), USE1("app"), "ecr:BatchGetImage", COND);     /* conditional Deny */
+  EXPECT(&f, USER_ARN("c"), USE1("app"), "ecr:DeleteRepository", DENIED); /* unknown operator: no match */
+  EXPECT(&f, USER_ARN("c"), USE1("app"), "ecr:ListImages", ALLOWED);     /* unknown operator in a Deny */
+  EXPECT(&f, USER_ARN("c"), USE1("app"), "ecr:TagResource", COND);       /* ForAnyValue: known */
+  EXPECT(&f, "*", USE1("cond"), "ecr:BatchGetImage", COND);              /* public but conditional */
+  EXPECT(&f, "*", USE1("cond"), "ecr:DescribeImages", COND);             /* public, conditional Deny */
   char *t = tsv(&f);
   assert_true(has_line(t, "*\t" USE1("cond") "\tecr:BatchGetImage\tconditional"));
   assert_true(has_line(t, USER_ARN("c") "\t" USE1("app") "\tecr:ListImages\tallow"));
@@ -810,32 +548,22 @@ static void conditions_three_valued(void **state) {
   fx_free(&f);
 }
 
-/* ---- 13. policy variables
- * ------------------------------------------------------------------------- */
+/* ---- 13. policy variables ------------------------------------------------------------------------- */
 static void policy_variables(void **state) {
   (void)state;
   char *dir = bundle_new("mx-vars");
-#define HOME                                                                                       \
-  ALLOW("'ecr:PutImage'", "'arn:aws:ecr:us-east-1:" ACCT ":repository/home/${aws:username}/*'")
-  bundle_iam(
-      dir,
-      USER("alice", ",'GroupList':['people'],'Tags':[{'Key':'team','Value':'web'}]") "," USER(
-          "bob",
-          ",'GroupList':['people']") "," USER("old",
-                                              ",'UserPolicyList':[{'PolicyName':'o','"
-                                              "PolicyDocument':{'Version':'2008-10-17','Statement':"
-                                              "["
-                                              "{'Effect':'Allow','Action':'ecr:BatchGetImage','"
-                                              "Resource':'arn:aws:ecr:us-east-1:" ACCT
-                                              ":repository/home/${aws:username}/*'}]}},"
-                                              "{'PolicyName':'nov','PolicyDocument':{'Statement':[{"
-                                              "'Effect':'Allow','Action':'ecr:ListImages',"
-                                              "'Resource':'arn:aws:ecr:us-east-1:" ACCT
-                                              ":repository/home/${aws:username}/*'}]}}]"),
-      "{'GroupName':'people','GroupPolicyList':[" INLINE("home", HOME) "," INLINE(
-          "team", ALLOW("'ecr:TagResource'", "'arn:aws:ecr:us-east-1:" ACCT
-                                             ":repository/${aws:PrincipalTag/team}/*'")) "]}",
-      ROLE("alice", ",'RolePolicyList':[" INLINE("home", HOME) "]"), NULL);
+#define HOME ALLOW("'ecr:PutImage'", "'arn:aws:ecr:us-east-1:" ACCT ":repository/home/${aws:username}/*'")
+  bundle_iam(dir,
+             USER("alice", ",'GroupList':['people'],'Tags':[{'Key':'team','Value':'web'}]") ","
+             USER("bob", ",'GroupList':['people']") ","
+             USER("old", ",'UserPolicyList':[{'PolicyName':'o','PolicyDocument':{'Version':'2008-10-17','Statement':["
+                         "{'Effect':'Allow','Action':'ecr:BatchGetImage','Resource':'arn:aws:ecr:us-east-1:" ACCT
+                         ":repository/home/${aws:username}/*'}]}},"
+                         "{'PolicyName':'nov','PolicyDocument':{'Statement':[{'Effect':'Allow','Action':'ecr:ListImages',"
+                         "'Resource':'arn:aws:ecr:us-east-1:" ACCT ":repository/home/${aws:username}/*'}]}}]"),
+             "{'GroupName':'people','GroupPolicyList':[" INLINE("home", HOME) ","
+             INLINE("team", ALLOW("'ecr:TagResource'", "'arn:aws:ecr:us-east-1:" ACCT ":repository/${aws:PrincipalTag/team}/*'")) "]}",
+             ROLE("alice", ",'RolePolicyList':[" INLINE("home", HOME) "]"), NULL);
   bundle_repos(dir, "us-east-1", "home/alice/app,home/bob/app,web/site,home/${aws:username}/x");
   fx f = eval_dir(dir);
   EXPECT(&f, USER_ARN("alice"), USE1("home/alice/app"), "ecr:PutImage", ALLOWED);
@@ -852,54 +580,30 @@ static void policy_variables(void **state) {
   EXPECT(&f, USER_ARN("old"), USE1("home/${aws:username}/x"), "ecr:ListImages", ALLOWED);
   EXPECT(&f, USER_ARN("old"), USE1("home/alice/app"), "ecr:BatchGetImage", DENIED);
   /* two users with the same policies but different names differ */
-  assert_true(f.m->principals[P(&f, USER_ARN("alice"))].row !=
-              f.m->principals[P(&f, USER_ARN("bob"))].row);
+  assert_true(f.m->principals[P(&f, USER_ARN("alice"))].row != f.m->principals[P(&f, USER_ARN("bob"))].row);
   fx_free(&f);
 }
 
-/* ---- explain, covers_future, interning
- * ------------------------------------------------------------- */
+/* ---- explain, covers_future, interning ------------------------------------------------------------- */
 static void explain_and_future(void **state) {
   (void)state;
   char *dir = bundle_new("mx-explain");
-  bundle_iam(
-      dir,
-      USER(
-          "a",
-          ",'UserPolicyList':[" INLINE(
-              "ci-push",
-              "{'Sid':'Push','Effect':'Allow','Action':['ecr:PutImage','ecr:"
-              "InitiateLayerUpload'],"
-              "'Resource':'arn:aws:ecr:us-east-1:" ACCT ":repository/team/*'},"
-              "{'Effect':'Allow','Action':'ecr:BatchGetImage','Resource':'*'},"
-              "{'Sid':'MaybeNot','Effect':'Deny','Action':'ecr:PutImage','"
-              "Resource':'*','Condition':{'Bool':{'aws:MultiFactorAuthPresent':'"
-              "false'}}}") "]") "," USER("twin1",
-                                         ",'AttachedManagedPolicies':[" ATTACH(
-                                             "Shared") "]") "," USER("twin2",
-                                                                     ",'"
-                                                                     "AttachedMa"
-                                                                     "nagedPolic"
-                                                                     "ies':"
-                                                                     "[" ATTACH(
-                                                                         "Share"
-                                                                         "d") "]") "," USER("g",
-                                                                                            ",'"
-                                                                                            "GroupL"
-                                                                                            "ist':["
-                                                                                            "'devs'"
-                                                                                            "]"),
-      "{'GroupName':'devs','AttachedManagedPolicies':[" ATTACH("GroupOnly") "]}", NULL,
-      MP("Shared", ALLOW("'ecr:ListImages'", "'arn:aws:ecr:*:" ACCT ":repository/*'")) "," MP(
-          "GroupOnly", "{'Sid':'G','Effect':'Allow','Action':'"
-                       "ecr:PutImage','Resource':'*'}"));
+  bundle_iam(dir,
+             USER("a", ",'UserPolicyList':[" INLINE("ci-push", "{'Sid':'Push','Effect':'Allow','Action':['ecr:PutImage','ecr:InitiateLayerUpload'],"
+                       "'Resource':'arn:aws:ecr:us-east-1:" ACCT ":repository/team/*'},"
+                       "{'Effect':'Allow','Action':'ecr:BatchGetImage','Resource':'*'},"
+                       "{'Sid':'MaybeNot','Effect':'Deny','Action':'ecr:PutImage','Resource':'*','Condition':{'Bool':{'aws:MultiFactorAuthPresent':'false'}}}") "]") ","
+             USER("twin1", ",'AttachedManagedPolicies':[" ATTACH("Shared") "]") ","
+             USER("twin2", ",'AttachedManagedPolicies':[" ATTACH("Shared") "]") ","
+             USER("g", ",'GroupList':['devs']"),
+             "{'GroupName':'devs','AttachedManagedPolicies':[" ATTACH("GroupOnly") "]}",
+             NULL,
+             MP("Shared", ALLOW("'ecr:ListImages'", "'arn:aws:ecr:*:" ACCT ":repository/*'")) ","
+             MP("GroupOnly", "{'Sid':'G','Effect':'Allow','Action':'ecr:PutImage','Resource':'*'}"));
   bundle_repos(dir, "us-east-1", "team/api,other");
   bundle_repos(dir, "eu-west-1", "x");
-  const char *pols[] = {"other",
-                        DOCQ("{'Sid':'RepoGrant','Effect':'Allow','Principal':{'AWS':'" USER_ARN(
-                            "a") "'},"
-                                 "'Action':'ecr:PutImage'}"),
-                        NULL};
+  const char *pols[] = {"other", DOCQ("{'Sid':'RepoGrant','Effect':'Allow','Principal':{'AWS':'" USER_ARN("a") "'},"
+                                      "'Action':'ecr:PutImage'}"), NULL};
   bundle_repo_policies(dir, "us-east-1", pols);
   fx f = eval_dir(dir);
   size_t a = P(&f, USER_ARN("a"));
@@ -937,8 +641,7 @@ static void explain_and_future(void **state) {
   assert_false(ecr_matrix_covers_future(f.m, a, abit("ecr:PutImage")));
   assert_true(ecr_matrix_covers_future(f.m, a, abit("ecr:BatchGetImage")));
   assert_true(ecr_matrix_covers_future(f.m, P(&f, USER_ARN("twin1")), abit("ecr:ListImages")));
-  assert_false(ecr_matrix_covers_future(f.m, P(&f, USER_ARN("twin1")),
-                                        abit("ecr:ListImages") | abit("ecr:PutImage")));
+  assert_false(ecr_matrix_covers_future(f.m, P(&f, USER_ARN("twin1")), abit("ecr:ListImages") | abit("ecr:PutImage")));
   /* identical principals share one interned row and the same answers */
   size_t t1 = P(&f, USER_ARN("twin1")), t2 = P(&f, USER_ARN("twin2"));
   assert_ptr_equal(f.m->principals[t1].row, f.m->principals[t2].row);
@@ -960,10 +663,9 @@ static void explain_and_future(void **state) {
 static void explain_group_managed_policy_source(void **state) {
   (void)state;
   char *dir = bundle_new("mx-explain-grp");
-  bundle_iam(
-      dir, USER("g", ",'GroupList':['devs']"),
-      "{'GroupName':'devs','AttachedManagedPolicies':[" ATTACH("GroupOnly") "]}", NULL,
-      MP("GroupOnly", "{'Sid':'G','Effect':'Allow','Action':'ecr:PutImage','Resource':'*'}"));
+  bundle_iam(dir, USER("g", ",'GroupList':['devs']"),
+             "{'GroupName':'devs','AttachedManagedPolicies':[" ATTACH("GroupOnly") "]}", NULL,
+             MP("GroupOnly", "{'Sid':'G','Effect':'Allow','Action':'ecr:PutImage','Resource':'*'}"));
   bundle_repos(dir, "us-east-1", "app");
   fx f = eval_dir(dir);
   size_t repos[] = {0};
@@ -984,12 +686,9 @@ static void explain_group_managed_policy_source(void **state) {
 static void explain_boundary_deny_source(void **state) {
   (void)state;
   char *dir = bundle_new("mx-explain-bnd");
-  bundle_iam(
-      dir,
-      USER("u",
-           ",'UserPolicyList':[" INLINE("a", ALLOW("'ecr:PutImage'", "'*'")) "]" BOUNDARY("B")),
-      NULL, NULL,
-      MP("B", ECRALL ",{'Sid':'NoMfaNoPush','Effect':'Deny','Action':'ecr:PutImage','Resource':'*',"
+  bundle_iam(dir, USER("u", ",'UserPolicyList':[" INLINE("a", ALLOW("'ecr:PutImage'", "'*'")) "]" BOUNDARY("B")),
+             NULL, NULL,
+             MP("B", ECRALL ",{'Sid':'NoMfaNoPush','Effect':'Deny','Action':'ecr:PutImage','Resource':'*',"
                      "'Condition':{'BoolIfExists':{'aws:MultiFactorAuthPresent':'false'}}}"));
   bundle_repos(dir, "us-east-1", "app");
   fx f = eval_dir(dir);
@@ -1001,58 +700,29 @@ static void explain_boundary_deny_source(void **state) {
   assert_non_null(d);
   assert_true(d->deny);
   if (d->source != ECR_SRC_BOUNDARY)
-    fail_msg("BUG (matrix.c compile_all/explain.c): boundary Deny reported with source \"%s\", "
-             "want \"boundary\"",
+    fail_msg("BUG (matrix.c compile_all/explain.c): boundary Deny reported with source \"%s\", want \"boundary\"",
              ecr_source_name(d->source));
   vias_free(v, n);
   fx_free(&f);
 }
 
-/* ---- TSV contract
- * ------------------------------------------------------------------------------------- */
+/* ---- TSV contract ------------------------------------------------------------------------------------- */
 static void tsv_order(void **state) {
   (void)state;
   char *dir = bundle_new("mx-tsv");
   /* users whose ARNs are prefixes of each other, upper case, digits */
-  bundle_iam(
-      dir,
-      USER(
-          "dev",
-          ",'UserPolicyList':[" INLINE(
-              "a",
-              ALLOW(
-                  "['ecr:PutImage','ecr:PutImageTagMutability','ecr:GetAuthorizationToken']",
-                  "'*'")) "]") "," USER("dev-ops",
-                                        ",'UserPolicyList':[" INLINE(
-                                            "a",
-                                            ALLOW(
-                                                "'ecr:PutImage'",
-                                                "'*'")) "]") "," USER("dev.x",
-                                                                      ",'UserPolicyList':[" INLINE(
-                                                                          "a",
-                                                                          ALLOW(
-                                                                              "'ecr:PutImage'",
-                                                                              "'*'")) "]") "," USER("Dev",
-                                                                                                    ",'UserPolicyList':[" INLINE(
-                                                                                                        "a",
-                                                                                                        ALLOW(
-                                                                                                            "'ecr:PutImage'",
-                                                                                                            "'*'")) "]") "," USER("dev0",
-                                                                                                                                  ",'UserPolicyList':[" INLINE(
-                                                                                                                                      "a",
-                                                                                                                                      ALLOW(
-                                                                                                                                          "'ecr:PutImage'",
-                                                                                                                                          "'*'")) "]"),
-      NULL, NULL, NULL);
+  bundle_iam(dir,
+             USER("dev", ",'UserPolicyList':[" INLINE("a", ALLOW("['ecr:PutImage','ecr:PutImageTagMutability','ecr:GetAuthorizationToken']", "'*'")) "]") ","
+             USER("dev-ops", ",'UserPolicyList':[" INLINE("a", ALLOW("'ecr:PutImage'", "'*'")) "]") ","
+             USER("dev.x", ",'UserPolicyList':[" INLINE("a", ALLOW("'ecr:PutImage'", "'*'")) "]") ","
+             USER("Dev", ",'UserPolicyList':[" INLINE("a", ALLOW("'ecr:PutImage'", "'*'")) "]") ","
+             USER("dev0", ",'UserPolicyList':[" INLINE("a", ALLOW("'ecr:PutImage'", "'*'")) "]"),
+             NULL, NULL, NULL);
   bundle_repos(dir, "us-east-1", "app,app-x,app/x,App,app.x");
   bundle_repos(dir, "eu-west-1", "app");
-  const char *pols[] = {
-      "app",
-      DOCQ("{'Effect':'Allow','Principal':{'Service':'codebuild.amazonaws.com'},'Action':'ecr:"
-           "BatchGetImage'},"
-           "{'Effect':'Allow','Principal':'*','Action':'ecr:ListImages'},"
-           "{'Effect':'Allow','Principal':{'AWS':'444455556666'},'Action':'ecr:BatchGetImage'}"),
-      NULL};
+  const char *pols[] = {"app", DOCQ("{'Effect':'Allow','Principal':{'Service':'codebuild.amazonaws.com'},'Action':'ecr:BatchGetImage'},"
+                                    "{'Effect':'Allow','Principal':'*','Action':'ecr:ListImages'},"
+                                    "{'Effect':'Allow','Principal':{'AWS':'444455556666'},'Action':'ecr:BatchGetImage'}"), NULL};
   bundle_repo_policies(dir, "us-east-1", pols);
   fx f = eval_dir(dir);
   char *t = tsv(&f);
@@ -1085,9 +755,7 @@ static void tsv_order(void **state) {
 static void tsv_determinism_and_errors(void **state) {
   (void)state;
   char *dir = bundle_new("mx-det");
-  bundle_iam(dir,
-             USER("a", ",'UserPolicyList':[" INLINE("a", ECRALL) "]") "," USER(
-                 "b", ",'UserPolicyList':[" INLINE("a", ECRALL) "]"),
+  bundle_iam(dir, USER("a", ",'UserPolicyList':[" INLINE("a", ECRALL) "]") "," USER("b", ",'UserPolicyList':[" INLINE("a", ECRALL) "]"),
              NULL, NULL, NULL);
   bundle_repos(dir, "us-east-1", "x,y");
   fx f1 = eval_dir(dir);

@@ -187,11 +187,10 @@ static void document_forms(void **state) {
 
 static void string_or_array(void **state) {
   (void)state;
-  ecr_policy *p =
-      parse(DOC("{\"Effect\":\"Allow\",\"Action\":\"ecr:PutImage\",\"Resource\":\"arn:x\"},"
-                "{\"Effect\":\"Allow\",\"Action\":[\"ecr:PutImage\",\"ecr:BatchGetImage\"],"
-                "\"Resource\":[\"arn:x\",\"arn:y\"]},"
-                "{\"Effect\":\"Deny\",\"Action\":[],\"Resource\":[]}"));
+  ecr_policy *p = parse(DOC(
+      "{\"Effect\":\"Allow\",\"Action\":\"ecr:PutImage\",\"Resource\":\"arn:x\"},"
+      "{\"Effect\":\"Allow\",\"Action\":[\"ecr:PutImage\",\"ecr:BatchGetImage\"],\"Resource\":[\"arn:x\",\"arn:y\"]},"
+      "{\"Effect\":\"Deny\",\"Action\":[],\"Resource\":[]}"));
   assert_int_equal(p->n_statements, 3);
   assert_int_equal(p->statements[0].actions, bit("ecr:PutImage"));
   assert_int_equal(p->statements[0].n_resources, 1);
@@ -239,8 +238,7 @@ static void conditions(void **state) {
       {"{\"ForAnyValue:StringLike\":{\"aws:TagKeys\":\"a*\"}}", ECR_COND_UNKNOWN},
       {"{\"ForAllValues:StringEqualsIfExists\":{\"aws:TagKeys\":\"a\"}}", ECR_COND_UNKNOWN},
       {"{\"Null\":{\"aws:PrincipalTag/team\":\"true\"}}", ECR_COND_UNKNOWN},
-      {"{\"Bool\":{\"aws:SecureTransport\":\"true\"},\"IpAddress\":{\"aws:SourceIp\":\"10.0.0.0/"
-       "8\"}}",
+      {"{\"Bool\":{\"aws:SecureTransport\":\"true\"},\"IpAddress\":{\"aws:SourceIp\":\"10.0.0.0/8\"}}",
        ECR_COND_UNKNOWN},
       {"{\"ArnLike\":{\"aws:PrincipalArn\":\"arn:*\"}}", ECR_COND_UNKNOWN},
       {"{\"DateGreaterThan\":{\"aws:CurrentTime\":\"2020-01-01T00:00:00Z\"}}", ECR_COND_UNKNOWN},
@@ -274,12 +272,10 @@ static void principals(void **state) {
   ecr_policy *p = parse(DOC(
       "{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"ecr:BatchGetImage\"},"
       "{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"*\"},\"Action\":\"ecr:BatchGetImage\"},"
-      "{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":[\"444455556666\",\"arn:aws:iam::777788889999:"
-      "role/x\"]},"
+      "{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":[\"444455556666\",\"arn:aws:iam::777788889999:role/x\"]},"
       "\"Action\":\"ecr:BatchGetImage\"},"
       "{\"Effect\":\"Allow\",\"Principal\":{\"Service\":[\"codebuild.amazonaws.com\"],"
-      "\"Federated\":\"arn:aws:iam::111122223333:saml-provider/"
-      "corp\"},\"Action\":\"ecr:BatchGetImage\"},"
+      "\"Federated\":\"arn:aws:iam::111122223333:saml-provider/corp\"},\"Action\":\"ecr:BatchGetImage\"},"
       "{\"Effect\":\"Deny\",\"NotPrincipal\":{\"AWS\":\"arn:aws:iam::111122223333:user/admin\"},"
       "\"Action\":\"ecr:*\"},"
       "{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"12345\"},\"Action\":\"ecr:BatchGetImage\"}"));
@@ -319,9 +315,9 @@ static void parse_errors(void **state) {
   parse_err(DOC("{\"Action\":\"ecr:*\"}"), "statement 0: Effect is missing");
   parse_err(DOC("{\"Effect\":\"Allow\",\"Action\":42}"),
             "statement 0: Action must be a string or an array of strings");
-  parse_err(DOC("{\"Effect\":\"Allow\",\"Action\":\"ecr:*\"},{\"Effect\":\"Allow\",\"Action\":["
-                "\"ecr:*\",7]}"),
-            "statement 1: Action must contain only strings");
+  parse_err(
+      DOC("{\"Effect\":\"Allow\",\"Action\":\"ecr:*\"},{\"Effect\":\"Allow\",\"Action\":[\"ecr:*\",7]}"),
+      "statement 1: Action must contain only strings");
   parse_err(DOC("{\"Effect\":\"Allow\",\"Action\":\"ecr:*\",\"Resource\":{\"a\":1}}"),
             "statement 0: Resource must be a string or an array");
   parse_err(DOC("{\"Effect\":\"Allow\",\"Action\":\"ecr:*\",\"NotResource\":true}"),

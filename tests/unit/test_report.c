@@ -17,17 +17,18 @@
 
 #include "bundle.h"
 
-#define MP(name, stmts)                                                                            \
-  "{'PolicyName':'" name "','Arn':'arn:aws:iam::" ACCT ":policy/" name                             \
-  "','DefaultVersionId':'v1',"                                                                     \
+/* The bundles below are quote-free JSON built from string macros, laid out by
+ * hand: clang-format cannot break them readably. */
+/* clang-format off */
+
+#define MP(name, stmts)                                                                        \
+  "{'PolicyName':'" name "','Arn':'arn:aws:iam::" ACCT ":policy/" name "','DefaultVersionId':'v1',"  \
   "'PolicyVersionList':[{'VersionId':'v1','IsDefaultVersion':true,'Document':" DOCQ(stmts) "}]}"
-#define PUSH5                                                                                      \
-  "['ecr:BatchCheckLayerAvailability','ecr:InitiateLayerUpload','ecr:UploadLayerPart','ecr:"       \
-  "CompleteLayerUpload','ecr:PutImage']"
+#define PUSH5 "['ecr:BatchCheckLayerAvailability','ecr:InitiateLayerUpload','ecr:UploadLayerPart','ecr:CompleteLayerUpload','ecr:PutImage']"
 #define TOKEN "{'Effect':'Allow','Action':'ecr:GetAuthorizationToken','Resource':'*'}"
-#define TRUST(principal, extra)                                                                    \
-  ",'AssumeRolePolicyDocument':{'Version':'2012-10-17','Statement':[{'Effect':'Allow','Principal'" \
-  ":" principal ",'Action':'sts:AssumeRole'" extra "}]}"
+#define TRUST(principal, extra)                                                                \
+  ",'AssumeRolePolicyDocument':{'Version':'2012-10-17','Statement':[{'Effect':'Allow','Principal':" principal \
+  ",'Action':'sts:AssumeRole'" extra "}]}"
 #define AS_OF "2026-11-27"
 
 typedef struct rfx {
@@ -79,8 +80,8 @@ static const ecr_finding *ff(const ecr_report *r, const char *principal, ecr_acc
         (status < 0 || (int)f->status == status))
       return f;
   }
-  fail_msg("no %s %s %s finding (status %d) for %s", ecr_access_level_name(level),
-           ecr_decision_name(d), "", status, principal);
+  fail_msg("no %s %s %s finding (status %d) for %s", ecr_access_level_name(level), ecr_decision_name(d),
+           "", status, principal);
   return NULL;
 }
 
@@ -109,117 +110,60 @@ static const ecr_ledger_entry *entry(const ecr_report *r, const char *id) {
 /* The main sample: one bundle exercising most rules. */
 static char *main_bundle(const char *tag, bool extra_user) {
   char *dir = bundle_new(tag);
-  const char *users = USER(
-      "pusher",
-      ",'UserPolicyList':[" INLINE(
-          "push-inline",
-          "{'Sid':'PushApp','Effect':'Allow','Action':" PUSH5 ","
-          "'Resource':'" USE1(
-              "app") "'}," TOKEN) "]") "," USER("scoped",
-                                                ",'UserPolicyList':[" INLINE(
-                                                    "p",
-                                                    ALLOW(
-                                                        PUSH5,
-                                                        "'" USE1(
-                                                            "app") "'")) "]") "," USER("wide",
-                                                                                       ",'"
-                                                                                       "UserPolicyL"
-                                                                                       "ist':"
-                                                                                       "[" INLINE(
-                                                                                           "w",
-                                                                                           ALLOW(
-                                                                                               "'ec"
-                                                                                               "r:"
-                                                                                               "Bat"
-                                                                                               "chD"
-                                                                                               "ele"
-                                                                                               "teI"
-                                                                                               "mag"
-                                                                                               "e'",
-                                                                                               "'*"
-                                                                                               "'")) "]") "," USER("tagger",
-                                                                                                                   ",'UserPolicyList':[" INLINE(
-                                                                                                                       "t",
-                                                                                                                       ALLOW(
-                                                                                                                           "'ecr:TagResource'",
-                                                                                                                           "'" USE1(
-                                                                                                                               "app") "'")) "]") "," USER("reader", ",'UserPolicyList':[" INLINE("r",
-                                                                                                                                                                                                 ALLOW(
-                                                                                                                                                                                                     "['ecr:BatchGetImage','ecr:ListImages']", "'*'")) "]") "," USER("admin", ",'AttachedManagedPolicies':[{'PolicyName':'RepoAdmin','PolicyArn':'arn:aws:iam::" ACCT ":policy/RepoAdmin'}]") "," USER("mfa",
-                                                                                                                                                                                                                                                                                                                                                                                                       ",'UserPolicyList':[" INLINE(
-                                                                                                                                                                                                                                                                                                                                                                                                           "m",
-                                                                                                                                                                                                                                                                                                                                                                                                           "{'Effect':'Allow','Action':'ecr:PutImage','Resource':'" USE1(
-                                                                                                                                                                                                                                                                                                                                                                                                               "app") "',"
-                                                                                                                                                                                                                                                                                                                                                                                                                      "'Condition':{'Bool':{'aws:MultiFactorAuthPresent':'true'}}}") "]");
-  const char
-      *roles = ROLE("ci",
-                    TRUST("{'Service':'codebuild.amazonaws.com'}", "") ",'RoleLastUsed':{'"
-                                                                       "LastUsedDate':'2026-11-"
-                                                                       "20T10:00:00Z','Region':'us-"
-                                                                       "east-1'},"
-                                                                       "'RolePolicyList':[" INLINE("ci-push", ALLOW(PUSH5, "['" USE1("app") "','" USE1("solo") "']") "," TOKEN) "]") "," ROLE("gh", TRUST("{'Federated':'arn:aws:iam::" ACCT ":oidc-provider/token.actions.githubusercontent.com'}", ",'Condition':{'StringLike':{'token.actions.githubusercontent.com:sub':'repo:acme/app:ref:refs/heads/main'}}") ",'RoleLastUsed':{'LastUsedDate':'2026-11-01T00:00:00Z','Region':'eu-west-1'},"
-                                                                                                                                                                                                                                                                                                                                                                                                                    "'RolePolicyList':[" INLINE("gh", ALLOW("'ecr:PutImage'", "'" USE1("app") "'")) "]") "," ROLE("xacct",
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                  TRUST("{'AWS':'arn:aws:iam::444455556666:root'}",
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                        "") ",'RolePolicyList':[" INLINE("x",
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                         ALLOW("'ecr:UntagResource'", "'" USE1(
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                          "app") "'")) "]") "," ROLE("saml",
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                     TRUST("{'Federated':'arn:aws:iam::" ACCT ":saml-provider/corp'}", "") ",'RolePolicyList':[" INLINE("s",
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                        ALLOW("'ecr:BatchDeleteImage'",
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                              "'" USE1("app") "'")) "]") ","
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                         "{'RoleName':'AWSServiceRoleForECRReplication','RoleId':'AROASLR','Path':'/aws-service-role/replication.ecr.amazonaws.com/',"
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                         "'Arn':'arn:aws:iam::" ACCT
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                         ":role/aws-service-role/replication.ecr.amazonaws.com/AWSServiceRoleForECRReplication',"
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                         "'RolePolicyList':[" INLINE(
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                             "slr",
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                             ALLOW(
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                 "'ecr:ReplicateImage'",
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                 "'*'")) "]}";
-  char *u = extra_user ? ecr_xasprintf("%s,%s", users,
-                                       USER("zed", ",'UserPolicyList':[" INLINE(
-                                                       "z", ALLOW("'ecr:PutImage'", "'*'")) "]"))
+  const char *users =
+      USER("pusher", ",'UserPolicyList':[" INLINE("push-inline", "{'Sid':'PushApp','Effect':'Allow','Action':" PUSH5 ","
+                     "'Resource':'" USE1("app") "'}," TOKEN) "]") ","
+      USER("scoped", ",'UserPolicyList':[" INLINE("p", ALLOW(PUSH5, "'" USE1("app") "'")) "]") ","
+      USER("wide", ",'UserPolicyList':[" INLINE("w", ALLOW("'ecr:BatchDeleteImage'", "'*'")) "]") ","
+      USER("tagger", ",'UserPolicyList':[" INLINE("t", ALLOW("'ecr:TagResource'", "'" USE1("app") "'")) "]") ","
+      USER("reader", ",'UserPolicyList':[" INLINE("r", ALLOW("['ecr:BatchGetImage','ecr:ListImages']", "'*'")) "]") ","
+      USER("admin", ",'AttachedManagedPolicies':[{'PolicyName':'RepoAdmin','PolicyArn':'arn:aws:iam::" ACCT ":policy/RepoAdmin'}]") ","
+      USER("mfa", ",'UserPolicyList':[" INLINE("m", "{'Effect':'Allow','Action':'ecr:PutImage','Resource':'" USE1("app") "',"
+                  "'Condition':{'Bool':{'aws:MultiFactorAuthPresent':'true'}}}") "]");
+  const char *roles =
+      ROLE("ci", TRUST("{'Service':'codebuild.amazonaws.com'}", "")
+                 ",'RoleLastUsed':{'LastUsedDate':'2026-11-20T10:00:00Z','Region':'us-east-1'},"
+                 "'RolePolicyList':[" INLINE("ci-push", ALLOW(PUSH5, "['" USE1("app") "','" USE1("solo") "']") "," TOKEN) "]") ","
+      ROLE("gh", TRUST("{'Federated':'arn:aws:iam::" ACCT ":oidc-provider/token.actions.githubusercontent.com'}",
+                       ",'Condition':{'StringLike':{'token.actions.githubusercontent.com:sub':'repo:acme/app:ref:refs/heads/main'}}")
+                 ",'RoleLastUsed':{'LastUsedDate':'2026-11-01T00:00:00Z','Region':'eu-west-1'},"
+                 "'RolePolicyList':[" INLINE("gh", ALLOW("'ecr:PutImage'", "'" USE1("app") "'")) "]") ","
+      ROLE("xacct", TRUST("{'AWS':'arn:aws:iam::444455556666:root'}", "")
+                    ",'RolePolicyList':[" INLINE("x", ALLOW("'ecr:UntagResource'", "'" USE1("app") "'")) "]") ","
+      ROLE("saml", TRUST("{'Federated':'arn:aws:iam::" ACCT ":saml-provider/corp'}", "")
+                   ",'RolePolicyList':[" INLINE("s", ALLOW("'ecr:BatchDeleteImage'", "'" USE1("app") "'")) "]") ","
+      "{'RoleName':'AWSServiceRoleForECRReplication','RoleId':'AROASLR','Path':'/aws-service-role/replication.ecr.amazonaws.com/',"
+      "'Arn':'arn:aws:iam::" ACCT ":role/aws-service-role/replication.ecr.amazonaws.com/AWSServiceRoleForECRReplication',"
+      "'RolePolicyList':[" INLINE("slr", ALLOW("'ecr:ReplicateImage'", "'*'")) "]}";
+  char *u = extra_user ? ecr_xasprintf("%s,%s", users, USER("zed", ",'UserPolicyList':[" INLINE("z", ALLOW("'ecr:PutImage'", "'*'")) "]"))
                        : ecr_xstrdup(users);
-  bundle_iam(dir, u, NULL, roles,
-             MP("RepoAdmin", "{'Sid':'SetPolicies','Effect':'Allow','Action':'ecr:"
-                             "SetRepositoryPolicy','Resource':'" USE1("app") "'}"));
+  bundle_iam(dir, u, NULL, roles, MP("RepoAdmin", "{'Sid':'SetPolicies','Effect':'Allow','Action':'ecr:SetRepositoryPolicy','Resource':'" USE1("app") "'}"));
   free(u);
   bundle_repos(dir, "us-east-1", "app,solo,public-read,public-write,shared,gapped");
   bundle_repos(dir, "eu-west-1", "euro");
   const char *pols[] = {
-      "public-read",
-      DOCQ("{'Sid':'PublicPull','Effect':'Allow','Principal':'*','Action':'ecr:BatchGetImage'}"),
-      "public-write",
-      DOCQ("{'Sid':'Oops','Effect':'Allow','Principal':{'AWS':'*'},'Action':'ecr:PutImage'}"),
-      "shared",
-      DOCQ("{'Sid':'Partner','Effect':'Allow','Principal':{'AWS':'444455556666'},'Action':['ecr:"
-           "BatchGetImage','ecr:PutImage']}"),
+      "public-read", DOCQ("{'Sid':'PublicPull','Effect':'Allow','Principal':'*','Action':'ecr:BatchGetImage'}"),
+      "public-write", DOCQ("{'Sid':'Oops','Effect':'Allow','Principal':{'AWS':'*'},'Action':'ecr:PutImage'}"),
+      "shared", DOCQ("{'Sid':'Partner','Effect':'Allow','Principal':{'AWS':'444455556666'},'Action':['ecr:BatchGetImage','ecr:PutImage']}"),
       NULL};
   bundle_repo_policies(dir, "us-east-1", pols);
   const char *none[] = {NULL};
   bundle_repo_policies(dir, "eu-west-1", none);
   writeq(dir, "manifest.json",
-         "{'account':'" ACCT
-         "','collected_at':'2026-11-26T00:00:00Z','gaps':[{'source':'ecr:GetRepositoryPolicy',"
+         "{'account':'" ACCT "','collected_at':'2026-11-26T00:00:00Z','gaps':[{'source':'ecr:GetRepositoryPolicy',"
          "'resource':'" USE1("gapped") "','error':'AccessDeniedException: denied'}]}");
   return dir;
 }
 
-#define LEDGER                                                                                     \
-  "[{'id':'EX-ACTIVE','principal':'" ROLE_ARN("ci") "','repositories':['" REPO_ARN(                \
-      "us-east-1",                                                                                 \
-      "*") "'],"                                                                                   \
-           "'actions':['Write'],'justification':'CI "                                              \
-           "publishes','approved_by':'sec','ticket':'SEC-1','expires':'2030-01-01'},"              \
-           "{'id':'EX-EXPIRED','principal':'" USER_ARN(                                            \
-               "tagger") "','repositories':'*','actions':'Tagging',"                               \
-                         "'justification':'cost "                                                  \
-                         "tags','approved_by':'sec','expires':'2026-01-31'},"                      \
-                         "{'id':'EX-UNUSED','principal':'" USER_ARN(                               \
-                             "nobody") "','repositories':'*','actions':'*',"                       \
-                                       "'justification':'x','approved_by':'sec','expires':'2030-"  \
-                                       "01-01'},"                                                  \
-                                       "{'id':'EX-BAD','principal':'" USER_ARN(                    \
-                                           "wide") "','repositories':'*','actions':'Write',"       \
-                                                   "'approved_by':'sec','expires':'2030-01-01'}]"
+#define LEDGER                                                                                    \
+  "[{'id':'EX-ACTIVE','principal':'" ROLE_ARN("ci") "','repositories':['" REPO_ARN("us-east-1", "*") "'],"   \
+  "'actions':['Write'],'justification':'CI publishes','approved_by':'sec','ticket':'SEC-1','expires':'2030-01-01'},"  \
+  "{'id':'EX-EXPIRED','principal':'" USER_ARN("tagger") "','repositories':'*','actions':'Tagging',"        \
+  "'justification':'cost tags','approved_by':'sec','expires':'2026-01-31'},"                             \
+  "{'id':'EX-UNUSED','principal':'" USER_ARN("nobody") "','repositories':'*','actions':'*',"             \
+  "'justification':'x','approved_by':'sec','expires':'2030-01-01'},"                                     \
+  "{'id':'EX-BAD','principal':'" USER_ARN("wide") "','repositories':'*','actions':'Write',"              \
+  "'approved_by':'sec','expires':'2030-01-01'}]"
 
 #define PUSHER USER_ARN("pusher")
 #define W ECR_LEVEL_WRITE
@@ -266,15 +210,14 @@ static void statuses_and_severity(void **state) {
   assert_int_equal(ff(r, USER_ARN("reader"), ECR_LEVEL_LIST, A, -1)->status, ECR_CHECK_PASS);
   assert_int_equal(ff(r, USER_ARN("reader"), ECR_LEVEL_LIST, A, -1)->severity, ECR_SEV_INFO);
   /* severities */
-  assert_int_equal(ff(r, "*", W, A, -1)->severity, ECR_SEV_CRITICAL); /* public Write */
+  assert_int_equal(ff(r, "*", W, A, -1)->severity, ECR_SEV_CRITICAL);            /* public Write */
   assert_int_equal(ff(r, "*", W, A, -1)->status, ECR_CHECK_FAIL);
-  assert_int_equal(ff(r, "*", ECR_LEVEL_READ, A, -1)->severity, ECR_SEV_HIGH); /* public Read */
+  assert_int_equal(ff(r, "*", ECR_LEVEL_READ, A, -1)->severity, ECR_SEV_HIGH);   /* public Read */
   assert_int_equal(ff(r, "*", ECR_LEVEL_READ, A, -1)->status, ECR_CHECK_FAIL);
   const char *partner = "arn:aws:iam::444455556666:root";
-  assert_int_equal(ff(r, partner, W, A, -1)->severity, ECR_SEV_CRITICAL); /* external Write */
+  assert_int_equal(ff(r, partner, W, A, -1)->severity, ECR_SEV_CRITICAL);        /* external Write */
   assert_int_equal(ff(r, partner, W, A, -1)->principal_kind, ECR_PK_ACCOUNT);
-  assert_int_equal(ff(r, partner, ECR_LEVEL_READ, A, -1)->status,
-                   ECR_CHECK_FAIL); /* cross-account Read fails */
+  assert_int_equal(ff(r, partner, ECR_LEVEL_READ, A, -1)->status, ECR_CHECK_FAIL); /* cross-account Read fails */
   assert_int_equal(ff(r, partner, ECR_LEVEL_READ, A, -1)->severity, ECR_SEV_INFO);
   assert_int_equal(ff(r, USER_ARN("admin"), ECR_LEVEL_PERMISSIONS, A, -1)->severity, ECR_SEV_HIGH);
   assert_int_equal(ff(r, USER_ARN("admin"), ECR_LEVEL_PERMISSIONS, A, -1)->status, ECR_CHECK_FAIL);
@@ -317,18 +260,10 @@ static void statuses_and_severity(void **state) {
 static void write_everywhere_severity(void **state) {
   (void)state;
   char *dir = bundle_new("rp-wide");
-  bundle_iam(
-      dir,
-      USER(
-          "wide",
-          ",'UserPolicyList':[" INLINE(
-              "w", ALLOW("'ecr:BatchDeleteImage'",
-                         "'*'")) "]") "," USER("wide2",
-                                               ",'UserPolicyList':[" INLINE(
-                                                   "w",
-                                                   ALLOW("'ecr:BatchDeleteImage'", "'*'") "," ALLOW(
-                                                       "'ecr:PutImage'", "'" USE1("a") "'")) "]"),
-      NULL, NULL, NULL);
+  bundle_iam(dir, USER("wide", ",'UserPolicyList':[" INLINE("w", ALLOW("'ecr:BatchDeleteImage'", "'*'")) "]") ","
+                  USER("wide2", ",'UserPolicyList':[" INLINE("w", ALLOW("'ecr:BatchDeleteImage'", "'*'") ","
+                                 ALLOW("'ecr:PutImage'", "'" USE1("a") "'")) "]"),
+             NULL, NULL, NULL);
   bundle_repos(dir, "us-east-1", "a,b");
   const char *none[] = {NULL};
   bundle_repo_policies(dir, "us-east-1", none);
@@ -338,10 +273,9 @@ static void write_everywhere_severity(void **state) {
   assert_int_equal(w->severity, ECR_SEV_HIGH);
   const ecr_finding *w2 = ff(f.r, USER_ARN("wide2"), W, A, -1);
   if (w2->severity != ECR_SEV_HIGH)
-    fail_msg(
-        "BUG (report.c principal_findings/severity_of): ecr:BatchDeleteImage on every repository "
-        "plus ecr:PutImage on one gives severity %s (all_repositories %d), want high",
-        ecr_severity_name(w2->severity), (int)w2->all_repositories);
+    fail_msg("BUG (report.c principal_findings/severity_of): ecr:BatchDeleteImage on every repository "
+             "plus ecr:PutImage on one gives severity %s (all_repositories %d), want high",
+             ecr_severity_name(w2->severity), (int)w2->all_repositories);
   rfx_free(&f, true);
 }
 
@@ -383,21 +317,17 @@ static void future_repositories_exact(void **state) {
   (void)state;
   char *dir = bundle_new("rp-future");
   bundle_iam(dir,
-             USER("star",
-                  ",'UserPolicyList':[" INLINE(
-                      "a", ALLOW("'ecr:*'",
-                                 "'*'")) "]") "," USER("carved", ",'UserPolicyList':[" INLINE("a", ALLOW("'ecr:*'", "'*'") "," DENY("'ecr:PutImage'", "'arn:aws:ecr:*:*:repository/prod-*'")) "]") "," USER("notres", ",'UserPolicyList':[" INLINE("a", "{'Effect':'Allow','Action':'ecr:*',"
-                                                                                                                                                                                                                                                        "'NotResource':'arn:aws:ecr:*:*:repository/prod-*'}") "]") "," USER("region", ",'UserPolicyList':[" INLINE("a", ALLOW("'ecr:*'", "'arn:aws:ecr:us-east-1:" ACCT ":repository/*'")) "]") "," USER("otheracct",
-                                                                                                                                                                                                                                                                                                                                                                                                                                                         ",'UserPolicyList':[" INLINE("a",
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                      ALLOW(
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                          "'ecr:*'",
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                          "'*'") "," DENY("'ecr:*'", "'arn:aws:ecr:*:999999999999:repository/*'")) "]") "," USER("colon",
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                 ",'UserPolicyList':[" INLINE(
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                     "a",
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                     ALLOW(
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                         "'ecr:*'",
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                         "'*'") "," DENY("'ecr:*'",
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                         "'arn:aws:ecr:*:*:repository/x:y'")) "]"),
+             USER("star", ",'UserPolicyList':[" INLINE("a", ALLOW("'ecr:*'", "'*'")) "]") ","
+             USER("carved", ",'UserPolicyList':[" INLINE("a", ALLOW("'ecr:*'", "'*'") ","
+                  DENY("'ecr:PutImage'", "'arn:aws:ecr:*:*:repository/prod-*'")) "]") ","
+             USER("notres", ",'UserPolicyList':[" INLINE("a", "{'Effect':'Allow','Action':'ecr:*',"
+                  "'NotResource':'arn:aws:ecr:*:*:repository/prod-*'}") "]") ","
+             USER("region", ",'UserPolicyList':[" INLINE("a", ALLOW("'ecr:*'",
+                  "'arn:aws:ecr:us-east-1:" ACCT ":repository/*'")) "]") ","
+             USER("otheracct", ",'UserPolicyList':[" INLINE("a", ALLOW("'ecr:*'", "'*'") ","
+                  DENY("'ecr:*'", "'arn:aws:ecr:*:999999999999:repository/*'")) "]") ","
+             USER("colon", ",'UserPolicyList':[" INLINE("a", ALLOW("'ecr:*'", "'*'") ","
+                  DENY("'ecr:*'", "'arn:aws:ecr:*:*:repository/x:y'")) "]"),
              NULL, NULL, NULL);
   bundle_repos(dir, "us-east-1", "app,web");
   bundle_repos(dir, "eu-west-1", "api");
@@ -430,11 +360,9 @@ static void future_repositories_exact(void **state) {
 static void findings_never_union(void **state) {
   (void)state;
   char *dir = bundle_new("rp-union");
-  bundle_iam(
-      dir,
-      USER("u", ",'UserPolicyList':[" INLINE("w", ALLOW("'ecr:BatchDeleteImage'", "'*'") "," ALLOW(
-                                                      "'ecr:PutImage'", "'" USE1("a") "'")) "]"),
-      NULL, NULL, NULL);
+  bundle_iam(dir, USER("u", ",'UserPolicyList':[" INLINE("w", ALLOW("'ecr:BatchDeleteImage'", "'*'") ","
+                  ALLOW("'ecr:PutImage'", "'" USE1("a") "'")) "]"),
+             NULL, NULL, NULL);
   bundle_repos(dir, "us-east-1", "a,b");
   const char *none[] = {NULL};
   bundle_repo_policies(dir, "us-east-1", none);
@@ -531,31 +459,25 @@ static void impact_sources(void **state) {
   rfx f = build(main_bundle("rp-impact", false), NULL);
   const ecr_report *r = f.r;
   const ecr_finding *ci = ff(r, ROLE_ARN("ci"), W, A, -1);
-  contains(ci->impact, "codebuild.amazonaws.com", "ci impact");      /* trust: service */
-  contains(ci->impact, "2026-11-20T10:00:00Z", "ci impact");         /* RoleLastUsed */
-  contains(ci->impact, "only principal that can push", "ci impact"); /* only pusher ... */
-  contains(ci->impact, "solo", "ci impact");                         /* ... to solo */
+  contains(ci->impact, "codebuild.amazonaws.com", "ci impact");                /* trust: service */
+  contains(ci->impact, "2026-11-20T10:00:00Z", "ci impact");                   /* RoleLastUsed */
+  contains(ci->impact, "only principal that can push", "ci impact");           /* only pusher ... */
+  contains(ci->impact, "solo", "ci impact");                                   /* ... to solo */
   const ecr_finding *gh = ff(r, ROLE_ARN("gh"), W, A, -1);
   contains(gh->impact, "GitHub Actions", "gh impact");
-  contains(gh->impact, "repo:acme/app:ref:refs/heads/main", "gh impact"); /* its sub */
+  contains(gh->impact, "repo:acme/app:ref:refs/heads/main", "gh impact");      /* its sub */
   contains(gh->impact, "2026-11-01T00:00:00Z", "gh impact");
   contains(gh->impact, "eu-west-1", "gh impact");
-  contains(ff(r, ROLE_ARN("xacct"), ECR_LEVEL_TAGGING, A, -1)->impact, "444455556666",
-           "xacct impact");
+  contains(ff(r, ROLE_ARN("xacct"), ECR_LEVEL_TAGGING, A, -1)->impact, "444455556666", "xacct impact");
   contains(ff(r, ROLE_ARN("saml"), W, A, -1)->impact, "SAML", "saml impact");
-  const char *slr =
-      "arn:aws:iam::" ACCT
-      ":role/aws-service-role/replication.ecr.amazonaws.com/AWSServiceRoleForECRReplication";
+  const char *slr = "arn:aws:iam::" ACCT ":role/aws-service-role/replication.ecr.amazonaws.com/AWSServiceRoleForECRReplication";
   contains(ff(r, slr, W, A, -1)->impact, "service-linked", "slr impact");
   contains(ff(r, slr, W, A, -1)->remediation, "service-linked", "slr remediation");
   /* the pusher is not the only pusher of app (ci pushes there too) */
-  if (strstr(ff(r, PUSHER, W, A, -1)->impact, "only principal"))
-    fail_msg("pusher is not the only pusher of app");
+  if (strstr(ff(r, PUSHER, W, A, -1)->impact, "only principal")) fail_msg("pusher is not the only pusher of app");
   contains(ff(r, "*", W, A, -1)->impact, "Anyone", "public impact");
-  contains(ff(r, "arn:aws:iam::444455556666:root", W, A, -1)->impact, "444455556666",
-           "account impact");
-  contains(ff(r, USER_ARN("mfa"), W, ECR_DECISION_CONDITIONAL, -1)->impact, "Condition",
-           "conditional impact");
+  contains(ff(r, "arn:aws:iam::444455556666:root", W, A, -1)->impact, "444455556666", "account impact");
+  contains(ff(r, USER_ARN("mfa"), W, ECR_DECISION_CONDITIONAL, -1)->impact, "Condition", "conditional impact");
   /* principal views carry who uses a role and when */
   bool seen = false;
   for (size_t i = 0; i < r->n_principal_views; i++) {
@@ -578,8 +500,8 @@ static void remediation_names_policy_and_statement(void **state) {
   contains(pw->remediation, "push-inline", "pusher remediation");
   bool via = false;
   for (size_t i = 0; i < pw->n_via; i++)
-    via |= strcmp(pw->via[i].policy, "push-inline") == 0 &&
-           strcmp(pw->via[i].statement, "PushApp") == 0 && pw->via[i].source == ECR_SRC_IDENTITY;
+    via |= strcmp(pw->via[i].policy, "push-inline") == 0 && strcmp(pw->via[i].statement, "PushApp") == 0 &&
+           pw->via[i].source == ECR_SRC_IDENTITY;
   assert_true(via);
   const ecr_finding *adm = ff(r, USER_ARN("admin"), ECR_LEVEL_PERMISSIONS, A, -1);
   contains(adm->remediation, "arn:aws:iam::" ACCT ":policy/RepoAdmin", "admin remediation");
@@ -599,6 +521,7 @@ static void remediation_names_policy_and_statement(void **state) {
   rfx_free(&f, true);
 }
 
+
 /* Issue 13/15 wording: what the statement's Condition already limits, AWS-managed
  * policies, undecided keys. Expectations from AWS's documentation: a "*" grant
  * limited by aws:PrincipalOrgID reaches the organization only ("AWS global
@@ -608,33 +531,21 @@ static void remediation_names_policy_and_statement(void **state) {
 static void auditor_wording(void **state) {
   (void)state;
   char *dir = bundle_new("rp-wording");
-  const char *users = USER(
-      "ops",
-      ",'AttachedManagedPolicies':[{'PolicyName':'PowerUserAccess','PolicyArn':'arn:"
-      "aws:iam::aws:policy/PowerUserAccess'}]") "," USER("mfa",
-                                                         ",'UserPolicyList':[" INLINE(
-                                                             "m",
-                                                             "{'Effect':'Allow','Action':'ecr:"
-                                                             "PutImage','Resource':'" USE1(
-                                                                 "app") "',"
-                                                                        "'Condition':{'Bool':{'aws:"
-                                                                        "MultiFactorAuthPresent':'"
-                                                                        "true'}}}") "]");
-  const char *power =
-      "{'PolicyName':'PowerUserAccess','Arn':'arn:aws:iam::aws:policy/"
-      "PowerUserAccess','DefaultVersionId':'v5',"
-      "'PolicyVersionList':[{'VersionId':'v5','IsDefaultVersion':true,'Document':" DOCQ(
-          "{'Effect':'Allow','NotAction':['iam:*','organizations:*'],'Resource':'*'}") "}]}";
+  const char *users =
+      USER("ops", ",'AttachedManagedPolicies':[{'PolicyName':'PowerUserAccess','PolicyArn':'arn:aws:iam::aws:policy/PowerUserAccess'}]") ","
+      USER("mfa", ",'UserPolicyList':[" INLINE("m", "{'Effect':'Allow','Action':'ecr:PutImage','Resource':'" USE1("app") "',"
+                  "'Condition':{'Bool':{'aws:MultiFactorAuthPresent':'true'}}}") "]");
+  const char *power = "{'PolicyName':'PowerUserAccess','Arn':'arn:aws:iam::aws:policy/PowerUserAccess','DefaultVersionId':'v5',"
+                      "'PolicyVersionList':[{'VersionId':'v5','IsDefaultVersion':true,'Document':"
+                      DOCQ("{'Effect':'Allow','NotAction':['iam:*','organizations:*'],'Resource':'*'}") "}]}";
   bundle_iam(dir, users, NULL, NULL, power);
   bundle_repos(dir, "us-east-1", "app,org,build");
   const char *pols[] = {
-      "org",
-      DOCQ("{'Sid':'OrgPush','Effect':'Allow','Principal':'*','Action':'ecr:PutImage',"
-           "'Condition':{'StringEquals':{'aws:PrincipalOrgID':'o-test123'}}}"),
-      "build",
-      DOCQ("{'Sid':'Build','Effect':'Allow','Principal':{'Service':'codebuild.amazonaws.com'},"
-           "'Action':['ecr:BatchGetImage','ecr:PutImage'],"
-           "'Condition':{'StringEquals':{'aws:SourceAccount':'" ACCT "'}}}"),
+      "org", DOCQ("{'Sid':'OrgPush','Effect':'Allow','Principal':'*','Action':'ecr:PutImage',"
+                  "'Condition':{'StringEquals':{'aws:PrincipalOrgID':'o-test123'}}}"),
+      "build", DOCQ("{'Sid':'Build','Effect':'Allow','Principal':{'Service':'codebuild.amazonaws.com'},"
+                    "'Action':['ecr:BatchGetImage','ecr:PutImage'],"
+                    "'Condition':{'StringEquals':{'aws:SourceAccount':'" ACCT "'}}}"),
       NULL};
   bundle_repo_policies(dir, "us-east-1", pols);
   rfx f = build(dir, NULL);
@@ -652,8 +563,7 @@ static void auditor_wording(void **state) {
     lacks(org->suggested_statement, "<your organization id>", "org suggestion");
   }
   /* service grant guarded against the confused deputy */
-  const ecr_finding *svc =
-      ff(r, "service:codebuild.amazonaws.com", W, ECR_DECISION_CONDITIONAL, -1);
+  const ecr_finding *svc = ff(r, "service:codebuild.amazonaws.com", W, ECR_DECISION_CONDITIONAL, -1);
   contains(svc->impact, "confused deputy", "service impact");
   contains(svc->impact, "aws:SourceAccount = " ACCT, "service impact names the guard");
   assert_non_null(svc->suggested_statement);
@@ -663,8 +573,7 @@ static void auditor_wording(void **state) {
      NotAction statement is never narrowed to ECR actions */
   const ecr_finding *ops = ff(r, USER_ARN("ops"), W, A, -1);
   contains(ops->remediation, "cannot be edited", "AWS-managed remediation");
-  lacks(ops->remediation, "of arn:aws:iam::aws:policy/PowerUserAccess (identity): it grants",
-        "AWS-managed remediation");
+  lacks(ops->remediation, "of arn:aws:iam::aws:policy/PowerUserAccess (identity): it grants", "AWS-managed remediation");
   lacks(ops->remediation, "Edit statement 0 of arn:aws:iam::aws:policy", "AWS-managed remediation");
   assert_non_null(ops->suggested_statement);
   contains(ops->suggested_statement, "\"Effect\": \"Deny\"", "a Deny, not a narrowed Allow");
@@ -694,16 +603,15 @@ static void coverage(void **state) {
   }
   contains(all.data, "still depend on keys it cannot fix", "coverage");          /* conditions */
   contains(all.data, "Service control policies were not collected", "coverage"); /* no SCPs */
-  contains(all.data, "eu-west-1, us-east-1", "coverage");                        /* regions */
-  contains(all.data, USE1("gapped"), "coverage");                                /* gaps */
+  contains(all.data, "eu-west-1, us-east-1", "coverage");            /* regions */
+  contains(all.data, USE1("gapped"), "coverage");                    /* gaps */
   contains(all.data, "AccessDeniedException: denied", "coverage");
-  contains(all.data, "444455556666", "coverage"); /* external account */
+  contains(all.data, "444455556666", "coverage");                    /* external account */
   contains(all.data, "Session policies", "coverage");
   ecr_buf_cleanup(&all);
   /* with SCPs the "not collected" sentence goes away */
   writeq(f.dir, "organizations/scps.json",
-         "[{'target':'r-1','policies':[{'Id':'p-full','Content':" DOCQ(
-             "{'Effect':'Allow','Action':'*','Resource':'*'}") "}]}]");
+         "[{'target':'r-1','policies':[{'Id':'p-full','Content':" DOCQ("{'Effect':'Allow','Action':'*','Resource':'*'}") "}]}]");
   rfx g = build(ecr_xstrdup(f.dir), NULL);
   for (size_t i = 0; i < g.r->n_coverage; i++)
     if (strstr(g.r->coverage[i], "Service control policies were not collected"))
@@ -717,10 +625,7 @@ static void compliant_and_unknown_bundles(void **state) {
   setenv("SOURCE_DATE_EPOCH", "1795780800", 1);
   /* only reads by own principals: compliant */
   char *dir = bundle_new("rp-ok");
-  bundle_iam(dir,
-             USER("reader",
-                  ",'UserPolicyList':[" INLINE(
-                      "r", ALLOW("['ecr:BatchGetImage','ecr:GetAuthorizationToken']", "'*'")) "]"),
+  bundle_iam(dir, USER("reader", ",'UserPolicyList':[" INLINE("r", ALLOW("['ecr:BatchGetImage','ecr:GetAuthorizationToken']", "'*'")) "]"),
              NULL, NULL, NULL);
   bundle_repos(dir, "us-east-1", "app");
   const char *none[] = {NULL};
@@ -752,10 +657,7 @@ static void compliant_and_unknown_bundles(void **state) {
   rfx_free(&f, true);
   /* the same without repository-policies.json: unknown, exit 1 */
   dir = bundle_new("rp-unknown");
-  bundle_iam(
-      dir,
-      USER("reader", ",'UserPolicyList':[" INLINE("r", ALLOW("'ecr:BatchGetImage'", "'*'")) "]"),
-      NULL, NULL, NULL);
+  bundle_iam(dir, USER("reader", ",'UserPolicyList':[" INLINE("r", ALLOW("'ecr:BatchGetImage'", "'*'")) "]"), NULL, NULL, NULL);
   bundle_repos(dir, "us-east-1", "app");
   f = build(dir, NULL);
   assert_int_equal(f.r->overall, ECR_CHECK_UNKNOWN);
@@ -764,10 +666,7 @@ static void compliant_and_unknown_bundles(void **state) {
   rfx_free(&f, true);
   /* a principal whose attached policy is missing: unknown */
   dir = bundle_new("rp-mp-gap");
-  bundle_iam(dir,
-             USER("ghosted",
-                  ",'AttachedManagedPolicies':[{'PolicyName':'Gone','PolicyArn':'arn:aws:iam::" ACCT
-                  ":policy/Gone'}]"),
+  bundle_iam(dir, USER("ghosted", ",'AttachedManagedPolicies':[{'PolicyName':'Gone','PolicyArn':'arn:aws:iam::" ACCT ":policy/Gone'}]"),
              NULL, NULL, NULL);
   bundle_repos(dir, "us-east-1", "app");
   bundle_repo_policies(dir, "us-east-1", none);
@@ -789,22 +688,17 @@ static void compliant_and_unknown_bundles(void **state) {
 static void empty_scp_level_is_not_compliant(void **state) {
   (void)state;
   char *dir = bundle_new("rp-scp-empty");
-  bundle_iam(dir,
-             USER("pusher", ",'UserPolicyList':[" INLINE("p", ALLOW("'ecr:PutImage'", "'*'")) "]"),
-             NULL, NULL, NULL);
+  bundle_iam(dir, USER("pusher", ",'UserPolicyList':[" INLINE("p", ALLOW("'ecr:PutImage'", "'*'")) "]"), NULL, NULL, NULL);
   bundle_repos(dir, "us-east-1", "app");
   const char *none[] = {NULL};
   bundle_repo_policies(dir, "us-east-1", none);
   writeq(dir, "organizations/scps.json",
-         "[{'target':'r-1','policies':[{'Id':'p-full','Content':" DOCQ(
-             "{'Effect':'Allow','Action':'*','Resource':'*'}") "}]},"
-                                                               "{'target':'ou-1','policies':[]}]");
+         "[{'target':'r-1','policies':[{'Id':'p-full','Content':" DOCQ("{'Effect':'Allow','Action':'*','Resource':'*'}") "}]},"
+         "{'target':'ou-1','policies':[]}]");
   rfx f = build(dir, NULL);
   if (f.r->overall == ECR_CHECK_PASS)
-    fail_msg(
-        "BUG/SEMANTICS (matrix.c compile_all SCP levels): an SCP level with no policies silently "
-        "denies everything and the report says compliant (%zu findings)",
-        f.r->n_findings);
+    fail_msg("BUG/SEMANTICS (matrix.c compile_all SCP levels): an SCP level with no policies silently "
+             "denies everything and the report says compliant (%zu findings)", f.r->n_findings);
   rfx_free(&f, true);
 }
 
@@ -870,8 +764,8 @@ static void every_template_name_is_embedded(void **state) {
   /* every T( call names its template by a literal, a table of literals or a ternary of them */
   size_t calls = 0;
   for (const char *p = strstr(text, "T("); p; p = strstr(p + 2, "T(")) {
-    if (p > text && (p[-1] == '_' || (p[-1] >= 'A' && p[-1] <= 'Z') ||
-                     (p[-1] >= 'a' && p[-1] <= 'z') || (p[-1] >= '0' && p[-1] <= '9')))
+    if (p > text && (p[-1] == '_' || (p[-1] >= 'A' && p[-1] <= 'Z') || (p[-1] >= 'a' && p[-1] <= 'z') ||
+                     (p[-1] >= '0' && p[-1] <= '9')))
       continue;
     calls++;
     const char *a = p + 2;
