@@ -202,39 +202,8 @@ void ecr_aws_endpoint(const char *service, const char *region, char **url,
 /* true for error codes / statuses that are retried. */
 bool ecr_aws_retryable(long status, const char *code);
 
-/* ---- collection state shared by the service modules ------------------- */
-
-typedef struct ecr_collected_gap {
-  char *source;   /* "ecr:GetRepositoryPolicy" */
-  char *resource; /* ARN or region */
-  char *error;    /* "Code: message" */
-} ecr_collected_gap;
-
-typedef struct ecr_progress {
-  bool on;
-} ecr_progress;
-
-typedef struct ecr_collect_ctx {
-  ecr_aws_client *client;
-  const char *tmp_dir; /* bundle being written */
-  char *account;
-  char *partition; /* "aws", "aws-cn", "aws-us-gov" */
-  ecr_collected_gap *gaps;
-  size_t n_gaps, cap_gaps;
-  char **files; /* relative paths written, for the manifest */
-  size_t n_files, cap_files;
-  void (*progress)(void *ctx, bool done, const char *text); /* NULL: none */
-  void *progress_ctx;
-} ecr_collect_ctx;
-
-void ecr_collect_gap(ecr_collect_ctx *ctx, const char *source, const char *resource,
-                     const ecr_aws_response *resp);
-/* Progress through ctx->progress (done: the last update of a phase). */
-void ecr_collect_progress(ecr_collect_ctx *ctx, bool done, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
+/* ---- collection state shared by the service modules: context.h ------- */
+#include "collect/context.h"
 
 /* ---- bundle writing (bundle.c) ---------------------------------------- */
 

@@ -16,28 +16,6 @@
 
 #include "collect/aws.h"
 
-/* ---- shared helpers ----------------------------------------------------- */
-
-void ecr_collect_gap(ecr_collect_ctx *ctx, const char *source, const char *resource,
-                     const ecr_aws_response *resp) {
-  ecr_collected_gap g;
-  g.source = ecr_xstrdup(source);
-  g.resource = ecr_xstrdup(resource ? resource : "");
-  g.error = ecr_xasprintf("%s: %s", resp && resp->error_code ? resp->error_code : "Error",
-                          resp && resp->error_message ? resp->error_message : "unknown error");
-  ECR_PUSH(ctx->gaps, ctx->n_gaps, ctx->cap_gaps, g);
-}
-
-void ecr_collect_progress(ecr_collect_ctx *ctx, bool done, const char *fmt, ...) {
-  if (!ctx->progress) return;
-  char text[512];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(text, sizeof(text), fmt, ap);
-  va_end(ap);
-  ctx->progress(ctx->progress_ctx, done, text);
-}
-
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
   (void)sb;
   (void)flag;
