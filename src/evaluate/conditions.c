@@ -50,7 +50,7 @@ static ecr_attr one(look *L, const char *v) {
 }
 
 static bool key_is(const char *key, const char *name) {
-  return strcasecmp(key, name) == 0;
+  return ecr_strcasecmp_ascii(key, name) == 0;
 }
 
 static const char *key_after(const char *key, const char *prefix) {
@@ -61,29 +61,30 @@ static const char *key_after(const char *key, const char *prefix) {
 /* Tag keys compare case-insensitively (IAM and ECR keep one spelling per key). */
 static ecr_attr tag_attr(const ecr_tag *tags, size_t n, const char *k) {
   for (size_t i = 0; i < n; i++)
-    if (strcasecmp(tags[i].key, k) == 0)
+    if (ecr_strcasecmp_ascii(tags[i].key, k) == 0)
       return (ecr_attr){ECR_ATTR_PRESENT, (const char *const *)&tags[i].value, 1};
   return ABSENT;
+}
+
+/* Is account listed in organizations/accounts.json? */
+static bool listed(const ecr_evidence *ev, const char *account) {
+  for (size_t i = 0; ev->accounts_present && i < ev->n_org_accounts; i++)
+    if (ev->org_accounts[i].id && strcmp(ev->org_accounts[i].id, account) == 0) return true;
+  return false;
 }
 
 /* Outside the organization: another account that accounts.json does not list. */
 static bool outside_org(const ecr_matrix *m, const char *account) {
   const ecr_evidence *ev = m->ev;
-  if (!account || !ev->org_present || !ev->accounts_present || strcmp(account, ev->account) == 0)
-    return false;
-  for (size_t i = 0; i < ev->n_org_accounts; i++)
-    if (ev->org_accounts[i].id && strcmp(ev->org_accounts[i].id, account) == 0) return false;
-  return true;
+  return account && ev->org_present && ev->accounts_present && strcmp(account, ev->account) != 0 &&
+         !listed(ev, account);
 }
 
 /* The organization an account belongs to, NULL when the evidence does not say. */
 static const char *org_of(const ecr_matrix *m, const char *account) {
   const ecr_evidence *ev = m->ev;
   if (!account || !ev->org_present || !ev->org_id) return NULL;
-  if (strcmp(account, ev->account) == 0) return ev->org_id;
-  for (size_t i = 0; ev->accounts_present && i < ev->n_org_accounts; i++)
-    if (ev->org_accounts[i].id && strcmp(ev->org_accounts[i].id, account) == 0) return ev->org_id;
-  return NULL;
+  return strcmp(account, ev->account) == 0 || listed(ev, account) ? ev->org_id : NULL;
 }
 
 static const ecr_iam_principal *iam(const ecr_matrix *m, const ecr_mprincipal *p) {

@@ -277,18 +277,8 @@ static void build_name_indexes(ecr_matrix *m) {
   ecr_sort_idx(m->repos_by_name, ev->n_repos, cmp_repo_name, (void *)ev);
 }
 
-/* TSV order: compare as if each string ended with a tab. */
-static int tsv_cmp(const char *a, const char *b) {
-  for (;; a++, b++) {
-    unsigned char ca = *a ? (unsigned char)*a : '\t', cb = *b ? (unsigned char)*b : '\t';
-    if (!*a && !*b) return 0;
-    if (ca != cb) return ca < cb ? -1 : 1;
-    if (!*a || !*b) return *a ? 1 : -1;
-  }
-}
-
 static int cmp_mprincipal(const void *a, const void *b) {
-  return tsv_cmp(((const ecr_mprincipal *)a)->pub.name, ((const ecr_mprincipal *)b)->pub.name);
+  return ecr_tsv_cmp(((const ecr_mprincipal *)a)->pub.name, ((const ecr_mprincipal *)b)->pub.name);
 }
 
 typedef struct pset {

@@ -234,16 +234,6 @@ static const char *node_name(const ecr_paths *p, size_t node) {
                                     : p->ext_name[node - p->ev->n_principals];
 }
 
-/* TSV order: compare as if each string ended with a tab. */
-static int tsv_cmp(const char *a, const char *b) {
-  for (;; a++, b++) {
-    unsigned char ca = *a ? (unsigned char)*a : '\t', cb = *b ? (unsigned char)*b : '\t';
-    if (!*a && !*b) return 0;
-    if (ca != cb) return ca < cb ? -1 : 1;
-    if (!*a || !*b) return *a ? 1 : -1;
-  }
-}
-
 /* ---- building context -------------------------------------------------------------- */
 typedef struct builder {
   ecr_paths *p;
@@ -764,7 +754,7 @@ static void deny_of(const ecr_policy *trust, ext_kind kind, const char *base, co
 
 static int cmp_cand(const void *a, const void *b) {
   const cand *x = a, *y = b;
-  int c = tsv_cmp(x->name, y->name);
+  int c = ecr_tsv_cmp(x->name, y->name);
   return c ? c : (x->role > y->role) - (x->role < y->role);
 }
 
@@ -915,7 +905,7 @@ static int cmp_role(const void *a, const void *b, void *ctx) {
 
 static int cmp_start(const void *a, const void *b, void *ctx) {
   const ecr_paths *p = ctx;
-  return tsv_cmp(node_name(p, *(const size_t *)a), node_name(p, *(const size_t *)b));
+  return ecr_tsv_cmp(node_name(p, *(const size_t *)a), node_name(p, *(const size_t *)b));
 }
 
 /* The ECR rows of every role some hop reaches, and which roles can still

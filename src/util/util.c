@@ -449,3 +449,12 @@ uint64_t ecr_fnv1a(const void *data, size_t n, uint64_t h) {
   }
   return h;
 }
+
+int ecr_tsv_cmp(const char *a, const char *b) {
+  for (;; a++, b++) {
+    unsigned char ca = *a ? (unsigned char)*a : '\t', cb = *b ? (unsigned char)*b : '\t';
+    if (!*a && !*b) return 0;
+    if (ca != cb) return ca < cb ? -1 : 1;
+    if (!*a || !*b) return *a ? 1 : -1;
+  }
+}

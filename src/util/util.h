@@ -146,6 +146,9 @@ bool ecr_glob_prefix_match(const char *pattern, const char *prefix, const char *
 bool ecr_glob_covers_prefix(const char *pattern, const char *prefix, bool ignore_case);
 bool ecr_str_has_prefix(const char *s, const char *prefix);
 int ecr_strcasecmp_ascii(const char *a, const char *b);
+/* TSV row order (bytewise, as `LC_ALL=C sort`): compare two fields as if each
+ * ended with a tab. */
+int ecr_tsv_cmp(const char *a, const char *b);
 /* Decode %XX escapes (RFC 3986, as IAM encodes policy documents; '+' is
  * kept as written, like Python's urllib.parse.unquote). Returns a new string; invalid escapes are
  * copied as written. */
