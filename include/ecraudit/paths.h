@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "ecraudit/error.h"
@@ -48,6 +49,27 @@ const char *ecr_paths_start_name(const ecr_paths *p, size_t i);
 /* The hop from starting principal `from` (a name as above) to the role with
  * ARN role_arn: ECR_DECISION_DENY when none, else allow or conditional. */
 ecr_decision ecr_paths_hop(const ecr_paths *p, const char *from, const char *role_arn);
+
+/* Reachability, for findings with a chain. Starts are indexed as above;
+ * roles are 0..ecr_paths_role_count()-1, sorted by ARN.
+ *
+ * The roles starting principal `start` reaches within ECR_PATHS_MAX_HOPS
+ * hops, as bitsets over the roles: *y through chains whose hops are all
+ * unconditional, *m through any (y is a subset). The start itself is never
+ * reached through itself (a role's own bit may be set through a cycle:
+ * ignore it). Starts with the same hops share one computation; the return
+ * value identifies it (equal values, equal sets). The bitsets hold until
+ * ecr_paths_free. */
+size_t ecr_paths_reach(ecr_paths *p, size_t start, const uint64_t **y, const uint64_t **m);
+size_t ecr_paths_role_count(const ecr_paths *p);
+size_t ecr_paths_role_principal(const ecr_paths *p, size_t role); /* index into ev->principals */
+/* The evidence principal index of an IAM start, -1 for the other starts. */
+long ecr_paths_start_principal(const ecr_paths *p, size_t start);
+/* A shortest chain from `start` to `role` (all hops unconditional when y):
+ * the roles assumed, in order, ending with `role`, in out; returns the
+ * number of hops (0 when role is not reached that way). */
+size_t ecr_paths_chain(ecr_paths *p, size_t start, size_t role, bool y,
+                       size_t out[ECR_PATHS_MAX_HOPS]);
 
 /* Counts, for benchmarks and tests. */
 typedef struct ecr_paths_stats {

@@ -41,7 +41,11 @@ typedef enum ecr_principal_kind {
   ECR_PK_PUBLIC,   /* "*" */
   ECR_PK_ACCOUNT,  /* arn:aws:iam::<other account>:root */
   ECR_PK_EXTERNAL, /* a named principal of another account, federated, ... */
-  ECR_PK_SERVICE   /* service:<name> */
+  ECR_PK_SERVICE,  /* service:<name> */
+  /* starting principals of a chain of roles only (DESIGN.md "Indirect access") */
+  ECR_PK_FEDERATED, /* federated:<provider ARN>#<sub> (web identity), federated:<provider ARN>
+                       (SAML) */
+  ECR_PK_K8S        /* k8s:<cluster ARN>#<namespace>/<service account> */
 } ecr_principal_kind;
 
 typedef enum ecr_access_level {
@@ -143,7 +147,18 @@ typedef struct ecr_finding {
   char *status_reason;               /* one sentence: why this status (gap, lapsed exception...) */
   ecr_change change;                 /* against the baseline; ECR_CHANGE_NONE without one */
   char *change_from;                 /* changed: "fail/high" as the baseline had it, else NULL */
+  char **via_chain; /* role ARNs assumed, in order, for access through a chain of roles
+                       (the principal reaches it only that way); NULL, 0 for direct access */
+  size_t n_via_chain;
+  char *chain_trust; /* the trust statement of the chain's first role that lets the
+                        principal in: "Sid" or the 0-based index; NULL for direct access */
 } ecr_finding;
+
+/* A finding's chain of roles as one line, from the principal to the last
+ * role: "<principal> > <role ARN> > <role ARN>", with the trust statement of
+ * the first role appended as " (trust statement S)"; NULL for direct access.
+ * Caller frees. Every renderer shows the chain with this text. */
+char *ecr_finding_chain_text(const ecr_finding *f);
 
 /* Who can do what on one repository (repository view). */
 typedef struct ecr_repo_access {

@@ -227,7 +227,23 @@ struct ecr_paths {
   role_rows *rows;                      /* per role: its matrix rows (roles some hop reaches) */
   uint64_t *useful[ECR_PATHS_MAX_HOPS]; /* [k]: holds something within k more hops */
   ecr_paths_stats stats;
+  /* reachability (ecr_paths_reach), made on first use: per role its hops as
+     bitsets, and per distinct hop list the roles reached within k hops */
+  uint64_t *succ_y, *succ_m; /* n_roles rows of w words */
+  struct reach *reach;
+  size_t n_reach, cap_reach;
+  ecr_index reach_index;
+  size_t *start_reach; /* per start: reach index + 1, 0 until made */
 };
+
+/* The roles reached from a hop list within k + 1 hops, k < MAX_HOPS:
+   y through hops that are all unconditional, m through any. */
+typedef struct reach {
+  const uint32_t *adj; /* the hop list it was made from (borrowed) */
+  size_t n_adj;
+  uint64_t hash;
+  uint64_t *y[ECR_PATHS_MAX_HOPS], *m[ECR_PATHS_MAX_HOPS];
+} reach;
 
 static const char *node_name(const ecr_paths *p, size_t node) {
   return node < p->ev->n_principals ? p->ev->principals[node].arn
@@ -1042,6 +1058,16 @@ void ecr_paths_free(ecr_paths *p) {
   }
   free(p->rows);
   for (size_t k = 0; k < ECR_PATHS_MAX_HOPS; k++) free(p->useful[k]);
+  for (size_t i = 0; i < p->n_reach; i++)
+    for (size_t k = 0; k < ECR_PATHS_MAX_HOPS; k++) {
+      free(p->reach[i].y[k]);
+      free(p->reach[i].m[k]);
+    }
+  free(p->reach);
+  ecr_index_cleanup(&p->reach_index);
+  free(p->start_reach);
+  free(p->succ_y);
+  free(p->succ_m);
   free(p->role_ev);
   free(p->ev_role);
   free(p);
@@ -1070,6 +1096,135 @@ ecr_decision ecr_paths_hop(const ecr_paths *p, const char *from, const char *rol
 
 void ecr_paths_get_stats(const ecr_paths *p, ecr_paths_stats *out) {
   *out = p->stats;
+}
+
+/* ---- reachability (findings with a chain) ------------------------------------------- */
+static void succ_init(ecr_paths *p) {
+  size_t w = p->w, nr = p->n_roles;
+  p->succ_y = ecr_xcalloc(nr * w + 1, sizeof(uint64_t));
+  p->succ_m = ecr_xcalloc(nr * w + 1, sizeof(uint64_t));
+  for (size_t r = 0; r < nr; r++) {
+    size_t node = p->role_ev[r];
+    for (size_t e = p->adj_first[node]; e < p->adj_first[node + 1]; e++) {
+      size_t to = p->adj[e] >> 1;
+      bit_set(p->succ_m + r * w, to);
+      if (p->adj[e] & 1) bit_set(p->succ_y + r * w, to);
+    }
+  }
+}
+
+typedef struct reach_query {
+  const ecr_paths *p;
+  const uint32_t *adj;
+  size_t n;
+} reach_query;
+
+static bool reach_equal(const void *ctx, size_t item) {
+  const reach_query *q = ctx;
+  const reach *rc = &q->p->reach[item];
+  return rc->n_adj == q->n && memcmp(rc->adj, q->adj, q->n * sizeof(uint32_t)) == 0;
+}
+
+static uint64_t reach_hash_of(const void *ctx, size_t item) {
+  return ((const reach_query *)ctx)->p->reach[item].hash;
+}
+
+/* One layer more: next = cur | the hops of the roles cur added last. */
+static void reach_step(const ecr_paths *p, const uint64_t *succ, const uint64_t *prev,
+                       const uint64_t *cur, uint64_t *next) {
+  size_t w = p->w;
+  memcpy(next, cur, w * sizeof(uint64_t));
+  for (size_t x = 0; x < w; x++) {
+    uint64_t fresh = cur[x] & ~(prev ? prev[x] : 0);
+    while (fresh) {
+      size_t r = x * 64 + (size_t)__builtin_ctzll(fresh);
+      fresh &= fresh - 1;
+      const uint64_t *s = succ + r * w;
+      for (size_t k = 0; k < w; k++) next[k] |= s[k];
+    }
+  }
+}
+
+static const reach *reach_of(ecr_paths *p, size_t start) {
+  if (!p->succ_y) {
+    succ_init(p);
+    p->start_reach = ecr_xcalloc(p->n_starts + 1, sizeof(size_t));
+  }
+  if (p->start_reach[start]) return &p->reach[p->start_reach[start] - 1];
+  size_t node = p->starts[start], w = p->w;
+  reach_query q = {p, p->adj + p->adj_first[node], p->adj_first[node + 1] - p->adj_first[node]};
+  uint64_t h = ecr_fnv1a(q.adj, q.n * sizeof(uint32_t), ECR_FNV1A_SEED);
+  bool found;
+  size_t at = ecr_index_get(&p->reach_index, h, reach_equal, reach_hash_of, &q, p->n_reach, &found);
+  if (!found) {
+    reach rc = {q.adj, q.n, h, {0}, {0}};
+    for (size_t k = 0; k < ECR_PATHS_MAX_HOPS; k++) {
+      rc.y[k] = ecr_xcalloc(w + 1, sizeof(uint64_t));
+      rc.m[k] = ecr_xcalloc(w + 1, sizeof(uint64_t));
+    }
+    for (size_t e = 0; e < q.n; e++) {
+      bit_set(rc.m[0], q.adj[e] >> 1);
+      if (q.adj[e] & 1) bit_set(rc.y[0], q.adj[e] >> 1);
+    }
+    for (size_t k = 1; k < ECR_PATHS_MAX_HOPS; k++) {
+      reach_step(p, p->succ_y, k > 1 ? rc.y[k - 2] : NULL, rc.y[k - 1], rc.y[k]);
+      reach_step(p, p->succ_m, k > 1 ? rc.m[k - 2] : NULL, rc.m[k - 1], rc.m[k]);
+    }
+    ECR_PUSH(p->reach, p->n_reach, p->cap_reach, rc);
+  }
+  p->start_reach[start] = at + 1;
+  return &p->reach[at];
+}
+
+size_t ecr_paths_reach(ecr_paths *p, size_t start, const uint64_t **y, const uint64_t **m) {
+  const reach *rc = reach_of(p, start);
+  *y = rc->y[ECR_PATHS_MAX_HOPS - 1];
+  *m = rc->m[ECR_PATHS_MAX_HOPS - 1];
+  return (size_t)(rc - p->reach);
+}
+
+size_t ecr_paths_role_count(const ecr_paths *p) {
+  return p->n_roles;
+}
+
+size_t ecr_paths_role_principal(const ecr_paths *p, size_t role) {
+  return p->role_ev[role];
+}
+
+long ecr_paths_start_principal(const ecr_paths *p, size_t start) {
+  size_t node = p->starts[start];
+  return node < p->ev->n_principals ? (long)node : -1;
+}
+
+size_t ecr_paths_chain(ecr_paths *p, size_t start, size_t role, bool y,
+                       size_t out[ECR_PATHS_MAX_HOPS]) {
+  const reach *rc = reach_of(p, start);
+  uint64_t *const *layer = y ? rc->y : rc->m;
+  const uint64_t *succ = y ? p->succ_y : p->succ_m;
+  size_t k = 0;
+  while (k < ECR_PATHS_MAX_HOPS && !bit_get(layer[k], role)) k++;
+  if (k == ECR_PATHS_MAX_HOPS) return 0;
+  size_t n = k + 1, at = role;
+  out[k] = role;
+  /* back from the role: a predecessor reached one hop earlier (the
+     shortest chain never holds a role twice, nor the start itself) */
+  while (k > 0) {
+    size_t prev = SIZE_MAX;
+    for (size_t x = 0; x < p->w && prev == SIZE_MAX; x++) {
+      uint64_t bits = layer[k - 1][x];
+      while (bits) {
+        size_t r = x * 64 + (size_t)__builtin_ctzll(bits);
+        bits &= bits - 1;
+        if (bit_get(succ + r * p->w, at)) {
+          prev = r;
+          break;
+        }
+      }
+    }
+    if (prev == SIZE_MAX) return 0; /* cannot happen: layer k came from layer k - 1 */
+    out[--k] = at = prev;
+  }
+  return n;
 }
 
 /* ---- TSV -------------------------------------------------------------------------------- */

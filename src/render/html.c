@@ -648,6 +648,19 @@ static void finding_detail(html_ctx *c, xmlNodePtr tbody, const ecr_finding *f) 
     add_text(dd, f->status_reason);
   }
   if (f->exception) exception_text(c, dl_item(dl, "Exception"), f->exception);
+  if (f->n_via_chain) {
+    /* the chain as a path: principal, then each role assumed */
+    dd = dl_item(dl, "Reached through");
+    xmlNodePtr ol = el(dd, "ol", "chain");
+    el_text(el(ol, "li", NULL), "code", NULL, f->principal);
+    for (size_t i = 0; i < f->n_via_chain; i++)
+      arn_code(el(ol, "li", NULL), f->via_chain[i], ":role/");
+    if (f->chain_trust) {
+      char *t = ecr_xasprintf("first hop allowed by trust statement %s", f->chain_trust);
+      el_text(dd, "div", "note", t);
+      free(t);
+    }
+  }
 
   dd = dl_item(dl, "Actions");
   add_class(dd, "actions");

@@ -128,6 +128,7 @@ static cJSON *finding_json(const ecr_report *r, const ecr_finding *f) {
   add_text(o, "impact", f->impact);
   add_text(o, "remediation", f->remediation);
   add(o, "exception", exception_json(f->exception));
+  if (f->n_via_chain) add(o, "via_chain", str_array(f->via_chain, f->n_via_chain));
   if (f->change != ECR_CHANGE_NONE) add_str(o, "change", ecr_change_name(f->change));
   add_bool(o, "can_push", f->can_push);
   if (f->status_reason) add_str(o, "status_reason", f->status_reason);

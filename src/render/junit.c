@@ -218,6 +218,9 @@ static void finding_block(ecr_buf *b, const ecr_finding *f) {
   ecr_buf_printf(b, "  Access level: %s%s\n", ecr_access_level_name(f->access_level),
                  f->can_push ? " (can push)" : "");
   ecr_buf_printf(b, "  Decision: %s\n", ecr_decision_name(f->decision));
+  char *chain = ecr_finding_chain_text(f);
+  if (chain) ecr_buf_printf(b, "  Reached through: %s\n", chain);
+  free(chain);
   ecr_buf_puts(b, "  Actions:");
   for (size_t i = 0; i < f->n_actions; i++)
     ecr_buf_printf(b, "%s %s", i ? "," : "", str_or(f->actions[i], "?"));
@@ -388,6 +391,12 @@ static void what_to_change(ecr_buf *b, const ecr_finding *f) {
     if (!f->via[i].deny) grant = &f->via[i];
   ecr_buf_puts(b, "Remove ");
   finding_scope(b, f);
+  char *chain = ecr_finding_chain_text(f);
+  if (chain) { /* reached by becoming a role: the path is what to cut */
+    ecr_buf_printf(b, " reached through %s", chain);
+    free(chain);
+    grant = NULL;
+  }
   if (grant) {
     ecr_buf_puts(b, " granted by ");
     via_line(b, grant);

@@ -725,6 +725,9 @@ static void finding_block(pdf_report *R, size_t i, HPDF_Outline parent) {
   ecr_pdf_kv(c, "Principal kind", kind, PDF_F_REG, LABEL_W);
   free(kind);
   ecr_pdf_kv(c, "Finding ID", f->id, PDF_F_MONO, LABEL_W);
+  char *chain = ecr_finding_chain_text(f);
+  if (chain) ecr_pdf_kv(c, "Reached through", chain, PDF_F_REG, LABEL_W);
+  free(chain);
   char *rv = repos_text(f);
   ecr_pdf_kv(c, "Repositories", rv, PDF_F_REG, LABEL_W);
   free(rv);

@@ -19,8 +19,19 @@ const char *ecr_severity_name(ecr_severity s) {
 }
 
 const char *ecr_principal_kind_name(ecr_principal_kind k) {
-  static const char *const names[] = {"user", "role", "public", "account", "external", "service"};
-  return (unsigned)k <= ECR_PK_SERVICE ? names[k] : "external";
+  static const char *const names[] = {"user",     "role",    "public",    "account",
+                                      "external", "service", "federated", "k8s"};
+  return (unsigned)k <= ECR_PK_K8S ? names[k] : "external";
+}
+
+char *ecr_finding_chain_text(const ecr_finding *f) {
+  if (!f->n_via_chain) return NULL;
+  ecr_buf b;
+  ecr_buf_init(&b);
+  ecr_buf_puts(&b, f->principal ? f->principal : "?");
+  for (size_t i = 0; i < f->n_via_chain; i++) ecr_buf_printf(&b, " > %s", f->via_chain[i]);
+  if (f->chain_trust) ecr_buf_printf(&b, " (trust statement %s)", f->chain_trust);
+  return ecr_buf_steal(&b);
 }
 
 const char *ecr_access_level_name(ecr_access_level l) {
@@ -163,6 +174,8 @@ void ecr_report_free(ecr_report *r) {
     free(f->suggested_statement);
     free(f->status_reason);
     free(f->change_from);
+    free_strv(f->via_chain, f->n_via_chain);
+    free(f->chain_trust);
   }
   free(r->findings);
   for (size_t i = 0; i < r->n_repo_sets; i++) {

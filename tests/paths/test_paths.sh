@@ -58,6 +58,27 @@ for c in $cases; do
     cat "$tmp/diff.txt"
     fail=$((fail + 1)); failed+=("$c")
   fi
+  # the findings with a chain (expected_findings.tsv, derived by hand: README.md)
+  if [ -f "$dir/expected_findings.tsv" ]; then
+    rm -rf "$tmp/rep"
+    "$ECRAUDIT" report --evidence "$dir/bundle" --out "$tmp/rep" --format json \
+      --as-of 2026-11-27 >/dev/null 2>"$tmp/err.txt"
+    rc=$?
+    if [ $rc -gt 1 ]; then
+      echo "FAIL $c findings: ecraudit report exited with status $rc"
+      fail=$((fail + 1)); failed+=("$c-findings"); continue
+    fi
+    /usr/bin/python3 "$here/findings_tsv.py" "$tmp/rep/findings.json" >"$tmp/chains.tsv"
+    if diff -u --label "$c/expected_findings.tsv" --label "findings with via_chain" \
+         "$dir/expected_findings.tsv" "$tmp/chains.tsv" >"$tmp/diff.txt"; then
+      echo "ok   $c findings"
+      pass=$((pass + 1))
+    else
+      echo "FAIL $c: findings with a chain differ from expected_findings.tsv"
+      cat "$tmp/diff.txt"
+      fail=$((fail + 1)); failed+=("$c-findings")
+    fi
+  fi
 done
 
 # usage errors: as matrix
@@ -80,6 +101,25 @@ if [ $? -ne 2 ] || [ -s "$tmp/out.tsv" ]; then
   fail=$((fail + 1)); failed+=(input)
 else
   pass=$((pass + 1))
+fi
+
+# samples/acme: findings with a chain, spot checks (tests/paths/acme_chain_spot.tsv)
+cspot="$src/tests/paths/acme_chain_spot.tsv"
+if [ -f "$cspot" ]; then
+  rm -rf "$tmp/acme-rep"
+  "$ECRAUDIT" report --evidence "$src/samples/acme" --out "$tmp/acme-rep" --format json \
+    --as-of 2026-11-27 >/dev/null 2>&1
+  /usr/bin/python3 "$here/findings_tsv.py" "$tmp/acme-rep/findings.json" | cut -f1-5 >"$tmp/acme-chains.tsv"
+  cfail=0
+  while IFS= read -r line; do
+    case $line in ''|'#'*) continue ;; esac
+    if [ "${line#!}" != "$line" ]; then
+      if grep -qxF -- "${line#!}" "$tmp/acme-chains.tsv"; then echo "FAIL acme chains: unexpected: ${line#!}"; cfail=1; fi
+    elif ! grep -qxF -- "$line" "$tmp/acme-chains.tsv"; then
+      echo "FAIL acme chains: missing: $line"; cfail=1
+    fi
+  done <"$cspot"
+  if [ $cfail = 0 ]; then echo "ok   acme chain findings"; pass=$((pass + 1)); else fail=$((fail + 1)); failed+=(acme-chains); fi
 fi
 
 # samples/acme: spot checks (tests/paths/acme_spot.tsv)

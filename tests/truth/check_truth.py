@@ -14,6 +14,18 @@ compares them with the access matrix both ways:
   * one finding has one principal, one level, one decision: its actions all
     belong to its access level in the catalog.
 Findings without actions (evidence-gap findings) claim nothing.
+
+With --paths PATHS.tsv (the output of `ecraudit paths`), findings that carry
+a chain of roles (via_chain) are checked against it the same way:
+  * every claim is a paths row of that principal and that exact chain with
+    exactly that decision (not a matrix row: the principal holds it only by
+    becoming the last role);
+  * every (principal, repository, action) at Write, Permissions management
+    or Tagging that some chain reaches with a better decision than the
+    principal's own matrix row holds is claimed by a chain finding of that
+    principal with that decision (what a principal reaches only indirectly
+    is never missing from the findings). Chains that end in a service-linked
+    role are left out (only its AWS service can assume it).
 Prints one line per violation (at most 20) and exits 1 when there is any.
 """
 import json
@@ -48,9 +60,63 @@ def bundle_repositories(bundle):
     return arns
 
 
+RANK = {"conditional": 1, "allow": 2}
+RISKY = {"Write", "Permissions management", "Tagging"}
+
+
+def check_chains(doc, rows, paths_path, levels, errors):
+    """The chain findings against the paths TSV (see the module docstring)."""
+    sets = doc["repository_sets"]
+    chains = [f for f in doc["findings"] if f.get("via_chain") and f["actions"]]
+    wanted = {(f["principal"]["arn"], " > ".join(f["via_chain"])) for f in chains}
+    exact = {}  # (principal, via, repository, action) -> decision, for the chains findings name
+    best = {}  # (principal, repository, action) -> best decision over every chain, risky levels
+    with open(paths_path, encoding="utf-8") as f:
+        header = f.readline()
+        assert header == "principal\tvia\trepository\taction\tdecision\n", header
+        for line in f:
+            p, via, r, a, d = line.rstrip("\n").split("\t")
+            if (p, via) in wanted:
+                exact[(p, via, r, a)] = d
+            # a chain ending in a service-linked role (IAM path
+            # /aws-service-role/, which only its AWS service can assume) is
+            # not reported: the role's own finding holds that access
+            if ":role/aws-service-role/" in via.rsplit(" > ", 1)[-1]:
+                continue
+            if levels is None or levels.get(a) in RISKY:
+                k = (p, r, a)
+                if RANK[d] > RANK.get(best.get(k), 0):
+                    best[k] = d
+    claimed = {}
+    for f in chains:
+        fid, p, d = f["id"], f["principal"]["arn"], f["decision"]
+        via = " > ".join(f["via_chain"])
+        for r in sets[f["repository_set"]]["repositories"]:
+            for a in f["actions"]:
+                have = exact.get((p, via, r, a))
+                if have != d:
+                    errors.append(f"{fid}: claims {p} via {via} {r} {a} {d}; paths says {have or 'no row'}")
+                k = (p, r, a)
+                if RANK[d] > RANK.get(claimed.get(k), 0):
+                    claimed[k] = d
+    for k, d in sorted(best.items()):
+        direct = rows.get(k)
+        if RANK.get(direct, 0) >= RANK[d] or RANK.get(claimed.get(k), 0) >= RANK[d]:
+            continue
+        errors.append(f"{k[0]} reaches {k[1]} {k[2]} {d} through a chain, in no finding "
+                      f"(its own access: {direct or 'none'})")
+    return len(chains)
+
+
 def main():
-    matrix_path, findings_path, bundle = sys.argv[1:4]
-    catalog = sys.argv[4] if len(sys.argv) > 4 else None
+    args = sys.argv[1:]
+    paths_path = None
+    if "--paths" in args:
+        i = args.index("--paths")
+        paths_path = args[i + 1]
+        del args[i:i + 2]
+    matrix_path, findings_path, bundle = args[0:3]
+    catalog = args[3] if len(args) > 3 else None
     rows = {}
     with open(matrix_path, encoding="utf-8") as f:
         header = f.readline()
@@ -69,6 +135,12 @@ def main():
     for f in doc["findings"]:
         if not f["actions"]:
             continue
+        if f.get("via_chain"):
+            if levels:
+                for a in f["actions"]:
+                    if levels.get(a) != f["access_level"]:
+                        errors.append(f"{f['id']}: {a} is {levels.get(a)}, the finding says {f['access_level']}")
+            continue  # checked against the paths (check_chains)
         fid, p, d = f["id"], f["principal"]["arn"], f["decision"]
         rs = sets[f["repository_set"]]
         repos = rs["repositories"]
@@ -95,13 +167,17 @@ def main():
     for key, d in sorted(rows.items()):
         if key not in claimed:
             errors.append(f"matrix row {key[0]} {key[1]} {key[2]} {d} is in no finding")
+    n_chain = sum(1 for f in doc["findings"] if f.get("via_chain"))
+    if paths_path:
+        check_chains(doc, rows, paths_path, levels, errors)
     for e in errors[:20]:
         print("truth: " + e)
     if len(errors) > 20:
         print(f"truth: ... and {len(errors) - 20} more")
     n_claims = len(claimed)
-    print(f"truth: {len(doc['findings'])} findings, {n_claims} claims, {len(rows)} matrix rows, "
-          f"{len(errors)} violations")
+    print(f"truth: {len(doc['findings'])} findings ({n_chain} through chains"
+          f"{'' if paths_path else ', not checked'}), {n_claims} claims, "
+          f"{len(rows)} matrix rows, {len(errors)} violations")
     sys.exit(1 if errors else 0)
 
 
