@@ -160,6 +160,10 @@ typedef struct ecr_finding {
  * Caller frees. Every renderer shows the chain with this text. */
 char *ecr_finding_chain_text(const ecr_finding *f);
 
+/* The finding is about registry-level actions: its repository set is the
+ * registry, {"*"}. The one test of it, for every renderer. */
+bool ecr_finding_registry(const ecr_finding *f);
+
 /* Who can do what on one repository (repository view). */
 typedef struct ecr_repo_access {
   const char *principal; /* borrowed from report->name_pool */

@@ -657,8 +657,7 @@ static char *repos_phrase(const builder *B, const ecr_finding *f) {
 
 /* ... naming at most `limit` repositories and counting the rest. */
 static char *repos_phrase_n(const builder *B, const ecr_finding *f, size_t limit) {
-  if (f->n_repositories == 1 && strcmp(f->repositories[0], "*") == 0)
-    return ecr_xstrdup("the registry");
+  if (ecr_finding_registry(f)) return ecr_xstrdup("the registry");
   if (f->all_repositories) return ecr_xstrdup("every repository, present and future");
   bool regions = B->ev->n_regions > 1;
   /* join() names `limit` and counts the rest: spell only those (it never
@@ -844,7 +843,7 @@ static char *impact_text(builder *B, const ecr_finding *f, size_t p) {
     para(&b, T("impact/federated", (const char *const[]){"name", f->principal, NULL}));
   }
   if (ip && describe) usage_note(&b, ip);
-  bool registry = f->n_repositories == 1 && strcmp(f->repositories[0], "*") == 0;
+  bool registry = ecr_finding_registry(f);
   char *effects = write_effects(f);
   const char *kv[] = {"name", name, "repos", repos, "effects", effects, NULL};
   switch (f->access_level) {
@@ -926,7 +925,7 @@ static const char *const pull_set[] = {"ecr:GetAuthorizationToken",
 #define VIA_MAX_RESOURCE_PASS 1
 
 static cJSON *repo_globs_of(const builder *B, const ecr_finding *f) {
-  if (f->all_repositories && !(f->n_repositories == 1 && strcmp(f->repositories[0], "*") == 0)) {
+  if (f->all_repositories && !ecr_finding_registry(f)) {
     char *g = ecr_xasprintf("arn:%s:ecr:*:%s:repository/*", B->ev->partition, B->ev->account);
     cJSON *a = cJSON_CreateArray();
     cJSON_AddItemToArray(a, cJSON_CreateString(g));
@@ -988,7 +987,7 @@ static bool broad_actions(const char *statement_json) {
 
 static char *suggest(const builder *B, const ecr_finding *f, const ecr_via *grant, bool human,
                      bool own) {
-  bool registry = f->n_repositories == 1 && strcmp(f->repositories[0], "*") == 0;
+  bool registry = ecr_finding_registry(f);
   if (f->status == ECR_CHECK_PASS || f->status == ECR_CHECK_UNKNOWN || !grant) return NULL;
   cJSON *s = cJSON_CreateObject();
   bool resource_side = grant->source == ECR_SRC_RESOURCE || grant->source == ECR_SRC_REGISTRY;
@@ -1236,7 +1235,7 @@ static void apply_ledger(builder *B, ecr_finding *f) {
   const char **repos = ecr_xcalloc(n + 2, sizeof(char *));
   for (size_t i = 0; i < n; i++) repos[i] = f->repositories[i];
   char *future = NULL;
-  if (f->all_repositories && !(n == 1 && strcmp(f->repositories[0], "*") == 0)) {
+  if (f->all_repositories && !ecr_finding_registry(f)) {
     future = ecr_xasprintf("arn:%s:ecr:*:%s:repository/*", B->ev->partition, B->ev->account);
     repos[n++] = future;
   }

@@ -97,7 +97,9 @@ static cJSON *finding_asff(const ecr_report *r, const ecr_finding *f, const char
                                 r->account, r->account);
   cJSON_AddStringToObject(o, "ProductArn", product);
   free(product);
-  cJSON_AddStringToObject(o, "GeneratorId", "ecraudit/C-0222");
+  char *gen = ecr_xasprintf("ecraudit/%s", r->control_id);
+  cJSON_AddStringToObject(o, "GeneratorId", gen);
+  free(gen);
   cJSON_AddStringToObject(o, "AwsAccountId", r->account);
   cJSON *types = cJSON_AddArrayToObject(o, "Types");
   cJSON_AddItemToArray(types, cJSON_CreateString(ASFF_TYPE));
@@ -106,12 +108,12 @@ static cJSON *finding_asff(const ecr_report *r, const ecr_finding *f, const char
   cJSON *sev = cJSON_AddObjectToObject(o, "Severity");
   cJSON_AddStringToObject(sev, "Label", severity_label(f->severity));
   cJSON_AddStringToObject(sev, "Original", ecr_severity_name(f->severity));
-  bool registry = f->n_repositories == 1 && strcmp(f->repositories[0], "*") == 0;
+  bool registry = ecr_finding_registry(f);
   char *where = registry              ? ecr_xstrdup("the registry")
                 : f->all_repositories ? ecr_xstrdup("every repository, present and future")
                                       : ecr_xasprintf("%zu repositor%s", f->n_repositories,
                                                       f->n_repositories == 1 ? "y" : "ies");
-  char *title = ecr_xasprintf("C-0222: %s holds %s%s access on %s", f->principal,
+  char *title = ecr_xasprintf("%s: %s holds %s%s access on %s", r->control_id, f->principal,
                               f->decision == ECR_DECISION_CONDITIONAL ? "conditional " : "",
                               ecr_access_level_name(f->access_level), where);
   add_fit(o, "Title", title, ASFF_TITLE_MAX);
@@ -177,8 +179,10 @@ static cJSON *finding_asff(const ecr_report *r, const ecr_finding *f, const char
   cJSON_AddStringToObject(comp, "Status",
                           f->status == ECR_CHECK_UNKNOWN ? "NOT_AVAILABLE" : "FAILED");
   cJSON *reqs = cJSON_AddArrayToObject(comp, "RelatedRequirements");
-  cJSON_AddItemToArray(reqs, cJSON_CreateString("CIS Amazon EKS Benchmark 5.1.2"));
-  cJSON_AddItemToArray(reqs, cJSON_CreateString("Kubescape C-0222"));
+  cJSON_AddItemToArray(reqs, cJSON_CreateString(r->control_ref));
+  char *kubescape = ecr_xasprintf("Kubescape %s", r->control_id);
+  cJSON_AddItemToArray(reqs, cJSON_CreateString(kubescape));
+  free(kubescape);
   cJSON *wf = cJSON_AddObjectToObject(o, "Workflow");
   cJSON_AddStringToObject(wf, "Status", f->status == ECR_CHECK_EXCEPTED ? "SUPPRESSED" : "NEW");
   cJSON_AddStringToObject(o, "RecordState", "ACTIVE");

@@ -171,7 +171,7 @@ static void finding_scope(ecr_buf *b, const ecr_finding *f) {
   ecr_buf_puts(b, ecr_access_level_name(f->access_level));
   if (f->all_repositories)
     ecr_buf_puts(b, " on all repositories");
-  else if (f->n_repositories == 1 && strcmp(str_or(f->repositories[0], ""), "*") == 0)
+  else if (ecr_finding_registry(f))
     ecr_buf_puts(b, " on the registry (registry-level actions)");
   else if (f->n_repositories == 1)
     ecr_buf_puts(b, " on 1 repository");

@@ -82,8 +82,7 @@ static const char *source_label(ecr_source s) {
 }
 
 static char *scope_text(const ecr_finding *f) {
-  if (f->n_repositories == 1 && strcmp(f->repositories[0], "*") == 0)
-    return ecr_xstrdup("registry (*)");
+  if (ecr_finding_registry(f)) return ecr_xstrdup("registry (*)");
   if (f->all_repositories) return ecr_xstrdup("all, incl. future");
   return ecr_xasprintf("%zu repositor%s", f->n_repositories, f->n_repositories == 1 ? "y" : "ies");
 }
@@ -448,7 +447,7 @@ static void pass_summary(pdf_report *R) {
     const ecr_finding *f = &r->findings[i];
     if (f->status != ECR_CHECK_PASS || n >= r->by_status[ECR_CHECK_PASS]) continue;
     int lv = (int)f->access_level < ECR_LEVEL_COUNT ? (int)f->access_level : 0;
-    bool registry = f->n_repositories == 1 && strcmp(f->repositories[0], "*") == 0;
+    bool registry = ecr_finding_registry(f);
     int sc = registry ? 2 : (f->all_repositories ? 0 : 1);
     cnt[lv][sc]++;
     cnt[ECR_LEVEL_COUNT][sc]++;
@@ -644,8 +643,7 @@ static void via_block(pdf_report *R, const ecr_finding *f) {
  * many more. */
 static char *repos_text(const ecr_finding *f) {
   size_t n = f->n_repositories;
-  if (n == 1 && f->repositories[0] && strcmp(f->repositories[0], "*") == 0)
-    return ecr_xstrdup("* (registry-level actions)");
+  if (ecr_finding_registry(f)) return ecr_xstrdup("* (registry-level actions)");
   ecr_buf b;
   ecr_buf_init(&b);
   if (f->all_repositories) {

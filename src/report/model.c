@@ -24,6 +24,10 @@ const char *ecr_principal_kind_name(ecr_principal_kind k) {
   return (unsigned)k <= ECR_PK_K8S ? names[k] : "external";
 }
 
+bool ecr_finding_registry(const ecr_finding *f) {
+  return f->n_repositories == 1 && f->repositories[0] && strcmp(f->repositories[0], "*") == 0;
+}
+
 char *ecr_finding_chain_text(const ecr_finding *f) {
   if (!f->n_via_chain) return NULL;
   ecr_buf b;
