@@ -66,6 +66,16 @@ ecr_via *ecr_matrix_explain_limited(const ecr_matrix *m, size_t p, const size_t 
                                     size_t n_repos, ecr_actset actions, size_t max_resource,
                                     size_t *n_out, size_t *n_omitted);
 
+/* A Condition block of a hop (a trust or sts:AssumeRole statement) for
+ * matrix principal p: its principal-side keys (aws:PrincipalTag/<k>,
+ * aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalOrgID, ...) are
+ * decided from the evidence as for ECR actions; other keys (request context
+ * such as aws:MultiFactorAuthPresent, sts:ExternalId) stay undecided. NO when
+ * the decided part fails, YES when it holds and nothing else is tested,
+ * else MAYBE. */
+struct ecr_condition;
+ecr_match ecr_matrix_hop_condition(const ecr_matrix *m, size_t p, const struct ecr_condition *c);
+
 /* Write the matrix TSV (DESIGN.md contract) to fp. ECR_E_OUTPUT on write error. */
 ecr_status ecr_matrix_write_tsv(const ecr_matrix *m, FILE *fp, ecr_error *err);
 

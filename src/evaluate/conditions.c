@@ -203,6 +203,16 @@ ecr_cond_result ecr_matrix_cond_eval(const ecr_matrix *m, const ecr_condition *c
   return ecr_condition_eval(c, classes, lookup, &L, undecided);
 }
 
+ecr_match ecr_matrix_hop_condition(const ecr_matrix *m, size_t p, const ecr_condition *c) {
+  if (!c) return ECR_MATCH_YES;
+  if (ecr_condition_never(c)) return ECR_MATCH_NO;
+  ecr_cond_result r = ecr_matrix_cond_eval(m, c, ECR_KEY_PRINCIPAL, p, ECR_NOWHERE, NULL);
+  if (r == ECR_COND_FALSE) return ECR_MATCH_NO;
+  if (r == ECR_COND_TRUE && !(ecr_condition_classes(c) & ~(unsigned)ECR_KEY_PRINCIPAL))
+    return ECR_MATCH_YES;
+  return ECR_MATCH_MAYBE;
+}
+
 /* ---- distinct Condition blocks ---------------------------------------------------------- */
 static uint64_t text_hash(const char *s) {
   return ecr_fnv1a(s, strlen(s), ECR_FNV1A_SEED);

@@ -127,9 +127,10 @@ static bool acts_match(const ecr_statement *s, const char *action) {
   return s->not_action ? !hit : hit;
 }
 
-/* The one place where a hop statement's Condition is decided; the Condition
- * engine (ecr_condition_eval) plugs in here. Today every Condition is
- * undecided (conditional), an unknown operator never matches, and for web
+/* A hop statement's Condition, for every principal alike: undecided
+ * (conditional) when there is one -- cond_for() then decides the principal
+ * keys per own principal with the Condition engine --, an unknown operator
+ * never matches, and for web
  * identity the trust policy's StringEquals / StringLike on "<sub_key>" is
  * not a condition of the hop but the `sub` the starting principal is spelled
  * with: its values are returned in *pins (NULL when none pins it: the start
@@ -180,6 +181,11 @@ static ecr_match hop_condition(const ecr_statement *s, const char *sub_key, char
   return other ? ECR_MATCH_MAYBE : ECR_MATCH_YES;
 }
 
+/* Does a MAYBE Condition test keys the evidence fixes per principal? */
+static bool principal_decidable(const ecr_statement *s) {
+  return s->condition && (ecr_condition_classes(s->condition) & ECR_KEY_PRINCIPAL);
+}
+
 static void free_strv(char **v, size_t n) {
   for (size_t i = 0; i < n; i++) free(v[i]);
   free(v);
@@ -202,6 +208,8 @@ typedef struct named {
   const char *arn; /* an IAM principal of the account, borrowed */
   uint32_t role;
   bool deny, y;
+  const ecr_statement *s; /* the trust statement, for a Condition decided per principal */
+  bool session;           /* names a session of the principal: only some of its sessions */
 } named;
 
 typedef struct role_rows {
@@ -267,6 +275,15 @@ typedef struct builder {
     const ecr_statement *s;
   } * special; /* NotPrincipal */
   size_t n_special, cap_special;
+  /* trust statements naming "*" or the account root whose Condition tests
+     principal keys: decided per principal (own_hops), not in star / deleg */
+  struct pstmt {
+    uint32_t role;
+    const ecr_statement *s;
+    bool deleg;
+  } * pstmts;
+  size_t n_pstmts, cap_pstmts;
+  long *mx_of; /* evidence principal -> matrix principal, -1 */
   /* SCPs */
   yb scp, scp_deny;
   uint64_t *all;    /* every role */
@@ -287,13 +304,15 @@ typedef struct cstmt {
   const ecr_statement *s;
   const ecr_policy *pol;
   ecr_match c;    /* the condition */
+  bool pcond;     /* c is MAYBE and the Condition tests principal keys: decided per principal */
   uint64_t *bits; /* roles matched (NULL when the patterns hold variables) */
 } cstmt;
 
 typedef struct cpol {
   cstmt *st;
   size_t n;
-  bool vars;
+  bool vars;  /* some statement's resources hold policy variables */
+  bool pcond; /* some statement's Condition is decided per principal */
 } cpol;
 
 static void cpol_free(void *v) {
@@ -341,6 +360,8 @@ static const cpol *compile_policy(builder *b, const ecr_policy *pol) {
     cs->s = s;
     cs->pol = pol;
     cs->c = c;
+    cs->pcond = c == ECR_MATCH_MAYBE && principal_decidable(s);
+    cp->pcond |= cs->pcond;
     bool vars = false;
     for (size_t k = 0; k < s->n_resources; k++)
       if (ecr_pattern_has_variables(s->resources[k], pol->variables)) vars = true;
@@ -385,13 +406,25 @@ static void varctx_init(const builder *b, size_t pi, varctx *vc) {
   vc->v.tags = vc->tags;
 }
 
-/* Add one compiled statement to allow or deny (principal pi for variables). */
+/* A statement's Condition for own principal pi (SIZE_MAX: none): c, or,
+ * when c is MAYBE and the Condition tests principal keys, what the
+ * evidence decides for pi (ecr_matrix_hop_condition). */
+static ecr_match cond_for(const builder *b, const ecr_statement *s, ecr_match c, size_t pi) {
+  if (c != ECR_MATCH_MAYBE || pi == SIZE_MAX || !principal_decidable(s) || b->mx_of[pi] < 0)
+    return c;
+  return ecr_matrix_hop_condition(b->p->mx, (size_t)b->mx_of[pi], s->condition);
+}
+
+/* Add one compiled statement to allow or deny (principal pi for variables
+ * and principal conditions; SIZE_MAX for SCPs, which hold neither here). */
 static void apply_stmt(builder *b, const cstmt *cs, size_t pi, yb *allow, yb *deny) {
   yb *a = cs->s->deny ? deny : allow;
   size_t w = b->p->w;
+  ecr_match c = cs->pcond ? cond_for(b, cs->s, cs->c, pi) : cs->c;
+  if (c == ECR_MATCH_NO) return;
   if (cs->bits) {
     for (size_t x = 0; x < w; x++) {
-      if (cs->c == ECR_MATCH_YES) a->y[x] |= cs->bits[x];
+      if (c == ECR_MATCH_YES) a->y[x] |= cs->bits[x];
       a->m[x] |= cs->bits[x];
     }
     return;
@@ -410,7 +443,7 @@ static void apply_stmt(builder *b, const cstmt *cs, size_t pi, yb *allow, yb *de
       any = any == ECR_MATCH_YES     ? ECR_MATCH_NO
             : any == ECR_MATCH_MAYBE ? ECR_MATCH_MAYBE
                                      : ECR_MATCH_YES;
-    if (cs->c == ECR_MATCH_MAYBE && any == ECR_MATCH_YES) any = ECR_MATCH_MAYBE;
+    if (c == ECR_MATCH_MAYBE && any == ECR_MATCH_YES) any = ECR_MATCH_MAYBE;
     yb_set(a, r, any);
   }
   free(vc.tags);
@@ -452,12 +485,13 @@ static const gval *identity_part(builder *b, size_t pi) {
       ip->has_boundary && ip->boundary >= 0 ? ev->managed[ip->boundary].doc : NULL;
   for (size_t i = 0; i < n; i++) {
     const cpol *cp = compile_policy(b, pols[i]);
-    if (cp && cp->vars) vars = true;
+    if (cp && (cp->vars || cp->pcond)) vars = true;
   }
   const cpol *bcp = compile_policy(b, bpol);
-  if (bcp && bcp->vars) vars = true;
+  if (bcp && (bcp->vars || bcp->pcond)) vars = true;
   /* key: the policy pointers, the boundary state, and the principal itself
-   * when a statement's resources hold variables */
+   * when a statement's resources hold variables or its Condition tests
+   * principal keys */
   uintptr_t *key = ecr_xcalloc(n + 4, sizeof(uintptr_t));
   size_t kn = 0;
   for (size_t i = 0; i < n; i++)
@@ -512,7 +546,7 @@ static void scp_init(builder *b) {
       /* SCP resources with variables: matched without a principal */
       for (size_t i = 0; cp && i < cp->n; i++) {
         if (cp->st[i].bits) {
-          apply_stmt(b, &cp->st[i], 0, &lvl, &b->scp_deny);
+          apply_stmt(b, &cp->st[i], SIZE_MAX, &lvl, &b->scp_deny);
           continue;
         }
         yb *a = cp->st[i].s->deny ? &b->scp_deny : &lvl;
@@ -628,7 +662,12 @@ static void trust_allow(builder *b, uint32_t r, const ecr_statement *s) {
     case ECR_PT_STAR:
       if (!assume && !tag) break;
       if (assume) {
-        yb_set(&b->star, r, c);
+        if (c == ECR_MATCH_MAYBE && principal_decidable(s)) {
+          struct pstmt ps = {r, s, false}; /* own principals: decided one by one */
+          ECR_PUSH(b->pstmts, b->n_pstmts, b->cap_pstmts, ps);
+        } else {
+          yb_set(&b->star, r, c);
+        }
         add_cand(b, ecr_xstrdup("*"), r, K_STAR, "*", false, c, ECR_MATCH_NO);
       }
       {
@@ -641,10 +680,19 @@ static void trust_allow(builder *b, uint32_t r, const ecr_statement *s) {
       long pi = ecr_evidence_find_principal(ev, ref->value);
       long sess = pi < 0 ? session_principal(b, ref->value) : -1;
       if (is_own_root(b, ref->value)) {
-        yb_set(&b->deleg, r, c);
+        if (c == ECR_MATCH_MAYBE && principal_decidable(s)) {
+          struct pstmt ps = {r, s, true};
+          ECR_PUSH(b->pstmts, b->n_pstmts, b->cap_pstmts, ps);
+        } else {
+          yb_set(&b->deleg, r, c);
+        }
       } else if (pi >= 0 || sess >= 0) {
-        named nm = {ev->principals[pi >= 0 ? pi : sess].arn, r, false,
-                    pi >= 0 && c == ECR_MATCH_YES}; /* a session: only some */
+        named nm = {ev->principals[pi >= 0 ? pi : sess].arn,
+                    r,
+                    false,
+                    pi >= 0 && c == ECR_MATCH_YES, /* a session: only some */
+                    s,
+                    pi < 0};
         ECR_PUSH(b->named, b->n_named, b->cap_named, nm);
       } else {
         add_cand(b, ecr_xstrdup(ref->value), r, K_AWS, ref->value, false, c, ECR_MATCH_NO);
@@ -718,8 +766,12 @@ static void trust_deny(builder *b, uint32_t r, const ecr_statement *s) {
       long pi = ecr_evidence_find_principal(b->ev, ref->value);
       long sess = pi < 0 ? session_principal(b, ref->value) : -1;
       if (pi < 0 && sess < 0) continue;
-      named nm = {b->ev->principals[pi >= 0 ? pi : sess].arn, r, true,
-                  pi >= 0 && c == ECR_MATCH_YES};
+      named nm = {b->ev->principals[pi >= 0 ? pi : sess].arn,
+                  r,
+                  true,
+                  pi >= 0 && c == ECR_MATCH_YES,
+                  s,
+                  pi < 0};
       ECR_PUSH(b->named, b->n_named, b->cap_named, nm);
     }
   }
@@ -853,8 +905,9 @@ static void own_hops(builder *b) {
   const ecr_evidence *ev = b->ev;
   size_t w = p->w;
   if (b->n_named) qsort(b->named, b->n_named, sizeof(named), cmp_named);
-  yb dir, tdeny, allow;
+  yb dir, tdeny, allow, deleg;
   yb_alloc(&dir, w);
+  yb_alloc(&deleg, w);
   yb_alloc(&tdeny, w);
   yb_alloc(&allow, w);
   p->adj_first = ecr_xcalloc(ev->n_principals + 1, sizeof(size_t));
@@ -876,7 +929,18 @@ static void own_hops(builder *b) {
     }
     for (; lo < b->n_named && strcmp(b->named[lo].arn, ip->arn) == 0; lo++) {
       const named *nm = &b->named[lo];
-      yb_set(nm->deny ? &tdeny : &dir, nm->role, nm->y ? ECR_MATCH_YES : ECR_MATCH_MAYBE);
+      ecr_match c = nm->y ? ECR_MATCH_YES : cond_for(b, nm->s, ECR_MATCH_MAYBE, pi);
+      if (c == ECR_MATCH_NO) continue;
+      if (nm->session && c == ECR_MATCH_YES) c = ECR_MATCH_MAYBE; /* only some sessions */
+      yb_set(nm->deny ? &tdeny : &dir, nm->role, c);
+    }
+    /* trust statements to "*" or the account root whose Condition tests
+       principal keys, decided for this principal */
+    yb_copy(&deleg, &b->deleg, w);
+    for (size_t k = 0; k < b->n_pstmts; k++) {
+      const struct pstmt *ps = &b->pstmts[k];
+      ecr_match c = cond_for(b, ps->s, ECR_MATCH_MAYBE, pi);
+      if (c != ECR_MATCH_NO) yb_set(ps->deleg ? &deleg : &dir, ps->role, c);
     }
     for (size_t k = 0; k < b->n_special; k++) { /* NotPrincipal Deny */
       const ecr_statement *s = b->special[k].s;
@@ -890,8 +954,8 @@ static void own_hops(builder *b) {
     const yb *scp = ip->service_linked ? NULL : &b->scp;
     for (size_t x = 0; x < w; x++) {
       uint64_t sy = scp ? scp->y[x] : b->all[x], sm = scp ? scp->m[x] : b->all[x];
-      uint64_t ay = (dir.y[x] | (g->id.y[x] & b->deleg.y[x])) & g->bnd.y[x] & sy;
-      uint64_t am = (dir.m[x] | (g->id.m[x] & b->deleg.m[x])) & g->bnd.m[x] & sm;
+      uint64_t ay = (dir.y[x] | (g->id.y[x] & deleg.y[x])) & g->bnd.y[x] & sy;
+      uint64_t am = (dir.m[x] | (g->id.m[x] & deleg.m[x])) & g->bnd.m[x] & sm;
       uint64_t dy = g->deny.y[x] | tdeny.y[x] | (scp ? b->scp_deny.y[x] : 0);
       uint64_t dm = g->deny.m[x] | tdeny.m[x] | (scp ? b->scp_deny.m[x] : 0);
       allow.m[x] = am & ~dy;
@@ -910,6 +974,7 @@ static void own_hops(builder *b) {
   }
   p->adj_first[ev->n_principals] = p->n_adj;
   yb_free(&dir);
+  yb_free(&deleg);
   yb_free(&tdeny);
   yb_free(&allow);
 }
@@ -1001,6 +1066,12 @@ ecr_status ecr_paths_build(const ecr_evidence *ev, const ecr_matrix *m, ecr_path
   yb_alloc(&b.star, p->w);
   yb_alloc(&b.deleg, p->w);
   yb_alloc(&b.uni_deny, p->w);
+  b.mx_of = ecr_xcalloc(ev->n_principals + 1, sizeof(long));
+  for (size_t i = 0; i < ev->n_principals; i++) b.mx_of[i] = -1;
+  for (size_t i = 0; i < ecr_matrix_principal_count(m); i++) {
+    const ecr_matrix_principal *mp = ecr_matrix_principal_at(m, i);
+    if (mp->iam_index >= 0) b.mx_of[mp->iam_index] = (long)i;
+  }
   scp_init(&b);
   for (size_t r = 0; r < p->n_roles; r++) {
     const ecr_policy *trust = ev->principals[p->role_ev[r]].trust;
@@ -1029,6 +1100,8 @@ ecr_status ecr_paths_build(const ecr_evidence *ev, const ecr_matrix *m, ecr_path
   free(b.stars);
   free(b.named);
   free(b.special);
+  free(b.pstmts);
+  free(b.mx_of);
   free(b.all);
   free(b.role_idx);
   yb_free(&b.star);
