@@ -32,6 +32,19 @@ fi
 pass=0
 fail=0
 failed=()
+
+# compare NAME EXPECTED ACTUAL LABEL WHAT: one check, diff shown on failure
+compare() {
+  if diff -u --label "$2" --label "$4" "$2" "$3" >"$tmp/diff.txt"; then
+    echo "ok   $1"
+    pass=$((pass + 1))
+  else
+    echo "FAIL $1: $5 ('-' expected only, '+' tool only)"
+    cat "$tmp/diff.txt"
+    fail=$((fail + 1)); failed+=("$1")
+  fi
+}
+
 for c in $cases; do
   dir="$cases_dir/$c"
   if [ ! -f "$dir/expected.tsv" ] || [ ! -d "$dir/bundle" ]; then
@@ -49,15 +62,8 @@ for c in $cases; do
     echo "FAIL $c: rows are not sorted bytewise"
     fail=$((fail + 1)); failed+=("$c"); continue
   fi
-  if diff -u --label "$c/expected.tsv" --label "ecraudit paths --evidence $c/bundle" \
-       "$dir/expected.tsv" "$tmp/out.tsv" >"$tmp/diff.txt"; then
-    echo "ok   $c"
-    pass=$((pass + 1))
-  else
-    echo "FAIL $c: paths differ from expected.tsv ('-' expected only, '+' tool only)"
-    cat "$tmp/diff.txt"
-    fail=$((fail + 1)); failed+=("$c")
-  fi
+  compare "$c" "$dir/expected.tsv" "$tmp/out.tsv" "ecraudit paths --evidence $c/bundle" \
+    "paths differ from expected.tsv"
   # the findings with a chain (expected_findings.tsv, derived by hand: README.md)
   if [ -f "$dir/expected_findings.tsv" ]; then
     rm -rf "$tmp/rep"
@@ -69,15 +75,8 @@ for c in $cases; do
       fail=$((fail + 1)); failed+=("$c-findings"); continue
     fi
     /usr/bin/python3 "$here/findings_tsv.py" "$tmp/rep/findings.json" >"$tmp/chains.tsv"
-    if diff -u --label "$c/expected_findings.tsv" --label "findings with via_chain" \
-         "$dir/expected_findings.tsv" "$tmp/chains.tsv" >"$tmp/diff.txt"; then
-      echo "ok   $c findings"
-      pass=$((pass + 1))
-    else
-      echo "FAIL $c: findings with a chain differ from expected_findings.tsv"
-      cat "$tmp/diff.txt"
-      fail=$((fail + 1)); failed+=("$c-findings")
-    fi
+    compare "$c-findings" "$dir/expected_findings.tsv" "$tmp/chains.tsv" "findings with via_chain" \
+      "findings with a chain differ from expected_findings.tsv"
   fi
 done
 
