@@ -451,39 +451,30 @@ static char *trust_summary(const ecr_evidence *ev, const ecr_iam_principal *ip) 
       const ecr_principal_ref *p = &s->principals[k];
       char *t = NULL;
       switch (p->type) {
-      case ECR_PT_SERVICE: t = ecr_xasprintf("the service %s", p->value); break;
-      case ECR_PT_STAR: t = ecr_xstrdup("anyone (Principal \"*\")"); break;
-      case ECR_PT_FEDERATED:
+      case ECR_PT_SERVICE:
+        t = T("trust/service", (const char *const[]){"service", p->value, NULL});
+        break;
+      case ECR_PT_STAR: t = T("trust/public", NULL); break;
+      case ECR_PT_FEDERATED: {
+        const char *const kv[] = {"provider", p->value, NULL};
         if (strstr(p->value, "token.actions.githubusercontent.com")) {
-          const char *sub = NULL;
-          if (s->json) {
-            cJSON *j = cJSON_Parse(s->json);
-            const cJSON *cond = cJSON_GetObjectItemCaseSensitive(j, "Condition");
-            const cJSON *op;
-            cJSON_ArrayForEach(op, cond) {
-              const cJSON *v =
-                  cJSON_GetObjectItemCaseSensitive(op, "token.actions.githubusercontent.com:sub");
-              if (cJSON_IsString(v))
-                sub = v->valuestring;
-              else if (cJSON_IsArray(v) && cJSON_IsString(cJSON_GetArrayItem(v, 0)))
-                sub = cJSON_GetArrayItem(v, 0)->valuestring;
-              if (sub) break;
-            }
-            t = sub ? ecr_xasprintf("GitHub Actions workflows (OIDC, %s)", sub)
-                    : ecr_xstrdup(
-                          "GitHub Actions workflows (OIDC, any repository: no sub condition)");
-            cJSON_Delete(j);
-          } else {
-            t = ecr_xstrdup("GitHub Actions workflows (OIDC)");
-          }
+          /* the sub the statement pins (StringEquals / StringLike), the first value */
+          size_t n = 0;
+          const char *const *sub =
+              s->condition ? ecr_condition_values(s->condition,
+                                                  "token.actions.githubusercontent.com:sub", &n)
+                           : NULL;
+          t = n ? T("trust/github", (const char *const[]){"sub", sub[0], NULL})
+                : T("trust/github-any", NULL);
         } else if (strstr(p->value, ":saml-provider/")) {
-          t = ecr_xasprintf("people signing in through SAML (%s)", p->value);
+          t = T("trust/saml", kv);
         } else if (strstr(p->value, ":oidc-provider/")) {
-          t = ecr_xasprintf("workloads of the OIDC provider %s", p->value);
+          t = T("trust/oidc", kv);
         } else {
-          t = ecr_xasprintf("federated identities of %s", p->value);
+          t = T("trust/federated", kv);
         }
         break;
+      }
       case ECR_PT_AWS: {
         const char *arn = p->value;
         char acct[13] = "";
@@ -494,14 +485,14 @@ static char *trust_summary(const ecr_evidence *ev, const ecr_iam_principal *ip) 
         }
         if (c && strlen(c) >= 12) memcpy(acct, c, 12);
         if (acct[0] && strcmp(acct, ev->account) != 0)
-          t = ecr_xasprintf("principals of another account (%s)", arn);
+          t = T("trust/other-account", (const char *const[]){"arn", arn, NULL});
         else if (strstr(arn, ":root"))
-          t = ecr_xstrdup("principals of this account allowed to assume it");
+          t = T("trust/own-account", NULL);
         else
-          t = ecr_xasprintf("%s", arn);
+          t = ecr_xstrdup(arn);
         break;
       }
-      case ECR_PT_CANONICAL: t = ecr_xasprintf("%s", p->value); break;
+      case ECR_PT_CANONICAL: t = ecr_xstrdup(p->value); break;
       }
       if (t) {
         used_by_add(&b, t);
@@ -1815,25 +1806,35 @@ static char *who_of(const ecr_evidence *ev, const char *name, long ev_i, ecr_pri
     if (strcmp(sub, "*") == 0) {
       s = T("chain/who-github-any", NULL);
     } else {
-      /* repo:OWNER/NAME:ref:refs/heads/BRANCH, :environment:ENV, :pull_request ... */
+      /* repo:OWNER/NAME:ref:refs/heads/BRANCH, :ref:refs/tags/TAG, :environment:ENV,
+         :pull_request ... */
       char *what;
       const char *r = ecr_str_has_prefix(sub, "repo:") ? sub + 5 : NULL;
       const char *colon = r ? strchr(r, ':') : NULL;
-      if (r && colon) {
-        const char *rest = colon + 1;
-        const char *kind = strchr(r, '*') ? "repositories matching" : "repository";
-        if (ecr_str_has_prefix(rest, "ref:refs/heads/"))
-          what = ecr_xasprintf("%s %.*s, branch %s", kind, (int)(colon - r), r, rest + 15);
-        else if (ecr_str_has_prefix(rest, "ref:refs/tags/"))
-          what = ecr_xasprintf("%s %.*s, tag %s", kind, (int)(colon - r), r, rest + 14);
-        else if (ecr_str_has_prefix(rest, "environment:"))
-          what = ecr_xasprintf("%s %.*s, environment %s", kind, (int)(colon - r), r, rest + 12);
-        else
-          what = ecr_xasprintf("%s %.*s (%s)", kind, (int)(colon - r), r, rest);
-      } else if (r) {
-        what = ecr_xasprintf("%s %s", strchr(r, '*') ? "repositories matching" : "repository", r);
+      if (r) {
+        char *rname = colon ? ecr_xasprintf("%.*s", (int)(colon - r), r) : ecr_xstrdup(r);
+        bool pattern = strchr(rname, '*') != NULL;
+        char *repo = T(pattern ? "chain/gh-repos" : "chain/gh-repo",
+                       (const char *const[]){"repo", rname, NULL});
+        const char *rest = colon ? colon + 1 : NULL;
+        static const struct {
+          const char *prefix, *tmpl;
+        } refs[] = {{"ref:refs/heads/", "chain/gh-branch"},
+                    {"ref:refs/tags/", "chain/gh-tag"},
+                    {"environment:", "chain/gh-environment"}};
+        const char *tmpl = rest ? "chain/gh-other" : NULL, *ref = rest;
+        for (size_t j = 0; rest && j < sizeof(refs) / sizeof(refs[0]); j++)
+          if (ecr_str_has_prefix(rest, refs[j].prefix)) {
+            tmpl = refs[j].tmpl;
+            ref = rest + strlen(refs[j].prefix);
+            break;
+          }
+        what = tmpl ? T(tmpl, (const char *const[]){"repo", repo, "ref", ref, NULL})
+                    : ecr_xstrdup(repo);
+        free(repo);
+        free(rname);
       } else {
-        what = ecr_xasprintf("the sub %s", sub);
+        what = T("chain/gh-sub", (const char *const[]){"sub", sub, NULL});
       }
       s = T("chain/who-github", (const char *const[]){"what", what, NULL});
       free(what);
