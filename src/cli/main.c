@@ -511,8 +511,6 @@ static int cmd_collect_org(const options *o) {
 
 static int cmd_collect(const options *o) {
   if (!o->out) return usage_error("collect needs --out DIR");
-  if (o->account_index >= 0)
-    return usage_error("collect takes no --account-index (scan --org --account-index N does)");
   if (o->jobs && !o->role_name) return usage_error("--jobs needs --role-name");
   if (o->org) return cmd_collect_org(o);
   return run_collect(o, o->out, NULL, NULL, 0);
@@ -566,7 +564,8 @@ static int cmd_scan(const options *o) {
     evidence = ecr_path_join(o->out, "evidence");
     report_dir = ecr_xstrdup(o->out);
   }
-  if (ecr_mkdirs(report_dir, &err) != ECR_OK) {
+  /* an organisation's account gets its report directory only with a result */
+  if (!account && ecr_mkdirs(report_dir, &err) != ECR_OK) {
     rc = fail(&err);
     goto done;
   }
@@ -577,7 +576,9 @@ static int cmd_scan(const options *o) {
   if (rc == 3 && junit) {
     /* the CI step that publishes the JUnit file finds one error case */
     ecr_error_clear(&err);
-    if (ecr_render_collect_failure(report_dir, why, &err) != ECR_OK) fail(&err);
+    if (ecr_mkdirs(report_dir, &err) != ECR_OK ||
+        ecr_render_collect_failure(report_dir, why, &err) != ECR_OK)
+      fail(&err);
   }
   if (rc == 0) {
     options ro = *o;

@@ -179,23 +179,6 @@ typedef struct fanout {
   pthread_mutex_t lock;
 } fanout;
 
-typedef struct worker_progress {
-  fanout *f;
-  const char *account;
-} worker_progress;
-
-/* An account's finished phases, prefixed with its id, one at a time. */
-static void account_progress(void *vctx, bool done, const char *text) {
-  worker_progress *w = vctx;
-  if (!done) return;
-  const ecr_collect_opts *c = &w->f->opts->collect;
-  char line[600];
-  snprintf(line, sizeof(line), "%s: %s", w->account, text);
-  pthread_mutex_lock(&w->f->lock);
-  c->progress(c->progress_ctx, true, line);
-  pthread_mutex_unlock(&w->f->lock);
-}
-
 static void *worker(void *arg) {
   fanout *f = arg;
   const ecr_org_collect_opts *opts = f->opts;
@@ -204,10 +187,8 @@ static void *worker(void *arg) {
     size_t i = f->next < f->n_ids ? f->next++ : f->n_ids;
     pthread_mutex_unlock(&f->lock);
     if (i >= f->n_ids) break;
-    worker_progress wp = {f, f->ids[i]};
     ecr_collect_opts base = opts->collect;
-    base.progress = opts->collect.progress ? account_progress : NULL;
-    base.progress_ctx = &wp;
+    base.progress = NULL; /* one line per account below, not its phases */
     ecr_error e;
     ecr_error_clear(&e);
     ecr_status st =
@@ -299,6 +280,7 @@ cleanup:
   for (size_t i = 0; i < ctx.n_files; i++) free(ctx.files[i]);
   free(ctx.files);
   free(ctx.partition);
+  free(ctx.account);
   ecr_collect_session_free(session);
   free(org_dir);
   return st;

@@ -365,6 +365,9 @@ ecr_status ecr_orgs_collect_organization(ecr_collect_ctx *ctx, char ***ids, size
     return ecr_error_set(err, ECR_E_COLLECT, NULL,
                          "--org: the account is not a member of an organization");
   if (!org) return last_gap_error(ctx, err);
+  const char *master =
+      str(cJSON_GetObjectItemCaseSensitive(org, "Organization"), "MasterAccountId");
+  if (!ctx->account && master) ctx->account = ecr_xstrdup(master); /* the manifest's account */
   ecr_status st = ecr_bundle_write_json(ctx, "organization.json", org, err);
   cJSON_Delete(org);
   if (st != ECR_OK) return st;
