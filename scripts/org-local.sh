@@ -48,7 +48,7 @@ i=0
 while [ "$i" -lt "$count" ]; do echo "$i"; i=$((i + 1)); done |
   xargs -P "$jobs" -I{} sh -c '
     n=$1 out=$2 role=$3; shift 3
-    "$0" scan --org --out "$out" --role-name "$role" --account-index "$n" --format json --quiet "$@" 2>&1 |
+    "$0" scan --org --out "$out" --role-name "$role" --account-index "$n" --format json "$@" 2>&1 |
       sed "s/^/[$n] /"
     ' "$ECRAUDIT" {} "$out" "$role" "$@" >&2
 # (the scan's own status is read back below from what it wrote: findings or a gap)
