@@ -123,6 +123,8 @@ static const char scan_help[] =
     "                       assume arn:aws:iam::<id>:role/NAME, collect DIR/accounts/<id>/, report\n"
     "                       into DIR/findings/<id>/; a failed collection is recorded in\n"
     "                       DIR/organization/gaps/<id>.json. N past the end: nothing to do, exit 0.\n"
+    "                       Without --account-index: JOB_COMPLETION_INDEX (a Kubernetes Indexed\n"
+    "                       Job), else AWS_BATCH_JOB_ARRAY_INDEX (an AWS Batch array job).\n"
     "\n"
     "Exit status: as report; 3 when the collection failed (DIR/report.junit.xml then holds one\n"
     "error test case saying why, when --format includes junit, the default).\n";
@@ -519,10 +521,36 @@ static int cmd_collect(const options *o) {
 /* scan = collect into OUT/evidence, then report into OUT; with --org, one
  * account of the organisation in OUT: OUT/accounts/<id>/, then report into
  * OUT/findings/<id>/. */
+/* scan --org without --account-index: the index a Kubernetes Indexed Job
+ * (JOB_COMPLETION_INDEX) or an AWS Batch array job (AWS_BATCH_JOB_ARRAY_INDEX)
+ * gives the process; -1 when neither is set, -2 when one is not a number. */
+static long index_from_env(const char **name) {
+  static const char *const vars[] = {"JOB_COMPLETION_INDEX", "AWS_BATCH_JOB_ARRAY_INDEX"};
+  for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+    const char *v = getenv(vars[i]);
+    if (!v || !*v) continue;
+    *name = vars[i];
+    char *end = NULL;
+    long n = strtol(v, &end, 10);
+    return *end || n < 0 || n > 10000000 ? -2 : n;
+  }
+  return -1;
+}
+
 static int cmd_scan(const options *o) {
   if (!o->out) return usage_error("scan needs --out DIR");
+  options with_index;
+  if (o->org && o->account_index < 0) {
+    const char *var = NULL;
+    with_index = *o;
+    with_index.account_index = index_from_env(&var);
+    if (with_index.account_index == -2)
+      return usage_error("%s is not an account index: \"%s\"", var, getenv(var));
+    o = &with_index;
+  }
   if (o->org && (!o->role_name || o->account_index < 0))
-    return usage_error("scan --org needs --role-name NAME and --account-index N (the whole "
+    return usage_error("scan --org needs --role-name NAME and --account-index N (or "
+                       "JOB_COMPLETION_INDEX / AWS_BATCH_JOB_ARRAY_INDEX set; the whole "
                        "organisation: collect --org --role-name NAME)");
   const ecr_renderer *chosen[16];
   size_t n = 0;

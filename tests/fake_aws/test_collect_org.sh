@@ -210,7 +210,7 @@ fi
 usage() { # label expected-stderr args...
   local label=$1 want=$2
   shift 2
-  run "$ECRAUDIT" "$@" >/dev/null 2>"$work/u.err"
+  if [ "$1" = env ]; then run "$@"; else run "$ECRAUDIT" "$@"; fi >/dev/null 2>"$work/u.err"
   local rc=$?
   if [ "$rc" = 2 ] && [ "$(wc -l <"$work/u.err")" = 1 ] && grep -q -- "$want" "$work/u.err"; then
     ok "usage: $label: exit 2, one line"
@@ -252,6 +252,14 @@ run "$ECRAUDIT" scan --org --role-name "$ROLE" --account-index 4 --out "$sc" "$(
 rc=$?
 [ "$rc" = 0 ] && grep -q "no account at index 4 (4 accounts)" "$work/s4.err" &&
   ok "scan --org past the end of the list: nothing to do, exit 0" || fail "index 4: exit $rc $(cat "$work/s4.err")"
+# the index from the environment: AWS Batch array jobs, Indexed Jobs without a shell
+run env AWS_BATCH_JOB_ARRAY_INDEX=1 "$ECRAUDIT" scan --org --role-name "$ROLE" --out "$sc" --format json --quiet "$(endpoint)" 2>"$work/sb.err"
+rc=$?
+{ [ "$rc" = 0 ] || [ "$rc" = 1 ]; } && [ -f "$sc/findings/444455556666/findings.json" ] &&
+  ok "scan --org without --account-index: AWS_BATCH_JOB_ARRAY_INDEX=1 picks 444455556666" ||
+  fail "AWS_BATCH_JOB_ARRAY_INDEX: exit $rc $(cat "$work/sb.err")"
+usage "JOB_COMPLETION_INDEX not a number" "JOB_COMPLETION_INDEX is not an account index" \
+  env JOB_COMPLETION_INDEX=x "$ECRAUDIT" scan --org --role-name "$ROLE" --out "$sc"
 # the account lets the role in later: its gap goes, its findings come
 start_server
 run "$ECRAUDIT" scan --org --role-name "$ROLE" --account-index 2 --out "$sc" --format json --quiet "$(endpoint)" 2>"$work/s2b.err"
