@@ -72,9 +72,10 @@ ecr_status ecr_org_account_at(const char *org_out, long index, char **id, size_t
   size_t len = 0;
   ecr_status st = ecr_file_read(path, &text, &len, err);
   if (st != ECR_OK) {
+    char why[sizeof(err->message)];
+    snprintf(why, sizeof(why), "%s", err ? err->message : "");
     st = ecr_error_set(err, ECR_E_INPUT, path,
-                       "cannot read the account list (written by collect --org): %s",
-                       err ? err->message : "");
+                       "cannot read the account list (written by collect --org): %s", why);
     goto cleanup;
   }
   size_t line = 0;
