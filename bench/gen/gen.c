@@ -312,6 +312,9 @@ typedef struct gen {
   size_t persona_count_u[U_ALL], persona_count_r[R_ALL];
   size_t broad_users, broad_roles;
   size_t repo_policies_by_shape[8];
+  /* --org: the organisation this bundle is account org_index of (org.c); NULL alone */
+  const gen_org *org;
+  size_t org_index;
 } gen;
 
 static void die(const char *fmt, ...)
@@ -1792,6 +1795,29 @@ static int cmp_file(const void *a, const void *b) {
   return strcmp(((const manifest_file *)a)->path, ((const manifest_file *)b)->path);
 }
 
+/* Hooks for org.c: write a document into the bundle (and its manifest). */
+void gen_bundle_write_doc(gen *g, const char *rel, const cJSON *doc) {
+  write_doc(g, rel, doc);
+}
+
+/* Re-hash rel after org.c rewrote it. */
+void gen_bundle_rehash(gen *g, const char *rel) {
+  for (size_t i = 0; i < g->n_files; i++) {
+    if (strcmp(g->files[i].path, rel) != 0) continue;
+    char *path = gen_xasprintf("%s/%s", g->c.out, rel);
+    if (gen_sha256_file(path, g->files[i].sha256, &g->files[i].size) != 0)
+      die("%s: cannot hash", path);
+    free(path);
+  }
+}
+
+const char *gen_bundle_dir(const gen *g) {
+  return g->c.out;
+}
+const char *gen_bundle_region(const gen *g) {
+  return g->pc.regions[0];
+}
+
 static void write_manifest(gen *g) {
   qsort(g->files, g->n_files, sizeof *g->files, cmp_file);
   cJSON *m = gen_obj();
@@ -2012,14 +2038,18 @@ static void usage(FILE *fp) {
   fputs("usage: ecraudit-gen --out DIR [--users N] [--roles N] [--groups N] [--policies N]\n"
         "                    [--repos N] [--regions N] [--repo-policy-share F] [--scp-levels N]\n"
         "                    [--seed S] [--account ID] [--broad-scale F] [--profile rare|broad]\n"
-        "                    [--no-manifest] [--stats] [--force]\n"
+        "                    [--no-manifest] [--stats] [--force] [--org N]\n"
         "Writes a deterministic synthetic evidence bundle (DESIGN.md layout).\n"
         "Defaults: 60 users, 90 roles, 12 groups, 80 policies, 40 repos, 2 regions,\n"
         "          share 0.25 (0.40 with --profile broad), 3 SCP levels, seed 1,\n"
         "          account 111122223333, broad scale 1.0, profile rare.\n"
         "--profile rare:  few principals with ECR access on every repository (issue 9).\n"
         "--profile broad: most principals write to most repositories (admin, PowerUser,\n"
-        "                 ecr:* on *, NotAction), Deny carve-outs on prod-* and platform/*.\n",
+        "                 ecr:* on *, NotAction), Deny carve-outs on prod-* and platform/*.\n"
+        "--org N:         an organisation of N accounts (DESIGN \"Organisation evidence\n"
+        "                 (layout)\"): DIR/organization/ and DIR/accounts/<id>/, mixed sizes\n"
+        "                 around the options above, SCPs and RCPs per OU, cross-account\n"
+        "                 repository policies between the members (bench/README.md).\n",
         fp);
 }
 
@@ -2054,6 +2084,88 @@ static bool dir_is_empty_or_absent(const char *path) {
   return ok;
 }
 
+/* One bundle of g->c (g zeroed but for c, org and org_index); external:
+ * the six accounts its cross-account grants name (NULL: the defaults). */
+static void generate(gen *g, const char *const *external) {
+  static const char *const ext[6] = {
+      "arn:aws:iam::222233334444:root", "arn:aws:iam::555566667777:root",
+      "arn:aws:iam::888899990000:root", "arn:aws:iam::123456789012:root",
+      "arn:aws:iam::210987654321:root", "arn:aws:iam::999988887777:root"};
+  /* Bare 12-digit ids for the bare-id spelling (index 3..5 -> digits only). */
+  static const char *const ext_ids[6] = {"222233334444", "555566667777", "888899990000",
+                                         "123456789012", "210987654321", "999988887777"};
+  for (int i = 0; i < 6; i++) g->external[i] = i < 3 ? ext[i] : ext_ids[i];
+  static const char *const ext_accounts[3] = {"222233334444", "555566667777", "888899990000"};
+  const char *const *accounts3 = ext_accounts;
+  if (external) { /* --org: the other member accounts */
+    for (int i = 0; i < 6; i++) g->external[i] = external[i];
+    accounts3 = external + 6;
+  }
+  plan_teams(g);
+  g->pc.account = g->c.account;
+  g->pc.regions = ALL_REGIONS;
+  g->pc.n_regions = g->c.regions;
+  g->pc.teams = (const char *const *)g->teams_store;
+  g->pc.n_teams = g->n_teams;
+  g->pc.external = accounts3;
+
+  if (gen_mkdirs(g->c.out) != 0) die("%s: %s", g->c.out, strerror(errno));
+  plan_policies(g);
+  plan_principals(g);
+  plan_groups(g);
+  if (g->c.profile == PROFILE_BROAD)
+    plan_repos_broad(g);
+  else
+    plan_repos(g);
+  write_sts(g);
+  write_iam(g);
+  write_ecr(g);
+  if (g->org)
+    gen_org_write_account(g->org, g->org_index, g); /* SCPs, RCPs, the seeded grant */
+  else
+    write_scps(g);
+  if (g->c.manifest) write_manifest(g);
+  if (g->c.stats) print_stats(g);
+  gen_free(g);
+}
+
+/* --org N: every account's bundle (sizes scaled from base), then
+ * DIR/organization/ (org.c). */
+static void generate_org(const cfg *base, size_t n, bool force) {
+  char *probe = gen_xasprintf("%s/organization/manifest.json", base->out);
+  FILE *fp = fopen(probe, "r");
+  if (fp) fclose(fp);
+  free(probe);
+  if (fp && !force)
+    die("%s already holds an organisation (use a new directory, or --force to write over it)",
+        base->out);
+  gen_org *org = gen_org_new(base->out, n, base->seed);
+  for (size_t k = 0; k < n; k++) {
+    gen g;
+    memset(&g, 0, sizeof g);
+    g.c = *base;
+    unsigned pm = gen_org_scale_permille(org, k);
+#define SCALE(x) ((x) ? ((x)*pm + 999) / 1000 : 0)
+    g.c.users = SCALE(base->users);
+    g.c.roles = SCALE(base->roles);
+    g.c.groups = SCALE(base->groups);
+    g.c.policies = SCALE(base->policies);
+    g.c.repos = SCALE(base->repos);
+#undef SCALE
+    g.c.seed = gen_org_seed(org, k);
+    g.c.account = gen_org_account(org, k);
+    char *dir = gen_org_account_dir(org, k);
+    g.c.out = dir;
+    g.c.manifest = true;
+    g.org = org;
+    g.org_index = k;
+    generate(&g, gen_org_external(org, k));
+    free(dir);
+  }
+  gen_org_write_organization(org);
+  gen_org_free(org);
+}
+
 int main(int argc, char **argv) {
   gen g;
   memset(&g, 0, sizeof g);
@@ -2069,8 +2181,10 @@ int main(int argc, char **argv) {
               .broad_scale = 1.0,
               .account = "111122223333",
               .manifest = true};
-  bool force = false;
-  static const struct option opts[] = {{"users", required_argument, NULL, 'u'},
+  bool force = false, account_given = false;
+  size_t org_n = 0;
+  static const struct option opts[] = {{"org", required_argument, NULL, 'O'},
+                                       {"users", required_argument, NULL, 'u'},
                                        {"roles", required_argument, NULL, 'r'},
                                        {"groups", required_argument, NULL, 'g'},
                                        {"policies", required_argument, NULL, 'p'},
@@ -2112,7 +2226,14 @@ int main(int argc, char **argv) {
     case 'L': g.c.scp_levels = (unsigned)parse_size("scp-levels", optarg, 8); break;
     case 's': g.c.seed = (uint64_t)parse_size("seed", optarg, SIZE_MAX); break;
     case 'o': g.c.out = optarg; break;
-    case 'a': g.c.account = optarg; break;
+    case 'a':
+      g.c.account = optarg;
+      account_given = true;
+      break;
+    case 'O':
+      org_n = parse_size("org", optarg, 10000);
+      if (org_n == 0) die("--org: at least 1 account");
+      break;
     case 'B': g.c.broad_scale = parse_double("broad-scale", optarg, 20.0); break;
     case 'M': g.c.manifest = false; break;
     case 'S': g.c.stats = true; break;
@@ -2130,40 +2251,15 @@ int main(int argc, char **argv) {
   if (strlen(g.c.account) != 12 || strspn(g.c.account, "0123456789") != 12)
     die("--account: expected 12 digits, got '%s'", g.c.account);
   if (g.c.regions == 0) die("--regions: at least 1");
-  if (!force && !dir_is_empty_or_absent(g.c.out))
+  if (!org_n && !force && !dir_is_empty_or_absent(g.c.out))
     die("%s already holds a bundle (use a new directory, or --force to write over it)", g.c.out);
 
-  static const char *const ext[6] = {
-      "arn:aws:iam::222233334444:root", "arn:aws:iam::555566667777:root",
-      "arn:aws:iam::888899990000:root", "arn:aws:iam::123456789012:root",
-      "arn:aws:iam::210987654321:root", "arn:aws:iam::999988887777:root"};
-  /* Bare 12-digit ids for the bare-id spelling (index 3..5 -> digits only). */
-  static const char *const ext_ids[6] = {"222233334444", "555566667777", "888899990000",
-                                         "123456789012", "210987654321", "999988887777"};
-  for (int i = 0; i < 6; i++) g.external[i] = i < 3 ? ext[i] : ext_ids[i];
-  static const char *const ext_accounts[3] = {"222233334444", "555566667777", "888899990000"};
-  plan_teams(&g);
-  g.pc.account = g.c.account;
-  g.pc.regions = ALL_REGIONS;
-  g.pc.n_regions = g.c.regions;
-  g.pc.teams = (const char *const *)g.teams_store;
-  g.pc.n_teams = g.n_teams;
-  g.pc.external = ext_accounts;
-
-  if (gen_mkdirs(g.c.out) != 0) die("%s: %s", g.c.out, strerror(errno));
-  plan_policies(&g);
-  plan_principals(&g);
-  plan_groups(&g);
-  if (g.c.profile == PROFILE_BROAD)
-    plan_repos_broad(&g);
-  else
-    plan_repos(&g);
-  write_sts(&g);
-  write_iam(&g);
-  write_ecr(&g);
-  write_scps(&g);
-  if (g.c.manifest) write_manifest(&g);
-  if (g.c.stats) print_stats(&g);
-  gen_free(&g);
+  if (org_n) {
+    if (g.c.stats) die("--stats applies to one account, not --org");
+    if (account_given) die("--org numbers the accounts itself: no --account");
+    generate_org(&g.c, org_n, force);
+    return 0;
+  }
+  generate(&g, NULL);
   return 0;
 }

@@ -82,4 +82,31 @@ int gen_mkdirs(const char *path);
 /* Lower-case hex SHA-256 and size of a file; 0 or -1. */
 int gen_sha256_file(const char *path, char hex[65], uint64_t *size);
 
+/* ---- --org (org.c): an organisation of generated accounts ---------------- */
+typedef struct gen gen; /* one bundle being generated (gen.c) */
+typedef struct gen_org gen_org;
+
+gen_org *gen_org_new(const char *out, size_t n, uint64_t seed);
+void gen_org_free(gen_org *o);
+const char *gen_org_account(const gen_org *o, size_t k); /* 12 digits */
+char *gen_org_account_dir(const gen_org *o, size_t k);   /* caller frees */
+unsigned gen_org_scale_permille(const gen_org *o, size_t k);
+uint64_t gen_org_seed(const gen_org *o, size_t k);
+/* The 9 external-account strings of account k's bundle (3 root ARNs, 3 bare
+ * ids, 3 ids for policies.c): the following member accounts. Valid until
+ * the next call. */
+const char *const *gen_org_external(gen_org *o, size_t k);
+/* Account k's organizations/ files and, for accounts 2 and 3, the seeded
+ * cross-account grant (before the bundle's manifest is written). */
+void gen_org_write_account(const gen_org *o, size_t k, gen *g);
+/* DIR/organization/ after every account. */
+void gen_org_write_organization(const gen_org *o);
+
+/* gen.c, for org.c: write / re-hash a bundle file, the bundle's directory and
+ * first region. */
+void gen_bundle_write_doc(gen *g, const char *rel, const cJSON *doc);
+void gen_bundle_rehash(gen *g, const char *rel);
+const char *gen_bundle_dir(const gen *g);
+const char *gen_bundle_region(const gen *g);
+
 #endif

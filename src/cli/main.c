@@ -22,7 +22,9 @@ static const char usage_text[] =
     "  ecraudit paths   --evidence DIR\n"
     "  ecraudit collect --out DIR [--profile NAME] [--region R ... | --region all] [--endpoint-url URL] [--quiet]\n"
     "                   [--timeout SECONDS]  (whole collection, default 1800)\n"
+    "                   [--org [--role-name NAME [--jobs N]]]\n"
     "  ecraudit scan    --out DIR [collect options] [report options]\n"
+    "                   [--org --role-name NAME --account-index N]\n"
     "  ecraudit --help | --version | -V\n"
     "  ecraudit COMMAND --help\n"
     "\n"
@@ -90,10 +92,22 @@ static const char collect_help[] =
     "  --endpoint-url URL   send every request to URL (a stand-in or a proxy)\n"
     "  --quiet              no progress on stderr\n"
     "  --timeout SECONDS    bound the whole collection (default 1800); what is left becomes gaps\n"
+    "                       (with --org: each account's)\n"
+    "  --org                the credentials are the management account's (or a delegated\n"
+    "                       administrator's): write the organisation evidence into\n"
+    "                       DIR/organization/ (organization.json, accounts.json, <id>-scps.json,\n"
+    "                       <id>-rcps.json per ACTIVE account, account-ids.txt, manifest.json)\n"
+    "  --role-name NAME     with --org: assume arn:aws:iam::<id>:role/NAME in every ACTIVE\n"
+    "                       account and collect its bundle into DIR/accounts/<id>/; an account\n"
+    "                       that fails (role refused, throttled past the retries) is a gap of\n"
+    "                       the organisation, DIR/organization/gaps/<id>.json, not a failure\n"
+    "  --jobs N             with --role-name: accounts collected at a time, 1 to 64 (default 4)\n"
     "  -h, --help           this text\n"
     "\n"
     "Progress goes to stderr: a rewritten line on a terminal, one line per phase and region\n"
-    "otherwise. Exit status: 0 collected, 2 usage error, 3 collection failed, 4 output not written.\n";
+    "otherwise. Exit status: 0 collected (--org: at least one account, or the organisation\n"
+    "evidence alone without --role-name), 2 usage error, 3 collection failed, 4 output not\n"
+    "written.\n";
 
 static const char scan_help[] =
     "usage: ecraudit scan --out DIR [collect options] [report options]\n"
@@ -101,6 +115,16 @@ static const char scan_help[] =
     "collect into DIR/evidence, then report into DIR. Options: --profile, --region,\n"
     "--endpoint-url, --quiet, --timeout (collect); --exceptions, --format, --as-of, --baseline,\n"
     "--fail-on (report); -h, --help.\n"
+    "\n"
+    "One account of an organisation (the per-index command of a Kubernetes Indexed Job or of\n"
+    "scripts/org-local.sh; DIR holds DIR/organization/ from `collect --org`):\n"
+    "  --org --role-name NAME --account-index N\n"
+    "                       the N-th (from 0) account of DIR/organization/account-ids.txt:\n"
+    "                       assume arn:aws:iam::<id>:role/NAME, collect DIR/accounts/<id>/, report\n"
+    "                       into DIR/findings/<id>/; a failed collection is recorded in\n"
+    "                       DIR/organization/gaps/<id>.json. N past the end: nothing to do, exit 0.\n"
+    "                       Without --account-index: JOB_COMPLETION_INDEX (a Kubernetes Indexed\n"
+    "                       Job), else AWS_BATCH_JOB_ARRAY_INDEX (an AWS Batch array job).\n"
     "\n"
     "Exit status: as report; 3 when the collection failed (DIR/report.junit.xml then holds one\n"
     "error test case saying why, when --format includes junit, the default).\n";
@@ -141,6 +165,10 @@ typedef struct options {
   const char *baseline;
   int help;
   long timeout_s;
+  int org;
+  const char *role_name;
+  int jobs;
+  long account_index; /* -1: not given */
 } options;
 
 enum {
@@ -156,26 +184,35 @@ enum {
   OPT_FAIL_ON,
   OPT_HELP,
   OPT_TIMEOUT,
-  OPT_BASELINE
+  OPT_BASELINE,
+  OPT_ORG,
+  OPT_ROLE_NAME,
+  OPT_JOBS,
+  OPT_ACCOUNT_INDEX
 };
 
 /* Parse options for a command; allowed is a string of the option ids the
  * command accepts (as characters 'a' + id - OPT_EVIDENCE). */
 static int parse_options(int argc, char **argv, const char *allowed, options *o) {
-  static const struct option longopts[] = {{"evidence", required_argument, NULL, OPT_EVIDENCE},
-                                           {"exceptions", required_argument, NULL, OPT_EXCEPTIONS},
-                                           {"out", required_argument, NULL, OPT_OUT},
-                                           {"format", required_argument, NULL, OPT_FORMAT},
-                                           {"as-of", required_argument, NULL, OPT_AS_OF},
-                                           {"profile", required_argument, NULL, OPT_PROFILE},
-                                           {"region", required_argument, NULL, OPT_REGION},
-                                           {"endpoint-url", required_argument, NULL, OPT_ENDPOINT},
-                                           {"quiet", no_argument, NULL, OPT_QUIET},
-                                           {"fail-on", required_argument, NULL, OPT_FAIL_ON},
-                                           {"help", no_argument, NULL, OPT_HELP},
-                                           {"timeout", required_argument, NULL, OPT_TIMEOUT},
-                                           {"baseline", required_argument, NULL, OPT_BASELINE},
-                                           {NULL, 0, NULL, 0}};
+  static const struct option longopts[] = {
+      {"evidence", required_argument, NULL, OPT_EVIDENCE},
+      {"exceptions", required_argument, NULL, OPT_EXCEPTIONS},
+      {"out", required_argument, NULL, OPT_OUT},
+      {"format", required_argument, NULL, OPT_FORMAT},
+      {"as-of", required_argument, NULL, OPT_AS_OF},
+      {"profile", required_argument, NULL, OPT_PROFILE},
+      {"region", required_argument, NULL, OPT_REGION},
+      {"endpoint-url", required_argument, NULL, OPT_ENDPOINT},
+      {"quiet", no_argument, NULL, OPT_QUIET},
+      {"fail-on", required_argument, NULL, OPT_FAIL_ON},
+      {"help", no_argument, NULL, OPT_HELP},
+      {"timeout", required_argument, NULL, OPT_TIMEOUT},
+      {"baseline", required_argument, NULL, OPT_BASELINE},
+      {"org", no_argument, NULL, OPT_ORG},
+      {"role-name", required_argument, NULL, OPT_ROLE_NAME},
+      {"jobs", required_argument, NULL, OPT_JOBS},
+      {"account-index", required_argument, NULL, OPT_ACCOUNT_INDEX},
+      {NULL, 0, NULL, 0}};
   opterr = 0;
   optind = 1;
   int c;
@@ -207,6 +244,25 @@ static int parse_options(int argc, char **argv, const char *allowed, options *o)
     case OPT_QUIET: o->quiet = 1; break;
     case OPT_FAIL_ON: o->fail_on = optarg; break;
     case OPT_BASELINE: o->baseline = optarg; break;
+    case OPT_ORG: o->org = 1; break;
+    case OPT_ROLE_NAME: o->role_name = optarg; break;
+    case OPT_JOBS: {
+      char *end = NULL;
+      long v = strtol(optarg, &end, 10);
+      if (!*optarg || *end || v < 1 || v > ECR_ORG_MAX_JOBS)
+        return usage_error("--jobs needs a number from 1 to %d, not \"%s\"", ECR_ORG_MAX_JOBS,
+                           optarg);
+      o->jobs = (int)v;
+      break;
+    }
+    case OPT_ACCOUNT_INDEX: {
+      char *end = NULL;
+      long v = strtol(optarg, &end, 10);
+      if (!*optarg || *end || v < 0 || v > 10000000)
+        return usage_error("--account-index needs a number from 0, not \"%s\"", optarg);
+      o->account_index = v;
+      break;
+    }
     case OPT_TIMEOUT: {
       char *end = NULL;
       long v = strtol(optarg, &end, 10);
@@ -220,6 +276,8 @@ static int parse_options(int argc, char **argv, const char *allowed, options *o)
     }
   }
   if (optind < argc) return usage_error("unexpected argument %s", argv[optind]);
+  if (!o->org && (o->role_name || o->jobs || o->account_index >= 0))
+    return usage_error("--role-name, --jobs and --account-index need --org");
   if (o->out && strcmp(o->out, "-") == 0)
     return usage_error("--out - is not supported: reports and bundles are directories; name one");
   if (o->out && !*o->out) return usage_error("--out needs a directory name");
@@ -402,8 +460,7 @@ static void fatal_line(void *ctx, const char *message) {
   fprintf(stderr, "ecraudit: %s\n", message);
 }
 
-/* why (may be NULL): the error line, for the scan's JUnit error case. */
-static int run_collect(const options *o, const char *dir, char *why, size_t why_len) {
+static ecr_collect_opts collect_opts(const options *o, const char *dir) {
   ecr_collect_opts co = {0};
   co.out_dir = dir;
   co.profile = o->profile;
@@ -411,26 +468,90 @@ static int run_collect(const options *o, const char *dir, char *why, size_t why_
   co.n_regions = o->n_regions;
   co.endpoint_url = o->endpoint_url;
   co.timeout_s = o->timeout_s;
-  if (!o->quiet) co.progress = isatty(2) ? progress_tty : progress_lines;
+  if (!o->quiet) co.progress = isatty(2) && !o->org ? progress_tty : progress_lines;
   const char *dbg = getenv("ECRAUDIT_DEBUG");
   if (dbg && strcmp(dbg, "1") == 0) co.debug = debug_line;
+  return co;
+}
+
+/* why (may be NULL): the error line, for the scan's JUnit error case.
+ * org_account: collect that account of the organisation in o->out instead. */
+static int run_collect(const options *o, const char *dir, const char *org_account, char *why,
+                       size_t why_len) {
+  ecr_collect_opts co = collect_opts(o, dir);
   ecr_error err;
   ecr_error_clear(&err);
-  if (ecr_collect(&co, &err) != ECR_OK) {
+  ecr_status st = org_account
+                      ? ecr_org_collect_account(&co, o->out, org_account, o->role_name, &err)
+                      : ecr_collect(&co, &err);
+  if (st != ECR_OK) {
     if (why) ecr_error_format(&err, why, why_len);
     return fail(&err);
   }
   return 0;
 }
 
-static int cmd_collect(const options *o) {
-  if (!o->out) return usage_error("collect needs --out DIR");
-  return run_collect(o, o->out, NULL, 0);
+static int cmd_collect_org(const options *o) {
+  ecr_org_collect_opts oo = {0};
+  oo.collect = collect_opts(o, o->out);
+  oo.role_name = o->role_name;
+  oo.jobs = o->jobs;
+  ecr_org_collect_result res;
+  ecr_error err;
+  ecr_error_clear(&err);
+  if (ecr_collect_org(&oo, &res, &err) != ECR_OK) return fail(&err);
+  if (!o->quiet) {
+    if (o->role_name)
+      fprintf(stderr, "ecraudit: organisation: %zu accounts, %zu collected, %zu gaps -> %s\n",
+              res.n_accounts, res.n_collected, res.n_failed, o->out);
+    else
+      fprintf(stderr, "ecraudit: organisation evidence: %zu accounts -> %s/organization\n",
+              res.n_accounts, o->out);
+  }
+  return 0;
 }
 
-/* scan = collect into OUT/evidence, then report into OUT. */
+static int cmd_collect(const options *o) {
+  if (!o->out) return usage_error("collect needs --out DIR");
+  if (o->jobs && !o->role_name) return usage_error("--jobs needs --role-name");
+  if (o->org) return cmd_collect_org(o);
+  return run_collect(o, o->out, NULL, NULL, 0);
+}
+
+/* scan = collect into OUT/evidence, then report into OUT; with --org, one
+ * account of the organisation in OUT: OUT/accounts/<id>/, then report into
+ * OUT/findings/<id>/. */
+/* scan --org without --account-index: the index a Kubernetes Indexed Job
+ * (JOB_COMPLETION_INDEX) or an AWS Batch array job (AWS_BATCH_JOB_ARRAY_INDEX)
+ * gives the process; -1 when neither is set, -2 when one is not a number. */
+static long index_from_env(const char **name) {
+  static const char *const vars[] = {"JOB_COMPLETION_INDEX", "AWS_BATCH_JOB_ARRAY_INDEX"};
+  for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+    const char *v = getenv(vars[i]);
+    if (!v || !*v) continue;
+    *name = vars[i];
+    char *end = NULL;
+    long n = strtol(v, &end, 10);
+    return *end || n < 0 || n > 10000000 ? -2 : n;
+  }
+  return -1;
+}
+
 static int cmd_scan(const options *o) {
   if (!o->out) return usage_error("scan needs --out DIR");
+  options with_index;
+  if (o->org && o->account_index < 0) {
+    const char *var = NULL;
+    with_index = *o;
+    with_index.account_index = index_from_env(&var);
+    if (with_index.account_index == -2)
+      return usage_error("%s is not an account index: \"%s\"", var, getenv(var));
+    o = &with_index;
+  }
+  if (o->org && (!o->role_name || o->account_index < 0))
+    return usage_error("scan --org needs --role-name NAME and --account-index N (or "
+                       "JOB_COMPLETION_INDEX / AWS_BATCH_JOB_ARRAY_INDEX set; the whole "
+                       "organisation: collect --org --role-name NAME)");
   const ecr_renderer *chosen[16];
   size_t n = 0;
   int threshold;
@@ -448,26 +569,54 @@ static int cmd_scan(const options *o) {
     ecr_report_free(probe);
     if (bst != ECR_OK) return fail(&err);
   }
-  char *evidence = ecr_path_join(o->out, "evidence");
-  if (ecr_mkdirs(o->out, &err) != ECR_OK) {
-    free(evidence);
-    return fail(&err);
+  char *account = NULL, *evidence = NULL, *report_dir = NULL;
+  if (o->org) {
+    size_t count = 0;
+    if (ecr_org_account_at(o->out, o->account_index, &account, &count, &err) != ECR_OK)
+      return fail(&err);
+    if (!account) {
+      if (!o->quiet)
+        fprintf(stderr,
+                "ecraudit: scan --org: no account at index %ld (%zu accounts): nothing "
+                "to do\n",
+                o->account_index, count);
+      return 0;
+    }
+    char *accounts = ecr_path_join(o->out, "accounts");
+    char *findings = ecr_path_join(o->out, "findings");
+    evidence = ecr_path_join(accounts, account);
+    report_dir = ecr_path_join(findings, account);
+    free(accounts);
+    free(findings);
+  } else {
+    evidence = ecr_path_join(o->out, "evidence");
+    report_dir = ecr_xstrdup(o->out);
+  }
+  /* an organisation's account gets its report directory only with a result */
+  if (!account && ecr_mkdirs(report_dir, &err) != ECR_OK) {
+    rc = fail(&err);
+    goto done;
   }
   char why[2048] = "";
-  rc = run_collect(o, evidence, why, sizeof(why));
+  rc = run_collect(o, evidence, account, why, sizeof(why));
   bool junit = false;
   for (size_t i = 0; i < n; i++) junit |= strcmp(chosen[i]->name, "junit") == 0;
   if (rc == 3 && junit) {
     /* the CI step that publishes the JUnit file finds one error case */
     ecr_error_clear(&err);
-    if (ecr_render_collect_failure(o->out, why, &err) != ECR_OK) fail(&err);
+    if (ecr_mkdirs(report_dir, &err) != ECR_OK ||
+        ecr_render_collect_failure(report_dir, why, &err) != ECR_OK)
+      fail(&err);
   }
   if (rc == 0) {
     options ro = *o;
-    ro.out = o->out;
+    ro.out = report_dir;
     rc = run_report(&ro, evidence);
   }
+done:
+  free(account);
   free(evidence);
+  free(report_dir);
   return rc;
 }
 
@@ -486,8 +635,10 @@ int main(int argc, char **argv) {
   }
   options o;
   memset(&o, 0, sizeof(o));
+  o.account_index = -1;
   /* letters: a evidence, b exceptions, c out, d format, e as-of, f profile,
-     g region, h endpoint-url, i quiet, j fail-on, k help, l timeout, m baseline */
+     g region, h endpoint-url, i quiet, j fail-on, k help, l timeout, m baseline,
+     n org, o role-name, p jobs, q account-index */
   static const struct {
     const char *name, *allowed, *help;
     int (*run)(const options *);
@@ -495,8 +646,8 @@ int main(int argc, char **argv) {
       {"matrix", "a", matrix_help, cmd_matrix},
       {"paths", "a", paths_help, cmd_paths},
       {"report", "abcdeijm", report_help, cmd_report},
-      {"collect", "cfghil", collect_help, cmd_collect},
-      {"scan", "bcdefghijlm", scan_help, cmd_scan},
+      {"collect", "cfghilnop", collect_help, cmd_collect},
+      {"scan", "bcdefghijlmnoq", scan_help, cmd_scan},
   };
   int rc = -1;
   for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {

@@ -10,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "ecraudit/collect.h"
 #include "ecraudit/error.h"
 #include "util/util.h"
 
@@ -255,6 +256,48 @@ void ecr_ecr_collect_region(ecr_collect_ctx *ctx, const char *region);
 /* organizations/organization.json, accounts.json, scps.json and rcps.json
  * when permitted; gaps otherwise. */
 void ecr_orgs_collect(ecr_collect_ctx *ctx);
+
+/* The organisation evidence (collect --org) into ctx->tmp_dir:
+ * organization.json, accounts.json, and per ACTIVE account <id>-scps.json and
+ * <id>-rcps.json (each OU asked once). *ids: the ACTIVE account ids, sorted
+ * (caller frees the strings and the array). Failures of one account's
+ * policies are gaps; ECR_E_COLLECT when there is no organization or
+ * DescribeOrganization / ListAccounts fail, ECR_E_OUTPUT when a file cannot
+ * be written. */
+ecr_status ecr_orgs_collect_organization(ecr_collect_ctx *ctx, char ***ids, size_t *n_ids,
+                                         ecr_error *err);
+
+/* the organizations/ files of ctx->account copied from an organisation's
+ * evidence directory (OUT/organization) instead of asking Organizations from
+ * the member account (which may not): organization.json, accounts.json,
+ * <id>-scps.json -> scps.json, <id>-rcps.json -> rcps.json. A file the
+ * directory lacks is a gap (rcps only when the organization has RCPs enabled). */
+void ecr_orgs_copy(ecr_collect_ctx *ctx, const char *org_dir);
+
+/* ecr_collect; *failed (may be NULL) names the step that failed, for a
+ * gap: "credentials", "sts:AssumeRole", "sts:GetCallerIdentity",
+ * "iam:GetAccountAuthorizationDetails" or "collect" (static strings). */
+ecr_status ecr_collect_bundle(const ecr_collect_opts *opts, const char **failed, ecr_error *err);
+
+/* Remove a directory tree (no links followed); NULL: nothing. */
+void ecr_rmrf(const char *path);
+/* Rename the finished tmp directory to out; an earlier ecraudit directory at
+ * out (manifest.json with "tool": "ecraudit") is replaced, anything else is
+ * an ECR_E_OUTPUT error. */
+ecr_status ecr_bundle_move_into_place(const char *tmp, const char *out, ecr_error *err);
+
+/* Credentials of opts (profile, endpoint, debug, timeout) and a client
+ * signed with them, for calls outside one bundle (the organisation's);
+ * region: where STS is called for role profiles (NULL: us-east-1). */
+typedef struct ecr_collect_session ecr_collect_session;
+ecr_status ecr_collect_session_open(const ecr_collect_opts *opts, const char *region,
+                                    ecr_collect_session **out, ecr_error *err);
+ecr_aws_client *ecr_collect_session_client(ecr_collect_session *s);
+const char *ecr_collect_session_source(const ecr_collect_session *s); /* never a secret */
+void ecr_collect_session_free(ecr_collect_session *s);                /* NULL: no-op */
+
+/* 12 decimal digits. */
+bool ecr_aws_account_id_valid(const char *id);
 
 /* eks/<region>/clusters.json and pod-identity-associations.json; failures
  * become gaps (eks.c). */

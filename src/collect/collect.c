@@ -23,7 +23,7 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
   return remove(path);
 }
 
-static void rmrf(const char *path) {
+void ecr_rmrf(const char *path) {
   if (path) nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
@@ -45,6 +45,7 @@ typedef struct assume_ctx {
   ecr_cred_io io;
   void (*debug)(void *ctx, const char *line); /* the request log of every client */
   void *debug_ctx;
+  const char *role_arn; /* --role-arn / --org: assumed on top of the chain, NULL: none */
 } assume_ctx;
 
 static ecr_status assume_role(void *vctx, const ecr_aws_creds *source,
@@ -77,13 +78,25 @@ static ecr_status web_identity(void *vctx, const ecr_web_identity_params *p, ecr
   return st;
 }
 
+/* The role of role_arn, assumed with source. */
+static ecr_status assume_target(assume_ctx *actx, const ecr_aws_creds *source, ecr_aws_creds *out,
+                                ecr_error *err) {
+  ecr_assume_role_params p = {0};
+  p.role_arn = actx->role_arn;
+  p.session_name = "ecraudit";
+  return assume_role(actx, source, &p, out, err);
+}
+
 /* Fresh temporary credentials: the whole chain again (a rotated IRSA token
- * file, new container or instance credentials, a new role session). */
+ * file, new container or instance credentials, a new role session), then the
+ * target role when there is one. */
 static ecr_status refresh(void *vctx, ecr_aws_creds *out, ecr_error *err) {
   assume_ctx *actx = vctx;
   ecr_cred_result r;
   ecr_status st = ecr_credentials_resolve(actx->profile, &actx->io, &r, err);
-  if (st == ECR_OK) {
+  if (st == ECR_OK && actx->role_arn) {
+    st = assume_target(actx, &r.creds, out, err);
+  } else if (st == ECR_OK) {
     *out = r.creds;
     memset(&r.creds, 0, sizeof(r.creds));
   }
@@ -111,7 +124,7 @@ static bool is_our_bundle(const char *dir) {
 
 /* rename tmp to out; an earlier ecraudit bundle at out is replaced, anything
  * else is left alone. */
-static ecr_status move_into_place(const char *tmp, const char *out, ecr_error *err) {
+ecr_status ecr_bundle_move_into_place(const char *tmp, const char *out, ecr_error *err) {
   if (rename(tmp, out) == 0) return ECR_OK;
   if (errno != ENOTEMPTY && errno != EEXIST)
     return ecr_error_set(err, ECR_E_OUTPUT, out, "cannot rename %s into place: %s", tmp,
@@ -129,7 +142,7 @@ static ecr_status move_into_place(const char *tmp, const char *out, ecr_error *e
                        strerror(errno));
     (void)rename(old, out);
   } else {
-    rmrf(old);
+    ecr_rmrf(old);
   }
   free(old);
   return st;
@@ -147,7 +160,24 @@ static char *partition_of(const char *arn) {
 }
 
 ecr_status ecr_collect(const ecr_collect_opts *opts, ecr_error *err) {
+  return ecr_collect_bundle(opts, NULL, err);
+}
+
+/* arn:PARTITION:iam::ACCOUNT:role/NAME */
+static bool valid_role_arn(const char *arn) {
+  const char *iam = ecr_str_has_prefix(arn, "arn:") ? strstr(arn, ":iam::") : NULL;
+  if (!iam) return false;
+  char account[13];
+  snprintf(account, sizeof(account), "%s", iam + 6);
+  return ecr_aws_account_id_valid(account) && strncmp(iam + 18, ":role/", 6) == 0 &&
+         iam[24] != '\0';
+}
+
+ecr_status ecr_collect_bundle(const ecr_collect_opts *opts, const char **failed, ecr_error *err) {
   ecr_status st = ECR_OK;
+  const char *stage_dummy = NULL;
+  if (!failed) failed = &stage_dummy;
+  *failed = "collect";
   ecr_cred_result cred;
   memset(&cred, 0, sizeof(cred));
   ecr_aws_client client;
@@ -177,6 +207,10 @@ ecr_status ecr_collect(const ecr_collect_opts *opts, ecr_error *err) {
     return ecr_error_set(err, ECR_E_USAGE, NULL,
                          "collect: AWS_ENDPOINT_URL must start with https:// or http://: %s",
                          env_endpoint);
+  if (opts->role_arn && !valid_role_arn(opts->role_arn))
+    return ecr_error_set(err, ECR_E_USAGE, NULL,
+                         "collect: not a role ARN (arn:aws:iam::ACCOUNT:role/NAME): %s",
+                         opts->role_arn);
   bool all_regions = false;
   char **enabled = NULL;
   size_t n_enabled = 0;
@@ -196,17 +230,30 @@ ecr_status ecr_collect(const ecr_collect_opts *opts, ecr_error *err) {
   if (env_region && !*env_region) env_region = NULL;
   assume_ctx actx = {endpoint,      opts->n_regions && !all_regions ? opts->regions[0] : env_region,
                      opts->profile, {0},
-                     opts->debug,   opts->debug_ctx};
+                     opts->debug,   opts->debug_ctx,
+                     NULL};
   actx.io.assume = assume_role;
   actx.io.web_identity = web_identity;
   actx.io.http = ecr_http_send;
   actx.io.ctx = &actx;
   actx.io.endpoint_url = endpoint;
+  actx.role_arn = opts->role_arn;
   ctx.progress = opts->progress;
   ctx.progress_ctx = opts->progress_ctx;
+  *failed = "credentials";
   st = ecr_credentials_resolve(opts->profile, &actx.io, &cred, err);
   if (st != ECR_OK) goto cleanup;
   ecr_collect_progress(&ctx, true, "credentials: %s (profile %s)", cred.source, cred.profile);
+  if (opts->role_arn) {
+    *failed = "sts:AssumeRole";
+    ecr_aws_creds role;
+    st = assume_target(&actx, &cred.creds, &role, err);
+    if (st != ECR_OK) goto cleanup;
+    ecr_aws_creds_cleanup(&cred.creds);
+    cred.creds = role;
+    ecr_collect_progress(&ctx, true, "role: %s", opts->role_arn);
+  }
+  *failed = "collect";
 
   /* regions: --region, else AWS_REGION / AWS_DEFAULT_REGION, else the profile */
   if (all_regions) {
@@ -303,6 +350,7 @@ ecr_status ecr_collect(const ecr_collect_opts *opts, ecr_error *err) {
 
   /* identity: without it there is no bundle */
   ecr_collect_progress(&ctx, true, "identity (sts:GetCallerIdentity)");
+  *failed = "sts:GetCallerIdentity";
   st = ecr_sts_get_caller_identity(&client, regions[0], &identity, err);
   if (st != ECR_OK) goto cleanup;
   const cJSON *acct = cJSON_GetObjectItemCaseSensitive(identity, "Account");
@@ -313,19 +361,24 @@ ecr_status ecr_collect(const ecr_collect_opts *opts, ecr_error *err) {
   if (st != ECR_OK) goto cleanup;
 
   /* IAM: without it there is no bundle either */
+  *failed = "iam:GetAccountAuthorizationDetails";
   st = ecr_iam_get_account_authorization_details(&ctx, &iam, err);
   if (st != ECR_OK) goto cleanup;
+  *failed = "collect";
   st = ecr_bundle_write_json(&ctx, "iam/account-authorization-details.json", iam, err);
   if (st != ECR_OK) goto cleanup;
 
   ecr_iam_collect_credential_report(&ctx);
   for (size_t i = 0; i < n_regions; i++) ecr_ecr_collect_region(&ctx, regions[i]);
-  ecr_orgs_collect(&ctx);
+  if (opts->org_dir)
+    ecr_orgs_copy(&ctx, opts->org_dir);
+  else
+    ecr_orgs_collect(&ctx);
   for (size_t i = 0; i < n_regions; i++) ecr_eks_collect_region(&ctx, regions[i]);
 
   st = ecr_bundle_write_manifest(&ctx, regions, n_regions, err);
   if (st != ECR_OK) goto cleanup;
-  st = move_into_place(tmp, opts->out_dir, err);
+  st = ecr_bundle_move_into_place(tmp, opts->out_dir, err);
   if (st != ECR_OK) goto cleanup;
   free(tmp);
   tmp = NULL;
@@ -335,7 +388,7 @@ ecr_status ecr_collect(const ecr_collect_opts *opts, ecr_error *err) {
 
 cleanup:
   if (tmp) {
-    rmrf(tmp);
+    ecr_rmrf(tmp);
     free(tmp);
   }
   cJSON_Delete(identity);
@@ -356,4 +409,68 @@ cleanup:
   ecr_aws_client_cleanup(&client);
   ecr_cred_result_cleanup(&cred);
   return st;
+}
+
+/* ---- a session for the organisation's own calls (org.c) ------------------ */
+
+struct ecr_collect_session {
+  assume_ctx actx;
+  ecr_cred_result cred;
+  ecr_aws_client client;
+};
+
+ecr_status ecr_collect_session_open(const ecr_collect_opts *opts, const char *region,
+                                    ecr_collect_session **out, ecr_error *err) {
+  *out = NULL;
+  const char *endpoint = opts->endpoint_url && *opts->endpoint_url ? opts->endpoint_url : NULL;
+  if (endpoint && !ecr_str_has_prefix(endpoint, "https://") &&
+      !ecr_str_has_prefix(endpoint, "http://"))
+    return ecr_error_set(err, ECR_E_USAGE, NULL,
+                         "collect: --endpoint-url must start with https:// or http://: %s",
+                         endpoint);
+  ecr_collect_session *s = ecr_xcalloc(1, sizeof(*s));
+  s->actx.endpoint_url = endpoint;
+  s->actx.region = region;
+  s->actx.profile = opts->profile;
+  s->actx.debug = opts->debug;
+  s->actx.debug_ctx = opts->debug_ctx;
+  s->actx.io.assume = assume_role;
+  s->actx.io.web_identity = web_identity;
+  s->actx.io.http = ecr_http_send;
+  s->actx.io.ctx = &s->actx;
+  s->actx.io.endpoint_url = endpoint;
+  ecr_status st = ecr_credentials_resolve(opts->profile, &s->actx.io, &s->cred, err);
+  if (st == ECR_OK) st = ecr_aws_client_init(&s->client, &s->cred.creds, endpoint, err);
+  if (st != ECR_OK) {
+    ecr_collect_session_free(s);
+    return st;
+  }
+  s->client.debug = opts->debug;
+  s->client.debug_ctx = opts->debug_ctx;
+  long timeout_s = opts->timeout_s > 0 ? opts->timeout_s : ECR_COLLECT_DEFAULT_TIMEOUT_S;
+  struct timespec t0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  s->client.deadline_ms = (long long)t0.tv_sec * 1000 + t0.tv_nsec / 1000000 + timeout_s * 1000LL;
+  if (s->cred.endpoint_url) s->client.profile_endpoint = ecr_xstrdup(s->cred.endpoint_url);
+  if (s->cred.creds.expiration) {
+    s->client.refresh = refresh;
+    s->client.refresh_ctx = &s->actx;
+  }
+  *out = s;
+  return ECR_OK;
+}
+
+ecr_aws_client *ecr_collect_session_client(ecr_collect_session *s) {
+  return &s->client;
+}
+
+const char *ecr_collect_session_source(const ecr_collect_session *s) {
+  return s->cred.source;
+}
+
+void ecr_collect_session_free(ecr_collect_session *s) {
+  if (!s) return;
+  if (s->client.curl) ecr_aws_client_cleanup(&s->client);
+  ecr_cred_result_cleanup(&s->cred);
+  free(s);
 }

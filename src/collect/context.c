@@ -23,3 +23,10 @@ void ecr_collect_progress(ecr_collect_ctx *ctx, bool done, const char *fmt, ...)
   va_end(ap);
   ctx->progress(ctx->progress_ctx, done, text);
 }
+
+bool ecr_aws_account_id_valid(const char *id) {
+  size_t n = 0;
+  for (; id && id[n]; n++)
+    if (id[n] < '0' || id[n] > '9') return false;
+  return n == 12;
+}

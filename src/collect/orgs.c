@@ -184,14 +184,66 @@ fail:
   return NULL;
 }
 
+/* What one organisation walk has fetched already, so that the OUs shared by
+ * many accounts are asked once: the parent of a child and the policies of a
+ * target per policy kind (failures too: one gap, not one per account). */
+typedef struct orgs_entry {
+  char *key;    /* "parent|ID" or "FILTER|ID" */
+  cJSON *value; /* parent: {"Id","Type"}; policies: the array; NULL: failed or off */
+  bool off;     /* the policy type is not enabled */
+} orgs_entry;
+
+typedef struct orgs_cache {
+  orgs_entry *v;
+  size_t n, cap;
+} orgs_cache;
+
+static orgs_entry *cache_find(orgs_cache *c, const char *key) {
+  for (size_t i = 0; i < c->n; i++)
+    if (strcmp(c->v[i].key, key) == 0) return &c->v[i];
+  return NULL;
+}
+
+static void cache_put(orgs_cache *c, char *key, cJSON *value, bool off) {
+  orgs_entry e = {key, value, off};
+  ECR_PUSH(c->v, c->n, c->cap, e);
+}
+
+static void cache_cleanup(orgs_cache *c) {
+  for (size_t i = 0; i < c->n; i++) {
+    free(c->v[i].key);
+    cJSON_Delete(c->v[i].value);
+  }
+  free(c->v);
+  memset(c, 0, sizeof(*c));
+}
+
+/* target_policies through the cache: a copy the caller frees, NULL on a gap
+ * or when the type is off (*off). */
+static cJSON *cached_policies(ecr_collect_ctx *ctx, orgs_cache *cache, const char *target,
+                              const char *filter, bool *off) {
+  char *key = ecr_xasprintf("%s|%s", filter, target);
+  orgs_entry *e = cache_find(cache, key);
+  if (!e) {
+    bool o = false;
+    cJSON *pols = target_policies(ctx, target, filter, &o);
+    cache_put(cache, key, pols, o);
+    e = &cache->v[cache->n - 1];
+  } else {
+    free(key);
+  }
+  *off = e->off;
+  return e->value ? cJSON_Duplicate(e->value, true) : NULL;
+}
+
 /* The levels of one policy kind, root first: [{"target","policies"}];
  * NULL on a gap or when the type is not enabled. */
-static cJSON *policy_levels(ecr_collect_ctx *ctx, char *const *chain, size_t n,
+static cJSON *policy_levels(ecr_collect_ctx *ctx, orgs_cache *cache, char *const *chain, size_t n,
                             const char *filter) {
   cJSON *levels = cJSON_CreateArray();
   for (size_t i = n; i-- > 0;) {
     bool off = false;
-    cJSON *pols = target_policies(ctx, chain[i], filter, &off);
+    cJSON *pols = cached_policies(ctx, cache, chain[i], filter, &off);
     if (!pols) {
       cJSON_Delete(levels);
       return NULL;
@@ -202,6 +254,70 @@ static cJSON *policy_levels(ecr_collect_ctx *ctx, char *const *chain, size_t n,
     cJSON_AddItemToArray(levels, t);
   }
   return levels;
+}
+
+/* The chain of targets of account, the account first, the root last, into
+ * chain (caller frees the strings); false on a gap. */
+static bool chain_of(ecr_collect_ctx *ctx, orgs_cache *cache, const char *account,
+                     char *chain[MAX_LEVELS + 1], size_t *n) {
+  *n = 0;
+  chain[(*n)++] = ecr_xstrdup(account);
+  while (*n <= MAX_LEVELS) {
+    const char *child = chain[*n - 1];
+    char *key = ecr_xasprintf("parent|%s", child);
+    orgs_entry *e = cache_find(cache, key);
+    if (e) {
+      free(key);
+    } else {
+      cJSON *req = cJSON_CreateObject();
+      cJSON_AddStringToObject(req, "ChildId", child);
+      cJSON *doc = orgs_call(ctx, "ListParents", req, child, NULL, NULL);
+      cJSON *parent = NULL;
+      if (doc) {
+        const cJSON *first =
+            cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "Parents"), 0);
+        if (str(first, "Id")) {
+          parent = cJSON_CreateObject();
+          cJSON_AddStringToObject(parent, "Id", str(first, "Id"));
+          cJSON_AddStringToObject(parent, "Type", str(first, "Type") ? str(first, "Type") : "");
+        } else {
+          ecr_aws_response r = {0};
+          r.error_code = (char *)"InvalidResponse";
+          r.error_message = (char *)"ListParents returned no parent";
+          ecr_collect_gap(ctx, "organizations:ListParents", child, &r);
+        }
+        cJSON_Delete(doc);
+      }
+      cache_put(cache, key, parent, false);
+      e = &cache->v[cache->n - 1];
+    }
+    if (!e->value) return false;
+    chain[(*n)++] = ecr_xstrdup(str(e->value, "Id"));
+    if (strcmp(str(e->value, "Type"), "ROOT") == 0) return true;
+  }
+  return false;
+}
+
+/* SCPs and RCPs of account into the files scp_rel and rcp_rel. */
+static void account_policies(ecr_collect_ctx *ctx, orgs_cache *cache, const char *account,
+                             const char *scp_rel, const char *rcp_rel) {
+  char *chain[MAX_LEVELS + 1];
+  size_t n = 0;
+  if (chain_of(ctx, cache, account, chain, &n)) {
+    const struct {
+      const char *filter, *file, *label;
+    } kinds[] = {{"SERVICE_CONTROL_POLICY", scp_rel, "SCPs"},
+                 {"RESOURCE_CONTROL_POLICY", rcp_rel, "RCPs"}};
+    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+      ecr_collect_progress(ctx, false, "%s %s: %zu levels", account, kinds[k].label, n);
+      cJSON *levels = policy_levels(ctx, cache, chain, n, kinds[k].filter);
+      if (!levels) continue;
+      ecr_collect_progress(ctx, true, "%s %s: %zu levels collected", account, kinds[k].label, n);
+      write_or_gap(ctx, kinds[k].file, levels, "organizations:ListPoliciesForTarget", account);
+      cJSON_Delete(levels);
+    }
+  }
+  for (size_t i = 0; i < n; i++) free(chain[i]);
 }
 
 void ecr_orgs_collect(ecr_collect_ctx *ctx) {
@@ -221,48 +337,130 @@ void ecr_orgs_collect(ecr_collect_ctx *ctx) {
                  "organization");
     cJSON_Delete(accounts);
   }
-  /* the chain of targets, account first, root last: one walk for both kinds */
-  char *chain[MAX_LEVELS + 1];
-  size_t n = 0;
-  chain[n++] = ecr_xstrdup(ctx->account);
-  bool ok = false;
-  while (n <= MAX_LEVELS) {
-    cJSON *req = cJSON_CreateObject();
-    cJSON_AddStringToObject(req, "ChildId", chain[n - 1]);
-    cJSON *doc = orgs_call(ctx, "ListParents", req, chain[n - 1], NULL, NULL);
-    if (!doc) goto cleanup;
-    const cJSON *first = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "Parents"), 0);
-    const char *id = str(first, "Id");
-    const char *type = str(first, "Type");
-    if (!id) {
-      cJSON_Delete(doc);
+  orgs_cache cache = {0};
+  account_policies(ctx, &cache, ctx->account, "organizations/scps.json", "organizations/rcps.json");
+  cache_cleanup(&cache);
+}
+
+static int cmp_id(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The error of the gap the last failed call recorded, as err. */
+static ecr_status last_gap_error(ecr_collect_ctx *ctx, ecr_error *err) {
+  if (!ctx->n_gaps)
+    return ecr_error_set(err, ECR_E_COLLECT, NULL, "organizations: the call failed");
+  const ecr_collected_gap *g = &ctx->gaps[ctx->n_gaps - 1];
+  return ecr_error_set(err, ECR_E_COLLECT, NULL, "%s: %s", g->source, g->error);
+}
+
+ecr_status ecr_orgs_collect_organization(ecr_collect_ctx *ctx, char ***ids, size_t *n_ids,
+                                         ecr_error *err) {
+  *ids = NULL;
+  *n_ids = 0;
+  bool not_in_use = false;
+  cJSON *org = orgs_call(ctx, "DescribeOrganization", cJSON_CreateObject(), "organization",
+                         "AWSOrganizationsNotInUseException", &not_in_use);
+  if (not_in_use)
+    return ecr_error_set(err, ECR_E_COLLECT, NULL,
+                         "--org: the account is not a member of an organization");
+  if (!org) return last_gap_error(ctx, err);
+  const char *master =
+      str(cJSON_GetObjectItemCaseSensitive(org, "Organization"), "MasterAccountId");
+  if (!ctx->account && master) ctx->account = ecr_xstrdup(master); /* the manifest's account */
+  ecr_status st = ecr_bundle_write_json(ctx, "organization.json", org, err);
+  cJSON_Delete(org);
+  if (st != ECR_OK) return st;
+  cJSON *accounts = list_accounts(ctx);
+  if (!accounts) return last_gap_error(ctx, err);
+  st = ecr_bundle_write_json(ctx, "accounts.json", accounts, err);
+  if (st != ECR_OK) {
+    cJSON_Delete(accounts);
+    return st;
+  }
+  size_t cap = 0;
+  const cJSON *a;
+  cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(accounts, "Accounts")) {
+    const char *id = str(a, "Id");
+    /* State replaces the deprecated Status; either says ACTIVE */
+    const char *state = str(a, "State") ? str(a, "State") : str(a, "Status");
+    if (!id || !ecr_aws_account_id_valid(id) || !state || strcmp(state, "ACTIVE") != 0) continue;
+    bool dup = false;
+    for (size_t i = 0; i < *n_ids; i++) dup = dup || strcmp((*ids)[i], id) == 0;
+    if (!dup) ECR_PUSH(*ids, *n_ids, cap, ecr_xstrdup(id));
+  }
+  cJSON_Delete(accounts);
+  if (*n_ids > 1) qsort(*ids, *n_ids, sizeof(char *), cmp_id);
+  ecr_collect_progress(ctx, true, "organization: %zu active accounts", *n_ids);
+  orgs_cache cache = {0};
+  for (size_t i = 0; i < *n_ids; i++) {
+    char *scp = ecr_xasprintf("%s-scps.json", (*ids)[i]);
+    char *rcp = ecr_xasprintf("%s-rcps.json", (*ids)[i]);
+    account_policies(ctx, &cache, (*ids)[i], scp, rcp);
+    free(scp);
+    free(rcp);
+  }
+  cache_cleanup(&cache);
+  return ECR_OK;
+}
+
+/* org_dir/name parsed, NULL when absent or not JSON. */
+static cJSON *read_json(const char *org_dir, const char *name) {
+  char *path = ecr_path_join(org_dir, name);
+  char *text = NULL;
+  size_t len = 0;
+  cJSON *v = NULL;
+  if (ecr_file_read(path, &text, &len, NULL) == ECR_OK) v = cJSON_ParseWithLength(text, len);
+  free(text);
+  free(path);
+  return v;
+}
+
+static bool rcps_enabled(const cJSON *org) {
+  const cJSON *t;
+  cJSON_ArrayForEach(
+      t, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(org, "Organization"),
+                                          "AvailablePolicyTypes")) {
+    const char *type = str(t, "Type"), *status = str(t, "Status");
+    if (type && status && strcmp(type, "RESOURCE_CONTROL_POLICY") == 0 &&
+        strcmp(status, "ENABLED") == 0)
+      return true;
+  }
+  return false;
+}
+
+void ecr_orgs_copy(ecr_collect_ctx *ctx, const char *org_dir) {
+  if (!ctx->account) return;
+  char *scp_name = ecr_xasprintf("%s-scps.json", ctx->account);
+  char *rcp_name = ecr_xasprintf("%s-rcps.json", ctx->account);
+  cJSON *org = read_json(org_dir, "organization.json");
+  const struct {
+    const char *name, *rel, *source;
+    bool wanted;
+  } files[] = {
+      {"organization.json", "organizations/organization.json", "organizations:DescribeOrganization",
+       true},
+      {"accounts.json", "organizations/accounts.json", "organizations:ListAccounts", true},
+      {scp_name, "organizations/scps.json", "organizations:ListPoliciesForTarget", true},
+      {rcp_name, "organizations/rcps.json", "organizations:ListPoliciesForTarget",
+       rcps_enabled(org)},
+  };
+  for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+    cJSON *v = i == 0 ? org : read_json(org_dir, files[i].name);
+    if (v) {
+      write_or_gap(ctx, files[i].rel, v, files[i].source, ctx->account);
+    } else if (files[i].wanted) {
       ecr_aws_response r = {0};
-      r.error_code = (char *)"InvalidResponse";
-      r.error_message = (char *)"ListParents returned no parent";
-      ecr_collect_gap(ctx, "organizations:ListParents", chain[n - 1], &r);
-      goto cleanup;
+      r.error_code = (char *)"NotCollected";
+      r.error_message = ecr_xasprintf("the organisation evidence %s has no valid %s (its "
+                                      "manifest.json lists why)",
+                                      org_dir, files[i].name);
+      ecr_collect_gap(ctx, files[i].source, i < 2 ? "organization" : ctx->account, &r);
+      free(r.error_message);
     }
-    chain[n++] = ecr_xstrdup(id);
-    bool root = type && strcmp(type, "ROOT") == 0;
-    cJSON_Delete(doc);
-    if (root) {
-      ok = true;
-      break;
-    }
+    if (i != 0) cJSON_Delete(v);
   }
-  if (!ok) goto cleanup;
-  static const struct {
-    const char *filter, *file, *label;
-  } kinds[] = {{"SERVICE_CONTROL_POLICY", "organizations/scps.json", "SCPs"},
-               {"RESOURCE_CONTROL_POLICY", "organizations/rcps.json", "RCPs"}};
-  for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-    ecr_collect_progress(ctx, false, "%s: %zu levels", kinds[k].label, n);
-    cJSON *levels = policy_levels(ctx, chain, n, kinds[k].filter);
-    if (!levels) continue;
-    ecr_collect_progress(ctx, true, "%s: %zu levels collected", kinds[k].label, n);
-    write_or_gap(ctx, kinds[k].file, levels, "organizations:ListPoliciesForTarget", ctx->account);
-    cJSON_Delete(levels);
-  }
-cleanup:
-  for (size_t i = 0; i < n; i++) free(chain[i]);
+  cJSON_Delete(org);
+  free(scp_name);
+  free(rcp_name);
 }

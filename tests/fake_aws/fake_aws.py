@@ -52,6 +52,13 @@ Behaviour for tests:
     request's query parameters must be ones botocore's eks model names.
   * --deny-op OP answers AccessDeniedException to every call of OP (ECR,
     Organizations, EKS): the collector must record gaps.
+  * --org DIR: an organisation (see "Organisation stand-in" below): DIR/organization/
+    (organization.json, accounts.json, <id>-scps.json, <id>-rcps.json) answers
+    Organizations for the --bundle's (management) credentials, and sts:AssumeRole
+    into arn:aws:iam::<id>:role/NAME of an ACTIVE account with DIR/accounts/<id>/
+    issues credentials that are served that bundle (STS, IAM, ECR, EKS);
+    --refuse-account ID answers that account's AssumeRole with AccessDenied,
+    --throttle-account ID with Throttling, every time.
 
 Every request is logged as one JSON line to --log:
   {"service","op","status","error","access_key","signed":true|false}
@@ -366,6 +373,9 @@ class Handler(BaseHTTPRequestHandler):
             got = self.verify(body)
             if got:
                 service, region, ak, role = got
+                org = org_of(self.state)
+                if org:
+                    self.state = org.state_for(self.state, ak)  # this request only
                 target = self.headers.get("X-Amz-Target")
                 if target:
                     op = target.split(".", 1)[-1]
@@ -376,6 +386,8 @@ class Handler(BaseHTTPRequestHandler):
                                         "User is not authorized to perform: %s:%s" % (service, op))
                     elif service == "ecr":
                         self.ecr(op, params, region)
+                    elif service == "organizations" and org_of(self.state):
+                        org_orgs(self, org_of(self.state), op, params)
                     elif service == "organizations":
                         self.orgs(op, params)
                     else:
@@ -389,7 +401,10 @@ class Handler(BaseHTTPRequestHandler):
                     }
                     op = params.get("Action", "")
                     self.entry["op"] = op
-                    if service == "sts":
+                    if service == "sts" and op == "AssumeRole" and org_of(self.state) and \
+                            org_of(self.state).handles_assume(params):
+                        org_assume_role(self, org_of(self.state), params)
+                    elif service == "sts":
                         self.sts(op, params, ak, role)
                     elif service == "iam":
                         self.iam(op, params)
@@ -816,6 +831,145 @@ class Handler(BaseHTTPRequestHandler):
         return self.json_error(400, "UnknownOperationException", op)
 
 
+# ---- Organisation stand-in (--org DIR) ------------------------------------
+# Kept apart from the single-account server above: the management account is
+# --bundle; members are DIR/accounts/<id>/, reached only through AssumeRole.
+
+class OrgStandIn:
+    def __init__(self, base, args):
+        self.dir = args.org
+        odir = os.path.join(self.dir, "organization")
+        self.organization = load_json(os.path.join(odir, "organization.json"))
+        self.accounts = load_json(os.path.join(odir, "accounts.json"))["Accounts"]
+        self.refuse = set(args.refuse_account or [])
+        self.throttle = set(args.throttle_account or [])
+        self.scps, self.rcps = {}, {}  # account -> levels (root first)
+        for a in self.accounts:
+            for kind, into in (("scps", self.scps), ("rcps", self.rcps)):
+                v = load_json(os.path.join(odir, "%s-%s.json" % (a["Id"], kind)))
+                if v is not None:
+                    into[a["Id"]] = v
+        self.key_account = {}  # access key -> member account it was issued for
+        self.members = {}      # account -> its State
+        self.base = base
+
+    def active(self, acct):
+        a = next((x for x in self.accounts if x["Id"] == acct), None)
+        return a is not None and a.get("State", a.get("Status")) == "ACTIVE" and \
+            os.path.isdir(os.path.join(self.dir, "accounts", acct))
+
+    def handles_assume(self, p):
+        """AssumeRole into an account of the organisation (the management one too)."""
+        arn = p.get("RoleArn", "")
+        return arn.startswith("arn:aws:iam::") and \
+            any(a["Id"] == arn.split(":")[4] for a in self.accounts)
+
+    def member(self, acct):
+        """A State serving DIR/accounts/<acct>/: its own throttles, shared credentials and log."""
+        with self.base.lock:
+            if acct not in self.members:
+                import copy
+                m = copy.copy(self.base)
+                m.bundle = os.path.join(self.dir, "accounts", acct)
+                m.identity = load_json(os.path.join(m.bundle, "sts/caller-identity.json"))
+                m.account = acct
+                m.iam = load_json(os.path.join(m.bundle, "iam/account-authorization-details.json"))
+                m.scps = None
+                m.denied_repos = {}
+                m.throttled = set()
+                self.members[acct] = m
+            return self.members[acct]
+
+    def state_for(self, state, ak):
+        acct = self.key_account.get(ak)
+        return self.member(acct) if acct else state
+
+
+def org_of(state):
+    return getattr(state, "org", None)
+
+
+def org_assume_role(h, org, p):
+    ns = "https://sts.amazonaws.com/doc/2011-06-15/"
+    arn = p.get("RoleArn", "")
+    acct = arn.split(":")[4]
+    h.entry["account"] = acct
+    if acct in org.throttle:
+        return h.xml_error(400, "Throttling", "Rate exceeded")
+    if acct in org.refuse or not org.active(acct) or not p.get("RoleSessionName"):
+        return h.xml_error(403, "AccessDenied",
+                           "User is not authorized to perform: sts:AssumeRole on resource: %s" % arn)
+    name = arn.rsplit("/", 1)[-1]
+    ak, sk, tok, exp = h.state.issue(name, p["RoleSessionName"])
+    with h.state.lock:
+        org.key_account[ak] = acct
+    h.entry["issued"] = ak  # the test maps later requests to their account with it
+    inner = (
+        "<Credentials><AccessKeyId>%s</AccessKeyId><SecretAccessKey>%s</SecretAccessKey>"
+        "<SessionToken>%s</SessionToken><Expiration>%s</Expiration></Credentials>"
+        "<AssumedRoleUser><Arn>arn:aws:sts::%s:assumed-role/%s/%s</Arn>"
+        "<AssumedRoleId>AROAFAKE:%s</AssumedRoleId></AssumedRoleUser>"
+        % (ak, sk, tok, exp, acct, escape(name), escape(p["RoleSessionName"]),
+           escape(p["RoleSessionName"])))
+    return h.xml_ok("AssumeRole", inner, ns)
+
+
+def org_orgs(h, org, op, p):
+    """Organizations for the whole organisation, asked with the management credentials."""
+    if h.state is not org.base:
+        return h.json_error(400, "AccessDeniedException",
+                            "You don't have permissions to access this resource.")
+    if op == "DescribeOrganization":
+        return h.json_ok(org.organization)
+    if op == "ListAccounts":
+        start = int(p.get("NextToken") or 0)
+        page = []
+        for a in org.accounts[start:start + 2]:  # two per page: exercises NextToken
+            a = dict(a)
+            if "JoinedTimestamp" in a:
+                a["JoinedTimestamp"] = iso_to_epoch(a["JoinedTimestamp"])
+            page.append(a)
+        resp = {"Accounts": page}
+        if start + 2 < len(org.accounts):
+            resp["NextToken"] = str(start + 2)
+        return h.json_ok(resp)
+    parent = {}  # child -> parent over every account's chain
+    for levels in list(org.scps.values()) + list(org.rcps.values()):
+        chain = [t["target"] for t in levels]
+        for up, down in zip(chain, chain[1:]):
+            parent[down] = up
+    if op == "ListParents":
+        child = p.get("ChildId")
+        if child not in parent:
+            return h.json_error(400, "ChildNotFoundException", str(child))
+        up = parent[child]
+        return h.json_ok({"Parents": [{"Id": up, "Type": "ROOT" if up.startswith("r-")
+                                       else "ORGANIZATIONAL_UNIT"}]})
+    rcp = p.get("Filter") == "RESOURCE_CONTROL_POLICY"
+    source = org.rcps if rcp else org.scps
+    if op == "ListPoliciesForTarget":
+        if rcp and not org.rcps:
+            return h.json_error(400, "PolicyTypeNotEnabledException",
+                                "This operation can be performed only for enabled policy types.")
+        target = p.get("TargetId")
+        entry = next((t for levels in source.values() for t in levels if t["target"] == target),
+                     None)
+        if entry is None:
+            return h.json_error(400, "TargetNotFoundException", str(target))
+        kind = "RESOURCE_CONTROL_POLICY" if rcp else "SERVICE_CONTROL_POLICY"
+        return h.json_ok({"Policies": [{"Id": x["Id"], "Name": x["Name"], "Type": kind}
+                                       for x in entry["policies"]]})
+    if op == "DescribePolicy":
+        for levels in list(org.scps.values()) + list(org.rcps.values()):
+            for t in levels:
+                for pol in t["policies"]:
+                    if pol["Id"] == p.get("PolicyId"):
+                        return h.json_ok({"Policy": {"PolicySummary": {
+                            "Id": pol["Id"], "Name": pol["Name"]}, "Content": pol["Content"]}})
+        return h.json_error(400, "PolicyNotFoundException", str(p.get("PolicyId")))
+    return h.json_error(400, "UnknownOperationException", op)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--bundle", default="/work/main/samples/acme")
@@ -845,8 +999,15 @@ def main():
     ap.add_argument("--credential-lifetime", type=int, default=3600)
     ap.add_argument("--delay-ms", type=int, default=0)
     ap.add_argument("--issued-log", help="append every issued secret key and token (one a line)")
+    ap.add_argument("--org", help="an organisation directory: organization/ and accounts/<id>/")
+    ap.add_argument("--refuse-account", action="append",
+                    help="--org: answer AssumeRole into this account with AccessDenied")
+    ap.add_argument("--throttle-account", action="append",
+                    help="--org: answer AssumeRole into this account with Throttling, always")
     args = ap.parse_args()
     Handler.state = State(args)
+    if args.org:
+        Handler.state.org = OrgStandIn(Handler.state, args)
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
     tmp = args.port_file + ".tmp"
