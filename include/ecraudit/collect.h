@@ -32,6 +32,8 @@ typedef struct ecr_collect_opts {
   void *progress_ctx;
   ecr_log_fn debug; /* NULL: none; the redacted request log (the CLI: ECRAUDIT_DEBUG=1) */
   void *debug_ctx;
+  bool no_usage;  /* --no-usage: skip iam/service-last-accessed.json (one IAM Access
+                     Advisor job per user and role) */
   long timeout_s; /* --timeout: the whole collection, seconds; 0 -> 1800 (one
                      request at most 60 s, one call with retries 120 s) */
 } ecr_collect_opts;

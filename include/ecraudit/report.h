@@ -111,6 +111,20 @@ typedef struct ecr_repo_set {
   size_t n;
 } ecr_repo_set;
 
+/* What IAM Access Advisor (iam/service-last-accessed.json) says about one
+ * finding's access (ecr_report_usage). */
+typedef struct ecr_finding_usage {
+  bool tracked;        /* the file has ECR data for the principal; false: untracked
+                          (its job failed, or AWS lists no ECR entry for it) */
+  char *last_used;     /* ISO 8601 of the last recorded use, NULL: none in the tracking period */
+  char *action;        /* "ecr:PutImage" when last_used is action level (the finding's
+                          action used last), NULL when it is ECR as a whole */
+  long days;           /* as-of date minus last_used, in days (-1 without last_used) */
+  char *tracked_since; /* YYYY-MM-DD: the tracking covers the principal from this day on */
+  bool unused;         /* unused access: no use recorded for more than the report's
+                          unused_days (never for untracked access) */
+} ecr_finding_usage;
+
 typedef struct ecr_finding {
   char *id; /* stable: same input -> same id ("C0222-" + 16 hex digits) */
   ecr_check_status status;
@@ -143,6 +157,8 @@ typedef struct ecr_finding {
   char *status_reason;               /* one sentence: why this status (gap, lapsed exception...) */
   ecr_change change;                 /* against the baseline; ECR_CHANGE_NONE without one */
   char *change_from;                 /* changed: "fail/high" as the baseline had it, else NULL */
+  ecr_finding_usage *usage;          /* NULL: no usage evidence (file absent, or not a user or
+                                        role of the account, or a passing finding) */
 } ecr_finding;
 
 /* Who can do what on one repository (repository view). */
@@ -314,6 +330,14 @@ typedef struct ecr_report {
   bool evidence_stale;     /* evidence_age_days > ECR_EVIDENCE_MAX_AGE_DAYS */
 
   ecr_baseline *baseline; /* NULL without --baseline */
+
+  /* usage evidence (ecr_report_usage; all zero without iam/service-last-accessed.json) */
+  bool usage_present;
+  long unused_days;         /* threshold: unused for more than this many days */
+  size_t n_usage_tracked;   /* non-passing findings with tracked usage */
+  size_t n_usage_untracked; /* non-passing findings of users and roles without ECR data */
+  size_t n_unused;          /* non-passing findings marked unused access */
+  size_t n_unused_open;     /* of those, fail or unknown */
 } ecr_report;
 
 #define ECR_EVIDENCE_MAX_AGE_DAYS 30

@@ -18,10 +18,11 @@ static const char usage_text[] =
     "usage:\n"
     "  ecraudit report  --evidence DIR [--exceptions FILE] [--out DIR] [--format html,pdf,junit,json,asff]\n"
     "                   [--as-of YYYY-MM-DD] [--baseline OLD/findings.json] [--fail-on SEVERITY] [--quiet]\n"
+    "                   [--unused-days N]\n"
     "  ecraudit matrix  --evidence DIR\n"
     "  ecraudit paths   --evidence DIR\n"
     "  ecraudit collect --out DIR [--profile NAME] [--region R ... | --region all] [--endpoint-url URL] [--quiet]\n"
-    "                   [--timeout SECONDS]  (whole collection, default 1800)\n"
+    "                   [--timeout SECONDS]  (whole collection, default 1800) [--no-usage]\n"
     "  ecraudit scan    --out DIR [collect options] [report options]\n"
     "  ecraudit --help | --version | -V\n"
     "  ecraudit COMMAND --help\n"
@@ -46,6 +47,8 @@ static const char report_help[] =
     "                       resolved ones (in the old file, not in this run)\n"
     "  --fail-on SEVERITY   exit 1 only when an open (fail or unknown) finding has this\n"
     "                       severity or a higher one: critical, high, medium, low, info\n"
+    "  --unused-days N      with iam/service-last-accessed.json: a grant whose principal has not\n"
+    "                       used ECR for more than N days (default 90) is marked unused access\n"
     "  --quiet              no summary line on stderr\n"
     "  -h, --help           this text\n"
     "\n"
@@ -90,6 +93,8 @@ static const char collect_help[] =
     "  --endpoint-url URL   send every request to URL (a stand-in or a proxy)\n"
     "  --quiet              no progress on stderr\n"
     "  --timeout SECONDS    bound the whole collection (default 1800); what is left becomes gaps\n"
+    "  --no-usage           skip iam/service-last-accessed.json (IAM Access Advisor: one job per\n"
+    "                       user and role, about 3 calls each)\n"
     "  -h, --help           this text\n"
     "\n"
     "Progress goes to stderr: a rewritten line on a terminal, one line per phase and region\n"
@@ -99,8 +104,8 @@ static const char scan_help[] =
     "usage: ecraudit scan --out DIR [collect options] [report options]\n"
     "\n"
     "collect into DIR/evidence, then report into DIR. Options: --profile, --region,\n"
-    "--endpoint-url, --quiet, --timeout (collect); --exceptions, --format, --as-of, --baseline,\n"
-    "--fail-on (report); -h, --help.\n"
+    "--endpoint-url, --quiet, --timeout, --no-usage (collect); --exceptions, --format, --as-of,\n"
+    "--baseline, --fail-on, --unused-days (report); -h, --help.\n"
     "\n"
     "Exit status: as report; 3 when the collection failed (DIR/report.junit.xml then holds one\n"
     "error test case saying why, when --format includes junit, the default).\n";
@@ -141,6 +146,8 @@ typedef struct options {
   const char *baseline;
   int help;
   long timeout_s;
+  int no_usage;     /* --no-usage (collect, scan) */
+  long unused_days; /* --unused-days (report, scan); 0: ECR_USAGE_UNUSED_DAYS */
 } options;
 
 enum {
@@ -156,26 +163,31 @@ enum {
   OPT_FAIL_ON,
   OPT_HELP,
   OPT_TIMEOUT,
-  OPT_BASELINE
+  OPT_BASELINE,
+  OPT_NO_USAGE,
+  OPT_UNUSED_DAYS
 };
 
 /* Parse options for a command; allowed is a string of the option ids the
  * command accepts (as characters 'a' + id - OPT_EVIDENCE). */
 static int parse_options(int argc, char **argv, const char *allowed, options *o) {
-  static const struct option longopts[] = {{"evidence", required_argument, NULL, OPT_EVIDENCE},
-                                           {"exceptions", required_argument, NULL, OPT_EXCEPTIONS},
-                                           {"out", required_argument, NULL, OPT_OUT},
-                                           {"format", required_argument, NULL, OPT_FORMAT},
-                                           {"as-of", required_argument, NULL, OPT_AS_OF},
-                                           {"profile", required_argument, NULL, OPT_PROFILE},
-                                           {"region", required_argument, NULL, OPT_REGION},
-                                           {"endpoint-url", required_argument, NULL, OPT_ENDPOINT},
-                                           {"quiet", no_argument, NULL, OPT_QUIET},
-                                           {"fail-on", required_argument, NULL, OPT_FAIL_ON},
-                                           {"help", no_argument, NULL, OPT_HELP},
-                                           {"timeout", required_argument, NULL, OPT_TIMEOUT},
-                                           {"baseline", required_argument, NULL, OPT_BASELINE},
-                                           {NULL, 0, NULL, 0}};
+  static const struct option longopts[] = {
+      {"evidence", required_argument, NULL, OPT_EVIDENCE},
+      {"exceptions", required_argument, NULL, OPT_EXCEPTIONS},
+      {"out", required_argument, NULL, OPT_OUT},
+      {"format", required_argument, NULL, OPT_FORMAT},
+      {"as-of", required_argument, NULL, OPT_AS_OF},
+      {"profile", required_argument, NULL, OPT_PROFILE},
+      {"region", required_argument, NULL, OPT_REGION},
+      {"endpoint-url", required_argument, NULL, OPT_ENDPOINT},
+      {"quiet", no_argument, NULL, OPT_QUIET},
+      {"fail-on", required_argument, NULL, OPT_FAIL_ON},
+      {"help", no_argument, NULL, OPT_HELP},
+      {"timeout", required_argument, NULL, OPT_TIMEOUT},
+      {"baseline", required_argument, NULL, OPT_BASELINE},
+      {"no-usage", no_argument, NULL, OPT_NO_USAGE},
+      {"unused-days", required_argument, NULL, OPT_UNUSED_DAYS},
+      {NULL, 0, NULL, 0}};
   opterr = 0;
   optind = 1;
   int c;
@@ -207,6 +219,16 @@ static int parse_options(int argc, char **argv, const char *allowed, options *o)
     case OPT_QUIET: o->quiet = 1; break;
     case OPT_FAIL_ON: o->fail_on = optarg; break;
     case OPT_BASELINE: o->baseline = optarg; break;
+    case OPT_NO_USAGE: o->no_usage = 1; break;
+    case OPT_UNUSED_DAYS: {
+      char *end = NULL;
+      long v = strtol(optarg, &end, 10);
+      if (!*optarg || *end || v < 1 || v > 400)
+        return usage_error("--unused-days needs a number of days from 1 to 400, not \"%s\"",
+                           optarg);
+      o->unused_days = v;
+      break;
+    }
     case OPT_TIMEOUT: {
       char *end = NULL;
       long v = strtol(optarg, &end, 10);
@@ -345,6 +367,7 @@ static int run_report(const options *o, const char *evidence_dir) {
   if (ecr_evidence_load(evidence_dir, &ev, &err) != ECR_OK) goto failed;
   if (ecr_matrix_eval(ev, &m, &err) != ECR_OK) goto failed;
   if (ecr_report_build(ev, m, ledger, today, &report, &err) != ECR_OK) goto failed;
+  ecr_report_usage(report, ev, o->unused_days ? o->unused_days : ECR_USAGE_UNUSED_DAYS);
   if (o->baseline && ecr_report_baseline(report, o->baseline, &err) != ECR_OK) goto failed;
   if (ecr_mkdirs(out, &err) != ECR_OK) goto failed;
   if (ecr_render_all(chosen, n_chosen, report, &ropts, out, &err) != ECR_OK) goto failed;
@@ -411,6 +434,7 @@ static int run_collect(const options *o, const char *dir, char *why, size_t why_
   co.n_regions = o->n_regions;
   co.endpoint_url = o->endpoint_url;
   co.timeout_s = o->timeout_s;
+  co.no_usage = o->no_usage != 0;
   if (!o->quiet) co.progress = isatty(2) ? progress_tty : progress_lines;
   const char *dbg = getenv("ECRAUDIT_DEBUG");
   if (dbg && strcmp(dbg, "1") == 0) co.debug = debug_line;
@@ -487,16 +511,17 @@ int main(int argc, char **argv) {
   options o;
   memset(&o, 0, sizeof(o));
   /* letters: a evidence, b exceptions, c out, d format, e as-of, f profile,
-     g region, h endpoint-url, i quiet, j fail-on, k help, l timeout, m baseline */
+     g region, h endpoint-url, i quiet, j fail-on, k help, l timeout, m baseline,
+     n no-usage, o unused-days */
   static const struct {
     const char *name, *allowed, *help;
     int (*run)(const options *);
   } commands[] = {
       {"matrix", "a", matrix_help, cmd_matrix},
       {"paths", "a", paths_help, cmd_paths},
-      {"report", "abcdeijm", report_help, cmd_report},
-      {"collect", "cfghil", collect_help, cmd_collect},
-      {"scan", "bcdefghijlm", scan_help, cmd_scan},
+      {"report", "abcdeijmo", report_help, cmd_report},
+      {"collect", "cfghiln", collect_help, cmd_collect},
+      {"scan", "bcdefghijlmno", scan_help, cmd_scan},
   };
   int rc = -1;
   for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {

@@ -163,6 +163,12 @@ void ecr_report_free(ecr_report *r) {
     free(f->suggested_statement);
     free(f->status_reason);
     free(f->change_from);
+    if (f->usage) {
+      free(f->usage->last_used);
+      free(f->usage->action);
+      free(f->usage->tracked_since);
+      free(f->usage);
+    }
   }
   free(r->findings);
   for (size_t i = 0; i < r->n_repo_sets; i++) {
