@@ -124,7 +124,7 @@ static void one(ecr_report *r, ecr_finding *f, const ecr_evidence *ev, long as_o
   if (day_of(ip->create_date, &created) && created > since) since = created;
   fu->tracked_since = day_text(since);
   long last_day;
-  char *days_s = NULL, *date_s = NULL;
+  char *days_s = NULL, *date_s = NULL, *what = NULL;
   if (last && day_of(last, &last_day)) {
     fu->last_used = ecr_xstrdup(last);
     fu->action = all && best ? ecr_xstrdup(best->action) : NULL;
@@ -148,12 +148,11 @@ static void one(ecr_report *r, ecr_finding *f, const ecr_evidence *ev, long as_o
   } else {
     fu->unused = as_of - since > unused_days;
     char *acts = all ? join_actions(f) : NULL;
-    char *what = all ? ecr_xasprintf("use of %s", acts) : ecr_xstrdup("ECR use");
+    what = all ? ecr_xasprintf("use of %s", acts) : ecr_xstrdup("ECR use");
     append(&f->impact,
            T("impact/usage-none", (const char *const[]){"what", what, "name", ip->name, "since",
                                                         fu->tracked_since, NULL}),
            false);
-    free(what);
     free(acts);
   }
   if (fu->unused) {
@@ -163,8 +162,7 @@ static void one(ecr_report *r, ecr_finding *f, const ecr_evidence *ev, long as_o
     char *evidence = fu->last_used
                          ? ecr_xasprintf("last use of %s on %s, %s days before the as-of date",
                                          fu->action ? fu->action : "ECR", date_s, days_s)
-                         : ecr_xasprintf("no %s recorded since %s",
-                                         fu->action ? fu->action : "ECR use", fu->tracked_since);
+                         : ecr_xasprintf("no %s recorded since %s", what, fu->tracked_since);
     append(&f->remediation,
            T("remediation/unused", (const char *const[]){"name", ip->name, "threshold", threshold,
                                                          "evidence", evidence, NULL}),
@@ -174,6 +172,7 @@ static void one(ecr_report *r, ecr_finding *f, const ecr_evidence *ev, long as_o
   }
   free(days_s);
   free(date_s);
+  free(what);
 }
 
 void ecr_report_usage(ecr_report *r, const ecr_evidence *ev, long unused_days) {
