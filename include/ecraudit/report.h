@@ -369,6 +369,11 @@ void ecr_report_evidence_sha256(const ecr_evidence_file *files, size_t n, char o
  * name_pool). The report builder calls it; so must anyone who edits views. */
 void ecr_report_mark_everywhere(ecr_report *r);
 
+/* The cover sentence on usage evidence (templates/text/pack/usage-counts.txt:
+ * unused risky access among the tracked grants), or NULL when the report has
+ * no usage evidence (src/evaluate/usage.c). Caller frees. */
+char *ecr_report_usage_text(const ecr_report *r);
+
 /* Exit status for a report: 0 compliant (no fail, no unknown), 1 otherwise. */
 int ecr_report_exit_code(const ecr_report *r);
 

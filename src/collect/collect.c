@@ -1,6 +1,7 @@
 /* ecr_collect: credentials -> identity -> IAM -> ECR per region ->
- * IAM service last accessed (usage.c) -> Organizations (SCPs, RCPs, accounts) -> EKS per region ->
- * manifest, written into a temporary directory renamed to --out at the end. */
+ * Organizations (SCPs, RCPs, accounts) -> EKS per region -> IAM service last
+ * accessed (usage.c) -> manifest, written into a temporary directory renamed to --out at the end.
+ */
 #define _XOPEN_SOURCE 700
 #include "ecraudit/collect.h"
 
@@ -319,10 +320,11 @@ ecr_status ecr_collect(const ecr_collect_opts *opts, ecr_error *err) {
   if (st != ECR_OK) goto cleanup;
 
   ecr_iam_collect_credential_report(&ctx);
-  if (!opts->no_usage) ecr_usage_collect(&ctx, iam);
   for (size_t i = 0; i < n_regions; i++) ecr_ecr_collect_region(&ctx, regions[i]);
   ecr_orgs_collect(&ctx);
   for (size_t i = 0; i < n_regions; i++) ecr_eks_collect_region(&ctx, regions[i]);
+  /* last: the slowest part (one job per principal), and only sharpens the report */
+  if (!opts->no_usage) ecr_usage_collect(&ctx, iam);
 
   st = ecr_bundle_write_manifest(&ctx, regions, n_regions, err);
   if (st != ECR_OK) goto cleanup;

@@ -20,7 +20,7 @@
 
 #define IAM_VERSION "2010-05-08"
 #define USAGE_FILE "iam/service-last-accessed.json"
-#define USAGE_IN_FLIGHT 16      /* jobs generated and not yet finished */
+#define USAGE_IN_FLIGHT 32      /* jobs generated and not yet finished */
 #define USAGE_FIRST_POLL_MS 250 /* first poll this long after Generate */
 #define USAGE_MAX_POLL_MS 8000  /* backoff doubles up to this */
 #define USAGE_MAX_POLLS 40      /* then the job is a gap (about 4.5 minutes); messages say 40 */

@@ -130,7 +130,7 @@ static void one(ecr_report *r, ecr_finding *f, const ecr_evidence *ev, long as_o
     fu->action = all && best ? ecr_xstrdup(best->action) : NULL;
     fu->days = as_of - last_day;
     fu->unused = fu->days > unused_days;
-    days_s = ecr_xasprintf("%ld", fu->days);
+    days_s = ecr_xasprintf("%ld day%s", fu->days, fu->days == 1 ? "" : "s");
     date_s = day_text(last_day);
     char *in = region ? ecr_xasprintf(" in %s", region) : ecr_xstrdup("");
     if (fu->action)
@@ -160,7 +160,7 @@ static void one(ecr_report *r, ecr_finding *f, const ecr_evidence *ev, long as_o
     if (f->status == ECR_CHECK_FAIL || f->status == ECR_CHECK_UNKNOWN) r->n_unused_open++;
     char *threshold = ecr_xasprintf("%ld", unused_days);
     char *evidence = fu->last_used
-                         ? ecr_xasprintf("last use of %s on %s, %s days before the as-of date",
+                         ? ecr_xasprintf("last use of %s on %s, %s before the as-of date",
                                          fu->action ? fu->action : "ECR", date_s, days_s)
                          : ecr_xasprintf("no %s recorded since %s", what, fu->tracked_since);
     append(&f->remediation,
@@ -183,4 +183,17 @@ void ecr_report_usage(ecr_report *r, const ecr_evidence *ev, long unused_days) {
   r->usage_present = true;
   r->unused_days = unused_days;
   for (size_t i = 0; i < r->n_findings; i++) one(r, &r->findings[i], ev, as_of, unused_days);
+}
+
+char *ecr_report_usage_text(const ecr_report *r) {
+  if (!r || !r->usage_present) return NULL;
+  char unused[32], open[32], tracked[32], untracked[32], days[32];
+  snprintf(unused, sizeof(unused), "%zu", r->n_unused);
+  snprintf(open, sizeof(open), "%zu", r->n_unused_open);
+  snprintf(tracked, sizeof(tracked), "%zu", r->n_usage_tracked);
+  snprintf(untracked, sizeof(untracked), "%zu", r->n_usage_untracked);
+  snprintf(days, sizeof(days), "%ld", r->unused_days);
+  return T("pack/usage-counts",
+           (const char *const[]){"unused", unused, "open", open, "tracked", tracked, "untracked",
+                                 untracked, "days", days, NULL});
 }

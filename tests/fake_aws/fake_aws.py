@@ -59,6 +59,7 @@ Behaviour for tests:
 
 Every request is logged as one JSON line to --log:
   {"service","op","status","error","access_key","signed":true|false}
+  (Access Advisor calls add "principal", and "in_flight" / "poll": jobs running, poll number)
 The chosen port is written to --port-file once the server listens.
 """
 
@@ -179,7 +180,7 @@ class State:
         self.imds_tokens = set()
         self.log = open(args.log, "a", encoding="utf-8") if args.log else None
         self.usage_jobs = {}  # JobId -> {"arn", "granularity", "polls"} (usage_* handlers)
-        self.usage_max_in_flight = [0]
+        self.usage_known = None  # ARNs of the bundle's users and roles
         self.usage_dates = {}  # ARN -> (JobCreationDate, JobCompletionDate) of the bundle's file
 
     def ecr(self, region):
@@ -226,6 +227,7 @@ class State:
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms delayed-ACK stall
     state = None
 
     def log_message(self, fmt, *args):  # keep stderr quiet
@@ -626,14 +628,17 @@ class Handler(BaseHTTPRequestHandler):
         arn, gran = p.get("Arn", ""), p.get("Granularity", "SERVICE_LEVEL")
         if gran not in ("SERVICE_LEVEL", "ACTION_LEVEL"):
             return self.xml_error(400, "InvalidInput", "Granularity must be SERVICE_LEVEL or ACTION_LEVEL")
-        known = {e["Arn"] for k in ("UserDetailList", "RoleDetailList") for e in self.state.iam.get(k, [])}
-        if arn not in known:
+        with self.state.lock:
+            if self.state.usage_known is None:
+                self.state.usage_known = {e["Arn"] for k in ("UserDetailList", "RoleDetailList")
+                                          for e in self.state.iam.get(k, [])}
+        if arn not in self.state.usage_known:
             return self.xml_error(404, "NoSuchEntity", "The entity %s cannot be found." % arn)
         job = str(uuid.uuid4())  # a JobId is 36 characters (botocore checks it)
+        self.entry["principal"] = arn
         with self.state.lock:
             self.state.usage_jobs[job] = {"arn": arn, "granularity": gran, "polls": 0}
-            if len(self.state.usage_jobs) > self.state.usage_max_in_flight[0]:
-                self.state.usage_max_in_flight[0] = len(self.state.usage_jobs)
+            self.entry["in_flight"] = len(self.state.usage_jobs)  # jobs not yet finished
         return self.xml_ok("GenerateServiceLastAccessedDetails", "<JobId>%s</JobId>" % job, ns)
 
     def usage_services(self, arn, gran):
@@ -663,6 +668,7 @@ class Handler(BaseHTTPRequestHandler):
             job = self.state.usage_jobs.get(p.get("JobId", ""))
             if job:
                 job["polls"] += 1
+                self.entry.update(principal=job["arn"], poll=job["polls"])
         if not job:
             return self.xml_error(404, "NoSuchEntity", "No job %s" % p.get("JobId", ""))
         created = "2026-11-20T09:00:00Z"
