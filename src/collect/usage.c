@@ -47,6 +47,11 @@ static void sleep_ms(long long ms) {
   nanosleep(&ts, NULL);
 }
 
+/* The collection's --timeout has passed: the loop records one gap for what is left. */
+static bool past_deadline(const ecr_collect_ctx *ctx) {
+  return ctx->client->deadline_ms > 0 && mono_ms() >= ctx->client->deadline_ms;
+}
+
 static const char *iam_region(const ecr_collect_ctx *ctx) {
   return ctx->partition && strcmp(ctx->partition, "aws-cn") == 0       ? "cn-north-1"
          : ctx->partition && strcmp(ctx->partition, "aws-us-gov") == 0 ? "us-gov-west-1"
@@ -182,7 +187,8 @@ static char *generate(ecr_collect_ctx *ctx, const char *arn, ecr_aws_response *r
   ecr_aws_form_add(params, "Granularity", "ACTION_LEVEL");
   if (ecr_aws_query(ctx->client, "iam", iam_region(ctx), IAM_VERSION,
                     "GenerateServiceLastAccessedDetails", params->data, resp, &err) != ECR_OK) {
-    ecr_collect_gap(ctx, "iam:GenerateServiceLastAccessedDetails", arn, resp);
+    if (!past_deadline(ctx))
+      ecr_collect_gap(ctx, "iam:GenerateServiceLastAccessedDetails", arn, resp);
     return NULL;
   }
   xmlDocPtr doc = xmlReadMemory(resp->body.data, (int)resp->body.len, "iam.xml", NULL,
@@ -214,7 +220,7 @@ static bool poll(ecr_collect_ctx *ctx, usage_job *j, const char *arn, cJSON *arr
     marker = NULL;
     if (ecr_aws_query(ctx->client, "iam", iam_region(ctx), IAM_VERSION,
                       "GetServiceLastAccessedDetails", params->data, resp, &err) != ECR_OK) {
-      ecr_collect_gap(ctx, "iam:GetServiceLastAccessedDetails", arn, resp);
+      if (!past_deadline(ctx)) ecr_collect_gap(ctx, "iam:GetServiceLastAccessedDetails", arn, resp);
       cJSON_Delete(out);
       return true;
     }
@@ -289,6 +295,18 @@ void ecr_usage_collect(ecr_collect_ctx *ctx, const cJSON *iam) {
   size_t active = 0, next = 0, done = 0, started = 0;
   bool refused = false;
   while ((next < n && !refused) || active) {
+    /* --timeout reached: one gap for what is left, not one per principal */
+    if (past_deadline(ctx)) {
+      char *msg = ecr_xasprintf("the collection's time limit (--timeout) was reached after %d of "
+                                "%zu principals: the others have no usage data",
+                                cJSON_GetArraySize(arr), n);
+      gap_text(ctx, "iam:GetServiceLastAccessedDetails", ctx->account ? ctx->account : "",
+               "RequestTimeout", msg);
+      free(msg);
+      for (size_t i = 0; i < active; i++) free(jobs[i].id);
+      active = 0;
+      break;
+    }
     /* fill the window */
     while (active < USAGE_IN_FLIGHT && next < n && !refused) {
       size_t before = ctx->n_gaps;
@@ -315,7 +333,12 @@ void ecr_usage_collect(ecr_collect_ctx *ctx, const cJSON *iam) {
     size_t k = 0;
     for (size_t i = 1; i < active; i++)
       if (jobs[i].due_ms < jobs[k].due_ms) k = i;
-    sleep_ms(jobs[k].due_ms - mono_ms());
+    long long until = jobs[k].due_ms;
+    if (ctx->client->deadline_ms > 0 && until > ctx->client->deadline_ms) {
+      sleep_ms(ctx->client->deadline_ms - mono_ms());
+      continue; /* the deadline check above ends the loop */
+    }
+    sleep_ms(until - mono_ms());
     if (poll(ctx, &jobs[k], arns[jobs[k].principal], arr, &resp, &params)) {
       free(jobs[k].id);
       jobs[k] = jobs[--active];

@@ -4,7 +4,8 @@
 # and polled again (backoff), at most 32 in flight, every page read (Marker), only the ecr
 # entry kept; the served bundle's omitted principal (acme-ml-sagemaker) and --usage-fail
 # principals FAILED -> gaps; a refused Generate -> one gap and no file; --no-usage -> no call;
-# the loader's strict checks (exit 2, one line naming the file); and the cost at scale:
+# the loader's strict checks (exit 2, one line naming the file); --timeout cutting the jobs
+# (one gap, what completed kept); and the cost at scale:
 # USAGE_BENCH=N principals (default 300 here; 10000 for the figure in docs/evidence-bundle.md).
 # Env (set by CTest): ECRAUDIT, ECR_SRC.
 set -u
@@ -184,9 +185,25 @@ t0=$(date +%s.%N)
 collect "$work/big-out" || fail "collect ($n principals): $(cat "$work/big-out.err")"
 t1=$(date +%s.%N)
 check bench "$work/big-out" "$big"
-stop_server
 secs=$("$PY" -c "print('%.1f' % ($t1 - $t0))")
 calls=$(grep -c 'ServiceLastAccessedDetails' "$work/server.log")
 echo "measure: $n principals: $calls Access Advisor calls, whole collection ${secs} s at the stand-in"
+# 8. --timeout cuts the usage jobs (collected last), not the rest: one gap, the completed ones kept
+: >"$work/server.log"
+t2=$(date +%s)
+collect "$work/cut" --timeout 3 || fail "collect --timeout 3: $(cat "$work/cut.err")"
+t3=$(date +%s)
+"$PY" - "$work/cut" "$n" $((t3 - t2)) <<'PYEOF' || fails=$((fails + 1))
+import json, os, sys
+out, n, secs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+m = json.load(open(os.path.join(out, "manifest.json")))
+gaps = [(g["source"], g["resource"], g["error"].split(":")[0]) for g in m["gaps"]]
+doc = json.load(open(os.path.join(out, "iam/service-last-accessed.json")))
+good = (gaps == [("iam:GetServiceLastAccessedDetails", "111122223333", "RequestTimeout")]
+        and 0 < len(doc) < n and secs <= 10)
+print(("ok: " if good else "FAIL: ") + "--timeout 3: %d of %d principals, one gap %s, %d s" % (len(doc), n, gaps, secs))
+sys.exit(0 if good else 1)
+PYEOF
+stop_server
 
 [ $fails -eq 0 ] && echo "test_collect_usage: all passed" || { echo "test_collect_usage: $fails failed"; exit 1; }
