@@ -103,10 +103,11 @@ static void one(ecr_report *r, ecr_finding *f, const ecr_evidence *ev, long as_o
   }
   fu->tracked = true;
   r->n_usage_tracked++;
-  /* action level when AWS tracks every action of the finding */
+  /* action level when AWS tracks every action of the finding; best: the
+     finding's tracked action used last (also when only some are tracked) */
   bool all = u->action_level && f->n_actions > 0;
   const ecr_action_usage *best = NULL;
-  for (size_t i = 0; all && i < f->n_actions; i++) {
+  for (size_t i = 0; u->action_level && i < f->n_actions; i++) {
     const ecr_action_usage *a = tracked(u, f->actions[i]);
     if (!a) {
       all = false;
@@ -144,6 +145,20 @@ static void one(ecr_report *r, ecr_finding *f, const ecr_evidence *ev, long as_o
              T("impact/usage-last-used",
                (const char *const[]){"date", date_s, "days", days_s, "region", in, NULL}),
              false);
+    long best_day;
+    if (!all && best && day_of(best->last_accessed, &best_day)) {
+      /* some of the finding's actions are tracked: the last of them, for
+         the reader (the service date above decides, an untracked action may
+         be more recent) */
+      char *bd = day_text(best_day);
+      char *bdays = ecr_xasprintf("%ld day%s", as_of - best_day, as_of - best_day == 1 ? "" : "s");
+      append(&f->impact,
+             T("impact/usage-last-tracked",
+               (const char *const[]){"action", best->action, "date", bd, "days", bdays, NULL}),
+             false);
+      free(bd);
+      free(bdays);
+    }
     free(in);
   } else {
     fu->unused = as_of - since > unused_days;
