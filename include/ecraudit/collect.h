@@ -32,12 +32,14 @@ typedef struct ecr_collect_opts {
   void *progress_ctx;
   ecr_log_fn debug; /* NULL: none; the redacted request log (the CLI: ECRAUDIT_DEBUG=1) */
   void *debug_ctx;
-  long timeout_s;       /* --timeout: the whole collection, seconds; 0 -> 1800 (one
-                           request at most 60 s, one call with retries 120 s) */
   const char *role_arn; /* NULL: none; else sts:AssumeRole into it with the credentials found,
                            and collect as that role (one member account of an organization) */
   const char *org_dir;  /* NULL: none; else an organisation's evidence (OUT/organization):
                            the organizations/ files are copied from it, Organizations is not asked */
+  bool no_usage;        /* --no-usage: skip iam/service-last-accessed.json (one IAM Access
+                           Advisor job per user and role) */
+  long timeout_s;       /* --timeout: the whole collection, seconds; 0 -> 1800 (one
+                           request at most 60 s, one call with retries 120 s) */
 } ecr_collect_opts;
 
 #define ECR_COLLECT_DEFAULT_TIMEOUT_S 1800

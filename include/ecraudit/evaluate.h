@@ -85,6 +85,18 @@ ecr_status ecr_report_build(const ecr_evidence *ev, const ecr_matrix *m, ecr_led
                             const char *as_of, ecr_report **out, ecr_error *err);
 void ecr_report_free(ecr_report *r);
 
+#define ECR_USAGE_UNUSED_DAYS 90 /* default --unused-days */
+
+/* Usage evidence on the findings (src/evaluate/usage.c): with
+ * iam/service-last-accessed.json, every non-passing finding of a user or role
+ * of the account gets its usage (last ECR use, action level where AWS tracks
+ * the finding's actions), an impact note, and — when no use is recorded for
+ * more than unused_days (1..400) before the as-of date — is marked unused
+ * access, its remediation saying why removal is unlikely to break anything.
+ * Without the file nothing changes (usage unknown, never unused). Call once,
+ * after ecr_report_build and before rendering. */
+void ecr_report_usage(ecr_report *r, const ecr_evidence *ev, long unused_days);
+
 #ifdef __cplusplus
 }
 #endif

@@ -153,6 +153,31 @@ typedef struct ecr_pod_identity {
   char *association_arn;
 } ecr_pod_identity;
 
+/* iam/service-last-accessed.json (optional): one principal's IAM Access
+ * Advisor data for ECR (a `get-service-last-accessed-details` output with its
+ * "Arn", docs/evidence-bundle.md). */
+typedef struct ecr_action_usage {
+  char *action;        /* "ecr:PutImage" (ActionName, with the ecr: prefix) */
+  char *last_accessed; /* LastAccessedTime; NULL: tracked, no use in the tracking period */
+  char *region;        /* LastAccessedRegion, NULL */
+} ecr_action_usage;
+
+typedef struct ecr_usage {
+  bool listed;               /* the principal has an entry in the file */
+  bool known;                /* its job COMPLETED and ServicesLastAccessed has the ecr entry */
+  char *job_status;          /* "COMPLETED", "IN_PROGRESS", "FAILED" */
+  char *job_created;         /* JobCreationDate, NULL */
+  char *job_done;            /* JobCompletionDate, NULL */
+  char *last_used;           /* ecr LastAuthenticated; NULL: no ECR use in the tracking period */
+  char *last_region;         /* LastAuthenticatedRegion, NULL */
+  bool action_level;         /* the ecr entry has TrackedActionsLastAccessed */
+  ecr_action_usage *actions; /* tracked ecr actions, in file order */
+  size_t n_actions;
+} ecr_usage;
+
+#define ECR_USAGE_FILE "iam/service-last-accessed.json"
+#define ECR_USAGE_TRACKED_DAYS 400 /* AWS keeps last accessed data this long */
+
 typedef struct ecr_evidence {
   char *dir;
   char *account;    /* 12 digits */
@@ -196,6 +221,11 @@ typedef struct ecr_evidence {
   bool pod_identity_present;
   ecr_pod_identity *pod_identities;
   size_t n_pod_identities;
+
+  /* iam/service-last-accessed.json (optional): usage[i] belongs to
+     principals[i]; NULL when the file is absent (usage unknown, never unused) */
+  bool usage_present;
+  ecr_usage *usage;
 
   ecr_evidence_file *files; /* every file read or listed, sorted by path */
   size_t n_files;

@@ -115,6 +115,20 @@ typedef struct ecr_repo_set {
   size_t n;
 } ecr_repo_set;
 
+/* What IAM Access Advisor (iam/service-last-accessed.json) says about one
+ * finding's access (ecr_report_usage). */
+typedef struct ecr_finding_usage {
+  bool tracked;        /* the file has ECR data for the principal; false: untracked
+                          (its job failed, or AWS lists no ECR entry for it) */
+  char *last_used;     /* ISO 8601 of the last recorded use, NULL: none in the tracking period */
+  char *action;        /* "ecr:PutImage" when last_used is action level (the finding's
+                          action used last), NULL when it is ECR as a whole */
+  long days;           /* as-of date minus last_used, in days (-1 without last_used) */
+  char *tracked_since; /* YYYY-MM-DD: the tracking covers the principal from this day on */
+  bool unused;         /* unused access: no use recorded for more than the report's
+                          unused_days (never for untracked access) */
+} ecr_finding_usage;
+
 typedef struct ecr_finding {
   char *id; /* stable: same input -> same id ("C0222-" + 16 hex digits) */
   ecr_check_status status;
@@ -150,8 +164,10 @@ typedef struct ecr_finding {
   char **via_chain; /* role ARNs assumed, in order, for access through a chain of roles
                        (the principal reaches it only that way); NULL, 0 for direct access */
   size_t n_via_chain;
-  char *chain_trust; /* the trust statement of the chain's first role that lets the
-                        principal in: "Sid" or the 0-based index; NULL for direct access */
+  char *chain_trust;        /* the trust statement of the chain's first role that lets the
+                               principal in: "Sid" or the 0-based index; NULL for direct access */
+  ecr_finding_usage *usage; /* NULL: no usage evidence (file absent, or not a user or
+                               role of the account, or a passing finding) */
 } ecr_finding;
 
 /* A finding's chain of roles as one line, from the principal to the last
@@ -333,6 +349,14 @@ typedef struct ecr_report {
   bool evidence_stale;     /* evidence_age_days > ECR_EVIDENCE_MAX_AGE_DAYS */
 
   ecr_baseline *baseline; /* NULL without --baseline */
+
+  /* usage evidence (ecr_report_usage; all zero without iam/service-last-accessed.json) */
+  bool usage_present;
+  long unused_days;         /* threshold: unused for more than this many days */
+  size_t n_usage_tracked;   /* non-passing findings with tracked usage */
+  size_t n_usage_untracked; /* non-passing findings of users and roles without ECR data */
+  size_t n_unused;          /* non-passing findings marked unused access */
+  size_t n_unused_open;     /* of those, fail or unknown */
 } ecr_report;
 
 #define ECR_EVIDENCE_MAX_AGE_DAYS 30
@@ -363,6 +387,11 @@ void ecr_report_evidence_sha256(const ecr_evidence_file *files, size_t n, char o
  * views (principal strings are compared by address: they are borrowed from
  * name_pool). The report builder calls it; so must anyone who edits views. */
 void ecr_report_mark_everywhere(ecr_report *r);
+
+/* The cover sentence on usage evidence (templates/text/pack/usage-counts.txt:
+ * unused risky access among the tracked grants), or NULL when the report has
+ * no usage evidence (src/evaluate/usage.c). Caller frees. */
+char *ecr_report_usage_text(const ecr_report *r);
 
 /* Exit status for a report: 0 compliant (no fail, no unknown), 1 otherwise. */
 int ecr_report_exit_code(const ecr_report *r);

@@ -18,10 +18,11 @@ static const char usage_text[] =
     "usage:\n"
     "  ecraudit report  --evidence DIR [--exceptions FILE] [--out DIR] [--format html,pdf,junit,json,asff]\n"
     "                   [--as-of YYYY-MM-DD] [--baseline OLD/findings.json] [--fail-on SEVERITY] [--quiet]\n"
+    "                   [--unused-days N]\n"
     "  ecraudit matrix  --evidence DIR\n"
     "  ecraudit paths   --evidence DIR\n"
     "  ecraudit collect --out DIR [--profile NAME] [--region R ... | --region all] [--endpoint-url URL] [--quiet]\n"
-    "                   [--timeout SECONDS]  (whole collection, default 1800)\n"
+    "                   [--timeout SECONDS]  (whole collection, default 1800) [--no-usage]\n"
     "                   [--org [--role-name NAME [--jobs N]]]\n"
     "  ecraudit scan    --out DIR [collect options] [report options]\n"
     "                   [--org --role-name NAME --account-index N]\n"
@@ -48,6 +49,8 @@ static const char report_help[] =
     "                       resolved ones (in the old file, not in this run)\n"
     "  --fail-on SEVERITY   exit 1 only when an open (fail or unknown) finding has this\n"
     "                       severity or a higher one: critical, high, medium, low, info\n"
+    "  --unused-days N      with iam/service-last-accessed.json: a grant whose principal has not\n"
+    "                       used ECR for more than N days (default 90) is marked unused access\n"
     "  --quiet              no summary line on stderr\n"
     "  -h, --help           this text\n"
     "\n"
@@ -102,6 +105,8 @@ static const char collect_help[] =
     "                       that fails (role refused, throttled past the retries) is a gap of\n"
     "                       the organisation, DIR/organization/gaps/<id>.json, not a failure\n"
     "  --jobs N             with --role-name: accounts collected at a time, 1 to 64 (default 4)\n"
+    "  --no-usage           skip iam/service-last-accessed.json (IAM Access Advisor: one job per\n"
+    "                       user and role, about 3 calls each)\n"
     "  -h, --help           this text\n"
     "\n"
     "Progress goes to stderr: a rewritten line on a terminal, one line per phase and region\n"
@@ -113,8 +118,8 @@ static const char scan_help[] =
     "usage: ecraudit scan --out DIR [collect options] [report options]\n"
     "\n"
     "collect into DIR/evidence, then report into DIR. Options: --profile, --region,\n"
-    "--endpoint-url, --quiet, --timeout (collect); --exceptions, --format, --as-of, --baseline,\n"
-    "--fail-on (report); -h, --help.\n"
+    "--endpoint-url, --quiet, --timeout, --no-usage (collect); --exceptions, --format, --as-of,\n"
+    "--baseline, --fail-on, --unused-days (report); -h, --help.\n"
     "\n"
     "One account of an organisation (the per-index command of a Kubernetes Indexed Job or of\n"
     "scripts/org-local.sh; DIR holds DIR/organization/ from `collect --org`):\n"
@@ -169,6 +174,8 @@ typedef struct options {
   const char *role_name;
   int jobs;
   long account_index; /* -1: not given */
+  int no_usage;       /* --no-usage (collect, scan) */
+  long unused_days;   /* --unused-days (report, scan); 0: ECR_USAGE_UNUSED_DAYS */
 } options;
 
 enum {
@@ -188,7 +195,9 @@ enum {
   OPT_ORG,
   OPT_ROLE_NAME,
   OPT_JOBS,
-  OPT_ACCOUNT_INDEX
+  OPT_ACCOUNT_INDEX,
+  OPT_NO_USAGE,
+  OPT_UNUSED_DAYS
 };
 
 /* Parse options for a command; allowed is a string of the option ids the
@@ -212,6 +221,8 @@ static int parse_options(int argc, char **argv, const char *allowed, options *o)
       {"role-name", required_argument, NULL, OPT_ROLE_NAME},
       {"jobs", required_argument, NULL, OPT_JOBS},
       {"account-index", required_argument, NULL, OPT_ACCOUNT_INDEX},
+      {"no-usage", no_argument, NULL, OPT_NO_USAGE},
+      {"unused-days", required_argument, NULL, OPT_UNUSED_DAYS},
       {NULL, 0, NULL, 0}};
   opterr = 0;
   optind = 1;
@@ -261,6 +272,16 @@ static int parse_options(int argc, char **argv, const char *allowed, options *o)
       if (!*optarg || *end || v < 0 || v > 10000000)
         return usage_error("--account-index needs a number from 0, not \"%s\"", optarg);
       o->account_index = v;
+      break;
+    }
+    case OPT_NO_USAGE: o->no_usage = 1; break;
+    case OPT_UNUSED_DAYS: {
+      char *end = NULL;
+      long v = strtol(optarg, &end, 10);
+      if (!*optarg || *end || v < 1 || v > 400)
+        return usage_error("--unused-days needs a number of days from 1 to 400, not \"%s\"",
+                           optarg);
+      o->unused_days = v;
       break;
     }
     case OPT_TIMEOUT: {
@@ -403,6 +424,7 @@ static int run_report(const options *o, const char *evidence_dir) {
   if (ecr_evidence_load(evidence_dir, &ev, &err) != ECR_OK) goto failed;
   if (ecr_matrix_eval(ev, &m, &err) != ECR_OK) goto failed;
   if (ecr_report_build(ev, m, ledger, today, &report, &err) != ECR_OK) goto failed;
+  ecr_report_usage(report, ev, o->unused_days ? o->unused_days : ECR_USAGE_UNUSED_DAYS);
   if (o->baseline && ecr_report_baseline(report, o->baseline, &err) != ECR_OK) goto failed;
   if (ecr_mkdirs(out, &err) != ECR_OK) goto failed;
   if (ecr_render_all(chosen, n_chosen, report, &ropts, out, &err) != ECR_OK) goto failed;
@@ -468,6 +490,7 @@ static ecr_collect_opts collect_opts(const options *o, const char *dir) {
   co.n_regions = o->n_regions;
   co.endpoint_url = o->endpoint_url;
   co.timeout_s = o->timeout_s;
+  co.no_usage = o->no_usage != 0;
   if (!o->quiet) co.progress = isatty(2) && !o->org ? progress_tty : progress_lines;
   const char *dbg = getenv("ECRAUDIT_DEBUG");
   if (dbg && strcmp(dbg, "1") == 0) co.debug = debug_line;
@@ -638,16 +661,16 @@ int main(int argc, char **argv) {
   o.account_index = -1;
   /* letters: a evidence, b exceptions, c out, d format, e as-of, f profile,
      g region, h endpoint-url, i quiet, j fail-on, k help, l timeout, m baseline,
-     n org, o role-name, p jobs, q account-index */
+     n org, o role-name, p jobs, q account-index, r no-usage, s unused-days */
   static const struct {
     const char *name, *allowed, *help;
     int (*run)(const options *);
   } commands[] = {
       {"matrix", "a", matrix_help, cmd_matrix},
       {"paths", "a", paths_help, cmd_paths},
-      {"report", "abcdeijm", report_help, cmd_report},
-      {"collect", "cfghilnop", collect_help, cmd_collect},
-      {"scan", "bcdefghijlmnoq", scan_help, cmd_scan},
+      {"report", "abcdeijms", report_help, cmd_report},
+      {"collect", "cfghilnopr", collect_help, cmd_collect},
+      {"scan", "bcdefghijlmnoqrs", scan_help, cmd_scan},
   };
   int rc = -1;
   for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {

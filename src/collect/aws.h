@@ -250,6 +250,11 @@ ecr_status ecr_ec2_describe_regions(ecr_aws_client *c, const char *region, char 
 /* iam/credential-report.json (Generate + GetCredentialReport); failures become gaps. */
 void ecr_iam_collect_credential_report(ecr_collect_ctx *ctx);
 
+/* iam/service-last-accessed.json: one Access Advisor job (ACTION_LEVEL) per
+ * user and role of iam (the GetAccountAuthorizationDetails output), polled
+ * with backoff, a few in flight; failures become gaps (usage.c). */
+void ecr_usage_collect(ecr_collect_ctx *ctx, const cJSON *iam);
+
 /* ECR files of one region; failures become gaps. */
 void ecr_ecr_collect_region(ecr_collect_ctx *ctx, const char *region);
 

@@ -1,6 +1,7 @@
 /* ecr_collect: credentials -> identity -> IAM -> ECR per region ->
- * Organizations (SCPs, RCPs, accounts) -> EKS per region -> manifest, written into a temporary
- * directory renamed to --out at the end. */
+ * Organizations (SCPs, RCPs, accounts) -> EKS per region -> IAM service last
+ * accessed (usage.c) -> manifest, written into a temporary directory renamed to --out at the end.
+ */
 #define _XOPEN_SOURCE 700
 #include "ecraudit/collect.h"
 
@@ -375,6 +376,8 @@ ecr_status ecr_collect_bundle(const ecr_collect_opts *opts, const char **failed,
   else
     ecr_orgs_collect(&ctx);
   for (size_t i = 0; i < n_regions; i++) ecr_eks_collect_region(&ctx, regions[i]);
+  /* last: the slowest part (one job per principal), and only sharpens the report */
+  if (!opts->no_usage) ecr_usage_collect(&ctx, iam);
 
   st = ecr_bundle_write_manifest(&ctx, regions, n_regions, err);
   if (st != ECR_OK) goto cleanup;

@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 
 #include "evidence/json_file.h"
+#include "evidence/usage_internal.h"
 #include "util/util.h"
 
 #define IAM_FILE "iam/account-authorization-details.json"
@@ -1491,6 +1492,15 @@ static void principal_where(const ecr_evidence *ev, size_t i, size_t n_users, ch
 
 /* Two users or roles with one ARN would be two findings with one id: an
  * input error naming both entries (principals_by_arn is sorted by ARN). */
+/* iam/service-last-accessed.json (optional; usage.c) */
+static ecr_status usage_file(loader *L) {
+  cJSON *doc = NULL;
+  ecr_status st = read_json(L, ECR_USAGE_FILE, false, &doc);
+  if (st == ECR_OK && doc) st = ecr_evidence_usage_load(L->ev, doc, L->err);
+  cJSON_Delete(doc);
+  return st;
+}
+
 static ecr_status unique_principals(loader *L) {
   const ecr_evidence *ev = L->ev;
   size_t n_users = 0;
@@ -1540,6 +1550,7 @@ ecr_status ecr_evidence_load(const char *dir, ecr_evidence **out, ecr_error *err
     ecr_sort_idx(L.ev->principals_by_arn, L.ev->n_principals, cmp_principal, L.ev);
     st = unique_principals(&L);
   }
+  if (st == ECR_OK) st = usage_file(&L);
   if (st == ECR_OK && !L.ev->account) {
     for (size_t i = 0; i < L.ev->n_principals && !L.ev->account; i++)
       L.ev->account = ecr_arn_account(L.ev->principals[i].arn);
@@ -1644,6 +1655,7 @@ void ecr_evidence_free(ecr_evidence *ev) {
     free(p->last_used);
     free(p->last_used_region);
   }
+  ecr_evidence_usage_free(ev);
   free(ev->principals);
   free(ev->principals_by_arn);
   for (size_t i = 0; i < ev->n_groups; i++) {

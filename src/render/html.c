@@ -1196,6 +1196,10 @@ static void render_pack(html_ctx *c, const char *findings_sha256) {
   const ecr_report *r = c->r;
   when(c, NULL, "stale", r->evidence_stale);
   if (r->evidence_stale) fill_pack_text(c, "age_warning", "age-warning");
+  char *usage = ecr_report_usage_text(r); /* issue 21: unused risky access */
+  when(c, NULL, "usage", usage != NULL);
+  if (usage) fill(c, NULL, "usage_counts", usage);
+  free(usage);
   fill_pack_text(c, "method_question", "question");
   fill_pack_text(c, "method_population", "population");
   fill_pack_text(c, "method_evaluation", "evaluation");

@@ -24,6 +24,9 @@
  *               "limited_by" [{policy, statement, source, deny, conditional, owner}]
  *               for boundary/SCP statements (the contract's via.source has
  *               only identity|group|resource|registry)
+ *               "usage" {tracked, last_used, days, action, tracked_since, unused} with
+ *               iam/service-last-accessed.json (issue 21); top level "usage"
+ *               {unused_days, tracked, untracked, unused, unused_open} then too
  *   via         "deny", "conditional", "owner"
  *   exception   "reason"
  *   exceptions  every ledger field plus "reason", "matched"
@@ -105,6 +108,20 @@ static cJSON *exception_json(const ecr_ledger_entry *e) {
   return o;
 }
 
+/* IAM Access Advisor's word on one finding (ecr_finding_usage). */
+static cJSON *usage_json(const ecr_finding_usage *u) {
+  cJSON *o = cJSON_CreateObject();
+  add_bool(o, "tracked", u->tracked);
+  if (u->tracked) {
+    add_str(o, "last_used", u->last_used);
+    add(o, "days", u->last_used ? cJSON_CreateNumber((double)u->days) : cJSON_CreateNull());
+    if (u->action) add_str(o, "action", u->action);
+    add_str(o, "tracked_since", u->tracked_since);
+  }
+  add_bool(o, "unused", u->unused);
+  return o;
+}
+
 static cJSON *finding_json(const ecr_report *r, const ecr_finding *f) {
   cJSON *o = cJSON_CreateObject();
   add_text(o, "id", f->id);
@@ -138,6 +155,7 @@ static cJSON *finding_json(const ecr_report *r, const ecr_finding *f) {
   else
     cJSON_Delete(limited);
   if (f->n_via_omitted) add_num(o, "via_omitted", f->n_via_omitted);
+  if (f->usage) add(o, "usage", usage_json(f->usage));
   return o;
 }
 
@@ -250,6 +268,15 @@ static cJSON *report_json(const ecr_report *r) {
     add(bo, "resolved", lists[1]);
     add(bo, "changed", lists[2]);
     add(root, "baseline", bo);
+  }
+  if (r->usage_present) {
+    cJSON *u = cJSON_CreateObject();
+    add_num(u, "unused_days", (size_t)r->unused_days);
+    add_num(u, "tracked", r->n_usage_tracked);
+    add_num(u, "untracked", r->n_usage_untracked);
+    add_num(u, "unused", r->n_unused);
+    add_num(u, "unused_open", r->n_unused_open);
+    add(root, "usage", u);
   }
   return root;
 }

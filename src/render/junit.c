@@ -601,6 +601,15 @@ static void write_properties(jw *j, const ecr_report *r) {
   jw_property(j, "tool_version", r->tool_version);
   jw_property(j, "catalog_version", r->catalog_version);
   jw_property(j, "overall", ecr_check_status_name(r->overall));
+  if (r->usage_present) { /* issue 21: IAM Access Advisor */
+    char num[32];
+    snprintf(num, sizeof(num), "%zu", r->n_unused);
+    jw_property(j, "usage.unused", num);
+    snprintf(num, sizeof(num), "%zu", r->n_unused_open);
+    jw_property(j, "usage.unused_open", num);
+    snprintf(num, sizeof(num), "%ld", r->unused_days);
+    jw_property(j, "usage.unused_days", num);
+  }
   for (int s = 0; s < ECR_CHECK_COUNT; s++) {
     char name[32], num[32];
     snprintf(name, sizeof(name), "findings.%s", ecr_check_status_name((ecr_check_status)s));

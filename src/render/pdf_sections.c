@@ -1181,6 +1181,13 @@ void ecr_pdf_cover_pack(pdf_report *R) {
     free(s);
     c->y -= 8;
   }
+  char *usage = ecr_report_usage_text(r); /* issue 21: unused risky access */
+  if (usage) {
+    pdf_style us = ecr_pdf_st(PDF_F_BOLD, 9.5, 13, PDF_ACCENT);
+    ecr_pdf_note(c, &us, usage);
+    free(usage);
+    c->y -= 8;
+  }
   if (r->baseline) {
     char *s = ecr_report_pack_text(r, "baseline-counts");
     pdf_style bs = ecr_pdf_st(PDF_F_BOLD, 9.5, 13, PDF_ACCENT);

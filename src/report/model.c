@@ -180,6 +180,12 @@ void ecr_report_free(ecr_report *r) {
     free(f->change_from);
     free_strv(f->via_chain, f->n_via_chain);
     free(f->chain_trust);
+    if (f->usage) {
+      free(f->usage->last_used);
+      free(f->usage->action);
+      free(f->usage->tracked_since);
+      free(f->usage);
+    }
   }
   free(r->findings);
   for (size_t i = 0; i < r->n_repo_sets; i++) {

@@ -133,6 +133,9 @@ FINDING = obj({
     "via_chain": ("array", ("re", re.compile(r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/"))),
     "account": ("re", re.compile(r"^[0-9]{12}$")),
     "change": ("enum", ["new", "changed", "unchanged"]),
+    "usage": obj({"tracked": bool}, {"last_used": ("nullable", str), "days": ("nullable", int),
+                                     "action": ("re", ACTION), "tracked_since": ("date",),
+                                     "unused": bool}),
 })
 REPOSITORY_SET = obj({"all": bool, "repositories": ("nonempty", str)})
 LEDGER_ENTRY = obj({"id": str, "state": ("enum", LEDGER_STATE)}, {
@@ -168,6 +171,8 @@ DOCUMENT = obj({
     "accounts": ("array", ("re", ACCOUNT)),
     "tool": obj({"name": str, "version": str, "catalog": ("nullable", str)}),
     "ledger": ("nullable", obj({"path": str, "sha256": ("re", SHA256)})),
+    "usage": obj({"unused_days": int, "tracked": int, "untracked": int, "unused": int,
+                  "unused_open": int}),
     "baseline": obj({"sha256": ("re", SHA256), "generated_at": ("nullable", str),
                      "new": ("array", str), "resolved": ("array", str),
                      "changed": ("array", str)}),
@@ -368,6 +373,23 @@ def semantic(doc, errors):
         want = "fail" if counts["fail"] else "unknown" if counts["unknown"] else "pass"
         if overall != want:
             errors.append(f"$.overall: {overall!r} but the findings say {want!r}")
+    usage = doc.get("usage")  # issue 21: the counts are those of the findings' usage
+    fu = [f.get("usage") for f in findings if isinstance(f, dict) and isinstance(f.get("usage"), dict)]
+    if fu and not isinstance(usage, dict):
+        errors.append("$.usage: findings carry usage but the document has no usage summary")
+    if isinstance(usage, dict):
+        want = {"tracked": sum(1 for u in fu if u.get("tracked")),
+                "untracked": sum(1 for u in fu if not u.get("tracked")),
+                "unused": sum(1 for u in fu if u.get("unused")),
+                "unused_open": sum(1 for f in findings if isinstance(f, dict)
+                                   and isinstance(f.get("usage"), dict) and f["usage"].get("unused")
+                                   and f.get("status") in ("fail", "unknown"))}
+        for k, n in want.items():
+            if usage.get(k) != n:
+                errors.append(f"$.usage.{k}: {usage.get(k)!r} but the findings say {n}")
+        for i, u in enumerate(fu):
+            if not u.get("tracked") and u.get("unused"):
+                errors.append(f"$.findings: untracked access marked unused ({u})")
     base = doc.get("baseline")
     if isinstance(base, dict):
         by_change = {"new": set(), "changed": set()}

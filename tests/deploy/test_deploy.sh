@@ -303,11 +303,12 @@ for st in pol["Statement"]:
     check(st["Effect"] == "Allow" and st.get("Resource") == "*", "policy statement %s: Allow on *" % st.get("Sid"))
     acts = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
     allowed |= {a.lower() for a in acts}
-# read-only: Get/List/Describe, plus iam:GenerateCredentialReport (access level Read in the
-# Service Authorization Reference: it only refreshes the report)
-check(all(re.match(r"^[a-z0-9-]+:(get|list|describe)", a) or a == "iam:generatecredentialreport"
-          for a in allowed),
-      "the policy is read-only (Get/List/Describe, GenerateCredentialReport): %s" % sorted(allowed))
+# read-only: Get/List/Describe, plus iam:GenerateCredentialReport and
+# iam:GenerateServiceLastAccessedDetails (access level Read in the Service Authorization
+# Reference: they only start a report or an Access Advisor job)
+generate = {"iam:generatecredentialreport", "iam:generateservicelastaccesseddetails"}
+check(all(re.match(r"^[a-z0-9-]+:(get|list|describe)", a) or a in generate for a in allowed),
+      "the policy is read-only (Get/List/Describe, the two IAM Generate calls): %s" % sorted(allowed))
 calls = set()
 for line in open(os.path.join(tmp, "calls.log")):
     e = json.loads(line)

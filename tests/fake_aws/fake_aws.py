@@ -45,6 +45,10 @@ Behaviour for tests:
     else the account alone; one account a page, JoinedTimestamp as epoch
     seconds) and ListPoliciesForTarget honouring Filter (RESOURCE_CONTROL_POLICY:
     rcps.json, else PolicyTypeNotEnabledException).
+  * iam:GenerateServiceLastAccessedDetails / GetServiceLastAccessedDetails (usage_*):
+    every job is IN_PROGRESS on its first poll, then COMPLETED with an S3 entry and the
+    principal's entries of iam/service-last-accessed.json (pages of --usage-page-size);
+    FAILED for --usage-fail ARN and for principals that a bundle with that file omits.
   * EKS (REST-JSON GETs, signed for "eks"): ListClusters, DescribeCluster,
     ListPodIdentityAssociations and DescribePodIdentityAssociation from
     eks/<region>/clusters.json and pod-identity-associations.json (no file: no
@@ -62,6 +66,7 @@ Behaviour for tests:
 
 Every request is logged as one JSON line to --log:
   {"service","op","status","error","access_key","signed":true|false}
+  (Access Advisor calls add "principal", and "in_flight" / "poll": jobs running, poll number)
 The chosen port is written to --port-file once the server listens.
 """
 
@@ -74,6 +79,7 @@ import secrets
 import sys
 import threading
 import urllib.parse
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from xml.sax.saxutils import escape
 
@@ -96,6 +102,7 @@ def eks_model():
         _eks_model.append(botocore.session.get_session().get_service_model("eks"))
     return _eks_model[0]
 TIME_KEYS = {"CreateDate", "UpdateDate", "LastUsedDate"}
+USAGE_OPS = {"GenerateServiceLastAccessedDetails", "GetServiceLastAccessedDetails"}
 IAM_RESULT_KEYS = ["UserDetailList", "GroupDetailList", "RoleDetailList", "Policies"]
 
 
@@ -179,6 +186,9 @@ class State:
         self.throttled = set()
         self.imds_tokens = set()
         self.log = open(args.log, "a", encoding="utf-8") if args.log else None
+        self.usage_jobs = {}  # JobId -> {"arn", "granularity", "polls"} (usage_* handlers)
+        self.usage_known = None  # ARNs of the bundle's users and roles
+        self.usage_dates = {}  # ARN -> (JobCreationDate, JobCompletionDate) of the bundle's file
 
     def ecr(self, region):
         base = os.path.join(self.bundle, "ecr", region)
@@ -224,6 +234,7 @@ class State:
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms delayed-ACK stall
     state = None
 
     def log_message(self, fmt, *args):  # keep stderr quiet
@@ -589,6 +600,8 @@ class Handler(BaseHTTPRequestHandler):
             content = base64.b64encode(("\n".join(rows) + "\n").encode()).decode()
             return self.xml_ok(op, "<Content>%s</Content><ReportFormat>text/csv</ReportFormat>"
                                "<GeneratedTime>2026-11-20T09:00:00Z</GeneratedTime>" % content, ns)
+        if op in USAGE_OPS:  # Access Advisor jobs: usage_* below
+            return self.usage_dispatch(op, p, ns)
         if op != "GetAccountAuthorizationDetails":
             return self.xml_error(400, "InvalidAction", op)
         if self.state.args.deny_iam:
@@ -617,6 +630,104 @@ class Handler(BaseHTTPRequestHandler):
         self.xml_ok(op, inner, ns)
 
     # ---- EC2 (for --region all) --------------------------------------------
+    # ---- IAM Access Advisor: service last accessed jobs (issue 21) ------------
+    def usage_dispatch(self, op, p, ns):
+        if op in (self.state.args.deny_op or []):
+            return self.xml_error(403, "AccessDenied",
+                                  "User is not authorized to perform: iam:%s" % op)
+        if op == "GenerateServiceLastAccessedDetails":
+            return self.usage_generate(p, ns)
+        return self.usage_get(p, ns)
+
+    def usage_generate(self, p, ns):
+        arn, gran = p.get("Arn", ""), p.get("Granularity", "SERVICE_LEVEL")
+        if gran not in ("SERVICE_LEVEL", "ACTION_LEVEL"):
+            return self.xml_error(400, "InvalidInput", "Granularity must be SERVICE_LEVEL or ACTION_LEVEL")
+        with self.state.lock:
+            if self.state.usage_known is None:
+                self.state.usage_known = {e["Arn"] for k in ("UserDetailList", "RoleDetailList")
+                                          for e in self.state.iam.get(k, [])}
+        if arn not in self.state.usage_known:
+            return self.xml_error(404, "NoSuchEntity", "The entity %s cannot be found." % arn)
+        job = str(uuid.uuid4())  # a JobId is 36 characters (botocore checks it)
+        self.entry["principal"] = arn
+        with self.state.lock:
+            self.state.usage_jobs[job] = {"arn": arn, "granularity": gran, "polls": 0}
+            self.entry["in_flight"] = len(self.state.usage_jobs)  # jobs not yet finished
+        return self.xml_ok("GenerateServiceLastAccessedDetails", "<JobId>%s</JobId>" % job, ns)
+
+    def usage_services(self, arn, gran):
+        """ServicesLastAccessed of arn: the bundle's file (its ecr entry), behind one other
+        service, so that a collector must look for ECR and may have to page."""
+        doc = load_json(os.path.join(self.state.bundle, "iam/service-last-accessed.json"))
+        entry = None
+        for e in doc or []:
+            if e.get("Arn") == arn:
+                entry = e
+        if doc is not None and entry is None:
+            return None  # listed nowhere in a bundle that has the file: the job fails
+        if entry:
+            self.state.usage_dates[arn] = (entry.get("JobCreationDate"), entry.get("JobCompletionDate"))
+        services = [{"ServiceName": "Amazon S3", "ServiceNamespace": "s3",
+                     "TotalAuthenticatedEntities": 0}]
+        for s in (entry or {}).get("ServicesLastAccessed", []):
+            s = dict(s)
+            if gran != "ACTION_LEVEL":
+                s.pop("TrackedActionsLastAccessed", None)
+            services.append(s)
+        return services
+
+    def usage_get(self, p, ns):
+        op = "GetServiceLastAccessedDetails"
+        with self.state.lock:
+            job = self.state.usage_jobs.get(p.get("JobId", ""))
+            if job:
+                job["polls"] += 1
+                self.entry.update(principal=job["arn"], poll=job["polls"])
+        if not job:
+            return self.xml_error(404, "NoSuchEntity", "No job %s" % p.get("JobId", ""))
+        created = "2026-11-20T09:00:00Z"
+        head = "<JobType>%s</JobType><JobCreationDate>%s</JobCreationDate>" % (job["granularity"], created)
+        if job["polls"] == 1:  # every job is in progress once
+            return self.xml_ok(op, "<JobStatus>IN_PROGRESS</JobStatus>" + head +
+                               "<ServicesLastAccessed/>", ns)
+        services = self.usage_services(job["arn"], job["granularity"])
+        created, completed = self.state.usage_dates.get(job["arn"], (None, None))
+        created = iso_to_wire(created or "2026-11-20T09:00:00Z")
+        completed = iso_to_wire(completed or "2026-11-20T09:00:05Z")
+        head = "<JobType>%s</JobType><JobCreationDate>%s</JobCreationDate>" % (job["granularity"], created)
+        if job["arn"] in (self.state.args.usage_fail or []) or services is None:
+            with self.state.lock:
+                self.state.usage_jobs.pop(p.get("JobId", ""), None)
+            return self.xml_ok(op, "<JobStatus>FAILED</JobStatus>" + head +
+                               "<ServicesLastAccessed/><JobCompletionDate>%s</JobCompletionDate>"
+                               "<Error><Message>The report for %s could not be generated"
+                               "</Message><Code>ServiceFailure</Code></Error>"
+                               % (created, escape(job["arn"])), ns)
+        start = int(p["Marker"]) if p.get("Marker") else 0
+        size = min(int(p.get("MaxItems") or 100), self.state.args.usage_page_size)
+        page = services[start:start + size]
+        more = start + size < len(services)
+        if not more:
+            with self.state.lock:
+                self.state.usage_jobs.pop(p.get("JobId", ""), None)
+        times = {"LastAuthenticated", "LastAccessedTime"}
+        def member(v):
+            inner = ""
+            for k, x in v.items():
+                if isinstance(x, list):
+                    inner += "<%s>%s</%s>" % (k, "".join(member(i) for i in x), k)
+                elif x is not None:
+                    inner += "<%s>%s</%s>" % (k, escape(iso_to_wire(x) if k in times else str(x)), k)
+            return "<member>%s</member>" % inner
+        inner = ("<JobStatus>COMPLETED</JobStatus>" + head +
+                 "<ServicesLastAccessed>%s</ServicesLastAccessed>" % "".join(member(s) for s in page) +
+                 "<JobCompletionDate>%s</JobCompletionDate>" % completed +
+                 "<IsTruncated>%s</IsTruncated>" % ("true" if more else "false"))
+        if more:
+            inner += "<Marker>%d</Marker>" % (start + size)
+        return self.xml_ok(op, inner, ns)
+
     def ec2(self, op, p):
         ns = "http://ec2.amazonaws.com/doc/2016-11-15/"
         if op != "DescribeRegions":
@@ -998,6 +1109,10 @@ def main():
     ap.add_argument("--sso-refresh-token")
     ap.add_argument("--credential-lifetime", type=int, default=3600)
     ap.add_argument("--delay-ms", type=int, default=0)
+    ap.add_argument("--usage-fail", action="append",
+                    help="this principal's service-last-accessed job ends FAILED")
+    ap.add_argument("--usage-page-size", type=int, default=100,
+                    help="ServicesLastAccessed items a page (Marker/IsTruncated)")
     ap.add_argument("--issued-log", help="append every issued secret key and token (one a line)")
     ap.add_argument("--org", help="an organisation directory: organization/ and accounts/<id>/")
     ap.add_argument("--refuse-account", action="append",
