@@ -165,29 +165,28 @@ enum {
   OPT_TIMEOUT,
   OPT_BASELINE,
   OPT_NO_USAGE,
-  OPT_UNUSED_DAYS
+  OPT_UNUSED
 };
 
 /* Parse options for a command; allowed is a string of the option ids the
  * command accepts (as characters 'a' + id - OPT_EVIDENCE). */
 static int parse_options(int argc, char **argv, const char *allowed, options *o) {
-  static const struct option longopts[] = {
-      {"evidence", required_argument, NULL, OPT_EVIDENCE},
-      {"exceptions", required_argument, NULL, OPT_EXCEPTIONS},
-      {"out", required_argument, NULL, OPT_OUT},
-      {"format", required_argument, NULL, OPT_FORMAT},
-      {"as-of", required_argument, NULL, OPT_AS_OF},
-      {"profile", required_argument, NULL, OPT_PROFILE},
-      {"region", required_argument, NULL, OPT_REGION},
-      {"endpoint-url", required_argument, NULL, OPT_ENDPOINT},
-      {"quiet", no_argument, NULL, OPT_QUIET},
-      {"fail-on", required_argument, NULL, OPT_FAIL_ON},
-      {"help", no_argument, NULL, OPT_HELP},
-      {"timeout", required_argument, NULL, OPT_TIMEOUT},
-      {"baseline", required_argument, NULL, OPT_BASELINE},
-      {"no-usage", no_argument, NULL, OPT_NO_USAGE},
-      {"unused-days", required_argument, NULL, OPT_UNUSED_DAYS},
-      {NULL, 0, NULL, 0}};
+  static const struct option longopts[] = {{"evidence", required_argument, NULL, OPT_EVIDENCE},
+                                           {"exceptions", required_argument, NULL, OPT_EXCEPTIONS},
+                                           {"out", required_argument, NULL, OPT_OUT},
+                                           {"format", required_argument, NULL, OPT_FORMAT},
+                                           {"as-of", required_argument, NULL, OPT_AS_OF},
+                                           {"profile", required_argument, NULL, OPT_PROFILE},
+                                           {"region", required_argument, NULL, OPT_REGION},
+                                           {"endpoint-url", required_argument, NULL, OPT_ENDPOINT},
+                                           {"quiet", no_argument, NULL, OPT_QUIET},
+                                           {"fail-on", required_argument, NULL, OPT_FAIL_ON},
+                                           {"help", no_argument, NULL, OPT_HELP},
+                                           {"timeout", required_argument, NULL, OPT_TIMEOUT},
+                                           {"baseline", required_argument, NULL, OPT_BASELINE},
+                                           {"no-usage", no_argument, NULL, OPT_NO_USAGE},
+                                           {"unused-days", required_argument, NULL, OPT_UNUSED},
+                                           {NULL, 0, NULL, 0}};
   opterr = 0;
   optind = 1;
   int c;
@@ -220,7 +219,7 @@ static int parse_options(int argc, char **argv, const char *allowed, options *o)
     case OPT_FAIL_ON: o->fail_on = optarg; break;
     case OPT_BASELINE: o->baseline = optarg; break;
     case OPT_NO_USAGE: o->no_usage = 1; break;
-    case OPT_UNUSED_DAYS: {
+    case OPT_UNUSED: {
       char *end = NULL;
       long v = strtol(optarg, &end, 10);
       if (!*optarg || *end || v < 1 || v > 400)
