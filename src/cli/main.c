@@ -197,7 +197,7 @@ enum {
   OPT_JOBS,
   OPT_ACCOUNT_INDEX,
   OPT_NO_USAGE,
-  OPT_UNUSED_DAYS
+  OPT_UNUSED
 };
 
 /* Parse options for a command; allowed is a string of the option ids the
@@ -222,7 +222,7 @@ static int parse_options(int argc, char **argv, const char *allowed, options *o)
       {"jobs", required_argument, NULL, OPT_JOBS},
       {"account-index", required_argument, NULL, OPT_ACCOUNT_INDEX},
       {"no-usage", no_argument, NULL, OPT_NO_USAGE},
-      {"unused-days", required_argument, NULL, OPT_UNUSED_DAYS},
+      {"unused-days", required_argument, NULL, OPT_UNUSED},
       {NULL, 0, NULL, 0}};
   opterr = 0;
   optind = 1;
@@ -275,7 +275,7 @@ static int parse_options(int argc, char **argv, const char *allowed, options *o)
       break;
     }
     case OPT_NO_USAGE: o->no_usage = 1; break;
-    case OPT_UNUSED_DAYS: {
+    case OPT_UNUSED: {
       char *end = NULL;
       long v = strtol(optarg, &end, 10);
       if (!*optarg || *end || v < 1 || v > 400)

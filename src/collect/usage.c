@@ -205,8 +205,8 @@ static char *generate(ecr_collect_ctx *ctx, const char *arn, ecr_aws_response *r
 }
 
 /* Poll job j once; on COMPLETED read every page. Returns true when the job
- * is over (its output appended to arr, or a gap recorded). */
-static bool poll(ecr_collect_ctx *ctx, usage_job *j, const char *arn, cJSON *arr,
+ * is over (its output in *slot, or a gap recorded). */
+static bool poll(ecr_collect_ctx *ctx, usage_job *j, const char *arn, cJSON **slot,
                  ecr_aws_response *resp, ecr_buf *params) {
   ecr_error err;
   cJSON *out = NULL;
@@ -269,7 +269,7 @@ static bool poll(ecr_collect_ctx *ctx, usage_job *j, const char *arn, cJSON *arr
     cJSON_AddItemToObject(item, f->string, f);
   }
   cJSON_Delete(out);
-  cJSON_AddItemToArray(arr, item);
+  *slot = item;
   return true;
 }
 
@@ -286,7 +286,8 @@ void ecr_usage_collect(ecr_collect_ctx *ctx, const cJSON *iam) {
   size_t n = 0, cap = 0;
   arns_of(iam, "UserDetailList", &arns, &n, &cap);
   arns_of(iam, "RoleDetailList", &arns, &n, &cap);
-  cJSON *arr = cJSON_CreateArray();
+  cJSON **done_items = ecr_xcalloc(n + 1, sizeof(cJSON *)); /* by principal: file order */
+  size_t n_items = 0;
   ecr_aws_response resp;
   ecr_aws_response_init(&resp);
   ecr_buf params;
@@ -297,9 +298,9 @@ void ecr_usage_collect(ecr_collect_ctx *ctx, const cJSON *iam) {
   while ((next < n && !refused) || active) {
     /* --timeout reached: one gap for what is left, not one per principal */
     if (past_deadline(ctx)) {
-      char *msg = ecr_xasprintf("the collection's time limit (--timeout) was reached after %d of "
+      char *msg = ecr_xasprintf("the collection's time limit (--timeout) was reached after %zu of "
                                 "%zu principals: the others have no usage data",
-                                cJSON_GetArraySize(arr), n);
+                                n_items, n);
       gap_text(ctx, "iam:GetServiceLastAccessedDetails", ctx->account ? ctx->account : "",
                "RequestTimeout", msg);
       free(msg);
@@ -339,13 +340,19 @@ void ecr_usage_collect(ecr_collect_ctx *ctx, const cJSON *iam) {
       continue; /* the deadline check above ends the loop */
     }
     sleep_ms(until - mono_ms());
-    if (poll(ctx, &jobs[k], arns[jobs[k].principal], arr, &resp, &params)) {
+    if (poll(ctx, &jobs[k], arns[jobs[k].principal], &done_items[jobs[k].principal], &resp,
+             &params)) {
+      n_items += done_items[jobs[k].principal] != NULL;
       free(jobs[k].id);
       jobs[k] = jobs[--active];
       done++;
       ecr_collect_progress(ctx, done == n, "IAM service last accessed %zu/%zu", done, n);
     }
   }
+  cJSON *arr = cJSON_CreateArray();
+  for (size_t i = 0; i < n; i++)
+    if (done_items[i]) cJSON_AddItemToArray(arr, done_items[i]);
+  free(done_items);
   if (!refused) {
     ecr_error err;
     if (ecr_bundle_write_json(ctx, USAGE_FILE, arr, &err) != ECR_OK)

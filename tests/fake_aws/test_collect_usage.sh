@@ -78,6 +78,8 @@ if scenario in ("acme", "pages", "fail"):
                and got[a]["JobCompletionDate"] == want[a]["JobCompletionDate"] for a in got)
     ok(same, "each output equals the served one, the ecr entry only (the s3 entry dropped)")
     ok(all(list(e)[0] == "Arn" for e in doc or []), "the ARN is each object's first key")
+    ok([e["Arn"] for e in doc or []] == [a for a in arns if a in got],
+       "in the order of the authorization details (users, then roles)")
     ok(sorted(g["resource"] for g in gaps) == sorted(failed)
        and all(g["source"] == "iam:GetServiceLastAccessedDetails" and g["error"].startswith("ServiceFailure: ")
                for g in gaps), "a FAILED job is a gap naming the principal: %s" % [g["resource"] for g in gaps])
