@@ -17,6 +17,8 @@
 #include "ecraudit/org.h"
 
 #include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,16 +93,38 @@ static bool is_account(const char *s) {
   return n == 12;
 }
 
-static int status_of(const char *s) {
-  for (int i = 0; i < ECR_CHECK_COUNT; i++)
-    if (strcmp(s, ecr_check_status_name((ecr_check_status)i)) == 0) return i;
+/* the status or severity whose JSON string is exactly span, -1 when none */
+static int status_of(const char *d, ecr_jspan v) {
+  char q[32];
+  for (int i = 0; i < ECR_CHECK_COUNT; i++) {
+    snprintf(q, sizeof(q), "\"%s\"", ecr_check_status_name((ecr_check_status)i));
+    if (ecr_jspan_is(d, v, q)) return i;
+  }
   return -1;
 }
 
-static int severity_of(const char *s) {
-  for (int i = 0; i < ECR_SEV_COUNT; i++)
-    if (strcmp(s, ecr_severity_name((ecr_severity)i)) == 0) return i;
+static int severity_of(const char *d, ecr_jspan v) {
+  char q[32];
+  for (int i = 0; i < ECR_SEV_COUNT; i++) {
+    snprintf(q, sizeof(q), "\"%s\"", ecr_severity_name((ecr_severity)i));
+    if (ecr_jspan_is(d, v, q)) return i;
+  }
   return -1;
+}
+
+/* A validated value as a cJSON tree (small values only). */
+static cJSON *tree(const char *d, ecr_jspan v) {
+  return v.len ? cJSON_ParseWithLength(d + v.off, v.len) : NULL;
+}
+
+/* A validated JSON string's text (caller frees), NULL when v is no string. */
+static char *text_of(const char *d, ecr_jspan v) {
+  if (!v.len || d[v.off] != '"') return NULL;
+  if (!memchr(d + v.off, '\\', v.len)) return ecr_xstrndup(d + v.off + 1, v.len - 2);
+  cJSON *t = tree(d, v);
+  char *out = ecr_xstrdup(cJSON_GetStringValue(t));
+  cJSON_Delete(t);
+  return out;
 }
 
 /* fail before unknown before excepted (pass is never "worst") */
@@ -108,7 +132,13 @@ static int open_rank(ecr_check_status s) {
   return s == ECR_CHECK_FAIL ? 0 : s == ECR_CHECK_UNKNOWN ? 1 : 2;
 }
 
-static void keep_worst(ecr_org_acct *a, const cJSON *f, ecr_check_status st, ecr_severity sev) {
+typedef struct finding_spans {
+  ecr_jspan id, status, severity, principal, repository_set, access_level, repository_count;
+  bool drop; /* has "change" or "account" (left out, "account" written anew) */
+} finding_spans;
+
+static void keep_worst(ecr_org_acct *a, const char *d, const finding_spans *f, ecr_check_status st,
+                       ecr_severity sev) {
   if (st == ECR_CHECK_PASS) return;
   size_t at = a->n_worst;
   while (at > 0) {
@@ -128,18 +158,21 @@ static void keep_worst(ecr_org_acct *a, const cJSON *f, ecr_check_status st, ecr
   memmove(&a->worst[at + 1], &a->worst[at], (a->n_worst - at) * sizeof(ecr_org_worst));
   a->n_worst++;
   ecr_org_worst *w = &a->worst[at];
-  const cJSON *p = field(f, "principal");
-  const cJSON *lvl = field(f, "access_level"), *cnt = field(f, "repository_count");
-  w->id = ecr_xstrdup(field(f, "id")->valuestring);
+  memset(w, 0, sizeof(*w));
+  cJSON *p = tree(d, f->principal), *cnt = tree(d, f->repository_count);
+  w->id = text_of(d, f->id);
   w->status = st;
   w->severity = sev;
   w->principal = ecr_xstrdup(cJSON_GetStringValue(field(p, "arn")));
-  w->access_level = ecr_xstrdup(cJSON_IsString(lvl) ? lvl->valuestring : "");
+  w->access_level = text_of(d, f->access_level);
+  if (!w->access_level) w->access_level = ecr_xstrdup("");
   w->repository_count = cJSON_IsNumber(cnt) && cnt->valuedouble > 0 ? (size_t)cnt->valuedouble : 0;
+  cJSON_Delete(p);
+  cJSON_Delete(cnt);
 }
 
 typedef struct set_key {
-  const char *key;
+  char *key;
   size_t index;
 } set_key;
 
@@ -153,135 +186,378 @@ static cJSON *detach(cJSON *root, const char *key) {
 
 #define BAD(...) (c->st = ecr_error_set(&c->err, ECR_E_INPUT, c->name, __VA_ARGS__))
 
+typedef struct top_spans {
+  ecr_jspan schema, account, accounts, as_of, sets, findings, control, coverage, exceptions,
+      evidence, tool, ledger;
+} top_spans;
+
+typedef struct conv_run {
+  conv *c;
+  const char *d;
+  top_spans top;
+  set_key *keys;
+  size_t n_keys, cap_keys;
+  size_t index; /* of the finding being read */
+  finding_spans f;
+  ecr_jspan *members; /* of the finding being read: key, value, key, value, ... */
+  size_t n_members, cap_members;
+  bool header_checked, sets_read;
+  bool sets_done; /* sets read and header checked: findings can stream */
+  bool findings_done;
+} conv_run;
+
+static bool finding_entry(void *ctx, ecr_jscan *s, ecr_jspan key);
+static bool read_sets(conv_run *r);
+
+static bool top_member(void *ctx, ecr_jscan *s, ecr_jspan key) {
+  conv_run *r = ctx;
+  if (r->sets_done && ecr_jspan_is(r->d, key, "\"findings\"")) {
+    size_t off = s->pos;
+    if (r->d[s->pos] != '[') return ecr_jscan_value(s, &r->top.findings, 1);
+    bool ok = ecr_jscan_members(s, finding_entry, r);
+    r->top.findings = (ecr_jspan){off, s->pos - off};
+    r->findings_done = ok;
+    return ok;
+  }
+  ecr_jspan v;
+  if (!ecr_jscan_value(s, &v, 1)) return false;
+  static const struct {
+    const char *key;
+    size_t offset;
+  } keys[] = {
+      {"\"schema\"", offsetof(top_spans, schema)},
+      {"\"account\"", offsetof(top_spans, account)},
+      {"\"accounts\"", offsetof(top_spans, accounts)},
+      {"\"as_of\"", offsetof(top_spans, as_of)},
+      {"\"repository_sets\"", offsetof(top_spans, sets)},
+      {"\"findings\"", offsetof(top_spans, findings)},
+      {"\"control\"", offsetof(top_spans, control)},
+      {"\"coverage\"", offsetof(top_spans, coverage)},
+      {"\"exceptions\"", offsetof(top_spans, exceptions)},
+      {"\"evidence\"", offsetof(top_spans, evidence)},
+      {"\"tool\"", offsetof(top_spans, tool)},
+      {"\"ledger\"", offsetof(top_spans, ledger)},
+  };
+  for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+    if (ecr_jspan_is(r->d, key, keys[i].key)) *(ecr_jspan *)((char *)&r->top + keys[i].offset) = v;
+  /* the account comes first in findings.json; the sets need it for nothing
+     but the findings need the sets: read them as soon as they are there */
+  if (ecr_jspan_is(r->d, key, "\"repository_sets\"") && r->d[v.off] == '{') return read_sets(r);
+  return true;
+}
+
+/* the keys "all" (a boolean) and "repositories" (an array) of a set */
+typedef struct set_check {
+  const char *d;
+  bool all, repositories;
+} set_check;
+
+static bool set_member(void *ctx, ecr_jspan key, ecr_jspan v, bool canonical) {
+  (void)canonical;
+  set_check *sc = ctx;
+  char c0 = sc->d[v.off];
+  if (ecr_jspan_is(sc->d, key, "\"all\"")) sc->all = c0 == 't' || c0 == 'f';
+  if (ecr_jspan_is(sc->d, key, "\"repositories\"")) sc->repositories = c0 == '[';
+  return true;
+}
+
+static bool append_printed(conv *c, const char *d, ecr_jspan v) {
+  cJSON *t = tree(d, v);
+  bool ok = t && ecr_json_print_value(&c->text, t, -1);
+  cJSON_Delete(t);
+  return ok;
+}
+
+static bool set_entry(void *ctx, ecr_jspan key, ecr_jspan v, bool canonical) {
+  conv_run *r = ctx;
+  conv *c = r->c;
+  char *k = text_of(r->d, key);
+  set_check sc = {r->d, false, false};
+  if (r->d[v.off] == '{') ecr_jscan_each(r->d, v, set_member, &sc, NULL);
+  if (!sc.all || !sc.repositories) {
+    BAD("repository_sets.%s must be {\"all\": bool, \"repositories\": [...]}", k);
+    free(k);
+    return false;
+  }
+  span sp = {c->text.len, 0};
+  if (canonical)
+    ecr_buf_append(&c->text, r->d + v.off, v.len);
+  else
+    append_printed(c, r->d, v);
+  sp.len = c->text.len - sp.off;
+  set_key sk = {k, c->n_sets};
+  ECR_PUSH(c->sets, c->n_sets, c->cap_sets, sp);
+  ECR_PUSH(r->keys, r->n_keys, r->cap_keys, sk);
+  return true;
+}
+
+static bool finding_member(void *ctx, ecr_jscan *s, ecr_jspan key) {
+  conv_run *r = ctx;
+  ecr_jspan v;
+  if (!ecr_jscan_value(s, &v, 2)) return false;
+  ECR_PUSH(r->members, r->n_members, r->cap_members, key);
+  ECR_PUSH(r->members, r->n_members, r->cap_members, v);
+  finding_spans *f = &r->f;
+  const char *d = r->d;
+  if (ecr_jspan_is(d, key, "\"id\""))
+    f->id = v;
+  else if (ecr_jspan_is(d, key, "\"status\""))
+    f->status = v;
+  else if (ecr_jspan_is(d, key, "\"severity\""))
+    f->severity = v;
+  else if (ecr_jspan_is(d, key, "\"principal\""))
+    f->principal = v;
+  else if (ecr_jspan_is(d, key, "\"repository_set\""))
+    f->repository_set = v;
+  else if (ecr_jspan_is(d, key, "\"access_level\""))
+    f->access_level = v;
+  else if (ecr_jspan_is(d, key, "\"repository_count\""))
+    f->repository_count = v;
+  return true;
+}
+
+/* A canonical finding from its members: `"key":value` joined by commas,
+ * without "change" and "account", repository_set's value cut after "rs-. */
+static void emit_members(conv_run *r, conv_finding *cf) {
+  conv *c = r->c;
+  const char *d = r->d;
+  ecr_buf_putc(&c->text, '{');
+  bool first = true;
+  for (size_t i = 0; i < r->n_members; i += 2) {
+    ecr_jspan key = r->members[i], v = r->members[i + 1];
+    if (ecr_jspan_is(d, key, "\"change\"") || ecr_jspan_is(d, key, "\"account\"")) continue;
+    if (!first) ecr_buf_putc(&c->text, ',');
+    first = false;
+    if (v.off == r->f.repository_set.off) {
+      ecr_buf_append(&c->text, d + key.off, key.len);
+      ecr_buf_puts(&c->text, ":\"rs-");
+      cf->head.len = c->text.len - cf->head.off;
+      cf->tail.off = c->text.len;
+      ecr_buf_putc(&c->text, '"');
+    } else {
+      ecr_buf_append(&c->text, d + key.off, v.off + v.len - key.off);
+    }
+  }
+}
+
+/* A finding that is not as the printer writes it: through a tree. */
+static bool emit_printed(conv_run *r, ecr_jspan v, conv_finding *cf) {
+  conv *c = r->c;
+  cJSON *f = tree(r->d, v);
+  if (!f) return false;
+  ecr_buf_putc(&c->text, '{');
+  bool first = true, ok = true;
+  for (const cJSON *m = f->child; m && ok; m = m->next) {
+    if (strcmp(m->string, "change") == 0 || strcmp(m->string, "account") == 0) continue;
+    if (!first) ecr_buf_putc(&c->text, ',');
+    first = false;
+    ecr_json_print_string(&c->text, m->string);
+    ecr_buf_putc(&c->text, ':');
+    if (strcmp(m->string, "repository_set") == 0) {
+      ecr_buf_puts(&c->text, "\"rs-");
+      cf->head.len = c->text.len - cf->head.off;
+      cf->tail.off = c->text.len;
+      ecr_buf_putc(&c->text, '"');
+    } else {
+      ok = ecr_json_print_value(&c->text, m, -1);
+    }
+  }
+  cJSON_Delete(f);
+  return ok;
+}
+
+static bool finding_entry(void *ctx, ecr_jscan *s, ecr_jspan key) {
+  (void)key;
+  conv_run *r = ctx;
+  conv *c = r->c;
+  size_t i = r->index++;
+  memset(&r->f, 0, sizeof(r->f));
+  r->n_members = 0;
+  if (s->pos >= s->end || r->d[s->pos] != '{') {
+    BAD("findings[%zu] is not an object", i);
+    return false;
+  }
+  size_t start = s->pos, ws0 = s->ws, odd0 = s->odd;
+  if (!ecr_jscan_members(s, finding_member, r)) return false;
+  ecr_jspan v = {start, s->pos - start};
+  bool canonical = s->ws == ws0 && s->odd == odd0;
+  const finding_spans *f = &r->f;
+  int si = status_of(r->d, f->status), vi = severity_of(r->d, f->severity);
+  char *rs = text_of(r->d, f->repository_set), *id = NULL;
+  if (si < 0 || vi < 0 || !rs || !f->id.len || r->d[f->id.off] != '"' || !f->principal.len ||
+      r->d[f->principal.off] != '{') {
+    BAD("findings[%zu] is not a finding (id, status, severity, principal, repository_set)", i);
+    free(rs);
+    return false;
+  }
+  set_key want = {rs, 0};
+  const set_key *hit = bsearch(&want, r->keys, r->n_keys, sizeof(set_key), cmp_set_key);
+  if (!hit) {
+    BAD("findings[%zu].repository_set %s is not a key of repository_sets", i, rs);
+    free(rs);
+    return false;
+  }
+  free(rs);
+  free(id);
+  conv_finding cf = {{c->text.len, 0}, {0, 0}, hit->index};
+  bool ok = true;
+  if (canonical) {
+    emit_members(r, &cf);
+  } else {
+    ok = emit_printed(r, v, &cf);
+  }
+  if (!ok) {
+    c->st = ecr_error_set(&c->err, ECR_E_INTERNAL, c->name, "out of memory");
+    return false;
+  }
+  ecr_buf_puts(&c->text, ",\"account\":");
+  ecr_json_print_string(&c->text, c->account);
+  ecr_buf_putc(&c->text, '}');
+  cf.tail.len = c->text.len - cf.tail.off;
+  ECR_PUSH(c->findings, c->n_findings, c->cap_findings, cf);
+  c->sum.by_status[si]++;
+  c->sum.by_status_severity[si][vi]++;
+  c->sum.n_findings++;
+  keep_worst(&c->sum, r->d, f, (ecr_check_status)si, (ecr_severity)vi);
+  return true;
+}
+
+/* schema, accounts, account and as_of; false (c->st set) when wrong */
+static bool header_check(conv_run *r) {
+  conv *c = r->c;
+  const char *data = r->d;
+  const top_spans *t = &r->top;
+  r->header_checked = true;
+  if (!ecr_jspan_is(data, t->schema, "\"ecraudit.findings/v2\"")) {
+    BAD("is not a findings.json of schema ecraudit.findings/v2");
+    return false;
+  }
+  if (t->accounts.len) {
+    BAD("is already an organisation report (it has \"accounts\"): merge per-account "
+        "findings.json files");
+    return false;
+  }
+  c->account = text_of(data, t->account);
+  if (!c->account || !is_account(c->account)) {
+    BAD("\"account\" must be a 12-digit account id");
+    return false;
+  }
+  c->as_of = text_of(data, t->as_of);
+  if (!c->as_of || !ecr_date_parse(c->as_of, NULL)) {
+    BAD("\"as_of\" must be a date (YYYY-MM-DD)");
+    return false;
+  }
+  c->sum.account = ecr_xstrdup(c->account);
+  c->sum.source = ecr_xstrdup(c->name);
+  return true;
+}
+
+/* repository sets, their keys sorted for the findings */
+static bool read_sets(conv_run *r) {
+  conv *c = r->c;
+  if (!ecr_jscan_each(r->d, r->top.sets, set_entry, r, NULL)) {
+    if (c->st == ECR_OK) BAD("repository_sets is malformed");
+    return false;
+  }
+  qsort(r->keys, r->n_keys, sizeof(set_key), cmp_set_key);
+  for (size_t i = 1; i < r->n_keys; i++)
+    if (strcmp(r->keys[i - 1].key, r->keys[i].key) == 0) {
+      BAD("repository_sets has the key %s twice", r->keys[i].key);
+      return false;
+    }
+  r->sets_read = true;
+  /* in ecraudit's own order the header is read by now: findings can stream */
+  if (r->top.schema.len && r->top.account.len && r->top.as_of.len) {
+    if (!header_check(r)) return false;
+    r->sets_done = true;
+  }
+  return true;
+}
+
+static void position(const char *data, size_t off, long *line, long *col) {
+  *line = 1;
+  *col = 1;
+  for (size_t i = 0; i < off; i++) {
+    if (data[i] == '\n') {
+      (*line)++;
+      *col = 1;
+    } else {
+      (*col)++;
+    }
+  }
+}
+
 /* Convert one document (c->name set); c->st says how it went. */
 static void convert(conv *c, const char *data, size_t len) {
-  cJSON *root = NULL;
-  set_key *keys = NULL;
+  conv_run r;
+  memset(&r, 0, sizeof(r));
+  r.c = c;
+  r.d = data;
+  cJSON *ev = NULL;
   ecr_buf_init(&c->text);
-  c->st = ecr_json_parse(data, len, c->name, &root, &c->err);
-  if (c->st != ECR_OK) goto done;
-  if (!cJSON_IsObject(root)) {
+  long line, col;
+  size_t at = 0, first = SIZE_MAX;
+  char why[160];
+  if ((at = ecr_utf8_first_invalid(data, len)) < len || memchr(data, '\0', len)) {
+    if (at >= len) at = (size_t)((const char *)memchr(data, '\0', len) - data);
+    position(data, at, &line, &col);
+    c->st =
+        ecr_error_set_at(&c->err, ECR_E_INPUT, c->name, line, col, "invalid UTF-8 or a NUL byte");
+    goto done;
+  }
+  if (!ecr_json_check(data, len, &at, &first, why, sizeof(why))) {
+    position(data, at, &line, &col);
+    c->st = ecr_error_set_at(&c->err, ECR_E_INPUT, c->name, line, col, "invalid JSON: %s", why);
+    goto done;
+  }
+  ecr_jscan s;
+  ecr_jspan all = {0, len};
+  ecr_jscan_init(&s, data, all);
+  if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) s.pos = 3;
+  while (s.pos < len && strchr(" \t\r\n", data[s.pos])) s.pos++;
+  if (s.pos >= len || data[s.pos] != '{') {
     BAD("is not a findings.json (not a JSON object)");
     goto done;
   }
-  const cJSON *schema = field(root, "schema");
-  if (!cJSON_IsString(schema) || strcmp(schema->valuestring, "ecraudit.findings/v2") != 0) {
-    BAD("is not a findings.json of schema ecraudit.findings/v2");
+  const top_spans *t = &r.top;
+  /* the header first: a wrong file is named before its findings are read */
+  bool ok = ecr_jscan_members(&s, top_member, &r) && ecr_jscan_at_end(&s);
+  if (c->st != ECR_OK) goto done;
+  if (!ok) {
+    position(data, s.err_pos, &line, &col);
+    c->st = ecr_error_set_at(&c->err, ECR_E_INPUT, c->name, line, col, "invalid JSON: %s",
+                             s.why ? s.why : "malformed");
     goto done;
   }
-  if (field(root, "accounts")) {
+  if (!r.header_checked && !header_check(&r)) goto done;
+  if (t->accounts.len) { /* after the findings in an organisation report */
     BAD("is already an organisation report (it has \"accounts\"): merge per-account "
         "findings.json files");
     goto done;
   }
-  const cJSON *acct = field(root, "account");
-  if (!cJSON_IsString(acct) || !is_account(acct->valuestring)) {
-    BAD("\"account\" must be a 12-digit account id");
-    goto done;
-  }
-  c->account = ecr_xstrdup(acct->valuestring);
-  const cJSON *sets = field(root, "repository_sets"), *findings = field(root, "findings");
-  if (!cJSON_IsObject(sets) || !cJSON_IsArray(findings)) {
+  if (!r.sets_read || !t->findings.len || data[t->findings.off] != '[') {
     BAD("needs \"repository_sets\" (an object) and \"findings\" (an array)");
     goto done;
   }
-  const cJSON *as_of = field(root, "as_of");
-  if (!cJSON_IsString(as_of) || !ecr_date_parse(as_of->valuestring, NULL)) {
-    BAD("\"as_of\" must be a date (YYYY-MM-DD)");
-    goto done;
-  }
-  c->as_of = ecr_xstrdup(as_of->valuestring);
-  c->sum.account = ecr_xstrdup(c->account);
-  c->sum.source = ecr_xstrdup(c->name);
-
-  /* repository sets: bodies, and their keys sorted for the findings */
-  size_t n_keys = (size_t)cJSON_GetArraySize(sets);
-  keys = ecr_xcalloc(n_keys + 1, sizeof(set_key));
-  size_t k = 0;
-  for (const cJSON *s = sets->child; s; s = s->next, k++) {
-    const cJSON *repos = field(s, "repositories");
-    if (!cJSON_IsObject(s) || !cJSON_IsBool(field(s, "all")) || !cJSON_IsArray(repos)) {
-      BAD("repository_sets.%s must be {\"all\": bool, \"repositories\": [...]}", s->string);
+  if (!r.findings_done) { /* findings before the sets or the header: read them now */
+    ecr_jscan fs;
+    ecr_jscan_init(&fs, data, t->findings);
+    if (!ecr_jscan_members(&fs, finding_entry, &r)) {
+      if (c->st == ECR_OK) BAD("findings: %s", fs.why ? fs.why : "malformed");
       goto done;
     }
-    span sp = {c->text.len, 0};
-    if (!ecr_json_print_value(&c->text, s, -1)) {
-      c->st = ecr_error_set(&c->err, ECR_E_INTERNAL, c->name, "out of memory");
-      goto done;
-    }
-    sp.len = c->text.len - sp.off;
-    ECR_PUSH(c->sets, c->n_sets, c->cap_sets, sp);
-    keys[k].key = s->string;
-    keys[k].index = k;
-  }
-  qsort(keys, n_keys, sizeof(set_key), cmp_set_key);
-  for (size_t i = 1; i < n_keys; i++)
-    if (strcmp(keys[i - 1].key, keys[i].key) == 0) {
-      BAD("repository_sets has the key %s twice", keys[i].key);
-      goto done;
-    }
-
-  /* findings */
-  size_t i = 0;
-  for (const cJSON *f = findings->child; f; f = f->next, i++) {
-    const cJSON *id = field(f, "id"), *st = field(f, "status"), *sev = field(f, "severity");
-    const cJSON *rs = field(f, "repository_set"), *p = field(f, "principal");
-    int si = cJSON_IsString(st) ? status_of(st->valuestring) : -1;
-    int vi = cJSON_IsString(sev) ? severity_of(sev->valuestring) : -1;
-    if (!cJSON_IsObject(f) || !cJSON_IsString(id) || si < 0 || vi < 0 || !cJSON_IsString(rs) ||
-        !cJSON_IsObject(p) || !cJSON_IsString(field(p, "arn"))) {
-      BAD("findings[%zu] is not a finding (id, status, severity, principal, repository_set)", i);
-      goto done;
-    }
-    set_key want = {rs->valuestring, 0};
-    const set_key *hit = bsearch(&want, keys, n_keys, sizeof(set_key), cmp_set_key);
-    if (!hit) {
-      BAD("findings[%zu].repository_set %s is not a key of repository_sets", i, rs->valuestring);
-      goto done;
-    }
-    conv_finding cf = {{c->text.len, 0}, {0, 0}, hit->index};
-    ecr_buf_putc(&c->text, '{');
-    bool first = true, ok = true;
-    for (const cJSON *m = f->child; m && ok; m = m->next) {
-      if (strcmp(m->string, "change") == 0 || strcmp(m->string, "account") == 0) continue;
-      if (!first) ecr_buf_putc(&c->text, ',');
-      first = false;
-      ecr_json_print_string(&c->text, m->string);
-      ecr_buf_putc(&c->text, ':');
-      if (m == rs) {
-        ecr_buf_puts(&c->text, "\"rs-");
-        cf.head.len = c->text.len - cf.head.off;
-        cf.tail.off = c->text.len;
-        ecr_buf_putc(&c->text, '"');
-      } else {
-        ok = ecr_json_print_value(&c->text, m, -1);
-      }
-    }
-    ecr_buf_puts(&c->text, ",\"account\":");
-    ecr_json_print_string(&c->text, c->account);
-    ecr_buf_putc(&c->text, '}');
-    if (!ok) {
-      c->st = ecr_error_set(&c->err, ECR_E_INTERNAL, c->name, "out of memory");
-      goto done;
-    }
-    cf.tail.len = c->text.len - cf.tail.off;
-    ECR_PUSH(c->findings, c->n_findings, c->cap_findings, cf);
-    c->sum.by_status[si]++;
-    c->sum.by_status_severity[si][vi]++;
-    c->sum.n_findings++;
-    keep_worst(&c->sum, f, (ecr_check_status)si, (ecr_severity)vi);
   }
   c->sum.overall = c->sum.by_status[ECR_CHECK_FAIL]      ? ECR_CHECK_FAIL
                    : c->sum.by_status[ECR_CHECK_UNKNOWN] ? ECR_CHECK_UNKNOWN
                                                          : ECR_CHECK_PASS;
 
   /* the small parts */
-  c->control = detach(root, "control");
-  c->coverage = detach(root, "coverage");
-  c->exceptions = detach(root, "exceptions");
-  c->tool = detach(root, "tool");
-  c->ledger = detach(root, "ledger");
-  cJSON *ev = cJSON_GetObjectItemCaseSensitive(root, "evidence");
+  c->control = tree(data, t->control);
+  c->coverage = tree(data, t->coverage);
+  c->exceptions = tree(data, t->exceptions);
+  c->tool = tree(data, t->tool);
+  c->ledger = tree(data, t->ledger);
+  ev = tree(data, t->evidence);
   if (ev) {
     c->files = detach(ev, "files");
     c->gaps = detach(ev, "gaps");
@@ -291,8 +567,8 @@ static void convert(conv *c, const char *data, size_t len) {
     BAD("needs \"control\", \"coverage\", \"exceptions\" and \"evidence\" {files, gaps}");
     goto done;
   }
-  for (const cJSON *s = c->coverage->child; s; s = s->next)
-    if (!cJSON_IsString(s)) {
+  for (const cJSON *e = c->coverage->child; e; e = e->next)
+    if (!cJSON_IsString(e)) {
       BAD("coverage must be an array of strings");
       goto done;
     }
@@ -308,8 +584,9 @@ static void convert(conv *c, const char *data, size_t len) {
       goto done;
     }
 done:
-  free(keys);
-  cJSON_Delete(root);
+  for (size_t i = 0; i < r.n_keys; i++) free(r.keys[i].key);
+  free(r.keys);
+  cJSON_Delete(ev);
 }
 
 /* ---- the merger -------------------------------------------------------------- */
@@ -596,21 +873,48 @@ ecr_status ecr_org_merge_add_file(ecr_org_merge *m, const char *path, ecr_error 
   return st;
 }
 
-typedef struct job {
+/* A pool of workers converting documents ahead of the writer: worker k
+ * takes the next index, waits for a free slot of the ring (at most 2 x
+ * jobs documents converted and not yet written), converts into it; the
+ * writer absorbs the slots in order. */
+typedef struct slot {
+  conv c;
+  bool ready;
+} slot;
+
+typedef struct pool {
   ecr_org_producer produce;
   void *ctx;
-  size_t index;
-  conv c;
-} job;
+  size_t n, next, written, ring;
+  bool stop;
+  slot *slots;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+} pool;
 
-static void *run_job(void *arg) {
-  job *j = arg;
-  char *data = NULL, *name = NULL;
-  size_t len = 0;
-  j->c.st = j->produce(j->ctx, j->index, &name, &data, &len, &j->c.err);
-  j->c.name = name ? name : ecr_xstrdup("?");
-  if (j->c.st == ECR_OK) convert(&j->c, data, len);
-  free(data);
+static void *worker(void *arg) {
+  pool *p = arg;
+  pthread_mutex_lock(&p->mu);
+  for (;;) {
+    while (!p->stop && p->next < p->n && p->next >= p->written + p->ring)
+      pthread_cond_wait(&p->cv, &p->mu);
+    if (p->stop || p->next >= p->n) break;
+    size_t i = p->next++;
+    pthread_mutex_unlock(&p->mu);
+    conv c;
+    memset(&c, 0, sizeof(c));
+    char *data = NULL, *name = NULL;
+    size_t len = 0;
+    c.st = p->produce(p->ctx, i, &name, &data, &len, &c.err);
+    c.name = name ? name : ecr_xstrdup("?");
+    if (c.st == ECR_OK) convert(&c, data, len);
+    free(data);
+    pthread_mutex_lock(&p->mu);
+    p->slots[i % p->ring].c = c;
+    p->slots[i % p->ring].ready = true;
+    pthread_cond_broadcast(&p->cv);
+  }
+  pthread_mutex_unlock(&p->mu);
   return NULL;
 }
 
@@ -625,36 +929,69 @@ ecr_status ecr_org_merge_add_produced(ecr_org_merge *m, size_t n, ecr_org_produc
                                       void *ctx, size_t jobs, ecr_error *err) {
   if (jobs == 0) jobs = ecr_org_cores();
   if (jobs > MAX_JOBS) jobs = MAX_JOBS;
-  job *batch = ecr_xcalloc(jobs, sizeof(job));
+  if (jobs > n) jobs = n ? n : 1;
+  pool p = {produce,
+            ctx,
+            n,
+            0,
+            0,
+            2 * jobs,
+            false,
+            NULL,
+            PTHREAD_MUTEX_INITIALIZER,
+            PTHREAD_COND_INITIALIZER};
+  p.slots = ecr_xcalloc(p.ring, sizeof(slot));
   pthread_t th[MAX_JOBS];
-  bool started[MAX_JOBS];
+  size_t started = 0;
+  for (size_t k = 0; k < jobs; k++)
+    if (pthread_create(&th[started], NULL, worker, &p) == 0) started++;
   ecr_status st = ECR_OK;
-  for (size_t i = 0; i < n && st == ECR_OK; i += jobs) {
-    size_t k = n - i < jobs ? n - i : jobs;
-    for (size_t j = 0; j < k; j++) {
-      memset(&batch[j], 0, sizeof(job));
-      batch[j].produce = produce;
-      batch[j].ctx = ctx;
-      batch[j].index = i + j;
-      started[j] = j > 0 && pthread_create(&th[j], NULL, run_job, &batch[j]) == 0;
+  if (started == 0) { /* no thread: convert in this one, one at a time */
+    p.ring = 1;
+    for (size_t i = 0; i < n && st == ECR_OK; i++) {
+      p.next = i;
+      p.written = i;
+      p.n = i + 1;
+      worker(&p);
+      slot *s = &p.slots[0];
+      st = s->c.st == ECR_OK ? absorb(m, &s->c, err) : (*err = s->c.err, s->c.st);
+      conv_cleanup(&s->c);
+      s->ready = false;
     }
-    for (size_t j = 0; j < k; j++)
-      if (!started[j]) run_job(&batch[j]);
-    for (size_t j = 0; j < k; j++)
-      if (started[j]) pthread_join(th[j], NULL);
-    for (size_t j = 0; j < k; j++) {
+  } else {
+    for (size_t i = 0; i < n; i++) {
+      slot *s = &p.slots[i % p.ring];
+      pthread_mutex_lock(&p.mu);
+      while (!s->ready) pthread_cond_wait(&p.cv, &p.mu);
+      pthread_mutex_unlock(&p.mu);
       if (st == ECR_OK) {
-        if (batch[j].c.st != ECR_OK) {
-          st = batch[j].c.st;
-          *err = batch[j].c.err;
+        if (s->c.st != ECR_OK) {
+          st = s->c.st;
+          *err = s->c.err;
         } else {
-          st = absorb(m, &batch[j].c, err);
+          st = absorb(m, &s->c, err);
         }
       }
-      conv_cleanup(&batch[j].c);
+      conv_cleanup(&s->c);
+      pthread_mutex_lock(&p.mu);
+      s->ready = false;
+      p.written = i + 1;
+      if (st != ECR_OK) p.stop = true;
+      pthread_cond_broadcast(&p.cv);
+      pthread_mutex_unlock(&p.mu);
+      if (st != ECR_OK) break;
     }
   }
-  free(batch);
+  pthread_mutex_lock(&p.mu);
+  p.stop = true;
+  pthread_cond_broadcast(&p.cv);
+  pthread_mutex_unlock(&p.mu);
+  for (size_t k = 0; k < started; k++) pthread_join(th[k], NULL);
+  for (size_t k = 0; k < p.ring; k++)
+    if (p.slots[k].ready) conv_cleanup(&p.slots[k].c);
+  free(p.slots);
+  pthread_mutex_destroy(&p.mu);
+  pthread_cond_destroy(&p.cv);
   return st;
 }
 

@@ -2,6 +2,7 @@
 #ifndef ECRAUDIT_ORG_INTERNAL_H
 #define ECRAUDIT_ORG_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "ecraudit/org.h"
@@ -23,5 +24,45 @@ size_t ecr_org_cores(void);
 /* Move the summary out of a finished merge (the merge keeps an empty one).
  * Caller frees with ecr_org_summary_free. */
 ecr_org_summary *ecr_org_merge_take_summary(ecr_org_merge *m);
+
+/* ---- scan.c: validate JSON and find spans without a tree ------------------ */
+
+typedef struct ecr_jspan {
+  size_t off, len;
+} ecr_jspan;
+
+#define ECR_JSCAN_MAX_DEPTH 128
+
+typedef struct ecr_jscan {
+  const char *d;
+  size_t pos, end;
+  size_t ws;       /* whitespace bytes between tokens seen */
+  size_t odd;      /* tokens the findings.json printer would write otherwise
+                      (an escape it does not use, a number it prints otherwise) */
+  const char *why; /* first syntax error, NULL when none */
+  size_t err_pos;
+} ecr_jscan;
+
+void ecr_jscan_init(ecr_jscan *s, const char *data, ecr_jspan range);
+/* The whole range is one JSON value (surrounding whitespace allowed). */
+bool ecr_jscan_document(ecr_jscan *s, ecr_jspan *out);
+bool ecr_jscan_value(ecr_jscan *s, ecr_jspan *out, int depth);
+
+/* key: the member's key with its quotes (zero for array elements); value:
+ * its value; canonical: the member is exactly as the findings.json printer
+ * (src/render/json_print.h, one line) would write it. false stops. */
+typedef bool (*ecr_jscan_cb)(void *ctx, ecr_jspan key, ecr_jspan value, bool canonical);
+/* Each member of the object, or element of the array, at span, validated
+ * as it is read (errs, when not NULL, says where it is not valid JSON). */
+bool ecr_jscan_each(const char *data, ecr_jspan span, ecr_jscan_cb cb, void *ctx, ecr_jscan *errs);
+/* Push style: cb is called at each member's value (after the key and ':',
+ * or at each element) and must consume it from s (ecr_jscan_value, or
+ * ecr_jscan_members for a nested container); false stops. */
+typedef bool (*ecr_jscan_push_cb)(void *ctx, ecr_jscan *s, ecr_jspan key);
+bool ecr_jscan_members(ecr_jscan *s, ecr_jscan_push_cb cb, void *ctx);
+/* Only whitespace is left. */
+bool ecr_jscan_at_end(ecr_jscan *s);
+/* span's bytes are exactly text */
+bool ecr_jspan_is(const char *data, ecr_jspan span, const char *text);
 
 #endif
