@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# The organisation report (issue 18; DESIGN.md "Organisation evidence (layout)", `merge`):
+#  1. report --evidence on the hand-written layout tests/org/evidence: the findings of
+#     expected.tsv (README.md derives them), exit 1, schema-valid;
+#  2. merge of the per-account reports (report --evidence evidence/accounts/<id>) agrees with
+#     it: same ids, statuses, severities, accounts and summary; schema-valid;
+#  3. merge of bad input: one line naming the file, exit 2, nothing written, an earlier
+#     findings.json left as it was; usage errors; --fail-on.
+# Env (from CTest): ECRAUDIT, ECR_SRC, ECR_BUILD.
+set -euo pipefail
+
+PY=/usr/bin/python3
+CHECK="$ECR_SRC/tests/cli/findings_schema.py"
+ORG="$ECR_SRC/tests/org/evidence"
+tmp=$(mktemp -d "${ECR_BUILD}/org-report.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); echo "ok - $1"; }
+bad() { failed=$((failed + 1)); echo "not ok - $1"; }
+check() { if "$@"; then ok "$desc"; else bad "$desc"; fi; }
+export SOURCE_DATE_EPOCH=1764547200 # 2025-12-01: byte-stable generated_at
+
+# ---- 1. report --evidence on the organisation layout ----------------------------
+rc=0
+"$ECRAUDIT" report --evidence "$ORG" --out "$tmp/org" --as-of 2026-12-01 2>"$tmp/org.err" || rc=$?
+desc="report --evidence ORG exits 1 (non-compliant)"; check [ "$rc" = 1 ]
+desc="report --evidence ORG: summary line names the organisation"
+check grep -q "organisation of 3 accounts (2 fail, 0 unknown, 1 pass): non-compliant: 8 fail, 0 unknown, 0 excepted, 8 pass" "$tmp/org.err"
+desc="report --evidence ORG writes findings.json only"; check [ "$(ls "$tmp/org")" = findings.json ]
+desc="organisation findings.json matches the contract"; check "$PY" "$CHECK" "$tmp/org/findings.json"
+desc="organisation findings.json: every file's SHA-256 (paths relative to ORG)"
+check "$PY" "$CHECK" "$tmp/org/findings.json" --evidence "$ORG"
+desc="organisation findings are expected.tsv"
+check "$PY" - "$tmp/org/findings.json" "$ECR_SRC/tests/org/expected.tsv" <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+got = sorted((f["account"], f["principal"]["arn"], f["access_level"], f["status"],
+              str(f["repository_count"])) for f in d["findings"])
+want = sorted(tuple(l.rstrip("\n").split("\t")) for l in open(sys.argv[2]) if not l.startswith("#"))
+if got != want:
+    for x in sorted(set(got) ^ set(want)): print("differs:", x, "(got)" if x in got else "(expected)")
+    sys.exit(1)
+assert d["accounts"] == ["111111111111", "222222222222", "333333333333"], d["accounts"]
+assert d["account"] == "111111111111"
+assert d["summary"] == {"fail": 8, "excepted": 0, "unknown": 0, "pass": 8}, d["summary"]
+assert d["overall"] == "fail"
+# bob's DeleteRepository: denied by the OU's SCP from organization/222222222222-scps.json
+bob = [f for f in d["findings"] if f["principal"]["arn"].endswith(":user/bob")]
+assert bob and not any("ecr:DeleteRepository" in f["actions"] for f in bob), bob
+paths = [f["path"] for f in d["evidence"]["files"]]
+assert "organization/222222222222-scps.json" in paths and "accounts/222222222222/iam/account-authorization-details.json" in paths, paths
+# repository sets renumbered over the organisation: keys rs-1..rs-N, each used
+assert sorted(d["repository_sets"], key=lambda k: int(k[3:])) == ["rs-%d" % i for i in range(1, len(d["repository_sets"]) + 1)]
+assert len({f["id"] for f in d["findings"]}) == len(d["findings"])
+assert any("333333333333" in c and "Service control policies were not collected" in c for c in d["coverage"]), d["coverage"]
+PYEOF
+
+# ---- 2. per-account reports, then merge: the same findings --------------------------
+for a in 111111111111 222222222222 333333333333; do
+  rc=0
+  "$ECRAUDIT" report --evidence "$ORG/accounts/$a" --out "$tmp/acct/$a" --format json --as-of 2026-12-01 --quiet || rc=$?
+  desc="report on accounts/$a alone exits $([ $a = 333333333333 ] && echo 0 || echo 1)"
+  check [ "$rc" = "$([ $a = 333333333333 ] && echo 0 || echo 1)" ]
+done
+rc=0
+"$ECRAUDIT" merge --out "$tmp/merged" "$tmp"/acct/*/findings.json 2>"$tmp/merge.err" || rc=$?
+desc="merge exits 1 (non-compliant)"; check [ "$rc" = 1 ]
+desc="merged findings.json matches the contract"; check "$PY" "$CHECK" "$tmp/merged/findings.json"
+desc="merge and report --evidence agree (ids, statuses, severities, accounts, summary, sets)"
+check "$PY" - "$tmp/org/findings.json" "$tmp/merged/findings.json" <<'PYEOF'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+key = lambda d: sorted((f["id"], f["status"], f["severity"], f["account"], f["principal"]["arn"],
+                        f["access_level"], tuple(f["actions"]),
+                        tuple(d["repository_sets"][f["repository_set"]]["repositories"])) for f in d["findings"])
+assert key(a) == key(b), set(key(a)) ^ set(key(b))
+for k in ("accounts", "summary", "overall", "account", "coverage", "exceptions"):
+    assert a[k] == b[k], (k, a[k], b[k])
+PYEOF
+desc="merge of the files in another order writes the same findings.json"
+rc=0
+"$ECRAUDIT" merge --quiet --out "$tmp/merged2" "$tmp/acct/333333333333/findings.json" \
+  "$tmp/acct/111111111111/findings.json" "$tmp/acct/222222222222/findings.json" || rc=$?
+check "$PY" - "$tmp/merged/findings.json" "$tmp/merged2/findings.json" <<'PYEOF'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+ids = lambda d: sorted((f["id"], f["status"]) for f in d["findings"])
+assert ids(a) == ids(b) and a["accounts"] == b["accounts"] and a["summary"] == b["summary"]
+PYEOF
+desc="merge --fail-on critical exits 1 (a critical cross-account push fails)"
+rc=0; "$ECRAUDIT" merge --quiet --fail-on critical --out "$tmp/m3" "$tmp"/acct/*/findings.json || rc=$?
+check [ "$rc" = 1 ]
+desc="merge of the compliant account alone exits 0"
+rc=0; "$ECRAUDIT" merge --quiet --out "$tmp/m4" "$tmp/acct/333333333333/findings.json" || rc=$?
+check [ "$rc" = 0 ]
+desc="merge --fail-on critical without the platform account exits 0 (bob's push is high)"
+rc=0; "$ECRAUDIT" merge --quiet --fail-on critical --out "$tmp/m5" "$tmp/acct/222222222222/findings.json" || rc=$?
+check [ "$rc" = 0 ]
+
+# ---- 3. bad input ------------------------------------------------------------------
+mkdir -p "$tmp/bad" "$tmp/keep"
+cp "$tmp/merged/findings.json" "$tmp/keep/findings.json"
+head -c 2000 "$tmp/acct/111111111111/findings.json" >"$tmp/bad/truncated.json"
+echo '[1, 2]' >"$tmp/bad/array.json"
+sed 's/"ecraudit.findings\/v2"/"ecraudit.findings\/v1"/' "$tmp/acct/111111111111/findings.json" >"$tmp/bad/schema.json"
+bad_case() { # name, expected stderr pattern, files...
+  local name=$1 pat=$2; shift 2
+  local rc=0
+  "$ECRAUDIT" merge --out "$tmp/keep" "$@" 2>"$tmp/err" || rc=$?
+  desc="merge $name: exit 2"; check [ "$rc" = 2 ]
+  desc="merge $name: one line on stderr matching '$pat'"
+  check bash -c '[ "$(wc -l <"$1")" = 1 ] && grep -q -- "$2" "$1"' _ "$tmp/err" "$pat"
+  desc="merge $name: the earlier findings.json intact, no temporary file left"
+  check bash -c 'cmp -s "$1/findings.json" "$2" && [ "$(ls "$1")" = findings.json ]' _ "$tmp/keep" "$tmp/merged/findings.json"
+}
+bad_case "a truncated file" "truncated.json: line" "$tmp/acct/222222222222/findings.json" "$tmp/bad/truncated.json"
+bad_case "not an object" "array.json: is not a findings.json" "$tmp/bad/array.json"
+bad_case "another schema" "schema.json: is not a findings.json of schema ecraudit.findings/v2" "$tmp/bad/schema.json"
+bad_case "a missing file" "nope.json" "$tmp/acct/222222222222/findings.json" "$tmp/bad/nope.json"
+bad_case "one account twice" "account 222222222222 is already in the merge" \
+  "$tmp/acct/222222222222/findings.json" "$tmp/acct/222222222222/findings.json"
+bad_case "an organisation report" "is already an organisation report" "$tmp/org/findings.json"
+for args in "" "--out $tmp/x" "$tmp/acct/222222222222/findings.json" "--out $tmp/x --bogus $tmp/acct/222222222222/findings.json" \
+  "--out $tmp/x --format html $tmp/acct/222222222222/findings.json"; do
+  rc=0
+  # shellcheck disable=SC2086
+  "$ECRAUDIT" merge $args 2>"$tmp/err" || rc=$?
+  desc="merge ${args:-(no arguments)}: usage error, exit 2"; check [ "$rc" = 2 ]
+done
+desc="merge --help"; check bash -c '"$1" merge --help | grep -q "usage: ecraudit merge"' _ "$ECRAUDIT"
+
+echo "# $passed passed, $failed failed"
+[ "$failed" = 0 ]
