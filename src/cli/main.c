@@ -21,7 +21,7 @@ static const char usage_text[] =
     "                   [--as-of YYYY-MM-DD] [--baseline OLD/findings.json] [--fail-on SEVERITY] [--quiet]\n"
     "  ecraudit matrix  --evidence DIR\n"
     "  ecraudit paths   --evidence DIR\n"
-    "  ecraudit merge   --out DIR FINDINGS.json... [--format json] [--fail-on SEVERITY] [--quiet]\n"
+    "  ecraudit merge   --out DIR FINDINGS.json... [--format json,junit] [--fail-on SEVERITY] [--quiet]\n"
     "  ecraudit collect --out DIR [--profile NAME] [--region R ... | --region all] [--endpoint-url URL] [--quiet]\n"
     "                   [--timeout SECONDS]  (whole collection, default 1800)\n"
     "  ecraudit scan    --out DIR [collect options] [report options]\n"
@@ -59,11 +59,13 @@ static const char merge_help[] =
     "Writes one organisation report into --out from per-account findings.json files (each\n"
     "written by `ecraudit report` or `scan` for one account), without the bundles and without\n"
     "evaluating again: DIR/findings.json with every account's findings (each with its\n"
-    "\"account\"), \"accounts\" and a summary over all. The same report as `ecraudit report\n"
+    "\"account\"), \"accounts\" and a summary over all, and DIR/report.junit.xml (an\n"
+    "organisation summary suite, then each account's suite). The same report as `ecraudit report\n"
     "--evidence ORG` on the organisation layout (ORG/organization/, ORG/accounts/<id>/).\n"
     "\n"
     "  --out DIR            output directory (required)\n"
-    "  --format LIST        json (organisation reports write findings.json only, so far)\n"
+    "  --format LIST        json,junit (the default; organisation reports have no html, pdf\n"
+    "                       or asff yet)\n"
     "  --fail-on SEVERITY   as for report\n"
     "  --quiet              no summary line on stderr\n"
     "  -h, --help           this text\n"
@@ -389,19 +391,27 @@ done:
   return rc;
 }
 
-/* Organisation reports write findings.json only, so far. */
+/* Organisation reports: findings.json and report.junit.xml (the default),
+ * not yet html, pdf, asff. */
 static int org_formats(const char *list, ecr_org_opts *oo) {
-  oo->json = true;
-  if (!list) return 0;
+  if (!list) {
+    oo->json = oo->junit = true;
+    return 0;
+  }
   const ecr_renderer *chosen[16];
   size_t n = 0;
   int rc = parse_formats(list, chosen, &n);
   if (rc) return rc;
-  for (size_t i = 0; i < n; i++)
-    if (strcmp(chosen[i]->name, "json") != 0)
-      return usage_error("--format %s: an organisation report writes findings.json only, so "
-                         "far (--format json)",
+  for (size_t i = 0; i < n; i++) {
+    if (strcmp(chosen[i]->name, "json") == 0)
+      oo->json = true;
+    else if (strcmp(chosen[i]->name, "junit") == 0)
+      oo->junit = true;
+    else
+      return usage_error("--format %s: an organisation report writes findings.json and "
+                         "report.junit.xml only, so far (--format json,junit)",
                          chosen[i]->name);
+  }
   return 0;
 }
 

@@ -26,6 +26,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "ecraudit/evaluate.h"
 #include "evidence/json_file.h"
 #include "org/org_internal.h"
 #include "render/json_print.h"
@@ -56,12 +57,16 @@ typedef struct conv {
   ecr_org_acct sum; /* account, counts, worst (source = name) */
   cJSON *control, *coverage, *exceptions, *files, *gaps, *tool, *ledger;
   char *as_of;
+  bool want_junit;
+  ecr_buf junit;          /* the account's <testsuite> */
+  size_t junit_totals[3]; /* its tests, failures, errors */
 } conv;
 
 static void conv_cleanup(conv *c) {
   free(c->name);
   free(c->account);
   ecr_buf_cleanup(&c->text);
+  ecr_buf_cleanup(&c->junit);
   free(c->sets);
   free(c->findings);
   free(c->sum.account);
@@ -583,6 +588,15 @@ static void convert(conv *c, const char *data, size_t len) {
       BAD("evidence.files must be an array of {path, sha256}");
       goto done;
     }
+  if (c->want_junit) {
+    ecr_report *model = NULL;
+    ecr_ledger *ledger = NULL;
+    ecr_buf_init(&c->junit);
+    c->st = ecr_org_model_from_json(c->name, data, len, &model, &ledger, &c->err);
+    if (c->st == ECR_OK) c->st = ecr_org_junit_account(model, &c->junit, c->junit_totals, &c->err);
+    ecr_report_free(model);
+    ecr_ledger_free(ledger);
+  }
 done:
   for (size_t i = 0; i < r.n_keys; i++) free(r.keys[i].key);
   free(r.keys);
@@ -600,6 +614,9 @@ typedef struct coverage_line {
 struct ecr_org_merge {
   char *out_dir;
   ecr_atomic_file sets_part, findings_part, final;
+  bool junit; /* also report.junit.xml */
+  ecr_atomic_file junit_part, junit_final;
+  size_t junit_totals[3];
   size_t n_sets_written, n_findings_written;
   ecr_org_summary sum;
   size_t cap_accounts;
@@ -614,6 +631,15 @@ struct ecr_org_merge {
   ecr_index files_ix;
   ecr_buf line;
 };
+
+ecr_status ecr_org_merge_want_junit(ecr_org_merge *m, ecr_error *err) {
+  if (m->junit) return ECR_OK;
+  char *path = ecr_path_join(m->out_dir, "report.junit.xml.suites");
+  ecr_status st = ecr_atomic_open(&m->junit_part, path, err);
+  free(path);
+  if (st == ECR_OK) m->junit = true;
+  return st;
+}
 
 ecr_status ecr_org_merge_new(const char *out_dir, ecr_org_merge **out, ecr_error *err) {
   *out = NULL;
@@ -665,6 +691,8 @@ void ecr_org_merge_free(ecr_org_merge *m) {
   ecr_atomic_abort(&m->sets_part);
   ecr_atomic_abort(&m->findings_part);
   ecr_atomic_abort(&m->final);
+  ecr_atomic_abort(&m->junit_part);
+  ecr_atomic_abort(&m->junit_final);
   for (size_t i = 0; i < m->sum.n_accounts; i++) free_account(&m->sum.accounts[i]);
   free(m->sum.accounts);
   free(m->sum.account);
@@ -767,6 +795,11 @@ static ecr_status absorb(ecr_org_merge *m, conv *c, ecr_error *err) {
   if (write_part(&m->findings_part, b, err) != ECR_OK) return ECR_E_OUTPUT;
   ecr_buf_reset(b);
 
+  if (m->junit) {
+    if (write_part(&m->junit_part, &c->junit, err) != ECR_OK) return ECR_E_OUTPUT;
+    for (int k = 0; k < 3; k++) m->junit_totals[k] += c->junit_totals[k];
+  }
+
   /* summary */
   size_t ai = m->sum.n_accounts;
   ECR_PUSH(m->sum.accounts, m->sum.n_accounts, m->cap_accounts, c->sum);
@@ -854,6 +887,7 @@ ecr_status ecr_org_merge_add(ecr_org_merge *m, const char *name, const char *dat
   conv c;
   memset(&c, 0, sizeof(c));
   c.name = ecr_xstrdup(name);
+  c.want_junit = m->junit;
   convert(&c, data, len);
   ecr_status st = c.st;
   if (st != ECR_OK)
@@ -886,7 +920,7 @@ typedef struct pool {
   ecr_org_producer produce;
   void *ctx;
   size_t n, next, written, ring;
-  bool stop;
+  bool stop, junit;
   slot *slots;
   pthread_mutex_t mu;
   pthread_cond_t cv;
@@ -907,6 +941,7 @@ static void *worker(void *arg) {
     size_t len = 0;
     c.st = p->produce(p->ctx, i, &name, &data, &len, &c.err);
     c.name = name ? name : ecr_xstrdup("?");
+    c.want_junit = p->junit;
     if (c.st == ECR_OK) convert(&c, data, len);
     free(data);
     pthread_mutex_lock(&p->mu);
@@ -930,16 +965,13 @@ ecr_status ecr_org_merge_add_produced(ecr_org_merge *m, size_t n, ecr_org_produc
   if (jobs == 0) jobs = ecr_org_cores();
   if (jobs > MAX_JOBS) jobs = MAX_JOBS;
   if (jobs > n) jobs = n ? n : 1;
-  pool p = {produce,
-            ctx,
-            n,
-            0,
-            0,
-            2 * jobs,
-            false,
-            NULL,
-            PTHREAD_MUTEX_INITIALIZER,
-            PTHREAD_COND_INITIALIZER};
+  pool p = {.produce = produce,
+            .ctx = ctx,
+            .n = n,
+            .ring = 2 * jobs,
+            .junit = m->junit,
+            .mu = PTHREAD_MUTEX_INITIALIZER,
+            .cv = PTHREAD_COND_INITIALIZER};
   p.slots = ecr_xcalloc(p.ring, sizeof(slot));
   pthread_t th[MAX_JOBS];
   size_t started = 0;
@@ -1039,6 +1071,8 @@ static cJSON *coverage_json(const ecr_org_merge *m) {
   ecr_buf_cleanup(&b);
   return a;
 }
+
+static ecr_status finish_junit(ecr_org_merge *m, ecr_error *err);
 
 static ecr_status copy_part(ecr_org_merge *m, ecr_atomic_file *part, ecr_error *err) {
   if (fflush(part->fp) != 0 || ferror(part->fp))
@@ -1158,6 +1192,7 @@ ecr_status ecr_org_merge_finish(ecr_org_merge *m, ecr_error *err) {
     goto done_buf;
   }
   st = ecr_atomic_finish(&m->final, err);
+  if (st == ECR_OK && m->junit) st = finish_junit(m, err);
 done_buf:
   ecr_buf_cleanup(&b);
 done:
@@ -1171,7 +1206,42 @@ const ecr_org_summary *ecr_org_merge_summary(const ecr_org_merge *m) {
 }
 
 ecr_status ecr_org_merge_publish(ecr_org_merge *m, ecr_error *err) {
-  return ecr_atomic_publish(&m->final, err);
+  ecr_status st = ecr_atomic_publish(&m->final, err);
+  if (st == ECR_OK && m->junit) st = ecr_atomic_publish(&m->junit_final, err);
+  return st;
+}
+
+/* report.junit.xml: the summary suite, the accounts' suites, the end. */
+static ecr_status finish_junit(ecr_org_merge *m, ecr_error *err) {
+  ecr_buf b;
+  ecr_buf_init(&b);
+  ecr_status st = ecr_org_junit_head(&m->sum, m->junit_totals, &b, err);
+  char *path = ecr_path_join(m->out_dir, "report.junit.xml");
+  if (st == ECR_OK) st = ecr_atomic_open(&m->junit_final, path, err);
+  free(path);
+  if (st != ECR_OK) goto done;
+  bool ok = ecr_atomic_write(&m->junit_final, b.data, b.len);
+  if (ok) {
+    if (fflush(m->junit_part.fp) != 0) ok = false;
+    FILE *in = ok ? fopen(m->junit_part.tmp_path, "rb") : NULL;
+    char *chunk = ecr_xmalloc(1 << 16);
+    size_t got;
+    while (in && ok && (got = fread(chunk, 1, 1 << 16, in)) > 0)
+      ok = ecr_atomic_write(&m->junit_final, chunk, got);
+    ok = ok && in && !ferror(in);
+    if (in) fclose(in);
+    free(chunk);
+    ecr_atomic_abort(&m->junit_part);
+  }
+  ok = ok && ecr_atomic_write(&m->junit_final, "</testsuites>\n", 14);
+  if (!ok) {
+    st = ecr_error_set(err, ECR_E_OUTPUT, m->junit_final.path, "cannot write (write failed)");
+    goto done;
+  }
+  st = ecr_atomic_finish(&m->junit_final, err);
+done:
+  ecr_buf_cleanup(&b);
+  return st;
 }
 
 ecr_org_summary *ecr_org_merge_take_summary(ecr_org_merge *m) {

@@ -5,7 +5,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "ecraudit/ledger.h"
 #include "ecraudit/org.h"
+#include "util/util.h"
 
 /* Produce document i of a merge, in a worker thread: *name (what errors
  * call it) and data and len (one account's findings.json), all malloc'd and
@@ -18,12 +20,35 @@ typedef ecr_status (*ecr_org_producer)(void *ctx, size_t i, char **name, char **
 ecr_status ecr_org_merge_add_produced(ecr_org_merge *m, size_t n, ecr_org_producer produce,
                                       void *ctx, size_t jobs, ecr_error *err);
 
+/* Also write report.junit.xml (before adding documents). */
+ecr_status ecr_org_merge_want_junit(ecr_org_merge *m, ecr_error *err);
+
 /* Online processors (at least 1). */
 size_t ecr_org_cores(void);
 
 /* Move the summary out of a finished merge (the merge keeps an empty one).
  * Caller frees with ecr_org_summary_free. */
 ecr_org_summary *ecr_org_merge_take_summary(ecr_org_merge *m);
+
+/* ---- model.c: an account's report model from its findings.json ---------- */
+
+/* The model a renderer needs (findings, repository sets, principal views
+ * grouped from the findings, ledger entries, coverage, evidence list,
+ * gaps); what findings.json does not hold stays empty. *ledger_out owns
+ * the entries the model borrows: free it after the model. */
+ecr_status ecr_org_model_from_json(const char *name, const char *data, size_t len, ecr_report **out,
+                                   ecr_ledger **ledger_out, ecr_error *err);
+
+/* ---- junit.c: the organisation's report.junit.xml --------------------------- */
+
+/* Append the account's <testsuite> (ecr_render_junit's, its name prefixed
+ * with the account id) to out; totals: its tests, failures, errors. */
+ecr_status ecr_org_junit_account(const ecr_report *r, ecr_buf *out, size_t totals[3],
+                                 ecr_error *err);
+/* The document's start: <testsuites> (totals: the accounts' suites summed)
+ * and the organisation summary suite, <testsuites> left open. */
+ecr_status ecr_org_junit_head(const ecr_org_summary *s, const size_t totals[3], ecr_buf *out,
+                              ecr_error *err);
 
 /* ---- scan.c: validate JSON and find spans without a tree ------------------ */
 

@@ -27,7 +27,8 @@ rc=0
 desc="report --evidence ORG exits 1 (non-compliant)"; check [ "$rc" = 1 ]
 desc="report --evidence ORG: summary line names the organisation"
 check grep -q "organisation of 3 accounts (2 fail, 0 unknown, 1 pass): non-compliant: 8 fail, 0 unknown, 0 excepted, 8 pass" "$tmp/org.err"
-desc="report --evidence ORG writes findings.json only"; check [ "$(ls "$tmp/org")" = findings.json ]
+desc="report --evidence ORG writes findings.json and report.junit.xml"
+check [ "$(ls "$tmp/org" | tr '\n' ' ')" = "findings.json report.junit.xml " ]
 desc="organisation findings.json matches the contract"; check "$PY" "$CHECK" "$tmp/org/findings.json"
 desc="organisation findings.json: every file's SHA-256 (paths relative to ORG)"
 check "$PY" "$CHECK" "$tmp/org/findings.json" --evidence "$ORG"
@@ -56,6 +57,37 @@ assert len({f["id"] for f in d["findings"]}) == len(d["findings"])
 assert any("333333333333" in c and "Service control policies were not collected" in c for c in d["coverage"]), d["coverage"]
 PYEOF
 
+desc="organisation report.junit.xml is valid against the Jenkins JUnit schema"
+check xmllint --noout --schema "$ECR_SRC/tests/data/junit/jenkins-junit.xsd" "$tmp/org/report.junit.xml"
+desc="organisation report.junit.xml: a summary suite (one case per account), then each account's suite"
+check "$PY" - "$tmp/org/report.junit.xml" "$tmp/org/findings.json" <<'PYEOF'
+import json, sys
+from junitparser import Error, Failure, JUnitXml, Skipped
+xml = JUnitXml.fromfile(sys.argv[1])
+d = json.load(open(sys.argv[2]))
+suites = list(xml)
+assert [s.name for s in suites] == ["C-0222 Minimize user access to Amazon ECR: organisation summary"] + \
+    ["%s C-0222 Minimize user access to Amazon ECR" % a for a in d["accounts"]], [s.name for s in suites]
+total = {"tests": 0, "failures": 0, "errors": 0}
+for s in suites:
+    cases = list(s)
+    kinds = [type(r).__name__ for c in cases for r in c.result]
+    assert s.tests == len(cases) and s.failures == kinds.count("Failure") and s.errors == kinds.count("Error"), s.name
+    total["tests"] += len(cases); total["failures"] += s.failures; total["errors"] += s.errors
+assert (xml.tests, xml.failures, xml.errors) == (total["tests"], total["failures"], total["errors"])
+summary = {c.name: c for c in suites[0]}
+assert sorted(summary) == d["accounts"]
+assert isinstance(summary["111111111111"].result[0], Failure) and summary["111111111111"].result[0].type == "critical"
+assert "arn:aws:iam::222222222222:root" in summary["111111111111"].result[0].message
+assert isinstance(summary["222222222222"].result[0], Failure) and summary["222222222222"].result[0].type == "high"
+assert not summary["333333333333"].result
+# each account's suite: one case per principal with findings, failing when one of its findings fails
+for s in suites[1:]:
+    acct = s.name.split()[0]
+    principals = {f["principal"]["arn"] for f in d["findings"] if f["account"] == acct}
+    assert {c.name for c in s} == principals, (acct, {c.name for c in s}, principals)
+PYEOF
+
 # ---- 2. per-account reports, then merge: the same findings --------------------------
 for a in 111111111111 222222222222 333333333333; do
   rc=0
@@ -78,6 +110,11 @@ assert key(a) == key(b), set(key(a)) ^ set(key(b))
 for k in ("accounts", "summary", "overall", "account", "coverage", "exceptions"):
     assert a[k] == b[k], (k, a[k], b[k])
 PYEOF
+desc="merge and report --evidence write the same report.junit.xml (byte for byte)"
+check cmp "$tmp/org/report.junit.xml" "$tmp/merged/report.junit.xml"
+desc="merge --format json writes findings.json only"
+rc=0; "$ECRAUDIT" merge --quiet --format json --out "$tmp/mj" "$tmp"/acct/*/findings.json || rc=$?
+check [ "$(ls "$tmp/mj")" = findings.json ]
 desc="merge of the files in another order writes the same findings.json"
 rc=0
 "$ECRAUDIT" merge --quiet --out "$tmp/merged2" "$tmp/acct/333333333333/findings.json" \
