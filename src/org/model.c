@@ -11,7 +11,6 @@
 
 #include "ecraudit/ledger.h"
 #include "ecraudit/report.h"
-#include "evidence/json_file.h"
 #include "org/org_internal.h"
 #include "util/util.h"
 
@@ -182,9 +181,10 @@ ecr_status ecr_org_model_from_json(const char *name, const char *data, size_t le
                                    ecr_ledger **ledger_out, ecr_error *err) {
   *out = NULL;
   *ledger_out = NULL;
-  cJSON *root = NULL;
-  ecr_status st = ecr_json_parse(data, len, name, &root, err);
-  if (st != ECR_OK) return st;
+  /* the merger has validated the document (UTF-8, JSON, no duplicate key):
+     a plain parse is enough */
+  cJSON *root = cJSON_ParseWithLength(data, len);
+  if (!root) return ecr_error_set(err, ECR_E_INPUT, name, "invalid JSON");
   ecr_report *r = ecr_xcalloc(1, sizeof(*r));
   ecr_ledger *l = ecr_xcalloc(1, sizeof(*l));
   const cJSON *tool = field(root, "tool"), *control = field(root, "control");

@@ -34,7 +34,8 @@ ecr_org_summary *ecr_org_merge_take_summary(ecr_org_merge *m);
 
 /* The model a renderer needs (findings, repository sets, principal views
  * grouped from the findings, ledger entries, coverage, evidence list,
- * gaps); what findings.json does not hold stays empty. *ledger_out owns
+ * gaps); what findings.json does not hold stays empty. data must be a
+ * document the merger has checked (it is parsed as is). *ledger_out owns
  * the entries the model borrows: free it after the model. */
 ecr_status ecr_org_model_from_json(const char *name, const char *data, size_t len, ecr_report **out,
                                    ecr_ledger **ledger_out, ecr_error *err);
