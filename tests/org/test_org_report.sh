@@ -135,6 +135,60 @@ desc="merge --fail-on critical without the platform account exits 0 (bob's push 
 rc=0; "$ECRAUDIT" merge --quiet --fail-on critical --out "$tmp/m5" "$tmp/acct/222222222222/findings.json" || rc=$?
 check [ "$rc" = 0 ]
 
+# ---- 2b. inputs merge must take as they are -----------------------------------------
+desc="merge reads findings.json in another layout and key order (pretty-printed, findings first, a stale 'change'): same findings.json"
+"$PY" - "$tmp/acct/111111111111/findings.json" "$tmp/other.json" <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+keys = list(d); keys.remove("findings"); keys.insert(0, "findings")
+d = {k: d[k] for k in keys}
+d["findings"][0]["change"] = "new"
+open(sys.argv[2], "w").write(json.dumps(d, indent=4, ensure_ascii=True))
+PYEOF
+rc=0
+"$ECRAUDIT" merge --quiet --out "$tmp/other" "$tmp/other.json" "$tmp/acct/222222222222/findings.json" \
+  "$tmp/acct/333333333333/findings.json" || rc=$?
+check cmp "$tmp/other/findings.json" "$tmp/merged/findings.json"
+desc="merge: hostile strings reach findings.json and report.junit.xml escaped (XML 1.0 valid)"
+"$PY" - "$tmp/acct/222222222222/findings.json" "$tmp/hostile.json" <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+f = d["findings"][0]
+f["principal"]["arn"] = 'arn:aws:iam::222222222222:user/<x>&"\u0001\ufffe]]></testcase>'
+f["remediation"] = "line\u0002 <script>alert(1)</script> & more"
+d["coverage"].append("a \u0007 sentence with </system-out> in it")
+open(sys.argv[2], "w").write(json.dumps(d, indent=2, ensure_ascii=False))
+PYEOF
+rc=0
+"$ECRAUDIT" merge --quiet --out "$tmp/hostile" "$tmp/hostile.json" || rc=$?
+check bash -c '[ "$1" = 1 ] && xmllint --noout --schema "$2" "$3/report.junit.xml" && python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$3/findings.json"' _ "$rc" "$ECR_SRC/tests/data/junit/jenkins-junit.xsd" "$tmp/hostile"
+desc="report --evidence ORG --exceptions: one ledger for every account, listed once, matched counts added"
+cat >"$tmp/ledger.json" <<'JSON'
+[
+  {"id": "EX-1", "principal": "arn:aws:iam::222222222222:user/bob", "repositories": ["*"],
+   "actions": ["Write"], "justification": "release pipeline until CI moves", "approved_by": "sec",
+   "ticket": "SEC-1", "expires": "2027-01-31"},
+  {"id": "EX-2", "principal": "arn:aws:iam::999999999999:user/nobody", "repositories": ["*"],
+   "actions": ["*"], "justification": "unused", "approved_by": "sec", "ticket": "SEC-2",
+   "expires": "2027-01-31"}
+]
+JSON
+rc=0
+"$ECRAUDIT" report --quiet --evidence "$ORG" --out "$tmp/orgx" --as-of 2026-12-01 --exceptions "$tmp/ledger.json" --format json || rc=$?
+check "$PY" - "$tmp/orgx/findings.json" "$rc" <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert sys.argv[2] == "1"  # alice and the cross-account grant still fail
+ex = {e["id"]: e for e in d["exceptions"]}
+assert sorted(ex) == ["EX-1", "EX-2"], ex
+assert ex["EX-1"]["state"] == "active" and ex["EX-1"]["matched"] == 1, ex["EX-1"]
+assert ex["EX-2"]["state"] == "unused" and ex["EX-2"]["matched"] == 0, ex["EX-2"]
+bob = [f for f in d["findings"] if f["principal"]["arn"].endswith(":user/bob") and f["access_level"] == "Write"]
+assert len(bob) == 1 and bob[0]["status"] == "excepted", bob
+assert d["summary"]["excepted"] == 1 and d["ledger"]["sha256"]
+PYEOF
+desc="findings_schema.py accepts it"; check "$PY" "$CHECK" "$tmp/orgx/findings.json"
+
 # ---- 3. bad input ------------------------------------------------------------------
 mkdir -p "$tmp/bad" "$tmp/keep"
 cp "$tmp/merged/findings.json" "$tmp/keep/findings.json"
