@@ -39,6 +39,26 @@ bool ecr_org_is_layout(const char *dir);
 ecr_status ecr_org_list_accounts(const char *dir, char ***ids, size_t *n, ecr_error *err);
 void ecr_org_ids_free(char **ids, size_t n);
 
+/* ---- cross-account grants decided on both sides --------------------------- */
+
+/* The organisation directory when bundle is <org>/accounts/<account> of an
+ * organisation layout, else NULL. Caller frees. */
+char *ecr_org_dir_of(const char *bundle, const char *account);
+
+/* For every finding of report r (account a's, ev a) whose principal is
+ * another account B (arn:aws:iam::B:root) or a user or role of B, with B's
+ * bundle in org/accounts/B: evaluate B's own users and roles on a's
+ * repositories (B's identity policies, boundaries and SCPs; no resource
+ * policy) and name in the finding's impact those for which B's side allows
+ * every action of the finding on every repository of it (a's side is the
+ * finding itself); the coverage sentence "account B decides" says it is
+ * decided. Statuses, ids and repository sets do not change.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
+ */
+struct ecr_evidence;
+ecr_status ecr_org_cross_account(ecr_report *r, const struct ecr_evidence *a, const char *org,
+                                 ecr_error *err);
+
 /* ---- the organisation summary (model of the org renderers) ---------------- */
 
 #define ECR_ORG_WORST 3 /* worst findings kept per account */

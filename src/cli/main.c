@@ -367,6 +367,14 @@ static int run_report(const options *o, const char *evidence_dir) {
   if (ecr_evidence_load(evidence_dir, &ev, &err) != ECR_OK) goto failed;
   if (ecr_matrix_eval(ev, &m, &err) != ECR_OK) goto failed;
   if (ecr_report_build(ev, m, ledger, today, &report, &err) != ECR_OK) goto failed;
+  {
+    /* a bundle of an organisation layout: cross-account grants decided on
+       both sides, as in the organisation report */
+    char *org = ecr_org_dir_of(evidence_dir, ev->account);
+    ecr_status xs = org ? ecr_org_cross_account(report, ev, org, &err) : ECR_OK;
+    free(org);
+    if (xs != ECR_OK) goto failed;
+  }
   if (o->baseline && ecr_report_baseline(report, o->baseline, &err) != ECR_OK) goto failed;
   if (ecr_mkdirs(out, &err) != ECR_OK) goto failed;
   if (ecr_render_all(chosen, n_chosen, report, &ropts, out, &err) != ECR_OK) goto failed;
@@ -616,7 +624,7 @@ static int cmd_scan(const options *o) {
 
 int main(int argc, char **argv) {
   ecr_set_fatal_cb(fatal_line, NULL);
-  if (argc < 2) return usage_error("missing command (report, matrix, paths, collect, scan)");
+  if (argc < 2) return usage_error("missing command (report, matrix, paths, merge, collect, scan)");
   ecr_atomic_cleanup_on_signals(); /* no *.tmp.* left behind by SIGINT/SIGTERM */
   const char *cmd = argv[1];
   if (!strcmp(cmd, "merge")) return cmd_merge(argc, argv);

@@ -50,6 +50,7 @@ static ecr_status evaluate_account(void *arg, size_t i, char **name, char **data
   }
   if ((st = ecr_matrix_eval(ev, &m, err)) != ECR_OK) goto done;
   if ((st = ecr_report_build(ev, m, ledger, c->opts->as_of, &report, err)) != ECR_OK) goto done;
+  if ((st = ecr_org_cross_account(report, ev, c->dir, err)) != ECR_OK) goto done;
   ecr_render_opts ropts = {0};
   ecr_sink sink = {ecr_sink_buf_write, &out};
   st = ecr_render_json(report, &ropts, &sink, err);

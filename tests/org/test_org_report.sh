@@ -26,7 +26,7 @@ rc=0
 "$ECRAUDIT" report --evidence "$ORG" --out "$tmp/org" --as-of 2026-12-01 2>"$tmp/org.err" || rc=$?
 desc="report --evidence ORG exits 1 (non-compliant)"; check [ "$rc" = 1 ]
 desc="report --evidence ORG: summary line names the organisation"
-check grep -q "organisation of 3 accounts (2 fail, 0 unknown, 1 pass): non-compliant: 8 fail, 0 unknown, 0 excepted, 8 pass" "$tmp/org.err"
+check grep -q "organisation of 3 accounts (2 fail, 0 unknown, 1 pass): non-compliant: 9 fail, 0 unknown, 0 excepted, 8 pass" "$tmp/org.err"
 desc="report --evidence ORG writes findings.json and report.junit.xml"
 check [ "$(ls "$tmp/org" | tr '\n' ' ')" = "findings.json report.junit.xml " ]
 desc="organisation findings.json matches the contract"; check "$PY" "$CHECK" "$tmp/org/findings.json"
@@ -44,7 +44,19 @@ if got != want:
     sys.exit(1)
 assert d["accounts"] == ["111111111111", "222222222222", "333333333333"], d["accounts"]
 assert d["account"] == "111111111111"
-assert d["summary"] == {"fail": 8, "excepted": 0, "unknown": 0, "pass": 8}, d["summary"]
+assert d["summary"] == {"fail": 9, "excepted": 0, "unknown": 0, "pass": 8}, d["summary"]
+# cross-account grants decided on both sides: account 222222222222's principals named
+x = {(f["access_level"], tuple(f["actions"])): f["impact"] for f in d["findings"]
+     if f["principal"]["arn"] == "arn:aws:iam::222222222222:root"}
+push = x[("Write", ("ecr:CompleteLayerUpload", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"))]
+assert push.startswith("Decided on both sides") and "are: arn:aws:iam::222222222222:user/bob." in push, push
+assert "role/reader" not in push, push
+read = x[("Read", ("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"))]
+assert "are: arn:aws:iam::222222222222:user/bob." in read and "some of these actions or repositories by their own policies: arn:aws:iam::222222222222:role/reader." in read, read
+delete = x[("Write", ("ecr:DeleteRepository",))]
+assert "none of its principals" in delete and "user/bob" not in delete, delete  # B's SCP denies it
+assert not any("The identity policies of account 222222222222 decide" in c for c in d["coverage"]), d["coverage"]
+assert any("Account 222222222222 is in the organisation's evidence" in c for c in d["coverage"]), d["coverage"]
 assert d["overall"] == "fail"
 # bob's DeleteRepository: denied by the OU's SCP from organization/222222222222-scps.json
 bob = [f for f in d["findings"] if f["principal"]["arn"].endswith(":user/bob")]
@@ -131,6 +143,8 @@ check [ "$rc" = 1 ]
 desc="merge of the compliant account alone exits 0"
 rc=0; "$ECRAUDIT" merge --quiet --out "$tmp/m4" "$tmp/acct/333333333333/findings.json" || rc=$?
 check [ "$rc" = 0 ]
+desc="report on accounts/111111111111 alone decides the cross-account grants too (its siblings are there)"
+check grep -q "Decided on both sides: account 222222222222 is in the evidence" "$tmp/acct/111111111111/findings.json"
 desc="merge --fail-on critical without the platform account exits 0 (bob's push is high)"
 rc=0; "$ECRAUDIT" merge --quiet --fail-on critical --out "$tmp/m5" "$tmp/acct/222222222222/findings.json" || rc=$?
 check [ "$rc" = 0 ]
