@@ -39,10 +39,30 @@ typedef struct span {
 } span;
 
 typedef struct conv_finding {
-  span head;  /* up to and including "rs- of the repository_set value */
-  span tail;  /* the rest of the line, the account included */
-  size_t set; /* local set index */
+  span head;   /* up to and including "rs- of the repository_set value */
+  span tail;   /* the rest of the line, the account included */
+  size_t set;  /* local set index */
+  uint64_t id; /* the id's 64 bits ("C0222-" and 16 hex digits), else a hash of it */
 } conv_finding;
+
+/* "C0222-" and 16 hex digits -> those 64 bits; any other id -> FNV-1a of it
+ * with the top bit set (a C0222 id decides its own value). */
+static uint64_t id_key(const char *d, ecr_jspan v) {
+  const char *p = d + v.off + 1;
+  size_t n = v.len >= 2 ? v.len - 2 : 0;
+  if (n == 22 && memcmp(p, "C0222-", 6) == 0) {
+    uint64_t k = 0;
+    size_t i = 6;
+    for (; i < 22; i++) {
+      char ch = p[i];
+      int h = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+      if (h < 0) break;
+      k = k << 4 | (uint64_t)h;
+    }
+    if (i == 22) return k;
+  }
+  return ecr_fnv1a(p, n, 1469598103934665603ull) | (1ull << 63);
+}
 
 typedef struct conv {
   ecr_status st;
@@ -404,7 +424,7 @@ static bool finding_entry(void *ctx, ecr_jscan *s, ecr_jspan key) {
   }
   free(rs);
   free(id);
-  conv_finding cf = {{c->text.len, 0}, {0, 0}, hit->index};
+  conv_finding cf = {{c->text.len, 0}, {0, 0}, hit->index, id_key(r->d, f->id)};
   bool ok = true;
   if (canonical) {
     emit_members(r, &cf);
@@ -630,6 +650,8 @@ struct ecr_org_merge {
   cJSON *gaps;
   ecr_index files_ix;
   ecr_buf line;
+  uint64_t *ids; /* open addressing, 0 = empty (an id of 0 is stored as ~0) */
+  size_t ids_cap, ids_n;
 };
 
 ecr_status ecr_org_merge_want_junit(ecr_org_merge *m, ecr_error *err) {
@@ -713,6 +735,7 @@ void ecr_org_merge_free(ecr_org_merge *m) {
   free(m->files);
   cJSON_Delete(m->gaps);
   ecr_buf_cleanup(&m->line);
+  free(m->ids);
   free(m->out_dir);
   free(m);
 }
@@ -759,6 +782,32 @@ static ecr_status write_part(ecr_atomic_file *af, const ecr_buf *b, ecr_error *e
   return ECR_OK;
 }
 
+/* Record a finding id; false when an earlier document had it. */
+static bool id_insert(ecr_org_merge *m, uint64_t k) {
+  if (k == 0) k = ~(uint64_t)0;
+  if ((m->ids_n + 1) * 2 > m->ids_cap) {
+    size_t cap = m->ids_cap ? m->ids_cap * 2 : 1u << 16;
+    uint64_t *t = ecr_xcalloc(cap, sizeof(uint64_t));
+    for (size_t i = 0; i < m->ids_cap; i++) {
+      if (!m->ids[i]) continue;
+      size_t j = (size_t)(m->ids[i] * 0x9E3779B97F4A7C15ull) & (cap - 1);
+      while (t[j]) j = (j + 1) & (cap - 1);
+      t[j] = m->ids[i];
+    }
+    free(m->ids);
+    m->ids = t;
+    m->ids_cap = cap;
+  }
+  size_t j = (size_t)(k * 0x9E3779B97F4A7C15ull) & (m->ids_cap - 1);
+  while (m->ids[j]) {
+    if (m->ids[j] == k) return false;
+    j = (j + 1) & (m->ids_cap - 1);
+  }
+  m->ids[j] = k;
+  m->ids_n++;
+  return true;
+}
+
 /* Append one converted document (takes its small parts). */
 static ecr_status absorb(ecr_org_merge *m, conv *c, ecr_error *err) {
   for (size_t i = 0; i < m->sum.n_accounts; i++)
@@ -766,6 +815,14 @@ static ecr_status absorb(ecr_org_merge *m, conv *c, ecr_error *err) {
       return ecr_error_set(err, ECR_E_INPUT, c->name,
                            "account %s is already in the merge (from %s)", c->account,
                            m->sum.accounts[i].source);
+  /* ids are distinct across accounts (they are derived from the account):
+     one twice means a file was edited or copied under another account */
+  for (size_t i = 0; i < c->n_findings; i++)
+    if (!id_insert(m, c->findings[i].id))
+      return ecr_error_set(err, ECR_E_INPUT, c->name,
+                           "findings[%zu] has the id of a finding of an earlier file (ids are "
+                           "distinct across accounts: is this a copy of another account's file?)",
+                           i);
   size_t base = m->n_sets_written;
   ecr_buf *b = &m->line;
   ecr_buf_reset(b);

@@ -226,6 +226,9 @@ bad_case "a missing file" "nope.json" "$tmp/acct/222222222222/findings.json" "$t
 bad_case "one account twice" "account 222222222222 is already in the merge" \
   "$tmp/acct/222222222222/findings.json" "$tmp/acct/222222222222/findings.json"
 bad_case "an organisation report" "is already an organisation report" "$tmp/org/findings.json"
+sed 's/222222222222/444444444444/g' "$tmp/acct/222222222222/findings.json" >"$tmp/bad/copy.json"
+bad_case "a copy under another account (same ids)" "copy.json: findings\[0\] has the id of a finding of an earlier file" \
+  "$tmp/acct/222222222222/findings.json" "$tmp/bad/copy.json"
 for args in "" "--out $tmp/x" "$tmp/acct/222222222222/findings.json" "--out $tmp/x --bogus $tmp/acct/222222222222/findings.json" \
   "--out $tmp/x --format html $tmp/acct/222222222222/findings.json"; do
   rc=0
