@@ -52,7 +52,8 @@ char *ecr_org_dir_of(const char *bundle, const char *account);
  * policy) and name in the finding's impact those for which B's side allows
  * every action of the finding on every repository of it (a's side is the
  * finding itself); the coverage sentence "account B decides" says it is
- * decided. Statuses, ids and repository sets do not change.
+ * decided (an unreadable bundle of B: a coverage sentence says B's side is
+ * undecided). Statuses, ids and repository sets do not change.
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
  */
 struct ecr_evidence;

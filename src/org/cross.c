@@ -256,9 +256,12 @@ static void decided_coverage(ecr_report *r, const char *account) {
 ecr_status ecr_org_cross_account(ecr_report *r, const ecr_evidence *a, const char *org,
                                  ecr_error *err) {
   other **others = NULL; /* each on the heap: its matrix points at its view */
-  size_t n_others = 0, cap = 0;
-  ecr_status st = ECR_OK;
-  for (size_t i = 0; i < r->n_findings && st == ECR_OK; i++) {
+  size_t n_others = 0, cap = 0, cov_cap = r->n_coverage;
+  char **failed = NULL; /* accounts whose bundle could not be read */
+  size_t n_failed = 0, cap_failed = 0;
+  (void)err; /* an unreadable bundle of B leaves B's side undecided (a coverage
+                sentence); B's own report names what is wrong with it */
+  for (size_t i = 0; i < r->n_findings; i++) {
     ecr_finding *f = &r->findings[i];
     bool named = f->principal_kind == ECR_PK_EXTERNAL;
     if (f->principal_kind != ECR_PK_ACCOUNT && !named) continue;
@@ -271,6 +274,12 @@ ecr_status ecr_org_cross_account(ecr_report *r, const ecr_evidence *a, const cha
     other *o = NULL;
     for (size_t k = 0; k < n_others && !o; k++)
       if (strcmp(others[k]->account, b) == 0) o = others[k];
+    bool failed_before = false;
+    for (size_t k = 0; k < n_failed; k++) failed_before |= strcmp(failed[k], b) == 0;
+    if (failed_before) {
+      free(b);
+      continue;
+    }
     if (!o) {
       char *accounts = ecr_path_join(org, "accounts");
       char *dir = ecr_path_join(accounts, b);
@@ -282,11 +291,24 @@ ecr_status ecr_org_cross_account(ecr_report *r, const ecr_evidence *a, const cha
         continue;
       }
       o = ecr_xcalloc(1, sizeof(other));
-      st = other_load(o, org, b, a, err);
-      if (st != ECR_OK) {
+      ecr_error berr;
+      ecr_error_clear(&berr);
+      if (other_load(o, org, b, a, &berr) != ECR_OK) {
+        /* B's own report says what is wrong with its bundle; here its side
+           stays undecided, as without its bundle */
+        char line[1024];
+        if (berr.file[0] && berr.file[0] != '/') { /* within B's bundle */
+          char *rel = ecr_xasprintf("accounts/%s/%s", b, berr.file);
+          snprintf(berr.file, sizeof(berr.file), "%s", rel);
+          free(rel);
+        }
+        ecr_error_format(&berr, line, sizeof(line));
+        char *note = T("org/cross-account-unreadable",
+                       (const char *const[]){"account", b, "error", line, NULL});
+        ECR_PUSH(r->coverage, r->n_coverage, cov_cap, note);
         other_free(o);
-        free(b);
-        break;
+        ECR_PUSH(failed, n_failed, cap_failed, b);
+        continue;
       }
       ECR_PUSH(others, n_others, cap, o);
       decided_coverage(r, b);
@@ -296,5 +318,7 @@ ecr_status ecr_org_cross_account(ecr_report *r, const ecr_evidence *a, const cha
   }
   for (size_t k = 0; k < n_others; k++) other_free(others[k]);
   free(others);
-  return st;
+  for (size_t k = 0; k < n_failed; k++) free(failed[k]);
+  free(failed);
+  return ECR_OK;
 }

@@ -5,6 +5,7 @@
  * at once, one per core), merge reads them from the files. */
 #include "ecraudit/org.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,7 +41,15 @@ static ecr_status evaluate_account(void *arg, size_t i, char **name, char **data
   if (c->opts->exceptions &&
       (st = ecr_ledger_load(c->opts->exceptions, c->opts->as_of_days, &ledger, err)) != ECR_OK)
     goto done;
-  if ((st = ecr_evidence_load(bundle, &ev, err)) != ECR_OK) goto done;
+  if ((st = ecr_evidence_load(bundle, &ev, err)) != ECR_OK) {
+    /* the loader names files within the bundle: name the bundle too */
+    if (err && err->file[0] && err->file[0] != '/') {
+      char *full = ecr_path_join(bundle, err->file);
+      snprintf(err->file, sizeof(err->file), "%s", full);
+      free(full);
+    }
+    goto done;
+  }
   if (strcmp(ev->account, c->ids[i]) != 0) {
     st = ecr_error_set(err, ECR_E_INPUT, bundle,
                        "is the bundle of account %s, not of %s (accounts/<id>/ holds account "

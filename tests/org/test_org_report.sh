@@ -229,6 +229,16 @@ bad_case "an organisation report" "is already an organisation report" "$tmp/org/
 sed 's/222222222222/444444444444/g' "$tmp/acct/222222222222/findings.json" >"$tmp/bad/copy.json"
 bad_case "a copy under another account (same ids)" "copy.json: findings\[0\] has the id of a finding of an earlier file" \
   "$tmp/acct/222222222222/findings.json" "$tmp/bad/copy.json"
+desc="an unreadable bundle of another account: report on accounts/111111111111 still decides its own findings, the cross-account side stays undecided (a coverage sentence)"
+cp -r "$ORG" "$tmp/broken"
+echo '{"UserDetailList": [' >"$tmp/broken/accounts/222222222222/iam/account-authorization-details.json"
+rc=0
+"$ECRAUDIT" report --quiet --evidence "$tmp/broken/accounts/111111111111" --out "$tmp/brokenA" --format json --as-of 2026-12-01 || rc=$?
+check bash -c '[ "$1" = 1 ] && grep -q "The bundle of account 222222222222 in the organisation could not be read (accounts/222222222222/iam/account-authorization-details.json: line 2" "$2" && ! grep -q "Decided on both sides" "$2"' _ "$rc" "$tmp/brokenA/findings.json"
+desc="... and the organisation report is exit 2 naming that bundle's file"
+rc=0
+"$ECRAUDIT" report --evidence "$tmp/broken" --out "$tmp/brokenO" 2>"$tmp/err" || rc=$?
+check bash -c '[ "$1" = 2 ] && grep -q "accounts/222222222222/iam/account-authorization-details.json: line 2" "$2" && [ ! -e "$3/findings.json" ]' _ "$rc" "$tmp/err" "$tmp/brokenO"
 for args in "" "--out $tmp/x" "$tmp/acct/222222222222/findings.json" "--out $tmp/x --bogus $tmp/acct/222222222222/findings.json" \
   "--out $tmp/x --format html $tmp/acct/222222222222/findings.json"; do
   rc=0
