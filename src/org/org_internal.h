@@ -62,10 +62,12 @@ typedef struct ecr_jspan {
 typedef struct ecr_jscan {
   const char *d;
   size_t pos, end;
-  size_t ws;       /* whitespace bytes between tokens seen */
-  size_t odd;      /* tokens the findings.json printer would write otherwise
-                      (an escape it does not use, a number it prints otherwise) */
-  const char *why; /* first syntax error, NULL when none */
+  size_t ws;           /* whitespace bytes between tokens seen */
+  size_t odd;          /* tokens the findings.json printer would write otherwise
+                          (an escape it does not use, a number it prints otherwise) */
+  size_t escaped_keys; /* object keys written with an escape: "no key twice" is
+                          then left to ecr_json_check over the document */
+  const char *why;     /* first syntax error, NULL when none */
   size_t err_pos;
 } ecr_jscan;
 

@@ -2,9 +2,11 @@
  * (org_internal.h): the merger reads thousands of findings.json files of a
  * few megabytes each, and a cJSON tree of each one (an allocation per
  * value) cost four times the rest of the merge. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "org/org_internal.h"
+#include "util/util.h"
 
 static void ws(ecr_jscan *s) {
   while (s->pos < s->end) {
@@ -119,6 +121,80 @@ static bool literal(ecr_jscan *s, const char *word) {
 
 static bool value(ecr_jscan *s, int depth);
 
+/* The keys of one object, for "no key twice" (DESIGN.md: every JSON input
+ * is without duplicate object keys). Keys compare as written; a key with an
+ * escape is counted in s->escaped_keys, and the caller then checks the
+ * whole document exactly (ecr_json_check: "\u0061" is "a"). */
+#define KEYSET_SMALL 16
+typedef struct keyset {
+  ecr_jspan small[KEYSET_SMALL];
+  ecr_jspan *big; /* all keys once there are more than KEYSET_SMALL */
+  size_t n, cap;
+} keyset;
+
+static bool key_eq(const char *d, ecr_jspan a, ecr_jspan b) {
+  return a.len == b.len && memcmp(d + a.off, d + b.off, a.len) == 0;
+}
+
+static bool keyset_add(ecr_jscan *s, keyset *k, ecr_jspan key) {
+  if (memchr(s->d + key.off, '\\', key.len)) s->escaped_keys++;
+  if (k->n < KEYSET_SMALL) {
+    for (size_t i = 0; i < k->n; i++)
+      if (key_eq(s->d, k->small[i], key)) {
+        s->pos = key.off;
+        return bad(s, "duplicate key in one object");
+      }
+    k->small[k->n++] = key;
+    return true;
+  }
+  if (!k->big) {
+    k->cap = 4 * KEYSET_SMALL;
+    k->big = ecr_xmalloc(k->cap * sizeof(ecr_jspan));
+    memcpy(k->big, k->small, sizeof(k->small));
+  }
+  if (k->n == k->cap) {
+    k->cap *= 2;
+    k->big = ecr_xrealloc(k->big, k->cap * sizeof(ecr_jspan));
+  }
+  k->big[k->n++] = key;
+  return true;
+}
+
+typedef struct key_ctx {
+  const char *d;
+  const ecr_jspan *keys;
+} key_ctx;
+
+static int cmp_key(const void *a, const void *b, void *ctx) {
+  const key_ctx *k = ctx;
+  const ecr_jspan *x = &k->keys[*(const size_t *)a], *y = &k->keys[*(const size_t *)b];
+  size_t n = x->len < y->len ? x->len : y->len;
+  int c = memcmp(k->d + x->off, k->d + y->off, n);
+  return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* Large objects: sorted once at the end. */
+static bool keyset_end(ecr_jscan *s, keyset *k) {
+  bool ok = true;
+  if (k->big) {
+    size_t *idx = ecr_xmalloc(k->n * sizeof(size_t));
+    for (size_t i = 0; i < k->n; i++) idx[i] = i;
+    key_ctx ctx = {s->d, k->big};
+    ecr_sort_idx(idx, k->n, cmp_key, &ctx);
+    for (size_t i = 1; i < k->n && ok; i++)
+      if (key_eq(s->d, k->big[idx[i - 1]], k->big[idx[i]])) {
+        size_t a = k->big[idx[i - 1]].off, b = k->big[idx[i]].off;
+        s->pos = a > b ? a : b;
+        ok = bad(s, "duplicate key in one object");
+      }
+    free(idx);
+    free(k->big);
+  }
+  k->big = NULL;
+  k->n = 0;
+  return ok;
+}
+
 static bool container(ecr_jscan *s, int depth, bool obj) {
   if (depth > ECR_JSCAN_MAX_DEPTH) return bad(s, "nesting too deep");
   s->pos++;
@@ -128,17 +204,33 @@ static bool container(ecr_jscan *s, int depth, bool obj) {
     s->pos++;
     return true;
   }
+  keyset keys;
+  keys.n = 0;
+  keys.big = NULL;
+  bool ok = true;
   for (;;) {
     if (obj) {
-      if (s->pos >= s->end || s->d[s->pos] != '"') return bad(s, "an object key expected");
-      if (!string(s)) return false;
+      ecr_jspan key = {s->pos, 0};
+      if (s->pos >= s->end || s->d[s->pos] != '"') {
+        ok = bad(s, "an object key expected");
+        break;
+      }
+      if (!(ok = string(s))) break;
+      key.len = s->pos - key.off;
+      if (!(ok = keyset_add(s, &keys, key))) break;
       ws(s);
-      if (s->pos >= s->end || s->d[s->pos] != ':') return bad(s, "':' expected");
+      if (s->pos >= s->end || s->d[s->pos] != ':') {
+        ok = bad(s, "':' expected");
+        break;
+      }
       s->pos++;
     }
-    if (!value(s, depth + 1)) return false;
+    if (!(ok = value(s, depth + 1))) break;
     ws(s);
-    if (s->pos >= s->end) return bad(s, "an unterminated object or array");
+    if (s->pos >= s->end) {
+      ok = bad(s, "an unterminated object or array");
+      break;
+    }
     char c = s->d[s->pos];
     if (c == ',') {
       s->pos++;
@@ -147,10 +239,15 @@ static bool container(ecr_jscan *s, int depth, bool obj) {
     }
     if (c == close) {
       s->pos++;
-      return true;
+      break;
     }
-    return bad(s, obj ? "',' or '}' expected" : "',' or ']' expected");
+    ok = bad(s, obj ? "',' or '}' expected" : "',' or ']' expected");
+    break;
   }
+  size_t at = s->pos;
+  bool unique = keyset_end(s, &keys);
+  if (ok && unique) s->pos = at;
+  return ok && unique;
 }
 
 static bool value(ecr_jscan *s, int depth) {
@@ -193,6 +290,11 @@ bool ecr_jscan_document(ecr_jscan *s, ecr_jspan *out) {
   return true;
 }
 
+static bool each_members(ecr_jscan *s, const char *data, bool obj, char close, ecr_jscan_cb cb,
+                         void *ctx, keyset *keys);
+static bool push_members(ecr_jscan *s, const char *data, bool obj, char close, ecr_jscan_push_cb cb,
+                         void *ctx, keyset *keys);
+
 /* Members of the object or elements of the array at span, validated as
  * they are read: each key (with its quotes; a zero span for arrays) and
  * value. */
@@ -211,6 +313,18 @@ bool ecr_jscan_each(const char *data, ecr_jspan span, ecr_jscan_cb cb, void *ctx
     s->pos++;
     return true;
   }
+  keyset keys;
+  keys.n = 0;
+  keys.big = NULL;
+  bool ok = each_members(s, data, obj, close, cb, ctx, &keys);
+  size_t at = s->pos;
+  bool unique = keyset_end(s, &keys);
+  if (ok && unique) s->pos = at;
+  return ok && unique;
+}
+
+static bool each_members(ecr_jscan *s, const char *data, bool obj, char close, ecr_jscan_cb cb,
+                         void *ctx, keyset *keys) {
   for (;;) {
     ecr_jspan key = {0, 0}, val;
     size_t ws0 = s->ws, odd0 = s->odd;
@@ -219,6 +333,7 @@ bool ecr_jscan_each(const char *data, ecr_jspan span, ecr_jscan_cb cb, void *ctx
       if (s->pos >= s->end || data[s->pos] != '"') return bad(s, "an object key expected");
       if (!string(s)) return false;
       key.len = s->pos - key.off;
+      if (!keyset_add(s, keys, key)) return false;
       ws(s);
       if (s->pos >= s->end || data[s->pos] != ':') return bad(s, "':' expected");
       s->pos++;
@@ -243,6 +358,9 @@ bool ecr_jspan_is(const char *data, ecr_jspan span, const char *text) {
   return span.len == n && memcmp(data + span.off, text, n) == 0;
 }
 
+static bool push_members(ecr_jscan *s, const char *data, bool obj, char close, ecr_jscan_push_cb cb,
+                         void *ctx, keyset *keys);
+
 bool ecr_jscan_members(ecr_jscan *s, ecr_jscan_push_cb cb, void *ctx) {
   const char *data = s->d;
   ws(s);
@@ -256,6 +374,18 @@ bool ecr_jscan_members(ecr_jscan *s, ecr_jscan_push_cb cb, void *ctx) {
     s->pos++;
     return true;
   }
+  keyset keys;
+  keys.n = 0;
+  keys.big = NULL;
+  bool ok = push_members(s, data, obj, close, cb, ctx, &keys);
+  size_t at = s->pos;
+  bool unique = keyset_end(s, &keys);
+  if (ok && unique) s->pos = at;
+  return ok && unique;
+}
+
+static bool push_members(ecr_jscan *s, const char *data, bool obj, char close, ecr_jscan_push_cb cb,
+                         void *ctx, keyset *keys) {
   for (;;) {
     ecr_jspan key = {0, 0};
     if (obj) {
@@ -263,6 +393,7 @@ bool ecr_jscan_members(ecr_jscan *s, ecr_jscan_push_cb cb, void *ctx) {
       if (s->pos >= s->end || data[s->pos] != '"') return bad(s, "an object key expected");
       if (!string(s)) return false;
       key.len = s->pos - key.off;
+      if (!keyset_add(s, keys, key)) return false;
       ws(s);
       if (s->pos >= s->end || data[s->pos] != ':') return bad(s, "':' expected");
       s->pos++;

@@ -156,6 +156,10 @@ static void test_merge_bad(void **state) {
       "\"2026-12-01\", \"repository_sets\": {}, \"findings\": []}", /* no control, evidence */
       "[]",
       "\xff",
+      "{\"schema\": \"ecraudit.findings/v2\", \"\\u0073chema\": \"x\"}", /* once unescaped */
+      "{\"schema\": \"ecraudit.findings/v2\", \"x\": {\"k0\":0,\"k1\":1,\"k2\":2,\"k3\":3,"
+      "\"k4\":4,\"k5\":5,\"k6\":6,\"k7\":7,\"k8\":8,\"k9\":9,\"k10\":0,\"k11\":1,\"k12\":2,"
+      "\"k13\":3,\"k14\":4,\"k15\":5,\"k16\":6,\"k17\":7,\"k5\":5}}", /* a large object */
   };
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     ecr_org_merge *m = NULL;
@@ -163,6 +167,7 @@ static void test_merge_bad(void **state) {
     assert_int_equal(ecr_org_merge_new(dir, &m, &err), ECR_OK);
     assert_int_equal(ecr_org_merge_add(m, "bad.json", bad[i], strlen(bad[i]), &err), ECR_E_INPUT);
     assert_string_equal(err.file, "bad.json");
+    if (i == 0 || i >= 7) assert_non_null(strstr(err.message, "duplicate key"));
     ecr_org_merge_free(m);
   }
   /* no merge: nothing to finish; no temporary file left behind */
