@@ -140,8 +140,13 @@ static ecr_attr resource_attr(look *L, const char *key) {
   const ecr_matrix *m = L->m;
   const ecr_evidence *ev = m->ev;
   if (L->t == ECR_NOWHERE || L->t == m->registry) return UNDECIDED;
-  if (key_is(key, "aws:ResourceAccount")) return one(L, ev->account);
-  if (key_is(key, "aws:ResourceOrgID")) return one(L, ev->org_present ? ev->org_id : NULL);
+  /* a repository's account is its registry's (another account's, when an
+     organisation report evaluates one account's principals on another's
+     repositories, src/org/cross.c) */
+  const char *racct =
+      L->t < m->n_repos && ev->repos[L->t].registry_id ? ev->repos[L->t].registry_id : ev->account;
+  if (key_is(key, "aws:ResourceAccount")) return one(L, racct);
+  if (key_is(key, "aws:ResourceOrgID")) return one(L, org_of(m, racct));
   if (key_is(key, "aws:RequestedRegion")) {
     long r = m->target_region[L->t];
     return r >= 0 ? one(L, ev->regions[r].name) : UNDECIDED;

@@ -1055,14 +1055,47 @@ static ecr_status org_policy_levels(loader *L, const char *rel, const char *kind
   return st;
 }
 
+/* An account bundle of an organisation layout (DESIGN.md "Organisation
+ * evidence (layout)": <org>/accounts/<id>/ next to <org>/organization/)
+ * without organizations/<name> of its own reads the organisation's copy,
+ * <org>/organization/<org_name>, recorded as ../../organization/<org_name>.
+ * Returns the path relative to the bundle to read (caller frees). */
+static char *org_rel(const loader *L, const char *rel, const char *org_name) {
+  char *own = ecr_path_join(L->ev->dir, rel);
+  bool have = ecr_file_exists(own);
+  free(own);
+  if (have) return ecr_xstrdup(rel);
+  char *up = ecr_path_join(L->ev->dir, "../../accounts");
+  char *org = ecr_path_join(L->ev->dir, "../../organization");
+  char *alt = ecr_xasprintf("../../organization/%s", org_name);
+  char *path = ecr_path_join(L->ev->dir, alt);
+  bool use = ecr_dir_exists(up) && ecr_dir_exists(org) && ecr_file_exists(path);
+  free(up);
+  free(org);
+  free(path);
+  if (use) return alt;
+  free(alt);
+  return ecr_xstrdup(rel);
+}
+
 static ecr_status scps(loader *L) {
-  return org_policy_levels(L, "organizations/scps.json", "SCP", &L->ev->scps_present,
-                           &L->ev->scp_levels, &L->ev->n_scp_levels);
+  char *name = ecr_xasprintf("%s-scps.json", L->ev->account);
+  char *rel = org_rel(L, "organizations/scps.json", name);
+  ecr_status st = org_policy_levels(L, rel, "SCP", &L->ev->scps_present, &L->ev->scp_levels,
+                                    &L->ev->n_scp_levels);
+  free(rel);
+  free(name);
+  return st;
 }
 
 static ecr_status rcps(loader *L) {
-  return org_policy_levels(L, "organizations/rcps.json", "RCP", &L->ev->rcps_present,
-                           &L->ev->rcp_levels, &L->ev->n_rcp_levels);
+  char *name = ecr_xasprintf("%s-rcps.json", L->ev->account);
+  char *rel = org_rel(L, "organizations/rcps.json", name);
+  ecr_status st = org_policy_levels(L, rel, "RCP", &L->ev->rcps_present, &L->ev->rcp_levels,
+                                    &L->ev->n_rcp_levels);
+  free(rel);
+  free(name);
+  return st;
 }
 
 /* organizations/organization.json (optional): `aws organizations
@@ -1077,10 +1110,14 @@ static bool valid_org_id(const char *s) {
 }
 
 static ecr_status organization(loader *L) {
-  const char *rel = "organizations/organization.json";
+  char *rel_owned = org_rel(L, "organizations/organization.json", "organization.json");
+  const char *rel = rel_owned;
   cJSON *root = NULL;
   ecr_status st = read_json(L, rel, false, &root);
-  if (st != ECR_OK || !root) return st;
+  if (st != ECR_OK || !root) {
+    free(rel_owned);
+    return st;
+  }
   L->ev->org_present = true;
   const cJSON *org = cJSON_IsObject(root) ? field(root, "Organization") : NULL;
   if (!cJSON_IsObject(org)) {
@@ -1100,15 +1137,24 @@ static ecr_status organization(loader *L) {
                          "Organization.MasterAccountId must be a 12-digit account id");
   }
   cJSON_Delete(root);
+  free(rel_owned);
   return st;
 }
+
+static ecr_status org_accounts_in(loader *L, const char *rel);
 
 /* organizations/accounts.json (optional): `aws organizations list-accounts`,
  * {"Accounts": [{"Id", "Arn", "Name", "Status" or "State"}]}; State (the
  * newer field) wins when both are present. One Id twice is an input error
  * naming both entries. */
 static ecr_status org_accounts(loader *L) {
-  const char *rel = "organizations/accounts.json";
+  char *rel_owned = org_rel(L, "organizations/accounts.json", "accounts.json");
+  ecr_status st = org_accounts_in(L, rel_owned);
+  free(rel_owned);
+  return st;
+}
+
+static ecr_status org_accounts_in(loader *L, const char *rel) {
   cJSON *root = NULL;
   ecr_status st = read_json(L, rel, false, &root);
   if (st != ECR_OK || !root) return st;

@@ -40,6 +40,7 @@
 #include <cjson/cJSON.h>
 
 #include "util/util.h"
+#include "render/json_print.h"
 
 /* ---- valid UTF-8 strings -------------------------------------------------- */
 
@@ -454,4 +455,13 @@ done:
   cJSON_Delete(root);
   ecr_buf_cleanup(&out);
   return st;
+}
+
+/* src/render/json_print.h: the printer above, for writers of documents in
+ * this layout (the organisation report, src/org/merge.c). */
+void ecr_json_print_string(ecr_buf *b, const char *s) {
+  print_string(b, s);
+}
+bool ecr_json_print_value(ecr_buf *b, const cJSON *v, int depth) {
+  return print_value(b, v, depth);
 }
