@@ -484,7 +484,7 @@ done:
  * not yet html, pdf, asff. */
 static int org_formats(const char *list, ecr_org_opts *oo) {
   if (!list) {
-    oo->json = oo->junit = true;
+    oo->json = oo->junit = oo->html = true;
     return 0;
   }
   const ecr_renderer *chosen[16];
@@ -496,9 +496,12 @@ static int org_formats(const char *list, ecr_org_opts *oo) {
       oo->json = true;
     else if (strcmp(chosen[i]->name, "junit") == 0)
       oo->junit = true;
+    else if (strcmp(chosen[i]->name, "html") == 0)
+      oo->html = true;
     else
-      return usage_error("--format %s: an organisation report writes findings.json and "
-                         "report.junit.xml only, so far (--format json,junit)",
+      return usage_error("--format %s: an organisation report writes findings.json, "
+                         "report.junit.xml and report.html (the organisation summary) only, so "
+                         "far (--format json,junit,html)",
                          chosen[i]->name);
   }
   return 0;

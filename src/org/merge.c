@@ -638,6 +638,8 @@ struct ecr_org_merge {
   ecr_atomic_file sets_part, findings_part, final;
   bool junit; /* also report.junit.xml */
   ecr_atomic_file junit_part, junit_final;
+  bool html; /* also report.html (the organisation summary) */
+  ecr_atomic_file html_final;
   size_t junit_totals[3];
   size_t n_sets_written, n_findings_written;
   ecr_org_summary sum;
@@ -663,6 +665,10 @@ ecr_status ecr_org_merge_want_junit(ecr_org_merge *m, ecr_error *err) {
   free(path);
   if (st == ECR_OK) m->junit = true;
   return st;
+}
+
+void ecr_org_merge_want_html(ecr_org_merge *m) {
+  m->html = true;
 }
 
 ecr_status ecr_org_merge_new(const char *out_dir, ecr_org_merge **out, ecr_error *err) {
@@ -717,6 +723,7 @@ void ecr_org_merge_free(ecr_org_merge *m) {
   ecr_atomic_abort(&m->final);
   ecr_atomic_abort(&m->junit_part);
   ecr_atomic_abort(&m->junit_final);
+  ecr_atomic_abort(&m->html_final);
   for (size_t i = 0; i < m->sum.n_accounts; i++) free_account(&m->sum.accounts[i]);
   free(m->sum.accounts);
   free(m->sum.account);
@@ -1133,6 +1140,21 @@ static cJSON *coverage_json(const ecr_org_merge *m) {
 
 static ecr_status finish_junit(ecr_org_merge *m, ecr_error *err);
 
+/* report.html: the organisation summary (src/org/html.c). */
+static ecr_status finish_html(ecr_org_merge *m, const char *control_name, ecr_error *err) {
+  ecr_buf b;
+  ecr_buf_init(&b);
+  ecr_status st = ecr_org_html(&m->sum, control_name, &b, err);
+  char *path = ecr_path_join(m->out_dir, "report.html");
+  if (st == ECR_OK) st = ecr_atomic_open(&m->html_final, path, err);
+  free(path);
+  if (st == ECR_OK && !ecr_atomic_write(&m->html_final, b.data, b.len))
+    st = ecr_error_set(err, ECR_E_OUTPUT, m->html_final.path, "cannot write (write failed)");
+  if (st == ECR_OK) st = ecr_atomic_finish(&m->html_final, err);
+  ecr_buf_cleanup(&b);
+  return st;
+}
+
 static ecr_status copy_part(ecr_org_merge *m, ecr_atomic_file *part, ecr_error *err) {
   if (fflush(part->fp) != 0 || ferror(part->fp))
     return ecr_error_set(err, ECR_E_OUTPUT, m->final.path, "cannot write (write failed)");
@@ -1173,6 +1195,8 @@ ecr_status ecr_org_merge_finish(ecr_org_merge *m, ecr_error *err) {
   for (size_t i = 0; i < m->n_files; i++) cJSON_AddItemToArray(files, m->files[i]);
   m->n_files = 0;
 
+  const cJSON *cname = cJSON_GetObjectItemCaseSensitive(m->control, "name");
+  char *control_name = ecr_xstrdup(cJSON_IsString(cname) ? cname->valuestring : "C-0222");
   cJSON *head = cJSON_CreateObject(), *tail = cJSON_CreateObject();
   cJSON_AddStringToObject(head, "schema", "ecraudit.findings/v2");
   cJSON_AddItemToObject(head, "control", m->control);
@@ -1252,9 +1276,11 @@ ecr_status ecr_org_merge_finish(ecr_org_merge *m, ecr_error *err) {
   }
   st = ecr_atomic_finish(&m->final, err);
   if (st == ECR_OK && m->junit) st = finish_junit(m, err);
+  if (st == ECR_OK && m->html) st = finish_html(m, control_name, err);
 done_buf:
   ecr_buf_cleanup(&b);
 done:
+  free(control_name);
   cJSON_Delete(head);
   cJSON_Delete(tail);
   return st;
@@ -1267,6 +1293,7 @@ const ecr_org_summary *ecr_org_merge_summary(const ecr_org_merge *m) {
 ecr_status ecr_org_merge_publish(ecr_org_merge *m, ecr_error *err) {
   ecr_status st = ecr_atomic_publish(&m->final, err);
   if (st == ECR_OK && m->junit) st = ecr_atomic_publish(&m->junit_final, err);
+  if (st == ECR_OK && m->html) st = ecr_atomic_publish(&m->html_final, err);
   return st;
 }
 

@@ -22,6 +22,11 @@ ecr_status ecr_org_merge_add_produced(ecr_org_merge *m, size_t n, ecr_org_produc
 
 /* Also write report.junit.xml (before adding documents). */
 ecr_status ecr_org_merge_want_junit(ecr_org_merge *m, ecr_error *err);
+/* also write report.html, the organisation summary (ecr_org_html) */
+void ecr_org_merge_want_html(ecr_org_merge *m);
+/* The organisation summary page (src/org/html.c), appended to out. */
+ecr_status ecr_org_html(const ecr_org_summary *s, const char *control_name, ecr_buf *out,
+                        ecr_error *err);
 
 /* Online processors (at least 1). */
 size_t ecr_org_cores(void);

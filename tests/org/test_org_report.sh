@@ -27,8 +27,34 @@ rc=0
 desc="report --evidence ORG exits 1 (non-compliant)"; check [ "$rc" = 1 ]
 desc="report --evidence ORG: summary line names the organisation"
 check grep -q "organisation of 3 accounts (2 fail, 0 unknown, 1 pass): non-compliant: 9 fail, 0 unknown, 0 excepted, 8 pass" "$tmp/org.err"
-desc="report --evidence ORG writes findings.json and report.junit.xml"
-check [ "$(ls "$tmp/org" | tr '\n' ' ')" = "findings.json report.junit.xml " ]
+desc="report --evidence ORG writes findings.json, report.html and report.junit.xml"
+check [ "$(ls "$tmp/org" | tr '\n' ' ')" = "findings.json report.html report.junit.xml " ]
+desc="organisation report.html: parses as HTML, names every account with its counts, no script"
+check "$PY" - "$tmp/org/report.html" "$tmp/org/findings.json" <<'PYEOF'
+import html.parser, json, sys
+doc = open(sys.argv[1], encoding="utf-8").read()
+d = json.load(open(sys.argv[2]))
+class P(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(); self.rows = []; self.cell = None; self.tags = set(); self.attrs = []
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag); self.attrs += [v or "" for _, v in attrs]
+        if tag == "tr": self.rows.append([])
+        if tag in ("td", "th") and self.rows: self.cell = []
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self.cell is not None:
+            self.rows[-1].append("".join(self.cell).strip()); self.cell = None
+    def handle_data(self, data):
+        if self.cell is not None: self.cell.append(data)
+p = P(); p.feed(doc)
+assert "script" not in p.tags and not any("http" in a for a in p.attrs), "script or external reference"
+rows = {r[0]: r for r in p.rows[1:]}
+assert sorted(rows) == sorted(d["accounts"]), (sorted(rows), d["accounts"])
+for acct in d["accounts"]:
+    fs = [f for f in d["findings"] if f["account"] == acct]
+    want = [str(sum(1 for f in fs if f["status"] == s)) for s in ("fail", "unknown", "excepted", "pass")]
+    assert rows[acct][2:6] == want, (acct, rows[acct], want)
+PYEOF
 desc="organisation findings.json matches the contract"; check "$PY" "$CHECK" "$tmp/org/findings.json"
 desc="organisation findings.json: every file's SHA-256 (paths relative to ORG)"
 check "$PY" "$CHECK" "$tmp/org/findings.json" --evidence "$ORG"
@@ -124,6 +150,8 @@ for k in ("accounts", "summary", "overall", "account", "coverage", "exceptions")
 PYEOF
 desc="merge and report --evidence write the same report.junit.xml (byte for byte)"
 check cmp "$tmp/org/report.junit.xml" "$tmp/merged/report.junit.xml"
+desc="merge and report --evidence write the same report.html (byte for byte)"
+check cmp "$tmp/org/report.html" "$tmp/merged/report.html"
 desc="merge --format json writes findings.json only"
 rc=0; "$ECRAUDIT" merge --quiet --format json --out "$tmp/mj" "$tmp"/acct/*/findings.json || rc=$?
 check [ "$(ls "$tmp/mj")" = findings.json ]
@@ -176,6 +204,8 @@ PYEOF
 rc=0
 "$ECRAUDIT" merge --quiet --out "$tmp/hostile" "$tmp/hostile.json" || rc=$?
 check bash -c '[ "$1" = 1 ] && xmllint --noout --schema "$2" "$3/report.junit.xml" && python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$3/findings.json"' _ "$rc" "$ECR_SRC/tests/data/junit/jenkins-junit.xsd" "$tmp/hostile"
+desc="merge: the hostile principal reaches report.html escaped"
+check bash -c 'xmllint --html --noout "$1" 2>/dev/null && grep -qF "user/&lt;x&gt;&amp;" "$1" && ! grep -q "<x>" "$1"' _ "$tmp/hostile/report.html"
 desc="report --evidence ORG --exceptions: one ledger for every account, listed once, matched counts added"
 cat >"$tmp/ledger.json" <<'JSON'
 [
@@ -240,7 +270,7 @@ rc=0
 "$ECRAUDIT" report --evidence "$tmp/broken" --out "$tmp/brokenO" 2>"$tmp/err" || rc=$?
 check bash -c '[ "$1" = 2 ] && grep -q "accounts/222222222222/iam/account-authorization-details.json: line 2" "$2" && [ ! -e "$3/findings.json" ]' _ "$rc" "$tmp/err" "$tmp/brokenO"
 for args in "" "--out $tmp/x" "$tmp/acct/222222222222/findings.json" "--out $tmp/x --bogus $tmp/acct/222222222222/findings.json" \
-  "--out $tmp/x --format html $tmp/acct/222222222222/findings.json"; do
+  "--out $tmp/x --format pdf $tmp/acct/222222222222/findings.json"; do
   rc=0
   # shellcheck disable=SC2086
   "$ECRAUDIT" merge $args 2>"$tmp/err" || rc=$?
