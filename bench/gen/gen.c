@@ -317,21 +317,6 @@ typedef struct gen {
   size_t org_index;
 } gen;
 
-static void die(const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 1, 2), noreturn))
-#endif
-    ;
-static void die(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  fputs("ecraudit-gen: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
-  va_end(ap);
-  exit(2);
-}
-
 static int64_t rand_time(gen_rng *r) {
   return EPOCH_2016 + (int64_t)gen_rng_below(r, (uint64_t)NINE_YEARS);
 }
@@ -732,20 +717,20 @@ static FILE *open_out(gen *g, const char *rel, char **path_out) {
   char *dir = gen_xstrdup(path);
   char *slash = strrchr(dir, '/');
   if (slash) *slash = '\0';
-  if (gen_mkdirs(dir) != 0) die("%s: %s", dir, strerror(errno));
+  if (gen_mkdirs(dir) != 0) gen_die("%s: %s", dir, strerror(errno));
   free(dir);
   FILE *fp = fopen(path, "w");
-  if (!fp) die("%s: %s", path, strerror(errno));
+  if (!fp) gen_die("%s: %s", path, strerror(errno));
   setvbuf(fp, NULL, _IOFBF, 1 << 20);
   *path_out = path;
   return fp;
 }
 
 static void close_out(gen *g, FILE *fp, char *path, const char *rel) {
-  if (ferror(fp) | fclose(fp)) die("%s: write failed", path);
+  if (ferror(fp) | fclose(fp)) gen_die("%s: write failed", path);
   manifest_file mf = {0};
   mf.path = gen_xstrdup(rel);
-  if (gen_sha256_file(path, mf.sha256, &mf.size) != 0) die("%s: cannot hash", path);
+  if (gen_sha256_file(path, mf.sha256, &mf.size) != 0) gen_die("%s: cannot hash", path);
   g->files = gen_xrealloc(g->files, (g->n_files + 1) * sizeof *g->files);
   g->files[g->n_files++] = mf;
   free(path);
@@ -1687,7 +1672,7 @@ static void write_ecr(gen *g) {
 }
 
 /* ---- SCPs, STS, manifest ------------------------------------------------------ */
-static cJSON *scp(const char *id, const char *name, cJSON *doc) {
+cJSON *gen_policy_entry(const char *id, const char *name, cJSON *doc) {
   cJSON *o = gen_obj();
   gen_add_str(o, "Id", id);
   gen_add_str(o, "Name", name);
@@ -1717,13 +1702,13 @@ static void write_scps(gen *g) {
     cJSON *level = gen_obj(), *pols = gen_arr();
     if (root) {
       gen_add(level, "target", gen_strf("r-%s", org));
-      gen_push(pols, scp("p-FullAWSAccess", "FullAWSAccess", full_aws_access()));
+      gen_push(pols, gen_policy_entry("p-FullAWSAccess", "FullAWSAccess", full_aws_access()));
       cJSON *d = pol_doc("2012-10-17");
       cJSON *s = pol_stmt(d, "DenyLeaveOrg", true);
       gen_add_str(s, "Action", "organizations:LeaveOrganization");
       gen_add_str(s, "Resource", "*");
       char *id = gen_xasprintf("p-%08" PRIx64, gen_rng_next(&r) & 0xffffffffu);
-      gen_push(pols, scp(id, "deny-leave-organization", d));
+      gen_push(pols, gen_policy_entry(id, "deny-leave-organization", d));
       free(id);
     } else if (account) {
       gen_add_str(level, "target", g->c.account);
@@ -1738,10 +1723,10 @@ static void write_scps(gen *g) {
       s = pol_stmt(d, "NoPublicGallery", true);
       gen_add_str(s, "Action", "ecr-public:*");
       gen_add_str(s, "Resource", "*");
-      gen_push(pols, scp("p-a11owlist", "account-allow-list", d));
+      gen_push(pols, gen_policy_entry("p-a11owlist", "account-allow-list", d));
     } else {
       gen_add(level, "target", gen_strf("ou-%s-%08" PRIx64, org, gen_rng_next(&r) & 0xffffffffu));
-      gen_push(pols, scp("p-FullAWSAccess", "FullAWSAccess", full_aws_access()));
+      gen_push(pols, gen_policy_entry("p-FullAWSAccess", "FullAWSAccess", full_aws_access()));
       cJSON *d = pol_doc("2012-10-17");
       cJSON *s = pol_stmt(d, "ProtectImages", true);
       gen_add(s, "Action",
@@ -1759,7 +1744,7 @@ static void write_scps(gen *g) {
       gen_add(c, "ArnNotLike", inner);
       gen_add(s, "Condition", c);
       char *id = gen_xasprintf("p-%08" PRIx64, gen_rng_next(&r) & 0xffffffffu);
-      gen_push(pols, scp(id, "protect-container-images", d));
+      gen_push(pols, gen_policy_entry(id, "protect-container-images", d));
       if (g->c.profile == PROFILE_BROAD) {
         /* Nobody deletes production images, not even admins. */
         d = pol_doc("2012-10-17");
@@ -1768,7 +1753,7 @@ static void write_scps(gen *g) {
                 gen_strs("ecr:DeleteRepository", "ecr:BatchDeleteImage", (const char *)NULL));
         gen_add_str(s, "Resource", "arn:aws:ecr:*:*:repository/" POL_PROD_PREFIX "*");
         id[2] = 'b';
-        gen_push(pols, scp(id, "protect-prod-images", d));
+        gen_push(pols, gen_policy_entry(id, "protect-prod-images", d));
       }
       free(id);
     }
@@ -1806,7 +1791,7 @@ void gen_bundle_rehash(gen *g, const char *rel) {
     if (strcmp(g->files[i].path, rel) != 0) continue;
     char *path = gen_xasprintf("%s/%s", g->c.out, rel);
     if (gen_sha256_file(path, g->files[i].sha256, &g->files[i].size) != 0)
-      die("%s: cannot hash", path);
+      gen_die("%s: cannot hash", path);
     free(path);
   }
 }
@@ -1854,10 +1839,10 @@ static void write_manifest(gen *g) {
   gen_add(m, "gaps", gen_arr());
   char *path = gen_xasprintf("%s/manifest.json", g->c.out);
   FILE *fp = fopen(path, "w");
-  if (!fp) die("%s: %s", path, strerror(errno));
+  if (!fp) gen_die("%s: %s", path, strerror(errno));
   gen_json_print(fp, m, 0, &GEN_STYLE_CLI);
   fputc('\n', fp);
-  if (ferror(fp) | fclose(fp)) die("%s: write failed", path);
+  if (ferror(fp) | fclose(fp)) gen_die("%s: write failed", path);
   free(path);
   cJSON_Delete(m);
 }
@@ -2058,7 +2043,7 @@ static size_t parse_size(const char *opt, const char *s, size_t max) {
   errno = 0;
   unsigned long long v = strtoull(s, &end, 10);
   if (errno || *end || end == s || s[0] == '-' || v > max)
-    die("--%s: expected an integer 0..%zu, got '%s'", opt, max, s);
+    gen_die("--%s: expected an integer 0..%zu, got '%s'", opt, max, s);
   return (size_t)v;
 }
 
@@ -2067,7 +2052,7 @@ static double parse_double(const char *opt, const char *s, double max) {
   errno = 0;
   double v = strtod(s, &end);
   if (errno || *end || end == s || !(v >= 0.0 && v <= max))
-    die("--%s: expected a number 0..%g, got '%s'", opt, max, s);
+    gen_die("--%s: expected a number 0..%g, got '%s'", opt, max, s);
   return v;
 }
 
@@ -2109,7 +2094,7 @@ static void generate(gen *g, const char *const *external) {
   g->pc.n_teams = g->n_teams;
   g->pc.external = accounts3;
 
-  if (gen_mkdirs(g->c.out) != 0) die("%s: %s", g->c.out, strerror(errno));
+  if (gen_mkdirs(g->c.out) != 0) gen_die("%s: %s", g->c.out, strerror(errno));
   plan_policies(g);
   plan_principals(g);
   plan_groups(g);
@@ -2137,8 +2122,8 @@ static void generate_org(const cfg *base, size_t n, bool force) {
   if (fp) fclose(fp);
   free(probe);
   if (fp && !force)
-    die("%s already holds an organisation (use a new directory, or --force to write over it)",
-        base->out);
+    gen_die("%s already holds an organisation (use a new directory, or --force to write over it)",
+            base->out);
   gen_org *org = gen_org_new(base->out, n, base->seed);
   for (size_t k = 0; k < n; k++) {
     gen g;
@@ -2221,7 +2206,7 @@ int main(int argc, char **argv) {
       else if (strcmp(optarg, "broad") == 0)
         g.c.profile = PROFILE_BROAD;
       else
-        die("--profile: expected rare or broad, got '%s'", optarg);
+        gen_die("--profile: expected rare or broad, got '%s'", optarg);
       break;
     case 'L': g.c.scp_levels = (unsigned)parse_size("scp-levels", optarg, 8); break;
     case 's': g.c.seed = (uint64_t)parse_size("seed", optarg, SIZE_MAX); break;
@@ -2232,7 +2217,7 @@ int main(int argc, char **argv) {
       break;
     case 'O':
       org_n = parse_size("org", optarg, 10000);
-      if (org_n == 0) die("--org: at least 1 account");
+      if (org_n == 0) gen_die("--org: at least 1 account");
       break;
     case 'B': g.c.broad_scale = parse_double("broad-scale", optarg, 20.0); break;
     case 'M': g.c.manifest = false; break;
@@ -2242,21 +2227,22 @@ int main(int argc, char **argv) {
     default: usage(stderr); return 2;
     }
   }
-  if (optind != argc) die("unexpected argument '%s'", argv[optind]);
+  if (optind != argc) gen_die("unexpected argument '%s'", argv[optind]);
   if (g.c.profile == PROFILE_BROAD && !g.c.share_given) g.c.repo_policy_ppm = 400000;
   if (!g.c.out) {
     usage(stderr);
     return 2;
   }
   if (strlen(g.c.account) != 12 || strspn(g.c.account, "0123456789") != 12)
-    die("--account: expected 12 digits, got '%s'", g.c.account);
-  if (g.c.regions == 0) die("--regions: at least 1");
+    gen_die("--account: expected 12 digits, got '%s'", g.c.account);
+  if (g.c.regions == 0) gen_die("--regions: at least 1");
   if (!org_n && !force && !dir_is_empty_or_absent(g.c.out))
-    die("%s already holds a bundle (use a new directory, or --force to write over it)", g.c.out);
+    gen_die("%s already holds a bundle (use a new directory, or --force to write over it)",
+            g.c.out);
 
   if (org_n) {
-    if (g.c.stats) die("--stats applies to one account, not --org");
-    if (account_given) die("--org numbers the accounts itself: no --account");
+    if (g.c.stats) gen_die("--stats applies to one account, not --org");
+    if (account_given) gen_die("--org numbers the accounts itself: no --account");
     generate_org(&g.c, org_n, force);
     return 0;
   }

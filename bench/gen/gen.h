@@ -65,6 +65,12 @@ void gen_push(cJSON *arr, cJSON *item);
 cJSON *gen_maybe_single(cJSON *arr, bool single);
 
 /* ---- misc ---------------------------------------------------------------- */
+/* "ecraudit-gen: MESSAGE" on stderr, exit 2. */
+void gen_die(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2), noreturn))
+#endif
+    ;
 void *gen_xmalloc(size_t n);
 void *gen_xcalloc(size_t n, size_t size);
 void *gen_xrealloc(void *p, size_t n);
@@ -101,6 +107,9 @@ const char *const *gen_org_external(gen_org *o, size_t k);
 void gen_org_write_account(const gen_org *o, size_t k, gen *g);
 /* DIR/organization/ after every account. */
 void gen_org_write_organization(const gen_org *o);
+
+/* {"Id", "Name", "Content": doc compact} of scps.json / rcps.json; takes doc. */
+cJSON *gen_policy_entry(const char *id, const char *name, cJSON *doc);
 
 /* gen.c, for org.c: write / re-hash a bundle file, the bundle's directory and
  * first region. */

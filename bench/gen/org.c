@@ -55,21 +55,6 @@ struct gen_org {
 
 static const char *const OU_NAMES[3] = {"prod", "dev", "sandbox"};
 
-static void die(const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 1, 2), noreturn))
-#endif
-    ;
-static void die(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  fputs("ecraudit-gen: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
-  va_end(ap);
-  exit(2);
-}
-
 gen_org *gen_org_new(const char *out, size_t n, uint64_t seed) {
   gen_org *o = gen_xcalloc(1, sizeof *o);
   o->out = gen_xstrdup(out);
@@ -126,17 +111,6 @@ const char *const *gen_org_external(gen_org *o, size_t k) {
 
 /* ---- the organisation's documents ------------------------------------------- */
 
-static cJSON *policy_entry(const char *id, const char *name, cJSON *doc) {
-  cJSON *e = gen_obj();
-  gen_add_str(e, "Id", id);
-  gen_add_str(e, "Name", name);
-  char *text = gen_json_compact(doc);
-  gen_add_str(e, "Content", text);
-  free(text);
-  cJSON_Delete(doc);
-  return e;
-}
-
 static cJSON *allow_all(bool rcp) {
   cJSON *d = pol_doc("2012-10-17");
   cJSON *s = pol_stmt(d, NULL, false);
@@ -165,12 +139,12 @@ static cJSON *level(const char *target, cJSON *policies) {
 /* The policies of one target: the root (ou -1), an OU (0..2) or an account (3). */
 static cJSON *target_policies(int ou, bool rcp) {
   cJSON *p = gen_arr();
-  gen_push(p, policy_entry(rcp ? "p-RCPFullAWSAccess" : "p-FullAWSAccess",
-                           rcp ? "RCPFullAWSAccess" : "FullAWSAccess", allow_all(rcp)));
+  gen_push(p, gen_policy_entry(rcp ? "p-RCPFullAWSAccess" : "p-FullAWSAccess",
+                               rcp ? "RCPFullAWSAccess" : "FullAWSAccess", allow_all(rcp)));
   if (ou == -1 && !rcp) {
-    gen_push(p,
-             policy_entry("p-0rgr00t1", "deny-leave-organization",
-                          deny("DenyLeaveOrg", gen_str("organizations:LeaveOrganization"), false)));
+    gen_push(p, gen_policy_entry(
+                    "p-0rgr00t1", "deny-leave-organization",
+                    deny("DenyLeaveOrg", gen_str("organizations:LeaveOrganization"), false)));
   } else if (ou == -1) {
     cJSON *d = pol_doc("2012-10-17");
     cJSON *s = pol_stmt(d, "EnforceOrgIdentities", true);
@@ -183,7 +157,7 @@ static cJSON *target_policies(int ou, bool rcp) {
     gen_add_str(b, "aws:PrincipalIsAWSService", "false");
     gen_add(c, "BoolIfExists", b);
     gen_add(s, "Condition", c);
-    gen_push(p, policy_entry("p-rcpperim1", "ecr-org-perimeter", d));
+    gen_push(p, gen_policy_entry("p-rcpperim1", "ecr-org-perimeter", d));
   } else if ((ou == 0 || ou == 1) && !rcp) {
     cJSON *d =
         deny("ProtectImages",
@@ -195,16 +169,19 @@ static cJSON *target_policies(int ou, bool rcp) {
     gen_add(in, "aws:PrincipalArn", gen_strs("arn:aws:iam::*:role/admin-*", (const char *)NULL));
     gen_add(c, "ArnNotLike", in);
     gen_add(s, "Condition", c);
-    gen_push(p, policy_entry(ou == 0 ? "p-pr0dpr0t" : "p-devpr0t1", "protect-container-images", d));
+    gen_push(
+        p, gen_policy_entry(ou == 0 ? "p-pr0dpr0t" : "p-devpr0t1", "protect-container-images", d));
   } else if (ou == 2 && !rcp) {
-    gen_push(p, policy_entry("p-sandb0x1", "no-replication",
-                             deny("NoReplication",
-                                  gen_strs("ecr:PutReplicationConfiguration",
-                                           "ecr:CreatePullThroughCacheRule", (const char *)NULL),
-                                  false)));
+    gen_push(p,
+             gen_policy_entry("p-sandb0x1", "no-replication",
+                              deny("NoReplication",
+                                   gen_strs("ecr:PutReplicationConfiguration",
+                                            "ecr:CreatePullThroughCacheRule", (const char *)NULL),
+                                   false)));
   } else if (ou == 0 && rcp) {
-    gen_push(p, policy_entry("p-rcpnodel", "prod-no-repository-delete",
-                             deny("NoRepositoryDelete", gen_str("ecr:DeleteRepository"), true)));
+    gen_push(p,
+             gen_policy_entry("p-rcpnodel", "prod-no-repository-delete",
+                              deny("NoRepositoryDelete", gen_str("ecr:DeleteRepository"), true)));
   }
   return p;
 }
@@ -272,7 +249,7 @@ static cJSON *accounts_doc(const gen_org *o) {
 
 static cJSON *read_doc(const char *path) {
   FILE *fp = fopen(path, "rb");
-  if (!fp) die("%s: %s", path, strerror(errno));
+  if (!fp) gen_die("%s: %s", path, strerror(errno));
   char *buf = NULL;
   size_t len = 0, cap = 0;
   for (;;) {
@@ -284,17 +261,17 @@ static cJSON *read_doc(const char *path) {
   fclose(fp);
   cJSON *v = cJSON_ParseWithLength(buf, len);
   free(buf);
-  if (!v) die("%s: not JSON", path);
+  if (!v) gen_die("%s: not JSON", path);
   return v;
 }
 
 static void rewrite(gen *g, const char *rel, cJSON *doc) {
   char *path = gen_xasprintf("%s/%s", gen_bundle_dir(g), rel);
   FILE *fp = fopen(path, "w");
-  if (!fp) die("%s: %s", path, strerror(errno));
+  if (!fp) gen_die("%s: %s", path, strerror(errno));
   gen_json_print(fp, doc, 0, &GEN_STYLE_CLI);
   fputc('\n', fp);
-  if (ferror(fp) | fclose(fp)) die("%s: write failed", path);
+  if (ferror(fp) | fclose(fp)) gen_die("%s: write failed", path);
   free(path);
   gen_bundle_rehash(g, rel);
 }
@@ -425,17 +402,17 @@ static void org_write(const char *dir, const char *name, const cJSON *doc, const
                       org_file *f) {
   char *path = gen_xasprintf("%s/%s", dir, name);
   FILE *fp = fopen(path, "w");
-  if (!fp) die("%s: %s", path, strerror(errno));
+  if (!fp) gen_die("%s: %s", path, strerror(errno));
   if (doc) {
     gen_json_print(fp, doc, 0, &GEN_STYLE_CLI);
     fputc('\n', fp);
   } else {
     fputs(text, fp);
   }
-  if (ferror(fp) | fclose(fp)) die("%s: write failed", path);
+  if (ferror(fp) | fclose(fp)) gen_die("%s: write failed", path);
   if (f) {
     f->name = gen_xstrdup(name);
-    if (gen_sha256_file(path, f->sha256, &f->size) != 0) die("%s: cannot hash", path);
+    if (gen_sha256_file(path, f->sha256, &f->size) != 0) gen_die("%s: cannot hash", path);
   }
   free(path);
 }
@@ -446,7 +423,7 @@ static int cmp_org_file(const void *a, const void *b) {
 
 void gen_org_write_organization(const gen_org *o) {
   char *dir = gen_xasprintf("%s/organization", o->out);
-  if (gen_mkdirs(dir) != 0) die("%s: %s", dir, strerror(errno));
+  if (gen_mkdirs(dir) != 0) gen_die("%s: %s", dir, strerror(errno));
   size_t n_files = 0;
   org_file *files = gen_xcalloc(2 * o->n + 3, sizeof *files);
   cJSON *v = organization_doc(o);

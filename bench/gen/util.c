@@ -277,3 +277,13 @@ done:
   EVP_MD_CTX_free(ctx);
   return rc;
 }
+
+void gen_die(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("ecraudit-gen: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+  exit(2);
+}

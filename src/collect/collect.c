@@ -396,16 +396,7 @@ cleanup:
   }
   cJSON_Delete(identity);
   cJSON_Delete(iam);
-  for (size_t i = 0; i < ctx.n_gaps; i++) {
-    free(ctx.gaps[i].source);
-    free(ctx.gaps[i].resource);
-    free(ctx.gaps[i].error);
-  }
-  free(ctx.gaps);
-  for (size_t i = 0; i < ctx.n_files; i++) free(ctx.files[i]);
-  free(ctx.files);
-  free(ctx.account);
-  free(ctx.partition);
+  ecr_collect_ctx_cleanup(&ctx);
   free(regions);
   for (size_t i = 0; i < n_enabled; i++) free(enabled[i]);
   free(enabled);

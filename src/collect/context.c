@@ -1,6 +1,8 @@
 /* The collection context (context.h): gaps and progress. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "collect/aws.h"
 
@@ -29,4 +31,18 @@ bool ecr_aws_account_id_valid(const char *id) {
   for (; id && id[n]; n++)
     if (id[n] < '0' || id[n] > '9') return false;
   return n == 12;
+}
+
+void ecr_collect_ctx_cleanup(ecr_collect_ctx *ctx) {
+  for (size_t i = 0; i < ctx->n_gaps; i++) {
+    free(ctx->gaps[i].source);
+    free(ctx->gaps[i].resource);
+    free(ctx->gaps[i].error);
+  }
+  free(ctx->gaps);
+  for (size_t i = 0; i < ctx->n_files; i++) free(ctx->files[i]);
+  free(ctx->files);
+  free(ctx->account);
+  free(ctx->partition);
+  memset(ctx, 0, sizeof(*ctx));
 }

@@ -35,6 +35,9 @@ typedef struct ecr_collect_ctx {
   void *progress_ctx;
 } ecr_collect_ctx;
 
+/* Free the gaps, files, account and partition (not the client); ctx is zeroed. */
+void ecr_collect_ctx_cleanup(ecr_collect_ctx *ctx);
+
 void ecr_collect_gap(ecr_collect_ctx *ctx, const char *source, const char *resource,
                      const ecr_aws_response *resp);
 /* Progress through ctx->progress (done: the last update of a phase). */

@@ -272,16 +272,7 @@ cleanup:
     if (tmp) ecr_rmrf(tmp);
   }
   free(tmp);
-  for (size_t i = 0; i < ctx.n_gaps; i++) {
-    free(ctx.gaps[i].source);
-    free(ctx.gaps[i].resource);
-    free(ctx.gaps[i].error);
-  }
-  free(ctx.gaps);
-  for (size_t i = 0; i < ctx.n_files; i++) free(ctx.files[i]);
-  free(ctx.files);
-  free(ctx.partition);
-  free(ctx.account);
+  ecr_collect_ctx_cleanup(&ctx);
   ecr_collect_session_free(session);
   free(org_dir);
   return st;
