@@ -72,9 +72,14 @@ fi
 # 3. the reduce step, where the binary has it
 if "$ECRAUDIT" merge --help >/dev/null 2>&1; then
   set --
+  # an account with a gap enters the organisation report as unknown (merge
+  # takes its gap file), never silently left out
   while read -r id; do
-    [ -f "$out/findings/$id/findings.json" ] && [ ! -f "$out/organization/gaps/$id.json" ] &&
+    if [ -f "$out/organization/gaps/$id.json" ]; then
+      set -- "$@" "$out/organization/gaps/$id.json"
+    elif [ -f "$out/findings/$id/findings.json" ]; then
       set -- "$@" "$out/findings/$id/findings.json"
+    fi
   done <"$list"
   "$ECRAUDIT" merge --out "$out/report" "$@"
   exit $?

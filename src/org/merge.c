@@ -1097,7 +1097,19 @@ static ecr_status read_one(void *ctx, size_t i, char **name, char **data, size_t
                            ecr_error *err) {
   const char *path = ((const char *const *)ctx)[i];
   *name = ecr_xstrdup(path);
-  return ecr_file_read(path, data, len, err);
+  ecr_status st = ecr_file_read(path, data, len, err);
+  char *account = NULL, *reason = NULL;
+  if (st == ECR_OK && ecr_org_is_gap_doc(*data, *len, &account, &reason)) {
+    /* organization/gaps/<id>.json: the account enters as unknown */
+    char today[11];
+    ecr_time_date(ecr_time_now(), today);
+    free(*data);
+    *data = ecr_org_gap_document(account, reason, today);
+    *len = strlen(*data);
+  }
+  free(account);
+  free(reason);
+  return st;
 }
 
 ecr_status ecr_org_merge_add_files(ecr_org_merge *m, const char *const *paths, size_t n,

@@ -24,6 +24,16 @@ ecr_status ecr_org_merge_add_produced(ecr_org_merge *m, size_t n, ecr_org_produc
 ecr_status ecr_org_merge_want_junit(ecr_org_merge *m, ecr_error *err);
 /* also write report.html, the organisation summary (ecr_org_html) */
 void ecr_org_merge_want_html(ecr_org_merge *m);
+/* Accounts without evidence (src/org/gap.c). A gap file of collect --org
+ * (organization/gaps/<id>.json: {"account", "gaps": [...]}): true, with its
+ * account and the errors as one sentence (NULL when none). */
+bool ecr_org_is_gap_doc(const char *data, size_t len, char **account, char **reason);
+/* The errors of organization/gaps/<account>.json under org_dir, NULL when none. */
+char *ecr_org_gap_reason_file(const char *org_dir, const char *account);
+/* A per-account findings.json whose one finding is unknown: the account has
+ * no evidence (reason: why, NULL: no bundle). Caller frees. */
+char *ecr_org_gap_document(const char *account, const char *reason, const char *as_of);
+
 /* The organisation summary page (src/org/html.c), appended to out. */
 ecr_status ecr_org_html(const ecr_org_summary *s, const char *control_name, ecr_buf *out,
                         ecr_error *err);

@@ -86,6 +86,46 @@ static ecr_status finish(ecr_org_merge *m, ecr_org_summary **summary, ecr_error 
   return st;
 }
 
+/* The accounts organization/account-ids.txt lists (collect --org: the
+   ACTIVE accounts, one id a line) that have no bundle in accounts/: each
+   enters the report as unknown, with the error of its gaps/<id>.json. */
+static ecr_status add_missing(ecr_org_merge *m, const char *dir, char *const *ids, size_t n,
+                              const char *as_of, ecr_error *err) {
+  char *path = ecr_path_join(dir, "organization/account-ids.txt");
+  char *data = NULL;
+  size_t len = 0;
+  ecr_error ignore = {0};
+  ecr_status st = ECR_OK;
+  if (ecr_file_read(path, &data, &len, &ignore) == ECR_OK) {
+    for (char *line = data, *next; line && *line && st == ECR_OK; line = next) {
+      next = strchr(line, '\n');
+      if (next) *next++ = '\0';
+      size_t l = strlen(line);
+      if (l && line[l - 1] == '\r') line[--l] = '\0';
+      if (!l) continue;
+      bool digits = l == 12;
+      for (size_t k = 0; k < l && digits; k++) digits = line[k] >= '0' && line[k] <= '9';
+      if (!digits) {
+        st = ecr_error_set(err, ECR_E_INPUT, path, "\"%s\" is not a 12-digit account id", line);
+        break;
+      }
+      bool have = false;
+      for (size_t k = 0; k < n && !have; k++) have = strcmp(ids[k], line) == 0;
+      if (have) continue;
+      char *reason = ecr_org_gap_reason_file(dir, line);
+      char *doc = ecr_org_gap_document(line, reason, as_of);
+      char *name = ecr_xasprintf("%s (no bundle in accounts/)", line);
+      st = ecr_org_merge_add(m, name, doc, strlen(doc), err);
+      free(name);
+      free(doc);
+      free(reason);
+    }
+  }
+  free(data);
+  free(path);
+  return st;
+}
+
 ecr_status ecr_org_report(const char *dir, const ecr_org_opts *opts, ecr_org_summary **summary,
                           ecr_error *err) {
   *summary = NULL;
@@ -101,6 +141,7 @@ ecr_status ecr_org_report(const char *dir, const ecr_org_opts *opts, ecr_org_sum
     org_ctx c = {dir, ids, opts};
     st = ecr_org_merge_add_produced(m, n, evaluate_account, &c, opts->jobs, err);
   }
+  if (st == ECR_OK) st = add_missing(m, dir, ids, n, opts->as_of, err);
   if (st == ECR_OK) st = finish(m, summary, err);
   ecr_org_merge_free(m);
   ecr_org_ids_free(ids, n);

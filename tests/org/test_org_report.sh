@@ -278,5 +278,23 @@ for args in "" "--out $tmp/x" "$tmp/acct/222222222222/findings.json" "--out $tmp
 done
 desc="merge --help"; check bash -c '"$1" merge --help | grep -q "usage: ecraudit merge"' _ "$ECRAUDIT"
 
+# an account collect --org listed but could not collect: unknown, never left out
+cp -r "$ORG" "$tmp/gapped"
+(ls "$ORG/accounts"; echo 444444444444) >"$tmp/gapped/organization/account-ids.txt"
+mkdir -p "$tmp/gapped/organization/gaps"
+cat >"$tmp/gapped/organization/gaps/444444444444.json" <<'JSON'
+{"account": "444444444444", "gaps": [{"source": "sts:AssumeRole", "resource": "arn:aws:iam::444444444444:role/ecraudit-readonly", "error": "AccessDenied: not authorized to perform sts:AssumeRole"}]}
+JSON
+rc=0
+"$ECRAUDIT" report --evidence "$tmp/gapped" --out "$tmp/gappedO" --as-of 2026-12-01 2>"$tmp/gapped.err" || rc=$?
+desc="an account listed in account-ids.txt without a bundle is unknown (exit 1, 4 accounts, 1 unknown)"
+check bash -c '[ "$1" = 1 ] && grep -q "organisation of 4 accounts (2 fail, 1 unknown, 1 pass): non-compliant: 9 fail, 1 unknown" "$2"' _ "$rc" "$tmp/gapped.err"
+desc="... its finding names the recorded error, and the report keeps its schema"
+check bash -c '"$1" "$2" "$3" >/dev/null && grep -q "sts:AssumeRole on arn:aws:iam::444444444444:role/ecraudit-readonly: AccessDenied" "$3" && grep -q ">444444444444</th>" "$4"' _ "$PY" "$CHECK" "$tmp/gappedO/findings.json" "$tmp/gappedO/report.html"
+rc=0
+"$ECRAUDIT" merge --out "$tmp/gappedM" "$tmp"/acct/*/findings.json "$tmp/gapped/organization/gaps/444444444444.json" 2>"$tmp/gappedM.err" || rc=$?
+desc="merge takes the gap file too: the same organisation (4 accounts, 1 unknown)"
+check bash -c '[ "$1" = 1 ] && grep -q "organisation of 4 accounts (2 fail, 1 unknown, 1 pass)" "$2"' _ "$rc" "$tmp/gappedM.err"
+
 echo "# $passed passed, $failed failed"
 [ "$failed" = 0 ]
