@@ -49,6 +49,12 @@ const char *ecr_paths_start_name(const ecr_paths *p, size_t i);
  * ARN role_arn: ECR_DECISION_DENY when none, else allow or conditional. */
 ecr_decision ecr_paths_hop(const ecr_paths *p, const char *from, const char *role_arn);
 
+/* The hops of starting principal i (ecr_paths_start_name's order): their
+ * number, and the k-th one's role ARN (borrowed from the evidence) with its
+ * decision (allow or conditional). NULL when out of range. */
+size_t ecr_paths_hop_count(const ecr_paths *p, size_t i);
+const char *ecr_paths_hop_at(const ecr_paths *p, size_t i, size_t k, ecr_decision *d);
+
 /* Counts, for benchmarks and tests. */
 typedef struct ecr_paths_stats {
   size_t starts; /* starting principals */
