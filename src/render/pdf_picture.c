@@ -53,11 +53,11 @@ static void text(const pmap *m, double x, double baseline, double size, int font
 }
 
 static void legend(const pmap *m, const ecr_picture *p) {
-  static const ecr_pic_ink inks[4] = {ECR_INK_ALLOW, ECR_INK_CONDITIONAL, ECR_INK_UNUSED,
-                                      ECR_INK_MIXED};
+  static const ecr_pic_ink inks[5] = {ECR_INK_ALLOW, ECR_INK_CONDITIONAL, ECR_INK_UNUSED,
+                                      ECR_INK_MIXED, ECR_INK_NONE};
   HPDF_Page pg = m->c->page;
-  for (int k = 0; k < 4; k++) {
-    ecr_pic_ink ink = p->kind == ECR_PIC_HEATMAP && k == 3 ? ECR_INK_NONE : inks[k];
+  for (int k = 0; k < (p->kind == ECR_PIC_HEATMAP ? 5 : 4); k++) {
+    ecr_pic_ink ink = inks[k];
     double x, y;
     ecr_pic_legend_pos(p, k, &x, &y);
     pdf_rgb col = rgb_of(ink);
@@ -135,7 +135,8 @@ static void draw_heatmap(const pmap *m, const ecr_picture *p) {
   for (size_t k = 0; k < p->n_cols; k++) {
     double x, y;
     ecr_heat_cell_pos(p, 0, k, &x, &y);
-    text(m, x + ECR_HEAT_CELL / 2, y - 6, 7, PDF_F_REG, PDF_TEXT, p->cols[k].label, 0, 2);
+    const char *id = p->cols[k].label[0] == 'R' ? p->cols[k].label + 1 : p->cols[k].label;
+    text(m, x + ECR_HEAT_CELL / 2, y - 6, 7, PDF_F_REG, PDF_TEXT, id, 0, 2);
   }
   for (size_t i = 0; i < p->n_rows; i++) {
     double x, y;

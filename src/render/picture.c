@@ -362,7 +362,16 @@ static int group_cmp(const void *x, const void *y) {
   return a->repos[0] < b->repos[0] ? -1 : a->repos[0] > b->repos[0];
 }
 
-static rgroup *repo_groups(const ecr_report *r, const rsig *sig, size_t *n_out, size_t *group_of) {
+/* Heat map columns: the largest groups first. */
+static int group_size_cmp(const void *x, const void *y) {
+  const rgroup *a = x, *b = y;
+  if (a->n != b->n) return a->n > b->n ? -1 : 1;
+  if (a->weight != b->weight) return a->weight > b->weight ? -1 : 1;
+  return a->repos[0] < b->repos[0] ? -1 : a->repos[0] > b->repos[0];
+}
+
+static rgroup *repo_groups(const ecr_report *r, const rsig *sig, size_t *n_out, size_t *group_of,
+                           bool by_size) {
   size_t n = 0;
   size_t *idx = ecr_xcalloc(r->n_repo_views ? r->n_repo_views : 1, sizeof(size_t));
   for (size_t i = 0; i < r->n_repo_views; i++)
@@ -385,7 +394,7 @@ static rgroup *repo_groups(const ecr_report *r, const rsig *sig, size_t *n_out, 
     i = j;
   }
   free(idx);
-  if (ng) qsort(g, ng, sizeof(rgroup), group_cmp);
+  if (ng) qsort(g, ng, sizeof(rgroup), by_size ? group_size_cmp : group_cmp);
   if (group_of) {
     for (size_t i = 0; i < r->n_repo_views; i++) group_of[i] = SIZE_MAX;
     for (size_t k = 0; k < ng; k++)
@@ -409,6 +418,7 @@ typedef struct gnode {
   size_t count;                  /* principals */
   bool unused;                   /* every grant behind it is unused */
   bool has_in;                   /* some hop leads to it */
+  bool approx;                   /* its count may count a principal once per role it can assume */
   char *label, *caption, *title; /* for group / more nodes (owned) */
 } gnode;
 
@@ -512,6 +522,26 @@ static void fold_into(graph *g, size_t member, size_t into) {
   g->n[into].count += g->n[member].count;
   g->n[into].unused = g->n[into].unused && g->n[member].unused;
   g->n[into].has_in = g->n[into].has_in || g->n[member].has_in;
+  g->n[into].approx = g->n[into].approx || g->n[member].approx;
+}
+
+/* Label a "more" node of `folded` boxes. */
+static void more_label(graph *g, size_t more, size_t folded, const char *plural) {
+  char num[32], boxes[32];
+  fmt_count(g->n[more].count, num);
+  fmt_count(folded, boxes);
+  if (g->n[more].approx) {
+    g->n[more].label = ecr_xasprintf("and %s more boxes", boxes);
+    g->n[more].caption = ecr_xstrdup("principals who can assume roles");
+    g->n[more].title =
+        ecr_xasprintf("%s more boxes not drawn: principals and those who can assume the roles "
+                      "(%s role assumptions)",
+                      boxes, num);
+  } else {
+    g->n[more].label = ecr_xasprintf("and %s more", num);
+    g->n[more].caption = ecr_xstrdup(plural);
+    g->n[more].title = ecr_xasprintf("%s more principals not drawn (%s boxes)", num, boxes);
+  }
 }
 
 /* At most ECR_PIC_COL_MAX nodes on one level: first principals with the same
@@ -525,6 +555,31 @@ static void fold_level(graph *g, int level, const char *plural) {
   if (n <= ECR_PIC_COL_MAX) {
     free(idx);
     return;
+  }
+  /* boxes whose every arrow leads into an "and K more" box (of the level to
+     the right, folded first) go into one such box too */
+  {
+    unsigned char *keep = ecr_xcalloc(g->nn + 1, 1);
+    unsigned char *out = ecr_xcalloc(g->nn + 1, 1);
+    for (size_t k = 0; k < g->ne; k++) {
+      out[g->e[k].from] = 1;
+      if (g->n[g->e[k].to].kind != ECR_NODE_MORE) keep[g->e[k].from] = 1;
+    }
+    size_t orphan = SIZE_MAX, folded = 0, o = 0;
+    for (size_t k = 0; k < n; k++) {
+      size_t i = idx[k];
+      if (out[i] && !keep[i]) {
+        if (orphan == SIZE_MAX) orphan = fold_new(g, ECR_NODE_MORE, level);
+        fold_into(g, i, orphan);
+        folded++;
+      } else {
+        idx[o++] = i;
+      }
+    }
+    if (orphan != SIZE_MAX) more_label(g, orphan, folded, "principals and roles");
+    n = o;
+    free(keep);
+    free(out);
   }
   uint64_t *sig = ecr_xcalloc(g->nn + 1, sizeof(uint64_t));
   size_t m = 0;
@@ -575,12 +630,7 @@ static void fold_level(graph *g, int level, const char *plural) {
       fold_into(g, idx[k], more);
       folded++;
     }
-    char num[32], nodes[32];
-    fmt_count(g->n[more].count, num);
-    fmt_count(folded, nodes);
-    g->n[more].label = ecr_xasprintf("and %s more", num);
-    g->n[more].caption = ecr_xstrdup(plural);
-    g->n[more].title = ecr_xasprintf("%s more principals (%s entries not drawn)", num, nodes);
+    more_label(g, more, folded, plural);
   }
   free(idx);
 }
@@ -645,9 +695,10 @@ static void build_graph(pctx *c, const rgroup *grp, size_t number, ecr_picture *
         g.n[agg].name = AGG_NAME;
         g.n[agg].count = in->count;
         g.n[agg].unused = false;
+        g.n[agg].approx = true;
         g.n[agg].label = ecr_xasprintf("%s principals", num);
         g.n[agg].caption = ecr_xstrdup("can assume this role");
-        g.n[agg].title = ecr_xasprintf("%s principals and roles can assume %s", num, role);
+        g.n[agg].title = ecr_xasprintf("%s principals and roles (not drawn one by one)", num);
         g_edge(&g, agg, i, in->ink, true);
         continue;
       }
@@ -678,7 +729,7 @@ static void build_graph(pctx *c, const rgroup *grp, size_t number, ecr_picture *
   int max_level = 1;
   for (size_t i = 0; i < g.nn; i++)
     if (g.n[i].level > max_level) max_level = g.n[i].level;
-  for (int l = max_level; l >= 1; l--) {
+  for (int l = 1; l <= max_level; l++) { /* from the repository outwards */
     fold_level(&g, l, l == 1 && max_level == 1 ? "principals" : "principals and roles");
     edges_fold(&g);
   }
@@ -899,7 +950,7 @@ static void build_heatmap(pctx *c, ecr_picture *out) {
   rsig *sig = repo_sigs(c, true);
   size_t *group_of = ecr_xcalloc(r->n_repo_views ? r->n_repo_views : 1, sizeof(size_t));
   size_t ng = 0;
-  rgroup *grp = repo_groups(r, sig, &ng, group_of);
+  rgroup *grp = repo_groups(r, sig, &ng, group_of, true);
   free(sig);
   set_groups *sg = ecr_xcalloc(r->n_repo_sets ? r->n_repo_sets : 1, sizeof(set_groups));
   unsigned char *mark = ecr_xcalloc(ng ? ng : 1, 1);
@@ -1024,8 +1075,8 @@ static void build_heatmap(pctx *c, ecr_picture *out) {
   out->grid_y = ECR_PIC_MARGIN + 28;
   double grid_w = n_cols * ECR_HEAT_CELL;
   out->width = out->grid_x + (grid_w > 160 ? grid_w : 160) + ECR_PIC_MARGIN;
-  if (out->width < 2 * ECR_HEAT_LABEL_W + 2 * ECR_PIC_MARGIN)
-    out->width = 2 * ECR_HEAT_LABEL_W + 2 * ECR_PIC_MARGIN;
+  if (out->width < 5 * 120.0 + 2 * ECR_PIC_MARGIN) /* room for the legend */
+    out->width = 5 * 120.0 + 2 * ECR_PIC_MARGIN;
   size_t legend_rows = (n_cols + 1) / 2;
   out->height =
       out->grid_y + out->n_rows * ECR_HEAT_CELL + 16 + legend_rows * 12 + 18 + ECR_PIC_MARGIN;
@@ -1173,7 +1224,7 @@ ecr_pictures *ecr_pictures_build(const ecr_report *r, const ecr_paths *paths) {
 
   rsig *sig = repo_sigs(&c, false);
   size_t ng = 0;
-  rgroup *grp = repo_groups(r, sig, &ng, NULL);
+  rgroup *grp = repo_groups(r, sig, &ng, NULL, false);
   free(sig);
   p->n_groups = ng;
   p->n_graphs = ng < ECR_PIC_GRAPHS_MAX ? ng : ECR_PIC_GRAPHS_MAX;

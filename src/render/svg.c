@@ -65,12 +65,12 @@ static xmlNodePtr svg_rect(xmlNodePtr parent, double x, double y, double w, doub
 #define MUTED_COLOR "#66707f"
 
 static void legend(xmlNodePtr svg, const ecr_picture *p) {
-  static const ecr_pic_ink inks[4] = {ECR_INK_ALLOW, ECR_INK_CONDITIONAL, ECR_INK_UNUSED,
-                                      ECR_INK_MIXED};
+  static const ecr_pic_ink inks[5] = {ECR_INK_ALLOW, ECR_INK_CONDITIONAL, ECR_INK_UNUSED,
+                                      ECR_INK_MIXED, ECR_INK_NONE};
   xmlNodePtr g = child(svg, "g");
   xmlSetProp(g, BAD_CAST "class", BAD_CAST "pic-legend");
-  for (int k = 0; k < 4; k++) {
-    ecr_pic_ink ink = p->kind == ECR_PIC_HEATMAP && k == 3 ? ECR_INK_NONE : inks[k];
+  for (int k = 0; k < (p->kind == ECR_PIC_HEATMAP ? 5 : 4); k++) {
+    ecr_pic_ink ink = inks[k];
     double x, y;
     ecr_pic_legend_pos(p, k, &x, &y);
     char col[8];
@@ -186,7 +186,9 @@ static void heat_body(xmlNodePtr svg, const ecr_picture *p) {
   for (size_t k = 0; k < p->n_cols; k++) {
     double x, y;
     ecr_heat_cell_pos(p, 0, k, &x, &y);
-    xmlNodePtr t = svg_text(g, x + ECR_HEAT_CELL / 2, y - 6, 7, TEXT_COLOR, NULL, p->cols[k].label);
+    /* the number only ("R12" -> "12"): the legend below spells it out */
+    const char *id = p->cols[k].label[0] == 'R' ? p->cols[k].label + 1 : p->cols[k].label;
+    xmlNodePtr t = svg_text(g, x + ECR_HEAT_CELL / 2, y - 6, 7, TEXT_COLOR, NULL, id);
     xmlSetProp(t, BAD_CAST "text-anchor", BAD_CAST "middle");
   }
   for (size_t i = 0; i < p->n_rows; i++) {
