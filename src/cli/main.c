@@ -358,7 +358,9 @@ static int run_report(const options *o, const char *evidence_dir) {
   if (ecr_mkdirs(out, &err) != ECR_OK) goto failed;
   if (wants_pictures(chosen, n_chosen)) { /* laid out once, for HTML and PDF */
     if (ecr_paths_build(ev, m, &paths, &err) != ECR_OK) goto failed;
-    pictures = ecr_pictures_build(report, paths);
+    pictures = ecr_pictures_build(report, paths); /* copies what it keeps */
+    ecr_paths_free(paths);                        /* before the renderers' peak */
+    paths = NULL;
     ropts.pictures = pictures;
   }
   if (ecr_render_all(chosen, n_chosen, report, &ropts, out, &err) != ECR_OK) goto failed;

@@ -15,11 +15,12 @@ For one report.html:
     <desc>, and a visually hidden text equivalent with one item or more;
   * --expect TEXT (repeatable): each text appears in some picture's text
     equivalent (e.g. the two-hop chain of samples/acme);
-  * --shot FILE: a screenshot of the first graph and the heat map (PNG).
+  * --shot FILE: a screenshot (PNG) of the first picture, or of --shot-of SELECTOR.
 Usage: picture_check.py --chromium PATH --out DIR [--expect T]... [--shot F] FILE.html
 """
 import argparse
 import base64
+import json
 import os
 import re
 import shutil
@@ -92,6 +93,8 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--expect", action="append", default=[])
     ap.add_argument("--shot")
+    ap.add_argument("--shot-of", default="#pictures figure",
+                    help="CSS selector of the element to screenshot")
     ap.add_argument("file")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
@@ -147,9 +150,9 @@ def main():
             if m == "Runtime.consoleAPICalled" and prm.get("type") in ("error", "assert"):
                 failures.append("console error")
         if a.shot and res:
-            clip = page.evaluate("""(() => {
-              const a = document.querySelector('#pictures figure');
-              const b = document.querySelector('#pic-heatmap') || a;
+            clip = page.evaluate("const SHOT = %s;" % json.dumps(a.shot_of) + """(() => {
+              const a = document.querySelector(SHOT);
+              const b = a;
               a.scrollIntoView();
               const r1 = a.getBoundingClientRect(), r2 = b.getBoundingClientRect();
               const y = r1.top + window.scrollY - 8;
