@@ -153,7 +153,8 @@ static void draw_heatmap(const pmap *m, const ecr_picture *p) {
   for (size_t k = 0; k < p->n_cols; k++) {
     double x, y;
     ecr_heat_legend_line(p, k, &x, &y);
-    char *line = ecr_xasprintf("%s  %zu repos \xc2\xb7 %s", p->cols[k].label, p->cols[k].count,
+    char *line = ecr_xasprintf("%s  %zu repo%s \xc2\xb7 %s", p->cols[k].label, p->cols[k].count,
+                               p->cols[k].count == 1 ? "" : "s",
                                p->cols[k].example ? p->cols[k].example : "");
     text(m, x, y, 8, PDF_F_REG, PDF_MUTED, line, (p->width - 2 * ECR_PIC_MARGIN) / 2 - 6, 0);
     free(line);

@@ -40,6 +40,11 @@ bool ecr_pic_finding_unused(const ecr_finding *f) {
   return false;
 }
 
+bool ecr_pic_finding_direct(const ecr_finding *f) {
+  (void)f; /* no via_chain in the model yet: every finding is direct */
+  return true;
+}
+
 /* ---- small helpers ------------------------------------------------------------- */
 static uint64_t mix64(uint64_t x) {
   x ^= x >> 33;
@@ -316,7 +321,7 @@ static rsig *repo_sigs(pctx *c, bool write_only) {
   rsig *per_set = ecr_xcalloc(r->n_repo_sets ? r->n_repo_sets : 1, sizeof(rsig));
   for (size_t i = 0; i < r->n_findings; i++) {
     const ecr_finding *f = &r->findings[i];
-    if (!finding_counts(r, f, write_only)) continue;
+    if (!finding_counts(r, f, write_only) || (!write_only && !ecr_pic_finding_direct(f))) continue;
     uint64_t h = str_hash(f->principal);
     h = mix64(h ^ ((uint64_t)f->access_level << 8) ^ ((uint64_t)finding_ink(f) << 16));
     per_set[f->repo_set].a += h;
@@ -644,13 +649,13 @@ static void node_out(ecr_pic_node *o, const gnode *n) {
   if (n->kind == ECR_NODE_GROUP || n->kind == ECR_NODE_MORE) {
     o->label = shorten(n->label, ECR_PIC_LABEL_CHARS);
     o->caption = shorten(n->caption, ECR_PIC_LABEL_CHARS + 8);
-    o->title = utf8_copy(n->title);
+    o->title = shorten(n->title, ECR_PIC_TITLE_CHARS);
     return;
   }
   o->label = short_name(n->name);
   const char *kind = kind_of(n->name);
   o->caption = ecr_xstrdup(n->kind == ECR_NODE_ROLE ? "role (assumed)" : kind_caption(kind));
-  o->title = utf8_copy(n->name);
+  o->title = shorten(n->name, ECR_PIC_TITLE_CHARS);
 }
 
 static void build_graph(pctx *c, const rgroup *grp, size_t number, ecr_picture *out) {
@@ -668,7 +673,8 @@ static void build_graph(pctx *c, const rgroup *grp, size_t number, ecr_picture *
   size_t n_writers = 0;
   for (size_t i = 0; i < r->n_findings; i++) {
     const ecr_finding *f = &r->findings[i];
-    if (!finding_counts(r, f, false) || !set_has(c, f->repo_set, rep)) continue;
+    if (!finding_counts(r, f, false) || !ecr_pic_finding_direct(f) || !set_has(c, f->repo_set, rep))
+      continue;
     size_t w = g_node(&g, f->principal, &fresh);
     if (fresh) n_writers++;
     bool unused = ecr_pic_finding_unused(f);
@@ -822,7 +828,7 @@ static void build_graph(pctx *c, const rgroup *grp, size_t number, ecr_picture *
                     ? ecr_xasprintf("%s (%s)", repo_name(r, rep), r->repositories[rep].region)
                     : ecr_xstrdup(repo_name(r, rep));
   {
-    char *fixed = utf8_copy(rname);
+    char *fixed = shorten(rname, ECR_PIC_TITLE_CHARS);
     free(rname);
     rname = fixed;
   }
@@ -855,7 +861,7 @@ static void build_graph(pctx *c, const rgroup *grp, size_t number, ecr_picture *
     ecr_buf_printf(&b, "The same writers hold the same access on %s more repositories: ", more);
     size_t show = grp->n - 1 < 10 ? grp->n - 1 : 10;
     for (size_t k = 1; k <= show; k++) {
-      char *nm = utf8_copy(repo_name(r, grp->repos[k]));
+      char *nm = shorten(repo_name(r, grp->repos[k]), ECR_PIC_TITLE_CHARS);
       ecr_buf_printf(&b, "%s%s", k > 1 ? ", " : "", nm);
       free(nm);
     }

@@ -34,11 +34,12 @@
 
 #include "ecraudit/render.h"
 
-#define ECR_PIC_GRAPHS_MAX 12  /* graphs drawn; further groups are counted */
-#define ECR_PIC_COL_MAX 8      /* nodes per column (the last may be "and K more") */
-#define ECR_PIC_LABEL_CHARS 24 /* code points of a node label */
-#define ECR_HEAT_ROWS_MAX 30   /* access-profile rows (the last may be "more") */
-#define ECR_HEAT_COLS_MAX 30   /* repository-group columns (the last may be "more") */
+#define ECR_PIC_GRAPHS_MAX 12   /* graphs drawn; further groups are counted */
+#define ECR_PIC_COL_MAX 8       /* nodes per column (the last may be "and K more") */
+#define ECR_PIC_LABEL_CHARS 24  /* code points of a node label */
+#define ECR_PIC_TITLE_CHARS 400 /* of a full name in titles and text equivalents */
+#define ECR_HEAT_ROWS_MAX 30    /* access-profile rows (the last may be "more") */
+#define ECR_HEAT_COLS_MAX 30    /* repository-group columns (the last may be "more") */
 #define ECR_PIC_NODE_W 168.0
 #define ECR_PIC_NODE_H 30.0
 #define ECR_PIC_COL_GAP 72.0
@@ -161,6 +162,15 @@ void ecr_heat_legend_line(const ecr_picture *p, size_t k, double *x, double *y);
  * points 1-2 add one), so this says "used or unknown" (false) for every
  * finding; when the flag exists, this one function reads it. */
 bool ecr_pic_finding_unused(const ecr_finding *f);
+
+/* The role-chain hook: true when the finding's access is the principal's
+ * own (no via_chain). Chains are drawn from the paths engine's hop graph, so
+ * a finding that reaches the access only through a chain (the via_chain
+ * findings of DESIGN.md "Indirect access") must not also be drawn as a
+ * direct arrow; the model has no via_chain field yet, so this is true for
+ * every finding, and when the field exists this one function reads it. The
+ * heat map counts every finding, direct or not. */
+bool ecr_pic_finding_direct(const ecr_finding *f);
 
 /* "12 more repository groups (340 repositories) ..." when groups were not
  * drawn, else NULL. Caller frees. */

@@ -209,7 +209,8 @@ static void heat_body(xmlNodePtr svg, const ecr_picture *p) {
     ecr_heat_legend_line(p, k, &x, &y);
     char cnt[32];
     snprintf(cnt, sizeof(cnt), "%zu", p->cols[k].count);
-    char *line = ecr_xasprintf("%s  %s repos \xc2\xb7 %s", p->cols[k].label, cnt,
+    char *line = ecr_xasprintf("%s  %s repo%s \xc2\xb7 %s", p->cols[k].label, cnt,
+                               p->cols[k].count == 1 ? "" : "s",
                                p->cols[k].example ? p->cols[k].example : "");
     svg_text(g, x, y, 8, MUTED_COLOR, NULL, line);
     free(line);

@@ -327,6 +327,7 @@ static void unused_hook_defaults_to_used(void **state) {
   ecr_finding f;
   memset(&f, 0, sizeof(f));
   assert_false(ecr_pic_finding_unused(&f));
+  assert_true(ecr_pic_finding_direct(&f)); /* no via_chain in the model yet */
   /* the unused style is one palette entry */
   ecr_pic_rgb g = ecr_pic_ink_rgb(ECR_INK_UNUSED);
   assert_true(g.r == g.g || (g.r - g.g < 0.05f && g.g - g.r < 0.05f));
