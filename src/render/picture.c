@@ -818,9 +818,15 @@ static void build_graph(pctx *c, const rgroup *grp, size_t number, ecr_picture *
       o->x1 = a->x;
       o->x2 = b->x;
     }
-    /* the label half way, where edges into one node are still apart */
-    o->lx = (o->x1 + o->x2) / 2;
-    o->ly = (o->y1 + o->y2) / 2;
+    /* grants converge on the repository, and each source has one: their
+       labels sit by the source; hops, half way, where they are still apart */
+    if (b->kind == ECR_NODE_REPO) {
+      o->lx = o->x1 + 24;
+      o->ly = o->y1;
+    } else {
+      o->lx = (o->x1 + o->x2) / 2;
+      o->ly = (o->y1 + o->y2) / 2;
+    }
     if (b->column <= a->column) o->lx = a->x - 24;
   }
   /* edges in drawing order: by source position */
