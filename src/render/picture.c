@@ -251,7 +251,13 @@ typedef struct pctx {
   rin *rins;
   size_t n_rins;
   smap rin_by_name; /* role ARN -> index into rins */
+  smap repo_by_arn; /* repository ARN -> view index */
 } pctx;
+
+static int size_cmp(const void *x, const void *y) {
+  size_t a = *(const size_t *)x, b = *(const size_t *)y;
+  return a < b ? -1 : a > b;
+}
 
 static const set_repos *set_of(pctx *c, size_t s) {
   set_repos *sr = &c->sets[s];
@@ -259,14 +265,17 @@ static const set_repos *set_of(pctx *c, size_t s) {
   sr->done = true;
   const ecr_repo_set *rs = &c->r->repo_sets[s];
   sr->idx = ecr_xcalloc(rs->n ? rs->n : 1, sizeof(size_t));
-  /* repository views are sorted by ARN, and so is the set: one merge */
-  size_t j = 0;
+  /* by ARN (whatever order the model sorts them in), ascending indices */
+  if (!c->repo_by_arn.cap)
+    for (size_t j = 0; j < c->r->n_repo_views; j++) {
+      bool fresh;
+      *smap_slot(&c->repo_by_arn, c->r->repositories[j].arn, &fresh) = j;
+    }
   for (size_t i = 0; i < rs->n; i++) {
-    while (j < c->r->n_repo_views && strcmp(c->r->repositories[j].arn, rs->repositories[i]) < 0)
-      j++;
-    if (j < c->r->n_repo_views && strcmp(c->r->repositories[j].arn, rs->repositories[i]) == 0)
-      sr->idx[sr->n++] = j;
+    const size_t *j = smap_find(&c->repo_by_arn, rs->repositories[i]);
+    if (j) sr->idx[sr->n++] = *j;
   }
+  if (sr->n > 1) qsort(sr->idx, sr->n, sizeof(size_t), size_cmp);
   return sr;
 }
 
@@ -1252,6 +1261,7 @@ ecr_pictures *ecr_pictures_build(const ecr_report *r, const ecr_paths *paths) {
   free(c.sets);
   free(c.rins);
   smap_free(&c.rin_by_name);
+  smap_free(&c.repo_by_arn);
   return p;
 }
 
