@@ -71,6 +71,12 @@ long ecr_paths_start_principal(const ecr_paths *p, size_t start);
 size_t ecr_paths_chain(ecr_paths *p, size_t start, size_t role, bool y,
                        size_t out[ECR_PATHS_MAX_HOPS]);
 
+/* The hops of starting principal i (ecr_paths_start_name's order): their
+ * number, and the k-th one's role ARN (borrowed from the evidence) with its
+ * decision (allow or conditional). NULL when out of range. */
+size_t ecr_paths_hop_count(const ecr_paths *p, size_t i);
+const char *ecr_paths_hop_at(const ecr_paths *p, size_t i, size_t k, ecr_decision *d);
+
 /* Counts, for benchmarks and tests. */
 typedef struct ecr_paths_stats {
   size_t starts; /* starting principals */

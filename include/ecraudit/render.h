@@ -27,14 +27,29 @@ typedef struct ecr_sink {
 int ecr_sink_write(ecr_sink *sink, const void *data, size_t len);
 int ecr_sink_puts(ecr_sink *sink, const char *s);
 
+/* The pictures of a report (src/render/picture.h): laid out once, drawn by
+ * the HTML (inline SVG) and the PDF renderers. */
+typedef struct ecr_pictures ecr_pictures;
+struct ecr_paths; /* include/ecraudit/paths.h */
+
 typedef struct ecr_render_opts {
-  const char *font_path;      /* PDF: TrueType font; NULL -> search DejaVu */
-  const char *font_mono_path; /* PDF: monospace TrueType; NULL -> search DejaVu Sans Mono */
-  size_t detail_limit;        /* HTML/PDF: full detail for at most this many
-                                 findings per group before summarizing; 0 = default */
-  char findings_sha256[65];   /* HTML/PDF sign-off: SHA-256 of findings.json; "" -> the
-                                 renderer computes it (ecr_render_findings_sha256) */
+  const char *font_path;        /* PDF: TrueType font; NULL -> search DejaVu */
+  const char *font_mono_path;   /* PDF: monospace TrueType; NULL -> search DejaVu Sans Mono */
+  size_t detail_limit;          /* HTML/PDF: full detail for at most this many
+                                   findings per group before summarizing; 0 = default */
+  char findings_sha256[65];     /* HTML/PDF sign-off: SHA-256 of findings.json; "" -> the
+                                   renderer computes it (ecr_render_findings_sha256) */
+  const ecr_pictures *pictures; /* HTML/PDF: ecr_pictures_build's layout, shared by both;
+                                   NULL -> each renderer lays out its own, without chains */
 } ecr_render_opts;
+
+/* Lay out the report's pictures: per group of repositories with the same
+ * risky writers, who can write to it (through the role chains of paths, the
+ * hop graph of the report's evidence, or directly only when NULL; paths is
+ * read during the call only), and the Write heat map. Owned by caller
+ * (ecr_pictures_free). */
+ecr_pictures *ecr_pictures_build(const ecr_report *r, const struct ecr_paths *paths);
+void ecr_pictures_free(ecr_pictures *p);
 
 typedef ecr_status (*ecr_render_fn)(const ecr_report *report, const ecr_render_opts *opts,
                                     ecr_sink *sink, ecr_error *err);

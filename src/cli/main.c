@@ -416,6 +416,13 @@ static int check_fail_on(const options *o, int *threshold) {
   return 0;
 }
 
+/* The pictures (src/render/picture.h) are drawn by HTML and PDF only. */
+static bool wants_pictures(const ecr_renderer *const *chosen, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(chosen[i]->name, "html") == 0 || strcmp(chosen[i]->name, "pdf") == 0) return true;
+  return false;
+}
+
 static int run_report(const options *o, const char *evidence_dir) {
   const ecr_renderer *chosen[16];
   size_t n_chosen = 0;
@@ -442,6 +449,8 @@ static int run_report(const options *o, const char *evidence_dir) {
   ecr_ledger *ledger = NULL;
   ecr_report *report = NULL;
   ecr_render_opts ropts = {0};
+  ecr_paths *paths = NULL;
+  ecr_pictures *pictures = NULL;
   if (o->exceptions && ecr_ledger_load(o->exceptions, as_of_days, &ledger, &err) != ECR_OK)
     goto failed;
   if (ecr_evidence_load(evidence_dir, &ev, &err) != ECR_OK) goto failed;
@@ -458,6 +467,13 @@ static int run_report(const options *o, const char *evidence_dir) {
   }
   if (o->baseline && ecr_report_baseline(report, o->baseline, &err) != ECR_OK) goto failed;
   if (ecr_mkdirs(out, &err) != ECR_OK) goto failed;
+  if (wants_pictures(chosen, n_chosen)) { /* laid out once, for HTML and PDF */
+    if (ecr_paths_build(ev, m, &paths, &err) != ECR_OK) goto failed;
+    pictures = ecr_pictures_build(report, paths); /* copies what it keeps */
+    ecr_paths_free(paths);                        /* before the renderers' peak */
+    paths = NULL;
+    ropts.pictures = pictures;
+  }
   if (ecr_render_all(chosen, n_chosen, report, &ropts, out, &err) != ECR_OK) goto failed;
   rc = report_status(report, threshold);
   if (!o->quiet) {
@@ -473,6 +489,8 @@ static int run_report(const options *o, const char *evidence_dir) {
 failed:
   rc = fail(&err);
 done:
+  ecr_pictures_free(pictures);
+  ecr_paths_free(paths);
   ecr_report_free(report);
   ecr_matrix_free(m);
   ecr_evidence_free(ev);

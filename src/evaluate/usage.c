@@ -79,6 +79,10 @@ static void one(ecr_report *r, ecr_finding *f, const ecr_evidence *ev, long as_o
                 long unused_days) {
   if (f->status == ECR_CHECK_PASS) return;
   if (f->principal_kind != ECR_PK_USER && f->principal_kind != ECR_PK_ROLE) return;
+  /* through a chain of roles the ECR calls are the last role's session's:
+     Access Advisor records them for that role, not for this principal, so
+     its own record says nothing about the path (usage unknown) */
+  if (f->n_via_chain) return;
   long p = ecr_evidence_find_principal(ev, f->principal);
   if (p < 0) return;
   const ecr_iam_principal *ip = &ev->principals[p];

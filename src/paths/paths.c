@@ -1167,6 +1167,21 @@ ecr_decision ecr_paths_hop(const ecr_paths *p, const char *from, const char *rol
   return ECR_DECISION_DENY;
 }
 
+size_t ecr_paths_hop_count(const ecr_paths *p, size_t i) {
+  if (i >= p->n_starts) return 0;
+  size_t n = p->starts[i];
+  return p->adj_first[n + 1] - p->adj_first[n];
+}
+
+const char *ecr_paths_hop_at(const ecr_paths *p, size_t i, size_t k, ecr_decision *d) {
+  if (i >= p->n_starts) return NULL;
+  size_t n = p->starts[i];
+  size_t e = p->adj_first[n] + k;
+  if (e >= p->adj_first[n + 1]) return NULL;
+  if (d) *d = (p->adj[e] & 1) ? ECR_DECISION_ALLOW : ECR_DECISION_CONDITIONAL;
+  return p->ev->principals[p->role_ev[p->adj[e] >> 1]].arn;
+}
+
 void ecr_paths_get_stats(const ecr_paths *p, ecr_paths_stats *out) {
   *out = p->stats;
 }

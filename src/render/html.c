@@ -42,6 +42,7 @@
 #include <libxml/xmlIO.h>
 
 #include "ecraudit/render.h"
+#include "render/svg.h"
 #include "util/util.h"
 
 #define HTML_DEFAULT_DETAIL_LIMIT 500 /* detailed findings per status/severity */
@@ -140,6 +141,10 @@ static xmlChar *html_clean(const char *s) {
   }
   ecr_buf_putc(&b, '\0'); /* an empty string still yields a buffer */
   return (xmlChar *)ecr_buf_steal(&b);
+}
+
+xmlChar *ecr_html_text(const char *s) {
+  return html_clean(s);
 }
 
 /* ---- DOM helpers (tag, class and attribute names are literals) -------- */
@@ -981,6 +986,20 @@ static void access_list(html_ctx *c, xmlNodePtr tr, int k, const ecr_repo_access
   }
 }
 
+/* The pictures (src/render/picture.c, drawn by svg.c). */
+static void render_pictures(html_ctx *c, const ecr_render_opts *opts) {
+  ecr_pictures *owned = NULL;
+  const ecr_pictures *p = ecr_pictures_for(c->r, opts, &owned);
+  when(c, NULL, "no-pictures", !p->n_graphs && !p->has_heatmap);
+  xmlNodePtr s = slot(c, NULL, "pictures");
+  if (s) ecr_svg_figures(s, p);
+  char *omitted = ecr_pictures_omitted_text(p);
+  when(c, NULL, "pictures-omitted", omitted != NULL);
+  if (omitted) fill(c, NULL, "pictures_omitted", omitted);
+  free(omitted);
+  ecr_pictures_free(owned);
+}
+
 static const char *const access_labels[4] = {"Write images", "Delete", "Re-permission", "Tag"};
 
 static void render_repositories(html_ctx *c) {
@@ -1349,6 +1368,7 @@ ecr_status ecr_render_html(const ecr_report *report, const ecr_render_opts *opts
   }
   render_summary(&c);
   render_findings(&c);
+  render_pictures(&c, opts);
   render_repositories(&c);
   render_principals(&c);
   render_ledger(&c);

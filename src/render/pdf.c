@@ -23,6 +23,7 @@
 #include <hpdf_streams.h>
 
 #include "render/pdf_internal.h"
+#include "render/picture.h"
 
 #define DEFAULT_DETAIL_LIMIT 2000
 
@@ -272,6 +273,8 @@ ecr_status ecr_render_pdf(const ecr_report *report, const ecr_render_opts *opts,
   ecr_status st = ECR_OK;
   pdf_report R;
   memset(&R, 0, sizeof(R));
+  ecr_pictures *own_pics = NULL;
+  const ecr_pictures *pics = NULL;
   R.r = report;
   R.c.r = report;
   R.detail_limit = opts && opts->detail_limit ? opts->detail_limit : DEFAULT_DETAIL_LIMIT;
@@ -331,6 +334,7 @@ ecr_status ecr_render_pdf(const ecr_report *report, const ecr_render_opts *opts,
                                         ecr_pdf_status_group_title(s), report->by_status[s]));
     }
   }
+  size_t t_pic = ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  Who can write: pictures", ++sec));
   size_t t_repo = ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  Repository access", ++sec));
   size_t t_led = ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  Exceptions ledger", ++sec));
   size_t t_cov = ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  Coverage and limitations", ++sec));
@@ -350,6 +354,10 @@ ecr_status ecr_render_pdf(const ecr_report *report, const ecr_render_opts *opts,
   if (report->baseline) ecr_pdf_drift(&R, t_drift);
   ecr_pdf_findings_table(&R, t_tab);
   ecr_pdf_details(&R, t_det, group_toc);
+  pics = ecr_pictures_for(report, opts, &own_pics);
+  ecr_pdf_pictures(&R, t_pic, pics);
+  ecr_pictures_free(own_pics);
+  own_pics = NULL;
   ecr_pdf_repositories(&R, t_repo);
   ecr_pdf_ledger(&R, t_led);
   ecr_pdf_coverage(&R, t_cov);
@@ -368,6 +376,7 @@ ecr_status ecr_render_pdf(const ecr_report *report, const ecr_render_opts *opts,
   st = save(&R, sink, err);
 
 done:
+  ecr_pictures_free(own_pics);
   if (c->doc) HPDF_Free(c->doc);
   for (int i = 0; i < PDF_F_COUNT; i++) {
     free(c->f[i].width);

@@ -276,5 +276,9 @@ void ecr_pdf_drift(pdf_report *R, size_t toc_idx);
 void ecr_pdf_population(pdf_report *R, size_t toc_idx);
 void ecr_pdf_signoff(pdf_report *R, size_t toc_idx);
 const char *ecr_pdf_status_group_title(ecr_check_status s);
+/* A section heading (TOC entry and bookmark), kept with `keep` points. */
+HPDF_Outline ecr_pdf_heading(pdf_report *R, size_t toc_idx, bool new_page, double keep);
+/* Who can write: the pictures (pdf_picture.c). */
+void ecr_pdf_pictures(pdf_report *R, size_t toc_idx, const ecr_pictures *pics);
 
 #endif

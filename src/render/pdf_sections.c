@@ -147,6 +147,10 @@ static HPDF_Outline heading(pdf_report *R, size_t toc_idx, HPDF_Outline parent, 
   return o;
 }
 
+HPDF_Outline ecr_pdf_heading(pdf_report *R, size_t toc_idx, bool new_page, double keep) {
+  return heading(R, toc_idx, NULL, new_page, keep);
+}
+
 static void body(pdf_report *R, const char *text) {
   pdf_style st = ecr_pdf_st(PDF_F_REG, PDF_BODY_SIZE, PDF_BODY_LEAD, PDF_TEXT);
   ecr_pdf_para(&R->c, &st, R->c.left, R->c.right - R->c.left, text);

@@ -97,7 +97,7 @@ PYEOF
   case ",$formats," in *,html,*|,all,)
     local verdict
     verdict=$(xmllint --html --nonet $huge --xpath \
-      "count(//script)=1 and count(//img|//iframe|//object|//embed|//svg|//math|//form|//base|//link|//input|//frame|//b[.='INJ'])=0 and count(//@*[starts-with(translate(name(),'ON','on'),'on')])=0" \
+      "count(//script)=1 and count(//img|//iframe|//object|//embed|//svg[not(parent::div[@class='picture-scroll'])]|//image|//use|//foreignobject|//math|//form|//base|//link|//input|//frame|//b[.='INJ'])=0 and count(//@*[starts-with(translate(name(),'ON','on'),'on')])=0" \
       "$out/report.html" 2>/dev/null)
     if [ "$verdict" != "true" ]; then
       fail "$name" "report.html has an injected element or attribute (xpath: '$verdict')"; return
