@@ -56,6 +56,8 @@ bool ecr_matrix_covers_future(const ecr_matrix *m, size_t p, ecr_actset actions)
 ecr_via *ecr_matrix_explain(const ecr_matrix *m, size_t p, const size_t *repos, size_t n_repos,
                             ecr_actset actions, size_t *n_out);
 void ecr_via_cleanup(ecr_via *v);
+/* A deep copy of n vias (free each with ecr_via_cleanup, then the array). */
+ecr_via *ecr_via_copy(const ecr_via *v, size_t n);
 
 /* The same, listing at most max_resource repository-policy statements
  * (identity-side statements, registry statements and limiting Denies are
@@ -83,6 +85,14 @@ ecr_status ecr_matrix_write_tsv(const ecr_matrix *m, FILE *fp, ecr_error *err);
  * unused state) and must outlive the report. as_of is YYYY-MM-DD. */
 ecr_status ecr_report_build(const ecr_evidence *ev, const ecr_matrix *m, ecr_ledger *ledger,
                             const char *as_of, ecr_report **out, ecr_error *err);
+
+/* As ecr_report_build, with the hop graph of ev and m already built (the
+ * findings through chains of roles use it; NULL: built and freed here). A
+ * caller that needs the graph afterwards too (the pictures) builds it once. */
+struct ecr_paths;
+ecr_status ecr_report_build_with_paths(const ecr_evidence *ev, const ecr_matrix *m,
+                                       ecr_ledger *ledger, const char *as_of,
+                                       struct ecr_paths *paths, ecr_report **out, ecr_error *err);
 void ecr_report_free(ecr_report *r);
 
 #define ECR_USAGE_UNUSED_DAYS 90 /* default --unused-days */

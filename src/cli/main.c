@@ -455,7 +455,10 @@ static int run_report(const options *o, const char *evidence_dir) {
     goto failed;
   if (ecr_evidence_load(evidence_dir, &ev, &err) != ECR_OK) goto failed;
   if (ecr_matrix_eval(ev, &m, &err) != ECR_OK) goto failed;
-  if (ecr_report_build(ev, m, ledger, today, &report, &err) != ECR_OK) goto failed;
+  /* the hop graph once: the findings through chains and the pictures */
+  if (ecr_paths_build(ev, m, &paths, &err) != ECR_OK) goto failed;
+  if (ecr_report_build_with_paths(ev, m, ledger, today, paths, &report, &err) != ECR_OK)
+    goto failed;
   ecr_report_usage(report, ev, o->unused_days ? o->unused_days : ECR_USAGE_UNUSED_DAYS);
   {
     /* a bundle of an organisation layout: cross-account grants decided on
@@ -467,13 +470,12 @@ static int run_report(const options *o, const char *evidence_dir) {
   }
   if (o->baseline && ecr_report_baseline(report, o->baseline, &err) != ECR_OK) goto failed;
   if (ecr_mkdirs(out, &err) != ECR_OK) goto failed;
-  if (wants_pictures(chosen, n_chosen)) { /* laid out once, for HTML and PDF */
-    if (ecr_paths_build(ev, m, &paths, &err) != ECR_OK) goto failed;
+  if (wants_pictures(chosen, n_chosen)) {         /* laid out once, for HTML and PDF */
     pictures = ecr_pictures_build(report, paths); /* copies what it keeps */
-    ecr_paths_free(paths);                        /* before the renderers' peak */
-    paths = NULL;
     ropts.pictures = pictures;
   }
+  ecr_paths_free(paths); /* before the renderers' peak */
+  paths = NULL;
   if (ecr_render_all(chosen, n_chosen, report, &ropts, out, &err) != ECR_OK) goto failed;
   rc = report_status(report, threshold);
   if (!o->quiet) {

@@ -1572,8 +1572,19 @@ typedef struct chain_cand {
   bool y;
 } chain_cand;
 
+/* The statements behind one group of one role, explained once and copied
+   into every start's finding through that role. */
+typedef struct via_memo {
+  size_t mx, profile, group;
+  ecr_via *via;
+  size_t n, omitted;
+} via_memo;
+
 typedef struct chains {
   ecr_paths *paths;
+  via_memo *vias;
+  size_t n_vias, cap_vias;
+  ecr_index via_index;
   long *mx_of_ev;       /* evidence principal -> matrix principal, -1 */
   size_t *role_profile; /* paths role -> profile index + 1, 0 until known */
   ecr_actset *uy, *um;  /* per matrix target: cells covered so far */
@@ -1746,6 +1757,43 @@ static const chain_memo *chain_plan(builder *B, chains *C, size_t start, long st
   free(cands);
   ECR_PUSH(C->memo, C->n_memo, C->cap_memo, mm);
   return &C->memo[at];
+}
+
+typedef struct via_query {
+  const chains *C;
+  const chain_emit *e;
+} via_query;
+
+static bool via_equal(const void *ctx, size_t item) {
+  const via_query *q = ctx;
+  const via_memo *v = &q->C->vias[item];
+  return v->mx == q->e->mx && v->profile == q->e->profile && v->group == q->e->group;
+}
+
+static uint64_t via_hash(size_t mx, size_t pf, size_t gi) {
+  return (mx * 0x9e3779b97f4a7c15ull) ^ (pf * 0xc2b2ae3d27d4eb4full) ^ gi;
+}
+
+static uint64_t via_hash_of(const void *ctx, size_t item) {
+  const via_memo *v = &((const via_query *)ctx)->C->vias[item];
+  return via_hash(v->mx, v->profile, v->group);
+}
+
+/* The granting statements of the role's group (as a direct finding of the
+   role lists them), explained on first use. */
+static const via_memo *chain_vias(builder *B, chains *C, const chain_emit *e, const pgroup *g) {
+  via_query q = {C, e};
+  bool found;
+  size_t at = ecr_index_get(&C->via_index, via_hash(e->mx, e->profile, e->group), via_equal,
+                            via_hash_of, &q, C->n_vias, &found);
+  if (found) return &C->vias[at];
+  via_memo v = {e->mx, e->profile, e->group, NULL, 0, 0};
+  const bset *set = &B->sets[g->set];
+  v.via = ecr_matrix_explain_limited(
+      B->m, e->mx, g->registry ? (size_t[]){ECR_MATRIX_REGISTRY} : set->targets,
+      g->registry ? 1 : set->n, g->actions, VIA_MAX_RESOURCE, &v.n, &v.omitted);
+  ECR_PUSH(C->vias, C->n_vias, C->cap_vias, v);
+  return &C->vias[at];
 }
 
 static ecr_principal_kind start_kind(const ecr_evidence *ev, const char *name, long ev_i) {
@@ -1972,12 +2020,13 @@ static long matrix_find(const ecr_matrix *m, const char *name) {
   return -1;
 }
 
-static void chain_findings(builder *B) {
+static void chain_findings(builder *B, ecr_paths *given) {
   const ecr_evidence *ev = B->ev;
   const ecr_matrix *m = B->m;
   chains C = {0};
   ecr_error err = {0};
-  if (ecr_paths_build(ev, m, &C.paths, &err) != ECR_OK) return;
+  C.paths = given;
+  if (!given && ecr_paths_build(ev, m, &C.paths, &err) != ECR_OK) return;
   C.mx_of_ev = ecr_xcalloc(ev->n_principals + 1, sizeof(long));
   for (size_t i = 0; i < ev->n_principals; i++) C.mx_of_ev[i] = -1;
   for (size_t i = 0; i < m->n_principals; i++)
@@ -2036,10 +2085,10 @@ static void chain_findings(builder *B) {
       f->id = finding_id(ev->account, f->principal, g->level, f->decision, g->registry, g->gap,
                          key.data);
       ecr_buf_cleanup(&key);
-      const bset *set = &B->sets[g->set];
-      f->via = ecr_matrix_explain_limited(
-          m, e->mx, g->registry ? (size_t[]){ECR_MATRIX_REGISTRY} : set->targets,
-          g->registry ? 1 : set->n, g->actions, VIA_MAX_RESOURCE, &f->n_via, &f->n_via_omitted);
+      const via_memo *vm = chain_vias(B, &C, e, g);
+      f->via = ecr_via_copy(vm->via, vm->n);
+      f->n_via = vm->n;
+      f->n_via_omitted = vm->omitted;
       undecided_keys(f);
       apply_ledger(B, f);
       chain_texts(B, f, who, who_short, start_ev, kind, e->y);
@@ -2051,6 +2100,12 @@ static void chain_findings(builder *B) {
   B->n_chain_findings = C.n_findings;
   B->n_chain_capped = C.n_capped;
   for (size_t i = 0; i < C.n_memo; i++) free(C.memo[i].e);
+  for (size_t i = 0; i < C.n_vias; i++) {
+    for (size_t k = 0; k < C.vias[i].n; k++) ecr_via_cleanup(&C.vias[i].via[k]);
+    free(C.vias[i].via);
+  }
+  free(C.vias);
+  ecr_index_cleanup(&C.via_index);
   free(C.memo);
   ecr_index_cleanup(&C.memo_index);
   free(C.mx_of_ev);
@@ -2058,7 +2113,7 @@ static void chain_findings(builder *B) {
   free(C.uy);
   free(C.um);
   free(C.touched);
-  ecr_paths_free(C.paths);
+  if (!given) ecr_paths_free(C.paths);
 }
 
 /* A repository or region whose evidence is missing: unknown, never pass. */
@@ -2328,6 +2383,12 @@ static void build_coverage(builder *B) {
 
 ecr_status ecr_report_build(const ecr_evidence *ev, const ecr_matrix *m, ecr_ledger *ledger,
                             const char *as_of, ecr_report **out, ecr_error *err) {
+  return ecr_report_build_with_paths(ev, m, ledger, as_of, NULL, out, err);
+}
+
+ecr_status ecr_report_build_with_paths(const ecr_evidence *ev, const ecr_matrix *m,
+                                       ecr_ledger *ledger, const char *as_of, ecr_paths *paths,
+                                       ecr_report **out, ecr_error *err) {
   *out = NULL;
   if (!ecr_date_parse(as_of, NULL))
     return ecr_error_set(err, ECR_E_USAGE, NULL, "as-of date %s is not YYYY-MM-DD", as_of);
@@ -2358,7 +2419,7 @@ ecr_status ecr_report_build(const ecr_evidence *ev, const ecr_matrix *m, ecr_led
   build_repo_views(&B);
   B.as_of = as_of;
   for (size_t p = 0; p < m->n_principals; p++) principal_findings(&B, p, as_of);
-  chain_findings(&B);
+  chain_findings(&B, paths);
   for (size_t i = 0; i < ev->n_repos; i++)
     if (ev->repos[i].policy_gap)
       gap_finding(&B, ev->repos[i].arn, ev->repos[i].gap_error, GAP_REPO, NULL);

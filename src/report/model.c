@@ -135,6 +135,25 @@ int ecr_report_exit_code(const ecr_report *r) {
   return (r->by_status[ECR_CHECK_FAIL] || r->by_status[ECR_CHECK_UNKNOWN]) ? 1 : 0;
 }
 
+static char *dup_or_null(const char *s) {
+  return s ? ecr_xstrdup(s) : NULL;
+}
+
+ecr_via *ecr_via_copy(const ecr_via *v, size_t n) {
+  ecr_via *c = ecr_xcalloc(n + 1, sizeof(ecr_via));
+  for (size_t i = 0; i < n; i++) {
+    c[i] = v[i];
+    c[i].policy = dup_or_null(v[i].policy);
+    c[i].statement = dup_or_null(v[i].statement);
+    c[i].owner = dup_or_null(v[i].owner);
+    c[i].json = dup_or_null(v[i].json);
+    c[i].undecided = ecr_xcalloc(v[i].n_undecided + 1, sizeof(char *));
+    for (size_t k = 0; k < v[i].n_undecided; k++)
+      c[i].undecided[k] = ecr_xstrdup(v[i].undecided[k]);
+  }
+  return c;
+}
+
 void ecr_via_cleanup(ecr_via *v) {
   if (!v) return;
   free(v->policy);
