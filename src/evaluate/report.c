@@ -1580,8 +1580,19 @@ typedef struct via_memo {
   size_t n, omitted;
 } via_memo;
 
+typedef struct reach_cands {
+  chain_cand *c;
+  size_t n;
+  bool made;
+} reach_cands;
+
 typedef struct chains {
   ecr_paths *paths;
+  long *role_of_ev; /* evidence principal -> paths role index, -1 */
+  reach_cands *rc;  /* per reach id */
+  size_t cap_rc;
+  size_t *taken; /* per profile: the plan that took it (stamp) */
+  size_t cap_taken, stamp;
   via_memo *vias;
   size_t n_vias, cap_vias;
   ecr_index via_index;
@@ -1673,38 +1684,31 @@ static uint64_t memo_hash_of(const void *ctx, size_t item) {
   return ((const memo_query *)ctx)->C->memo[item].hash;
 }
 
-/* What the starts with this reach and this own row get: the groups to
-   emit, per role. */
-static const chain_memo *chain_plan(builder *B, chains *C, size_t start, long start_ev,
-                                    long start_mx) {
+/* The roles a reach holds that have risky access, widest first (see
+   cmp_cand_width), at most two per access profile (the best two: so that a
+   start that is itself the best of its profile still has one). Made once
+   per reach, shared by every start with it. */
+static const reach_cands *reach_candidates(builder *B, chains *C, size_t reach, const uint64_t *ry,
+                                           const uint64_t *rm) {
   const ecr_evidence *ev = B->ev;
-  const uint64_t *ry, *rm;
-  size_t reach = ecr_paths_reach(C->paths, start, &ry, &rm);
-  const ecr_row *own_row = start_mx >= 0 ? B->m->principals[start_mx].row : NULL;
-  long self = -1;
-  size_t nr = ecr_paths_role_count(C->paths);
-  if (start_ev >= 0 && ev->principals[start_ev].cls == ECR_PRINCIPAL_ROLE)
-    for (size_t r = 0; r < nr && self < 0; r++) /* (roles are few next to the cells below) */
-      if ((long)ecr_paths_role_principal(C->paths, r) == start_ev && (rm[r / 64] >> (r % 64) & 1))
-        self = start_ev;
-  memo_query q = {C, reach, own_row, self, start_ev >= 0};
-  uint64_t h = (reach * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)(uintptr_t)own_row >> 4) ^
-               ((uint64_t)(self + 1) << 40) ^ (uint64_t)q.iam;
-  bool found;
-  size_t at = ecr_index_get(&C->memo_index, h, memo_equal, memo_hash_of, &q, C->n_memo, &found);
-  if (found) return &C->memo[at];
-  chain_memo mm = {reach, own_row, self, q.iam, h, NULL, 0, false};
-  size_t cap_e = 0;
-  /* the roles reached that hold risky access, one per profile */
+  if (reach >= C->cap_rc) {
+    size_t old = C->cap_rc;
+    C->cap_rc = 2 * reach + 16;
+    C->rc = realloc(C->rc, C->cap_rc * sizeof(reach_cands));
+    if (!C->rc) abort();
+    memset(C->rc + old, 0, (C->cap_rc - old) * sizeof(reach_cands));
+  }
+  reach_cands *out = &C->rc[reach];
+  if (out->made) return out;
+  out->made = true;
+  size_t nr = ecr_paths_role_count(C->paths), nc = 0, cap_c = 0;
   chain_cand *cands = NULL;
-  size_t nc = 0, cap_c = 0;
   for (size_t x = 0; x < (nr + 63) / 64; x++) {
     uint64_t bits = rm[x];
     while (bits) {
       size_t r = x * 64 + (size_t)__builtin_ctzll(bits);
       bits &= bits - 1;
       size_t ev_i = ecr_paths_role_principal(C->paths, r);
-      if ((long)ev_i == start_ev) continue; /* never through itself */
       long mx = C->mx_of_ev[ev_i];
       if (mx < 0) continue;
       /* becoming a service-linked role (only its AWS service can: AWS owns
@@ -1724,8 +1728,56 @@ static const chain_memo *chain_plan(builder *B, chains *C, size_t start, long st
   if (nc) qsort(cands, nc, sizeof(chain_cand), cmp_cand_profile);
   size_t nu = 0;
   for (size_t i = 0; i < nc; i++)
-    if (!nu || cands[nu - 1].profile != cands[i].profile) cands[nu++] = cands[i];
+    if (nu < 2 || cands[nu - 1].profile != cands[i].profile ||
+        cands[nu - 2].profile != cands[i].profile)
+      cands[nu++] = cands[i];
   if (nu) qsort(cands, nu, sizeof(chain_cand), cmp_cand_width);
+  out->c = cands;
+  out->n = nu;
+  return out;
+}
+
+/* What the starts with this reach and this own row get: the groups to
+   emit, per role. */
+static const chain_memo *chain_plan(builder *B, chains *C, size_t start, long start_ev,
+                                    long start_mx) {
+  const uint64_t *ry, *rm;
+  size_t reach = ecr_paths_reach(C->paths, start, &ry, &rm);
+  const ecr_row *own_row = start_mx >= 0 ? B->m->principals[start_mx].row : NULL;
+  /* only the start's risky cells count as covered: a row without any (a
+     reader) plans like no row, so such starts share one plan per reach */
+  if (own_row && !risky_cells(own_row)) own_row = NULL;
+  long self = -1;
+  long sr = start_ev >= 0 ? C->role_of_ev[start_ev] : -1; /* the start's role index */
+  if (sr >= 0 && (rm[(size_t)sr / 64] >> ((size_t)sr % 64) & 1)) self = start_ev;
+  memo_query q = {C, reach, own_row, self, start_ev >= 0};
+  uint64_t h = (reach * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)(uintptr_t)own_row >> 4) ^
+               ((uint64_t)(self + 1) << 40) ^ (uint64_t)q.iam;
+  bool found;
+  size_t at = ecr_index_get(&C->memo_index, h, memo_equal, memo_hash_of, &q, C->n_memo, &found);
+  if (found) return &C->memo[at];
+  chain_memo mm = {reach, own_row, self, q.iam, h, NULL, 0, false};
+  size_t cap_e = 0;
+  const reach_cands *rcs = reach_candidates(B, C, reach, ry, rm);
+  /* one candidate per profile, never the start itself (the list keeps two
+     roles per profile for that) */
+  size_t stamp = ++C->stamp;
+  if (C->cap_taken < B->n_profiles + 1) {
+    size_t old = C->cap_taken;
+    C->cap_taken = 2 * (B->n_profiles + 1);
+    C->taken = realloc(C->taken, C->cap_taken * sizeof(size_t));
+    if (!C->taken) abort();
+    memset(C->taken + old, 0, (C->cap_taken - old) * sizeof(size_t));
+  }
+  chain_cand *cands = ecr_xcalloc(rcs->n + 1, sizeof(chain_cand));
+  size_t nu = 0;
+  for (size_t i = 0; i < rcs->n; i++) {
+    const chain_cand *c = &rcs->c[i];
+    if ((long)ecr_paths_role_principal(C->paths, c->role) == start_ev) continue;
+    if (C->taken[c->profile] == stamp) continue;
+    C->taken[c->profile] = stamp;
+    cands[nu++] = *c;
+  }
   /* covered so far: the start's own access */
   ecr_actset mask = risky_mask();
   for (size_t k = 0; own_row && k < own_row->n; k++)
@@ -2032,6 +2084,10 @@ static void chain_findings(builder *B, ecr_paths *given) {
   for (size_t i = 0; i < m->n_principals; i++)
     if (m->principals[i].pub.iam_index >= 0) C.mx_of_ev[m->principals[i].pub.iam_index] = (long)i;
   C.role_profile = ecr_xcalloc(ecr_paths_role_count(C.paths) + 1, sizeof(size_t));
+  C.role_of_ev = ecr_xcalloc(ev->n_principals + 1, sizeof(long));
+  for (size_t i = 0; i < ev->n_principals; i++) C.role_of_ev[i] = -1;
+  for (size_t r = 0; r < ecr_paths_role_count(C.paths); r++)
+    C.role_of_ev[ecr_paths_role_principal(C.paths, r)] = (long)r;
   C.uy = ecr_xcalloc(m->n_targets + 1, sizeof(ecr_actset));
   C.um = ecr_xcalloc(m->n_targets + 1, sizeof(ecr_actset));
   size_t n_starts = ecr_paths_start_count(C.paths);
@@ -2100,6 +2156,9 @@ static void chain_findings(builder *B, ecr_paths *given) {
   B->n_chain_findings = C.n_findings;
   B->n_chain_capped = C.n_capped;
   for (size_t i = 0; i < C.n_memo; i++) free(C.memo[i].e);
+  for (size_t i = 0; i < C.cap_rc; i++) free(C.rc[i].c);
+  free(C.rc);
+  free(C.taken);
   for (size_t i = 0; i < C.n_vias; i++) {
     for (size_t k = 0; k < C.vias[i].n; k++) ecr_via_cleanup(&C.vias[i].via[k]);
     free(C.vias[i].via);
@@ -2109,6 +2168,7 @@ static void chain_findings(builder *B, ecr_paths *given) {
   free(C.memo);
   ecr_index_cleanup(&C.memo_index);
   free(C.mx_of_ev);
+  free(C.role_of_ev);
   free(C.role_profile);
   free(C.uy);
   free(C.um);

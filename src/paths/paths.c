@@ -1091,7 +1091,8 @@ ecr_status ecr_paths_build(const ecr_evidence *ev, const ecr_matrix *m, ecr_path
   for (size_t n = 0; n < p->n_nodes; n++)
     if (p->adj_first[n + 1] > p->adj_first[n]) p->starts[p->n_starts++] = n;
   ecr_sort_idx(p->starts, p->n_starts, cmp_start, p);
-  role_rows_init(p);
+  /* the roles' ECR rows are needed by the TSV only: made there (a report
+     with findings through chains never reads them) */
   p->stats.starts = p->n_starts;
   p->stats.hops = p->n_adj;
 
@@ -1241,7 +1242,11 @@ static const reach *reach_of(ecr_paths *p, size_t start) {
   if (p->start_reach[start]) return &p->reach[p->start_reach[start] - 1];
   size_t node = p->starts[start], w = p->w;
   reach_query q = {p, p->adj + p->adj_first[node], p->adj_first[node + 1] - p->adj_first[node]};
-  uint64_t h = ecr_fnv1a(q.adj, q.n * sizeof(uint32_t), ECR_FNV1A_SEED);
+  uint64_t h = ECR_FNV1A_SEED; /* word by word: hop lists run to thousands of entries */
+  for (size_t e = 0; e < q.n; e++) {
+    h = (h ^ q.adj[e]) * 0x9e3779b97f4a7c15ull;
+    h ^= h >> 29;
+  }
   bool found;
   size_t at = ecr_index_get(&p->reach_index, h, reach_equal, reach_hash_of, &q, p->n_reach, &found);
   if (!found) {
@@ -1401,6 +1406,7 @@ static void dfs(walk *wk, size_t node, size_t depth, bool chain_y) {
 }
 
 ecr_status ecr_paths_write_tsv(ecr_paths *p, FILE *fp, ecr_error *err) {
+  if (!p->rows) role_rows_init(p);
   out o = {ecr_xmalloc(OUT_CHUNK), 0, fp, true};
   static const char header[] = "principal\tvia\trepository\taction\tdecision\n";
   out_put(&o, header, sizeof(header) - 1);
