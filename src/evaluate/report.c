@@ -16,21 +16,10 @@
 #include "util/util.h"
 
 /* ---- templates ------------------------------------------------------------ */
-/* templates/text/<name>.txt expanded with kv. Every name is a string literal
- * of this file ("dir/name"), and test_report checks that each one is
- * embedded, so a missing template fails the tests, not a run; should one
- * be missing anyway the text is empty (the library never prints or aborts
- * for it). Caller frees. */
-static char *T(const char *name, const char *const *kv) {
-  char path[160];
-  snprintf(path, sizeof(path), "templates/text/%s.txt", name);
-  const char *tmpl = ecr_embedded_get(path, NULL);
-  if (!tmpl) return ecr_xstrdup("");
-  char *s = ecr_template_expand(tmpl, kv);
-  size_t n = strlen(s);
-  while (n && (s[n - 1] == '\n' || s[n - 1] == '\r')) s[--n] = '\0';
-  return s;
-}
+/* templates/text/<name>.txt expanded with kv (ecr_text). Every name is a
+ * string literal of this file ("dir/name"), and test_report checks that each
+ * one is embedded. Caller frees. */
+#define T ecr_text
 
 static void para(ecr_buf *b, char *s) {
   if (!s) return;

@@ -19,17 +19,7 @@
 #include "ecraudit/evaluate.h"
 #include "util/util.h"
 
-/* templates/text/<name>.txt expanded with kv; caller frees. */
-static char *T(const char *name, const char *const *kv) {
-  char path[160];
-  snprintf(path, sizeof(path), "templates/text/%s.txt", name);
-  const char *tmpl = ecr_embedded_get(path, NULL);
-  if (!tmpl) return ecr_xstrdup("");
-  char *s = ecr_template_expand(tmpl, kv);
-  size_t n = strlen(s);
-  while (n && (s[n - 1] == '\n' || s[n - 1] == '\r')) s[--n] = '\0';
-  return s;
-}
+#define T ecr_text /* templates/text/<name>.txt expanded with kv */
 
 /* Days since the epoch of an ISO 8601 date or date-time; false when not one. */
 static bool day_of(const char *iso, long *days) {

@@ -28,16 +28,7 @@
 
 #define MAX_NAMED 20 /* principals named per finding, then a count */
 
-static char *T(const char *name, const char *const *kv) {
-  char path[160];
-  snprintf(path, sizeof(path), "templates/text/%s.txt", name);
-  const char *tmpl = ecr_embedded_get(path, NULL);
-  if (!tmpl) return ecr_xstrdup("");
-  char *s = ecr_template_expand(tmpl, kv);
-  size_t n = strlen(s);
-  while (n && (s[n - 1] == '\n' || s[n - 1] == '\r')) s[--n] = '\0';
-  return s;
-}
+#define T ecr_text /* templates/text/<name>.txt expanded with kv */
 
 char *ecr_org_dir_of(const char *bundle, const char *account) {
   char *org = ecr_path_join(bundle, "../..");

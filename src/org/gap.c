@@ -16,13 +16,9 @@
 #include "util/util.h"
 
 static char *T(const char *name, const char *const *kv) {
-  char path[160];
-  snprintf(path, sizeof(path), "templates/text/org/%s.txt", name);
-  const char *tmpl = ecr_embedded_get(path, NULL);
-  char *s = ecr_template_expand(tmpl ? tmpl : "", kv);
-  size_t n = strlen(s);
-  while (n && s[n - 1] == '\n') s[--n] = '\0';
-  return s;
+  char full[64];
+  snprintf(full, sizeof(full), "org/%s", name);
+  return ecr_text(full, kv);
 }
 
 /* "sts:AssumeRole on arn:...: AccessDenied: ..." from a gaps/<id>.json

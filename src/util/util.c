@@ -458,3 +458,14 @@ int ecr_tsv_cmp(const char *a, const char *b) {
     if (!*a || !*b) return *a ? 1 : -1;
   }
 }
+
+char *ecr_text(const char *name, const char *const *kv) {
+  char path[160];
+  snprintf(path, sizeof(path), "templates/text/%s.txt", name);
+  const char *tmpl = ecr_embedded_get(path, NULL);
+  if (!tmpl) return ecr_xstrdup("");
+  char *s = ecr_template_expand(tmpl, kv);
+  size_t n = strlen(s);
+  while (n && (s[n - 1] == '\n' || s[n - 1] == '\r')) s[--n] = '\0';
+  return s;
+}

@@ -235,5 +235,9 @@ const char *ecr_embedded_get(const char *path, size_t *len);
  * pairs (k0, v0, k1, v1, ..., NULL). Unknown names expand to "". A value of
  * NULL expands to "". Caller frees. */
 char *ecr_template_expand(const char *tmpl, const char *const *kv);
+/* templates/text/<name>.txt (embedded) expanded with kv, trailing newlines
+ * dropped; "" when the template is missing (the tests check every name is
+ * embedded; the library never prints or aborts for it). Caller frees. */
+char *ecr_text(const char *name, const char *const *kv);
 
 #endif
