@@ -70,7 +70,7 @@ ecr_status ecr_org_list_accounts(const char *dir, char ***ids, size_t *n, ecr_er
     free(accounts);
     return st;
   }
-  qsort(out, count, sizeof(char *), cmp_str);
+  if (count) qsort(out, count, sizeof(char *), cmp_str);
   free(accounts);
   *ids = out;
   *n = count;

@@ -416,7 +416,8 @@ static bool finding_entry(void *ctx, ecr_jscan *s, ecr_jspan key) {
     return false;
   }
   set_key want = {rs, 0};
-  const set_key *hit = bsearch(&want, r->keys, r->n_keys, sizeof(set_key), cmp_set_key);
+  const set_key *hit =
+      r->n_keys ? bsearch(&want, r->keys, r->n_keys, sizeof(set_key), cmp_set_key) : NULL;
   if (!hit) {
     BAD("findings[%zu].repository_set %s is not a key of repository_sets", i, rs);
     free(rs);
@@ -484,7 +485,7 @@ static bool read_sets(conv_run *r) {
     if (c->st == ECR_OK) BAD("repository_sets is malformed");
     return false;
   }
-  qsort(r->keys, r->n_keys, sizeof(set_key), cmp_set_key);
+  if (r->n_keys) qsort(r->keys, r->n_keys, sizeof(set_key), cmp_set_key);
   for (size_t i = 1; i < r->n_keys; i++)
     if (strcmp(r->keys[i - 1].key, r->keys[i].key) == 0) {
       BAD("repository_sets has the key %s twice", r->keys[i].key);
@@ -622,6 +623,7 @@ static void convert(conv *c, const char *data, size_t len) {
 done:
   for (size_t i = 0; i < r.n_keys; i++) free(r.keys[i].key);
   free(r.keys);
+  free(r.members);
   cJSON_Delete(ev);
 }
 
@@ -1191,7 +1193,7 @@ ecr_status ecr_org_merge_finish(ecr_org_merge *m, ecr_error *err) {
      into the merge order, so sort a copy of the order first */
   size_t n = m->sum.n_accounts;
   cJSON *cov = coverage_json(m);
-  qsort(m->sum.accounts, n, sizeof(ecr_org_acct), cmp_account);
+  if (n) qsort(m->sum.accounts, n, sizeof(ecr_org_acct), cmp_account);
   m->sum.overall = m->sum.by_status[ECR_CHECK_FAIL]      ? ECR_CHECK_FAIL
                    : m->sum.by_status[ECR_CHECK_UNKNOWN] ? ECR_CHECK_UNKNOWN
                                                          : ECR_CHECK_PASS;
@@ -1202,7 +1204,7 @@ ecr_status ecr_org_merge_finish(ecr_org_merge *m, ecr_error *err) {
   m->sum.generated_at = ecr_xstrdup(now);
 
   /* evidence files sorted by path */
-  qsort(m->files, m->n_files, sizeof(cJSON *), cmp_file_item);
+  if (m->n_files) qsort(m->files, m->n_files, sizeof(cJSON *), cmp_file_item);
   cJSON *files = cJSON_CreateArray();
   for (size_t i = 0; i < m->n_files; i++) cJSON_AddItemToArray(files, m->files[i]);
   m->n_files = 0;

@@ -137,7 +137,8 @@ static void build_views(ecr_report *r) {
   }
   free(caps);
   ecr_index_cleanup(&ix);
-  qsort(r->principals, r->n_principal_views, sizeof(ecr_principal_view), cmp_view);
+  if (r->n_principal_views)
+    qsort(r->principals, r->n_principal_views, sizeof(ecr_principal_view), cmp_view);
   for (size_t i = 0; i < r->n_principal_views; i++)
     r->principals_by_status[r->principals[i].worst_status]++;
 }
@@ -230,7 +231,7 @@ ecr_status ecr_org_model_from_json(const char *name, const char *data, size_t le
       rs->repositories[rs->n++] = arn;
     }
   }
-  qsort(refs, r->n_repo_sets, sizeof(set_ref), cmp_set_ref);
+  if (r->n_repo_sets) qsort(refs, r->n_repo_sets, sizeof(set_ref), cmp_set_ref);
 
   ledger_from(l, field(root, "exceptions"));
 
@@ -256,8 +257,9 @@ ecr_status ecr_org_model_from_json(const char *name, const char *data, size_t le
     f->principal_kind = (ecr_principal_kind)name_index(
         cJSON_GetStringValue(field(p, "kind")), kind_name, ECR_PK_SERVICE + 1, ECR_PK_EXTERNAL);
     set_ref want = {cJSON_GetStringValue(field(o, "repository_set")), 0};
-    const set_ref *hit =
-        want.key ? bsearch(&want, refs, r->n_repo_sets, sizeof(set_ref), cmp_set_ref) : NULL;
+    const set_ref *hit = want.key && r->n_repo_sets
+                             ? bsearch(&want, refs, r->n_repo_sets, sizeof(set_ref), cmp_set_ref)
+                             : NULL;
     if (hit) {
       f->repo_set = hit->index;
       f->repositories = r->repo_sets[hit->index].repositories;
