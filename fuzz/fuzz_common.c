@@ -132,10 +132,18 @@ static void html_walk(xmlNodePtr n, size_t *scripts) {
     if (n->type != XML_ELEMENT_NODE) continue;
     const char *name = (const char *)n->name;
     if (ecr_strcasecmp_ascii(name, "script") == 0) (*scripts)++;
-    static const char *const banned[] = {"iframe", "object",   "embed", "img",  "base", "form",
-                                         "frame",  "frameset", "svg",   "math", "link", "input"};
+    static const char *const banned[] = {"iframe", "object", "embed",    "img",          "base",
+                                         "form",   "frame",  "frameset", "math",         "link",
+                                         "input",  "image",  "use",      "foreignobject"};
     for (size_t i = 0; i < sizeof(banned) / sizeof(banned[0]); i++)
       FZ_CHECK(ecr_strcasecmp_ascii(name, banned[i]) != 0, "injected <%s> in report.html", name);
+    /* the pictures' inline SVG (src/render/svg.c) sits in its wrapper only */
+    if (ecr_strcasecmp_ascii(name, "svg") == 0) {
+      xmlChar *cls = n->parent ? xmlGetProp(n->parent, BAD_CAST "class") : NULL;
+      bool wrapped = cls && strcmp((const char *)cls, "picture-scroll") == 0;
+      xmlFree(cls);
+      FZ_CHECK(wrapped, "injected <svg> in report.html (outside the pictures' wrapper)");
+    }
     for (xmlAttrPtr a = n->properties; a; a = a->next) {
       const char *an = (const char *)a->name;
       FZ_CHECK(!((an[0] == 'o' || an[0] == 'O') && (an[1] == 'n' || an[1] == 'N')),
