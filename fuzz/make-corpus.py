@@ -110,7 +110,7 @@ def condition_blocks(docs):
 def main():
     src, out = sys.argv[1], sys.argv[2]
     seeds = {h: [] for h in ("policy", "evidence", "ledger", "iam_xml", "sigv4", "render",
-                             "json_check", "condition")}
+                             "json_check", "condition", "merge")}
     for b in bundles(src):
         seeds["policy"] += [d.encode() for d in policy_docs(b)]
         seeds["condition"] += condition_blocks(policy_docs(b))
@@ -167,6 +167,30 @@ def main():
     seeds["json_check"] += [b'{"a": 1, "a": 2}', b'{"a": {"b": 1}, "b": {"a": 1, "a": 0}}',
                             b'{"\\u0061": 1, "a": 2}', b'["x\\u0000y"]', b'{"k": "\\ud83d\\ude00",'
                             b' "\\ud83d\\ude00": 1, "\\ud83d\\ude00": 2}']
+    # merge: per-account findings.json documents of the shape ecraudit writes
+    # (the organisation tests' fixtures are bundles; these are written out here)
+    doc = {"schema": "ecraudit.findings/v2",
+           "control": {"id": "C-0222", "name": "Minimize user access to Amazon ECR"},
+           "account": "111122223333", "generated_at": "2026-12-01T00:00:00Z", "as_of": "2026-12-01",
+           "summary": {"fail": 1, "excepted": 0, "unknown": 0, "pass": 0},
+           "repository_sets": {"rs-1": {"all": False, "repositories": [
+               "arn:aws:ecr:us-east-1:111122223333:repository/app"]}},
+           "findings": [{"id": "C0222-0123456789abcdef", "status": "fail", "severity": "medium",
+                         "principal": {"arn": "arn:aws:iam::111122223333:user/a", "kind": "user"},
+                         "repository_set": "rs-1", "repository_count": 1, "all_repositories": False,
+                         "access_level": "Write", "actions": ["ecr:PutImage"], "decision": "allow",
+                         "undecided_conditions": [], "via": [{"policy": "p", "statement": "0",
+                                                              "source": "identity"}],
+                         "impact": "i <b>", "remediation": "r", "exception": None,
+                         "via_chain": ["arn:aws:iam::111122223333:role/r"]}],
+           "coverage": ["c"], "exceptions": [], "evidence": {"files": [{"path": "a", "sha256": "0" * 64}],
+                                                             "gaps": []},
+           "overall": "fail", "ledger": None}
+    import json as _json
+    seeds["merge"].append(_json.dumps(doc).encode())
+    seeds["merge"].append(_json.dumps(doc, indent=2).encode())
+    seeds["merge"].append(b'{"account": "444444444444", "gaps": [{"source": "sts:AssumeRole",'
+                          b' "resource": "r", "error": "AccessDenied"}]}')
     for h, items in seeds.items():
         d = os.path.join(out, h)
         os.makedirs(d, exist_ok=True)

@@ -1071,15 +1071,11 @@ static void build_heatmap(pctx *c, ecr_picture *out) {
       o->example = ecr_xasprintf("%s principals", num);
     }
   }
-  size_t more_repos = 0;
   for (size_t k = 0; k < ng; k++) {
     size_t col = col_of[k];
     ecr_heat_col *o = &out->cols[col];
-    o->count += grp[k].n;
-    if (more_col && col == n_cols - 1) {
-      more_repos += grp[k].n;
-      continue;
-    }
+    o->count += grp[k].n; /* the "more" column counts its repositories here too */
+    if (more_col && col == n_cols - 1) continue;
     o->label = ecr_xasprintf("R%zu", k + 1);
     o->example = shorten(repo_name(r, grp[k].repos[0]), ECR_PIC_LABEL_CHARS);
   }
