@@ -191,7 +191,7 @@ static void keep_worst(ecr_org_acct *a, const char *d, const finding_spans *f, e
   w->principal = ecr_xstrdup(cJSON_GetStringValue(field(p, "arn")));
   w->access_level = text_of(d, f->access_level);
   if (!w->access_level) w->access_level = ecr_xstrdup("");
-  w->repository_count = cJSON_IsNumber(cnt) && cnt->valuedouble > 0 ? (size_t)cnt->valuedouble : 0;
+  w->repository_count = ecr_org_json_count(cnt);
   cJSON_Delete(p);
   cJSON_Delete(cnt);
 }
@@ -305,10 +305,13 @@ static bool set_entry(void *ctx, ecr_jspan key, ecr_jspan v, bool canonical) {
     return false;
   }
   span sp = {c->text.len, 0};
-  if (canonical)
+  if (canonical) {
     ecr_buf_append(&c->text, r->d + v.off, v.len);
-  else
-    append_printed(c, r->d, v);
+  } else if (!append_printed(c, r->d, v)) {
+    BAD("repository_sets.%s cannot be read as JSON", k);
+    free(k);
+    return false;
+  }
   sp.len = c->text.len - sp.off;
   set_key sk = {k, c->n_sets};
   ECR_PUSH(c->sets, c->n_sets, c->cap_sets, sp);
@@ -433,7 +436,7 @@ static bool finding_entry(void *ctx, ecr_jscan *s, ecr_jspan key) {
     ok = emit_printed(r, v, &cf);
   }
   if (!ok) {
-    c->st = ecr_error_set(&c->err, ECR_E_INTERNAL, c->name, "out of memory");
+    BAD("findings[%zu] cannot be read as JSON", i);
     return false;
   }
   ecr_buf_puts(&c->text, ",\"account\":");
@@ -453,6 +456,7 @@ static bool header_check(conv_run *r) {
   conv *c = r->c;
   const char *data = r->d;
   const top_spans *t = &r->top;
+  if (r->header_checked) return c->st == ECR_OK; /* once (a key given twice comes back here) */
   r->header_checked = true;
   if (!ecr_jspan_is(data, t->schema, "\"ecraudit.findings/v2\"")) {
     BAD("is not a findings.json of schema ecraudit.findings/v2");

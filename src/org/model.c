@@ -14,6 +14,12 @@
 #include "org/org_internal.h"
 #include "util/util.h"
 
+size_t ecr_org_json_count(const cJSON *v) {
+  if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0) || v->valuedouble >= 9007199254740992.0)
+    return 0;
+  return (size_t)v->valuedouble;
+}
+
 static const cJSON *field(const cJSON *o, const char *k) {
   return cJSON_GetObjectItemCaseSensitive(o, k);
 }
@@ -164,7 +170,7 @@ static void ledger_from(ecr_ledger *l, const cJSON *exceptions) {
                                      ECR_LEDGER_INVALID + 1, ECR_LEDGER_INVALID);
     x->reason = str(e, "reason");
     const cJSON *m = field(e, "matched");
-    x->matched = cJSON_IsNumber(m) && m->valuedouble > 0 ? (size_t)m->valuedouble : 0;
+    x->matched = ecr_org_json_count(m);
     x->position = l->n_entries;
   }
 }
@@ -288,7 +294,7 @@ ecr_status ecr_org_model_from_json(const char *name, const char *data, size_t le
     for (const cJSON *v = cJSON_IsArray(lim) ? lim->child : NULL; v; v = v->next)
       if (cJSON_IsObject(v)) via_from(&f->via[f->n_via++], v);
     const cJSON *om = field(o, "via_omitted");
-    f->n_via_omitted = cJSON_IsNumber(om) && om->valuedouble > 0 ? (size_t)om->valuedouble : 0;
+    f->n_via_omitted = ecr_org_json_count(om);
     f->impact = str(o, "impact");
     f->remediation = str(o, "remediation");
     f->suggested_statement = str(o, "suggested_statement");
@@ -322,7 +328,7 @@ ecr_status ecr_org_model_from_json(const char *name, const char *data, size_t le
     if (!x->path) x->path = ecr_xstrdup("?");
     snprintf(x->sha256, sizeof(x->sha256), "%s", sha ? sha : "");
     const cJSON *sz = field(e, "size");
-    x->size = cJSON_IsNumber(sz) && sz->valuedouble > 0 ? (size_t)sz->valuedouble : 0;
+    x->size = ecr_org_json_count(sz);
   }
   ecr_report_evidence_sha256(r->files, r->n_files, r->evidence_sha256);
   size_t ng = cJSON_IsArray(gaps) ? (size_t)cJSON_GetArraySize(gaps) : 0;

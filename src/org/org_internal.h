@@ -34,6 +34,11 @@ char *ecr_org_gap_reason_file(const char *org_dir, const char *account);
  * no evidence (reason: why, NULL: no bundle). Caller frees. */
 char *ecr_org_gap_document(const char *account, const char *reason, const char *as_of);
 
+/* A count from a document: a JSON number 0 <= n < 2^53 (integral part),
+ * else 0 (a hostile 1e300 is no count). src/org/model.c. */
+struct cJSON;
+size_t ecr_org_json_count(const struct cJSON *v);
+
 /* The organisation summary page (src/org/html.c), appended to out. */
 ecr_status ecr_org_html(const ecr_org_summary *s, const char *control_name, ecr_buf *out,
                         ecr_error *err);
