@@ -1683,8 +1683,7 @@ static const reach_cands *reach_candidates(builder *B, chains *C, size_t reach, 
   if (reach >= C->cap_rc) {
     size_t old = C->cap_rc;
     C->cap_rc = 2 * reach + 16;
-    C->rc = realloc(C->rc, C->cap_rc * sizeof(reach_cands));
-    if (!C->rc) abort();
+    C->rc = ecr_xrealloc(C->rc, C->cap_rc * sizeof(reach_cands));
     memset(C->rc + old, 0, (C->cap_rc - old) * sizeof(reach_cands));
   }
   reach_cands *out = &C->rc[reach];
@@ -1754,8 +1753,7 @@ static const chain_memo *chain_plan(builder *B, chains *C, size_t start, long st
   if (C->cap_taken < B->n_profiles + 1) {
     size_t old = C->cap_taken;
     C->cap_taken = 2 * (B->n_profiles + 1);
-    C->taken = realloc(C->taken, C->cap_taken * sizeof(size_t));
-    if (!C->taken) abort();
+    C->taken = ecr_xrealloc(C->taken, C->cap_taken * sizeof(size_t));
     memset(C->taken + old, 0, (C->cap_taken - old) * sizeof(size_t));
   }
   chain_cand *cands = ecr_xcalloc(rcs->n + 1, sizeof(chain_cand));

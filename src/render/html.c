@@ -191,16 +191,7 @@ static void remove_children(xmlNodePtr n) {
   while (n->children) remove_node(n->children);
 }
 
-static void fmt_count(size_t n, char out[32]) {
-  char digits[32];
-  int len = snprintf(digits, sizeof(digits), "%zu", n);
-  size_t o = 0;
-  for (int i = 0; i < len; i++) {
-    if (i > 0 && (len - i) % 3 == 0) out[o++] = ',';
-    out[o++] = digits[i];
-  }
-  out[o] = '\0';
-}
+#define fmt_count ecr_fmt_count /* "12,345" (util) */
 
 static void count_text(xmlNodePtr parent, size_t n) {
   char buf[32];

@@ -57,16 +57,7 @@ static uint64_t str_hash(const char *s) {
   return ecr_fnv1a(s, strlen(s), ECR_FNV1A_SEED);
 }
 
-static void fmt_count(size_t n, char out[32]) {
-  char digits[32];
-  int len = snprintf(digits, sizeof(digits), "%zu", n);
-  size_t o = 0;
-  for (int i = 0; i < len; i++) {
-    if (i > 0 && (len - i) % 3 == 0) out[o++] = ',';
-    out[o++] = digits[i];
-  }
-  out[o] = '\0';
-}
+#define fmt_count ecr_fmt_count /* "12,345" (util) */
 
 /* s as valid UTF-8 (the one repair rule), always a copy. Caller frees. */
 static char *utf8_copy(const char *s) {

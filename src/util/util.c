@@ -469,3 +469,14 @@ char *ecr_text(const char *name, const char *const *kv) {
   while (n && (s[n - 1] == '\n' || s[n - 1] == '\r')) s[--n] = '\0';
   return s;
 }
+
+void ecr_fmt_count(size_t n, char out[32]) {
+  char digits[32];
+  int len = snprintf(digits, sizeof(digits), "%zu", n);
+  size_t o = 0;
+  for (int i = 0; i < len; i++) {
+    if (i > 0 && (len - i) % 3 == 0) out[o++] = ',';
+    out[o++] = digits[i];
+  }
+  out[o] = '\0';
+}

@@ -240,4 +240,7 @@ char *ecr_template_expand(const char *tmpl, const char *const *kv);
  * embedded; the library never prints or aborts for it). Caller frees. */
 char *ecr_text(const char *name, const char *const *kv);
 
+/* n with thousands separators: "12,345". */
+void ecr_fmt_count(size_t n, char out[32]);
+
 #endif
