@@ -62,16 +62,27 @@ ecr_status ecr_org_cross_account(ecr_report *r, const struct ecr_evidence *a, co
 
 /* ---- the organisation summary (model of the org renderers) ---------------- */
 
-#define ECR_ORG_WORST 3 /* worst findings kept per account */
+#define ECR_ORG_WORST 3   /* worst findings named in the summary table */
+#define ECR_ORG_LISTED 25 /* open findings listed in an account's section */
 
+/* One open finding (fail, unknown or excepted) as the organisation report
+ * lists it, copied from the account's findings.json. */
 typedef struct ecr_org_worst {
   char *id;
   ecr_check_status status;
   ecr_severity severity;
   char *principal;
   char *access_level; /* "Write", ... as findings.json spells it */
+  char *decision;     /* "allow", "conditional", ... */
+  char *impact;       /* NULL when the finding has none */
+  char *remediation;  /* NULL when the finding has none */
+  char *repositories; /* its repository set in words ("prod/a, prod/b and 3 more") */
   size_t repository_count;
+  bool all_repositories; /* every repository, present and future */
+  size_t set;            /* merge-internal: the set's index in its document */
 } ecr_org_worst;
+
+void ecr_org_worst_cleanup(ecr_org_worst *w);
 
 typedef struct ecr_org_acct {
   char *account; /* 12 digits */
@@ -80,7 +91,9 @@ typedef struct ecr_org_acct {
   size_t by_status[ECR_CHECK_COUNT];
   size_t by_status_severity[ECR_CHECK_COUNT][ECR_SEV_COUNT];
   size_t n_findings;
-  ecr_org_worst worst[ECR_ORG_WORST]; /* fail, unknown, excepted; by severity */
+  /* its open findings, worst first (fail, unknown, excepted; by severity),
+     at most ECR_ORG_LISTED; the summary table names the first ECR_ORG_WORST */
+  ecr_org_worst worst[ECR_ORG_LISTED];
   size_t n_worst;
 } ecr_org_acct;
 

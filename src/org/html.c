@@ -1,10 +1,15 @@
 /* The organisation's report.html (org_internal.h): one page, the
- * organisation summary. Per account: its result, its findings by status and
- * its worst findings; every finding of every account is in findings.json
- * and report.junit.xml, and one account's full HTML report is
+ * organisation summary, then each account. The summary table gives per
+ * account its result, its findings by status and its worst findings; each
+ * account's section lists its open findings (fail, unknown, excepted), worst
+ * first, up to ECR_ORG_LISTED, with their repositories, impact and
+ * remediation, and counts the rest. Every finding of every account is in
+ * findings.json and report.junit.xml, and one account's full HTML report is
  * `ecraudit report --evidence ORG/accounts/<id>` (the page says so). Built
- * as a libxml2 HTML tree, so every string is escaped by the serializer; no
- * script, no external reference (the Content-Security-Policy forbids both). */
+ * as a libxml2 HTML tree from text cleaned by the HTML renderer's rule
+ * (ecr_html_text), so every string is escaped by the serializer; no script,
+ * no external reference (the Content-Security-Policy forbids both). The
+ * sentences are templates/text/org/. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +18,7 @@
 #include <libxml/tree.h>
 
 #include "org/org_internal.h"
+#include "render/svg.h"
 #include "util/util.h"
 
 static const char STYLE[] =
@@ -23,13 +29,44 @@ static const char STYLE[] =
     "th{background:#f6f8fa}td.n{text-align:right;font-variant-numeric:tabular-nums}"
     ".fail{color:#b42318;font-weight:600}.unknown{color:#9a6700;font-weight:600}"
     ".pass{color:#1a7f37;font-weight:600}ul{margin:0;padding-left:18px}"
-    "code{font:12px ui-monospace,monospace;overflow-wrap:anywhere}";
+    "code{font:12px ui-monospace,monospace;overflow-wrap:anywhere}"
+    "h2{font-size:17px;margin:28px 0 4px}section{border-top:1px solid #d0d7de;margin-top:20px}"
+    ".excepted{color:#57606a;font-weight:600}td.text{max-width:360px}"
+    "a{color:#0969da}";
 
-static xmlNodePtr el(xmlNodePtr parent, const char *name, const char *cls, const char *text) {
+static void text(xmlNodePtr parent, const char *s) {
+  xmlChar *clean = ecr_html_text(s ? s : "");
+  xmlAddChild(parent, xmlNewText(clean));
+  free(clean);
+}
+
+static xmlNodePtr el(xmlNodePtr parent, const char *name, const char *cls, const char *s) {
   xmlNodePtr n = xmlNewChild(parent, NULL, BAD_CAST name, NULL);
   if (cls) xmlNewProp(n, BAD_CAST "class", BAD_CAST cls);
-  if (text) xmlAddChild(n, xmlNewText(BAD_CAST text));
+  if (s) text(n, s);
   return n;
+}
+
+/* el() with a template of templates/text/org/ as its text */
+static xmlNodePtr el_t(xmlNodePtr parent, const char *name, const char *cls, const char *tmpl,
+                       const char *const *kv) {
+  char *s = ecr_text(tmpl, kv);
+  xmlNodePtr n = el(parent, name, cls, s);
+  free(s);
+  return n;
+}
+
+/* A header row from a template holding the column titles, one per line. */
+static void header_row(xmlNodePtr table, const char *tmpl) {
+  xmlNodePtr tr = el(el(table, "thead", NULL, NULL), "tr", NULL, NULL);
+  char *cols = ecr_text(tmpl, NULL), *save = NULL;
+  for (char *c = strtok_r(cols, "\n", &save); c; c = strtok_r(NULL, "\n", &save))
+    xmlNewProp(el(tr, "th", NULL, c), BAD_CAST "scope", BAD_CAST "col");
+  free(cols);
+}
+
+static char *anchor(const char *account) {
+  return ecr_xasprintf("account-%s", account);
 }
 
 static void el_n(xmlNodePtr parent, const char *name, const char *cls, size_t v) {
@@ -39,16 +76,98 @@ static void el_n(xmlNodePtr parent, const char *name, const char *cls, size_t v)
 }
 
 static void worst_item(xmlNodePtr ul, const ecr_org_worst *w) {
+  char count[32];
+  ecr_fmt_count(w->repository_count, count);
+  const char *kv[] = {"status",
+                      ecr_check_status_name(w->status),
+                      "severity",
+                      ecr_severity_name(w->severity),
+                      "principal",
+                      w->principal,
+                      "access_level",
+                      w->access_level,
+                      "count",
+                      count,
+                      "repositories",
+                      w->repository_count == 1 ? "repository" : "repositories",
+                      NULL};
   xmlNodePtr li = el(ul, "li", NULL, NULL);
-  char *head =
-      ecr_xasprintf("%s %s ", ecr_check_status_name(w->status), ecr_severity_name(w->severity));
-  xmlAddChild(li, xmlNewText(BAD_CAST head));
-  free(head);
   el(li, "code", NULL, w->id);
-  char *tail = ecr_xasprintf(": %s, %s on %zu repositor%s", w->principal, w->access_level,
-                             w->repository_count, w->repository_count == 1 ? "y" : "ies");
-  xmlAddChild(li, xmlNewText(BAD_CAST tail));
-  free(tail);
+  char *s = ecr_text("org/worst", kv);
+  text(li, s);
+  free(s);
+}
+
+/* failing accounts first, then unknown, then passing; by id within */
+static const ecr_check_status order[] = {ECR_CHECK_FAIL, ECR_CHECK_UNKNOWN, ECR_CHECK_EXCEPTED,
+                                         ECR_CHECK_PASS};
+
+static void accounts_table(xmlNodePtr body, const ecr_org_summary *s) {
+  xmlNodePtr table = el(body, "table", "accounts", NULL);
+  el_t(table, "caption", NULL, "org/accounts-caption", NULL);
+  header_row(table, "org/accounts-columns");
+  xmlNodePtr tbody = el(table, "tbody", NULL, NULL);
+  for (size_t o = 0; o < 4; o++)
+    for (size_t i = 0; i < s->n_accounts; i++) {
+      const ecr_org_acct *a = &s->accounts[i];
+      if (a->overall != order[o]) continue;
+      xmlNodePtr tr = el(tbody, "tr", NULL, NULL);
+      xmlNodePtr th = el(tr, "th", NULL, NULL);
+      xmlNewProp(th, BAD_CAST "scope", BAD_CAST "row");
+      char *href = anchor(a->account), *ref = ecr_xasprintf("#%s", href);
+      xmlNewProp(el(th, "a", NULL, a->account), BAD_CAST "href", BAD_CAST ref);
+      free(href);
+      free(ref);
+      el(tr, "td", ecr_check_status_name(a->overall), ecr_check_status_name(a->overall));
+      el_n(tr, "td", "n", a->by_status[ECR_CHECK_FAIL]);
+      el_n(tr, "td", "n", a->by_status[ECR_CHECK_UNKNOWN]);
+      el_n(tr, "td", "n", a->by_status[ECR_CHECK_EXCEPTED]);
+      el_n(tr, "td", "n", a->by_status[ECR_CHECK_PASS]);
+      xmlNodePtr td = el(tr, "td", NULL, NULL);
+      if (!a->n_worst) {
+        text(td, "\xe2\x80\x94");
+        continue;
+      }
+      xmlNodePtr ul = el(td, "ul", NULL, NULL);
+      for (size_t k = 0; k < a->n_worst && k < ECR_ORG_WORST; k++) worst_item(ul, &a->worst[k]);
+    }
+}
+
+/* One account's section: its counts, its listed open findings, the rest counted. */
+static void account_section(xmlNodePtr body, const ecr_org_acct *a) {
+  xmlNodePtr sec = el(body, "section", NULL, NULL);
+  char *id = anchor(a->account);
+  xmlNewProp(sec, BAD_CAST "id", BAD_CAST id);
+  free(id);
+  const char *kv_acct[] = {"account", a->account, NULL};
+  el_t(sec, "h2", NULL, "org/account-title", kv_acct);
+  char *line = ecr_org_account_line(a);
+  el(sec, "p", NULL, line);
+  free(line);
+  if (!a->n_worst) {
+    el_t(sec, "p", NULL, "org/account-none-open", kv_acct);
+    return;
+  }
+  xmlNodePtr table = el(sec, "table", "findings", NULL);
+  header_row(table, "org/findings-columns");
+  xmlNodePtr tbody = el(table, "tbody", NULL, NULL);
+  for (size_t k = 0; k < a->n_worst; k++) {
+    const ecr_org_worst *w = &a->worst[k];
+    xmlNodePtr tr = el(tbody, "tr", NULL, NULL);
+    el(el(tr, "td", NULL, NULL), "code", NULL, w->id);
+    el(tr, "td", ecr_check_status_name(w->status), ecr_check_status_name(w->status));
+    el(tr, "td", NULL, ecr_severity_name(w->severity));
+    el(el(tr, "td", NULL, NULL), "code", NULL, w->principal);
+    char *access = ecr_org_access_words(w);
+    el(tr, "td", NULL, access);
+    free(access);
+    el(tr, "td", "text", w->repositories);
+    el(tr, "td", "text", w->impact ? w->impact : "\xe2\x80\x94");
+    el(tr, "td", "text", w->remediation ? w->remediation : "\xe2\x80\x94");
+  }
+  char *more = ecr_org_more_line(a);
+  if (more) el(sec, "p", NULL, more);
+  free(more);
 }
 
 ecr_status ecr_org_html(const ecr_org_summary *s, const char *control_name, ecr_buf *out,
@@ -66,59 +185,19 @@ ecr_status ecr_org_html(const ecr_org_summary *s, const char *control_name, ecr_
   xmlNewProp(meta, BAD_CAST "content",
              BAD_CAST "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; "
                       "form-action 'none'");
-  char *title = ecr_xasprintf("%s: organisation summary", control_name);
-  el(head, "title", NULL, title);
+  const char *kv_title[] = {"control", control_name, NULL};
+  el_t(head, "title", NULL, "org/title", kv_title);
   el(head, "style", NULL, STYLE);
   xmlNodePtr body = el(html, "body", NULL, NULL);
-  el(body, "h1", NULL, title);
-  free(title);
-  char *line = ecr_xasprintf(
-      "%zu accounts (%zu fail, %zu unknown, %zu pass): %s. Findings: %zu fail, %zu unknown, %zu "
-      "excepted, %zu pass. As of %s; generated %s.",
-      s->n_accounts, s->accounts_by_overall[ECR_CHECK_FAIL],
-      s->accounts_by_overall[ECR_CHECK_UNKNOWN], s->accounts_by_overall[ECR_CHECK_PASS],
-      s->overall == ECR_CHECK_PASS ? "compliant" : "non-compliant", s->by_status[ECR_CHECK_FAIL],
-      s->by_status[ECR_CHECK_UNKNOWN], s->by_status[ECR_CHECK_EXCEPTED],
-      s->by_status[ECR_CHECK_PASS], s->as_of ? s->as_of : "?",
-      s->generated_at ? s->generated_at : "?");
+  el_t(body, "h1", NULL, "org/title", kv_title);
+  char *line = ecr_org_summary_line(s);
   el(body, "p", NULL, line);
   free(line);
-  el(body, "p", NULL,
-     "Every finding of every account is in findings.json and report.junit.xml beside this page. "
-     "The full report of one account (HTML, PDF): ecraudit report --evidence ORG/accounts/<id>.");
-  xmlNodePtr table = el(body, "table", NULL, NULL);
-  el(table, "caption", NULL, "Accounts, worst first within each result");
-  xmlNodePtr tr = el(el(table, "thead", NULL, NULL), "tr", NULL, NULL);
-  static const char *const cols[] = {"Account",  "Result", "Fail",          "Unknown",
-                                     "Excepted", "Pass",   "Worst findings"};
-  for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
-    xmlNodePtr th = el(tr, "th", NULL, cols[i]);
-    xmlNewProp(th, BAD_CAST "scope", BAD_CAST "col");
-  }
-  xmlNodePtr tbody = el(table, "tbody", NULL, NULL);
-  /* failing accounts first, then unknown, then passing; by id within */
-  static const ecr_check_status order[] = {ECR_CHECK_FAIL, ECR_CHECK_UNKNOWN, ECR_CHECK_EXCEPTED,
-                                           ECR_CHECK_PASS};
+  el_t(body, "p", NULL, "org/html-note", NULL);
+  accounts_table(body, s);
   for (size_t o = 0; o < 4; o++)
-    for (size_t i = 0; i < s->n_accounts; i++) {
-      const ecr_org_acct *a = &s->accounts[i];
-      if (a->overall != order[o]) continue;
-      tr = el(tbody, "tr", NULL, NULL);
-      xmlNodePtr th = el(tr, "th", NULL, a->account);
-      xmlNewProp(th, BAD_CAST "scope", BAD_CAST "row");
-      el(tr, "td", ecr_check_status_name(a->overall), ecr_check_status_name(a->overall));
-      el_n(tr, "td", "n", a->by_status[ECR_CHECK_FAIL]);
-      el_n(tr, "td", "n", a->by_status[ECR_CHECK_UNKNOWN]);
-      el_n(tr, "td", "n", a->by_status[ECR_CHECK_EXCEPTED]);
-      el_n(tr, "td", "n", a->by_status[ECR_CHECK_PASS]);
-      xmlNodePtr td = el(tr, "td", NULL, NULL);
-      if (!a->n_worst) {
-        xmlAddChild(td, xmlNewText(BAD_CAST "\xe2\x80\x94"));
-        continue;
-      }
-      xmlNodePtr ul = el(td, "ul", NULL, NULL);
-      for (size_t k = 0; k < a->n_worst; k++) worst_item(ul, &a->worst[k]);
-    }
+    for (size_t i = 0; i < s->n_accounts; i++)
+      if (s->accounts[i].overall == order[o]) account_section(body, &s->accounts[i]);
   xmlChar *mem = NULL;
   int size = 0;
   htmlDocDumpMemoryFormat(doc, &mem, &size, 1);

@@ -137,7 +137,7 @@ static void account_case(xw *x, const ecr_org_acct *a) {
                  a->by_status[ECR_CHECK_FAIL], a->by_status[ECR_CHECK_UNKNOWN],
                  a->by_status[ECR_CHECK_EXCEPTED], a->by_status[ECR_CHECK_PASS]);
   if (a->n_worst) ecr_buf_puts(&body, "Worst findings:\n");
-  for (size_t i = 0; i < a->n_worst; i++) {
+  for (size_t i = 0; i < a->n_worst && i < ECR_ORG_WORST; i++) {
     ecr_buf_puts(&body, "- ");
     worst_line(&body, &a->worst[i]);
     ecr_buf_putc(&body, '\n');

@@ -91,11 +91,7 @@ static void conv_cleanup(conv *c) {
   free(c->findings);
   free(c->sum.account);
   free(c->sum.source);
-  for (size_t i = 0; i < c->sum.n_worst; i++) {
-    free(c->sum.worst[i].id);
-    free(c->sum.worst[i].principal);
-    free(c->sum.worst[i].access_level);
-  }
+  for (size_t i = 0; i < c->sum.n_worst; i++) ecr_org_worst_cleanup(&c->sum.worst[i]);
   cJSON_Delete(c->control);
   cJSON_Delete(c->coverage);
   cJSON_Delete(c->exceptions);
@@ -159,11 +155,23 @@ static int open_rank(ecr_check_status s) {
 
 typedef struct finding_spans {
   ecr_jspan id, status, severity, principal, repository_set, access_level, repository_count;
+  ecr_jspan decision, all_repositories, impact, remediation;
   bool drop; /* has "change" or "account" (left out, "account" written anew) */
 } finding_spans;
 
+void ecr_org_worst_cleanup(ecr_org_worst *w) {
+  free(w->id);
+  free(w->principal);
+  free(w->access_level);
+  free(w->decision);
+  free(w->impact);
+  free(w->remediation);
+  free(w->repositories);
+  memset(w, 0, sizeof(*w));
+}
+
 static void keep_worst(ecr_org_acct *a, const char *d, const finding_spans *f, ecr_check_status st,
-                       ecr_severity sev) {
+                       ecr_severity sev, size_t set) {
   if (st == ECR_CHECK_PASS) return;
   size_t at = a->n_worst;
   while (at > 0) {
@@ -172,14 +180,8 @@ static void keep_worst(ecr_org_acct *a, const char *d, const finding_spans *f, e
     if (r0 < r1 || (r0 == r1 && w->severity <= sev)) break;
     at--;
   }
-  if (at >= ECR_ORG_WORST) return;
-  if (a->n_worst == ECR_ORG_WORST) {
-    ecr_org_worst *last = &a->worst[ECR_ORG_WORST - 1];
-    free(last->id);
-    free(last->principal);
-    free(last->access_level);
-    a->n_worst--;
-  }
+  if (at >= ECR_ORG_LISTED) return;
+  if (a->n_worst == ECR_ORG_LISTED) ecr_org_worst_cleanup(&a->worst[--a->n_worst]);
   memmove(&a->worst[at + 1], &a->worst[at], (a->n_worst - at) * sizeof(ecr_org_worst));
   a->n_worst++;
   ecr_org_worst *w = &a->worst[at];
@@ -191,7 +193,13 @@ static void keep_worst(ecr_org_acct *a, const char *d, const finding_spans *f, e
   w->principal = ecr_xstrdup(cJSON_GetStringValue(field(p, "arn")));
   w->access_level = text_of(d, f->access_level);
   if (!w->access_level) w->access_level = ecr_xstrdup("");
+  w->decision = text_of(d, f->decision);
+  if (!w->decision) w->decision = ecr_xstrdup("");
+  w->impact = text_of(d, f->impact);
+  w->remediation = text_of(d, f->remediation);
   w->repository_count = ecr_org_json_count(cnt);
+  w->all_repositories = ecr_jspan_is(d, f->all_repositories, "true");
+  w->set = set;
   cJSON_Delete(p);
   cJSON_Delete(cnt);
 }
@@ -341,6 +349,14 @@ static bool finding_member(void *ctx, ecr_jscan *s, ecr_jspan key) {
     f->access_level = v;
   else if (ecr_jspan_is(d, key, "\"repository_count\""))
     f->repository_count = v;
+  else if (ecr_jspan_is(d, key, "\"decision\""))
+    f->decision = v;
+  else if (ecr_jspan_is(d, key, "\"all_repositories\""))
+    f->all_repositories = v;
+  else if (ecr_jspan_is(d, key, "\"impact\""))
+    f->impact = v;
+  else if (ecr_jspan_is(d, key, "\"remediation\""))
+    f->remediation = v;
   return true;
 }
 
@@ -447,7 +463,7 @@ static bool finding_entry(void *ctx, ecr_jscan *s, ecr_jspan key) {
   c->sum.by_status[si]++;
   c->sum.by_status_severity[si][vi]++;
   c->sum.n_findings++;
-  keep_worst(&c->sum, r->d, f, (ecr_check_status)si, (ecr_severity)vi);
+  keep_worst(&c->sum, r->d, f, (ecr_check_status)si, (ecr_severity)vi, hit->index);
   return true;
 }
 
@@ -517,6 +533,39 @@ static void position(const char *data, size_t off, long *line, long *col) {
   }
 }
 
+/* A listed finding's repository set in words (w->repositories): its
+ * repository names, the first ECR_ORG_NAMES of them and a count, or
+ * "every repository" when the set says so. */
+#define ECR_ORG_NAMES 5
+static void set_words(conv *c, ecr_org_worst *w) {
+  if (w->set >= c->n_sets) return;
+  cJSON *t = cJSON_ParseWithLength(c->text.data + c->sets[w->set].off, c->sets[w->set].len);
+  const cJSON *repos = field(t, "repositories");
+  size_t n = (size_t)cJSON_GetArraySize(repos), k = 0;
+  char count[32], more[32];
+  ecr_fmt_count(n, count);
+  ecr_buf names;
+  ecr_buf_init(&names);
+  for (const cJSON *e = repos ? repos->child : NULL; e && k < ECR_ORG_NAMES; e = e->next, k++) {
+    const char *arn = cJSON_GetStringValue(e);
+    if (!arn) continue;
+    const char *name = strstr(arn, ":repository/");
+    if (k) ecr_buf_puts(&names, ", ");
+    ecr_buf_puts(&names, name ? name + strlen(":repository/") : arn);
+  }
+  ecr_buf_putc(&names, '\0');
+  ecr_fmt_count(n - k, more);
+  const char *kv[] = {"count", count, "names", names.data, "more", more, NULL};
+  bool registry = n == 1 && strcmp(names.data, "*") == 0; /* ecr_finding_registry */
+  w->repositories = ecr_text(registry              ? "org/repositories-registry"
+                             : w->all_repositories ? "org/repositories-all"
+                             : n > k               ? "org/repositories-more"
+                                                   : "org/repositories",
+                             kv);
+  ecr_buf_cleanup(&names);
+  cJSON_Delete(t);
+}
+
 /* Convert one document (c->name set); c->st says how it went. */
 static void convert(conv *c, const char *data, size_t len) {
   conv_run r;
@@ -579,6 +628,7 @@ static void convert(conv *c, const char *data, size_t len) {
       goto done;
     }
   }
+  for (size_t i = 0; i < c->sum.n_worst; i++) set_words(c, &c->sum.worst[i]);
   c->sum.overall = c->sum.by_status[ECR_CHECK_FAIL]      ? ECR_CHECK_FAIL
                    : c->sum.by_status[ECR_CHECK_UNKNOWN] ? ECR_CHECK_UNKNOWN
                                                          : ECR_CHECK_PASS;
@@ -704,11 +754,7 @@ ecr_status ecr_org_merge_new(const char *out_dir, ecr_org_merge **out, ecr_error
 static void free_account(ecr_org_acct *a) {
   free(a->account);
   free(a->source);
-  for (size_t i = 0; i < a->n_worst; i++) {
-    free(a->worst[i].id);
-    free(a->worst[i].principal);
-    free(a->worst[i].access_level);
-  }
+  for (size_t i = 0; i < a->n_worst; i++) ecr_org_worst_cleanup(&a->worst[i]);
 }
 
 void ecr_org_summary_free(ecr_org_summary *s) {

@@ -43,6 +43,17 @@ size_t ecr_org_json_count(const struct cJSON *v);
 ecr_status ecr_org_html(const ecr_org_summary *s, const char *control_name, ecr_buf *out,
                         ecr_error *err);
 
+/* ---- words.c: the sentences of the organisation report (HTML and PDF) --- */
+
+/* "N accounts (.. fail, .. unknown, .. pass): result. Findings: ..." */
+char *ecr_org_summary_line(const ecr_org_summary *s);
+/* "fail: 3 fail, 0 unknown, 0 excepted, 8 pass of 11 findings." */
+char *ecr_org_account_line(const ecr_org_acct *a);
+/* "Write (allow)" */
+char *ecr_org_access_words(const ecr_org_worst *w);
+/* How many open findings of the account are not listed, NULL when none. */
+char *ecr_org_more_line(const ecr_org_acct *a);
+
 /* Online processors (at least 1). */
 size_t ecr_org_cores(void);
 

@@ -35,25 +35,57 @@ import html.parser, json, sys
 doc = open(sys.argv[1], encoding="utf-8").read()
 d = json.load(open(sys.argv[2]))
 class P(html.parser.HTMLParser):
+    """rows of the accounts table; per account section (id account-N): the
+    finding ids of its findings table and its text"""
     def __init__(self):
         super().__init__(); self.rows = []; self.cell = None; self.tags = set(); self.attrs = []
+        self.table = None; self.section = None; self.listed = {}; self.text = {}
     def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
         self.tags.add(tag); self.attrs += [v or "" for _, v in attrs]
-        if tag == "tr": self.rows.append([])
-        if tag in ("td", "th") and self.rows: self.cell = []
+        if tag == "table": self.table = a.get("class")
+        if tag == "section":
+            self.section = a["id"].removeprefix("account-"); self.listed[self.section] = []
+            self.text[self.section] = ""
+        if tag == "tr" and self.table == "accounts": self.rows.append([])
+        if tag == "tr" and self.table == "findings": self.listed[self.section].append([])
+        if tag in ("td", "th"): self.cell = []
     def handle_endtag(self, tag):
         if tag in ("td", "th") and self.cell is not None:
-            self.rows[-1].append("".join(self.cell).strip()); self.cell = None
+            if self.table == "accounts" and self.rows:
+                self.rows[-1].append("".join(self.cell).strip())
+            if self.table == "findings" and self.listed[self.section]:
+                self.listed[self.section][-1].append("".join(self.cell).strip())
+            self.cell = None
+        if tag == "table": self.table = None
     def handle_data(self, data):
         if self.cell is not None: self.cell.append(data)
+        if self.section: self.text[self.section] += data
 p = P(); p.feed(doc)
 assert "script" not in p.tags and not any("http" in a for a in p.attrs), "script or external reference"
 rows = {r[0]: r for r in p.rows[1:]}
 assert sorted(rows) == sorted(d["accounts"]), (sorted(rows), d["accounts"])
+assert sorted(p.listed) == sorted(d["accounts"]), "one section per account"
+rank = {"fail": 0, "unknown": 1, "excepted": 2}
+sev = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
 for acct in d["accounts"]:
     fs = [f for f in d["findings"] if f["account"] == acct]
     want = [str(sum(1 for f in fs if f["status"] == s)) for s in ("fail", "unknown", "excepted", "pass")]
     assert rows[acct][2:6] == want, (acct, rows[acct], want)
+    # the section lists the account's open findings, worst first, 25 at most
+    open_ = [f for f in fs if f["status"] in rank]
+    listed = p.listed[acct][1:]
+    assert len(listed) == min(25, len(open_)), (acct, len(listed), len(open_))
+    byid = {f["id"]: f for f in open_}
+    keys = [(rank[byid[r[0]]["status"]], sev[byid[r[0]]["severity"]]) for r in listed]
+    assert keys == sorted(keys), (acct, keys)
+    worst = sorted((rank[f["status"]], sev[f["severity"]]) for f in open_)[:len(listed)]
+    assert keys == worst, (acct, keys, worst)
+    for r in listed:
+        f = byid[r[0]]
+        assert r[1] == f["status"] and r[2] == f["severity"] and r[3] == f["principal"]["arn"], r
+        assert r[4].startswith(f["access_level"]) and (f.get("impact") or "—") == r[6], r
+    assert (len(open_) > 25) == ("more open findings of account " + acct in p.text[acct]), acct
 PYEOF
 desc="organisation findings.json matches the contract"; check "$PY" "$CHECK" "$tmp/org/findings.json"
 desc="organisation findings.json: every file's SHA-256 (paths relative to ORG)"
@@ -290,7 +322,7 @@ rc=0
 desc="an account listed in account-ids.txt without a bundle is unknown (exit 1, 4 accounts, 1 unknown)"
 check bash -c '[ "$1" = 1 ] && grep -q "organisation of 4 accounts (2 fail, 1 unknown, 1 pass): non-compliant: 9 fail, 1 unknown" "$2"' _ "$rc" "$tmp/gapped.err"
 desc="... its finding names the recorded error, and the report keeps its schema"
-check bash -c '"$1" "$2" "$3" >/dev/null && grep -q "sts:AssumeRole on arn:aws:iam::444444444444:role/ecraudit-readonly: AccessDenied" "$3" && grep -q ">444444444444</th>" "$4"' _ "$PY" "$CHECK" "$tmp/gappedO/findings.json" "$tmp/gappedO/report.html"
+check bash -c '"$1" "$2" "$3" >/dev/null && grep -q "sts:AssumeRole on arn:aws:iam::444444444444:role/ecraudit-readonly: AccessDenied" "$3" && grep -q ">444444444444</a></th>" "$4"' _ "$PY" "$CHECK" "$tmp/gappedO/findings.json" "$tmp/gappedO/report.html"
 rc=0
 "$ECRAUDIT" merge --out "$tmp/gappedM" "$tmp"/acct/*/findings.json "$tmp/gapped/organization/gaps/444444444444.json" 2>"$tmp/gappedM.err" || rc=$?
 desc="merge takes the gap file too: the same organisation (4 accounts, 1 unknown)"

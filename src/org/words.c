@@ -1,0 +1,74 @@
+/* The organisation report's sentences (templates/text/org/), shared by its
+ * HTML page and its PDF, so both say the same thing. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "org/org_internal.h"
+#include "util/util.h"
+
+char *ecr_org_summary_line(const ecr_org_summary *s) {
+  char c[8][32];
+  const size_t n[8] = {s->n_accounts,
+                       s->accounts_by_overall[ECR_CHECK_FAIL],
+                       s->accounts_by_overall[ECR_CHECK_UNKNOWN],
+                       s->accounts_by_overall[ECR_CHECK_PASS],
+                       s->by_status[ECR_CHECK_FAIL],
+                       s->by_status[ECR_CHECK_UNKNOWN],
+                       s->by_status[ECR_CHECK_EXCEPTED],
+                       s->by_status[ECR_CHECK_PASS]};
+  for (size_t i = 0; i < 8; i++) ecr_fmt_count(n[i], c[i]);
+  const char *kv[] = {"accounts",
+                      c[0],
+                      "accounts_fail",
+                      c[1],
+                      "accounts_unknown",
+                      c[2],
+                      "accounts_pass",
+                      c[3],
+                      "result",
+                      s->overall == ECR_CHECK_PASS ? "compliant" : "non-compliant",
+                      "fail",
+                      c[4],
+                      "unknown",
+                      c[5],
+                      "excepted",
+                      c[6],
+                      "pass",
+                      c[7],
+                      "as_of",
+                      s->as_of ? s->as_of : "?",
+                      "generated",
+                      s->generated_at ? s->generated_at : "?",
+                      NULL};
+  return ecr_text("org/summary-line", kv);
+}
+
+char *ecr_org_account_line(const ecr_org_acct *a) {
+  char c[5][32];
+  const size_t n[5] = {a->by_status[ECR_CHECK_FAIL], a->by_status[ECR_CHECK_UNKNOWN],
+                       a->by_status[ECR_CHECK_EXCEPTED], a->by_status[ECR_CHECK_PASS],
+                       a->n_findings};
+  for (size_t i = 0; i < 5; i++) ecr_fmt_count(n[i], c[i]);
+  const char *kv[] = {"account",  a->account, "result",  ecr_check_status_name(a->overall),
+                      "fail",     c[0],       "unknown", c[1],
+                      "excepted", c[2],       "pass",    c[3],
+                      "findings", c[4],       NULL};
+  return ecr_text("org/account-line", kv);
+}
+
+char *ecr_org_access_words(const ecr_org_worst *w) {
+  const char *kv[] = {"access_level", w->access_level, "decision", w->decision, NULL};
+  return ecr_text(w->decision && *w->decision ? "org/access" : "org/access-level", kv);
+}
+
+char *ecr_org_more_line(const ecr_org_acct *a) {
+  size_t open = a->by_status[ECR_CHECK_FAIL] + a->by_status[ECR_CHECK_UNKNOWN] +
+                a->by_status[ECR_CHECK_EXCEPTED];
+  if (open <= a->n_worst) return NULL;
+  char more[32], listed[32];
+  ecr_fmt_count(open - a->n_worst, more);
+  ecr_fmt_count(a->n_worst, listed);
+  const char *kv[] = {"account", a->account, "more", more, "listed", listed, NULL};
+  return ecr_text("org/account-more", kv);
+}
