@@ -155,6 +155,7 @@ typedef struct ecr_org_opts {
   bool json;        /* write findings.json */
   bool junit;       /* write report.junit.xml (organisation summary, then each account) */
   bool html;        /* write report.html (organisation summary, then each account) */
+  bool pdf;         /* write report.pdf (the same content) */
 } ecr_org_opts;
 
 /* report --evidence DIR on the organisation layout: every account of

@@ -65,13 +65,15 @@ static const char merge_help[] =
     "Writes one organisation report into --out from per-account findings.json files (each\n"
     "written by `ecraudit report` or `scan` for one account), without the bundles and without\n"
     "evaluating again: DIR/findings.json with every account's findings (each with its\n"
-    "\"account\"), \"accounts\" and a summary over all, and DIR/report.junit.xml (an\n"
-    "organisation summary suite, then each account's suite). The same report as `ecraudit report\n"
+    "\"account\"), \"accounts\" and a summary over all, DIR/report.junit.xml (an\n"
+    "organisation summary suite, then each account's suite), and DIR/report.html and\n"
+    "DIR/report.pdf (the organisation summary, then each account's open findings). The same\n"
+    "report as `ecraudit report\n"
     "--evidence ORG` on the organisation layout (ORG/organization/, ORG/accounts/<id>/).\n"
     "\n"
     "  --out DIR            output directory (required)\n"
-    "  --format LIST        json,junit (the default; organisation reports have no html, pdf\n"
-    "                       or asff yet)\n"
+    "  --format LIST        of json,junit,html,pdf (the default: all four; organisation\n"
+    "                       reports have no asff)\n"
     "  --fail-on SEVERITY   as for report\n"
     "  --quiet              no summary line on stderr\n"
     "  -h, --help           this text\n"
@@ -500,11 +502,11 @@ done:
   return rc;
 }
 
-/* Organisation reports: findings.json and report.junit.xml (the default),
- * not yet html, pdf, asff. */
+/* Organisation reports: findings.json, report.junit.xml, report.html and
+ * report.pdf (all four by default); no asff. */
 static int org_formats(const char *list, ecr_org_opts *oo) {
   if (!list) {
-    oo->json = oo->junit = oo->html = true;
+    oo->json = oo->junit = oo->html = oo->pdf = true;
     return 0;
   }
   const ecr_renderer *chosen[16];
@@ -518,10 +520,12 @@ static int org_formats(const char *list, ecr_org_opts *oo) {
       oo->junit = true;
     else if (strcmp(chosen[i]->name, "html") == 0)
       oo->html = true;
+    else if (strcmp(chosen[i]->name, "pdf") == 0)
+      oo->pdf = true;
     else
       return usage_error("--format %s: an organisation report writes findings.json, "
-                         "report.junit.xml and report.html (the organisation summary) only, so "
-                         "far (--format json,junit,html)",
+                         "report.junit.xml, report.html and report.pdf only "
+                         "(--format json,junit,html,pdf)",
                          chosen[i]->name);
   }
   return 0;

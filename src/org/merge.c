@@ -694,8 +694,10 @@ struct ecr_org_merge {
   ecr_atomic_file sets_part, findings_part, final;
   bool junit; /* also report.junit.xml */
   ecr_atomic_file junit_part, junit_final;
-  bool html; /* also report.html (the organisation summary) */
+  bool html; /* also report.html (the organisation summary, then each account) */
   ecr_atomic_file html_final;
+  bool pdf; /* also report.pdf (the same content) */
+  ecr_atomic_file pdf_final;
   size_t junit_totals[3];
   size_t n_sets_written, n_findings_written;
   ecr_org_summary sum;
@@ -725,6 +727,10 @@ ecr_status ecr_org_merge_want_junit(ecr_org_merge *m, ecr_error *err) {
 
 void ecr_org_merge_want_html(ecr_org_merge *m) {
   m->html = true;
+}
+
+void ecr_org_merge_want_pdf(ecr_org_merge *m) {
+  m->pdf = true;
 }
 
 ecr_status ecr_org_merge_new(const char *out_dir, ecr_org_merge **out, ecr_error *err) {
@@ -776,6 +782,7 @@ void ecr_org_merge_free(ecr_org_merge *m) {
   ecr_atomic_abort(&m->junit_part);
   ecr_atomic_abort(&m->junit_final);
   ecr_atomic_abort(&m->html_final);
+  ecr_atomic_abort(&m->pdf_final);
   for (size_t i = 0; i < m->sum.n_accounts; i++) free_account(&m->sum.accounts[i]);
   free(m->sum.accounts);
   free(m->sum.account);
@@ -1204,17 +1211,34 @@ static cJSON *coverage_json(const ecr_org_merge *m) {
 
 static ecr_status finish_junit(ecr_org_merge *m, ecr_error *err);
 
-/* report.html: the organisation summary (src/org/html.c). */
-static ecr_status finish_html(ecr_org_merge *m, const char *control_name, ecr_error *err) {
+/* A whole document into out_dir/name (not yet published). */
+static ecr_status finish_doc(ecr_org_merge *m, ecr_atomic_file *af, const char *name,
+                             const ecr_buf *b, ecr_error *err) {
+  char *path = ecr_path_join(m->out_dir, name);
+  ecr_status st = ecr_atomic_open(af, path, err);
+  free(path);
+  if (st == ECR_OK && !ecr_atomic_write(af, b->data, b->len))
+    st = ecr_error_set(err, ECR_E_OUTPUT, af->path, "cannot write (write failed)");
+  if (st == ECR_OK) st = ecr_atomic_finish(af, err);
+  return st;
+}
+
+/* report.html and report.pdf: the organisation summary, then each account
+ * (src/org/html.c, src/org/pdf.c). */
+static ecr_status finish_pages(ecr_org_merge *m, const char *control_name, const char *tool_version,
+                               ecr_error *err) {
   ecr_buf b;
   ecr_buf_init(&b);
-  ecr_status st = ecr_org_html(&m->sum, control_name, &b, err);
-  char *path = ecr_path_join(m->out_dir, "report.html");
-  if (st == ECR_OK) st = ecr_atomic_open(&m->html_final, path, err);
-  free(path);
-  if (st == ECR_OK && !ecr_atomic_write(&m->html_final, b.data, b.len))
-    st = ecr_error_set(err, ECR_E_OUTPUT, m->html_final.path, "cannot write (write failed)");
-  if (st == ECR_OK) st = ecr_atomic_finish(&m->html_final, err);
+  ecr_status st = ECR_OK;
+  if (m->html) {
+    st = ecr_org_html(&m->sum, control_name, &b, err);
+    if (st == ECR_OK) st = finish_doc(m, &m->html_final, "report.html", &b, err);
+  }
+  b.len = 0;
+  if (st == ECR_OK && m->pdf) {
+    st = ecr_org_pdf(&m->sum, control_name, tool_version, &b, err);
+    if (st == ECR_OK) st = finish_doc(m, &m->pdf_final, "report.pdf", &b, err);
+  }
   ecr_buf_cleanup(&b);
   return st;
 }
@@ -1340,7 +1364,10 @@ ecr_status ecr_org_merge_finish(ecr_org_merge *m, ecr_error *err) {
   }
   st = ecr_atomic_finish(&m->final, err);
   if (st == ECR_OK && m->junit) st = finish_junit(m, err);
-  if (st == ECR_OK && m->html) st = finish_html(m, control_name, err);
+  if (st == ECR_OK && (m->html || m->pdf)) {
+    const cJSON *ver = field(field(tail, "tool"), "version");
+    st = finish_pages(m, control_name, cJSON_GetStringValue(ver), err);
+  }
 done_buf:
   ecr_buf_cleanup(&b);
 done:
@@ -1358,6 +1385,7 @@ ecr_status ecr_org_merge_publish(ecr_org_merge *m, ecr_error *err) {
   ecr_status st = ecr_atomic_publish(&m->final, err);
   if (st == ECR_OK && m->junit) st = ecr_atomic_publish(&m->junit_final, err);
   if (st == ECR_OK && m->html) st = ecr_atomic_publish(&m->html_final, err);
+  if (st == ECR_OK && m->pdf) st = ecr_atomic_publish(&m->pdf_final, err);
   return st;
 }
 

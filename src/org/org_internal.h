@@ -22,8 +22,10 @@ ecr_status ecr_org_merge_add_produced(ecr_org_merge *m, size_t n, ecr_org_produc
 
 /* Also write report.junit.xml (before adding documents). */
 ecr_status ecr_org_merge_want_junit(ecr_org_merge *m, ecr_error *err);
-/* also write report.html, the organisation summary (ecr_org_html) */
+/* also write report.html, the organisation summary then each account (ecr_org_html) */
 void ecr_org_merge_want_html(ecr_org_merge *m);
+/* also write report.pdf, the same content (ecr_org_pdf) */
+void ecr_org_merge_want_pdf(ecr_org_merge *m);
 /* Accounts without evidence (src/org/gap.c). A gap file of collect --org
  * (organization/gaps/<id>.json: {"account", "gaps": [...]}): true, with its
  * account and the errors as one sentence (NULL when none). */
@@ -53,6 +55,11 @@ char *ecr_org_account_line(const ecr_org_acct *a);
 char *ecr_org_access_words(const ecr_org_worst *w);
 /* How many open findings of the account are not listed, NULL when none. */
 char *ecr_org_more_line(const ecr_org_acct *a);
+
+/* The organisation's report.pdf (src/org/pdf.c), appended to out: the same
+ * content as ecr_org_html. ECR_E_INPUT naming a missing font. */
+ecr_status ecr_org_pdf(const ecr_org_summary *s, const char *control_name, const char *tool_version,
+                       ecr_buf *out, ecr_error *err);
 
 /* Online processors (at least 1). */
 size_t ecr_org_cores(void);

@@ -137,6 +137,7 @@ ecr_status ecr_org_report(const char *dir, const ecr_org_opts *opts, ecr_org_sum
   if (st == ECR_OK) st = ecr_org_merge_new(opts->out_dir, &m, err);
   if (st == ECR_OK && opts->junit) st = ecr_org_merge_want_junit(m, err);
   if (st == ECR_OK && opts->html) ecr_org_merge_want_html(m);
+  if (st == ECR_OK && opts->pdf) ecr_org_merge_want_pdf(m);
   if (st == ECR_OK) {
     org_ctx c = {dir, ids, opts};
     st = ecr_org_merge_add_produced(m, n, evaluate_account, &c, opts->jobs, err);
@@ -156,6 +157,7 @@ ecr_status ecr_org_merge_files(const char *const *paths, size_t n, const ecr_org
   if (st == ECR_OK) st = ecr_org_merge_new(opts->out_dir, &m, err);
   if (st == ECR_OK && opts->junit) st = ecr_org_merge_want_junit(m, err);
   if (st == ECR_OK && opts->html) ecr_org_merge_want_html(m);
+  if (st == ECR_OK && opts->pdf) ecr_org_merge_want_pdf(m);
   if (st == ECR_OK) st = ecr_org_merge_add_files(m, paths, n, opts->jobs, err);
   if (st == ECR_OK) st = finish(m, summary, err);
   ecr_org_merge_free(m);

@@ -103,8 +103,25 @@ static void fill_toc(pdf_report *R) {
 
 /* ---- page furniture, links, info ------------------------------------------------ */
 
+void ecr_pdf_furniture(pdf_ctx *c, const char *head_left, const char *head_right,
+                       const char *foot_left) {
+  pdf_style hs = ecr_pdf_st(PDF_F_REG, 7.5, 10, PDF_MUTED);
+  pdf_style hsb = ecr_pdf_st(PDF_F_BOLD, 7.5, 10, PDF_MUTED);
+  double hy = c->ph - 34, fy = 30;
+  for (size_t i = 0; i < c->n_pages; i++) {
+    c->page = c->pages[i];
+    double w = ecr_pdf_draw_line(c, &hsb, c->right, hy, head_right, (c->right - c->left) * 0.4, 1);
+    ecr_pdf_draw_line(c, &hs, c->left, hy, head_left, c->right - c->left - w - 16, 0);
+    ecr_pdf_stroke_line(c, c->left, hy - 6, c->right, hy - 6, 0.5, PDF_RULE);
+    ecr_pdf_stroke_line(c, c->left, fy + 12, c->right, fy + 12, 0.5, PDF_RULE);
+    char pg[64];
+    snprintf(pg, sizeof(pg), "Page %zu of %zu", i + 1, c->n_pages);
+    double pw = ecr_pdf_draw_line(c, &hsb, c->right, fy, pg, 0, 1);
+    ecr_pdf_draw_line(c, &hs, c->left, fy, foot_left, c->right - c->left - pw - 16, 0);
+  }
+}
+
 static void decorate(pdf_report *R) {
-  pdf_ctx *c = &R->c;
   const ecr_report *r = R->r;
   char *hl = ecr_xasprintf("%s \xc2\xb7 %s", ecr_pdf_nz(r->control_id, "C-0222"),
                            ecr_pdf_nz(r->control_name, "Minimize user access to Amazon ECR"));
@@ -112,20 +129,7 @@ static void decorate(pdf_report *R) {
   char *fl = ecr_xasprintf("ecraudit %s \xc2\xb7 generated %s \xc2\xb7 as of %s",
                            ecr_pdf_nz(r->tool_version, "?"), ecr_pdf_nz(r->generated_at, "?"),
                            ecr_pdf_nz(r->as_of, "?"));
-  pdf_style hs = ecr_pdf_st(PDF_F_REG, 7.5, 10, PDF_MUTED);
-  pdf_style hsb = ecr_pdf_st(PDF_F_BOLD, 7.5, 10, PDF_MUTED);
-  double hy = c->ph - 34, fy = 30;
-  for (size_t i = 0; i < c->n_pages; i++) {
-    c->page = c->pages[i];
-    double w = ecr_pdf_draw_line(c, &hsb, c->right, hy, hr, (c->right - c->left) * 0.4, 1);
-    ecr_pdf_draw_line(c, &hs, c->left, hy, hl, c->right - c->left - w - 16, 0);
-    ecr_pdf_stroke_line(c, c->left, hy - 6, c->right, hy - 6, 0.5, PDF_RULE);
-    ecr_pdf_stroke_line(c, c->left, fy + 12, c->right, fy + 12, 0.5, PDF_RULE);
-    char pg[64];
-    snprintf(pg, sizeof(pg), "Page %zu of %zu", i + 1, c->n_pages);
-    double pw = ecr_pdf_draw_line(c, &hsb, c->right, fy, pg, 0, 1);
-    ecr_pdf_draw_line(c, &hs, c->left, fy, fl, c->right - c->left - pw - 16, 0);
-  }
+  ecr_pdf_furniture(&R->c, hl, hr, fl);
   free(hl);
   free(hr);
   free(fl);
@@ -154,8 +158,24 @@ static bool parse_iso(const char *s, HPDF_Date *d) {
   return true;
 }
 
+void ecr_pdf_info(pdf_ctx *c, const char *title, const char *subject, const char *creator,
+                  const char *keywords, const char *generated_at) {
+  char *vals[3] = {ecr_pdf_text_plain(title, 300), ecr_pdf_text_plain(subject, 300),
+                   ecr_pdf_text_plain(creator, 100)};
+  HPDF_SetInfoAttr(c->doc, HPDF_INFO_TITLE, vals[0]);
+  HPDF_SetInfoAttr(c->doc, HPDF_INFO_SUBJECT, vals[1]);
+  HPDF_SetInfoAttr(c->doc, HPDF_INFO_AUTHOR, "ecraudit");
+  HPDF_SetInfoAttr(c->doc, HPDF_INFO_CREATOR, vals[2]);
+  HPDF_SetInfoAttr(c->doc, HPDF_INFO_KEYWORDS, keywords);
+  HPDF_Date d;
+  if (parse_iso(generated_at, &d)) {
+    HPDF_SetInfoDateAttr(c->doc, HPDF_INFO_CREATION_DATE, d);
+    HPDF_SetInfoDateAttr(c->doc, HPDF_INFO_MOD_DATE, d);
+  }
+  for (int i = 0; i < 3; i++) free(vals[i]);
+}
+
 static void doc_info(pdf_report *R) {
-  pdf_ctx *c = &R->c;
   const ecr_report *r = R->r;
   char *title = ecr_xasprintf("Amazon ECR access audit %s \xe2\x80\x94 account %s",
                               ecr_pdf_nz(r->control_id, "C-0222"), ecr_pdf_nz(r->account, "?"));
@@ -163,21 +183,9 @@ static void doc_info(pdf_report *R) {
                                 ecr_pdf_nz(r->control_name, ""), ecr_pdf_nz(r->control_ref, ""),
                                 ecr_check_status_name(r->overall));
   char *creator = ecr_xasprintf("ecraudit %s", ecr_pdf_nz(r->tool_version, "?"));
-  char *vals[4] = {ecr_pdf_text_plain(title, 300), ecr_pdf_text_plain(subject, 300),
-                   ecr_pdf_text_plain(creator, 100), NULL};
-  HPDF_SetInfoAttr(c->doc, HPDF_INFO_TITLE, vals[0]);
-  HPDF_SetInfoAttr(c->doc, HPDF_INFO_SUBJECT, vals[1]);
-  HPDF_SetInfoAttr(c->doc, HPDF_INFO_AUTHOR, "ecraudit");
-  HPDF_SetInfoAttr(c->doc, HPDF_INFO_CREATOR, vals[2]);
-  HPDF_SetInfoAttr(
-      c->doc, HPDF_INFO_KEYWORDS,
-      "C-0222, CIS Amazon EKS Benchmark 5.1.2, Amazon ECR, IAM, access review, evidence");
-  HPDF_Date d;
-  if (parse_iso(r->generated_at, &d)) {
-    HPDF_SetInfoDateAttr(c->doc, HPDF_INFO_CREATION_DATE, d);
-    HPDF_SetInfoDateAttr(c->doc, HPDF_INFO_MOD_DATE, d);
-  }
-  for (int i = 0; i < 4; i++) free(vals[i]);
+  ecr_pdf_info(&R->c, title, subject, creator,
+               "C-0222, CIS Amazon EKS Benchmark 5.1.2, Amazon ECR, IAM, access review, evidence",
+               r->generated_at);
   free(title);
   free(subject);
   free(creator);
@@ -214,8 +222,7 @@ static void fix_tounicode(HPDF_Font font) {
   HPDF_Stream_WriteStr(s, "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
 }
 
-static ecr_status load_fonts(pdf_report *R, const ecr_render_opts *opts, ecr_error *err) {
-  pdf_ctx *c = &R->c;
+static ecr_status load_fonts(pdf_ctx *c, const ecr_render_opts *opts, ecr_error *err) {
   char *paths[PDF_F_COUNT];
   ecr_status st = ecr_pdf_fonts_find(opts, paths, err);
   if (st != ECR_OK) return st;
@@ -247,8 +254,10 @@ static ecr_status load_fonts(pdf_report *R, const ecr_render_opts *opts, ecr_err
   return ECR_OK;
 }
 
-static ecr_status save(pdf_report *R, ecr_sink *sink, ecr_error *err) {
-  pdf_ctx *c = &R->c;
+ecr_status ecr_pdf_save(pdf_ctx *c, ecr_sink *sink, ecr_error *err) {
+  if (c->hpdf_error)
+    return ecr_error_set(err, ECR_E_INTERNAL, NULL, "PDF: libharu error 0x%04X (detail %u)",
+                         (unsigned)c->hpdf_error, (unsigned)c->hpdf_detail);
   if (HPDF_SaveToStream(c->doc) != HPDF_OK || c->hpdf_error)
     return ecr_error_set(err, ECR_E_INTERNAL, NULL,
                          "PDF: libharu could not save the document (error 0x%04X, detail %u)",
@@ -268,6 +277,41 @@ static ecr_status save(pdf_report *R, ecr_sink *sink, ecr_error *err) {
   return ECR_OK;
 }
 
+ecr_status ecr_pdf_open(pdf_ctx *c, const ecr_render_opts *opts, ecr_error *err) {
+  ecr_buf_init(&c->utf8);
+  c->doc = HPDF_New(on_hpdf_error, c);
+  if (!c->doc)
+    return ecr_error_set(err, ECR_E_INTERNAL, NULL, "PDF: cannot create a libharu document");
+  /* a two-level page tree: any page count fits libharu's 8191-entry arrays */
+  HPDF_SetPagesConfiguration(c->doc, PDF_PAGES_PER_NODE);
+  HPDF_SetCompressionMode(c->doc, HPDF_COMP_ALL);
+  HPDF_UseUTFEncodings(c->doc);
+  HPDF_SetCurrentEncoder(c->doc, "UTF-8");
+  c->enc = HPDF_GetEncoder(c->doc, "UTF-8");
+  HPDF_SetPageMode(c->doc, HPDF_PAGE_MODE_USE_OUTLINE);
+  c->pw = 595.276;
+  c->ph = 841.89;
+  c->left = 56;
+  c->right = c->pw - 56;
+  c->top = c->ph - 62;
+  c->bottom = 56;
+  return load_fonts(c, opts, err);
+}
+
+void ecr_pdf_close(pdf_ctx *c) {
+  if (c->doc) HPDF_Free(c->doc);
+  c->doc = NULL;
+  for (int i = 0; i < PDF_F_COUNT; i++) {
+    free(c->f[i].width);
+    free(c->f[i].has);
+    free(c->f[i].path);
+  }
+  free(c->pages);
+  ecr_pdf_text_cleanup(&c->tmp);
+  ecr_pdf_lines_cleanup(&c->lines);
+  ecr_buf_cleanup(&c->utf8);
+}
+
 ecr_status ecr_render_pdf(const ecr_report *report, const ecr_render_opts *opts, ecr_sink *sink,
                           ecr_error *err) {
   ecr_status st = ECR_OK;
@@ -284,28 +328,9 @@ ecr_status ecr_render_pdf(const ecr_report *report, const ecr_render_opts *opts,
   R.detail_dest = ecr_xcalloc(nf, sizeof(HPDF_Destination));
   R.row_rect = ecr_xcalloc(nf, sizeof(HPDF_Rect));
   R.row_page = ecr_xcalloc(nf, sizeof(size_t));
-  ecr_buf_init(&R.c.utf8);
 
   pdf_ctx *c = &R.c;
-  c->doc = HPDF_New(on_hpdf_error, c);
-  if (!c->doc) {
-    st = ecr_error_set(err, ECR_E_INTERNAL, NULL, "PDF: cannot create a libharu document");
-    goto done;
-  }
-  /* a two-level page tree: any page count fits libharu's 8191-entry arrays */
-  HPDF_SetPagesConfiguration(c->doc, PDF_PAGES_PER_NODE);
-  HPDF_SetCompressionMode(c->doc, HPDF_COMP_ALL);
-  HPDF_UseUTFEncodings(c->doc);
-  HPDF_SetCurrentEncoder(c->doc, "UTF-8");
-  c->enc = HPDF_GetEncoder(c->doc, "UTF-8");
-  HPDF_SetPageMode(c->doc, HPDF_PAGE_MODE_USE_OUTLINE);
-  c->pw = 595.276;
-  c->ph = 841.89;
-  c->left = 56;
-  c->right = c->pw - 56;
-  c->top = c->ph - 62;
-  c->bottom = 56;
-  st = load_fonts(&R, opts, err);
+  st = ecr_pdf_open(c, opts, err);
   if (st != ECR_OK) goto done;
 
   /* Table of contents entries, fixed before layout (numbered in order; the
@@ -368,27 +393,13 @@ ecr_status ecr_render_pdf(const ecr_report *report, const ecr_render_opts *opts,
   table_links(&R);
   decorate(&R);
   doc_info(&R);
-  if (c->hpdf_error) {
-    st = ecr_error_set(err, ECR_E_INTERNAL, NULL, "PDF: libharu error 0x%04X (detail %u)",
-                       (unsigned)c->hpdf_error, (unsigned)c->hpdf_detail);
-    goto done;
-  }
-  st = save(&R, sink, err);
+  st = ecr_pdf_save(c, sink, err);
 
 done:
   ecr_pictures_free(own_pics);
-  if (c->doc) HPDF_Free(c->doc);
-  for (int i = 0; i < PDF_F_COUNT; i++) {
-    free(c->f[i].width);
-    free(c->f[i].has);
-    free(c->f[i].path);
-  }
+  ecr_pdf_close(c);
   for (size_t i = 0; i < R.n_toc; i++) free(R.toc[i].title);
   free(R.toc);
-  free(c->pages);
-  ecr_pdf_text_cleanup(&c->tmp);
-  ecr_pdf_lines_cleanup(&c->lines);
-  ecr_buf_cleanup(&c->utf8);
   free(R.detail_dest);
   free(R.row_rect);
   free(R.row_page);

@@ -96,6 +96,20 @@ typedef struct pdf_ctx {
   const struct pdf_table *table;
 } pdf_ctx;
 
+/* A document (pdf.c): libharu, A4 geometry, the fonts (opts may be NULL:
+ * $ECRAUDIT_FONT_DIR or the system's); ECR_E_INPUT naming a missing font.
+ * ecr_pdf_close frees it (also after a failed open). */
+ecr_status ecr_pdf_open(pdf_ctx *c, const ecr_render_opts *opts, ecr_error *err);
+void ecr_pdf_close(pdf_ctx *c);
+/* Headers, footers and "Page X of Y" on every page, once all exist. */
+void ecr_pdf_furniture(pdf_ctx *c, const char *head_left, const char *head_right,
+                       const char *foot_left);
+/* Document information; dates from generated_at (ISO 8601 UTC). */
+void ecr_pdf_info(pdf_ctx *c, const char *title, const char *subject, const char *creator,
+                  const char *keywords, const char *generated_at);
+/* The finished document to sink (ECR_E_INTERNAL after a libharu error). */
+ecr_status ecr_pdf_save(pdf_ctx *c, ecr_sink *sink, ecr_error *err);
+
 /* Text mapping and measuring (pdf_text.c). */
 void ecr_pdf_text_cleanup(pdf_text *t);
 void ecr_pdf_lines_cleanup(pdf_lines *l);

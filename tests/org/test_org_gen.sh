@@ -49,8 +49,14 @@ for acct in os.listdir(sys.argv[2]):
 assert sorted(org["accounts"]) == sorted(os.listdir(sys.argv[2])), org["accounts"]
 assert got == want, (len(got), len(want), sorted(set(got) ^ set(want))[:5])
 PYEOF
-desc="merge of the per-account reports = report --evidence ORG (findings.json, report.junit.xml, report.html)"
-check bash -c 'cmp "$1/findings.json" "$2/findings.json" && cmp "$1/report.junit.xml" "$2/report.junit.xml" && cmp "$1/report.html" "$2/report.html"' _ "$tmp/r" "$tmp/m"
+desc="merge of the per-account reports = report --evidence ORG (findings.json, report.junit.xml, report.html, report.pdf)"
+check bash -c 'cmp "$1/findings.json" "$2/findings.json" && cmp "$1/report.junit.xml" "$2/report.junit.xml" && cmp "$1/report.html" "$2/report.html" && cmp "$1/report.pdf" "$2/report.pdf"' _ "$tmp/r" "$tmp/m"
+desc="report.html: each account's section lists its worst open findings (25 at most, the rest counted)"
+check "$PY" "$ECR_SRC/tests/org/check_pages.py" html "$tmp/r/report.html" "$tmp/r/findings.json"
+desc="report.pdf: the same findings in each account's section"
+check "$PY" "$ECR_SRC/tests/org/check_pages.py" pdf "$tmp/r/report.pdf" "$tmp/r/findings.json"
+desc="some account has more than 25 open findings (the cap is exercised)"
+check "$PY" -c 'import json, sys, collections; d = json.load(open(sys.argv[1])); c = collections.Counter(f["account"] for f in d["findings"] if f["status"] != "pass"); assert max(c.values()) > 25, c' "$tmp/r/findings.json"
 desc="the seeded cross-account grant is decided on both sides (account 2's finding names account 3's org-ci-pusher as able to use it)"
 check "$PY" - "$tmp/org/organization/manifest.json" "$tmp/r/findings.json" <<'PYEOF'
 import json, sys

@@ -11,6 +11,7 @@ set -euo pipefail
 
 PY=/usr/bin/python3
 CHECK="$ECR_SRC/tests/cli/findings_schema.py"
+PAGES="$ECR_SRC/tests/org/check_pages.py"
 ORG="$ECR_SRC/tests/org/evidence"
 tmp=$(mktemp -d "${ECR_BUILD}/org-report.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -27,66 +28,12 @@ rc=0
 desc="report --evidence ORG exits 1 (non-compliant)"; check [ "$rc" = 1 ]
 desc="report --evidence ORG: summary line names the organisation"
 check grep -q "organisation of 3 accounts (2 fail, 0 unknown, 1 pass): non-compliant: 9 fail, 0 unknown, 0 excepted, 8 pass" "$tmp/org.err"
-desc="report --evidence ORG writes findings.json, report.html and report.junit.xml"
-check [ "$(ls "$tmp/org" | tr '\n' ' ')" = "findings.json report.html report.junit.xml " ]
+desc="report --evidence ORG writes findings.json, report.html, report.junit.xml and report.pdf"
+check [ "$(ls "$tmp/org" | tr '\n' ' ')" = "findings.json report.html report.junit.xml report.pdf " ]
+desc="organisation report.pdf: qpdf finds no error; one bookmark per account; each account's open findings (worst first, 25 at most) are in its text"
+check "$PY" "$PAGES" pdf "$tmp/org/report.pdf" "$tmp/org/findings.json"
 desc="organisation report.html: parses as HTML, names every account with its counts, no script"
-check "$PY" - "$tmp/org/report.html" "$tmp/org/findings.json" <<'PYEOF'
-import html.parser, json, sys
-doc = open(sys.argv[1], encoding="utf-8").read()
-d = json.load(open(sys.argv[2]))
-class P(html.parser.HTMLParser):
-    """rows of the accounts table; per account section (id account-N): the
-    finding ids of its findings table and its text"""
-    def __init__(self):
-        super().__init__(); self.rows = []; self.cell = None; self.tags = set(); self.attrs = []
-        self.table = None; self.section = None; self.listed = {}; self.text = {}
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        self.tags.add(tag); self.attrs += [v or "" for _, v in attrs]
-        if tag == "table": self.table = a.get("class")
-        if tag == "section":
-            self.section = a["id"].removeprefix("account-"); self.listed[self.section] = []
-            self.text[self.section] = ""
-        if tag == "tr" and self.table == "accounts": self.rows.append([])
-        if tag == "tr" and self.table == "findings": self.listed[self.section].append([])
-        if tag in ("td", "th"): self.cell = []
-    def handle_endtag(self, tag):
-        if tag in ("td", "th") and self.cell is not None:
-            if self.table == "accounts" and self.rows:
-                self.rows[-1].append("".join(self.cell).strip())
-            if self.table == "findings" and self.listed[self.section]:
-                self.listed[self.section][-1].append("".join(self.cell).strip())
-            self.cell = None
-        if tag == "table": self.table = None
-    def handle_data(self, data):
-        if self.cell is not None: self.cell.append(data)
-        if self.section: self.text[self.section] += data
-p = P(); p.feed(doc)
-assert "script" not in p.tags and not any("http" in a for a in p.attrs), "script or external reference"
-rows = {r[0]: r for r in p.rows[1:]}
-assert sorted(rows) == sorted(d["accounts"]), (sorted(rows), d["accounts"])
-assert sorted(p.listed) == sorted(d["accounts"]), "one section per account"
-rank = {"fail": 0, "unknown": 1, "excepted": 2}
-sev = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
-for acct in d["accounts"]:
-    fs = [f for f in d["findings"] if f["account"] == acct]
-    want = [str(sum(1 for f in fs if f["status"] == s)) for s in ("fail", "unknown", "excepted", "pass")]
-    assert rows[acct][2:6] == want, (acct, rows[acct], want)
-    # the section lists the account's open findings, worst first, 25 at most
-    open_ = [f for f in fs if f["status"] in rank]
-    listed = p.listed[acct][1:]
-    assert len(listed) == min(25, len(open_)), (acct, len(listed), len(open_))
-    byid = {f["id"]: f for f in open_}
-    keys = [(rank[byid[r[0]]["status"]], sev[byid[r[0]]["severity"]]) for r in listed]
-    assert keys == sorted(keys), (acct, keys)
-    worst = sorted((rank[f["status"]], sev[f["severity"]]) for f in open_)[:len(listed)]
-    assert keys == worst, (acct, keys, worst)
-    for r in listed:
-        f = byid[r[0]]
-        assert r[1] == f["status"] and r[2] == f["severity"] and r[3] == f["principal"]["arn"], r
-        assert r[4].startswith(f["access_level"]) and (f.get("impact") or "—") == r[6], r
-    assert (len(open_) > 25) == ("more open findings of account " + acct in p.text[acct]), acct
-PYEOF
+check "$PY" "$PAGES" html "$tmp/org/report.html" "$tmp/org/findings.json"
 desc="organisation findings.json matches the contract"; check "$PY" "$CHECK" "$tmp/org/findings.json"
 desc="organisation findings.json: every file's SHA-256 (paths relative to ORG)"
 check "$PY" "$CHECK" "$tmp/org/findings.json" --evidence "$ORG"
@@ -184,6 +131,8 @@ desc="merge and report --evidence write the same report.junit.xml (byte for byte
 check cmp "$tmp/org/report.junit.xml" "$tmp/merged/report.junit.xml"
 desc="merge and report --evidence write the same report.html (byte for byte)"
 check cmp "$tmp/org/report.html" "$tmp/merged/report.html"
+desc="merge and report --evidence write the same report.pdf (byte for byte)"
+check cmp "$tmp/org/report.pdf" "$tmp/merged/report.pdf"
 desc="merge --format json writes findings.json only"
 rc=0; "$ECRAUDIT" merge --quiet --format json --out "$tmp/mj" "$tmp"/acct/*/findings.json || rc=$?
 check [ "$(ls "$tmp/mj")" = findings.json ]
@@ -302,7 +251,7 @@ rc=0
 "$ECRAUDIT" report --evidence "$tmp/broken" --out "$tmp/brokenO" 2>"$tmp/err" || rc=$?
 check bash -c '[ "$1" = 2 ] && grep -q "accounts/222222222222/iam/account-authorization-details.json: line 2" "$2" && [ ! -e "$3/findings.json" ]' _ "$rc" "$tmp/err" "$tmp/brokenO"
 for args in "" "--out $tmp/x" "$tmp/acct/222222222222/findings.json" "--out $tmp/x --bogus $tmp/acct/222222222222/findings.json" \
-  "--out $tmp/x --format pdf $tmp/acct/222222222222/findings.json"; do
+  "--out $tmp/x --format asff $tmp/acct/222222222222/findings.json"; do
   rc=0
   # shellcheck disable=SC2086
   "$ECRAUDIT" merge $args 2>"$tmp/err" || rc=$?

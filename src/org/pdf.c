@@ -1,0 +1,237 @@
+/* The organisation's report.pdf (org_internal.h): the same content as its
+ * report.html (src/org/html.c) for an auditor who signs a document: the
+ * organisation summary and the accounts table, then one section per
+ * account with its open findings, worst first, up to ECR_ORG_LISTED, and
+ * the rest counted. Drawn with the PDF renderer's layout engine
+ * (src/render/pdf_internal.h): the same fonts, text mapping, tables and page
+ * furniture as a single account's evidence pack; a bookmark per account.
+ * The sentences are templates/text/org/, shared with the HTML page
+ * (words.c). Reproducible: the dates come from the summary. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "org/org_internal.h"
+#include "render/pdf_internal.h"
+#include "util/util.h"
+
+static const char DASH[] = "\xe2\x80\x94";
+
+static void para(pdf_ctx *c, const pdf_style *st, const char *s) {
+  ecr_pdf_para(c, st, c->left, c->right - c->left, s);
+}
+
+static void para_t(pdf_ctx *c, const pdf_style *st, const char *tmpl, const char *const *kv) {
+  char *s = ecr_text(tmpl, kv);
+  para(c, st, s);
+  free(s);
+}
+
+/* Heading with a bookmark; keep: points of what follows kept with it. */
+static HPDF_Outline heading(pdf_ctx *c, const pdf_style *st, const char *s, double keep) {
+  ecr_pdf_space(c, 10);
+  ecr_pdf_ensure(c, st->leading + keep);
+  HPDF_Destination d = HPDF_Page_CreateDestination(c->page);
+  if (d) HPDF_Destination_SetFitH(d, (HPDF_REAL)(c->y + 6 > c->ph ? c->ph : c->y + 6));
+  para(c, st, s);
+  ecr_pdf_stroke_line(c, c->left, c->y - 2, c->right, c->y - 2, 0.8, PDF_ACCENT);
+  c->y -= 8;
+  char *t = ecr_pdf_text_plain(s, 160);
+  HPDF_Outline o = HPDF_CreateOutline(c->doc, NULL, t, c->enc);
+  free(t);
+  if (o && d) HPDF_Outline_SetDestination(o, d);
+  return o;
+}
+
+/* Column titles from a template, one per line, into cols (widths given). */
+static size_t columns(const char *tmpl, char **titles, pdf_col *cols, const double *widths,
+                      const int *align, size_t max) {
+  char *all = ecr_text(tmpl, NULL), *save = NULL;
+  size_t n = 0;
+  for (char *t = strtok_r(all, "\n", &save); t && n < max; t = strtok_r(NULL, "\n", &save)) {
+    titles[n] = ecr_xstrdup(t);
+    cols[n] = (pdf_col){titles[n], widths[n], align[n]};
+    n++;
+  }
+  free(all);
+  return n;
+}
+
+static void free_titles(char **titles, size_t n) {
+  for (size_t i = 0; i < n; i++) free(titles[i]);
+}
+
+static pdf_cell cell1(const char *s, pdf_style st) {
+  pdf_cell c;
+  memset(&c, 0, sizeof(c));
+  c.n_runs = 1;
+  c.run[0] = (pdf_run){s, st};
+  return c;
+}
+
+static pdf_cell pill(ecr_check_status s, char *buf, size_t len) {
+  snprintf(buf, len, "%s", ecr_check_status_name(s));
+  for (char *p = buf; *p; p++)
+    if (*p >= 'a' && *p <= 'z') *p = (char)(*p - 'a' + 'A');
+  pdf_cell c = cell1(buf, ecr_pdf_st(PDF_F_BOLD, 6.5, 11.5, PDF_WHITE));
+  c.pill = true;
+  c.pill_bg = ecr_pdf_status_color(s);
+  return c;
+}
+
+static const ecr_check_status order[] = {ECR_CHECK_FAIL, ECR_CHECK_UNKNOWN, ECR_CHECK_EXCEPTED,
+                                         ECR_CHECK_PASS};
+
+static void accounts_table(pdf_ctx *c, const ecr_org_summary *s) {
+  static const double w[] = {92, 60, 42, 50, 52, 42, 145};
+  static const int al[] = {0, 0, 1, 1, 1, 1, 0};
+  char *titles[7];
+  pdf_col cols[7];
+  size_t nc = columns("org/accounts-columns", titles, cols, w, al, 7);
+  pdf_table t = {cols, nc, c->left};
+  pdf_style cs = ecr_pdf_st(PDF_F_REG, 8, 10.5, PDF_TEXT);
+  pdf_style small = ecr_pdf_st(PDF_F_REG, 7, 9.5, PDF_TEXT);
+  ecr_pdf_table_begin(c, &t);
+  size_t row = 0;
+  for (size_t o = 0; o < 4; o++)
+    for (size_t i = 0; i < s->n_accounts; i++) {
+      const ecr_org_acct *a = &s->accounts[i];
+      if (a->overall != order[o]) continue;
+      char st[16], n[4][32];
+      for (size_t k = 0; k < 4; k++) ecr_fmt_count(a->by_status[order[k]], n[k]);
+      ecr_buf worst;
+      ecr_buf_init(&worst);
+      for (size_t k = 0; k < a->n_worst && k < ECR_ORG_WORST; k++)
+        ecr_buf_printf(&worst, "%s%s %s %s", k ? "\n" : "",
+                       ecr_check_status_name(a->worst[k].status),
+                       ecr_severity_name(a->worst[k].severity), a->worst[k].principal);
+      pdf_cell cells[7] = {cell1(a->account, ecr_pdf_st(PDF_F_BOLD, 8, 10.5, PDF_TEXT)),
+                           pill(a->overall, st, sizeof(st)),
+                           cell1(n[0], cs),
+                           cell1(n[1], cs),
+                           cell1(n[2], cs),
+                           cell1(n[3], cs),
+                           cell1(worst.len ? worst.data : DASH, small)};
+      ecr_pdf_table_row(c, &t, cells, row++, NULL, NULL);
+      ecr_buf_cleanup(&worst);
+    }
+  ecr_pdf_table_end(c);
+  free_titles(titles, nc);
+}
+
+static void account_section(pdf_ctx *c, const ecr_org_acct *a) {
+  const char *kv_acct[] = {"account", a->account, NULL};
+  char *title = ecr_text("org/account-title", kv_acct);
+  pdf_style h2 = ecr_pdf_st(PDF_F_BOLD, 12, 17, PDF_ACCENT);
+  pdf_style bs = ecr_pdf_st(PDF_F_REG, PDF_BODY_SIZE, PDF_BODY_LEAD, PDF_TEXT);
+  heading(c, &h2, title, 3 * PDF_BODY_LEAD);
+  free(title);
+  char *line = ecr_org_account_line(a);
+  para(c, &bs, line);
+  free(line);
+  ecr_pdf_space(c, 4);
+  if (!a->n_worst) {
+    para_t(c, &bs, "org/account-none-open", kv_acct);
+    return;
+  }
+  /* Finding | Status | Severity | Principal | Access | Repositories | Impact | Remediation:
+     the last three share one wide cell, one run each */
+  static const double w[] = {78, 46, 46, 313};
+  static const int al[] = {0, 0, 0, 0};
+  char *all = ecr_text("org/findings-columns", NULL), *save = NULL, *t8[8] = {0};
+  size_t n8 = 0;
+  for (char *t = strtok_r(all, "\n", &save); t && n8 < 8; t = strtok_r(NULL, "\n", &save))
+    t8[n8++] = t;
+  char *what = ecr_xasprintf("%s \xc2\xb7 %s \xc2\xb7 %s", t8[3] ? t8[3] : "", t8[4] ? t8[4] : "",
+                             t8[5] ? t8[5] : "");
+  pdf_col cols[4] = {{t8[0] ? t8[0] : "", w[0], al[0]},
+                     {t8[1] ? t8[1] : "", w[1], al[1]},
+                     {t8[2] ? t8[2] : "", w[2], al[2]},
+                     {what, w[3], al[3]}};
+  pdf_table t = {cols, 4, c->left};
+  ecr_pdf_table_begin(c, &t);
+  for (size_t k = 0; k < a->n_worst; k++) {
+    const ecr_org_worst *f = &a->worst[k];
+    char st[16];
+    char *access = ecr_org_access_words(f);
+    char *who = ecr_xasprintf("%s \xc2\xb7 %s", f->principal, access);
+    char *impact = ecr_xasprintf("%s: %s", t8[6] ? t8[6] : "", f->impact ? f->impact : DASH);
+    char *fix = ecr_xasprintf("%s: %s", t8[7] ? t8[7] : "", f->remediation ? f->remediation : DASH);
+    pdf_cell cells[4] = {
+        cell1(f->id, ecr_pdf_st(PDF_F_MONO, 6.5, 9, PDF_TEXT)), pill(f->status, st, sizeof(st)),
+        cell1(ecr_severity_name(f->severity),
+              ecr_pdf_st(PDF_F_BOLD, 8, 10.5, ecr_pdf_severity_color(f->severity))),
+        cell1(NULL, ecr_pdf_st(PDF_F_REG, 7.5, 10, PDF_TEXT))};
+    cells[3].n_runs = 4;
+    cells[3].run[0] = (pdf_run){who, ecr_pdf_st(PDF_F_BOLD, 7.5, 10, PDF_TEXT)};
+    cells[3].run[1] = (pdf_run){f->repositories ? f->repositories : DASH,
+                                ecr_pdf_st(PDF_F_REG, 7.5, 10, PDF_TEXT)};
+    cells[3].run[2] = (pdf_run){impact, ecr_pdf_st(PDF_F_REG, 7.5, 10, PDF_TEXT)};
+    cells[3].run[3] = (pdf_run){fix, ecr_pdf_st(PDF_F_REG, 7.5, 10, PDF_MUTED)};
+    ecr_pdf_table_row(c, &t, cells, k, NULL, NULL);
+    free(access);
+    free(who);
+    free(impact);
+    free(fix);
+  }
+  ecr_pdf_table_end(c);
+  free(what);
+  free(all);
+  char *more = ecr_org_more_line(a);
+  if (more) {
+    ecr_pdf_space(c, 4);
+    para(c, &bs, more);
+  }
+  free(more);
+}
+
+ecr_status ecr_org_pdf(const ecr_org_summary *s, const char *control_name, const char *tool_version,
+                       ecr_buf *out, ecr_error *err) {
+  pdf_ctx c;
+  memset(&c, 0, sizeof(c));
+  ecr_status st = ecr_pdf_open(&c, NULL, err);
+  if (st != ECR_OK) {
+    ecr_pdf_close(&c);
+    return st;
+  }
+  ecr_pdf_new_page(&c);
+  const char *kv_title[] = {"control", control_name, NULL};
+  char *title = ecr_text("org/title", kv_title);
+  pdf_style h1 = ecr_pdf_st(PDF_F_BOLD, 16, 22, PDF_ACCENT);
+  pdf_style bs = ecr_pdf_st(PDF_F_REG, PDF_BODY_SIZE, PDF_BODY_LEAD, PDF_TEXT);
+  heading(&c, &h1, title, 4 * PDF_BODY_LEAD);
+  char *line = ecr_org_summary_line(s);
+  para(&c, &bs, line);
+  free(line);
+  ecr_pdf_space(&c, 4);
+  para_t(&c, &bs, "org/html-note", NULL);
+  ecr_pdf_space(&c, 8);
+  char *caption = ecr_text("org/accounts-caption", NULL);
+  pdf_style h3 = ecr_pdf_st(PDF_F_BOLD, 10.5, 15, PDF_TEXT);
+  ecr_pdf_ensure(&c, 3 * h3.leading);
+  para(&c, &h3, caption);
+  free(caption);
+  accounts_table(&c, s);
+  for (size_t o = 0; o < 4; o++)
+    for (size_t i = 0; i < s->n_accounts; i++)
+      if (s->accounts[i].overall == order[o]) account_section(&c, &s->accounts[i]);
+  char *foot = ecr_xasprintf("ecraudit %s \xc2\xb7 generated %s \xc2\xb7 as of %s",
+                             tool_version ? tool_version : "?",
+                             s->generated_at ? s->generated_at : "?", s->as_of ? s->as_of : "?");
+  char nacc[32];
+  ecr_fmt_count(s->n_accounts, nacc);
+  const char *kv_head[] = {"accounts", nacc, NULL};
+  char *head_right = ecr_text("org/pdf-head", kv_head);
+  ecr_pdf_furniture(&c, title, head_right, foot);
+  char *creator = ecr_xasprintf("ecraudit %s", tool_version ? tool_version : "?");
+  ecr_pdf_info(&c, title, title, creator, "Amazon ECR, IAM, AWS Organizations, access review",
+               s->generated_at);
+  ecr_sink sink = {ecr_sink_buf_write, out};
+  st = ecr_pdf_save(&c, &sink, err);
+  free(creator);
+  free(head_right);
+  free(foot);
+  free(title);
+  ecr_pdf_close(&c);
+  return st;
+}
