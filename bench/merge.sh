@@ -10,7 +10,8 @@
 # copies them to N files with the account id rewritten (and the first four hex digits of every
 # finding id, so ids stay distinct across accounts, as real accounts' ids are), then runs
 # `/usr/bin/time -v ecraudit merge --out OUT FILES...` and prints wall time, CPU, peak RSS and
-# the sizes. --format goes to merge (default: merge's, findings.json and report.junit.xml).
+# the sizes. --format goes to merge (default: merge's, all four: findings.json,
+# report.junit.xml, report.html and report.pdf).
 # Everything is deleted afterwards (--keep: not).
 #
 # Disk: one findings.json of this shape is about 4 MB (its JUnit 1.4 MB), so N accounts need about 3 x 5.5 MB x N
@@ -78,8 +79,9 @@ secs=$(awk -v t="$wall" 'BEGIN { n = split(t, p, ":"); s = 0; for (i = 1; i <= n
 user=$(field "User time"); sys=$(field "System time"); rss=$(field "Maximum resident set size")
 out_bytes=$(du -cb "$WORK"/out/* | tail -1 | cut -f1)
 grep -F "ecraudit: organisation" "$WORK/time.txt" >&2 || true
-awk -v n="$N" -v s="$secs" -v u="$user" -v y="$sys" -v r="$rss" -v ib="$in_bytes" -v ob="$out_bytes" 'BEGIN {
-  printf "| accounts | input | output (findings.json, report.junit.xml) | wall | user | sys | peak RSS | wall per account | wall scaled to 1,000 |\n"
+outs=$(cd "$WORK/out" && ls | paste -sd, | sed 's/,/, /g')
+awk -v outs="$outs" -v n="$N" -v s="$secs" -v u="$user" -v y="$sys" -v r="$rss" -v ib="$in_bytes" -v ob="$out_bytes" 'BEGIN {
+  printf "| accounts | input | output (%s) | wall | user | sys | peak RSS | wall per account | wall scaled to 1,000 |\n", outs
   printf "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
   printf "| %d | %.2f GB | %.2f GB | %.1f s | %.1f s | %.1f s | %.0f MiB | %.1f ms | %.0f s |\n",
     n, ib / 1e9, ob / 1e9, s, u, y, r / 1024, s * 1000 / n, s * 1000 / n
