@@ -3,7 +3,7 @@
  * anywhere (a pod's shared volume, a CI artifact): whatever its bytes, the
  * merger either takes it or refuses it with a message and ECR_E_INPUT,
  * never crashes, leaks or hangs, and what it takes renders as the
- * organisation report (findings.json, report.junit.xml, report.html, in a
+ * organisation report (findings.json, report.junit.xml, report.html, report.pdf, in a
  * scratch directory, never published). */
 #include <stdint.h>
 #include <stdio.h>
@@ -38,6 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   CHECK(ecr_org_merge_new(scratch, &m, &err) == ECR_OK);
   CHECK(ecr_org_merge_want_junit(m, &err) == ECR_OK);
   ecr_org_merge_want_html(m);
+  ecr_org_merge_want_pdf(m);
   ecr_status st = ecr_org_merge_add(m, "fuzz.json", (const char *)data, size, &err);
   if (st == ECR_OK) {
     st = ecr_org_merge_finish(m, &err);
