@@ -79,8 +79,17 @@ typedef struct ecr_org_worst {
   char *repositories; /* its repository set in words ("prod/a, prod/b and 3 more") */
   size_t repository_count;
   bool all_repositories; /* every repository, present and future */
+  char grantee[16];      /* for a principal of another account: its id; "*": anyone */
   size_t set;            /* merge-internal: the set's index in its document */
 } ecr_org_worst;
+
+/* Open findings of an account per other account they give access to. */
+typedef struct ecr_org_grantee {
+  char account[16]; /* 12 digits, or "*" (a grant to anyone) */
+  size_t n;
+} ecr_org_grantee;
+
+#define ECR_ORG_OUTSIDE_KEPT 100 /* outside grants kept per account while merging */
 
 void ecr_org_worst_cleanup(ecr_org_worst *w);
 
@@ -95,6 +104,13 @@ typedef struct ecr_org_acct {
      at most ECR_ORG_LISTED; the summary table names the first ECR_ORG_WORST */
   ecr_org_worst worst[ECR_ORG_LISTED];
   size_t n_worst;
+  /* its open findings for a principal outside the report's accounts (anyone,
+     or another account that is not one of them), worst first, at most
+     ECR_ORG_LISTED, and how many there are */
+  ecr_org_worst *outside;
+  size_t n_outside, outside_open;
+  ecr_org_grantee *grantees; /* merge-internal, until the accounts are known */
+  size_t n_grantees, cap_grantees;
 } ecr_org_acct;
 
 typedef struct ecr_org_summary {
@@ -107,6 +123,8 @@ typedef struct ecr_org_summary {
   size_t by_status[ECR_CHECK_COUNT];
   size_t by_status_severity[ECR_CHECK_COUNT][ECR_SEV_COUNT];
   size_t accounts_by_overall[ECR_CHECK_COUNT];
+  size_t outside_open;     /* open findings for principals outside the accounts */
+  size_t outside_accounts; /* accounts with at least one */
 } ecr_org_summary;
 
 /* 0 compliant (no fail, no unknown anywhere), 1 otherwise; with threshold

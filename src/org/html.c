@@ -133,6 +133,46 @@ static void accounts_table(xmlNodePtr body, const ecr_org_summary *s) {
     }
 }
 
+/* The open findings for principals outside the report's accounts. */
+static void outside_section(xmlNodePtr body, const ecr_org_summary *s) {
+  xmlNodePtr sec = el(body, "section", NULL, NULL);
+  xmlNewProp(sec, BAD_CAST "id", BAD_CAST "outside");
+  el_t(sec, "h2", NULL, "org/outside-title", NULL);
+  char *line = ecr_org_outside_line(s);
+  el(sec, "p", NULL, line);
+  free(line);
+  if (!s->outside_open) return;
+  xmlNodePtr table = el(sec, "table", "outside", NULL);
+  header_row(table, "org/outside-columns");
+  xmlNodePtr tbody = el(table, "tbody", NULL, NULL);
+  for (size_t o = 0; o < 4; o++)
+    for (size_t i = 0; i < s->n_accounts; i++) {
+      const ecr_org_acct *a = &s->accounts[i];
+      if (a->overall != order[o]) continue;
+      for (size_t k = 0; k < a->n_outside; k++) {
+        const ecr_org_worst *w = &a->outside[k];
+        xmlNodePtr tr = el(tbody, "tr", NULL, NULL);
+        xmlNodePtr th = el(tr, "th", NULL, a->account);
+        xmlNewProp(th, BAD_CAST "scope", BAD_CAST "row");
+        el(el(tr, "td", NULL, NULL), "code", NULL, w->id);
+        el(tr, "td", ecr_check_status_name(w->status), ecr_check_status_name(w->status));
+        el(tr, "td", NULL, ecr_severity_name(w->severity));
+        el(el(tr, "td", NULL, NULL), "code", NULL, w->principal);
+        char *access = ecr_org_access_words(w);
+        el(tr, "td", NULL, access);
+        free(access);
+        el(tr, "td", "text", w->repositories);
+      }
+      char *more = ecr_org_outside_more(a);
+      if (more) {
+        xmlNodePtr tr = el(tbody, "tr", NULL, NULL);
+        xmlNodePtr td = el(tr, "td", NULL, more);
+        xmlNewProp(td, BAD_CAST "colspan", BAD_CAST "7");
+      }
+      free(more);
+    }
+}
+
 /* One account's section: its counts, its listed open findings, the rest counted. */
 static void account_section(xmlNodePtr body, const ecr_org_acct *a) {
   xmlNodePtr sec = el(body, "section", NULL, NULL);
@@ -195,6 +235,7 @@ ecr_status ecr_org_html(const ecr_org_summary *s, const char *control_name, ecr_
   free(line);
   el_t(body, "p", NULL, "org/html-note", NULL);
   accounts_table(body, s);
+  outside_section(body, s);
   for (size_t o = 0; o < 4; o++)
     for (size_t i = 0; i < s->n_accounts; i++)
       if (s->accounts[i].overall == order[o]) account_section(body, &s->accounts[i]);

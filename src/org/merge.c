@@ -92,6 +92,9 @@ static void conv_cleanup(conv *c) {
   free(c->sum.account);
   free(c->sum.source);
   for (size_t i = 0; i < c->sum.n_worst; i++) ecr_org_worst_cleanup(&c->sum.worst[i]);
+  for (size_t i = 0; i < c->sum.n_outside; i++) ecr_org_worst_cleanup(&c->sum.outside[i]);
+  free(c->sum.outside);
+  free(c->sum.grantees);
   cJSON_Delete(c->control);
   cJSON_Delete(c->coverage);
   cJSON_Delete(c->exceptions);
@@ -170,21 +173,24 @@ void ecr_org_worst_cleanup(ecr_org_worst *w) {
   memset(w, 0, sizeof(*w));
 }
 
-static void keep_worst(ecr_org_acct *a, const char *d, const finding_spans *f, ecr_check_status st,
-                       ecr_severity sev, size_t set) {
-  if (st == ECR_CHECK_PASS) return;
-  size_t at = a->n_worst;
+/* Insert a finding into v (*n of cap, worst first: fail, unknown, excepted;
+ * by severity; in document order within), dropping the last when full.
+ * Returns the entry filled, NULL when it ranks below all of a full v. */
+static ecr_org_worst *keep_ranked(ecr_org_worst *v, size_t *n, size_t cap, const char *d,
+                                  const finding_spans *f, ecr_check_status st, ecr_severity sev,
+                                  size_t set) {
+  size_t at = *n;
   while (at > 0) {
-    const ecr_org_worst *w = &a->worst[at - 1];
+    const ecr_org_worst *w = &v[at - 1];
     int r0 = open_rank(w->status), r1 = open_rank(st);
     if (r0 < r1 || (r0 == r1 && w->severity <= sev)) break;
     at--;
   }
-  if (at >= ECR_ORG_LISTED) return;
-  if (a->n_worst == ECR_ORG_LISTED) ecr_org_worst_cleanup(&a->worst[--a->n_worst]);
-  memmove(&a->worst[at + 1], &a->worst[at], (a->n_worst - at) * sizeof(ecr_org_worst));
-  a->n_worst++;
-  ecr_org_worst *w = &a->worst[at];
+  if (at >= cap) return NULL;
+  if (*n == cap) ecr_org_worst_cleanup(&v[--*n]);
+  memmove(&v[at + 1], &v[at], (*n - at) * sizeof(ecr_org_worst));
+  (*n)++;
+  ecr_org_worst *w = &v[at];
   memset(w, 0, sizeof(*w));
   cJSON *p = tree(d, f->principal), *cnt = tree(d, f->repository_count);
   w->id = text_of(d, f->id);
@@ -202,6 +208,55 @@ static void keep_worst(ecr_org_acct *a, const char *d, const finding_spans *f, e
   w->set = set;
   cJSON_Delete(p);
   cJSON_Delete(cnt);
+  return w;
+}
+
+/* The account a finding's principal belongs to when it is another account
+ * or anyone (kinds public, account, external): its id or "*", into out;
+ * false for the account's own principals, services and federated ones. */
+static bool grantee_of(const char *d, const finding_spans *f, const char *own, char out[16]) {
+  cJSON *p = tree(d, f->principal);
+  const char *kind = cJSON_GetStringValue(field(p, "kind"));
+  const char *arn = cJSON_GetStringValue(field(p, "arn"));
+  bool yes = false;
+  if (kind && arn && strcmp(kind, "public") == 0) {
+    snprintf(out, 16, "*");
+    yes = true;
+  } else if (kind && arn && (strcmp(kind, "account") == 0 || strcmp(kind, "external") == 0)) {
+    /* arn:partition:service::ACCOUNT:... */
+    const char *q = arn;
+    for (int k = 0; k < 4 && q; k++) q = strchr(q, ':') ? strchr(q, ':') + 1 : NULL;
+    size_t len = 0;
+    while (q && q[len] >= '0' && q[len] <= '9') len++;
+    if (q && len == 12 && q[12] == ':' && (!own || strncmp(q, own, 12) != 0)) {
+      memcpy(out, q, 12);
+      out[12] = '\0';
+      yes = true;
+    }
+  }
+  cJSON_Delete(p);
+  return yes;
+}
+
+static void keep_worst(ecr_org_acct *a, const char *d, const finding_spans *f, ecr_check_status st,
+                       ecr_severity sev, size_t set) {
+  if (st == ECR_CHECK_PASS) return;
+  keep_ranked(a->worst, &a->n_worst, ECR_ORG_LISTED, d, f, st, sev, set);
+  char g[16];
+  if (!grantee_of(d, f, a->account, g)) return;
+  size_t k = 0;
+  while (k < a->n_grantees && strcmp(a->grantees[k].account, g) != 0) k++;
+  if (k == a->n_grantees) {
+    ecr_org_grantee e;
+    memset(&e, 0, sizeof(e));
+    memcpy(e.account, g, sizeof(e.account));
+    ECR_PUSH(a->grantees, a->n_grantees, a->cap_grantees, e);
+  }
+  a->grantees[k].n++;
+  if (!a->outside) a->outside = ecr_xcalloc(ECR_ORG_OUTSIDE_KEPT, sizeof(ecr_org_worst));
+  ecr_org_worst *w =
+      keep_ranked(a->outside, &a->n_outside, ECR_ORG_OUTSIDE_KEPT, d, f, st, sev, set);
+  if (w) memcpy(w->grantee, g, sizeof(w->grantee));
 }
 
 typedef struct set_key {
@@ -629,6 +684,7 @@ static void convert(conv *c, const char *data, size_t len) {
     }
   }
   for (size_t i = 0; i < c->sum.n_worst; i++) set_words(c, &c->sum.worst[i]);
+  for (size_t i = 0; i < c->sum.n_outside; i++) set_words(c, &c->sum.outside[i]);
   c->sum.overall = c->sum.by_status[ECR_CHECK_FAIL]      ? ECR_CHECK_FAIL
                    : c->sum.by_status[ECR_CHECK_UNKNOWN] ? ECR_CHECK_UNKNOWN
                                                          : ECR_CHECK_PASS;
@@ -761,6 +817,9 @@ static void free_account(ecr_org_acct *a) {
   free(a->account);
   free(a->source);
   for (size_t i = 0; i < a->n_worst; i++) ecr_org_worst_cleanup(&a->worst[i]);
+  for (size_t i = 0; i < a->n_outside; i++) ecr_org_worst_cleanup(&a->outside[i]);
+  free(a->outside);
+  free(a->grantees);
 }
 
 void ecr_org_summary_free(ecr_org_summary *s) {
@@ -1261,6 +1320,38 @@ static ecr_status copy_part(ecr_org_merge *m, ecr_atomic_file *part, ecr_error *
   return ECR_OK;
 }
 
+static int cmp_acct_key(const void *key, const void *elem) {
+  return strcmp(key, ((const ecr_org_acct *)elem)->account);
+}
+
+/* Once every account is known (s->accounts sorted): which of a's grants to
+ * other accounts go outside them; a's outside list keeps those, at most
+ * ECR_ORG_LISTED. */
+static void outside_of(ecr_org_summary *s, ecr_org_acct *a) {
+  for (size_t k = 0; k < a->n_grantees; k++) {
+    const char *g = a->grantees[k].account;
+    if (strcmp(g, "*") == 0 ||
+        !bsearch(g, s->accounts, s->n_accounts, sizeof(ecr_org_acct), cmp_acct_key))
+      a->outside_open += a->grantees[k].n;
+  }
+  size_t kept = 0;
+  for (size_t i = 0; i < a->n_outside; i++) {
+    ecr_org_worst *w = &a->outside[i];
+    bool out = strcmp(w->grantee, "*") == 0 ||
+               !bsearch(w->grantee, s->accounts, s->n_accounts, sizeof(ecr_org_acct), cmp_acct_key);
+    if (out && kept < ECR_ORG_LISTED)
+      a->outside[kept++] = *w;
+    else
+      ecr_org_worst_cleanup(w);
+  }
+  a->n_outside = kept;
+  free(a->grantees);
+  a->grantees = NULL;
+  a->n_grantees = a->cap_grantees = 0;
+  s->outside_open += a->outside_open;
+  if (a->outside_open) s->outside_accounts++;
+}
+
 ecr_status ecr_org_merge_finish(ecr_org_merge *m, ecr_error *err) {
   if (m->sum.n_accounts == 0) return ecr_error_set(err, ECR_E_INPUT, NULL, "no account to merge");
   /* the accounts in order of id for the summary; coverage keeps indices
@@ -1272,6 +1363,7 @@ ecr_status ecr_org_merge_finish(ecr_org_merge *m, ecr_error *err) {
                    : m->sum.by_status[ECR_CHECK_UNKNOWN] ? ECR_CHECK_UNKNOWN
                                                          : ECR_CHECK_PASS;
   for (size_t i = 0; i < n; i++) m->sum.accounts_by_overall[m->sum.accounts[i].overall]++;
+  for (size_t i = 0; i < n; i++) outside_of(&m->sum, &m->sum.accounts[i]);
   m->sum.account = ecr_xstrdup(m->sum.accounts[0].account);
   char now[21];
   ecr_time_iso8601(ecr_time_now(), now);

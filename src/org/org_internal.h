@@ -55,6 +55,10 @@ char *ecr_org_account_line(const ecr_org_acct *a);
 char *ecr_org_access_words(const ecr_org_worst *w);
 /* How many open findings of the account are not listed, NULL when none. */
 char *ecr_org_more_line(const ecr_org_acct *a);
+/* The open findings for principals outside the accounts, or that there is none. */
+char *ecr_org_outside_line(const ecr_org_summary *s);
+/* How many of the account's outside findings are not listed, NULL when none. */
+char *ecr_org_outside_more(const ecr_org_acct *a);
 
 /* The organisation's report.pdf (src/org/pdf.c), appended to out: the same
  * content as ecr_org_html. ECR_E_INPUT naming a missing font. */

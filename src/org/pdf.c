@@ -119,6 +119,68 @@ static void accounts_table(pdf_ctx *c, const ecr_org_summary *s) {
   free_titles(titles, nc);
 }
 
+/* The open findings for principals outside the report's accounts. */
+static void outside_section(pdf_ctx *c, const ecr_org_summary *s) {
+  char *title = ecr_text("org/outside-title", NULL);
+  pdf_style h2 = ecr_pdf_st(PDF_F_BOLD, 12, 17, PDF_ACCENT);
+  pdf_style bs = ecr_pdf_st(PDF_F_REG, PDF_BODY_SIZE, PDF_BODY_LEAD, PDF_TEXT);
+  heading(c, &h2, title, 3 * PDF_BODY_LEAD);
+  free(title);
+  char *line = ecr_org_outside_line(s);
+  para(c, &bs, line);
+  free(line);
+  if (!s->outside_open) return;
+  ecr_pdf_space(c, 4);
+  /* Account | Finding | Status | Severity | Principal · Access · Repositories */
+  char *all = ecr_text("org/outside-columns", NULL), *save = NULL, *t7[7] = {0};
+  size_t n7 = 0;
+  for (char *t = strtok_r(all, "\n", &save); t && n7 < 7; t = strtok_r(NULL, "\n", &save))
+    t7[n7++] = t;
+  char *what = ecr_xasprintf("%s \xc2\xb7 %s \xc2\xb7 %s", t7[4] ? t7[4] : "", t7[5] ? t7[5] : "",
+                             t7[6] ? t7[6] : "");
+  pdf_col cols[5] = {{t7[0] ? t7[0] : "", 72, 0},
+                     {t7[1] ? t7[1] : "", 78, 0},
+                     {t7[2] ? t7[2] : "", 46, 0},
+                     {t7[3] ? t7[3] : "", 46, 0},
+                     {what, 241, 0}};
+  pdf_table t = {cols, 5, c->left};
+  pdf_style cs = ecr_pdf_st(PDF_F_REG, 7.5, 10, PDF_TEXT);
+  ecr_pdf_table_begin(c, &t);
+  size_t row = 0;
+  for (size_t o = 0; o < 4; o++)
+    for (size_t i = 0; i < s->n_accounts; i++) {
+      const ecr_org_acct *a = &s->accounts[i];
+      if (a->overall != order[o]) continue;
+      for (size_t k = 0; k < a->n_outside; k++) {
+        const ecr_org_worst *f = &a->outside[k];
+        char st[16];
+        char *access = ecr_org_access_words(f);
+        char *who = ecr_xasprintf("%s \xc2\xb7 %s", f->principal, access);
+        pdf_cell cells[5] = {
+            cell1(a->account, ecr_pdf_st(PDF_F_BOLD, 8, 10.5, PDF_TEXT)),
+            cell1(f->id, ecr_pdf_st(PDF_F_MONO, 6.5, 9, PDF_TEXT)), pill(f->status, st, sizeof(st)),
+            cell1(ecr_severity_name(f->severity),
+                  ecr_pdf_st(PDF_F_BOLD, 8, 10.5, ecr_pdf_severity_color(f->severity))),
+            cell1(who, ecr_pdf_st(PDF_F_BOLD, 7.5, 10, PDF_TEXT))};
+        cells[4].n_runs = 2;
+        cells[4].run[1] = (pdf_run){f->repositories ? f->repositories : DASH, cs};
+        ecr_pdf_table_row(c, &t, cells, row++, NULL, NULL);
+        free(access);
+        free(who);
+      }
+      char *more = ecr_org_outside_more(a);
+      if (more) {
+        pdf_cell cells[5] = {cell1(a->account, ecr_pdf_st(PDF_F_BOLD, 8, 10.5, PDF_TEXT)),
+                             cell1("", cs), cell1("", cs), cell1("", cs), cell1(more, cs)};
+        ecr_pdf_table_row(c, &t, cells, row++, NULL, NULL);
+      }
+      free(more);
+    }
+  ecr_pdf_table_end(c);
+  free(what);
+  free(all);
+}
+
 static void account_section(pdf_ctx *c, const ecr_org_acct *a) {
   const char *kv_acct[] = {"account", a->account, NULL};
   char *title = ecr_text("org/account-title", kv_acct);
@@ -212,6 +274,7 @@ ecr_status ecr_org_pdf(const ecr_org_summary *s, const char *control_name, const
   para(&c, &h3, caption);
   free(caption);
   accounts_table(&c, s);
+  outside_section(&c, s);
   for (size_t o = 0; o < 4; o++)
     for (size_t i = 0; i < s->n_accounts; i++)
       if (s->accounts[i].overall == order[o]) account_section(&c, &s->accounts[i]);

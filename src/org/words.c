@@ -72,3 +72,20 @@ char *ecr_org_more_line(const ecr_org_acct *a) {
   const char *kv[] = {"account", a->account, "more", more, "listed", listed, NULL};
   return ecr_text("org/account-more", kv);
 }
+
+char *ecr_org_outside_line(const ecr_org_summary *s) {
+  char open[32], accts[32], total[32];
+  ecr_fmt_count(s->outside_open, open);
+  ecr_fmt_count(s->outside_accounts, accts);
+  ecr_fmt_count(s->n_accounts, total);
+  const char *kv[] = {"open", open, "accounts", accts, "total", total, NULL};
+  return ecr_text(s->outside_open ? "org/outside-line" : "org/outside-none", kv);
+}
+
+char *ecr_org_outside_more(const ecr_org_acct *a) {
+  if (a->outside_open <= a->n_outside) return NULL;
+  char more[32];
+  ecr_fmt_count(a->outside_open - a->n_outside, more);
+  const char *kv[] = {"account", a->account, "more", more, NULL};
+  return ecr_text("org/outside-more", kv);
+}

@@ -7,6 +7,9 @@ account with its counts by status; one section per account listing its
 open findings (fail, unknown, excepted), worst first (status, then
 severity), 25 at most, each with its status, severity, principal, access
 level and impact; the "more open findings" line exactly when there are more.
+The "outside" table: the open findings whose principal is anyone ("*") or
+an account (or a principal of one) that is not among the report's accounts,
+per account worst first, 25 at most, and the count of them all.
 PDF: qpdf finds no error; one bookmark per account; each account's section
 holds 25 (or all) of its open findings with their principals."""
 import html.parser
@@ -21,20 +24,27 @@ class P(html.parser.HTMLParser):
     def __init__(self):
         super().__init__(); self.rows = []; self.cell = None; self.tags = set(); self.attrs = []
         self.table = None; self.section = None; self.listed = {}; self.text = {}
+        self.outside = []; self.outside_text = ""; self.in_outside = False
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         self.tags.add(tag); self.attrs += [v or "" for _, v in attrs]
         if tag == "table": self.table = a.get("class")
-        if tag == "section":
+        if tag == "section" and a.get("id") == "outside":
+            self.in_outside = True
+        elif tag == "section":
+            self.in_outside = False
             self.section = a["id"].removeprefix("account-"); self.listed[self.section] = []
             self.text[self.section] = ""
         if tag == "tr" and self.table == "accounts": self.rows.append([])
         if tag == "tr" and self.table == "findings": self.listed[self.section].append([])
+        if tag == "tr" and self.table == "outside": self.outside.append([])
         if tag in ("td", "th"): self.cell = []
     def handle_endtag(self, tag):
         if tag in ("td", "th") and self.cell is not None:
             if self.table == "accounts" and self.rows:
                 self.rows[-1].append("".join(self.cell).strip())
+            if self.table == "outside" and self.outside:
+                self.outside[-1].append("".join(self.cell).strip())
             if self.table == "findings" and self.listed[self.section]:
                 self.listed[self.section][-1].append("".join(self.cell).strip())
             self.cell = None
@@ -42,6 +52,30 @@ class P(html.parser.HTMLParser):
     def handle_data(self, data):
         if self.cell is not None: self.cell.append(data)
         if self.section: self.text[self.section] += data
+        elif self.in_outside: self.outside_text += data
+
+RANK = {"fail": 0, "unknown": 1, "excepted": 2}
+SEV = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
+
+
+def outside(d):
+    """per account, its open findings for principals outside d's accounts"""
+    out = {}
+    for f in d["findings"]:
+        p = f["principal"]
+        if f["status"] not in RANK or p["kind"] not in ("public", "account", "external"):
+            continue
+        parts = p["arn"].split(":")
+        if p["kind"] == "public":
+            pass
+        elif len(parts) > 4 and re.fullmatch(r"\d{12}", parts[4]) and parts[4] != f["account"]:
+            if parts[4] in d["accounts"]:
+                continue
+        else:
+            continue
+        out.setdefault(f["account"], []).append(f)
+    return out
+
 
 def check_html(path, d):
     doc = open(path, encoding="utf-8").read()
@@ -50,6 +84,20 @@ def check_html(path, d):
     rows = {r[0]: r for r in p.rows[1:]}
     assert sorted(rows) == sorted(d["accounts"]), (sorted(rows), d["accounts"])
     assert sorted(p.listed) == sorted(d["accounts"]), "one section per account"
+    want_out = outside(d)
+    total = sum(len(v) for v in want_out.values())
+    assert (("%d open findings in %d of the" % (total, len(want_out))) in p.outside_text) == (total > 0), p.outside_text
+    got = {}
+    for r in p.outside[1:]:
+        if len(r) == 7:
+            got.setdefault(r[0], []).append(r[1])
+    for acct, fs in want_out.items():
+        ranked = sorted(fs, key=lambda f: (RANK[f["status"]], SEV[f["severity"]]))
+        keys = [(RANK[f["status"]], SEV[f["severity"]]) for f in ranked[:25]]
+        byid = {f["id"]: f for f in fs}
+        assert all(i in byid for i in got.get(acct, [])), (acct, got.get(acct))
+        assert [(RANK[byid[i]["status"]], SEV[byid[i]["severity"]]) for i in got.get(acct, [])] == keys, acct
+    assert set(got) <= set(want_out), (got, want_out)
     rank = {"fail": 0, "unknown": 1, "excepted": 2}
     sev = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
     for acct in d["accounts"]:
@@ -81,6 +129,13 @@ def check_pdf(path, d):
     flat = re.sub(r"[\s-]+", "", text)
     marks = subprocess.run(["qpdf", "--json", "--json-key=outlines", pdf], check=True, capture_output=True, text=True).stdout
     titles = [o["title"] for o in json.loads(marks)["outlines"]]
+    assert "Access for principals outside these accounts" in titles, titles
+    # the outside section (before the first account's) names its findings
+    out_start = flat.index("Accessforprincipalsoutsidetheseaccounts")
+    out_end = min(flat.index("Account" + a, out_start) for a in d["accounts"])
+    for fs in outside(d).values():
+        n = sum(1 for f in fs if f["id"].replace("-", "") in flat[out_start:out_end])
+        assert n == min(25, len(fs)), (fs[0]["account"], n, len(fs))
     assert ["Account " + a for a in sorted(d["accounts"])] == sorted(t for t in titles if t.startswith("Account ")), titles
     rank = {"fail": 0, "unknown": 1, "excepted": 2}
     # the sections, in document order: each account's text runs from its heading to the next one

@@ -133,6 +133,11 @@ desc="merge and report --evidence write the same report.html (byte for byte)"
 check cmp "$tmp/org/report.html" "$tmp/merged/report.html"
 desc="merge and report --evidence write the same report.pdf (byte for byte)"
 check cmp "$tmp/org/report.pdf" "$tmp/merged/report.pdf"
+desc="merge of account 111111111111 alone: its grant to 222222222222 (not in that report) is listed as access for a principal outside the accounts"
+rc=0; "$ECRAUDIT" merge --quiet --out "$tmp/m1" "$tmp/acct/111111111111/findings.json" || rc=$?
+check bash -c '[ "$1" = 1 ] && "$2" "$3" html "$4/report.html" "$4/findings.json" && grep -q "give access to principals outside these accounts" "$4/report.html" && "$2" "$3" pdf "$4/report.pdf" "$4/findings.json"' _ "$rc" "$PY" "$PAGES" "$tmp/m1"
+desc="... and with 222222222222 in the report it is not (decided on both sides instead)"
+check bash -c 'grep -q "No open finding gives access to a principal outside the 3 accounts" "$1"' _ "$tmp/merged/report.html"
 desc="merge --format json writes findings.json only"
 rc=0; "$ECRAUDIT" merge --quiet --format json --out "$tmp/mj" "$tmp"/acct/*/findings.json || rc=$?
 check [ "$(ls "$tmp/mj")" = findings.json ]
