@@ -301,7 +301,7 @@ static void count_totals(const ecr_report *r, junit_totals *t) {
 
 static void testcase_start(jw *j, const ecr_report *r, const char *kind, const char *name,
                            const char *status) {
-  char *classname = ecr_xasprintf("ecraudit.%s.%s", str_or(r->control_id, "C-0222"), kind);
+  char *classname = ecr_xasprintf("ecraudit.%s.%s", str_or(r->control_id, ecr_control_id()), kind);
   jw_start(j, "testcase");
   jw_attr(j, "name", name);
   jw_attr(j, "classname", classname);
@@ -578,7 +578,8 @@ static char *totals_line(const ecr_report *r) {
 }
 
 static void write_properties(jw *j, const ecr_report *r) {
-  char *control = ecr_xasprintf("%s %s", str_or(r->control_id, ""), str_or(r->control_name, ""));
+  char *control = ecr_xasprintf("%s %s", str_or(r->control_id, ecr_control_id()),
+                                str_or(r->control_name, ecr_control_name()));
   ecr_buf regions;
   ecr_buf_init(&regions);
   for (size_t i = 0; i < r->n_regions; i++)
@@ -649,8 +650,9 @@ static void write_properties(jw *j, const ecr_report *r) {
 static void write_document(jw *j, const ecr_report *r, const junit_out *out) {
   junit_totals t;
   count_totals(r, &t);
-  char *suite = ecr_xasprintf("%s %s", str_or(r->control_id, ""), str_or(r->control_name, ""));
-  char *package = ecr_xasprintf("ecraudit.%s", str_or(r->control_id, "C-0222"));
+  char *suite = ecr_xasprintf("%s %s", str_or(r->control_id, ecr_control_id()),
+                              str_or(r->control_name, ecr_control_name()));
+  char *package = ecr_xasprintf("ecraudit.%s", str_or(r->control_id, ecr_control_id()));
 
   jw_check(j, xmlTextWriterStartDocument(j->w, "1.0", "UTF-8", NULL));
   jw_start(j, "testsuites");
@@ -750,7 +752,9 @@ cleanup:
 /* A scan whose collection failed: no report model, one test case in error,
  * so the CI step that publishes report.junit.xml finds it and shows why. */
 static void write_collect_failure(jw *j, const char *message) {
-  const char *suite = "C-0222 Minimize user access to Amazon ECR";
+  char *suite = ecr_xasprintf("%s %s", ecr_control_id(), ecr_control_name());
+  char *package = ecr_xasprintf("ecraudit.%s", ecr_control_id());
+  char *classname = ecr_xasprintf("ecraudit.%s.collect", ecr_control_id());
   char *msg = ecr_xasprintf("Evidence collection failed: %s", str_or(message, "unknown error"));
   char *body = ecr_xasprintf("%s\n\nNo report was produced: the access of the account was not "
                              "evaluated. Fix the collection (credentials, permissions, network) "
@@ -774,14 +778,14 @@ static void write_collect_failure(jw *j, const char *message) {
   ecr_time_iso8601(ecr_time_now(), now);
   jw_attr(j, "timestamp", now);
   jw_attr(j, "id", "0");
-  jw_attr(j, "package", "ecraudit.C-0222");
+  jw_attr(j, "package", package);
   jw_start(j, "properties");
   jw_property(j, "tool_version", ECRAUDIT_VERSION);
   jw_property(j, "overall", "error");
   jw_end(j);
   jw_start(j, "testcase");
   jw_attr(j, "name", "evidence collection");
-  jw_attr(j, "classname", "ecraudit.C-0222.collect");
+  jw_attr(j, "classname", classname);
   jw_attr(j, "time", "0");
   jw_attr(j, "status", "error");
   result_element(j, "error", msg, "collection-failed", body);
@@ -791,6 +795,9 @@ static void write_collect_failure(jw *j, const char *message) {
   if (!j->failed) jw_check(j, xmlTextWriterEndDocument(j->w));
   free(body);
   free(msg);
+  free(classname);
+  free(package);
+  free(suite);
 }
 
 ecr_status ecr_render_junit_collect_failure(const char *message, ecr_sink *sink, ecr_error *err) {

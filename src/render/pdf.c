@@ -106,8 +106,8 @@ static void fill_toc(pdf_report *R) {
 static void decorate(pdf_report *R) {
   pdf_ctx *c = &R->c;
   const ecr_report *r = R->r;
-  char *hl = ecr_xasprintf("%s \xc2\xb7 %s", ecr_pdf_nz(r->control_id, "C-0222"),
-                           ecr_pdf_nz(r->control_name, "Minimize user access to Amazon ECR"));
+  char *hl = ecr_xasprintf("%s \xc2\xb7 %s", ecr_pdf_nz(r->control_id, ecr_control_id()),
+                           ecr_pdf_nz(r->control_name, ecr_control_name()));
   char *hr = ecr_xasprintf("AWS account %s", ecr_pdf_nz(r->account, "?"));
   char *fl = ecr_xasprintf("ecraudit %s \xc2\xb7 generated %s \xc2\xb7 as of %s",
                            ecr_pdf_nz(r->tool_version, "?"), ecr_pdf_nz(r->generated_at, "?"),
@@ -157,21 +157,24 @@ static bool parse_iso(const char *s, HPDF_Date *d) {
 static void doc_info(pdf_report *R) {
   pdf_ctx *c = &R->c;
   const ecr_report *r = R->r;
-  char *title = ecr_xasprintf("Amazon ECR access audit %s \xe2\x80\x94 account %s",
-                              ecr_pdf_nz(r->control_id, "C-0222"), ecr_pdf_nz(r->account, "?"));
-  char *subject = ecr_xasprintf("%s %s (%s): %s", ecr_pdf_nz(r->control_id, "C-0222"),
-                                ecr_pdf_nz(r->control_name, ""), ecr_pdf_nz(r->control_ref, ""),
+  char *title =
+      ecr_xasprintf("Amazon ECR access audit %s \xe2\x80\x94 account %s",
+                    ecr_pdf_nz(r->control_id, ecr_control_id()), ecr_pdf_nz(r->account, "?"));
+  char *subject = ecr_xasprintf("%s %s (%s): %s", ecr_pdf_nz(r->control_id, ecr_control_id()),
+                                ecr_pdf_nz(r->control_name, ecr_control_name()),
+                                ecr_pdf_nz(r->control_ref, ecr_control_ref()),
                                 ecr_check_status_name(r->overall));
   char *creator = ecr_xasprintf("ecraudit %s", ecr_pdf_nz(r->tool_version, "?"));
+  const char *kkv[] = {"control_id", ecr_pdf_nz(r->control_id, ecr_control_id()), "control_ref",
+                       ecr_pdf_nz(r->control_ref, ecr_control_ref()), NULL};
+  char *keywords = ecr_text("pdf/keywords", kkv);
   char *vals[4] = {ecr_pdf_text_plain(title, 300), ecr_pdf_text_plain(subject, 300),
-                   ecr_pdf_text_plain(creator, 100), NULL};
+                   ecr_pdf_text_plain(creator, 100), ecr_pdf_text_plain(keywords, 300)};
   HPDF_SetInfoAttr(c->doc, HPDF_INFO_TITLE, vals[0]);
   HPDF_SetInfoAttr(c->doc, HPDF_INFO_SUBJECT, vals[1]);
   HPDF_SetInfoAttr(c->doc, HPDF_INFO_AUTHOR, "ecraudit");
   HPDF_SetInfoAttr(c->doc, HPDF_INFO_CREATOR, vals[2]);
-  HPDF_SetInfoAttr(
-      c->doc, HPDF_INFO_KEYWORDS,
-      "C-0222, CIS Amazon EKS Benchmark 5.1.2, Amazon ECR, IAM, access review, evidence");
+  HPDF_SetInfoAttr(c->doc, HPDF_INFO_KEYWORDS, vals[3]);
   HPDF_Date d;
   if (parse_iso(r->generated_at, &d)) {
     HPDF_SetInfoDateAttr(c->doc, HPDF_INFO_CREATION_DATE, d);
@@ -181,6 +184,7 @@ static void doc_info(pdf_report *R) {
   free(title);
   free(subject);
   free(creator);
+  free(keywords);
 }
 
 /* libharu's ToUnicode CMap for its UTF-8 encoder is malformed (it uses

@@ -183,11 +183,10 @@ void ecr_pdf_cover(pdf_report *R) {
   ecr_pdf_para(c, &kick, c->left, w, "AMAZON ECR ACCESS AUDIT \xc2\xb7 EVIDENCE PACK");
   c->y -= 6;
   pdf_style title = ecr_pdf_st(PDF_F_BOLD, 22, 28, PDF_ACCENT);
-  ecr_pdf_para(c, &title, c->left, w,
-               ecr_pdf_nz(r->control_name, "Minimize user access to Amazon ECR"));
+  ecr_pdf_para(c, &title, c->left, w, ecr_pdf_nz(r->control_name, ecr_control_name()));
   c->y -= 4;
-  char *sub = ecr_xasprintf("Control %s \xc2\xb7 %s", ecr_pdf_nz(r->control_id, "C-0222"),
-                            ecr_pdf_nz(r->control_ref, "CIS Amazon EKS Benchmark 5.1.2"));
+  char *sub = ecr_xasprintf("Control %s \xc2\xb7 %s", ecr_pdf_nz(r->control_id, ecr_control_id()),
+                            ecr_pdf_nz(r->control_ref, ecr_control_ref()));
   pdf_style subst = ecr_pdf_st(PDF_F_REG, 13, 18, PDF_TEXT);
   ecr_pdf_para(c, &subst, c->left, w, sub);
   free(sub);
