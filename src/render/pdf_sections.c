@@ -945,7 +945,12 @@ void ecr_pdf_details(pdf_report *R, size_t toc_idx, const size_t *group_toc) {
 
 /* ---- repository access ---------------------------------------------------- */
 
-static const char *const access_labels[4] = {"Write images", "Delete", "Permissions", "Tag"};
+static const char *const access_names[4] = {"label/access-write-images", "label/access-delete",
+                                            "pdf/access-permissions", "label/access-tag"};
+
+static const char *access_label(int k) {
+  return ecr_label(access_names[k]);
+}
 
 static const ecr_repo_access *access_of(const ecr_repo_view *v, int k, size_t *n) {
   switch (k) {
@@ -959,7 +964,8 @@ static const ecr_repo_access *access_of(const ecr_repo_view *v, int k, size_t *n
 static void put_access(ecr_buf *b, const ecr_repo_access *a) {
   if (b->len) ecr_buf_putc(b, '\n');
   ecr_buf_puts(b, ecr_pdf_nz(a->principal, "?"));
-  if (a->decision == ECR_DECISION_CONDITIONAL) ecr_buf_puts(b, " (conditional)");
+  if (a->decision == ECR_DECISION_CONDITIONAL)
+    ecr_buf_printf(b, " %s", ecr_label("label/conditional-suffix"));
 }
 
 /* One repository's list for one access: without the principals that have it
@@ -983,12 +989,22 @@ static char *access_list(size_t n_common, const ecr_repo_access *every, size_t n
       rest++;
     }
   }
-  if (rest)
-    ecr_buf_printf(&b, "\n\xe2\x80\xa6 and %zu more (findings.json and report.html list them)",
-                   rest);
-  if (n_common)
-    ecr_buf_printf(&b, "%s%s the %zu with this access on every repository (listed above)",
-                   b.len ? "\n" : "", b.len ? "and" : "only", n_common);
+  if (rest) {
+    char num[32];
+    snprintf(num, sizeof(num), "%zu", rest);
+    const char *kv[] = {"n", num, NULL};
+    char *more = ecr_text("pdf/access-more", kv);
+    ecr_buf_printf(&b, "\n%s", more);
+    free(more);
+  }
+  if (n_common) {
+    char num[32];
+    snprintf(num, sizeof(num), "%zu", n_common);
+    const char *kv[] = {"n", num, NULL};
+    char *common = ecr_text(b.len ? "pdf/access-common-and" : "pdf/access-common-only", kv);
+    ecr_buf_printf(&b, "%s%s", b.len ? "\n" : "", common);
+    free(common);
+  }
   if (!b.len) ecr_buf_puts(&b, "\xe2\x80\x94");
   return ecr_buf_steal(&b);
 }
@@ -999,7 +1015,7 @@ void ecr_pdf_repositories(pdf_report *R, size_t toc_idx) {
   heading(R, toc_idx, NULL, true, 60);
   body_tmpl(R, "repos-intro", NULL);
   if (!r->n_repo_views) {
-    body(R, "The evidence lists no repositories.");
+    body(R, ecr_label("pdf/no-repositories"));
     return;
   }
   size_t n_common[4] = {0};
@@ -1010,21 +1026,21 @@ void ecr_pdf_repositories(pdf_report *R, size_t toc_idx) {
     snprintf(repos, sizeof(repos), "%zu", nr);
     snprintf(limit, sizeof(limit), "%d", PDF_LIST_LIMIT);
     const char *kv[] = {"repos", repos, "limit", limit, NULL};
-    subheading(R, "Access on every repository");
+    subheading(R, ecr_label("pdf/access-everywhere"));
     body_tmpl(R, "repos-common", kv);
     for (int k = 0; k < 4; k++) {
       /* in the order of the first repository's list (the model's order) */
       ecr_buf b;
       ecr_buf_init(&b);
       for (size_t j = 0; j < r->n_everywhere[k]; j++) put_access(&b, &r->everywhere[k][j]);
-      if (!b.len) ecr_buf_puts(&b, "\xe2\x80\x94 (none)");
-      char *label = ecr_xasprintf("%s (%zu)", access_labels[k], n_common[k]);
+      if (!b.len) ecr_buf_puts(&b, ecr_label("pdf/access-none"));
+      char *label = ecr_xasprintf("%s (%zu)", access_label(k), n_common[k]);
       ecr_pdf_kv(c, label, b.data, PDF_F_REG, LABEL_W);
       free(label);
       ecr_buf_cleanup(&b);
       c->y -= 3;
     }
-    subheading(R, "Per repository");
+    subheading(R, ecr_label("pdf/per-repository"));
   }
   for (size_t i = 0; i < nr; i++) {
     const ecr_repo_view *v = &r->repositories[i];
@@ -1034,12 +1050,12 @@ void ecr_pdf_repositories(pdf_report *R, size_t toc_idx) {
       const ecr_repo_access *a = access_of(v, k, &n);
       lists[k] = access_list(n_common[k], r->everywhere[k], r->n_everywhere[k], a, n);
     }
-    char *info =
-        v->gap
-            ? ecr_xasprintf("%s \xc2\xb7 repository policy not collected: %s",
-                            ecr_pdf_nz(v->region, "?"), ecr_pdf_nz(v->gap_error, "unknown error"))
-            : ecr_xasprintf("%s \xc2\xb7 %s", ecr_pdf_nz(v->region, "?"),
-                            v->has_policy ? "has a repository policy" : "no repository policy");
+    const char *ikv[] = {"region", ecr_pdf_nz(v->region, "?"), "error",
+                         ecr_pdf_nz(v->gap_error, ecr_label("label/unknown-error")), NULL};
+    char *info = ecr_text(v->gap          ? "pdf/repo-gap"
+                          : v->has_policy ? "pdf/repo-policy"
+                                          : "pdf/repo-no-policy",
+                          ikv);
     ecr_pdf_ensure(c, 20 + 10 + 4 * PDF_BODY_LEAD);
     double top = c->y;
     ecr_pdf_fill_rect(c, c->left, top - 18, c->right - c->left, 18, PDF_HEAD_BG);
@@ -1052,7 +1068,7 @@ void ecr_pdf_repositories(pdf_report *R, size_t toc_idx) {
     sm.color = v->gap ? ecr_pdf_status_color(ECR_CHECK_UNKNOWN) : PDF_MUTED;
     ecr_pdf_para(c, &sm, c->left + 6, c->right - c->left - 12, info);
     c->y -= 3;
-    for (int k = 0; k < 4; k++) ecr_pdf_kv(c, access_labels[k], lists[k], PDF_F_REG, LABEL_W);
+    for (int k = 0; k < 4; k++) ecr_pdf_kv(c, access_label(k), lists[k], PDF_F_REG, LABEL_W);
     ecr_pdf_space(c, 12);
     for (int k = 0; k < 4; k++) free(lists[k]);
     free(info);
@@ -1070,31 +1086,40 @@ void ecr_pdf_ledger(pdf_report *R, size_t toc_idx) {
     body_tmpl(R, "ledger-none", NULL);
     return;
   }
-  ecr_pdf_kv(c, "Ledger file", r->ledger_path, PDF_F_REG, LABEL_W);
-  ecr_pdf_kv(c, "SHA-256", r->ledger_sha256, PDF_F_MONO, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("label/ledger-file"), r->ledger_path, PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("label/sha256"), r->ledger_sha256, PDF_F_MONO, LABEL_W);
   char *n = ecr_xasprintf("%zu", r->n_ledger);
-  ecr_pdf_kv(c, "Entries", n, PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("label/entries"), n, PDF_F_REG, LABEL_W);
   free(n);
   ecr_pdf_space(c, 8);
   if (!r->n_ledger) return;
-  static const pdf_col cols[] = {{"ID", 72, 0},
-                                 {"State", 56, 0},
-                                 {"Expires", 58, 0},
-                                 {"Matched", 50, 1},
-                                 {"Scope, justification and approval", 247, 0}};
+  const pdf_col cols[] = {{ecr_label("label/id"), 72, 0},
+                          {ecr_label("label/state"), 56, 0},
+                          {ecr_label("label/expires"), 58, 0},
+                          {ecr_label("pdf/matched"), 50, 1},
+                          {ecr_label("pdf/ledger-scope"), 247, 0}};
   pdf_table t = {cols, 5, c->left};
   ecr_pdf_table_begin(c, &t);
   for (size_t i = 0; i < r->n_ledger; i++) {
     const ecr_ledger_entry *e = &r->ledger[i];
     char *repos = ecr_pdf_join(e->repositories, e->n_repositories, ", ");
     char *acts = ecr_pdf_join(e->actions, e->n_actions, ", ");
-    char *scope = ecr_xasprintf(
-        "Principal: %s\nRepositories: %s\nActions: %s", ecr_pdf_nz(e->principal, "\xe2\x80\x94"),
-        ecr_pdf_nz(repos, "\xe2\x80\x94"), ecr_pdf_nz(acts, "\xe2\x80\x94"));
-    char *just = ecr_xasprintf("Justification: %s\nApproved by: %s \xc2\xb7 Ticket: %s",
-                               ecr_pdf_nz(e->justification, "\xe2\x80\x94"),
-                               ecr_pdf_nz(e->approved_by, "\xe2\x80\x94"),
-                               ecr_pdf_nz(e->ticket, "\xe2\x80\x94"));
+    const char *skv[] = {"principal",
+                         ecr_pdf_nz(e->principal, "\xe2\x80\x94"),
+                         "repositories",
+                         ecr_pdf_nz(repos, "\xe2\x80\x94"),
+                         "actions",
+                         ecr_pdf_nz(acts, "\xe2\x80\x94"),
+                         NULL};
+    char *scope = ecr_text("pdf/ledger-entry-scope", skv);
+    const char *jkv[] = {"justification",
+                         ecr_pdf_nz(e->justification, "\xe2\x80\x94"),
+                         "approved_by",
+                         ecr_pdf_nz(e->approved_by, "\xe2\x80\x94"),
+                         "ticket",
+                         ecr_pdf_nz(e->ticket, "\xe2\x80\x94"),
+                         NULL};
+    char *just = ecr_text("pdf/ledger-entry-approval", jkv);
     char matched[32];
     snprintf(matched, sizeof(matched), "%zu", e->matched);
     pdf_cell cells[5] = {0};
@@ -1136,7 +1161,7 @@ void ecr_pdf_coverage(pdf_report *R, size_t toc_idx) {
   heading(R, toc_idx, NULL, true, 60);
   body_tmpl(R, "coverage-intro", NULL);
   pdf_style st = ecr_pdf_st(PDF_F_REG, PDF_BODY_SIZE, PDF_BODY_LEAD, PDF_TEXT);
-  if (!r->n_coverage) body(R, "The evaluation recorded no limitations.");
+  if (!r->n_coverage) body(R, ecr_label("pdf/no-limitations"));
   for (size_t i = 0; i < r->n_coverage; i++) {
     ecr_pdf_bullet(c, &st, c->left, c->right - c->left, r->coverage[i]);
     c->y -= 3;
@@ -1145,12 +1170,12 @@ void ecr_pdf_coverage(pdf_report *R, size_t toc_idx) {
   for (size_t i = 0; i < r->n_repo_views; i++)
     if (r->repositories[i].gap) any_gap = true;
   if (any_gap) {
-    subheading(R, "Repositories whose policy could not be read");
+    subheading(R, ecr_label("pdf/repos-unreadable"));
     for (size_t i = 0; i < r->n_repo_views; i++) {
       const ecr_repo_view *v = &r->repositories[i];
       if (!v->gap) continue;
       char *s = ecr_xasprintf("%s: %s", ecr_pdf_nz(v->arn, "?"),
-                              ecr_pdf_nz(v->gap_error, "unknown error"));
+                              ecr_pdf_nz(v->gap_error, ecr_label("label/unknown-error")));
       ecr_pdf_bullet(c, &st, c->left, c->right - c->left, s);
       free(s);
     }
@@ -1171,9 +1196,11 @@ void ecr_pdf_evidence(pdf_report *R, size_t toc_idx, size_t files_toc, size_t ga
   body_tmpl(R, "evidence-intro", NULL);
   heading(R, files_toc, sec, false, 50);
   if (!r->n_files) {
-    body(R, "The bundle lists no evidence files.");
+    body(R, ecr_label("pdf/no-files"));
   } else {
-    static const pdf_col cols[] = {{"File", 144, 0}, {"Size (bytes)", 64, 1}, {"SHA-256", 275, 0}};
+    const pdf_col cols[] = {{ecr_label("label/file"), 144, 0},
+                            {ecr_label("pdf/size-bytes"), 64, 1},
+                            {ecr_label("label/sha256"), 275, 0}};
     pdf_table t = {cols, 3, c->left};
     ecr_pdf_table_begin(c, &t);
     for (size_t i = 0; i < r->n_files; i++) {
@@ -1200,7 +1227,9 @@ void ecr_pdf_evidence(pdf_report *R, size_t toc_idx, size_t files_toc, size_t ga
   if (!r->n_gaps) {
     body_tmpl(R, "gaps-none", NULL);
   } else {
-    static const pdf_col cols[] = {{"Source", 110, 0}, {"Resource", 203, 0}, {"Error", 170, 0}};
+    const pdf_col cols[] = {{ecr_label("label/source"), 110, 0},
+                            {ecr_label("label/resource"), 203, 0},
+                            {ecr_label("label/error"), 170, 0}};
     pdf_table t = {cols, 3, c->left};
     ecr_pdf_table_begin(c, &t);
     for (size_t i = 0; i < r->n_gaps; i++) {
@@ -1257,11 +1286,12 @@ void ecr_pdf_scope(pdf_report *R, size_t toc_idx) {
   pdf_ctx *c = &R->c;
   const ecr_report *r = R->r;
   heading(R, toc_idx, NULL, true, 60);
-  subheading(R, "The question");
+  subheading(R, ecr_label("pdf/the-question"));
   body_pack(R, "question");
-  subheading(R, "Population");
+  subheading(R, ecr_label("pdf/population"));
   body_pack(R, "population");
-  static const pdf_col kcols[] = {{"Principal kind", 140, 0}, {"Principals", 70, 1}};
+  const pdf_col kcols[] = {{ecr_label("label/principal-kind"), 140, 0},
+                           {ecr_label("label/principals"), 70, 1}};
   pdf_table kt = {kcols, 2, c->left};
   ecr_pdf_table_begin(c, &kt);
   for (int k = 0; k <= ECR_PK_SERVICE; k++) {
@@ -1275,11 +1305,13 @@ void ecr_pdf_scope(pdf_report *R, size_t toc_idx) {
     ecr_pdf_table_row(c, &kt, cells, (size_t)k, NULL, NULL);
   }
   ecr_pdf_table_end(c);
-  body(R, "The population appendix lists every principal with its result.");
+  body(R, ecr_label("pdf/population-appendix-note"));
 
-  subheading(R, "Evidence sources and coverage");
-  static const pdf_col scols[] = {
-      {"File", 150, 0}, {"Needed", 50, 0}, {"Files", 40, 1}, {"What it is", 243, 0}};
+  subheading(R, ecr_label("pdf/sources"));
+  const pdf_col scols[] = {{ecr_label("label/file"), 150, 0},
+                           {ecr_label("pdf/needed"), 50, 0},
+                           {ecr_label("pdf/files"), 40, 1},
+                           {ecr_label("pdf/what-it-is"), 243, 0}};
   pdf_table sct = {scols, 4, c->left};
   ecr_pdf_table_begin(c, &sct);
   for (size_t i = 0; i < r->n_sources; i++) {
@@ -1290,21 +1322,23 @@ void ecr_pdf_scope(pdf_report *R, size_t toc_idx) {
     pdf_style t = ecr_pdf_st(PDF_F_REG, 7.5, 10, PDF_TEXT);
     for (int k = 0; k < 4; k++) cells[k].n_runs = 1;
     cells[0].run[0] = (pdf_run){ecr_pdf_nz(s->pattern, "?"), t};
-    cells[1].run[0] = (pdf_run){s->required ? "required" : "optional", t};
+    cells[1].run[0] = (pdf_run){ecr_label(s->required ? "pdf/required" : "pdf/optional"), t};
     cells[2].run[0] = (pdf_run){
-        s->n_files ? n : "absent",
+        s->n_files ? n : ecr_label("pdf/absent"),
         s->n_files ? t : ecr_pdf_st(PDF_F_BOLD, 7.5, 10, ecr_pdf_status_color(ECR_CHECK_UNKNOWN))};
     cells[3].run[0] = (pdf_run){ecr_pdf_nz(s->label, ""), t};
     ecr_pdf_table_row(c, &sct, cells, i, NULL, NULL);
   }
   ecr_pdf_table_end(c);
-  subheading(R, "How AWS evaluation logic is applied");
+  subheading(R, ecr_label("pdf/evaluation"));
   body_pack(R, "evaluation");
-  subheading(R, "What static evidence cannot decide");
+  subheading(R, ecr_label("pdf/limits"));
   body_pack(R, "limits");
 
-  subheading(R, "Framework mapping");
-  static const pdf_col mcols[] = {{"Framework", 150, 0}, {"Control", 60, 0}, {"Title", 273, 0}};
+  subheading(R, ecr_label("pdf/framework-mapping"));
+  const pdf_col mcols[] = {{ecr_label("label/framework"), 150, 0},
+                           {ecr_label("label/control"), 60, 0},
+                           {ecr_label("label/title"), 273, 0}};
   pdf_table mt = {mcols, 3, c->left};
   ecr_pdf_table_begin(c, &mt);
   for (size_t i = 0; i < r->n_mappings; i++) {
@@ -1319,9 +1353,10 @@ void ecr_pdf_scope(pdf_report *R, size_t toc_idx) {
   }
   ecr_pdf_table_end(c);
 
-  subheading(R, "Versions");
-  char *tool = ecr_xasprintf("ecraudit %s", ecr_pdf_nz(r->tool_version, "?"));
-  ecr_pdf_kv(c, "Tool", tool, PDF_F_REG, LABEL_W);
+  subheading(R, ecr_label("pdf/versions"));
+  const char *tkv[] = {"version", ecr_pdf_nz(r->tool_version, "?"), NULL};
+  char *tool = ecr_text("pdf/tool", tkv);
+  ecr_pdf_kv(c, ecr_label("pdf/tool-label"), tool, PDF_F_REG, LABEL_W);
   free(tool);
   ecr_pdf_kv(c, ecr_label("label/action-catalog"), ecr_pdf_nz(r->catalog_version, "?"), PDF_F_REG,
              LABEL_W);
@@ -1333,16 +1368,18 @@ void ecr_pdf_drift(pdf_report *R, size_t toc_idx) {
   if (!b) return;
   heading(R, toc_idx, NULL, true, 60);
   body_pack(R, "baseline");
-  ecr_pdf_kv(c, "Baseline file", ecr_pdf_nz(b->path, "?"), PDF_F_REG, LABEL_W);
-  ecr_pdf_kv(c, "Baseline SHA-256", b->sha256, PDF_F_MONO, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("label/baseline-file"), ecr_pdf_nz(b->path, "?"), PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("label/baseline-sha256"), b->sha256, PDF_F_MONO, LABEL_W);
   ecr_pdf_space(c, 6);
-  subheading(R, "Resolved findings (in the baseline, no longer found)");
+  subheading(R, ecr_label("pdf/resolved"));
   if (!b->n_resolved) {
-    body(R, "None.");
+    body(R, ecr_label("pdf/none"));
     return;
   }
-  static const pdf_col cols[] = {
-      {"Finding ID", 110, 0}, {"Principal", 203, 0}, {"Access level", 90, 0}, {"Was", 80, 0}};
+  const pdf_col cols[] = {{ecr_label("label/finding-id"), 110, 0},
+                          {ecr_label("label/principal"), 203, 0},
+                          {ecr_label("label/access-level"), 90, 0},
+                          {ecr_label("pdf/was"), 80, 0}};
   pdf_table t = {cols, 4, c->left};
   ecr_pdf_table_begin(c, &t);
   for (size_t i = 0; i < b->n_resolved; i++) {
@@ -1365,17 +1402,16 @@ void ecr_pdf_population(pdf_report *R, size_t toc_idx) {
   pdf_ctx *c = &R->c;
   const ecr_report *r = R->r;
   heading(R, toc_idx, NULL, true, 60);
-  body(R, "Every principal that holds an Amazon ECR action in the evaluated evidence, with its "
-          "result: the worst status and the worst severity of its findings, worst first.");
+  body(R, ecr_label("pdf/population-intro"));
   if (!r->n_principal_views) {
-    body(R, "No principal holds an Amazon ECR action.");
+    body(R, ecr_label("pdf/population-none"));
     return;
   }
-  static const pdf_col cols[] = {{"Principal", 248, 0},
-                                 {"Kind", 55, 0},
-                                 {"Result", 60, 0},
-                                 {"Worst severity", 65, 0},
-                                 {"Findings", 55, 1}};
+  const pdf_col cols[] = {{ecr_label("label/principal"), 248, 0},
+                          {ecr_label("label/kind"), 55, 0},
+                          {ecr_label("label/result"), 60, 0},
+                          {ecr_label("label/worst-severity"), 65, 0},
+                          {ecr_label("label/findings"), 55, 1}};
   pdf_table t = {cols, 5, c->left};
   ecr_pdf_table_begin(c, &t);
   for (size_t i = 0; i < r->n_principal_views; i++) {
@@ -1407,24 +1443,24 @@ void ecr_pdf_signoff(pdf_report *R, size_t toc_idx) {
   const ecr_report *r = R->r;
   heading(R, toc_idx, NULL, true, 60);
   body_pack(R, "signoff");
-  ecr_pdf_kv(c, "Prepared by",
-             ecr_pdf_nz(r->caller_arn, "not in the evidence (no "
-                                       "sts/caller-identity.json)"),
-             PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("label/prepared-by"),
+             ecr_pdf_nz(r->caller_arn, ecr_label("pdf/prepared-by-none")), PDF_F_REG, LABEL_W);
   ecr_pdf_kv(c, ecr_label("label/report-generated"), ecr_pdf_nz(r->generated_at, "?"), PDF_F_REG,
              LABEL_W);
-  ecr_pdf_kv(c, "findings.json SHA-256", ecr_pdf_nz(R->findings_sha256, "?"), PDF_F_MONO, LABEL_W);
-  ecr_pdf_kv(c, "Evidence-set digest", r->evidence_sha256, PDF_F_MONO, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("label/findings-sha256"), ecr_pdf_nz(R->findings_sha256, "?"), PDF_F_MONO,
+             LABEL_W);
+  ecr_pdf_kv(c, ecr_label("label/evidence-digest"), r->evidence_sha256, PDF_F_MONO, LABEL_W);
   if (r->ledger_path)
     ecr_pdf_kv(c, ecr_label("label/ledger-sha256"), r->ledger_sha256, PDF_F_MONO, LABEL_W);
-  if (r->baseline) ecr_pdf_kv(c, "Baseline SHA-256", r->baseline->sha256, PDF_F_MONO, LABEL_W);
+  if (r->baseline)
+    ecr_pdf_kv(c, ecr_label("label/baseline-sha256"), r->baseline->sha256, PDF_F_MONO, LABEL_W);
   ecr_pdf_space(c, 18);
-  static const char *const lines[] = {"Reviewed by", "Date", "Signature"};
+  static const char *const lines[] = {"pdf/reviewed-by", "pdf/date", "pdf/signature"};
   pdf_style ls = ecr_pdf_st(PDF_F_BOLD, 9, 13, PDF_TEXT);
   for (size_t i = 0; i < 3; i++) {
     ecr_pdf_ensure(c, 40);
     c->y -= 26;
-    ecr_pdf_draw_line(c, &ls, c->left, c->y + 3, lines[i], LABEL_W - 6, 0);
+    ecr_pdf_draw_line(c, &ls, c->left, c->y + 3, ecr_label(lines[i]), LABEL_W - 6, 0);
     ecr_pdf_stroke_line(c, c->left + LABEL_W, c->y, c->right - 60, c->y, 0.8, PDF_TEXT);
     c->y -= 10;
   }
