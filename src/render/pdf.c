@@ -175,7 +175,7 @@ static void doc_info(pdf_report *R) {
                                 ecr_pdf_nz(r->control_ref, ecr_control_ref()),
                                 ecr_check_status_name(r->overall));
   const char *ckv[] = {"version", ecr_pdf_nz(r->tool_version, "?"), NULL};
-  char *creator = ecr_text("pdf/tool", ckv);
+  char *creator = ecr_text("label/tool", ckv);
   const char *kkv[] = {"control_id", ecr_pdf_nz(r->control_id, ecr_control_id()), "control_ref",
                        ecr_pdf_nz(r->control_ref, ecr_control_ref()), NULL};
   char *keywords = ecr_text("pdf/keywords", kkv);

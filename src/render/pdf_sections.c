@@ -238,7 +238,7 @@ void ecr_pdf_cover(pdf_report *R) {
   char *repos = ecr_xasprintf("%zu", r->n_repositories);
   char *ledger = r->ledger_path ? ecr_text("pdf/cover-ledger", lkv)
                                 : ecr_xstrdup(ecr_label("pdf/cover-ledger-none"));
-  char *tool = ecr_text("pdf/tool", tkv);
+  char *tool = ecr_text("label/tool", tkv);
   ecr_pdf_kv(c, ecr_label("label/caller-identity"),
              ecr_pdf_nz(r->caller_arn, ecr_label("pdf/caller-none")), PDF_F_REG, LABEL_W);
   ecr_pdf_kv(c, ecr_label("label/evidence-collected"),
@@ -632,9 +632,9 @@ static void via_block(pdf_report *R, const ecr_finding *f) {
         v->owner ? ecr_text(v->source == ECR_SRC_GROUP ? "pdf/via-of" : "pdf/via-at", okv) : NULL;
     char *owner = of ? ecr_xasprintf(" %s", of) : ecr_xstrdup("");
     free(of);
-    const char *effect =
-        ecr_label(v->deny ? (v->conditional ? "pdf/effect-deny-conditional" : "pdf/effect-deny")
-                          : (v->conditional ? "pdf/effect-allow-conditional" : "pdf/effect-allow"));
+    const char *effect = ecr_label(
+        v->deny ? (v->conditional ? "pdf/effect-deny-conditional" : "pdf/effect-deny")
+                : (v->conditional ? "pdf/effect-allow-conditional" : "label/effect-allow"));
     char *line;
     if (same == 1) {
       const char *lkv[] = {"effect",    effect,
@@ -693,7 +693,7 @@ static char *repos_text(const ecr_finding *f) {
   snprintf(num, sizeof(num), "%zu", n);
   if (f->all_repositories) {
     const char *kv[] = {"n", num, NULL};
-    char *all = ecr_text(n == 1 ? "pdf/repos-all-one" : "pdf/repos-all-many", kv);
+    char *all = ecr_text(n == 1 ? "pdf/repos-all-one" : "label/repos-all-many", kv);
     ecr_buf_puts(&b, all);
     free(all);
     if (n > PDF_LIST_LIMIT) {
@@ -1001,7 +1001,7 @@ static char *access_list(size_t n_common, const ecr_repo_access *every, size_t n
     char num[32];
     snprintf(num, sizeof(num), "%zu", n_common);
     const char *kv[] = {"n", num, NULL};
-    char *common = ecr_text(b.len ? "pdf/access-common-and" : "pdf/access-common-only", kv);
+    char *common = ecr_text(b.len ? "label/access-common-and" : "pdf/access-common-only", kv);
     ecr_buf_printf(&b, "%s%s", b.len ? "\n" : "", common);
     free(common);
   }
@@ -1322,9 +1322,9 @@ void ecr_pdf_scope(pdf_report *R, size_t toc_idx) {
     pdf_style t = ecr_pdf_st(PDF_F_REG, 7.5, 10, PDF_TEXT);
     for (int k = 0; k < 4; k++) cells[k].n_runs = 1;
     cells[0].run[0] = (pdf_run){ecr_pdf_nz(s->pattern, "?"), t};
-    cells[1].run[0] = (pdf_run){ecr_label(s->required ? "pdf/required" : "pdf/optional"), t};
+    cells[1].run[0] = (pdf_run){ecr_label(s->required ? "label/required" : "label/optional"), t};
     cells[2].run[0] = (pdf_run){
-        s->n_files ? n : ecr_label("pdf/absent"),
+        s->n_files ? n : ecr_label("label/absent"),
         s->n_files ? t : ecr_pdf_st(PDF_F_BOLD, 7.5, 10, ecr_pdf_status_color(ECR_CHECK_UNKNOWN))};
     cells[3].run[0] = (pdf_run){ecr_pdf_nz(s->label, ""), t};
     ecr_pdf_table_row(c, &sct, cells, i, NULL, NULL);
@@ -1355,7 +1355,7 @@ void ecr_pdf_scope(pdf_report *R, size_t toc_idx) {
 
   subheading(R, ecr_label("pdf/versions"));
   const char *tkv[] = {"version", ecr_pdf_nz(r->tool_version, "?"), NULL};
-  char *tool = ecr_text("pdf/tool", tkv);
+  char *tool = ecr_text("label/tool", tkv);
   ecr_pdf_kv(c, ecr_label("pdf/tool-label"), tool, PDF_F_REG, LABEL_W);
   free(tool);
   ecr_pdf_kv(c, ecr_label("label/action-catalog"), ecr_pdf_nz(r->catalog_version, "?"), PDF_F_REG,
