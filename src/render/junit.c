@@ -151,55 +151,70 @@ static const char *str_or(const char *s, const char *dflt) {
   return s ? s : dflt;
 }
 
-/* A finding's change against the baseline, as a note after its id. */
+/* Append templates/text/<name>.txt expanded with kv. */
+static void put_text(ecr_buf *b, const char *name, const char *const *kv) {
+  char *s = ecr_text(name, kv);
+  ecr_buf_puts(b, s);
+  free(s);
+}
+
+/* A finding's change against the baseline, as a note after its id
+ * (a template name; NULL: none). */
 static const char *change_note(const ecr_finding *f) {
   switch (f->change) {
-  case ECR_CHANGE_NEW: return "  (new since the baseline)";
-  case ECR_CHANGE_CHANGED: return "  (changed since the baseline)";
-  default: return "";
+  case ECR_CHANGE_NEW: return "junit/change-new";
+  case ECR_CHANGE_CHANGED: return "junit/change-changed";
+  default: return NULL;
   }
 }
 
 /* The principal as a test case name: "*" is everyone. */
 static char *principal_name(const char *p) {
-  if (p && strcmp(p, "*") == 0) return ecr_xstrdup("public (*)");
+  if (p && strcmp(p, "*") == 0) return ecr_xstrdup(ecr_label("junit/public"));
   return ecr_xstrdup(str_or(p, "?"));
 }
 
 /* "Write on 3 repositories (can push)" */
 static void finding_scope(ecr_buf *b, const ecr_finding *f) {
   ecr_buf_puts(b, ecr_access_level_name(f->access_level));
-  if (f->all_repositories)
-    ecr_buf_puts(b, " on all repositories");
-  else if (ecr_finding_registry(f))
-    ecr_buf_puts(b, " on the registry (registry-level actions)");
-  else if (f->n_repositories == 1)
-    ecr_buf_puts(b, " on 1 repository");
-  else
-    ecr_buf_printf(b, " on %zu repositories", f->n_repositories);
-  if (f->can_push) ecr_buf_puts(b, " (can push)");
-  if (f->decision == ECR_DECISION_CONDITIONAL) ecr_buf_puts(b, " (conditional)");
+  char n[32];
+  snprintf(n, sizeof(n), "%zu", f->n_repositories);
+  const char *kv[] = {"n", n, NULL};
+  ecr_buf_putc(b, ' ');
+  put_text(b,
+           f->all_repositories       ? "junit/scope-all"
+           : ecr_finding_registry(f) ? "junit/scope-registry"
+           : f->n_repositories == 1  ? "junit/scope-one"
+                                     : "junit/scope-many",
+           kv);
+  if (f->can_push) ecr_buf_printf(b, " %s", ecr_label("junit/can-push"));
+  if (f->decision == ECR_DECISION_CONDITIONAL)
+    ecr_buf_printf(b, " %s", ecr_label("label/conditional-suffix"));
 }
 
 static void via_line(ecr_buf *b, const ecr_via *v) {
-  const char *policy = str_or(v->policy, "?");
+  const char *kv[] = {"policy",    str_or(v->policy, "?"),    "owner", str_or(v->owner, "?"),
+                      "statement", str_or(v->statement, "?"), NULL};
+  const char *name;
   switch (v->source) {
-  case ECR_SRC_IDENTITY: ecr_buf_printf(b, "identity policy %s", policy); break;
-  case ECR_SRC_GROUP: ecr_buf_printf(b, "group %s policy %s", str_or(v->owner, "?"), policy); break;
-  case ECR_SRC_RESOURCE: ecr_buf_printf(b, "repository policy %s", policy); break;
-  case ECR_SRC_REGISTRY: ecr_buf_printf(b, "registry policy %s", policy); break;
-  case ECR_SRC_BOUNDARY: ecr_buf_printf(b, "permissions boundary %s", policy); break;
-  case ECR_SRC_SCP: ecr_buf_printf(b, "SCP %s on %s", policy, str_or(v->owner, "?")); break;
-  case ECR_SRC_RCP: ecr_buf_printf(b, "RCP %s on %s", policy, str_or(v->owner, "?")); break;
-  default: ecr_buf_printf(b, "policy %s", policy); break;
+  case ECR_SRC_IDENTITY: name = "junit/via-identity"; break;
+  case ECR_SRC_GROUP: name = "junit/via-group"; break;
+  case ECR_SRC_RESOURCE: name = "junit/via-resource"; break;
+  case ECR_SRC_REGISTRY: name = "junit/via-registry"; break;
+  case ECR_SRC_BOUNDARY: name = "junit/via-boundary"; break;
+  case ECR_SRC_SCP: name = "junit/via-scp"; break;
+  case ECR_SRC_RCP: name = "junit/via-rcp"; break;
+  default: name = "junit/via-other"; break;
   }
-  ecr_buf_printf(b, " statement %s", str_or(v->statement, "?"));
+  put_text(b, name, kv);
+  ecr_buf_putc(b, ' ');
+  put_text(b, "junit/via-statement", kv);
   if (v->deny && v->conditional)
-    ecr_buf_puts(b, " (conditional Deny)");
+    ecr_buf_printf(b, " %s", ecr_label("junit/via-conditional-deny"));
   else if (v->deny)
-    ecr_buf_puts(b, " (Deny)");
+    ecr_buf_printf(b, " %s", ecr_label("junit/via-deny"));
   else if (v->conditional)
-    ecr_buf_puts(b, " (conditional)");
+    ecr_buf_printf(b, " %s", ecr_label("label/conditional-suffix"));
 }
 
 /* Append text with every line after the first indented by ind. */
@@ -213,51 +228,76 @@ static void put_indented(ecr_buf *b, const char *text, const char *ind) {
 /* A plain-text block describing one finding (failure/error bodies,
  * system-out). */
 static void finding_block(ecr_buf *b, const ecr_finding *f) {
-  ecr_buf_printf(b, "[%s] %s  severity %s%s\n", ecr_check_status_name(f->status),
-                 str_or(f->id, "?"), ecr_severity_name(f->severity), change_note(f));
-  ecr_buf_printf(b, "  Access level: %s%s\n", ecr_access_level_name(f->access_level),
-                 f->can_push ? " (can push)" : "");
-  ecr_buf_printf(b, "  Decision: %s\n", ecr_decision_name(f->decision));
   char *chain = ecr_finding_chain_text(f);
-  if (chain) ecr_buf_printf(b, "  Reached through: %s\n", chain);
+  char more[32];
+  snprintf(more, sizeof(more), "%zu",
+           f->n_repositories > JUNIT_REPO_LIMIT ? f->n_repositories - JUNIT_REPO_LIMIT : 0);
+  const char *kv[] = {"status",   ecr_check_status_name(f->status),
+                      "id",       str_or(f->id, "?"),
+                      "severity", ecr_severity_name(f->severity),
+                      "level",    ecr_access_level_name(f->access_level),
+                      "decision", ecr_decision_name(f->decision),
+                      "chain",    chain,
+                      "n",        more,
+                      NULL};
+  const ecr_ledger_entry *x = f->exception;
+  const char *xkv[] = {"id",      x ? str_or(x->id, "?") : NULL,
+                       "state",   x ? ecr_ledger_state_name(x->state) : NULL,
+                       "expires", x ? str_or(x->expires, "?") : NULL,
+                       NULL};
+  put_text(b, "junit/finding-head", kv);
+  if (change_note(f)) ecr_buf_printf(b, "  %s", ecr_label(change_note(f)));
+  ecr_buf_puts(b, "\n  ");
+  put_text(b, "junit/access-level", kv);
+  if (f->can_push) ecr_buf_printf(b, " %s", ecr_label("junit/can-push"));
+  ecr_buf_puts(b, "\n  ");
+  put_text(b, "junit/decision", kv);
+  ecr_buf_putc(b, '\n');
+  if (chain) {
+    ecr_buf_puts(b, "  ");
+    put_text(b, "junit/reached-through", kv);
+    ecr_buf_putc(b, '\n');
+  }
   free(chain);
-  ecr_buf_puts(b, "  Actions:");
+  ecr_buf_printf(b, "  %s", ecr_label("junit/actions"));
   for (size_t i = 0; i < f->n_actions; i++)
     ecr_buf_printf(b, "%s %s", i ? "," : "", str_or(f->actions[i], "?"));
-  ecr_buf_puts(b, "\n  Repositories:");
-  if (f->all_repositories) ecr_buf_puts(b, " all, present and future");
+  ecr_buf_printf(b, "\n  %s", ecr_label("junit/repositories"));
+  if (f->all_repositories) ecr_buf_printf(b, " %s", ecr_label("junit/repos-all"));
   for (size_t i = 0; i < f->n_repositories && i < JUNIT_REPO_LIMIT; i++) {
     const char *repo = str_or(f->repositories[i], "?");
     if (strcmp(repo, "*") == 0)
-      ecr_buf_puts(b, "\n    the registry (registry-level actions, \"*\")");
+      ecr_buf_printf(b, "\n    %s", ecr_label("junit/repos-registry"));
     else
       ecr_buf_printf(b, "\n    %s", repo);
   }
-  if (f->n_repositories > JUNIT_REPO_LIMIT)
-    ecr_buf_printf(b, "\n    ... and %zu more (findings.json lists every repository)",
-                   f->n_repositories - JUNIT_REPO_LIMIT);
-  ecr_buf_puts(b, "\n  Via:");
+  if (f->n_repositories > JUNIT_REPO_LIMIT) {
+    ecr_buf_puts(b, "\n    ");
+    put_text(b, "junit/repos-more", kv);
+  }
+  ecr_buf_printf(b, "\n  %s", ecr_label("junit/via"));
   for (size_t i = 0; i < f->n_via; i++) {
     ecr_buf_puts(b, "\n    ");
     via_line(b, &f->via[i]);
   }
   if (f->impact) {
-    ecr_buf_puts(b, "\n  Impact: ");
+    ecr_buf_printf(b, "\n  %s ", ecr_label("junit/impact"));
     put_indented(b, f->impact, "    ");
   }
   if (f->remediation) {
-    ecr_buf_puts(b, "\n  Remediation: ");
+    ecr_buf_printf(b, "\n  %s ", ecr_label("junit/remediation"));
     put_indented(b, f->remediation, "    ");
   }
   if (f->suggested_statement) {
-    ecr_buf_puts(b, "\n  Suggested statement:\n    ");
+    ecr_buf_printf(b, "\n  %s\n    ", ecr_label("junit/suggested-statement"));
     put_indented(b, f->suggested_statement, "    ");
   }
-  if (f->exception)
-    ecr_buf_printf(b, "\n  Exception: %s (%s, expires %s)", str_or(f->exception->id, "?"),
-                   ecr_ledger_state_name(f->exception->state), str_or(f->exception->expires, "?"));
+  if (f->exception) {
+    ecr_buf_puts(b, "\n  ");
+    put_text(b, "junit/exception", xkv);
+  }
   if (f->status_reason) {
-    ecr_buf_puts(b, "\n  Status: ");
+    ecr_buf_printf(b, "\n  %s ", ecr_label("junit/status"));
     put_indented(b, f->status_reason, "    ");
   }
   ecr_buf_puts(b, "\n\n");
