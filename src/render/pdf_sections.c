@@ -87,7 +87,8 @@ static char *scope_text(const ecr_finding *f) {
   char n[32];
   snprintf(n, sizeof(n), "%zu", f->n_repositories);
   const char *kv[] = {"n", n, NULL};
-  return ecr_text(f->n_repositories == 1 ? "pdf/scope-one" : "pdf/scope-many", kv);
+  return ecr_text(f->n_repositories == 1 ? "label/repositories-one" : "label/repositories-many",
+                  kv);
 }
 
 char *ecr_pdf_join(char *const *v, size_t n, const char *sep) {
