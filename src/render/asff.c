@@ -186,8 +186,9 @@ static cJSON *finding_asff(const ecr_report *r, const ecr_finding *f, const char
   cJSON_AddStringToObject(comp, "Status",
                           f->status == ECR_CHECK_UNKNOWN ? "NOT_AVAILABLE" : "FAILED");
   cJSON *reqs = cJSON_AddArrayToObject(comp, "RelatedRequirements");
-  cJSON_AddItemToArray(reqs, cJSON_CreateString(r->control_ref));
-  char *kubescape = ecr_xasprintf("Kubescape %s", r->control_id);
+  cJSON_AddItemToArray(reqs,
+                       cJSON_CreateString(r->control_ref ? r->control_ref : ecr_control_ref()));
+  char *kubescape = ecr_xasprintf("Kubescape %s", control_id);
   cJSON_AddItemToArray(reqs, cJSON_CreateString(kubescape));
   free(kubescape);
   cJSON *wf = cJSON_AddObjectToObject(o, "Workflow");

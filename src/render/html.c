@@ -481,9 +481,9 @@ static void render_header(html_ctx *c) {
   if (meta) set_attr(meta, "content", gen);
   free(gen);
   fill(c, NULL, "title", r->account);
-  fill(c, NULL, "control_id", r->control_id);
-  fill(c, NULL, "control_name", r->control_name);
-  fill(c, NULL, "control_ref", r->control_ref);
+  fill(c, NULL, "control_id", r->control_id ? r->control_id : ecr_control_id());
+  fill(c, NULL, "control_name", r->control_name ? r->control_name : ecr_control_name());
+  fill(c, NULL, "control_ref", r->control_ref ? r->control_ref : ecr_control_ref());
   fill(c, NULL, "account", r->account);
   fill(c, NULL, "caller_arn", r->caller_arn);
   fill(c, NULL, "evidence_time", r->evidence_time);
