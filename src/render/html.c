@@ -1080,8 +1080,10 @@ static void principal_row(html_ctx *c, xmlNodePtr parent, const ecr_principal_vi
   } else {
     principal_code(th, p->principal);
   }
-  if (p->service_linked) el_text(el(th, "div", NULL), "span", "badge flag", "service-linked role");
-  if (p->evidence_gap) el_text(el(th, "div", NULL), "span", "badge gap", "evidence gap");
+  if (p->service_linked)
+    el_text(el(th, "div", NULL), "span", "badge flag", ecr_label("html/service-linked"));
+  if (p->evidence_gap)
+    el_text(el(th, "div", NULL), "span", "badge gap", ecr_label("html/evidence-gap"));
 
   el_text(tr, "td", NULL, ecr_principal_kind_name(p->kind));
   xmlNodePtr td = el(tr, "td", NULL);
