@@ -589,8 +589,8 @@ static void render_summary(html_ctx *c) {
 static void via_table(xmlNodePtr parent, const ecr_finding *f) {
   xmlNodePtr t = el(parent, "table", "via");
   xmlNodePtr tr = el(el(t, "thead", NULL), "tr", NULL);
-  static const char *const cols[] = {"label/policy", "html/statement", "label/source",
-                                     "html/effect", "html/condition"};
+  static const char *const cols[] = {"html/policy", "html/statement", "label/source", "html/effect",
+                                     "html/condition"};
   for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
     set_attr(el_text(tr, "th", NULL, ecr_label(cols[i])), "scope", "col");
   xmlNodePtr tb = el(t, "tbody", NULL);
@@ -611,7 +611,7 @@ static void via_table(xmlNodePtr parent, const ecr_finding *f) {
     code_or_dash(el(tr, "td", NULL), v->statement);
     el_text(tr, "td", NULL, ecr_source_name(v->source));
     el_text(tr, "td", NULL, ecr_label(v->deny ? "html/effect-deny" : "label/effect-allow"));
-    el_text(tr, "td", NULL, ecr_label(v->conditional ? "label/yes" : "label/no"));
+    el_text(tr, "td", NULL, ecr_label(v->conditional ? "html/yes" : "html/no"));
   }
 }
 
@@ -783,7 +783,7 @@ static void finding_row(html_ctx *c, xmlNodePtr table, const ecr_finding *f, boo
 
   td = el(tr, "td", NULL);
   el_text(td, "span", f->can_push ? "push-yes" : "push-no",
-          ecr_label(f->can_push ? "label/yes" : "label/no"));
+          ecr_label(f->can_push ? "html/yes" : "html/no"));
 
   if (detailed) finding_detail(c, tbody, f);
 }

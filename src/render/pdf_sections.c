@@ -44,7 +44,7 @@ const char *ecr_pdf_status_group_title(ecr_check_status s) {
   case ECR_CHECK_EXCEPTED: return ecr_label("pdf/group-excepted");
   case ECR_CHECK_PASS: return ecr_label("pdf/group-pass");
   }
-  return ecr_label("label/findings");
+  return ecr_label("pdf/findings");
 }
 
 static const char *overall_verdict(ecr_check_status s) {
@@ -240,21 +240,21 @@ void ecr_pdf_cover(pdf_report *R) {
   char *ledger = r->ledger_path ? ecr_text("pdf/cover-ledger", lkv)
                                 : ecr_xstrdup(ecr_label("pdf/cover-ledger-none"));
   char *tool = ecr_text("label/tool", tkv);
-  ecr_pdf_kv(c, ecr_label("label/caller-identity"),
+  ecr_pdf_kv(c, ecr_label("pdf/caller-identity"),
              ecr_pdf_nz(r->caller_arn, ecr_label("pdf/caller-none")), PDF_F_REG, LABEL_W);
-  ecr_pdf_kv(c, ecr_label("label/evidence-collected"),
+  ecr_pdf_kv(c, ecr_label("pdf/evidence-collected"),
              ecr_pdf_nz(r->evidence_time, ecr_label("pdf/evidence-time-none")), PDF_F_REG, LABEL_W);
-  ecr_pdf_kv(c, ecr_label("label/exceptions-as-of"), ecr_pdf_nz(r->as_of, "?"), PDF_F_REG, LABEL_W);
-  ecr_pdf_kv(c, ecr_label("label/report-generated"), ecr_pdf_nz(r->generated_at, "?"), PDF_F_REG,
+  ecr_pdf_kv(c, ecr_label("pdf/exceptions-as-of"), ecr_pdf_nz(r->as_of, "?"), PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("pdf/report-generated"), ecr_pdf_nz(r->generated_at, "?"), PDF_F_REG,
              LABEL_W);
-  ecr_pdf_kv(c, ecr_label("label/regions"), regions, PDF_F_REG, LABEL_W);
-  ecr_pdf_kv(c, ecr_label("label/principals-evaluated"), principals, PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("pdf/regions"), regions, PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("pdf/principals-evaluated"), principals, PDF_F_REG, LABEL_W);
   ecr_pdf_kv(c, ecr_label("label/repositories"), repos, PDF_F_REG, LABEL_W);
-  ecr_pdf_kv(c, ecr_label("label/exceptions-ledger"), ledger, PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("pdf/exceptions-ledger"), ledger, PDF_F_REG, LABEL_W);
   if (r->ledger_path)
-    ecr_pdf_kv(c, ecr_label("label/ledger-sha256"), r->ledger_sha256, PDF_F_MONO, LABEL_W);
-  ecr_pdf_kv(c, ecr_label("label/tool-version"), tool, PDF_F_REG, LABEL_W);
-  ecr_pdf_kv(c, ecr_label("label/action-catalog"), ecr_pdf_nz(r->catalog_version, "?"), PDF_F_REG,
+    ecr_pdf_kv(c, ecr_label("pdf/ledger-sha256"), r->ledger_sha256, PDF_F_MONO, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("pdf/tool-version"), tool, PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("pdf/action-catalog"), ecr_pdf_nz(r->catalog_version, "?"), PDF_F_REG,
              LABEL_W);
   free(regions);
   free(principals);
@@ -382,7 +382,7 @@ void ecr_pdf_summary(pdf_report *R, size_t toc_idx) {
 
   subheading(R, ecr_label("pdf/by-status"));
   const pdf_col cols[] = {{ecr_label("label/status"), 78, 0},
-                          {ecr_label("label/findings"), 56, 1},
+                          {ecr_label("pdf/findings"), 56, 1},
                           {ecr_label("pdf/what-it-means"), 349, 0}};
   pdf_table t = {cols, 3, c->left};
   ecr_pdf_table_begin(c, &t);
@@ -499,9 +499,9 @@ static void pass_summary(pdf_report *R) {
   free(title);
   body_tmpl(R, "findings-pass-summary", kv);
   const pdf_col cols[] = {
-      {ecr_label("label/access-level"), 95, 0},     {ecr_label("pdf/every-repository"), 88, 1},
+      {ecr_label("pdf/access-level"), 95, 0},       {ecr_label("pdf/every-repository"), 88, 1},
       {ecr_label("pdf/named-repositories"), 98, 1}, {ecr_label("pdf/registry-star"), 66, 1},
-      {ecr_label("label/findings"), 60, 1},         {ecr_label("label/principals"), 76, 1}};
+      {ecr_label("pdf/findings"), 60, 1},           {ecr_label("pdf/principals"), 76, 1}};
   pdf_table t = {cols, 6, c->left};
   ecr_pdf_table_begin(c, &t);
   size_t row = 0;
@@ -541,11 +541,11 @@ void ecr_pdf_findings_table(pdf_report *R, size_t toc_idx) {
   }
   const pdf_col cols[] = {{"#", 24, 1},
                           {ecr_label("label/status"), 56, 0},
-                          {ecr_label("label/severity"), 44, 0},
+                          {ecr_label("pdf/severity"), 44, 0},
                           {ecr_label("pdf/principal-finding-id"), 168, 0},
-                          {ecr_label("label/access-level"), 64, 0},
+                          {ecr_label("pdf/access-level"), 64, 0},
                           {ecr_label("pdf/scope"), 70, 0},
-                          {ecr_label("label/decision"), 57, 0}};
+                          {ecr_label("pdf/decision"), 57, 0}};
   pdf_table t = {cols, 7, c->left};
   ecr_pdf_table_begin(c, &t);
   size_t row = 0;
@@ -613,7 +613,7 @@ static void via_block(pdf_report *R, const ecr_finding *f) {
   pdf_style code = ecr_pdf_st(PDF_F_MONO, 7, 9.5, PDF_TEXT);
   ecr_pdf_ensure(c, PDF_BODY_LEAD);
   ecr_pdf_draw_line(c, &ls, c->left, ecr_pdf_baseline(c->y, &ls),
-                    ecr_label("label/deciding-statements"), LABEL_W - 6, 0);
+                    ecr_label("pdf/deciding-statements"), LABEL_W - 6, 0);
   if (!f->n_via) {
     ecr_pdf_para(c, &vs, x, w, "\xe2\x80\x94");
     return;
@@ -776,9 +776,9 @@ static void finding_block(pdf_report *R, size_t i, HPDF_Outline parent) {
   c->y -= 4;
 
   char *kind = ecr_xasprintf("%s", ecr_principal_kind_name(f->principal_kind));
-  ecr_pdf_kv(c, ecr_label("label/principal-kind"), kind, PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("pdf/principal-kind"), kind, PDF_F_REG, LABEL_W);
   free(kind);
-  ecr_pdf_kv(c, ecr_label("label/finding-id"), f->id, PDF_F_MONO, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("pdf/finding-id"), f->id, PDF_F_MONO, LABEL_W);
   char *chain = ecr_finding_chain_text(f);
   if (chain) ecr_pdf_kv(c, ecr_label("label/reached-through"), chain, PDF_F_REG, LABEL_W);
   free(chain);
@@ -791,9 +791,9 @@ static void finding_block(pdf_report *R, size_t i, HPDF_Outline parent) {
   const char *dkv[] = {"decision", ecr_decision_name(f->decision), NULL};
   char *dec = f->decision == ECR_DECISION_CONDITIONAL ? ecr_text("pdf/decision-conditional", dkv)
                                                       : ecr_xstrdup(ecr_decision_name(f->decision));
-  ecr_pdf_kv(c, ecr_label("label/decision"), dec, PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("pdf/decision"), dec, PDF_F_REG, LABEL_W);
   free(dec);
-  ecr_pdf_kv(c, ecr_label("label/can-push-images"),
+  ecr_pdf_kv(c, ecr_label("pdf/can-push-images"),
              ecr_label(f->can_push ? "pdf/can-push-yes" : "pdf/can-push-no"), PDF_F_REG, LABEL_W);
   via_block(R, f);
   ecr_pdf_kv(c, ecr_label("label/impact"), f->impact, PDF_F_REG, LABEL_W);
@@ -823,7 +823,7 @@ static void finding_block(pdf_report *R, size_t i, HPDF_Outline parent) {
                LABEL_W);
   }
   if (f->status_reason)
-    ecr_pdf_kv(c, ecr_label("label/status-reason"), f->status_reason, PDF_F_REG, LABEL_W);
+    ecr_pdf_kv(c, ecr_label("pdf/status-reason"), f->status_reason, PDF_F_REG, LABEL_W);
   ecr_pdf_space(c, 14);
 }
 
@@ -835,7 +835,7 @@ static void pass_table(pdf_report *R) {
   body(R, ecr_label("pdf/pass-table-intro"));
   const pdf_col cols[] = {{"#", 24, 1},
                           {ecr_label("pdf/principal-finding-id"), 160, 0},
-                          {ecr_label("label/access-level"), 62, 0},
+                          {ecr_label("pdf/access-level"), 62, 0},
                           {ecr_label("pdf/scope"), 62, 0},
                           {ecr_label("label/actions"), 175, 0}};
   pdf_table t = {cols, 5, c->left};
@@ -1087,16 +1087,16 @@ void ecr_pdf_ledger(pdf_report *R, size_t toc_idx) {
     body_tmpl(R, "ledger-none", NULL);
     return;
   }
-  ecr_pdf_kv(c, ecr_label("label/ledger-file"), r->ledger_path, PDF_F_REG, LABEL_W);
-  ecr_pdf_kv(c, ecr_label("label/sha256"), r->ledger_sha256, PDF_F_MONO, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("pdf/ledger-file"), r->ledger_path, PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("pdf/sha256"), r->ledger_sha256, PDF_F_MONO, LABEL_W);
   char *n = ecr_xasprintf("%zu", r->n_ledger);
-  ecr_pdf_kv(c, ecr_label("label/entries"), n, PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("pdf/entries"), n, PDF_F_REG, LABEL_W);
   free(n);
   ecr_pdf_space(c, 8);
   if (!r->n_ledger) return;
-  const pdf_col cols[] = {{ecr_label("label/id"), 72, 0},
-                          {ecr_label("label/state"), 56, 0},
-                          {ecr_label("label/expires"), 58, 0},
+  const pdf_col cols[] = {{ecr_label("pdf/id"), 72, 0},
+                          {ecr_label("pdf/state"), 56, 0},
+                          {ecr_label("pdf/expires"), 58, 0},
                           {ecr_label("pdf/matched"), 50, 1},
                           {ecr_label("pdf/ledger-scope"), 247, 0}};
   pdf_table t = {cols, 5, c->left};
@@ -1199,9 +1199,9 @@ void ecr_pdf_evidence(pdf_report *R, size_t toc_idx, size_t files_toc, size_t ga
   if (!r->n_files) {
     body(R, ecr_label("pdf/no-files"));
   } else {
-    const pdf_col cols[] = {{ecr_label("label/file"), 144, 0},
+    const pdf_col cols[] = {{ecr_label("pdf/file"), 144, 0},
                             {ecr_label("pdf/size-bytes"), 64, 1},
-                            {ecr_label("label/sha256"), 275, 0}};
+                            {ecr_label("pdf/sha256"), 275, 0}};
     pdf_table t = {cols, 3, c->left};
     ecr_pdf_table_begin(c, &t);
     for (size_t i = 0; i < r->n_files; i++) {
@@ -1221,16 +1221,16 @@ void ecr_pdf_evidence(pdf_report *R, size_t toc_idx, size_t files_toc, size_t ga
     ecr_pdf_table_end(c);
   }
   if (r->ledger_path) {
-    ecr_pdf_kv(c, ecr_label("label/exceptions-ledger"), r->ledger_path, PDF_F_REG, LABEL_W);
-    ecr_pdf_kv(c, ecr_label("label/ledger-sha256"), r->ledger_sha256, PDF_F_MONO, LABEL_W);
+    ecr_pdf_kv(c, ecr_label("pdf/exceptions-ledger"), r->ledger_path, PDF_F_REG, LABEL_W);
+    ecr_pdf_kv(c, ecr_label("pdf/ledger-sha256"), r->ledger_sha256, PDF_F_MONO, LABEL_W);
   }
   heading(R, gaps_toc, sec, false, 50);
   if (!r->n_gaps) {
     body_tmpl(R, "gaps-none", NULL);
   } else {
     const pdf_col cols[] = {{ecr_label("label/source"), 110, 0},
-                            {ecr_label("label/resource"), 203, 0},
-                            {ecr_label("label/error"), 170, 0}};
+                            {ecr_label("pdf/resource"), 203, 0},
+                            {ecr_label("pdf/error"), 170, 0}};
     pdf_table t = {cols, 3, c->left};
     ecr_pdf_table_begin(c, &t);
     for (size_t i = 0; i < r->n_gaps; i++) {
@@ -1291,8 +1291,8 @@ void ecr_pdf_scope(pdf_report *R, size_t toc_idx) {
   body_pack(R, "question");
   subheading(R, ecr_label("pdf/population"));
   body_pack(R, "population");
-  const pdf_col kcols[] = {{ecr_label("label/principal-kind"), 140, 0},
-                           {ecr_label("label/principals"), 70, 1}};
+  const pdf_col kcols[] = {{ecr_label("pdf/principal-kind"), 140, 0},
+                           {ecr_label("pdf/principals"), 70, 1}};
   pdf_table kt = {kcols, 2, c->left};
   ecr_pdf_table_begin(c, &kt);
   for (int k = 0; k <= ECR_PK_SERVICE; k++) {
@@ -1309,7 +1309,7 @@ void ecr_pdf_scope(pdf_report *R, size_t toc_idx) {
   body(R, ecr_label("pdf/population-appendix-note"));
 
   subheading(R, ecr_label("pdf/sources"));
-  const pdf_col scols[] = {{ecr_label("label/file"), 150, 0},
+  const pdf_col scols[] = {{ecr_label("pdf/file"), 150, 0},
                            {ecr_label("pdf/needed"), 50, 0},
                            {ecr_label("pdf/files"), 40, 1},
                            {ecr_label("pdf/what-it-is"), 243, 0}};
@@ -1337,9 +1337,9 @@ void ecr_pdf_scope(pdf_report *R, size_t toc_idx) {
   body_pack(R, "limits");
 
   subheading(R, ecr_label("pdf/framework-mapping"));
-  const pdf_col mcols[] = {{ecr_label("label/framework"), 150, 0},
-                           {ecr_label("label/control"), 60, 0},
-                           {ecr_label("label/title"), 273, 0}};
+  const pdf_col mcols[] = {{ecr_label("pdf/framework"), 150, 0},
+                           {ecr_label("pdf/control"), 60, 0},
+                           {ecr_label("pdf/title"), 273, 0}};
   pdf_table mt = {mcols, 3, c->left};
   ecr_pdf_table_begin(c, &mt);
   for (size_t i = 0; i < r->n_mappings; i++) {
@@ -1359,7 +1359,7 @@ void ecr_pdf_scope(pdf_report *R, size_t toc_idx) {
   char *tool = ecr_text("label/tool", tkv);
   ecr_pdf_kv(c, ecr_label("pdf/tool-label"), tool, PDF_F_REG, LABEL_W);
   free(tool);
-  ecr_pdf_kv(c, ecr_label("label/action-catalog"), ecr_pdf_nz(r->catalog_version, "?"), PDF_F_REG,
+  ecr_pdf_kv(c, ecr_label("pdf/action-catalog"), ecr_pdf_nz(r->catalog_version, "?"), PDF_F_REG,
              LABEL_W);
 }
 
@@ -1369,17 +1369,17 @@ void ecr_pdf_drift(pdf_report *R, size_t toc_idx) {
   if (!b) return;
   heading(R, toc_idx, NULL, true, 60);
   body_pack(R, "baseline");
-  ecr_pdf_kv(c, ecr_label("label/baseline-file"), ecr_pdf_nz(b->path, "?"), PDF_F_REG, LABEL_W);
-  ecr_pdf_kv(c, ecr_label("label/baseline-sha256"), b->sha256, PDF_F_MONO, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("pdf/baseline-file"), ecr_pdf_nz(b->path, "?"), PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("pdf/baseline-sha256"), b->sha256, PDF_F_MONO, LABEL_W);
   ecr_pdf_space(c, 6);
   subheading(R, ecr_label("pdf/resolved"));
   if (!b->n_resolved) {
     body(R, ecr_label("pdf/none"));
     return;
   }
-  const pdf_col cols[] = {{ecr_label("label/finding-id"), 110, 0},
+  const pdf_col cols[] = {{ecr_label("pdf/finding-id"), 110, 0},
                           {ecr_label("label/principal"), 203, 0},
-                          {ecr_label("label/access-level"), 90, 0},
+                          {ecr_label("pdf/access-level"), 90, 0},
                           {ecr_label("pdf/was"), 80, 0}};
   pdf_table t = {cols, 4, c->left};
   ecr_pdf_table_begin(c, &t);
@@ -1409,10 +1409,10 @@ void ecr_pdf_population(pdf_report *R, size_t toc_idx) {
     return;
   }
   const pdf_col cols[] = {{ecr_label("label/principal"), 248, 0},
-                          {ecr_label("label/kind"), 55, 0},
-                          {ecr_label("label/result"), 60, 0},
-                          {ecr_label("label/worst-severity"), 65, 0},
-                          {ecr_label("label/findings"), 55, 1}};
+                          {ecr_label("pdf/kind"), 55, 0},
+                          {ecr_label("pdf/result"), 60, 0},
+                          {ecr_label("pdf/worst-severity"), 65, 0},
+                          {ecr_label("pdf/findings"), 55, 1}};
   pdf_table t = {cols, 5, c->left};
   ecr_pdf_table_begin(c, &t);
   for (size_t i = 0; i < r->n_principal_views; i++) {
@@ -1444,17 +1444,17 @@ void ecr_pdf_signoff(pdf_report *R, size_t toc_idx) {
   const ecr_report *r = R->r;
   heading(R, toc_idx, NULL, true, 60);
   body_pack(R, "signoff");
-  ecr_pdf_kv(c, ecr_label("label/prepared-by"),
+  ecr_pdf_kv(c, ecr_label("pdf/prepared-by"),
              ecr_pdf_nz(r->caller_arn, ecr_label("pdf/prepared-by-none")), PDF_F_REG, LABEL_W);
-  ecr_pdf_kv(c, ecr_label("label/report-generated"), ecr_pdf_nz(r->generated_at, "?"), PDF_F_REG,
+  ecr_pdf_kv(c, ecr_label("pdf/report-generated"), ecr_pdf_nz(r->generated_at, "?"), PDF_F_REG,
              LABEL_W);
-  ecr_pdf_kv(c, ecr_label("label/findings-sha256"), ecr_pdf_nz(R->findings_sha256, "?"), PDF_F_MONO,
+  ecr_pdf_kv(c, ecr_label("pdf/findings-sha256"), ecr_pdf_nz(R->findings_sha256, "?"), PDF_F_MONO,
              LABEL_W);
-  ecr_pdf_kv(c, ecr_label("label/evidence-digest"), r->evidence_sha256, PDF_F_MONO, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("pdf/evidence-digest"), r->evidence_sha256, PDF_F_MONO, LABEL_W);
   if (r->ledger_path)
-    ecr_pdf_kv(c, ecr_label("label/ledger-sha256"), r->ledger_sha256, PDF_F_MONO, LABEL_W);
+    ecr_pdf_kv(c, ecr_label("pdf/ledger-sha256"), r->ledger_sha256, PDF_F_MONO, LABEL_W);
   if (r->baseline)
-    ecr_pdf_kv(c, ecr_label("label/baseline-sha256"), r->baseline->sha256, PDF_F_MONO, LABEL_W);
+    ecr_pdf_kv(c, ecr_label("pdf/baseline-sha256"), r->baseline->sha256, PDF_F_MONO, LABEL_W);
   ecr_pdf_space(c, 18);
   static const char *const lines[] = {"pdf/reviewed-by", "pdf/date", "pdf/signature"};
   pdf_style ls = ecr_pdf_st(PDF_F_BOLD, 9, 13, PDF_TEXT);
