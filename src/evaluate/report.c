@@ -2447,9 +2447,9 @@ ecr_status ecr_report_build_with_paths(const ecr_evidence *ev, const ecr_matrix 
   B.target_str = ecr_xcalloc(m->n_targets + 1, sizeof(char *));
   r->tool_version = ecr_xstrdup(ECRAUDIT_VERSION);
   r->catalog_version = ecr_xstrdup(ecr_catalog_version());
-  r->control_id = ecr_xstrdup("C-0222");
-  r->control_name = ecr_xstrdup("Minimize user access to Amazon ECR");
-  r->control_ref = ecr_xstrdup("CIS Amazon EKS Benchmark 5.1.2");
+  r->control_id = ecr_xstrdup(ecr_control_id());
+  r->control_name = ecr_xstrdup(ecr_control_name());
+  r->control_ref = ecr_xstrdup(ecr_control_ref());
   r->account = ecr_xstrdup(ev->account);
   r->caller_arn = ecr_xstrdup(ev->caller_arn);
   r->evidence_time = ecr_xstrdup(ev->collected_at);

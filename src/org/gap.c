@@ -83,8 +83,8 @@ char *ecr_org_gap_document(const char *account, const char *reason, const char *
   cJSON *d = cJSON_CreateObject();
   cJSON_AddStringToObject(d, "schema", "ecraudit.findings/v2");
   cJSON *control = cJSON_AddObjectToObject(d, "control");
-  cJSON_AddStringToObject(control, "id", "C-0222");
-  cJSON_AddStringToObject(control, "name", "Minimize user access to Amazon ECR");
+  cJSON_AddStringToObject(control, "id", ecr_control_id());
+  cJSON_AddStringToObject(control, "name", ecr_control_name());
   cJSON_AddStringToObject(d, "account", account);
   char now[21];
   ecr_time_iso8601(ecr_time_now(), now);

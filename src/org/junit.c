@@ -119,24 +119,49 @@ static void property_n(xw *x, const char *name, size_t n) {
 }
 
 static void worst_line(ecr_buf *b, const ecr_org_worst *w) {
-  ecr_buf_printf(b, "%s %s %s: %s, %s on %zu repositor%s", ecr_check_status_name(w->status),
-                 ecr_severity_name(w->severity), w->id, w->principal, w->access_level,
-                 w->repository_count, w->repository_count == 1 ? "y" : "ies");
+  char count[32];
+  snprintf(count, sizeof(count), "%zu", w->repository_count);
+  const char *kv[] = {"status",
+                      ecr_check_status_name(w->status),
+                      "severity",
+                      ecr_severity_name(w->severity),
+                      "id",
+                      w->id,
+                      "principal",
+                      w->principal,
+                      "access_level",
+                      w->access_level,
+                      "count",
+                      count,
+                      "repositories",
+                      w->repository_count == 1 ? "repository" : "repositories",
+                      NULL};
+  char *s = ecr_text("org/junit-worst", kv);
+  ecr_buf_puts(b, s);
+  free(s);
 }
 
 static void account_case(xw *x, const ecr_org_acct *a) {
   start(x, "testcase");
   attr(x, "name", a->account);
-  attr(x, "classname", "ecraudit.C-0222.account");
+  char *classname = ecr_xasprintf("ecraudit.%s.account", ecr_control_id());
+  attr(x, "classname", classname);
+  free(classname);
   attr(x, "time", "0");
   attr(x, "status", ecr_check_status_name(a->overall));
   ecr_buf body, msg;
   ecr_buf_init(&body);
   ecr_buf_init(&msg);
-  ecr_buf_printf(&body, "Account %s: %zu fail, %zu unknown, %zu excepted, %zu pass.\n", a->account,
-                 a->by_status[ECR_CHECK_FAIL], a->by_status[ECR_CHECK_UNKNOWN],
-                 a->by_status[ECR_CHECK_EXCEPTED], a->by_status[ECR_CHECK_PASS]);
-  if (a->n_worst) ecr_buf_puts(&body, "Worst findings:\n");
+  char n[4][32];
+  static const ecr_check_status order[] = {ECR_CHECK_FAIL, ECR_CHECK_UNKNOWN, ECR_CHECK_EXCEPTED,
+                                           ECR_CHECK_PASS};
+  for (size_t k = 0; k < 4; k++) snprintf(n[k], sizeof(n[k]), "%zu", a->by_status[order[k]]);
+  const char *kv[] = {"account",  a->account, "fail", n[0], "unknown", n[1],
+                      "excepted", n[2],       "pass", n[3], NULL};
+  char *line = ecr_text("org/junit-account", kv);
+  ecr_buf_printf(&body, "%s\n", line);
+  free(line);
+  if (a->n_worst) ecr_buf_printf(&body, "%s\n", ecr_label("org/junit-worst-head"));
   for (size_t i = 0; i < a->n_worst && i < ECR_ORG_WORST; i++) {
     ecr_buf_puts(&body, "- ");
     worst_line(&body, &a->worst[i]);
@@ -144,10 +169,19 @@ static void account_case(xw *x, const ecr_org_acct *a) {
   }
   if (a->overall != ECR_CHECK_PASS) {
     bool fail = a->overall == ECR_CHECK_FAIL;
-    size_t n = a->by_status[a->overall];
-    ecr_buf_printf(&msg, "%zu %s finding%s", n, fail ? "failing" : "unknown", n == 1 ? "" : "s");
+    size_t cnt = a->by_status[a->overall];
+    char num[32];
+    snprintf(num, sizeof(num), "%zu", cnt);
+    const char *mkv[] = {"count", num, NULL};
+    char *m = ecr_text(fail ? (cnt == 1 ? "org/junit-failing-one" : "org/junit-failing")
+                            : (cnt == 1 ? "org/junit-unknown-one" : "org/junit-unknown"),
+                       mkv);
+    ecr_buf_puts(&msg, m);
+    free(m);
     if (a->n_worst) {
-      ecr_buf_puts(&msg, "; worst: ");
+      ecr_buf_puts(&msg, "; ");
+      ecr_buf_puts(&msg, ecr_label("org/junit-worst-message"));
+      ecr_buf_putc(&msg, ' ');
       worst_line(&msg, &a->worst[0]);
     }
     start(x, fail ? "failure" : "error");
@@ -186,7 +220,10 @@ ecr_status ecr_org_junit_head(const ecr_org_summary *s, const size_t totals[3], 
   attr_n(&x, "errors", errors + totals[2]);
   attr(&x, "time", "0");
   start(&x, "testsuite");
-  attr(&x, "name", "C-0222 Minimize user access to Amazon ECR: organisation summary");
+  const char *skv[] = {"control_id", ecr_control_id(), "control", ecr_control_name(), NULL};
+  char *suite = ecr_text("org/junit-suite", skv);
+  attr(&x, "name", suite);
+  free(suite);
   attr_n(&x, "tests", s->n_accounts);
   attr_n(&x, "failures", failures);
   attr_n(&x, "errors", errors);
@@ -194,7 +231,9 @@ ecr_status ecr_org_junit_head(const ecr_org_summary *s, const size_t totals[3], 
   attr(&x, "time", "0");
   attr(&x, "timestamp", s->generated_at);
   attr(&x, "id", "organisation");
-  attr(&x, "package", "ecraudit.C-0222");
+  char *package = ecr_xasprintf("ecraudit.%s", ecr_control_id());
+  attr(&x, "package", package);
+  free(package);
   start(&x, "properties");
   property_n(&x, "accounts", s->n_accounts);
   property(&x, "as_of", s->as_of);

@@ -1376,7 +1376,7 @@ ecr_status ecr_org_merge_finish(ecr_org_merge *m, ecr_error *err) {
   m->n_files = 0;
 
   const cJSON *cname = cJSON_GetObjectItemCaseSensitive(m->control, "name");
-  char *control_name = ecr_xstrdup(cJSON_IsString(cname) ? cname->valuestring : "C-0222");
+  char *control_name = ecr_xstrdup(cJSON_IsString(cname) ? cname->valuestring : ecr_control_name());
   cJSON *head = cJSON_CreateObject(), *tail = cJSON_CreateObject();
   cJSON_AddStringToObject(head, "schema", "ecraudit.findings/v2");
   cJSON_AddItemToObject(head, "control", m->control);

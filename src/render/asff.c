@@ -97,7 +97,8 @@ static cJSON *finding_asff(const ecr_report *r, const ecr_finding *f, const char
                                 r->account, r->account);
   cJSON_AddStringToObject(o, "ProductArn", product);
   free(product);
-  char *gen = ecr_xasprintf("ecraudit/%s", r->control_id);
+  const char *control_id = r->control_id ? r->control_id : ecr_control_id();
+  char *gen = ecr_xasprintf("ecraudit/%s", control_id);
   cJSON_AddStringToObject(o, "GeneratorId", gen);
   free(gen);
   cJSON_AddStringToObject(o, "AwsAccountId", r->account);
@@ -109,22 +110,28 @@ static cJSON *finding_asff(const ecr_report *r, const ecr_finding *f, const char
   cJSON_AddStringToObject(sev, "Label", severity_label(f->severity));
   cJSON_AddStringToObject(sev, "Original", ecr_severity_name(f->severity));
   bool registry = ecr_finding_registry(f);
-  char *where = registry              ? ecr_xstrdup("the registry")
-                : f->all_repositories ? ecr_xstrdup("every repository, present and future")
-                                      : ecr_xasprintf("%zu repositor%s", f->n_repositories,
-                                                      f->n_repositories == 1 ? "y" : "ies");
-  char *title = ecr_xasprintf("%s: %s holds %s%s access on %s", r->control_id, f->principal,
-                              f->decision == ECR_DECISION_CONDITIONAL ? "conditional " : "",
-                              ecr_access_level_name(f->access_level), where);
+  char n[32];
+  snprintf(n, sizeof(n), "%zu", f->n_repositories);
+  const char *nkv[] = {"n", n, NULL};
+  char *where = ecr_text(registry                 ? "asff/where-registry"
+                         : f->all_repositories    ? "asff/where-all"
+                         : f->n_repositories == 1 ? "label/repositories-one"
+                                                  : "label/repositories-many",
+                         nkv);
+  const char *tkv[] = {"control_id", control_id, "principal",
+                       f->principal, "level",    ecr_access_level_name(f->access_level),
+                       "where",      where,      NULL};
+  char *title = ecr_text(
+      f->decision == ECR_DECISION_CONDITIONAL ? "asff/title-conditional" : "asff/title", tkv);
   add_fit(o, "Title", title, ASFF_TITLE_MAX);
   free(title);
   free(where);
-  add_fit(o, "Description", f->impact && *f->impact ? f->impact : "See the ecraudit report.",
+  add_fit(o, "Description", f->impact && *f->impact ? f->impact : ecr_label("asff/see-report"),
           ASFF_DESCRIPTION_MAX);
   cJSON *rem = cJSON_AddObjectToObject(o, "Remediation");
   cJSON *rec = cJSON_AddObjectToObject(rem, "Recommendation");
   add_fit(rec, "Text",
-          f->remediation && *f->remediation ? f->remediation : "See the ecraudit report.",
+          f->remediation && *f->remediation ? f->remediation : ecr_label("asff/see-report"),
           ASFF_RECOMMENDATION_MAX);
   cJSON *pf = cJSON_AddObjectToObject(o, "ProductFields");
   cJSON_AddStringToObject(pf, "ecraudit/status", ecr_check_status_name(f->status));
@@ -179,8 +186,9 @@ static cJSON *finding_asff(const ecr_report *r, const ecr_finding *f, const char
   cJSON_AddStringToObject(comp, "Status",
                           f->status == ECR_CHECK_UNKNOWN ? "NOT_AVAILABLE" : "FAILED");
   cJSON *reqs = cJSON_AddArrayToObject(comp, "RelatedRequirements");
-  cJSON_AddItemToArray(reqs, cJSON_CreateString(r->control_ref));
-  char *kubescape = ecr_xasprintf("Kubescape %s", r->control_id);
+  cJSON_AddItemToArray(reqs,
+                       cJSON_CreateString(r->control_ref ? r->control_ref : ecr_control_ref()));
+  char *kubescape = ecr_xasprintf("Kubescape %s", control_id);
   cJSON_AddItemToArray(reqs, cJSON_CreateString(kubescape));
   free(kubescape);
   cJSON *wf = cJSON_AddObjectToObject(o, "Workflow");

@@ -265,7 +265,11 @@ static void repo_short(xmlNodePtr parent, const char *arn) {
   const char *cut = arn ? strstr(arn, marker) : NULL;
   if (!cut || !ecr_str_has_prefix(arn, "arn:") || !cut[sizeof(marker) - 1]) {
     el_text(parent, "code", NULL, arn);
-    if (arn && strcmp(arn, "*") == 0) el_text(parent, "span", "region", " registry-wide actions");
+    if (arn && strcmp(arn, "*") == 0) {
+      char *t = ecr_xasprintf(" %s", ecr_label("html/registry-wide"));
+      el_text(parent, "span", "region", t);
+      free(t);
+    }
     return;
   }
   xmlNodePtr code = el_text(parent, "code", "arn-name", cut + sizeof(marker) - 1);
@@ -471,14 +475,15 @@ static ecr_status add_assets(html_ctx *c, ecr_error *err) {
 static void render_header(html_ctx *c) {
   const ecr_report *r = c->r;
   char num[32];
-  char *gen = ecr_xasprintf("ecraudit %s", r->tool_version ? r->tool_version : "");
+  const char *gkv[] = {"version", r->tool_version ? r->tool_version : "", NULL};
+  char *gen = ecr_text("label/tool", gkv);
   xmlNodePtr meta = slot(c, NULL, "generator");
   if (meta) set_attr(meta, "content", gen);
   free(gen);
   fill(c, NULL, "title", r->account);
-  fill(c, NULL, "control_id", r->control_id);
-  fill(c, NULL, "control_name", r->control_name);
-  fill(c, NULL, "control_ref", r->control_ref);
+  fill(c, NULL, "control_id", r->control_id ? r->control_id : ecr_control_id());
+  fill(c, NULL, "control_name", r->control_name ? r->control_name : ecr_control_name());
+  fill(c, NULL, "control_ref", r->control_ref ? r->control_ref : ecr_control_ref());
   fill(c, NULL, "account", r->account);
   fill(c, NULL, "caller_arn", r->caller_arn);
   fill(c, NULL, "evidence_time", r->evidence_time);
@@ -512,10 +517,11 @@ static void render_header(html_ctx *c) {
 
 static void render_summary(html_ctx *c) {
   const ecr_report *r = c->r;
-  static const char *const labels[ECR_CHECK_COUNT] = {"Fail", "Excepted", "Unknown", "Pass"};
+  static const char *const labels[ECR_CHECK_COUNT] = {"html/card-fail", "html/card-excepted",
+                                                      "html/card-unknown", "html/card-pass"};
   static const char *const hints[ECR_CHECK_COUNT] = {
-      "Forbidden access, no active exception", "Covered by an active exception",
-      "Evidence gap: could not be decided", "Access the control allows"};
+      "html/card-hint-fail", "html/card-hint-excepted", "html/card-hint-unknown",
+      "html/card-hint-pass"};
   xmlNodePtr cards = slot(c, NULL, "cards");
   for (size_t i = 0; cards && i < ECR_CHECK_COUNT; i++) {
     ecr_check_status s = status_order[i];
@@ -525,17 +531,17 @@ static void render_summary(html_ctx *c) {
     xmlNodePtr a = el(cards, "a", cls);
     set_attr(a, "href", href);
     count_text(el(a, "span", "card-count"), r->by_status[s]);
-    el_text(a, "span", "card-label", labels[s]);
-    el_text(a, "span", "card-hint", hints[s]);
+    el_text(a, "span", "card-label", ecr_label(labels[s]));
+    el_text(a, "span", "card-hint", ecr_label(hints[s]));
   }
 
   xmlNodePtr head = slot(c, NULL, "matrix_head");
   if (head) {
     xmlNodePtr tr = el(head, "tr", NULL);
-    set_attr(el_text(tr, "th", NULL, "Status"), "scope", "col");
+    set_attr(el_text(tr, "th", NULL, ecr_label("label/status")), "scope", "col");
     for (int v = 0; v < ECR_SEV_COUNT; v++)
       set_attr(el_text(tr, "th", NULL, ecr_severity_name((ecr_severity)v)), "scope", "col");
-    set_attr(el_text(tr, "th", NULL, "Total"), "scope", "col");
+    set_attr(el_text(tr, "th", NULL, ecr_label("label/total")), "scope", "col");
   }
   xmlNodePtr body = slot(c, NULL, "matrix_body");
   for (size_t i = 0; body && i < ECR_CHECK_COUNT; i++) {
@@ -553,7 +559,7 @@ static void render_summary(html_ctx *c) {
   xmlNodePtr foot = slot(c, NULL, "matrix_foot");
   if (foot) {
     xmlNodePtr tr = el(foot, "tr", NULL);
-    set_attr(el_text(tr, "th", NULL, "Not passing"), "scope", "row");
+    set_attr(el_text(tr, "th", NULL, ecr_label("html/not-passing")), "scope", "row");
     for (int v = 0; v < ECR_SEV_COUNT; v++)
       count_text(el(tr, "td", r->by_severity[v] ? NULL : "zero"), r->by_severity[v]);
     count_text(el(tr, "td", NULL), r->n_not_passing);
@@ -583,9 +589,10 @@ static void render_summary(html_ctx *c) {
 static void via_table(xmlNodePtr parent, const ecr_finding *f) {
   xmlNodePtr t = el(parent, "table", "via");
   xmlNodePtr tr = el(el(t, "thead", NULL), "tr", NULL);
-  static const char *const cols[] = {"Policy", "Statement", "Source", "Effect", "Condition"};
+  static const char *const cols[] = {"html/policy", "html/statement", "label/source", "html/effect",
+                                     "html/condition"};
   for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
-    set_attr(el_text(tr, "th", NULL, cols[i]), "scope", "col");
+    set_attr(el_text(tr, "th", NULL, ecr_label(cols[i])), "scope", "col");
   xmlNodePtr tb = el(t, "tbody", NULL);
   for (size_t i = 0; i < f->n_via; i++) {
     const ecr_via *v = &f->via[i];
@@ -593,16 +600,18 @@ static void via_table(xmlNodePtr parent, const ecr_finding *f) {
     xmlNodePtr td = el(tr, "td", NULL);
     code_or_dash(td, v->policy);
     if (v->owner && *v->owner) {
-      const char *what = v->source == ECR_SRC_SCP   ? " \xc2\xb7 SCP target "
-                         : v->source == ECR_SRC_RCP ? " \xc2\xb7 RCP target "
-                                                    : " \xc2\xb7 group ";
+      char *what = ecr_xasprintf(" \xc2\xb7 %s ",
+                                 ecr_label(v->source == ECR_SRC_SCP   ? "html/via-scp-target"
+                                           : v->source == ECR_SRC_RCP ? "html/via-rcp-target"
+                                                                      : "html/via-group"));
       xmlNodePtr span = el_text(td, "span", "muted", what);
+      free(what);
       add_text(span, v->owner);
     }
     code_or_dash(el(tr, "td", NULL), v->statement);
     el_text(tr, "td", NULL, ecr_source_name(v->source));
-    el_text(tr, "td", NULL, v->deny ? "Deny (limits the grant)" : "Allow");
-    el_text(tr, "td", NULL, v->conditional ? "Yes" : "No");
+    el_text(tr, "td", NULL, ecr_label(v->deny ? "html/effect-deny" : "label/effect-allow"));
+    el_text(tr, "td", NULL, ecr_label(v->conditional ? "html/yes" : "html/no"));
   }
 }
 
@@ -619,7 +628,9 @@ static void exception_text(html_ctx *c, xmlNodePtr dd, const ecr_ledger_entry *e
   add_text(dd, " ");
   badge(dd, "ls", ecr_ledger_state_name(e->state));
   if (e->expires && *e->expires) {
-    add_text(dd, " expires ");
+    char *t = ecr_xasprintf(" %s ", ecr_label("html/expires"));
+    add_text(dd, t);
+    free(t);
     add_text(dd, e->expires);
   }
   if (e->reason && *e->reason) el_text(dd, "p", "muted", e->reason);
@@ -634,42 +645,44 @@ static void finding_detail(html_ctx *c, xmlNodePtr tbody, const ecr_finding *f) 
   xmlNodePtr td = el(el(tbody, "tr", "detail"), "td", NULL);
   set_attr(td, "colspan", "7");
   xmlNodePtr details = el(td, "details", NULL);
-  el_text(details, "summary", NULL, "Details: actions, deciding statements, impact, remediation");
+  el_text(details, "summary", NULL, ecr_label("html/details-summary"));
   xmlNodePtr dl = el(details, "dl", "detail-body");
 
-  xmlNodePtr dd = dl_item(dl, "Status");
+  xmlNodePtr dd = dl_item(dl, ecr_label("label/status"));
   badge(dd, "st", ecr_check_status_name(f->status));
   if (f->status_reason && *f->status_reason) {
     add_text(dd, " ");
     add_text(dd, f->status_reason);
   }
-  if (f->exception) exception_text(c, dl_item(dl, "Exception"), f->exception);
+  if (f->exception) exception_text(c, dl_item(dl, ecr_label("label/exception")), f->exception);
   if (f->n_via_chain) {
     /* the chain as a path: principal, then each role assumed */
-    dd = dl_item(dl, "Reached through");
+    dd = dl_item(dl, ecr_label("label/reached-through"));
     xmlNodePtr ol = el(dd, "ol", "chain");
     el_text(el(ol, "li", NULL), "code", NULL, f->principal);
     for (size_t i = 0; i < f->n_via_chain; i++)
       arn_code(el(ol, "li", NULL), f->via_chain[i], ":role/");
     if (f->chain_trust) {
-      char *t = ecr_xasprintf("first hop allowed by trust statement %s", f->chain_trust);
+      const char *kv[] = {"statement", f->chain_trust, NULL};
+      char *t = ecr_text("html/chain-trust", kv);
       el_text(dd, "div", "note", t);
       free(t);
     }
   }
 
-  dd = dl_item(dl, "Actions");
+  dd = dl_item(dl, ecr_label("label/actions"));
   add_class(dd, "actions");
   for (size_t i = 0; i < f->n_actions; i++) {
     el_text(dd, "code", NULL, f->actions[i]);
     add_text(dd, " ");
   }
   {
-    dd = dl_item(dl, "Repositories");
+    dd = dl_item(dl, ecr_label("label/repositories"));
     if (f->all_repositories) {
       char num[32];
       fmt_count(f->n_repositories, num); /* the set is every repository: the PDF's count too */
-      char *all = ecr_xasprintf("All %s repositories, present and future", num);
+      const char *kv[] = {"n", num, NULL};
+      char *all = ecr_text("label/repos-all-many", kv);
       el_text(el(dd, "div", NULL), "span", "all-repos", all);
       free(all);
     }
@@ -679,23 +692,23 @@ static void finding_detail(html_ctx *c, xmlNodePtr tbody, const ecr_finding *f) 
     if (f->n_repositories > HTML_DETAIL_REPOS) {
       char num[32];
       fmt_count(f->n_repositories - HTML_DETAIL_REPOS, num);
-      char *more =
-          ecr_xasprintf("\xe2\x80\xa6 and %s more (findings.json lists every repository)", num);
+      const char *kv[] = {"n", num, NULL};
+      char *more = ecr_text("html/repos-more", kv);
       el_text(el(ul, "li", NULL), "span", "more", more);
       free(more);
     }
   }
-  dd = dl_item(dl, "Decided by");
+  dd = dl_item(dl, ecr_label("html/decided-by"));
   if (f->n_via)
     via_table(dd, f);
   else
     text_or_dash(dd, NULL);
-  el_text(dl_item(dl, "Impact"), "p", "prose",
+  el_text(dl_item(dl, ecr_label("label/impact")), "p", "prose",
           f->impact && *f->impact ? f->impact : "\xe2\x80\x94");
-  el_text(dl_item(dl, "Remediation"), "p", "prose",
+  el_text(dl_item(dl, ecr_label("label/remediation")), "p", "prose",
           f->remediation && *f->remediation ? f->remediation : "\xe2\x80\x94");
   if (f->suggested_statement && *f->suggested_statement) {
-    dd = dl_item(dl, "Suggested statement");
+    dd = dl_item(dl, ecr_label("label/suggested-statement"));
     el_text(el(dd, "pre", NULL), "code", NULL, f->suggested_statement);
   }
 }
@@ -707,22 +720,24 @@ static void row_repos(html_ctx *c, xmlNodePtr td, const ecr_finding *f, bool det
     /* no samples: the details (or findings.json) list them */
     char num[32];
     fmt_count(f->n_repositories, num);
-    char *all = ecr_xasprintf("All %s repositories, incl. future ones", num);
+    const char *kv[] = {"n", num, NULL};
+    char *all = ecr_text("html/row-repos-all", kv);
     el_text(el(td, "div", NULL), "span", "all-repos", all);
     free(all);
     return;
   }
   if (f->all_repositories)
-    el_text(el(td, "div", NULL), "span", "all-repos", "All repositories, incl. future ones");
+    el_text(el(td, "div", NULL), "span", "all-repos", ecr_label("html/row-repos-all-few"));
   xmlNodePtr ul = el(td, "ul", NULL);
   for (size_t i = 0; i < f->n_repositories && i < HTML_ROW_REPOS; i++)
     repo_short(el(ul, "li", NULL), f->repositories[i]);
   if (f->n_repositories > HTML_ROW_REPOS) {
-    char more[96], num[32];
+    char num[32];
     fmt_count(f->n_repositories - HTML_ROW_REPOS, num);
-    snprintf(more, sizeof(more), "and %s more%s", num,
-             detailed ? " (see details)" : " (findings.json lists them)");
+    const char *kv[] = {"n", num, NULL};
+    char *more = ecr_text(detailed ? "html/row-repos-more-details" : "html/row-repos-more", kv);
     el_text(el(ul, "li", NULL), "span", "more", more);
+    free(more);
   }
 }
 
@@ -741,8 +756,9 @@ static void finding_row(html_ctx *c, xmlNodePtr table, const ecr_finding *f, boo
   if (f->change != ECR_CHANGE_NONE) {
     char ccls[32];
     snprintf(ccls, sizeof(ccls), "chg chg-%s", ecr_change_name(f->change));
-    char *label = f->change_from ? ecr_xasprintf("changed (was %s)", f->change_from)
-                                 : ecr_xstrdup(ecr_change_name(f->change));
+    const char *kv[] = {"from", f->change_from, NULL};
+    char *label =
+        f->change_from ? ecr_text("html/changed-was", kv) : ecr_xstrdup(ecr_change_name(f->change));
     el_text(td, "span", ccls, label);
     free(label);
   }
@@ -766,7 +782,8 @@ static void finding_row(html_ctx *c, xmlNodePtr table, const ecr_finding *f, boo
   el_text(td, "span", dcls, ecr_decision_name(f->decision));
 
   td = el(tr, "td", NULL);
-  el_text(td, "span", f->can_push ? "push-yes" : "push-no", f->can_push ? "Yes" : "No");
+  el_text(td, "span", f->can_push ? "push-yes" : "push-no",
+          ecr_label(f->can_push ? "html/yes" : "html/no"));
 
   if (detailed) finding_detail(c, tbody, f);
 }
@@ -929,7 +946,7 @@ static void access_item(xmlNodePtr ul, const ecr_repo_access *a) {
   principal_code(li, a->principal);
   if (a->decision == ECR_DECISION_CONDITIONAL) {
     add_text(li, " ");
-    el_text(li, "span", "decision conditional", "conditional");
+    el_text(li, "span", "decision conditional", ecr_label("html/conditional"));
   }
 }
 
@@ -940,7 +957,7 @@ static void access_list(html_ctx *c, xmlNodePtr tr, int k, const ecr_repo_access
   size_t n_common = c->factor ? c->r->n_everywhere[k] : 0;
   size_t n_every = c->r->n_everywhere[k];
   if (!n && !n_every) {
-    el_text(td, "span", "nobody", "None found");
+    el_text(td, "span", "nobody", ecr_label("html/access-none-found"));
     return;
   }
   xmlNodePtr ul = NULL;
@@ -963,15 +980,16 @@ static void access_list(html_ctx *c, xmlNodePtr tr, int k, const ecr_repo_access
   if (more) {
     char num[32];
     fmt_count(more, num);
-    char *text = ecr_xasprintf("and %s more (findings.json lists every principal)", num);
+    const char *kv[] = {"n", num, NULL};
+    char *text = ecr_text("html/access-more", kv);
     el_text(td, "div", "muted", text);
     free(text);
   }
   if (n_common) {
     char num[32];
     fmt_count(n_common, num);
-    char *text = ecr_xasprintf("%s the %s with this access on every repository (listed above)",
-                               ul ? "and" : "Only", num);
+    const char *kv[] = {"n", num, NULL};
+    char *text = ecr_text(ul ? "label/access-common-and" : "html/access-common-only", kv);
     el_text(td, "div", "muted", text);
     free(text);
   }
@@ -991,7 +1009,8 @@ static void render_pictures(html_ctx *c, const ecr_render_opts *opts) {
   ecr_pictures_free(owned);
 }
 
-static const char *const access_labels[4] = {"Write images", "Delete", "Re-permission", "Tag"};
+static const char *const access_names[4] = {"label/access-write-images", "label/access-delete",
+                                            "html/access-permissions", "label/access-tag"};
 
 static void render_repositories(html_ctx *c) {
   const ecr_report *r = c->r;
@@ -1013,7 +1032,7 @@ static void render_repositories(html_ctx *c) {
       xmlNodePtr tr = el(body, "tr", NULL);
       char num[32];
       fmt_count(r->n_everywhere[k], num);
-      char *label = ecr_xasprintf("%s (%s)", access_labels[k], num);
+      char *label = ecr_xasprintf("%s (%s)", ecr_label(access_names[k]), num);
       set_attr(el_text(tr, "th", NULL, label), "scope", "row");
       free(label);
       xmlNodePtr td = el(tr, "td", NULL);
@@ -1022,7 +1041,7 @@ static void render_repositories(html_ctx *c) {
         if (!ul) ul = el(td, "ul", NULL);
         access_item(ul, &r->everywhere[k][j]);
       }
-      if (!ul) el_text(td, "span", "nobody", "None");
+      if (!ul) el_text(td, "span", "nobody", ecr_label("html/none"));
     }
   }
   xmlNodePtr body = slot(c, NULL, "repos_body");
@@ -1038,10 +1057,10 @@ static void repo_row(html_ctx *c, xmlNodePtr parent, const ecr_repo_view *v) {
   arn_code(el(th, "div", "muted"), v->arn, ":repository/");
   xmlNodePtr td = el(tr, "td", NULL);
   if (v->gap) {
-    el_text(td, "span", "badge gap", "evidence gap");
+    el_text(td, "span", "badge gap", ecr_label("html/evidence-gap"));
     if (v->gap_error && *v->gap_error) el_text(td, "div", "muted", v->gap_error);
   } else {
-    add_text(td, v->has_policy ? "Present" : "None");
+    add_text(td, ecr_label(v->has_policy ? "html/policy-present" : "html/none"));
   }
   for (int k = 0; k < 4; k++) {
     size_t n;
@@ -1061,8 +1080,10 @@ static void principal_row(html_ctx *c, xmlNodePtr parent, const ecr_principal_vi
   } else {
     principal_code(th, p->principal);
   }
-  if (p->service_linked) el_text(el(th, "div", NULL), "span", "badge flag", "service-linked role");
-  if (p->evidence_gap) el_text(el(th, "div", NULL), "span", "badge gap", "evidence gap");
+  if (p->service_linked)
+    el_text(el(th, "div", NULL), "span", "badge flag", ecr_label("html/service-linked"));
+  if (p->evidence_gap)
+    el_text(el(th, "div", NULL), "span", "badge gap", ecr_label("html/evidence-gap"));
 
   el_text(tr, "td", NULL, ecr_principal_kind_name(p->kind));
   xmlNodePtr td = el(tr, "td", NULL);
@@ -1146,10 +1167,12 @@ static void render_ledger(html_ctx *c) {
     if (e->reason && *e->reason) el_text(td, "div", "muted", e->reason);
     td = el(tr, "td", NULL);
     xmlNodePtr div = el(td, "div", NULL);
-    el_text(div, "span", "muted", "Principal ");
+    char *pl = ecr_xasprintf("%s ", ecr_label("label/principal"));
+    el_text(div, "span", "muted", pl);
+    free(pl);
     code_or_dash(div, e->principal);
-    strv_codes(td, "Repositories", e->repositories, e->n_repositories);
-    strv_codes(td, "Actions", e->actions, e->n_actions);
+    strv_codes(td, ecr_label("label/repositories"), e->repositories, e->n_repositories);
+    strv_codes(td, ecr_label("label/actions"), e->actions, e->n_actions);
     el_text(el(tr, "td", NULL), "span", "prose",
             e->justification && *e->justification ? e->justification : "\xe2\x80\x94");
     text_or_dash(el(tr, "td", NULL), e->approved_by);
@@ -1227,12 +1250,12 @@ static void render_pack(html_ctx *c, const char *findings_sha256) {
     const ecr_evidence_source *s = &r->sources[i];
     xmlNodePtr tr = el(body, "tr", s->n_files ? NULL : "absent");
     el_text(el(tr, "td", NULL), "code", NULL, s->pattern);
-    el_text(tr, "td", NULL, s->required ? "required" : "optional");
+    el_text(tr, "td", NULL, ecr_label(s->required ? "label/required" : "label/optional"));
     xmlNodePtr td = el(tr, "td", "num");
     if (s->n_files)
       count_text(td, s->n_files);
     else
-      el_text(td, "span", "badge gap", "absent");
+      el_text(td, "span", "badge gap", ecr_label("label/absent"));
     el_text(tr, "td", NULL, s->label);
   }
   body = slot(c, NULL, "mappings_body");

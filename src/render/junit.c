@@ -151,55 +151,70 @@ static const char *str_or(const char *s, const char *dflt) {
   return s ? s : dflt;
 }
 
-/* A finding's change against the baseline, as a note after its id. */
+/* Append templates/text/<name>.txt expanded with kv. */
+static void put_text(ecr_buf *b, const char *name, const char *const *kv) {
+  char *s = ecr_text(name, kv);
+  ecr_buf_puts(b, s);
+  free(s);
+}
+
+/* A finding's change against the baseline, as a note after its id
+ * (a template name; NULL: none). */
 static const char *change_note(const ecr_finding *f) {
   switch (f->change) {
-  case ECR_CHANGE_NEW: return "  (new since the baseline)";
-  case ECR_CHANGE_CHANGED: return "  (changed since the baseline)";
-  default: return "";
+  case ECR_CHANGE_NEW: return "junit/change-new";
+  case ECR_CHANGE_CHANGED: return "junit/change-changed";
+  default: return NULL;
   }
 }
 
 /* The principal as a test case name: "*" is everyone. */
 static char *principal_name(const char *p) {
-  if (p && strcmp(p, "*") == 0) return ecr_xstrdup("public (*)");
+  if (p && strcmp(p, "*") == 0) return ecr_xstrdup(ecr_label("junit/public"));
   return ecr_xstrdup(str_or(p, "?"));
 }
 
 /* "Write on 3 repositories (can push)" */
 static void finding_scope(ecr_buf *b, const ecr_finding *f) {
   ecr_buf_puts(b, ecr_access_level_name(f->access_level));
-  if (f->all_repositories)
-    ecr_buf_puts(b, " on all repositories");
-  else if (ecr_finding_registry(f))
-    ecr_buf_puts(b, " on the registry (registry-level actions)");
-  else if (f->n_repositories == 1)
-    ecr_buf_puts(b, " on 1 repository");
-  else
-    ecr_buf_printf(b, " on %zu repositories", f->n_repositories);
-  if (f->can_push) ecr_buf_puts(b, " (can push)");
-  if (f->decision == ECR_DECISION_CONDITIONAL) ecr_buf_puts(b, " (conditional)");
+  char n[32];
+  snprintf(n, sizeof(n), "%zu", f->n_repositories);
+  const char *kv[] = {"n", n, NULL};
+  ecr_buf_putc(b, ' ');
+  put_text(b,
+           f->all_repositories       ? "junit/scope-all"
+           : ecr_finding_registry(f) ? "junit/scope-registry"
+           : f->n_repositories == 1  ? "junit/scope-one"
+                                     : "junit/scope-many",
+           kv);
+  if (f->can_push) ecr_buf_printf(b, " %s", ecr_label("junit/can-push"));
+  if (f->decision == ECR_DECISION_CONDITIONAL)
+    ecr_buf_printf(b, " %s", ecr_label("label/conditional-suffix"));
 }
 
 static void via_line(ecr_buf *b, const ecr_via *v) {
-  const char *policy = str_or(v->policy, "?");
+  const char *kv[] = {"policy",    str_or(v->policy, "?"),    "owner", str_or(v->owner, "?"),
+                      "statement", str_or(v->statement, "?"), NULL};
+  const char *name;
   switch (v->source) {
-  case ECR_SRC_IDENTITY: ecr_buf_printf(b, "identity policy %s", policy); break;
-  case ECR_SRC_GROUP: ecr_buf_printf(b, "group %s policy %s", str_or(v->owner, "?"), policy); break;
-  case ECR_SRC_RESOURCE: ecr_buf_printf(b, "repository policy %s", policy); break;
-  case ECR_SRC_REGISTRY: ecr_buf_printf(b, "registry policy %s", policy); break;
-  case ECR_SRC_BOUNDARY: ecr_buf_printf(b, "permissions boundary %s", policy); break;
-  case ECR_SRC_SCP: ecr_buf_printf(b, "SCP %s on %s", policy, str_or(v->owner, "?")); break;
-  case ECR_SRC_RCP: ecr_buf_printf(b, "RCP %s on %s", policy, str_or(v->owner, "?")); break;
-  default: ecr_buf_printf(b, "policy %s", policy); break;
+  case ECR_SRC_IDENTITY: name = "junit/via-identity"; break;
+  case ECR_SRC_GROUP: name = "junit/via-group"; break;
+  case ECR_SRC_RESOURCE: name = "junit/via-resource"; break;
+  case ECR_SRC_REGISTRY: name = "junit/via-registry"; break;
+  case ECR_SRC_BOUNDARY: name = "junit/via-boundary"; break;
+  case ECR_SRC_SCP: name = "junit/via-scp"; break;
+  case ECR_SRC_RCP: name = "junit/via-rcp"; break;
+  default: name = "junit/via-other"; break;
   }
-  ecr_buf_printf(b, " statement %s", str_or(v->statement, "?"));
+  put_text(b, name, kv);
+  ecr_buf_putc(b, ' ');
+  put_text(b, "junit/via-statement", kv);
   if (v->deny && v->conditional)
-    ecr_buf_puts(b, " (conditional Deny)");
+    ecr_buf_printf(b, " %s", ecr_label("junit/via-conditional-deny"));
   else if (v->deny)
-    ecr_buf_puts(b, " (Deny)");
+    ecr_buf_printf(b, " %s", ecr_label("junit/via-deny"));
   else if (v->conditional)
-    ecr_buf_puts(b, " (conditional)");
+    ecr_buf_printf(b, " %s", ecr_label("label/conditional-suffix"));
 }
 
 /* Append text with every line after the first indented by ind. */
@@ -213,51 +228,76 @@ static void put_indented(ecr_buf *b, const char *text, const char *ind) {
 /* A plain-text block describing one finding (failure/error bodies,
  * system-out). */
 static void finding_block(ecr_buf *b, const ecr_finding *f) {
-  ecr_buf_printf(b, "[%s] %s  severity %s%s\n", ecr_check_status_name(f->status),
-                 str_or(f->id, "?"), ecr_severity_name(f->severity), change_note(f));
-  ecr_buf_printf(b, "  Access level: %s%s\n", ecr_access_level_name(f->access_level),
-                 f->can_push ? " (can push)" : "");
-  ecr_buf_printf(b, "  Decision: %s\n", ecr_decision_name(f->decision));
   char *chain = ecr_finding_chain_text(f);
-  if (chain) ecr_buf_printf(b, "  Reached through: %s\n", chain);
+  char more[32];
+  snprintf(more, sizeof(more), "%zu",
+           f->n_repositories > JUNIT_REPO_LIMIT ? f->n_repositories - JUNIT_REPO_LIMIT : 0);
+  const char *kv[] = {"status",   ecr_check_status_name(f->status),
+                      "id",       str_or(f->id, "?"),
+                      "severity", ecr_severity_name(f->severity),
+                      "level",    ecr_access_level_name(f->access_level),
+                      "decision", ecr_decision_name(f->decision),
+                      "chain",    chain,
+                      "n",        more,
+                      NULL};
+  const ecr_ledger_entry *x = f->exception;
+  const char *xkv[] = {"id",      x ? str_or(x->id, "?") : NULL,
+                       "state",   x ? ecr_ledger_state_name(x->state) : NULL,
+                       "expires", x ? str_or(x->expires, "?") : NULL,
+                       NULL};
+  put_text(b, "junit/finding-head", kv);
+  if (change_note(f)) ecr_buf_printf(b, "  %s", ecr_label(change_note(f)));
+  ecr_buf_puts(b, "\n  ");
+  put_text(b, "junit/access-level", kv);
+  if (f->can_push) ecr_buf_printf(b, " %s", ecr_label("junit/can-push"));
+  ecr_buf_puts(b, "\n  ");
+  put_text(b, "junit/decision", kv);
+  ecr_buf_putc(b, '\n');
+  if (chain) {
+    ecr_buf_puts(b, "  ");
+    put_text(b, "junit/reached-through", kv);
+    ecr_buf_putc(b, '\n');
+  }
   free(chain);
-  ecr_buf_puts(b, "  Actions:");
+  ecr_buf_printf(b, "  %s", ecr_label("junit/actions"));
   for (size_t i = 0; i < f->n_actions; i++)
     ecr_buf_printf(b, "%s %s", i ? "," : "", str_or(f->actions[i], "?"));
-  ecr_buf_puts(b, "\n  Repositories:");
-  if (f->all_repositories) ecr_buf_puts(b, " all, present and future");
+  ecr_buf_printf(b, "\n  %s", ecr_label("junit/repositories"));
+  if (f->all_repositories) ecr_buf_printf(b, " %s", ecr_label("junit/repos-all"));
   for (size_t i = 0; i < f->n_repositories && i < JUNIT_REPO_LIMIT; i++) {
     const char *repo = str_or(f->repositories[i], "?");
     if (strcmp(repo, "*") == 0)
-      ecr_buf_puts(b, "\n    the registry (registry-level actions, \"*\")");
+      ecr_buf_printf(b, "\n    %s", ecr_label("junit/repos-registry"));
     else
       ecr_buf_printf(b, "\n    %s", repo);
   }
-  if (f->n_repositories > JUNIT_REPO_LIMIT)
-    ecr_buf_printf(b, "\n    ... and %zu more (findings.json lists every repository)",
-                   f->n_repositories - JUNIT_REPO_LIMIT);
-  ecr_buf_puts(b, "\n  Via:");
+  if (f->n_repositories > JUNIT_REPO_LIMIT) {
+    ecr_buf_puts(b, "\n    ");
+    put_text(b, "junit/repos-more", kv);
+  }
+  ecr_buf_printf(b, "\n  %s", ecr_label("junit/via"));
   for (size_t i = 0; i < f->n_via; i++) {
     ecr_buf_puts(b, "\n    ");
     via_line(b, &f->via[i]);
   }
   if (f->impact) {
-    ecr_buf_puts(b, "\n  Impact: ");
+    ecr_buf_printf(b, "\n  %s ", ecr_label("junit/impact"));
     put_indented(b, f->impact, "    ");
   }
   if (f->remediation) {
-    ecr_buf_puts(b, "\n  Remediation: ");
+    ecr_buf_printf(b, "\n  %s ", ecr_label("junit/remediation"));
     put_indented(b, f->remediation, "    ");
   }
   if (f->suggested_statement) {
-    ecr_buf_puts(b, "\n  Suggested statement:\n    ");
+    ecr_buf_printf(b, "\n  %s\n    ", ecr_label("junit/suggested-statement"));
     put_indented(b, f->suggested_statement, "    ");
   }
-  if (f->exception)
-    ecr_buf_printf(b, "\n  Exception: %s (%s, expires %s)", str_or(f->exception->id, "?"),
-                   ecr_ledger_state_name(f->exception->state), str_or(f->exception->expires, "?"));
+  if (f->exception) {
+    ecr_buf_puts(b, "\n  ");
+    put_text(b, "junit/exception", xkv);
+  }
   if (f->status_reason) {
-    ecr_buf_puts(b, "\n  Status: ");
+    ecr_buf_printf(b, "\n  %s ", ecr_label("junit/status"));
     put_indented(b, f->status_reason, "    ");
   }
   ecr_buf_puts(b, "\n\n");
@@ -301,7 +341,7 @@ static void count_totals(const ecr_report *r, junit_totals *t) {
 
 static void testcase_start(jw *j, const ecr_report *r, const char *kind, const char *name,
                            const char *status) {
-  char *classname = ecr_xasprintf("ecraudit.%s.%s", str_or(r->control_id, "C-0222"), kind);
+  char *classname = ecr_xasprintf("ecraudit.%s.%s", str_or(r->control_id, ecr_control_id()), kind);
   jw_start(j, "testcase");
   jw_attr(j, "name", name);
   jw_attr(j, "classname", classname);
@@ -320,7 +360,8 @@ static void result_element(jw *j, const char *elem, const char *message, const c
   jw_end(j);
 }
 
-/* "2 failing findings: Write on 3 repositories (can push), Tagging registry-wide" */
+/* "2 failing findings: Write on 3 repositories (can push), Tagging registry-wide"
+ * (one, many: the templates for one finding and for several) */
 static char *status_summary(const ecr_report *r, const ecr_principal_view *pv,
                             ecr_check_status want, const char *one, const char *many) {
   size_t n = 0;
@@ -331,9 +372,16 @@ static char *status_summary(const ecr_report *r, const ecr_principal_view *pv,
     if (f->status != want) continue;
     ecr_buf_puts(&scopes, n++ ? ", " : "");
     finding_scope(&scopes, f);
-    if (f->change == ECR_CHANGE_NEW) ecr_buf_printf(&scopes, " [new: %s]", str_or(f->id, "?"));
+    if (f->change == ECR_CHANGE_NEW) {
+      const char *kv[] = {"id", str_or(f->id, "?"), NULL};
+      ecr_buf_putc(&scopes, ' ');
+      put_text(&scopes, "junit/new-id", kv);
+    }
   }
-  char *s = ecr_xasprintf("%zu %s: %s", n, n == 1 ? one : many, scopes.data ? scopes.data : "");
+  char num[32];
+  snprintf(num, sizeof(num), "%zu", n);
+  const char *kv[] = {"n", num, "scopes", scopes.data ? scopes.data : "", NULL};
+  char *s = ecr_text(n == 1 ? one : many, kv);
   ecr_buf_cleanup(&scopes);
   return s;
 }
@@ -354,7 +402,7 @@ static char *findings_text(const ecr_report *r, const ecr_principal_view *pv, ec
       finding_block(&b, f);
   }
   if (pass.len) {
-    ecr_buf_puts(&b, "Passing (read and list access; findings.json has every field):\n");
+    ecr_buf_printf(&b, "%s\n", ecr_label("junit/passing"));
     ecr_buf_append(&b, pass.data, pass.len);
   }
   ecr_buf_cleanup(&pass);
@@ -365,7 +413,6 @@ static char *findings_text(const ecr_report *r, const ecr_principal_view *pv, ec
 static char *skip_reason(const ecr_report *r, const ecr_principal_view *pv) {
   ecr_buf b;
   ecr_buf_init(&b);
-  ecr_buf_puts(&b, "Excepted by ");
   size_t listed = 0;
   for (size_t k = 0; k < pv->n_findings; k++) {
     const ecr_finding *f = &r->findings[pv->findings[k]];
@@ -376,11 +423,16 @@ static char *skip_reason(const ecr_report *r, const ecr_principal_view *pv) {
       seen = g->status == ECR_CHECK_EXCEPTED && g->exception == f->exception;
     }
     if (seen) continue;
-    ecr_buf_printf(&b, "%s%s until %s", listed++ ? "; " : "", str_or(f->exception->id, "?"),
-                   str_or(f->exception->expires, "?"));
+    const char *kv[] = {"id", str_or(f->exception->id, "?"), "expires",
+                        str_or(f->exception->expires, "?"), NULL};
+    if (listed++) ecr_buf_puts(&b, "; ");
+    put_text(&b, "junit/excepted-until", kv);
   }
-  if (!listed) ecr_buf_puts(&b, "the exceptions ledger");
-  return ecr_buf_steal(&b);
+  if (!listed) ecr_buf_puts(&b, ecr_label("junit/excepted-ledger"));
+  const char *kv[] = {"exceptions", b.data ? b.data : "", NULL};
+  char *s = ecr_text("junit/excepted-by", kv);
+  ecr_buf_cleanup(&b);
+  return s;
 }
 
 /* The first line of a failure: what to change, from the first (most
@@ -389,19 +441,31 @@ static void what_to_change(ecr_buf *b, const ecr_finding *f) {
   const ecr_via *grant = NULL;
   for (size_t i = 0; i < f->n_via && !grant; i++)
     if (!f->via[i].deny) grant = &f->via[i];
-  ecr_buf_puts(b, "Remove ");
-  finding_scope(b, f);
+  ecr_buf scope, how;
+  ecr_buf_init(&scope);
+  ecr_buf_init(&how);
+  finding_scope(&scope, f);
   char *chain = ecr_finding_chain_text(f);
   if (chain) { /* reached by becoming a role: the path is what to cut */
-    ecr_buf_printf(b, " reached through %s", chain);
+    const char *kv[] = {"chain", chain, NULL};
+    ecr_buf_putc(&how, ' ');
+    put_text(&how, "junit/change-reached", kv);
     free(chain);
     grant = NULL;
   }
   if (grant) {
-    ecr_buf_puts(b, " granted by ");
-    via_line(b, grant);
+    ecr_buf line;
+    ecr_buf_init(&line);
+    via_line(&line, grant);
+    const char *kv[] = {"via", line.data, NULL};
+    ecr_buf_putc(&how, ' ');
+    put_text(&how, "junit/change-granted", kv);
+    ecr_buf_cleanup(&line);
   }
-  ecr_buf_puts(b, ", or record an approved exception");
+  const char *kv[] = {"scope", scope.data ? scope.data : "", "how", how.data ? how.data : "", NULL};
+  put_text(b, "junit/change-remove", kv);
+  ecr_buf_cleanup(&scope);
+  ecr_buf_cleanup(&how);
 }
 
 /* The first remediation sentence line of f, for the body's first line. */
@@ -430,16 +494,21 @@ static void principal_testcase(jw *j, const ecr_report *r, const ecr_principal_v
         break;
       }
     }
-    char *sum = status_summary(r, pv, ECR_CHECK_FAIL, "failing finding", "failing findings");
+    char *sum =
+        status_summary(r, pv, ECR_CHECK_FAIL, "junit/summary-fail-one", "junit/summary-fail-many");
     ecr_buf msg, full;
     ecr_buf_init(&msg);
     ecr_buf_init(&full);
     if (top) what_to_change(&msg, top);
     ecr_buf_printf(&msg, "%s%s", msg.len ? " \xe2\x80\x94 " : "", sum);
     if (top && top->remediation) {
-      ecr_buf_puts(&full, "What to change: ");
-      first_line(&full, top->remediation);
+      ecr_buf first;
+      ecr_buf_init(&first);
+      first_line(&first, top->remediation);
+      const char *kv[] = {"remediation", first.data ? first.data : "", NULL};
+      put_text(&full, "junit/what-to-change", kv);
       ecr_buf_puts(&full, "\n\n");
+      ecr_buf_cleanup(&first);
     }
     body = findings_text(r, pv, ECR_CHECK_FAIL, false);
     ecr_buf_puts(&full, body);
@@ -448,11 +517,10 @@ static void principal_testcase(jw *j, const ecr_report *r, const ecr_principal_v
     ecr_buf_cleanup(&full);
     free(sum);
   } else if (st == ECR_CHECK_UNKNOWN) {
-    char *sum = status_summary(r, pv, ECR_CHECK_UNKNOWN, "finding unknown", "findings unknown");
-    char *msg = ecr_xasprintf("%s (evidence missing)", sum);
+    char *msg = status_summary(r, pv, ECR_CHECK_UNKNOWN, "junit/summary-unknown-one",
+                               "junit/summary-unknown-many");
     body = findings_text(r, pv, ECR_CHECK_UNKNOWN, false);
     result_element(j, "error", msg, "unknown", body);
-    free(sum);
     free(msg);
   } else if (st == ECR_CHECK_EXCEPTED) {
     char *why = skip_reason(r, pv);
@@ -463,16 +531,22 @@ static void principal_testcase(jw *j, const ecr_report *r, const ecr_principal_v
   /* system-out: who uses the principal, then the findings not shown above */
   ecr_buf out;
   ecr_buf_init(&out);
-  if (pv->used_by) ecr_buf_printf(&out, "Used by: %s\n", pv->used_by);
-  if (pv->last_used) ecr_buf_printf(&out, "Last used: %s\n", pv->last_used);
-  if (pv->service_linked) ecr_buf_puts(&out, "Service-linked role (SCPs do not apply).\n");
-  if (pv->evidence_gap) ecr_buf_puts(&out, "A policy of this principal could not be read.\n");
+  const char *ukv[] = {"used_by", pv->used_by, "last_used", pv->last_used, NULL};
+  if (pv->used_by) {
+    put_text(&out, "junit/used-by", ukv);
+    ecr_buf_putc(&out, '\n');
+  }
+  if (pv->last_used) {
+    put_text(&out, "junit/last-used", ukv);
+    ecr_buf_putc(&out, '\n');
+  }
+  if (pv->service_linked) ecr_buf_printf(&out, "%s\n", ecr_label("junit/service-linked"));
+  if (pv->evidence_gap) ecr_buf_printf(&out, "%s\n", ecr_label("junit/policy-unreadable"));
   bool shown = st == ECR_CHECK_FAIL || st == ECR_CHECK_UNKNOWN;
   char *rest = findings_text(r, pv, shown ? st : ECR_CHECK_COUNT, true);
   if (rest[0]) {
     if (out.len) ecr_buf_putc(&out, '\n');
-    ecr_buf_puts(&out, shown ? "Other findings of this principal:\n\n"
-                             : "Findings of this principal:\n\n");
+    ecr_buf_printf(&out, "%s\n\n", ecr_label(shown ? "junit/other-findings" : "junit/findings"));
     ecr_buf_puts(&out, rest);
   }
   if (out.len) jw_text_element(j, "system-out", out.data);
@@ -483,42 +557,68 @@ static void principal_testcase(jw *j, const ecr_report *r, const ecr_principal_v
 }
 
 static void ledger_details(ecr_buf *b, const ecr_ledger_entry *e) {
-  ecr_buf_printf(b, "Exception %s\n  Principal: %s\n  Repositories:", str_or(e->id, "?"),
-                 str_or(e->principal, "(none)"));
+  char matched[32];
+  snprintf(matched, sizeof(matched), "%zu", e->matched);
+  const char *kv[] = {"id",
+                      str_or(e->id, "?"),
+                      "principal",
+                      str_or(e->principal, ecr_label("junit/ledger-none")),
+                      "justification",
+                      str_or(e->justification, ""),
+                      "approved_by",
+                      str_or(e->approved_by, ""),
+                      "ticket",
+                      str_or(e->ticket, ""),
+                      "expires",
+                      str_or(e->expires, ""),
+                      "state",
+                      ecr_ledger_state_name(e->state),
+                      "matched",
+                      matched,
+                      "reason",
+                      e->reason,
+                      NULL};
+  put_text(b, "junit/ledger-head", kv);
   for (size_t i = 0; i < e->n_repositories; i++)
     ecr_buf_printf(b, "%s %s", i ? "," : "", str_or(e->repositories[i], "?"));
-  ecr_buf_puts(b, "\n  Actions:");
+  ecr_buf_printf(b, "\n  %s", ecr_label("junit/ledger-actions"));
   for (size_t i = 0; i < e->n_actions; i++)
     ecr_buf_printf(b, "%s %s", i ? "," : "", str_or(e->actions[i], "?"));
-  ecr_buf_printf(b, "\n  Justification: %s\n  Approved by: %s\n  Ticket: %s\n  Expires: %s\n",
-                 str_or(e->justification, ""), str_or(e->approved_by, ""), str_or(e->ticket, ""),
-                 str_or(e->expires, ""));
-  ecr_buf_printf(b, "  State: %s\n  Findings matched: %zu\n", ecr_ledger_state_name(e->state),
-                 e->matched);
-  if (e->reason) ecr_buf_printf(b, "  Reason: %s\n", e->reason);
+  ecr_buf_puts(b, "\n  ");
+  put_text(b, "junit/ledger-tail", kv);
+  ecr_buf_putc(b, '\n');
+  if (e->reason) {
+    ecr_buf_puts(b, "  ");
+    put_text(b, "junit/ledger-reason", kv);
+    ecr_buf_putc(b, '\n');
+  }
 }
 
 static void ledger_testcase(jw *j, const ecr_report *r, const ecr_ledger_entry *e) {
-  char *name = ecr_xasprintf("exception %s", str_or(e->id, "?"));
+  char matched[32];
+  snprintf(matched, sizeof(matched), "%zu", e->matched);
+  const char *kv[] = {"id",      str_or(e->id, "?"),
+                      "expires", str_or(e->expires, "?"),
+                      "matched", matched,
+                      "reason",  str_or(e->reason, ecr_label("junit/invalid-reason")),
+                      NULL};
+  char *name = ecr_text("junit/testcase-exception", kv);
   ecr_buf body;
   ecr_buf_init(&body);
   ledger_details(&body, e);
   testcase_start(j, r, "ledger", name, ecr_ledger_state_name(e->state));
   if (e->state == ECR_LEDGER_EXPIRED) {
-    char *msg = ecr_xasprintf("Exception %s expired on %s and excepts nothing (%zu %s matched)",
-                              str_or(e->id, "?"), str_or(e->expires, "?"), e->matched,
-                              e->matched == 1 ? "finding" : "findings");
+    char *msg = ecr_text(e->matched == 1 ? "junit/expired-one" : "junit/expired-many", kv);
     result_element(j, "failure", msg, "expired-exception", body.data);
     free(msg);
   } else if (e->state == ECR_LEDGER_INVALID) {
-    char *msg = ecr_xasprintf("Exception %s is invalid: %s", str_or(e->id, "?"),
-                              str_or(e->reason, "malformed entry"));
+    char *msg = ecr_text("junit/invalid", kv);
     result_element(j, "error", msg, "invalid-exception", body.data);
     free(msg);
   } else { /* unused: passes, with a note */
-    char *note = ecr_xasprintf("Unused exception: %s matches no finding; consider removing it "
-                               "from the ledger.\n\n%s",
-                               str_or(e->id, "?"), body.data);
+    char *unused = ecr_text("junit/unused", kv);
+    char *note = ecr_xasprintf("%s\n\n%s", unused, body.data);
+    free(unused);
     jw_text_element(j, "system-out", note);
     free(note);
   }
@@ -528,13 +628,17 @@ static void ledger_testcase(jw *j, const ecr_report *r, const ecr_ledger_entry *
 }
 
 static void gap_testcase(jw *j, const ecr_report *r, const ecr_gap *g) {
-  char *name = ecr_xasprintf("gap %s %s", str_or(g->source, "?"), str_or(g->resource, "?"));
-  char *msg = ecr_xasprintf("%s on %s could not be collected: %s", str_or(g->source, "?"),
-                            str_or(g->resource, "?"), str_or(g->error, "unknown error"));
-  char *body =
-      ecr_xasprintf("Evidence gap\n  Source: %s\n  Resource: %s\n  Error: %s\n"
-                    "Checks that depend on this evidence are unknown, never pass.\n",
-                    str_or(g->source, "?"), str_or(g->resource, "?"), str_or(g->error, ""));
+  const char *kv[] = {"source",   str_or(g->source, "?"),
+                      "resource", str_or(g->resource, "?"),
+                      "error",    str_or(g->error, ecr_label("label/unknown-error")),
+                      NULL};
+  const char *bkv[] = {"source", str_or(g->source, "?"), "resource", str_or(g->resource, "?"),
+                       "error",  str_or(g->error, ""),   NULL};
+  char *name = ecr_text("junit/testcase-gap", kv);
+  char *msg = ecr_text("junit/gap", kv);
+  char *text = ecr_text("junit/gap-body", bkv);
+  char *body = ecr_xasprintf("%s\n", text);
+  free(text);
   testcase_start(j, r, "evidence", name, "unknown");
   result_element(j, "error", msg, "evidence-gap", body);
   jw_end(j);
@@ -566,19 +670,40 @@ static int out_close(void *ctx) {
 
 /* "44 failing findings (12 principals), 21 unknown (5), 3 excepted (2), 84 passing (20)" */
 static char *totals_line(const ecr_report *r) {
-  return ecr_xasprintf(
-      "%zu failing finding%s (%zu principal%s), %zu unknown (%zu), %zu excepted (%zu), "
-      "%zu passing (%zu); test cases are principals, each with all of its findings",
-      r->by_status[ECR_CHECK_FAIL], r->by_status[ECR_CHECK_FAIL] == 1 ? "" : "s",
-      r->principals_by_status[ECR_CHECK_FAIL],
-      r->principals_by_status[ECR_CHECK_FAIL] == 1 ? "" : "s", r->by_status[ECR_CHECK_UNKNOWN],
-      r->principals_by_status[ECR_CHECK_UNKNOWN], r->by_status[ECR_CHECK_EXCEPTED],
-      r->principals_by_status[ECR_CHECK_EXCEPTED], r->by_status[ECR_CHECK_PASS],
-      r->principals_by_status[ECR_CHECK_PASS]);
+  char n[ECR_CHECK_COUNT][32], p[ECR_CHECK_COUNT][32];
+  for (int s = 0; s < ECR_CHECK_COUNT; s++) {
+    snprintf(n[s], sizeof(n[s]), "%zu", r->by_status[s]);
+    snprintf(p[s], sizeof(p[s]), "%zu", r->principals_by_status[s]);
+  }
+  const char *kv[] = {
+      "fail",
+      n[ECR_CHECK_FAIL],
+      "findings",
+      ecr_label(r->by_status[ECR_CHECK_FAIL] == 1 ? "junit/finding-one" : "junit/finding-many"),
+      "fail_principals",
+      p[ECR_CHECK_FAIL],
+      "principals",
+      ecr_label(r->principals_by_status[ECR_CHECK_FAIL] == 1 ? "junit/principal-one"
+                                                             : "junit/principal-many"),
+      "unknown",
+      n[ECR_CHECK_UNKNOWN],
+      "unknown_principals",
+      p[ECR_CHECK_UNKNOWN],
+      "excepted",
+      n[ECR_CHECK_EXCEPTED],
+      "excepted_principals",
+      p[ECR_CHECK_EXCEPTED],
+      "pass",
+      n[ECR_CHECK_PASS],
+      "pass_principals",
+      p[ECR_CHECK_PASS],
+      NULL};
+  return ecr_text("junit/totals", kv);
 }
 
 static void write_properties(jw *j, const ecr_report *r) {
-  char *control = ecr_xasprintf("%s %s", str_or(r->control_id, ""), str_or(r->control_name, ""));
+  char *control = ecr_xasprintf("%s %s", str_or(r->control_id, ecr_control_id()),
+                                str_or(r->control_name, ecr_control_name()));
   ecr_buf regions;
   ecr_buf_init(&regions);
   for (size_t i = 0; i < r->n_regions; i++)
@@ -649,8 +774,9 @@ static void write_properties(jw *j, const ecr_report *r) {
 static void write_document(jw *j, const ecr_report *r, const junit_out *out) {
   junit_totals t;
   count_totals(r, &t);
-  char *suite = ecr_xasprintf("%s %s", str_or(r->control_id, ""), str_or(r->control_name, ""));
-  char *package = ecr_xasprintf("ecraudit.%s", str_or(r->control_id, "C-0222"));
+  char *suite = ecr_xasprintf("%s %s", str_or(r->control_id, ecr_control_id()),
+                              str_or(r->control_name, ecr_control_name()));
+  char *package = ecr_xasprintf("ecraudit.%s", str_or(r->control_id, ecr_control_id()));
 
   jw_check(j, xmlTextWriterStartDocument(j->w, "1.0", "UTF-8", NULL));
   jw_start(j, "testsuites");
@@ -686,18 +812,43 @@ static void write_document(jw *j, const ecr_report *r, const junit_out *out) {
     free(tot);
     if (r->baseline) {
       const ecr_baseline *b = r->baseline;
-      ecr_buf_printf(&cov,
-                     "\nAgainst the baseline %s (generated %s, SHA-256 %s): %zu new "
-                     "(%zu failing or unknown), %zu changed, %zu unchanged, %zu resolved.\n",
-                     str_or(b->path, "?"), str_or(b->generated_at, "?"), b->sha256, b->n_new,
-                     b->n_new_open, b->n_changed, b->n_unchanged, b->n_resolved);
-      for (size_t i = 0; i < b->n_resolved; i++)
-        ecr_buf_printf(&cov, "- resolved: %s  %s %s (was %s, %s)\n", str_or(b->resolved[i].id, "?"),
-                       str_or(b->resolved[i].principal, "?"),
-                       str_or(b->resolved[i].access_level, "?"), str_or(b->resolved[i].status, "?"),
-                       str_or(b->resolved[i].severity, "?"));
+      char nnew[32], nopen[32], nchg[32], nunch[32], nres[32];
+      snprintf(nnew, sizeof(nnew), "%zu", b->n_new);
+      snprintf(nopen, sizeof(nopen), "%zu", b->n_new_open);
+      snprintf(nchg, sizeof(nchg), "%zu", b->n_changed);
+      snprintf(nunch, sizeof(nunch), "%zu", b->n_unchanged);
+      snprintf(nres, sizeof(nres), "%zu", b->n_resolved);
+      const char *kv[] = {"path",
+                          str_or(b->path, "?"),
+                          "generated_at",
+                          str_or(b->generated_at, "?"),
+                          "sha256",
+                          b->sha256,
+                          "new",
+                          nnew,
+                          "new_open",
+                          nopen,
+                          "changed",
+                          nchg,
+                          "unchanged",
+                          nunch,
+                          "resolved",
+                          nres,
+                          NULL};
+      ecr_buf_putc(&cov, '\n');
+      put_text(&cov, "junit/baseline", kv);
+      ecr_buf_putc(&cov, '\n');
+      for (size_t i = 0; i < b->n_resolved; i++) {
+        const ecr_baseline_item *it = &b->resolved[i];
+        const char *rkv[] = {
+            "id",           str_or(it->id, "?"),           "principal", str_or(it->principal, "?"),
+            "access_level", str_or(it->access_level, "?"), "status",    str_or(it->status, "?"),
+            "severity",     str_or(it->severity, "?"),     NULL};
+        put_text(&cov, "junit/resolved", rkv);
+        ecr_buf_putc(&cov, '\n');
+      }
     }
-    if (r->n_coverage) ecr_buf_puts(&cov, "\nCoverage and limitations:\n");
+    if (r->n_coverage) ecr_buf_printf(&cov, "\n%s\n", ecr_label("junit/coverage"));
     for (size_t i = 0; i < r->n_coverage; i++)
       ecr_buf_printf(&cov, "- %s\n", str_or(r->coverage[i], ""));
     jw_text_element(j, "system-out", cov.data);
@@ -750,12 +901,12 @@ cleanup:
 /* A scan whose collection failed: no report model, one test case in error,
  * so the CI step that publishes report.junit.xml finds it and shows why. */
 static void write_collect_failure(jw *j, const char *message) {
-  const char *suite = "C-0222 Minimize user access to Amazon ECR";
-  char *msg = ecr_xasprintf("Evidence collection failed: %s", str_or(message, "unknown error"));
-  char *body = ecr_xasprintf("%s\n\nNo report was produced: the access of the account was not "
-                             "evaluated. Fix the collection (credentials, permissions, network) "
-                             "and run ecraudit scan again.\n",
-                             msg);
+  char *suite = ecr_xasprintf("%s %s", ecr_control_id(), ecr_control_name());
+  char *package = ecr_xasprintf("ecraudit.%s", ecr_control_id());
+  char *classname = ecr_xasprintf("ecraudit.%s.collect", ecr_control_id());
+  const char *kv[] = {"message", str_or(message, ecr_label("label/unknown-error")), NULL};
+  char *msg = ecr_text("junit/collect-failed", kv);
+  char *body = ecr_xasprintf("%s\n\n%s\n", msg, ecr_label("junit/collect-body"));
   jw_check(j, xmlTextWriterStartDocument(j->w, "1.0", "UTF-8", NULL));
   jw_start(j, "testsuites");
   jw_attr(j, "name", "ecraudit");
@@ -774,14 +925,14 @@ static void write_collect_failure(jw *j, const char *message) {
   ecr_time_iso8601(ecr_time_now(), now);
   jw_attr(j, "timestamp", now);
   jw_attr(j, "id", "0");
-  jw_attr(j, "package", "ecraudit.C-0222");
+  jw_attr(j, "package", package);
   jw_start(j, "properties");
   jw_property(j, "tool_version", ECRAUDIT_VERSION);
   jw_property(j, "overall", "error");
   jw_end(j);
   jw_start(j, "testcase");
-  jw_attr(j, "name", "evidence collection");
-  jw_attr(j, "classname", "ecraudit.C-0222.collect");
+  jw_attr(j, "name", ecr_label("junit/testcase-collect"));
+  jw_attr(j, "classname", classname);
   jw_attr(j, "time", "0");
   jw_attr(j, "status", "error");
   result_element(j, "error", msg, "collection-failed", body);
@@ -791,6 +942,9 @@ static void write_collect_failure(jw *j, const char *message) {
   if (!j->failed) jw_check(j, xmlTextWriterEndDocument(j->w));
   free(body);
   free(msg);
+  free(classname);
+  free(package);
+  free(suite);
 }
 
 ecr_status ecr_render_junit_collect_failure(const char *message, ecr_sink *sink, ecr_error *err) {

@@ -51,7 +51,7 @@ static void reserve_toc(pdf_report *R) {
   R->toc_first_page = c->n_pages;
   for (size_t i = 0; i < R->toc_pages; i++) ecr_pdf_new_page(c);
   c->page = c->pages[R->toc_first_page];
-  ecr_pdf_outline_add(R, NULL, "Contents", ecr_pdf_dest_here(R));
+  ecr_pdf_outline_add(R, NULL, ecr_label("pdf/contents"), ecr_pdf_dest_here(R));
   c->page = c->pages[c->n_pages - 1];
   c->y = c->bottom; /* filled at the end: the next section starts a new page */
 }
@@ -62,7 +62,7 @@ static void fill_toc(pdf_report *R) {
   c->page = c->pages[pg];
   c->y = c->top;
   pdf_style h = ecr_pdf_st(PDF_F_BOLD, 16, 22, PDF_ACCENT);
-  ecr_pdf_draw_line(c, &h, c->left, ecr_pdf_baseline(c->y, &h), "Contents", 0, 0);
+  ecr_pdf_draw_line(c, &h, c->left, ecr_pdf_baseline(c->y, &h), ecr_label("pdf/contents"), 0, 0);
   c->y -= h.leading;
   ecr_pdf_stroke_line(c, c->left, c->y - 2, c->right, c->y - 2, 1.2, PDF_ACCENT);
   c->y -= 10;
@@ -114,21 +114,31 @@ void ecr_pdf_furniture(pdf_ctx *c, const char *head_left, const char *head_right
     ecr_pdf_draw_line(c, &hs, c->left, hy, head_left, c->right - c->left - w - 16, 0);
     ecr_pdf_stroke_line(c, c->left, hy - 6, c->right, hy - 6, 0.5, PDF_RULE);
     ecr_pdf_stroke_line(c, c->left, fy + 12, c->right, fy + 12, 0.5, PDF_RULE);
-    char pg[64];
-    snprintf(pg, sizeof(pg), "Page %zu of %zu", i + 1, c->n_pages);
+    char page[32], pages[32];
+    snprintf(page, sizeof(page), "%zu", i + 1);
+    snprintf(pages, sizeof(pages), "%zu", c->n_pages);
+    const char *pkv[] = {"page", page, "pages", pages, NULL};
+    char *pg = ecr_text("pdf/page-of", pkv);
     double pw = ecr_pdf_draw_line(c, &hsb, c->right, fy, pg, 0, 1);
     ecr_pdf_draw_line(c, &hs, c->left, fy, foot_left, c->right - c->left - pw - 16, 0);
+    free(pg);
   }
 }
 
 static void decorate(pdf_report *R) {
   const ecr_report *r = R->r;
-  char *hl = ecr_xasprintf("%s \xc2\xb7 %s", ecr_pdf_nz(r->control_id, "C-0222"),
-                           ecr_pdf_nz(r->control_name, "Minimize user access to Amazon ECR"));
-  char *hr = ecr_xasprintf("AWS account %s", ecr_pdf_nz(r->account, "?"));
-  char *fl = ecr_xasprintf("ecraudit %s \xc2\xb7 generated %s \xc2\xb7 as of %s",
-                           ecr_pdf_nz(r->tool_version, "?"), ecr_pdf_nz(r->generated_at, "?"),
-                           ecr_pdf_nz(r->as_of, "?"));
+  char *hl = ecr_xasprintf("%s \xc2\xb7 %s", ecr_pdf_nz(r->control_id, ecr_control_id()),
+                           ecr_pdf_nz(r->control_name, ecr_control_name()));
+  const char *akv[] = {"account", ecr_pdf_nz(r->account, "?"), NULL};
+  char *hr = ecr_text("pdf/aws-account", akv);
+  const char *fkv[] = {"version",
+                       ecr_pdf_nz(r->tool_version, "?"),
+                       "generated_at",
+                       ecr_pdf_nz(r->generated_at, "?"),
+                       "as_of",
+                       ecr_pdf_nz(r->as_of, "?"),
+                       NULL};
+  char *fl = ecr_text("pdf/footer", fkv);
   ecr_pdf_furniture(&R->c, hl, hr, fl);
   free(hl);
   free(hr);
@@ -160,35 +170,40 @@ static bool parse_iso(const char *s, HPDF_Date *d) {
 
 void ecr_pdf_info(pdf_ctx *c, const char *title, const char *subject, const char *creator,
                   const char *keywords, const char *generated_at) {
-  char *vals[3] = {ecr_pdf_text_plain(title, 300), ecr_pdf_text_plain(subject, 300),
-                   ecr_pdf_text_plain(creator, 100)};
+  char *vals[4] = {ecr_pdf_text_plain(title, 300), ecr_pdf_text_plain(subject, 300),
+                   ecr_pdf_text_plain(creator, 100), ecr_pdf_text_plain(keywords, 300)};
   HPDF_SetInfoAttr(c->doc, HPDF_INFO_TITLE, vals[0]);
   HPDF_SetInfoAttr(c->doc, HPDF_INFO_SUBJECT, vals[1]);
   HPDF_SetInfoAttr(c->doc, HPDF_INFO_AUTHOR, "ecraudit");
   HPDF_SetInfoAttr(c->doc, HPDF_INFO_CREATOR, vals[2]);
-  HPDF_SetInfoAttr(c->doc, HPDF_INFO_KEYWORDS, keywords);
+  HPDF_SetInfoAttr(c->doc, HPDF_INFO_KEYWORDS, vals[3]);
   HPDF_Date d;
   if (parse_iso(generated_at, &d)) {
     HPDF_SetInfoDateAttr(c->doc, HPDF_INFO_CREATION_DATE, d);
     HPDF_SetInfoDateAttr(c->doc, HPDF_INFO_MOD_DATE, d);
   }
-  for (int i = 0; i < 3; i++) free(vals[i]);
+  for (int i = 0; i < 4; i++) free(vals[i]);
 }
 
 static void doc_info(pdf_report *R) {
   const ecr_report *r = R->r;
-  char *title = ecr_xasprintf("Amazon ECR access audit %s \xe2\x80\x94 account %s",
-                              ecr_pdf_nz(r->control_id, "C-0222"), ecr_pdf_nz(r->account, "?"));
-  char *subject = ecr_xasprintf("%s %s (%s): %s", ecr_pdf_nz(r->control_id, "C-0222"),
-                                ecr_pdf_nz(r->control_name, ""), ecr_pdf_nz(r->control_ref, ""),
+  const char *tikv[] = {"control_id", ecr_pdf_nz(r->control_id, ecr_control_id()), "account",
+                        ecr_pdf_nz(r->account, "?"), NULL};
+  char *title = ecr_text("pdf/doc-title", tikv);
+  char *subject = ecr_xasprintf("%s %s (%s): %s", ecr_pdf_nz(r->control_id, ecr_control_id()),
+                                ecr_pdf_nz(r->control_name, ecr_control_name()),
+                                ecr_pdf_nz(r->control_ref, ecr_control_ref()),
                                 ecr_check_status_name(r->overall));
-  char *creator = ecr_xasprintf("ecraudit %s", ecr_pdf_nz(r->tool_version, "?"));
-  ecr_pdf_info(&R->c, title, subject, creator,
-               "C-0222, CIS Amazon EKS Benchmark 5.1.2, Amazon ECR, IAM, access review, evidence",
-               r->generated_at);
+  const char *ckv[] = {"version", ecr_pdf_nz(r->tool_version, "?"), NULL};
+  char *creator = ecr_text("label/tool", ckv);
+  const char *kkv[] = {"control_id", ecr_pdf_nz(r->control_id, ecr_control_id()), "control_ref",
+                       ecr_pdf_nz(r->control_ref, ecr_control_ref()), NULL};
+  char *keywords = ecr_text("pdf/keywords", kkv);
+  ecr_pdf_info(&R->c, title, subject, creator, keywords, r->generated_at);
   free(title);
   free(subject);
   free(creator);
+  free(keywords);
 }
 
 /* libharu's ToUnicode CMap for its UTF-8 encoder is malformed (it uses
@@ -336,15 +351,19 @@ ecr_status ecr_render_pdf(const ecr_report *report, const ecr_render_opts *opts,
   /* Table of contents entries, fixed before layout (numbered in order; the
      baseline section only with --baseline). */
   int sec = 0;
-  size_t t_sum = ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  Executive summary", ++sec));
-  size_t t_scope = ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  Scope and methodology", ++sec));
+  size_t t_sum =
+      ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  %s", ++sec, ecr_label("pdf/toc-summary")));
+  size_t t_scope =
+      ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  %s", ++sec, ecr_label("pdf/toc-scope")));
   size_t t_drift =
       report->baseline
-          ? ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  Changes since the baseline", ++sec))
+          ? ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  %s", ++sec, ecr_label("pdf/toc-drift")))
           : 0;
-  size_t t_tab = ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  Findings", ++sec));
+  size_t t_tab =
+      ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  %s", ++sec, ecr_label("pdf/toc-findings")));
   int det_sec = ++sec;
-  size_t t_det = ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  Finding details", det_sec));
+  size_t t_det =
+      ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  %s", det_sec, ecr_label("pdf/toc-details")));
   size_t group_toc[ECR_CHECK_COUNT] = {0};
   {
     static const ecr_check_status order[] = {ECR_CHECK_FAIL, ECR_CHECK_UNKNOWN, ECR_CHECK_EXCEPTED,
@@ -359,20 +378,29 @@ ecr_status ecr_render_pdf(const ecr_report *report, const ecr_render_opts *opts,
                                         ecr_pdf_status_group_title(s), report->by_status[s]));
     }
   }
-  size_t t_pic = ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  Who can write: pictures", ++sec));
-  size_t t_repo = ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  Repository access", ++sec));
-  size_t t_led = ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  Exceptions ledger", ++sec));
-  size_t t_cov = ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  Coverage and limitations", ++sec));
+  size_t t_pic =
+      ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  %s", ++sec, ecr_label("pdf/toc-pictures")));
+  size_t t_repo =
+      ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  %s", ++sec, ecr_label("pdf/toc-repositories")));
+  size_t t_led =
+      ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  %s", ++sec, ecr_label("pdf/toc-ledger")));
+  size_t t_cov =
+      ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  %s", ++sec, ecr_label("pdf/toc-coverage")));
   int evi_sec = ++sec;
-  size_t t_evi = ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  Evidence appendix", evi_sec));
-  size_t t_files = ecr_pdf_toc_add(&R, 1, ecr_xasprintf("%d.1  Evidence files", evi_sec));
-  size_t t_gaps = ecr_pdf_toc_add(&R, 1, ecr_xasprintf("%d.2  Collection gaps", evi_sec));
-  size_t t_pop = ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  Population appendix", ++sec));
-  size_t t_sign = ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  Sign-off", ++sec));
+  size_t t_evi =
+      ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  %s", evi_sec, ecr_label("pdf/toc-evidence")));
+  size_t t_files =
+      ecr_pdf_toc_add(&R, 1, ecr_xasprintf("%d.1  %s", evi_sec, ecr_label("pdf/toc-files")));
+  size_t t_gaps =
+      ecr_pdf_toc_add(&R, 1, ecr_xasprintf("%d.2  %s", evi_sec, ecr_label("pdf/toc-gaps")));
+  size_t t_pop =
+      ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  %s", ++sec, ecr_label("pdf/toc-population")));
+  size_t t_sign =
+      ecr_pdf_toc_add(&R, 0, ecr_xasprintf("%d  %s", ++sec, ecr_label("pdf/toc-signoff")));
 
   ecr_pdf_cover(&R);
   HPDF_Destination cd = HPDF_Page_CreateDestination(c->pages[0]);
-  ecr_pdf_outline_add(&R, NULL, "Cover", cd);
+  ecr_pdf_outline_add(&R, NULL, ecr_label("pdf/cover"), cd);
   reserve_toc(&R);
   ecr_pdf_summary(&R, t_sum);
   ecr_pdf_scope(&R, t_scope);

@@ -153,9 +153,13 @@ static void draw_heatmap(const pmap *m, const ecr_picture *p) {
   for (size_t k = 0; k < p->n_cols; k++) {
     double x, y;
     ecr_heat_legend_line(p, k, &x, &y);
-    char *line = ecr_xasprintf("%s  %zu repo%s \xc2\xb7 %s", p->cols[k].label, p->cols[k].count,
-                               p->cols[k].count == 1 ? "" : "s",
-                               p->cols[k].example ? p->cols[k].example : "");
+    char cnt[32];
+    snprintf(cnt, sizeof(cnt), "%zu", p->cols[k].count);
+    const char *kv[] = {"label", p->cols[k].label, "n",
+                        cnt,     "example",        p->cols[k].example ? p->cols[k].example : "",
+                        NULL};
+    char *line =
+        ecr_text(p->cols[k].count == 1 ? "label/heat-legend-one" : "label/heat-legend-many", kv);
     text(m, x, y, 8, PDF_F_REG, PDF_MUTED, line, (p->width - 2 * ECR_PIC_MARGIN) / 2 - 6, 0);
     free(line);
   }
@@ -196,8 +200,7 @@ void ecr_pdf_pictures(pdf_report *R, size_t toc_idx, const ecr_pictures *pics) {
   ecr_pdf_space(&R->c, 6);
   free(intro);
   if (!pics->n_graphs && !pics->has_heatmap) {
-    ecr_pdf_para(&R->c, &bs, R->c.left, R->c.right - R->c.left,
-                 "No repository has risky access to draw.");
+    ecr_pdf_para(&R->c, &bs, R->c.left, R->c.right - R->c.left, ecr_label("pdf/pictures-none"));
     return;
   }
   for (size_t i = 0; i < pics->n_graphs; i++) picture(R, &pics->graphs[i]);

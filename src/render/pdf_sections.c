@@ -29,30 +29,30 @@ const char *ecr_pdf_nz(const char *s, const char *dflt) {
 
 static const char *status_label(ecr_check_status s) {
   switch (s) {
-  case ECR_CHECK_FAIL: return "FAIL";
-  case ECR_CHECK_EXCEPTED: return "EXCEPTED";
-  case ECR_CHECK_UNKNOWN: return "UNKNOWN";
-  case ECR_CHECK_PASS: return "PASS";
+  case ECR_CHECK_FAIL: return ecr_label("pdf/status-fail");
+  case ECR_CHECK_EXCEPTED: return ecr_label("pdf/status-excepted");
+  case ECR_CHECK_UNKNOWN: return ecr_label("pdf/status-unknown");
+  case ECR_CHECK_PASS: return ecr_label("pdf/status-pass");
   }
   return "?";
 }
 
 const char *ecr_pdf_status_group_title(ecr_check_status s) {
   switch (s) {
-  case ECR_CHECK_FAIL: return "Failed findings";
-  case ECR_CHECK_UNKNOWN: return "Findings with unknown status";
-  case ECR_CHECK_EXCEPTED: return "Excepted findings";
-  case ECR_CHECK_PASS: return "Passing findings";
+  case ECR_CHECK_FAIL: return ecr_label("pdf/group-fail");
+  case ECR_CHECK_UNKNOWN: return ecr_label("pdf/group-unknown");
+  case ECR_CHECK_EXCEPTED: return ecr_label("pdf/group-excepted");
+  case ECR_CHECK_PASS: return ecr_label("pdf/group-pass");
   }
-  return "Findings";
+  return ecr_label("pdf/findings");
 }
 
 static const char *overall_verdict(ecr_check_status s) {
   switch (s) {
-  case ECR_CHECK_FAIL: return "NOT COMPLIANT";
-  case ECR_CHECK_UNKNOWN: return "INCONCLUSIVE";
+  case ECR_CHECK_FAIL: return ecr_label("pdf/verdict-fail");
+  case ECR_CHECK_UNKNOWN: return ecr_label("pdf/verdict-unknown");
   case ECR_CHECK_EXCEPTED:
-  case ECR_CHECK_PASS: return "COMPLIANT";
+  case ECR_CHECK_PASS: return ecr_label("pdf/verdict-pass");
   }
   return "?";
 }
@@ -70,21 +70,25 @@ static char *source_label_plural(ecr_source s) {
 
 static const char *source_label(ecr_source s) {
   switch (s) {
-  case ECR_SRC_IDENTITY: return "identity policy";
-  case ECR_SRC_GROUP: return "group policy";
-  case ECR_SRC_RESOURCE: return "repository policy";
-  case ECR_SRC_REGISTRY: return "registry policy";
-  case ECR_SRC_BOUNDARY: return "permissions boundary";
-  case ECR_SRC_SCP: return "service control policy";
-  case ECR_SRC_RCP: return "resource control policy";
+  case ECR_SRC_IDENTITY: return ecr_label("pdf/source-identity");
+  case ECR_SRC_GROUP: return ecr_label("pdf/source-group");
+  case ECR_SRC_RESOURCE: return ecr_label("pdf/source-resource");
+  case ECR_SRC_REGISTRY: return ecr_label("pdf/source-registry");
+  case ECR_SRC_BOUNDARY: return ecr_label("pdf/source-boundary");
+  case ECR_SRC_SCP: return ecr_label("pdf/source-scp");
+  case ECR_SRC_RCP: return ecr_label("pdf/source-rcp");
   }
-  return "policy";
+  return ecr_label("pdf/source-other");
 }
 
 static char *scope_text(const ecr_finding *f) {
-  if (ecr_finding_registry(f)) return ecr_xstrdup("registry (*)");
-  if (f->all_repositories) return ecr_xstrdup("all, incl. future");
-  return ecr_xasprintf("%zu repositor%s", f->n_repositories, f->n_repositories == 1 ? "y" : "ies");
+  if (ecr_finding_registry(f)) return ecr_xstrdup(ecr_label("pdf/scope-registry"));
+  if (f->all_repositories) return ecr_xstrdup(ecr_label("pdf/scope-all"));
+  char n[32];
+  snprintf(n, sizeof(n), "%zu", f->n_repositories);
+  const char *kv[] = {"n", n, NULL};
+  return ecr_text(f->n_repositories == 1 ? "label/repositories-one" : "label/repositories-many",
+                  kv);
 }
 
 char *ecr_pdf_join(char *const *v, size_t n, const char *sep) {
@@ -180,18 +184,19 @@ void ecr_pdf_cover(pdf_report *R) {
   ecr_pdf_new_page(c);
   c->y -= 40;
   pdf_style kick = ecr_pdf_st(PDF_F_BOLD, 9, 14, PDF_MUTED);
-  ecr_pdf_para(c, &kick, c->left, w, "AMAZON ECR ACCESS AUDIT \xc2\xb7 EVIDENCE PACK");
+  ecr_pdf_para(c, &kick, c->left, w, ecr_label("pdf/cover-kicker"));
   c->y -= 6;
   pdf_style title = ecr_pdf_st(PDF_F_BOLD, 22, 28, PDF_ACCENT);
-  ecr_pdf_para(c, &title, c->left, w,
-               ecr_pdf_nz(r->control_name, "Minimize user access to Amazon ECR"));
+  ecr_pdf_para(c, &title, c->left, w, ecr_pdf_nz(r->control_name, ecr_control_name()));
   c->y -= 4;
-  char *sub = ecr_xasprintf("Control %s \xc2\xb7 %s", ecr_pdf_nz(r->control_id, "C-0222"),
-                            ecr_pdf_nz(r->control_ref, "CIS Amazon EKS Benchmark 5.1.2"));
+  const char *ckv[] = {"control_id", ecr_pdf_nz(r->control_id, ecr_control_id()), "control_ref",
+                       ecr_pdf_nz(r->control_ref, ecr_control_ref()), NULL};
+  char *sub = ecr_text("pdf/cover-control", ckv);
   pdf_style subst = ecr_pdf_st(PDF_F_REG, 13, 18, PDF_TEXT);
   ecr_pdf_para(c, &subst, c->left, w, sub);
   free(sub);
-  char *acct = ecr_xasprintf("AWS account %s", ecr_pdf_nz(r->account, "(unknown)"));
+  const char *akv[] = {"account", ecr_pdf_nz(r->account, ecr_label("pdf/account-unknown")), NULL};
+  char *acct = ecr_text("pdf/aws-account", akv);
   ecr_pdf_para(c, &subst, c->left, w, acct);
   free(acct);
   c->y -= 22;
@@ -201,44 +206,56 @@ void ecr_pdf_cover(pdf_report *R) {
   double box_h = 92, top = c->y;
   ecr_pdf_fill_rect(c, c->left, top - box_h, w, box_h, col);
   pdf_style lab = ecr_pdf_st(PDF_F_BOLD, 9, 12, PDF_WHITE);
-  ecr_pdf_draw_line(c, &lab, c->left + 18, ecr_pdf_baseline(top - 10, &lab), "OVERALL RESULT", 0,
-                    0);
+  ecr_pdf_draw_line(c, &lab, c->left + 18, ecr_pdf_baseline(top - 10, &lab),
+                    ecr_label("pdf/cover-overall"), 0, 0);
   pdf_style big = ecr_pdf_st(PDF_F_BOLD, 30, 36, PDF_WHITE);
   ecr_pdf_draw_line(c, &big, c->left + 18, ecr_pdf_baseline(top - 24, &big),
                     status_label(r->overall), 0, 0);
   pdf_style verdict = ecr_pdf_st(PDF_F_BOLD, 14, 18, PDF_WHITE);
   ecr_pdf_draw_line(c, &verdict, c->right - 18, ecr_pdf_baseline(top - 26, &verdict),
                     overall_verdict(r->overall), w / 2, 1);
-  char *counts = ecr_xasprintf(
-      "%zu failed \xc2\xb7 %zu unknown \xc2\xb7 %zu excepted \xc2\xb7 %zu passing findings",
-      r->by_status[ECR_CHECK_FAIL], r->by_status[ECR_CHECK_UNKNOWN],
-      r->by_status[ECR_CHECK_EXCEPTED], r->by_status[ECR_CHECK_PASS]);
+  char nfail[32], nunk[32], nexc[32], npass[32];
+  snprintf(nfail, sizeof(nfail), "%zu", r->by_status[ECR_CHECK_FAIL]);
+  snprintf(nunk, sizeof(nunk), "%zu", r->by_status[ECR_CHECK_UNKNOWN]);
+  snprintf(nexc, sizeof(nexc), "%zu", r->by_status[ECR_CHECK_EXCEPTED]);
+  snprintf(npass, sizeof(npass), "%zu", r->by_status[ECR_CHECK_PASS]);
+  const char *nkv[] = {"fail", nfail, "unknown", nunk, "excepted", nexc, "pass", npass, NULL};
+  char *counts = ecr_text("pdf/cover-counts", nkv);
   pdf_style cnt = ecr_pdf_st(PDF_F_REG, 10.5, 14, PDF_WHITE);
   ecr_pdf_draw_line(c, &cnt, c->left + 18, ecr_pdf_baseline(top - 66, &cnt), counts, w - 36, 0);
   free(counts);
   c->y = top - box_h - 26;
   ecr_pdf_cover_pack(R);
 
-  char *regions =
-      r->n_regions ? ecr_pdf_join(r->regions, r->n_regions, ", ") : ecr_xstrdup("(none)");
-  char *principals = ecr_xasprintf("%zu IAM users and roles", r->n_principals_evaluated);
+  char *regions = r->n_regions ? ecr_pdf_join(r->regions, r->n_regions, ", ")
+                               : ecr_xstrdup(ecr_label("pdf/regions-none"));
+  char np[32], nl[32];
+  snprintf(np, sizeof(np), "%zu", r->n_principals_evaluated);
+  snprintf(nl, sizeof(nl), "%zu", r->n_ledger);
+  const char *pkv[] = {"n", np, NULL};
+  const char *lkv[] = {"path", r->ledger_path, "n", nl, NULL};
+  const char *tkv[] = {"version", ecr_pdf_nz(r->tool_version, "?"), NULL};
+  char *principals = ecr_text("pdf/cover-principals", pkv);
   char *repos = ecr_xasprintf("%zu", r->n_repositories);
-  char *ledger = r->ledger_path ? ecr_xasprintf("%s (%zu entries)", r->ledger_path, r->n_ledger)
-                                : ecr_xstrdup("none supplied");
-  char *tool = ecr_xasprintf("ecraudit %s", ecr_pdf_nz(r->tool_version, "?"));
-  ecr_pdf_kv(c, "Caller identity", ecr_pdf_nz(r->caller_arn, "not in the evidence"), PDF_F_REG,
+  char *ledger = r->ledger_path ? ecr_text("pdf/cover-ledger", lkv)
+                                : ecr_xstrdup(ecr_label("pdf/cover-ledger-none"));
+  char *tool = ecr_text("label/tool", tkv);
+  ecr_pdf_kv(c, ecr_label("pdf/caller-identity"),
+             ecr_pdf_nz(r->caller_arn, ecr_label("pdf/caller-none")), PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("pdf/evidence-collected"),
+             ecr_pdf_nz(r->evidence_time, ecr_label("pdf/evidence-time-none")), PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("pdf/exceptions-as-of"), ecr_pdf_nz(r->as_of, "?"), PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("pdf/report-generated"), ecr_pdf_nz(r->generated_at, "?"), PDF_F_REG,
              LABEL_W);
-  ecr_pdf_kv(c, "Evidence collected", ecr_pdf_nz(r->evidence_time, "unknown (no manifest)"),
-             PDF_F_REG, LABEL_W);
-  ecr_pdf_kv(c, "Exceptions as of", ecr_pdf_nz(r->as_of, "?"), PDF_F_REG, LABEL_W);
-  ecr_pdf_kv(c, "Report generated", ecr_pdf_nz(r->generated_at, "?"), PDF_F_REG, LABEL_W);
-  ecr_pdf_kv(c, "Regions", regions, PDF_F_REG, LABEL_W);
-  ecr_pdf_kv(c, "Principals evaluated", principals, PDF_F_REG, LABEL_W);
-  ecr_pdf_kv(c, "Repositories", repos, PDF_F_REG, LABEL_W);
-  ecr_pdf_kv(c, "Exceptions ledger", ledger, PDF_F_REG, LABEL_W);
-  if (r->ledger_path) ecr_pdf_kv(c, "Ledger SHA-256", r->ledger_sha256, PDF_F_MONO, LABEL_W);
-  ecr_pdf_kv(c, "Tool version", tool, PDF_F_REG, LABEL_W);
-  ecr_pdf_kv(c, "Action catalog", ecr_pdf_nz(r->catalog_version, "?"), PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("pdf/regions"), regions, PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("pdf/principals-evaluated"), principals, PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("label/repositories"), repos, PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("pdf/exceptions-ledger"), ledger, PDF_F_REG, LABEL_W);
+  if (r->ledger_path)
+    ecr_pdf_kv(c, ecr_label("pdf/ledger-sha256"), r->ledger_sha256, PDF_F_MONO, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("pdf/tool-version"), tool, PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("pdf/action-catalog"), ecr_pdf_nz(r->catalog_version, "?"), PDF_F_REG,
+             LABEL_W);
   free(regions);
   free(principals);
   free(repos);
@@ -331,8 +348,8 @@ void ecr_pdf_summary(pdf_report *R, size_t toc_idx) {
   const ecr_report *r = R->r;
   heading(R, toc_idx, NULL, true, 40);
 
-  char *regions =
-      r->n_regions ? ecr_pdf_join(r->regions, r->n_regions, ", ") : ecr_xstrdup("no region");
+  char *regions = r->n_regions ? ecr_pdf_join(r->regions, r->n_regions, ", ")
+                               : ecr_xstrdup(ecr_label("pdf/summary-no-region"));
   char np[32], nr[32];
   snprintf(np, sizeof(np), "%zu", r->n_principals_evaluated);
   snprintf(nr, sizeof(nr), "%zu", r->n_repositories);
@@ -345,7 +362,7 @@ void ecr_pdf_summary(pdf_report *R, size_t toc_idx) {
                       "regions",
                       regions,
                       "evidence_time",
-                      ecr_pdf_nz(r->evidence_time, "an unknown time"),
+                      ecr_pdf_nz(r->evidence_time, ecr_label("pdf/summary-evidence-time-none")),
                       "as_of",
                       ecr_pdf_nz(r->as_of, "?"),
                       NULL};
@@ -355,16 +372,18 @@ void ecr_pdf_summary(pdf_report *R, size_t toc_idx) {
   /* overall line */
   ecr_pdf_ensure(c, 26);
   pdf_style ov = ecr_pdf_st(PDF_F_BOLD, 10.5, 20, PDF_TEXT);
-  double w =
-      ecr_pdf_draw_line(c, &ov, c->left, ecr_pdf_baseline(c->y, &ov), "Overall result:", 0, 0);
+  double w = ecr_pdf_draw_line(c, &ov, c->left, ecr_pdf_baseline(c->y, &ov),
+                               ecr_label("pdf/overall-result"), 0, 0);
   double pw = ecr_pdf_pill(c, c->left + w + 8, c->y - 2, 16, 9.5, status_label(r->overall),
                            ecr_pdf_status_color(r->overall), PDF_WHITE);
   ecr_pdf_draw_line(c, &ov, c->left + w + 16 + pw, ecr_pdf_baseline(c->y, &ov),
                     overall_verdict(r->overall), 0, 0);
   c->y -= 28;
 
-  subheading(R, "Findings by status");
-  static const pdf_col cols[] = {{"Status", 78, 0}, {"Findings", 56, 1}, {"What it means", 349, 0}};
+  subheading(R, ecr_label("pdf/by-status"));
+  const pdf_col cols[] = {{ecr_label("label/status"), 78, 0},
+                          {ecr_label("pdf/findings"), 56, 1},
+                          {ecr_label("pdf/what-it-means"), 349, 0}};
   pdf_table t = {cols, 3, c->left};
   ecr_pdf_table_begin(c, &t);
   static const ecr_check_status order[] = {ECR_CHECK_FAIL, ECR_CHECK_UNKNOWN, ECR_CHECK_EXCEPTED,
@@ -389,13 +408,15 @@ void ecr_pdf_summary(pdf_report *R, size_t toc_idx) {
   }
   ecr_pdf_table_end(c);
 
-  subheading(R, "Open findings by severity (failed, unknown and excepted)");
+  subheading(R, ecr_label("pdf/open-by-severity"));
   bar_chart(R);
 
-  subheading(R, "Findings by status and severity");
-  static const pdf_col mcols[] = {{"Status", 98, 0}, {"critical", 62, 1}, {"high", 62, 1},
-                                  {"medium", 62, 1}, {"low", 62, 1},      {"info", 62, 1},
-                                  {"Total", 75, 1}};
+  subheading(R, ecr_label("pdf/by-status-severity"));
+  const pdf_col mcols[] = {
+      {ecr_label("label/status"), 98, 0},       {ecr_severity_name(ECR_SEV_CRITICAL), 62, 1},
+      {ecr_severity_name(ECR_SEV_HIGH), 62, 1}, {ecr_severity_name(ECR_SEV_MEDIUM), 62, 1},
+      {ecr_severity_name(ECR_SEV_LOW), 62, 1},  {ecr_severity_name(ECR_SEV_INFO), 62, 1},
+      {ecr_label("label/total"), 75, 1}};
   pdf_table mt = {mcols, 7, c->left};
   ecr_pdf_table_begin(c, &mt);
   for (size_t i = 0; i <= 4; i++) {
@@ -410,7 +431,8 @@ void ecr_pdf_summary(pdf_report *R, size_t toc_idx) {
         snprintf(nums[s + 1], sizeof(nums[0]), "%zu", r->by_status_severity[order[i]][s]);
       snprintf(nums[6], sizeof(nums[0]), "%zu", r->by_status[order[i]]);
     } else {
-      cells[0].run[0] = (pdf_run){"open (not pass)", ecr_pdf_st(PDF_F_BOLD, 8.5, 12, PDF_TEXT)};
+      cells[0].run[0] =
+          (pdf_run){ecr_label("pdf/open-not-pass"), ecr_pdf_st(PDF_F_BOLD, 8.5, 12, PDF_TEXT)};
       for (int s = 0; s < ECR_SEV_COUNT; s++)
         snprintf(nums[s + 1], sizeof(nums[0]), "%zu", r->by_severity[s]);
       snprintf(nums[6], sizeof(nums[0]), "%zu", r->n_not_passing);
@@ -471,14 +493,15 @@ static void pass_summary(pdf_report *R) {
   char total[32], np[32];
   snprintf(total, sizeof(total), "%zu", r->by_status[ECR_CHECK_PASS]);
   snprintf(np, sizeof(np), "%zu", principals[ECR_LEVEL_COUNT]);
-  char *title = ecr_xasprintf("Passing findings (%s), summarized", total);
+  const char *kv[] = {"total", total, "principals", np, NULL};
+  char *title = ecr_text("pdf/pass-summarized", kv);
   subheading(R, title);
   free(title);
-  const char *kv[] = {"total", total, "principals", np, NULL};
   body_tmpl(R, "findings-pass-summary", kv);
-  static const pdf_col cols[] = {{"Access level", 95, 0},       {"Every repository", 88, 1},
-                                 {"Named repositories", 98, 1}, {"Registry (*)", 66, 1},
-                                 {"Findings", 60, 1},           {"Principals", 76, 1}};
+  const pdf_col cols[] = {
+      {ecr_label("pdf/access-level"), 95, 0},       {ecr_label("pdf/every-repository"), 88, 1},
+      {ecr_label("pdf/named-repositories"), 98, 1}, {ecr_label("pdf/registry-star"), 66, 1},
+      {ecr_label("pdf/findings"), 60, 1},           {ecr_label("pdf/principals"), 76, 1}};
   pdf_table t = {cols, 6, c->left};
   ecr_pdf_table_begin(c, &t);
   size_t row = 0;
@@ -496,7 +519,7 @@ static void pass_summary(pdf_report *R) {
     pdf_cell cells[6] = {0};
     cells[0].n_runs = 1;
     cells[0].run[0] =
-        (pdf_run){tot ? "All passing findings" : ecr_access_level_name((ecr_access_level)lv),
+        (pdf_run){tot ? ecr_label("pdf/all-passing") : ecr_access_level_name((ecr_access_level)lv),
                   ecr_pdf_st(PDF_F_BOLD, 8.5, 12, PDF_TEXT)};
     for (int k = 1; k < 6; k++) {
       cells[k].n_runs = 1;
@@ -513,16 +536,16 @@ void ecr_pdf_findings_table(pdf_report *R, size_t toc_idx) {
   heading(R, toc_idx, NULL, true, 60);
   body_tmpl(R, "findings-intro", NULL);
   if (!r->n_findings) {
-    body(R, "The evidence produced no findings.");
+    body(R, ecr_label("pdf/no-findings"));
     return;
   }
-  static const pdf_col cols[] = {{"#", 24, 1},
-                                 {"Status", 56, 0},
-                                 {"Severity", 44, 0},
-                                 {"Principal / finding ID", 168, 0},
-                                 {"Access level", 64, 0},
-                                 {"Scope", 70, 0},
-                                 {"Decision", 57, 0}};
+  const pdf_col cols[] = {{"#", 24, 1},
+                          {ecr_label("label/status"), 56, 0},
+                          {ecr_label("pdf/severity"), 44, 0},
+                          {ecr_label("pdf/principal-finding-id"), 168, 0},
+                          {ecr_label("pdf/access-level"), 64, 0},
+                          {ecr_label("pdf/scope"), 70, 0},
+                          {ecr_label("pdf/decision"), 57, 0}};
   pdf_table t = {cols, 7, c->left};
   ecr_pdf_table_begin(c, &t);
   size_t row = 0;
@@ -589,8 +612,8 @@ static void via_block(pdf_report *R, const ecr_finding *f) {
   pdf_style vs = ecr_pdf_st(PDF_F_REG, 9, PDF_BODY_LEAD, PDF_TEXT);
   pdf_style code = ecr_pdf_st(PDF_F_MONO, 7, 9.5, PDF_TEXT);
   ecr_pdf_ensure(c, PDF_BODY_LEAD);
-  ecr_pdf_draw_line(c, &ls, c->left, ecr_pdf_baseline(c->y, &ls), "Deciding statements",
-                    LABEL_W - 6, 0);
+  ecr_pdf_draw_line(c, &ls, c->left, ecr_pdf_baseline(c->y, &ls),
+                    ecr_label("pdf/deciding-statements"), LABEL_W - 6, 0);
   if (!f->n_via) {
     ecr_pdf_para(c, &vs, x, w, "\xe2\x80\x94");
     return;
@@ -605,30 +628,47 @@ static void via_block(pdf_report *R, const ecr_finding *f) {
     size_t same = 1;
     for (size_t j = k + 1; j < f->n_via; j++)
       if (same_statement(&f->via[j], v)) same++;
-    char *owner = v->owner
-                      ? ecr_xasprintf(" %s %s", v->source == ECR_SRC_GROUP ? "of" : "at", v->owner)
-                      : ecr_xstrdup("");
+    const char *okv[] = {"owner", v->owner, NULL};
+    char *of =
+        v->owner ? ecr_text(v->source == ECR_SRC_GROUP ? "pdf/via-of" : "pdf/via-at", okv) : NULL;
+    char *owner = of ? ecr_xasprintf(" %s", of) : ecr_xstrdup("");
+    free(of);
+    const char *effect = ecr_label(
+        v->deny ? (v->conditional ? "pdf/effect-deny-conditional" : "pdf/effect-deny")
+                : (v->conditional ? "pdf/effect-allow-conditional" : "label/effect-allow"));
     char *line;
     if (same == 1) {
-      line =
-          ecr_xasprintf("%s%s \xc2\xb7 %s%s: %s \xc2\xb7 statement %s", v->deny ? "Deny" : "Allow",
-                        v->conditional ? " (conditional)" : "", source_label(v->source), owner,
-                        ecr_pdf_nz(v->policy, "?"), ecr_pdf_nz(v->statement, "?"));
+      const char *lkv[] = {"effect",    effect,
+                           "source",    source_label(v->source),
+                           "owner",     owner,
+                           "policy",    ecr_pdf_nz(v->policy, "?"),
+                           "statement", ecr_pdf_nz(v->statement, "?"),
+                           NULL};
+      line = ecr_text("pdf/via-line", lkv);
     } else {
       ecr_buf b;
       ecr_buf_init(&b);
       char *plural = source_label_plural(v->source);
-      ecr_buf_printf(&b, "%s%s \xc2\xb7 statement %s, the same in %zu %s%s: ",
-                     v->deny ? "Deny" : "Allow", v->conditional ? " (conditional)" : "",
-                     ecr_pdf_nz(v->statement, "?"), same, plural, owner);
-      free(plural);
       size_t listed = 0;
       for (size_t j = k; j < f->n_via && listed < 5; j++)
         if (same_statement(&f->via[j], v))
           ecr_buf_printf(&b, "%s%s", listed++ ? ", " : "", ecr_pdf_nz(f->via[j].policy, "?"));
-      if (same > listed)
-        ecr_buf_printf(&b, " \xe2\x80\xa6 and %zu more (findings.json lists them)", same - listed);
-      line = ecr_buf_steal(&b);
+      if (same > listed) {
+        char more[32];
+        snprintf(more, sizeof(more), "%zu", same - listed);
+        const char *mkv[] = {"n", more, NULL};
+        char *m = ecr_text("pdf/via-more", mkv);
+        ecr_buf_printf(&b, " %s", m);
+        free(m);
+      }
+      char n[32];
+      snprintf(n, sizeof(n), "%zu", same);
+      const char *skv[] = {
+          "effect", effect, "statement", ecr_pdf_nz(v->statement, "?"), "n", n, "sources", plural,
+          "owner",  owner,  "policies",  b.data ? b.data : "",          NULL};
+      line = ecr_text("pdf/via-same", skv);
+      free(plural);
+      ecr_buf_cleanup(&b);
     }
     vs.color = v->deny ? ecr_pdf_status_color(ECR_CHECK_FAIL) : PDF_TEXT;
     ecr_pdf_para(c, &vs, x, w, line);
@@ -647,14 +687,18 @@ static void via_block(pdf_report *R, const ecr_finding *f) {
  * many more. */
 static char *repos_text(const ecr_finding *f) {
   size_t n = f->n_repositories;
-  if (ecr_finding_registry(f)) return ecr_xstrdup("* (registry-level actions)");
+  if (ecr_finding_registry(f)) return ecr_xstrdup(ecr_label("pdf/repos-registry"));
   ecr_buf b;
   ecr_buf_init(&b);
+  char num[32];
+  snprintf(num, sizeof(num), "%zu", n);
   if (f->all_repositories) {
-    ecr_buf_printf(&b, "All %zu repositor%s, present and future", n, n == 1 ? "y" : "ies");
+    const char *kv[] = {"n", num, NULL};
+    char *all = ecr_text(n == 1 ? "pdf/repos-all-one" : "label/repos-all-many", kv);
+    ecr_buf_puts(&b, all);
+    free(all);
     if (n > PDF_LIST_LIMIT) {
-      ecr_buf_puts(&b, " (the grant is not limited to named repositories; findings.json lists "
-                       "them)");
+      ecr_buf_printf(&b, " %s", ecr_label("pdf/repos-all-unlisted"));
       return ecr_buf_steal(&b);
     }
     ecr_buf_puts(&b, ":");
@@ -664,8 +708,14 @@ static char *repos_text(const ecr_finding *f) {
     if (b.len) ecr_buf_putc(&b, '\n');
     ecr_buf_puts(&b, ecr_pdf_nz(f->repositories[k], "?"));
   }
-  if (shown < n)
-    ecr_buf_printf(&b, "\n\xe2\x80\xa6 and %zu more (findings.json lists all %zu)", n - shown, n);
+  if (shown < n) {
+    char rest[32];
+    snprintf(rest, sizeof(rest), "%zu", n - shown);
+    const char *kv[] = {"rest", rest, "n", num, NULL};
+    char *more = ecr_text("pdf/repos-more", kv);
+    ecr_buf_printf(&b, "\n%s", more);
+    free(more);
+  }
   if (!b.len) ecr_buf_puts(&b, "\xe2\x80\x94");
   return ecr_buf_steal(&b);
 }
@@ -680,7 +730,7 @@ static void finding_block(pdf_report *R, size_t i, HPDF_Outline parent) {
   R->detail_dest[i] = d;
   /* level, decision and scope tell one principal's findings apart */
   char *oscope = scope_text(f);
-  char *oacts = f->n_actions == 0   ? ecr_xstrdup("no action")
+  char *oacts = f->n_actions == 0   ? ecr_xstrdup(ecr_label("pdf/no-action"))
                 : f->n_actions == 1 ? ecr_xstrdup(f->actions[0])
                                     : ecr_xasprintf("%s +%zu", f->actions[0], f->n_actions - 1);
   char *otitle = ecr_xasprintf(
@@ -708,11 +758,13 @@ static void finding_block(pdf_report *R, size_t i, HPDF_Outline parent) {
   x += ecr_pdf_draw_line(c, &sev, x, ecr_pdf_baseline(top, &sev), ecr_severity_name(f->severity), 0,
                          0) +
        8;
-  char *lvl = ecr_xasprintf(
-      "%s \xc2\xb7 %s%s%s%s", ecr_access_level_name(f->access_level),
-      ecr_decision_name(f->decision), f->change == ECR_CHANGE_NONE ? "" : " \xc2\xb7 ",
-      f->change == ECR_CHANGE_CHANGED ? "changed, was " : ecr_change_name(f->change),
-      f->change == ECR_CHANGE_CHANGED ? ecr_pdf_nz(f->change_from, "?") : "");
+  const char *wkv[] = {"from", ecr_pdf_nz(f->change_from, "?"), NULL};
+  char *chg = f->change == ECR_CHANGE_CHANGED ? ecr_text("pdf/changed-was", wkv)
+                                              : ecr_xstrdup(ecr_change_name(f->change));
+  char *lvl = ecr_xasprintf("%s \xc2\xb7 %s%s%s", ecr_access_level_name(f->access_level),
+                            ecr_decision_name(f->decision),
+                            f->change == ECR_CHANGE_NONE ? "" : " \xc2\xb7 ", chg);
+  free(chg);
   pdf_style meta = ecr_pdf_st(PDF_F_REG, 8.5, 20, PDF_TEXT);
   x += ecr_pdf_draw_line(c, &meta, x, ecr_pdf_baseline(top, &meta), lvl, 0, 0);
   free(lvl);
@@ -724,35 +776,34 @@ static void finding_block(pdf_report *R, size_t i, HPDF_Outline parent) {
   c->y -= 4;
 
   char *kind = ecr_xasprintf("%s", ecr_principal_kind_name(f->principal_kind));
-  ecr_pdf_kv(c, "Principal kind", kind, PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("pdf/principal-kind"), kind, PDF_F_REG, LABEL_W);
   free(kind);
-  ecr_pdf_kv(c, "Finding ID", f->id, PDF_F_MONO, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("pdf/finding-id"), f->id, PDF_F_MONO, LABEL_W);
   char *chain = ecr_finding_chain_text(f);
-  if (chain) ecr_pdf_kv(c, "Reached through", chain, PDF_F_REG, LABEL_W);
+  if (chain) ecr_pdf_kv(c, ecr_label("label/reached-through"), chain, PDF_F_REG, LABEL_W);
   free(chain);
   char *rv = repos_text(f);
-  ecr_pdf_kv(c, "Repositories", rv, PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("label/repositories"), rv, PDF_F_REG, LABEL_W);
   free(rv);
   char *acts = ecr_pdf_join(f->actions, f->n_actions, ", ");
-  ecr_pdf_kv(c, "Actions", acts, PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("label/actions"), acts, PDF_F_REG, LABEL_W);
   free(acts);
-  char *dec = ecr_xasprintf("%s%s", ecr_decision_name(f->decision),
-                            f->decision == ECR_DECISION_CONDITIONAL
-                                ? " (depends on a policy condition the evidence cannot decide)"
-                                : "");
-  ecr_pdf_kv(c, "Decision", dec, PDF_F_REG, LABEL_W);
+  const char *dkv[] = {"decision", ecr_decision_name(f->decision), NULL};
+  char *dec = f->decision == ECR_DECISION_CONDITIONAL ? ecr_text("pdf/decision-conditional", dkv)
+                                                      : ecr_xstrdup(ecr_decision_name(f->decision));
+  ecr_pdf_kv(c, ecr_label("pdf/decision"), dec, PDF_F_REG, LABEL_W);
   free(dec);
-  ecr_pdf_kv(c, "Can push images", f->can_push ? "yes: the whole push action set is granted" : "no",
-             PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("pdf/can-push-images"),
+             ecr_label(f->can_push ? "pdf/can-push-yes" : "pdf/can-push-no"), PDF_F_REG, LABEL_W);
   via_block(R, f);
-  ecr_pdf_kv(c, "Impact", f->impact, PDF_F_REG, LABEL_W);
-  ecr_pdf_kv(c, "Remediation", f->remediation, PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("label/impact"), f->impact, PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("label/remediation"), f->remediation, PDF_F_REG, LABEL_W);
   if (f->suggested_statement) {
     pdf_style ls = ecr_pdf_st(PDF_F_BOLD, PDF_SMALL_SIZE, PDF_BODY_LEAD, PDF_MUTED);
     pdf_style code = ecr_pdf_st(PDF_F_MONO, 7.5, 10, PDF_TEXT);
     ecr_pdf_ensure(c, PDF_BODY_LEAD + 10);
-    ecr_pdf_draw_line(c, &ls, c->left, ecr_pdf_baseline(c->y, &ls), "Suggested statement",
-                      LABEL_W - 6, 0);
+    ecr_pdf_draw_line(c, &ls, c->left, ecr_pdf_baseline(c->y, &ls),
+                      ecr_label("label/suggested-statement"), LABEL_W - 6, 0);
     c->y -= 2;
     ecr_pdf_code_block(c, &code, c->left + LABEL_W, c->right - c->left - LABEL_W,
                        f->suggested_statement);
@@ -760,16 +811,19 @@ static void finding_block(pdf_report *R, size_t i, HPDF_Outline parent) {
   }
   if (f->exception) {
     const ecr_ledger_entry *e = f->exception;
-    char *ex = ecr_xasprintf("%s \xe2\x80\x94 %s, expires %s; approved by %s; ticket %s",
-                             ecr_pdf_nz(e->id, "?"), ecr_ledger_state_name(e->state),
-                             ecr_pdf_nz(e->expires, "?"), ecr_pdf_nz(e->approved_by, "?"),
-                             ecr_pdf_nz(e->ticket, "?"));
-    ecr_pdf_kv(c, "Exception", ex, PDF_F_REG, LABEL_W);
+    const char *ekv[] = {
+        "id",      ecr_pdf_nz(e->id, "?"),      "state",       ecr_ledger_state_name(e->state),
+        "expires", ecr_pdf_nz(e->expires, "?"), "approved_by", ecr_pdf_nz(e->approved_by, "?"),
+        "ticket",  ecr_pdf_nz(e->ticket, "?"),  NULL};
+    char *ex = ecr_text("pdf/exception-line", ekv);
+    ecr_pdf_kv(c, ecr_label("label/exception"), ex, PDF_F_REG, LABEL_W);
     free(ex);
   } else {
-    ecr_pdf_kv(c, "Exception", "none", PDF_F_REG, LABEL_W);
+    ecr_pdf_kv(c, ecr_label("label/exception"), ecr_label("pdf/exception-none"), PDF_F_REG,
+               LABEL_W);
   }
-  if (f->status_reason) ecr_pdf_kv(c, "Status reason", f->status_reason, PDF_F_REG, LABEL_W);
+  if (f->status_reason)
+    ecr_pdf_kv(c, ecr_label("pdf/status-reason"), f->status_reason, PDF_F_REG, LABEL_W);
   ecr_pdf_space(c, 14);
 }
 
@@ -778,13 +832,12 @@ static void finding_block(pdf_report *R, size_t i, HPDF_Outline parent) {
 static void pass_table(pdf_report *R) {
   pdf_ctx *c = &R->c;
   const ecr_report *r = R->r;
-  body(R, "Passing findings grant only access the control allows. Each is one row, numbered as "
-          "in the findings table; findings.json holds their deciding statements.");
-  static const pdf_col cols[] = {{"#", 24, 1},
-                                 {"Principal / finding ID", 160, 0},
-                                 {"Access level", 62, 0},
-                                 {"Scope", 62, 0},
-                                 {"Actions", 175, 0}};
+  body(R, ecr_label("pdf/pass-table-intro"));
+  const pdf_col cols[] = {{"#", 24, 1},
+                          {ecr_label("pdf/principal-finding-id"), 160, 0},
+                          {ecr_label("pdf/access-level"), 62, 0},
+                          {ecr_label("pdf/scope"), 62, 0},
+                          {ecr_label("label/actions"), 175, 0}};
   pdf_table t = {cols, 5, c->left};
   ecr_pdf_table_begin(c, &t);
   size_t row = 0;
@@ -835,7 +888,7 @@ void ecr_pdf_details(pdf_report *R, size_t toc_idx, const size_t *group_toc) {
   HPDF_Outline sec = heading(R, toc_idx, NULL, true, 40);
   body_tmpl(R, "details-intro", NULL);
   if (!r->n_findings) {
-    body(R, "The evidence produced no findings.");
+    body(R, ecr_label("pdf/no-findings"));
     return;
   }
   /* One group per status in the report's status order; within a group the
@@ -893,7 +946,12 @@ void ecr_pdf_details(pdf_report *R, size_t toc_idx, const size_t *group_toc) {
 
 /* ---- repository access ---------------------------------------------------- */
 
-static const char *const access_labels[4] = {"Write images", "Delete", "Permissions", "Tag"};
+static const char *const access_names[4] = {"label/access-write-images", "label/access-delete",
+                                            "pdf/access-permissions", "label/access-tag"};
+
+static const char *access_label(int k) {
+  return ecr_label(access_names[k]);
+}
 
 static const ecr_repo_access *access_of(const ecr_repo_view *v, int k, size_t *n) {
   switch (k) {
@@ -907,7 +965,8 @@ static const ecr_repo_access *access_of(const ecr_repo_view *v, int k, size_t *n
 static void put_access(ecr_buf *b, const ecr_repo_access *a) {
   if (b->len) ecr_buf_putc(b, '\n');
   ecr_buf_puts(b, ecr_pdf_nz(a->principal, "?"));
-  if (a->decision == ECR_DECISION_CONDITIONAL) ecr_buf_puts(b, " (conditional)");
+  if (a->decision == ECR_DECISION_CONDITIONAL)
+    ecr_buf_printf(b, " %s", ecr_label("label/conditional-suffix"));
 }
 
 /* One repository's list for one access: without the principals that have it
@@ -931,12 +990,22 @@ static char *access_list(size_t n_common, const ecr_repo_access *every, size_t n
       rest++;
     }
   }
-  if (rest)
-    ecr_buf_printf(&b, "\n\xe2\x80\xa6 and %zu more (findings.json and report.html list them)",
-                   rest);
-  if (n_common)
-    ecr_buf_printf(&b, "%s%s the %zu with this access on every repository (listed above)",
-                   b.len ? "\n" : "", b.len ? "and" : "only", n_common);
+  if (rest) {
+    char num[32];
+    snprintf(num, sizeof(num), "%zu", rest);
+    const char *kv[] = {"n", num, NULL};
+    char *more = ecr_text("pdf/access-more", kv);
+    ecr_buf_printf(&b, "\n%s", more);
+    free(more);
+  }
+  if (n_common) {
+    char num[32];
+    snprintf(num, sizeof(num), "%zu", n_common);
+    const char *kv[] = {"n", num, NULL};
+    char *common = ecr_text(b.len ? "label/access-common-and" : "pdf/access-common-only", kv);
+    ecr_buf_printf(&b, "%s%s", b.len ? "\n" : "", common);
+    free(common);
+  }
   if (!b.len) ecr_buf_puts(&b, "\xe2\x80\x94");
   return ecr_buf_steal(&b);
 }
@@ -947,7 +1016,7 @@ void ecr_pdf_repositories(pdf_report *R, size_t toc_idx) {
   heading(R, toc_idx, NULL, true, 60);
   body_tmpl(R, "repos-intro", NULL);
   if (!r->n_repo_views) {
-    body(R, "The evidence lists no repositories.");
+    body(R, ecr_label("pdf/no-repositories"));
     return;
   }
   size_t n_common[4] = {0};
@@ -958,21 +1027,21 @@ void ecr_pdf_repositories(pdf_report *R, size_t toc_idx) {
     snprintf(repos, sizeof(repos), "%zu", nr);
     snprintf(limit, sizeof(limit), "%d", PDF_LIST_LIMIT);
     const char *kv[] = {"repos", repos, "limit", limit, NULL};
-    subheading(R, "Access on every repository");
+    subheading(R, ecr_label("pdf/access-everywhere"));
     body_tmpl(R, "repos-common", kv);
     for (int k = 0; k < 4; k++) {
       /* in the order of the first repository's list (the model's order) */
       ecr_buf b;
       ecr_buf_init(&b);
       for (size_t j = 0; j < r->n_everywhere[k]; j++) put_access(&b, &r->everywhere[k][j]);
-      if (!b.len) ecr_buf_puts(&b, "\xe2\x80\x94 (none)");
-      char *label = ecr_xasprintf("%s (%zu)", access_labels[k], n_common[k]);
+      if (!b.len) ecr_buf_puts(&b, ecr_label("pdf/access-none"));
+      char *label = ecr_xasprintf("%s (%zu)", access_label(k), n_common[k]);
       ecr_pdf_kv(c, label, b.data, PDF_F_REG, LABEL_W);
       free(label);
       ecr_buf_cleanup(&b);
       c->y -= 3;
     }
-    subheading(R, "Per repository");
+    subheading(R, ecr_label("pdf/per-repository"));
   }
   for (size_t i = 0; i < nr; i++) {
     const ecr_repo_view *v = &r->repositories[i];
@@ -982,12 +1051,12 @@ void ecr_pdf_repositories(pdf_report *R, size_t toc_idx) {
       const ecr_repo_access *a = access_of(v, k, &n);
       lists[k] = access_list(n_common[k], r->everywhere[k], r->n_everywhere[k], a, n);
     }
-    char *info =
-        v->gap
-            ? ecr_xasprintf("%s \xc2\xb7 repository policy not collected: %s",
-                            ecr_pdf_nz(v->region, "?"), ecr_pdf_nz(v->gap_error, "unknown error"))
-            : ecr_xasprintf("%s \xc2\xb7 %s", ecr_pdf_nz(v->region, "?"),
-                            v->has_policy ? "has a repository policy" : "no repository policy");
+    const char *ikv[] = {"region", ecr_pdf_nz(v->region, "?"), "error",
+                         ecr_pdf_nz(v->gap_error, ecr_label("label/unknown-error")), NULL};
+    char *info = ecr_text(v->gap          ? "pdf/repo-gap"
+                          : v->has_policy ? "pdf/repo-policy"
+                                          : "pdf/repo-no-policy",
+                          ikv);
     ecr_pdf_ensure(c, 20 + 10 + 4 * PDF_BODY_LEAD);
     double top = c->y;
     ecr_pdf_fill_rect(c, c->left, top - 18, c->right - c->left, 18, PDF_HEAD_BG);
@@ -1000,7 +1069,7 @@ void ecr_pdf_repositories(pdf_report *R, size_t toc_idx) {
     sm.color = v->gap ? ecr_pdf_status_color(ECR_CHECK_UNKNOWN) : PDF_MUTED;
     ecr_pdf_para(c, &sm, c->left + 6, c->right - c->left - 12, info);
     c->y -= 3;
-    for (int k = 0; k < 4; k++) ecr_pdf_kv(c, access_labels[k], lists[k], PDF_F_REG, LABEL_W);
+    for (int k = 0; k < 4; k++) ecr_pdf_kv(c, access_label(k), lists[k], PDF_F_REG, LABEL_W);
     ecr_pdf_space(c, 12);
     for (int k = 0; k < 4; k++) free(lists[k]);
     free(info);
@@ -1018,31 +1087,40 @@ void ecr_pdf_ledger(pdf_report *R, size_t toc_idx) {
     body_tmpl(R, "ledger-none", NULL);
     return;
   }
-  ecr_pdf_kv(c, "Ledger file", r->ledger_path, PDF_F_REG, LABEL_W);
-  ecr_pdf_kv(c, "SHA-256", r->ledger_sha256, PDF_F_MONO, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("pdf/ledger-file"), r->ledger_path, PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("pdf/sha256"), r->ledger_sha256, PDF_F_MONO, LABEL_W);
   char *n = ecr_xasprintf("%zu", r->n_ledger);
-  ecr_pdf_kv(c, "Entries", n, PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("pdf/entries"), n, PDF_F_REG, LABEL_W);
   free(n);
   ecr_pdf_space(c, 8);
   if (!r->n_ledger) return;
-  static const pdf_col cols[] = {{"ID", 72, 0},
-                                 {"State", 56, 0},
-                                 {"Expires", 58, 0},
-                                 {"Matched", 50, 1},
-                                 {"Scope, justification and approval", 247, 0}};
+  const pdf_col cols[] = {{ecr_label("pdf/id"), 72, 0},
+                          {ecr_label("pdf/state"), 56, 0},
+                          {ecr_label("pdf/expires"), 58, 0},
+                          {ecr_label("pdf/matched"), 50, 1},
+                          {ecr_label("pdf/ledger-scope"), 247, 0}};
   pdf_table t = {cols, 5, c->left};
   ecr_pdf_table_begin(c, &t);
   for (size_t i = 0; i < r->n_ledger; i++) {
     const ecr_ledger_entry *e = &r->ledger[i];
     char *repos = ecr_pdf_join(e->repositories, e->n_repositories, ", ");
     char *acts = ecr_pdf_join(e->actions, e->n_actions, ", ");
-    char *scope = ecr_xasprintf(
-        "Principal: %s\nRepositories: %s\nActions: %s", ecr_pdf_nz(e->principal, "\xe2\x80\x94"),
-        ecr_pdf_nz(repos, "\xe2\x80\x94"), ecr_pdf_nz(acts, "\xe2\x80\x94"));
-    char *just = ecr_xasprintf("Justification: %s\nApproved by: %s \xc2\xb7 Ticket: %s",
-                               ecr_pdf_nz(e->justification, "\xe2\x80\x94"),
-                               ecr_pdf_nz(e->approved_by, "\xe2\x80\x94"),
-                               ecr_pdf_nz(e->ticket, "\xe2\x80\x94"));
+    const char *skv[] = {"principal",
+                         ecr_pdf_nz(e->principal, "\xe2\x80\x94"),
+                         "repositories",
+                         ecr_pdf_nz(repos, "\xe2\x80\x94"),
+                         "actions",
+                         ecr_pdf_nz(acts, "\xe2\x80\x94"),
+                         NULL};
+    char *scope = ecr_text("pdf/ledger-entry-scope", skv);
+    const char *jkv[] = {"justification",
+                         ecr_pdf_nz(e->justification, "\xe2\x80\x94"),
+                         "approved_by",
+                         ecr_pdf_nz(e->approved_by, "\xe2\x80\x94"),
+                         "ticket",
+                         ecr_pdf_nz(e->ticket, "\xe2\x80\x94"),
+                         NULL};
+    char *just = ecr_text("pdf/ledger-entry-approval", jkv);
     char matched[32];
     snprintf(matched, sizeof(matched), "%zu", e->matched);
     pdf_cell cells[5] = {0};
@@ -1084,7 +1162,7 @@ void ecr_pdf_coverage(pdf_report *R, size_t toc_idx) {
   heading(R, toc_idx, NULL, true, 60);
   body_tmpl(R, "coverage-intro", NULL);
   pdf_style st = ecr_pdf_st(PDF_F_REG, PDF_BODY_SIZE, PDF_BODY_LEAD, PDF_TEXT);
-  if (!r->n_coverage) body(R, "The evaluation recorded no limitations.");
+  if (!r->n_coverage) body(R, ecr_label("pdf/no-limitations"));
   for (size_t i = 0; i < r->n_coverage; i++) {
     ecr_pdf_bullet(c, &st, c->left, c->right - c->left, r->coverage[i]);
     c->y -= 3;
@@ -1093,12 +1171,12 @@ void ecr_pdf_coverage(pdf_report *R, size_t toc_idx) {
   for (size_t i = 0; i < r->n_repo_views; i++)
     if (r->repositories[i].gap) any_gap = true;
   if (any_gap) {
-    subheading(R, "Repositories whose policy could not be read");
+    subheading(R, ecr_label("pdf/repos-unreadable"));
     for (size_t i = 0; i < r->n_repo_views; i++) {
       const ecr_repo_view *v = &r->repositories[i];
       if (!v->gap) continue;
       char *s = ecr_xasprintf("%s: %s", ecr_pdf_nz(v->arn, "?"),
-                              ecr_pdf_nz(v->gap_error, "unknown error"));
+                              ecr_pdf_nz(v->gap_error, ecr_label("label/unknown-error")));
       ecr_pdf_bullet(c, &st, c->left, c->right - c->left, s);
       free(s);
     }
@@ -1119,9 +1197,11 @@ void ecr_pdf_evidence(pdf_report *R, size_t toc_idx, size_t files_toc, size_t ga
   body_tmpl(R, "evidence-intro", NULL);
   heading(R, files_toc, sec, false, 50);
   if (!r->n_files) {
-    body(R, "The bundle lists no evidence files.");
+    body(R, ecr_label("pdf/no-files"));
   } else {
-    static const pdf_col cols[] = {{"File", 144, 0}, {"Size (bytes)", 64, 1}, {"SHA-256", 275, 0}};
+    const pdf_col cols[] = {{ecr_label("pdf/file"), 144, 0},
+                            {ecr_label("pdf/size-bytes"), 64, 1},
+                            {ecr_label("pdf/sha256"), 275, 0}};
     pdf_table t = {cols, 3, c->left};
     ecr_pdf_table_begin(c, &t);
     for (size_t i = 0; i < r->n_files; i++) {
@@ -1141,14 +1221,16 @@ void ecr_pdf_evidence(pdf_report *R, size_t toc_idx, size_t files_toc, size_t ga
     ecr_pdf_table_end(c);
   }
   if (r->ledger_path) {
-    ecr_pdf_kv(c, "Exceptions ledger", r->ledger_path, PDF_F_REG, LABEL_W);
-    ecr_pdf_kv(c, "Ledger SHA-256", r->ledger_sha256, PDF_F_MONO, LABEL_W);
+    ecr_pdf_kv(c, ecr_label("pdf/exceptions-ledger"), r->ledger_path, PDF_F_REG, LABEL_W);
+    ecr_pdf_kv(c, ecr_label("pdf/ledger-sha256"), r->ledger_sha256, PDF_F_MONO, LABEL_W);
   }
   heading(R, gaps_toc, sec, false, 50);
   if (!r->n_gaps) {
     body_tmpl(R, "gaps-none", NULL);
   } else {
-    static const pdf_col cols[] = {{"Source", 110, 0}, {"Resource", 203, 0}, {"Error", 170, 0}};
+    const pdf_col cols[] = {{ecr_label("label/source"), 110, 0},
+                            {ecr_label("pdf/resource"), 203, 0},
+                            {ecr_label("pdf/error"), 170, 0}};
     pdf_table t = {cols, 3, c->left};
     ecr_pdf_table_begin(c, &t);
     for (size_t i = 0; i < r->n_gaps; i++) {
@@ -1205,11 +1287,12 @@ void ecr_pdf_scope(pdf_report *R, size_t toc_idx) {
   pdf_ctx *c = &R->c;
   const ecr_report *r = R->r;
   heading(R, toc_idx, NULL, true, 60);
-  subheading(R, "The question");
+  subheading(R, ecr_label("pdf/the-question"));
   body_pack(R, "question");
-  subheading(R, "Population");
+  subheading(R, ecr_label("pdf/population"));
   body_pack(R, "population");
-  static const pdf_col kcols[] = {{"Principal kind", 140, 0}, {"Principals", 70, 1}};
+  const pdf_col kcols[] = {{ecr_label("pdf/principal-kind"), 140, 0},
+                           {ecr_label("pdf/principals"), 70, 1}};
   pdf_table kt = {kcols, 2, c->left};
   ecr_pdf_table_begin(c, &kt);
   for (int k = 0; k <= ECR_PK_SERVICE; k++) {
@@ -1223,11 +1306,13 @@ void ecr_pdf_scope(pdf_report *R, size_t toc_idx) {
     ecr_pdf_table_row(c, &kt, cells, (size_t)k, NULL, NULL);
   }
   ecr_pdf_table_end(c);
-  body(R, "The population appendix lists every principal with its result.");
+  body(R, ecr_label("pdf/population-appendix-note"));
 
-  subheading(R, "Evidence sources and coverage");
-  static const pdf_col scols[] = {
-      {"File", 150, 0}, {"Needed", 50, 0}, {"Files", 40, 1}, {"What it is", 243, 0}};
+  subheading(R, ecr_label("pdf/sources"));
+  const pdf_col scols[] = {{ecr_label("pdf/file"), 150, 0},
+                           {ecr_label("pdf/needed"), 50, 0},
+                           {ecr_label("pdf/files"), 40, 1},
+                           {ecr_label("pdf/what-it-is"), 243, 0}};
   pdf_table sct = {scols, 4, c->left};
   ecr_pdf_table_begin(c, &sct);
   for (size_t i = 0; i < r->n_sources; i++) {
@@ -1238,21 +1323,23 @@ void ecr_pdf_scope(pdf_report *R, size_t toc_idx) {
     pdf_style t = ecr_pdf_st(PDF_F_REG, 7.5, 10, PDF_TEXT);
     for (int k = 0; k < 4; k++) cells[k].n_runs = 1;
     cells[0].run[0] = (pdf_run){ecr_pdf_nz(s->pattern, "?"), t};
-    cells[1].run[0] = (pdf_run){s->required ? "required" : "optional", t};
+    cells[1].run[0] = (pdf_run){ecr_label(s->required ? "label/required" : "label/optional"), t};
     cells[2].run[0] = (pdf_run){
-        s->n_files ? n : "absent",
+        s->n_files ? n : ecr_label("label/absent"),
         s->n_files ? t : ecr_pdf_st(PDF_F_BOLD, 7.5, 10, ecr_pdf_status_color(ECR_CHECK_UNKNOWN))};
     cells[3].run[0] = (pdf_run){ecr_pdf_nz(s->label, ""), t};
     ecr_pdf_table_row(c, &sct, cells, i, NULL, NULL);
   }
   ecr_pdf_table_end(c);
-  subheading(R, "How AWS evaluation logic is applied");
+  subheading(R, ecr_label("pdf/evaluation"));
   body_pack(R, "evaluation");
-  subheading(R, "What static evidence cannot decide");
+  subheading(R, ecr_label("pdf/limits"));
   body_pack(R, "limits");
 
-  subheading(R, "Framework mapping");
-  static const pdf_col mcols[] = {{"Framework", 150, 0}, {"Control", 60, 0}, {"Title", 273, 0}};
+  subheading(R, ecr_label("pdf/framework-mapping"));
+  const pdf_col mcols[] = {{ecr_label("pdf/framework"), 150, 0},
+                           {ecr_label("pdf/control"), 60, 0},
+                           {ecr_label("pdf/title"), 273, 0}};
   pdf_table mt = {mcols, 3, c->left};
   ecr_pdf_table_begin(c, &mt);
   for (size_t i = 0; i < r->n_mappings; i++) {
@@ -1267,11 +1354,13 @@ void ecr_pdf_scope(pdf_report *R, size_t toc_idx) {
   }
   ecr_pdf_table_end(c);
 
-  subheading(R, "Versions");
-  char *tool = ecr_xasprintf("ecraudit %s", ecr_pdf_nz(r->tool_version, "?"));
-  ecr_pdf_kv(c, "Tool", tool, PDF_F_REG, LABEL_W);
+  subheading(R, ecr_label("pdf/versions"));
+  const char *tkv[] = {"version", ecr_pdf_nz(r->tool_version, "?"), NULL};
+  char *tool = ecr_text("label/tool", tkv);
+  ecr_pdf_kv(c, ecr_label("pdf/tool-label"), tool, PDF_F_REG, LABEL_W);
   free(tool);
-  ecr_pdf_kv(c, "Action catalog", ecr_pdf_nz(r->catalog_version, "?"), PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("pdf/action-catalog"), ecr_pdf_nz(r->catalog_version, "?"), PDF_F_REG,
+             LABEL_W);
 }
 
 void ecr_pdf_drift(pdf_report *R, size_t toc_idx) {
@@ -1280,16 +1369,18 @@ void ecr_pdf_drift(pdf_report *R, size_t toc_idx) {
   if (!b) return;
   heading(R, toc_idx, NULL, true, 60);
   body_pack(R, "baseline");
-  ecr_pdf_kv(c, "Baseline file", ecr_pdf_nz(b->path, "?"), PDF_F_REG, LABEL_W);
-  ecr_pdf_kv(c, "Baseline SHA-256", b->sha256, PDF_F_MONO, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("pdf/baseline-file"), ecr_pdf_nz(b->path, "?"), PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("pdf/baseline-sha256"), b->sha256, PDF_F_MONO, LABEL_W);
   ecr_pdf_space(c, 6);
-  subheading(R, "Resolved findings (in the baseline, no longer found)");
+  subheading(R, ecr_label("pdf/resolved"));
   if (!b->n_resolved) {
-    body(R, "None.");
+    body(R, ecr_label("pdf/none"));
     return;
   }
-  static const pdf_col cols[] = {
-      {"Finding ID", 110, 0}, {"Principal", 203, 0}, {"Access level", 90, 0}, {"Was", 80, 0}};
+  const pdf_col cols[] = {{ecr_label("pdf/finding-id"), 110, 0},
+                          {ecr_label("label/principal"), 203, 0},
+                          {ecr_label("pdf/access-level"), 90, 0},
+                          {ecr_label("pdf/was"), 80, 0}};
   pdf_table t = {cols, 4, c->left};
   ecr_pdf_table_begin(c, &t);
   for (size_t i = 0; i < b->n_resolved; i++) {
@@ -1312,17 +1403,16 @@ void ecr_pdf_population(pdf_report *R, size_t toc_idx) {
   pdf_ctx *c = &R->c;
   const ecr_report *r = R->r;
   heading(R, toc_idx, NULL, true, 60);
-  body(R, "Every principal that holds an Amazon ECR action in the evaluated evidence, with its "
-          "result: the worst status and the worst severity of its findings, worst first.");
+  body(R, ecr_label("pdf/population-intro"));
   if (!r->n_principal_views) {
-    body(R, "No principal holds an Amazon ECR action.");
+    body(R, ecr_label("pdf/population-none"));
     return;
   }
-  static const pdf_col cols[] = {{"Principal", 248, 0},
-                                 {"Kind", 55, 0},
-                                 {"Result", 60, 0},
-                                 {"Worst severity", 65, 0},
-                                 {"Findings", 55, 1}};
+  const pdf_col cols[] = {{ecr_label("label/principal"), 248, 0},
+                          {ecr_label("pdf/kind"), 55, 0},
+                          {ecr_label("pdf/result"), 60, 0},
+                          {ecr_label("pdf/worst-severity"), 65, 0},
+                          {ecr_label("pdf/findings"), 55, 1}};
   pdf_table t = {cols, 5, c->left};
   ecr_pdf_table_begin(c, &t);
   for (size_t i = 0; i < r->n_principal_views; i++) {
@@ -1354,22 +1444,24 @@ void ecr_pdf_signoff(pdf_report *R, size_t toc_idx) {
   const ecr_report *r = R->r;
   heading(R, toc_idx, NULL, true, 60);
   body_pack(R, "signoff");
-  ecr_pdf_kv(c, "Prepared by",
-             ecr_pdf_nz(r->caller_arn, "not in the evidence (no "
-                                       "sts/caller-identity.json)"),
-             PDF_F_REG, LABEL_W);
-  ecr_pdf_kv(c, "Report generated", ecr_pdf_nz(r->generated_at, "?"), PDF_F_REG, LABEL_W);
-  ecr_pdf_kv(c, "findings.json SHA-256", ecr_pdf_nz(R->findings_sha256, "?"), PDF_F_MONO, LABEL_W);
-  ecr_pdf_kv(c, "Evidence-set digest", r->evidence_sha256, PDF_F_MONO, LABEL_W);
-  if (r->ledger_path) ecr_pdf_kv(c, "Ledger SHA-256", r->ledger_sha256, PDF_F_MONO, LABEL_W);
-  if (r->baseline) ecr_pdf_kv(c, "Baseline SHA-256", r->baseline->sha256, PDF_F_MONO, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("pdf/prepared-by"),
+             ecr_pdf_nz(r->caller_arn, ecr_label("pdf/prepared-by-none")), PDF_F_REG, LABEL_W);
+  ecr_pdf_kv(c, ecr_label("pdf/report-generated"), ecr_pdf_nz(r->generated_at, "?"), PDF_F_REG,
+             LABEL_W);
+  ecr_pdf_kv(c, ecr_label("pdf/findings-sha256"), ecr_pdf_nz(R->findings_sha256, "?"), PDF_F_MONO,
+             LABEL_W);
+  ecr_pdf_kv(c, ecr_label("pdf/evidence-digest"), r->evidence_sha256, PDF_F_MONO, LABEL_W);
+  if (r->ledger_path)
+    ecr_pdf_kv(c, ecr_label("pdf/ledger-sha256"), r->ledger_sha256, PDF_F_MONO, LABEL_W);
+  if (r->baseline)
+    ecr_pdf_kv(c, ecr_label("pdf/baseline-sha256"), r->baseline->sha256, PDF_F_MONO, LABEL_W);
   ecr_pdf_space(c, 18);
-  static const char *const lines[] = {"Reviewed by", "Date", "Signature"};
+  static const char *const lines[] = {"pdf/reviewed-by", "pdf/date", "pdf/signature"};
   pdf_style ls = ecr_pdf_st(PDF_F_BOLD, 9, 13, PDF_TEXT);
   for (size_t i = 0; i < 3; i++) {
     ecr_pdf_ensure(c, 40);
     c->y -= 26;
-    ecr_pdf_draw_line(c, &ls, c->left, c->y + 3, lines[i], LABEL_W - 6, 0);
+    ecr_pdf_draw_line(c, &ls, c->left, c->y + 3, ecr_label(lines[i]), LABEL_W - 6, 0);
     ecr_pdf_stroke_line(c, c->left + LABEL_W, c->y, c->right - 60, c->y, 0.8, PDF_TEXT);
     c->y -= 10;
   }

@@ -30,9 +30,10 @@ ecr_pic_rgb ecr_pic_ink_rgb(ecr_pic_ink ink) {
 }
 
 const char *ecr_pic_ink_name(ecr_pic_ink ink) {
-  static const char *const names[ECR_INK_COUNT] = {"allow", "conditional", "allow or conditional",
-                                                   "unused", "none"};
-  return (unsigned)ink < ECR_INK_COUNT ? names[ink] : "none";
+  static const char *const names[ECR_INK_COUNT] = {"picture/ink-allow", "picture/ink-conditional",
+                                                   "picture/ink-mixed", "picture/ink-unused",
+                                                   "picture/ink-none"};
+  return ecr_label((unsigned)ink < ECR_INK_COUNT ? names[ink] : "picture/ink-none");
 }
 
 bool ecr_pic_finding_unused(const ecr_finding *f) {
@@ -106,12 +107,12 @@ static const char *kind_of(const char *name) {
 }
 
 static const char *kind_caption(const char *kind) {
-  if (strcmp(kind, "federated") == 0) return "federated identity";
-  if (strcmp(kind, "k8s") == 0) return "Kubernetes service account";
-  if (strcmp(kind, "service") == 0) return "AWS service";
-  if (strcmp(kind, "public") == 0) return "anyone (public)";
-  if (strcmp(kind, "account") == 0) return "AWS account";
-  if (strcmp(kind, "external") == 0) return "external principal";
+  if (strcmp(kind, "federated") == 0) return ecr_label("picture/kind-federated");
+  if (strcmp(kind, "k8s") == 0) return ecr_label("picture/kind-k8s");
+  if (strcmp(kind, "service") == 0) return ecr_label("picture/kind-service");
+  if (strcmp(kind, "public") == 0) return ecr_label("picture/kind-public");
+  if (strcmp(kind, "account") == 0) return ecr_label("picture/kind-account");
+  if (strcmp(kind, "external") == 0) return ecr_label("picture/kind-external");
   return kind;
 }
 
@@ -140,7 +141,10 @@ static char *short_name(const char *name) {
   } else if (strcmp(kind, "account") == 0) {
     const char *c = strstr(name, "::");
     if (c) {
-      char *t = ecr_xasprintf("account %.12s", c + 2);
+      char *id = ecr_xstrndup(c + 2, 12);
+      const char *kv[] = {"account", id, NULL};
+      char *t = ecr_text("picture/account", kv);
+      free(id);
       char *out = shorten(t, ECR_PIC_LABEL_CHARS);
       free(t);
       return out;
@@ -528,22 +532,21 @@ static void fold_into(graph *g, size_t member, size_t into) {
   g->n[into].approx = g->n[into].approx || g->n[member].approx;
 }
 
-/* Label a "more" node of `folded` boxes. */
+/* Label a "more" node of `folded` boxes (plural: the template naming what
+ * they are). */
 static void more_label(graph *g, size_t more, size_t folded, const char *plural) {
   char num[32], boxes[32];
   fmt_count(g->n[more].count, num);
   fmt_count(folded, boxes);
+  const char *kv[] = {"n", num, "boxes", boxes, NULL};
   if (g->n[more].approx) {
-    g->n[more].label = ecr_xasprintf("and %s more boxes", boxes);
-    g->n[more].caption = ecr_xstrdup("principals who can assume roles");
-    g->n[more].title =
-        ecr_xasprintf("%s more boxes not drawn: principals and those who can assume the roles "
-                      "(%s role assumptions)",
-                      boxes, num);
+    g->n[more].label = ecr_text("picture/more-boxes", kv);
+    g->n[more].caption = ecr_xstrdup(ecr_label("picture/more-boxes-caption"));
+    g->n[more].title = ecr_text("picture/more-boxes-title", kv);
   } else {
-    g->n[more].label = ecr_xasprintf("and %s more", num);
-    g->n[more].caption = ecr_xstrdup(plural);
-    g->n[more].title = ecr_xasprintf("%s more principals not drawn (%s boxes)", num, boxes);
+    g->n[more].label = ecr_text("picture/more", kv);
+    g->n[more].caption = ecr_xstrdup(ecr_label(plural));
+    g->n[more].title = ecr_text("picture/more-title", kv);
   }
 }
 
@@ -579,7 +582,7 @@ static void fold_level(graph *g, int level, const char *plural) {
         idx[o++] = i;
       }
     }
-    if (orphan != SIZE_MAX) more_label(g, orphan, folded, "principals and roles");
+    if (orphan != SIZE_MAX) more_label(g, orphan, folded, "picture/principals-and-roles");
     n = o;
     free(keep);
     free(out);
@@ -610,10 +613,12 @@ static void fold_level(graph *g, int level, const char *plural) {
       fmt_count(b - a, num);
       g->n[grp].label = ecr_xasprintf("%s %s%s", num, kind, b - a == 1 ? "" : "s");
       char *ex = short_name(g->n[leaf[a]].name);
-      g->n[grp].caption = ecr_xasprintf("same access, e.g. %s", ex);
+      const char *ckv[] = {"example", ex, NULL};
+      g->n[grp].caption = ecr_text("picture/group-caption", ckv);
       free(ex);
-      g->n[grp].title = ecr_xasprintf("%s principals (%s) with the same access, e.g. %s", num,
-                                      kind_caption(kind), g->n[leaf[a]].name);
+      const char *tkv[] = {"n", num, "kind", kind_caption(kind), "example", g->n[leaf[a]].name,
+                           NULL};
+      g->n[grp].title = ecr_text("picture/group-title", tkv);
       live -= b - a - 1;
     }
     a = b;
@@ -652,7 +657,8 @@ static void node_out(ecr_pic_node *o, const gnode *n) {
   }
   o->label = short_name(n->name);
   const char *kind = kind_of(n->name);
-  o->caption = ecr_xstrdup(n->kind == ECR_NODE_ROLE ? "role (assumed)" : kind_caption(kind));
+  o->caption = ecr_xstrdup(n->kind == ECR_NODE_ROLE ? ecr_label("picture/role-assumed")
+                                                    : kind_caption(kind));
   o->title = shorten(n->name, ECR_PIC_TITLE_CHARS);
 }
 
@@ -700,9 +706,10 @@ static void build_graph(pctx *c, const rgroup *grp, size_t number, ecr_picture *
         g.n[agg].count = in->count;
         g.n[agg].unused = false;
         g.n[agg].approx = true;
-        g.n[agg].label = ecr_xasprintf("%s principals", num);
-        g.n[agg].caption = ecr_xstrdup("can assume this role");
-        g.n[agg].title = ecr_xasprintf("%s principals and roles (not drawn one by one)", num);
+        const char *akv[] = {"n", num, NULL};
+        g.n[agg].label = ecr_text("picture/agg", akv);
+        g.n[agg].caption = ecr_xstrdup(ecr_label("picture/agg-caption"));
+        g.n[agg].title = ecr_text("picture/agg-title", akv);
         g_edge(&g, agg, i, in->ink, true);
         continue;
       }
@@ -734,7 +741,8 @@ static void build_graph(pctx *c, const rgroup *grp, size_t number, ecr_picture *
   for (size_t i = 0; i < g.nn; i++)
     if (g.n[i].level > max_level) max_level = g.n[i].level;
   for (int l = 1; l <= max_level; l++) { /* from the repository outwards */
-    fold_level(&g, l, l == 1 && max_level == 1 ? "principals" : "principals and roles");
+    fold_level(&g, l,
+               l == 1 && max_level == 1 ? "picture/principals" : "picture/principals-and-roles");
     edges_fold(&g);
   }
 
@@ -786,12 +794,15 @@ static void build_graph(pctx *c, const rgroup *grp, size_t number, ecr_picture *
   if (grp->n > 1) {
     char num[32];
     fmt_count(grp->n - 1, num);
-    rn->caption = ecr_xasprintf(
-        "%s \xc2\xb7 and %s more",
-        r->repositories[rep].region ? r->repositories[rep].region : "repository", num);
+    const char *kv[] = {"region",
+                        r->repositories[rep].region ? r->repositories[rep].region
+                                                    : ecr_label("picture/repository"),
+                        "n", num, NULL};
+    rn->caption = ecr_text("picture/repo-caption-more", kv);
   } else {
-    rn->caption = ecr_xasprintf("repository \xc2\xb7 %s",
-                                r->repositories[rep].region ? r->repositories[rep].region : "");
+    const char *kv[] = {"region", r->repositories[rep].region ? r->repositories[rep].region : "",
+                        NULL};
+    rn->caption = ecr_text("picture/repo-caption", kv);
   }
   free(rn->label);
   rn->label = shorten(repo_name(r, rep), ECR_PIC_LABEL_CHARS);
@@ -839,39 +850,36 @@ static void build_graph(pctx *c, const rgroup *grp, size_t number, ecr_picture *
   char wr[32], more[32];
   fmt_count(n_writers, wr);
   fmt_count(grp->n - 1, more);
-  out->title = grp->n > 1
-                   ? ecr_xasprintf("Who can write to %s and %s more repositories", rname, more)
-                   : ecr_xasprintf("Who can write to %s", rname);
-  char *others = grp->n > 1
-                     ? ecr_xasprintf(" and %s other repositories with the same writers", more)
-                     : ecr_xstrdup("");
-  out->desc = ecr_xasprintf(
-      "%s principals hold Write, Permissions management or Tagging access (failing or excepted "
-      "findings) on %s%s. Each arrow is a role a principal can assume (sts:AssumeRole) or the "
-      "access itself, labelled allow or conditional; grey means unused access.",
-      wr, rname, others);
-  free(others);
+  const char *tkv[] = {"repo", rname, "n", more, "writers", wr, NULL};
+  out->title = ecr_text(grp->n > 1 ? "picture/graph-title-more" : "picture/graph-title", tkv);
+  out->desc = ecr_text(grp->n > 1 ? "picture/graph-desc-more" : "picture/graph-desc", tkv);
   /* text equivalent: one line per edge */
   for (size_t k = 0; k < out->n_edges; k++) {
     const ecr_pic_edge *e = &out->edges[k];
     const ecr_pic_node *a = &out->nodes[e->from], *b = &out->nodes[e->to];
-    text_add(out,
-             ecr_xasprintf("%s %s %s (%s)", a->title, e->assume ? "can assume" : "can write to",
-                           b->title, ecr_pic_ink_name(e->ink)));
+    const char *kv[] = {"from", a->title, "to", b->title, "ink", ecr_pic_ink_name(e->ink), NULL};
+    text_add(out, ecr_text(e->assume ? "picture/edge-assume" : "picture/edge-write", kv));
   }
   if (grp->n > 1) {
     ecr_buf b;
     ecr_buf_init(&b);
-    ecr_buf_printf(&b, "The same writers hold the same access on %s more repositories: ", more);
     size_t show = grp->n - 1 < 10 ? grp->n - 1 : 10;
     for (size_t k = 1; k <= show; k++) {
       char *nm = shorten(repo_name(r, grp->repos[k]), ECR_PIC_TITLE_CHARS);
       ecr_buf_printf(&b, "%s%s", k > 1 ? ", " : "", nm);
       free(nm);
     }
-    if (grp->n - 1 > show) ecr_buf_printf(&b, " and %zu more", grp->n - 1 - show);
-    ecr_buf_putc(&b, '.');
-    text_add(out, ecr_buf_steal(&b));
+    if (grp->n - 1 > show) {
+      char rest[32];
+      snprintf(rest, sizeof(rest), "%zu", grp->n - 1 - show);
+      const char *rkv[] = {"n", rest, NULL};
+      char *t = ecr_text("picture/more", rkv);
+      ecr_buf_printf(&b, " %s", t);
+      free(t);
+    }
+    const char *kv[] = {"n", more, "repos", b.data ? b.data : "", NULL};
+    text_add(out, ecr_text("picture/same-writers", kv));
+    ecr_buf_cleanup(&b);
   }
   free(rname);
   free(map);
@@ -1034,7 +1042,10 @@ static void build_heatmap(pctx *c, ecr_picture *out) {
     if (i < shown) {
       fmt_count(rows[i].count, num);
       o->count = rows[i].count;
-      o->label = ecr_xasprintf("P%zu  %s principal%s", i + 1, num, rows[i].count == 1 ? "" : "s");
+      char idx[32];
+      snprintf(idx, sizeof(idx), "%zu", i + 1);
+      const char *kv[] = {"i", idx, "n", num, NULL};
+      o->label = ecr_text(rows[i].count == 1 ? "picture/heat-row" : "picture/heat-row-many", kv);
       char *ex = short_name(r->principals[rows[i].first].principal);
       o->example = shorten(ex, 20);
       free(ex);
@@ -1058,8 +1069,9 @@ static void build_heatmap(pctx *c, ecr_picture *out) {
       fmt_count(nrows - shown, profs);
       o->count = cnt;
       o->more = true;
-      o->label = ecr_xasprintf("%s more profiles", profs);
-      o->example = ecr_xasprintf("%s principals", num);
+      const char *pkv[] = {"n", profs, NULL}, *nkv[] = {"n", num, NULL};
+      o->label = ecr_text("picture/more-profiles", pkv);
+      o->example = ecr_text("picture/agg", nkv);
     }
   }
   for (size_t k = 0; k < ng; k++) {
@@ -1074,7 +1086,10 @@ static void build_heatmap(pctx *c, ecr_picture *out) {
     ecr_heat_col *o = &out->cols[n_cols - 1];
     o->more = true;
     o->label = ecr_xstrdup("R+");
-    o->example = ecr_xasprintf("%zu more groups", ng - (n_cols - 1));
+    char n[32];
+    snprintf(n, sizeof(n), "%zu", ng - (n_cols - 1));
+    const char *kv[] = {"n", n, NULL};
+    o->example = ecr_text("picture/more-groups", kv);
   }
   /* layout: labels left, column ids on top, the legend of columns below */
   out->grid_x = ECR_PIC_MARGIN + ECR_HEAT_LABEL_W;
@@ -1094,14 +1109,10 @@ static void build_heatmap(pctx *c, ecr_picture *out) {
   size_t n_write_repos = 0;
   for (size_t k = 0; k < ng; k++) n_write_repos += grp[k].n;
   fmt_count(n_write_repos, nrepo_s);
-  out->title = ecr_xstrdup("Write access: principals by access profile x repository groups");
-  out->desc = ecr_xasprintf(
-      "%s principals with Write access (failing or excepted findings) fall into %s access "
-      "profiles (rows, largest first); %s repositories into %s groups with identical Write "
-      "access (columns). A cell is allow, conditional or none for every member of its row and "
-      "column%s.",
-      np_s, nr_s, nrepo_s, ng_s,
-      more_row || more_col ? "; the folded row and column are mixed" : "");
+  out->title = ecr_xstrdup(ecr_label("picture/heat-title"));
+  const char *dkv[] = {"principals", np_s, "rows", nr_s, "repos", nrepo_s, "groups", ng_s, NULL};
+  out->desc =
+      ecr_text(more_row || more_col ? "picture/heat-desc-folded" : "picture/heat-desc", dkv);
   for (size_t i = 0; i < out->n_rows; i++) {
     ecr_buf b;
     ecr_buf_init(&b);
@@ -1113,16 +1124,19 @@ static void build_heatmap(pctx *c, ecr_picture *out) {
       bool first = true;
       for (size_t k = 0; k < n_cols; k++) {
         if (out->cells[i * n_cols + k] != (ecr_pic_ink)ink) continue;
-        if (first)
-          ecr_buf_printf(&b, "%s%s on ", any ? "; " : " ", ecr_pic_ink_name((ecr_pic_ink)ink));
-        else
+        if (first) {
+          const char *kv[] = {"ink", ecr_pic_ink_name((ecr_pic_ink)ink), NULL};
+          char *on = ecr_text("picture/cell-on", kv);
+          ecr_buf_printf(&b, "%s%s ", any ? "; " : " ", on);
+          free(on);
+        } else
           ecr_buf_puts(&b, ", ");
         ecr_buf_puts(&b, out->cols[k].label);
         first = false;
         any = true;
       }
     }
-    if (!any) ecr_buf_puts(&b, " none");
+    if (!any) ecr_buf_printf(&b, " %s", ecr_pic_ink_name(ECR_INK_NONE));
     ecr_buf_putc(&b, '.');
     text_add(out, ecr_buf_steal(&b));
   }
@@ -1130,9 +1144,12 @@ static void build_heatmap(pctx *c, ecr_picture *out) {
     char cnt[32];
     fmt_count(out->cols[k].count, cnt);
     char *ex = utf8_copy(out->cols[k].example);
-    text_add(out, ecr_xasprintf("%s: %s repositor%s, %s%s", out->cols[k].label, cnt,
-                                out->cols[k].count == 1 ? "y" : "ies",
-                                out->cols[k].more ? "" : "e.g. ", ex));
+    const char *kv[] = {"label", out->cols[k].label, "n", cnt, "example", ex, NULL};
+    bool one = out->cols[k].count == 1;
+    text_add(out, ecr_text(out->cols[k].more
+                               ? (one ? "picture/heat-col-more-one" : "picture/heat-col-more-many")
+                               : (one ? "picture/heat-col-one" : "picture/heat-col-many"),
+                           kv));
     free(ex);
   }
   for (size_t i = 0; i < r->n_repo_sets; i++) free(sg[i].g);
@@ -1297,8 +1314,6 @@ char *ecr_pictures_omitted_text(const ecr_pictures *p) {
   char g[32], n[32];
   fmt_count(p->n_groups - p->n_graphs, g);
   fmt_count(p->n_groups_repos, n);
-  return ecr_xasprintf("%s more groups of repositories (%s repositories) have risky writers and "
-                       "are not drawn (the largest groups are); the heat map, the findings and "
-                       "the repository table cover them.",
-                       g, n);
+  const char *kv[] = {"groups", g, "repos", n, NULL};
+  return ecr_text("picture/omitted", kv);
 }

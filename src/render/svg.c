@@ -209,9 +209,11 @@ static void heat_body(xmlNodePtr svg, const ecr_picture *p) {
     ecr_heat_legend_line(p, k, &x, &y);
     char cnt[32];
     snprintf(cnt, sizeof(cnt), "%zu", p->cols[k].count);
-    char *line = ecr_xasprintf("%s  %s repo%s \xc2\xb7 %s", p->cols[k].label, cnt,
-                               p->cols[k].count == 1 ? "" : "s",
-                               p->cols[k].example ? p->cols[k].example : "");
+    const char *kv[] = {"label", p->cols[k].label, "n",
+                        cnt,     "example",        p->cols[k].example ? p->cols[k].example : "",
+                        NULL};
+    char *line =
+        ecr_text(p->cols[k].count == 1 ? "label/heat-legend-one" : "label/heat-legend-many", kv);
     svg_text(g, x, y, 8, MUTED_COLOR, NULL, line);
     free(line);
   }
@@ -256,7 +258,7 @@ void ecr_svg_figure(xmlNodePtr parent, const ecr_picture *p) {
   char *lid = ecr_xasprintf("%s-text", p->id);
   attr(ul, "id", lid);
   free(lid);
-  xmlSetProp(ul, BAD_CAST "aria-label", BAD_CAST "Text equivalent of the picture");
+  xmlSetProp(ul, BAD_CAST "aria-label", BAD_CAST ecr_label("html/picture-text"));
   for (size_t i = 0; i < p->n_text; i++) text_el(ul, "li", p->text[i]);
 }
 

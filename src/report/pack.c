@@ -138,7 +138,7 @@ char *ecr_report_pack_text(const ecr_report *r, const char *name) {
   const char *kv[] = {"account",
                       r->account ? r->account : "?",
                       "control_id",
-                      r->control_id ? r->control_id : "C-0222",
+                      r->control_id ? r->control_id : ecr_control_id(),
                       "iam",
                       iam,
                       "repos",

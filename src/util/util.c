@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -479,4 +480,39 @@ void ecr_fmt_count(size_t n, char out[32]) {
     out[o++] = digits[i];
   }
   out[o] = '\0';
+}
+
+/* Template texts without placeholders, expanded once and kept for the
+ * process (the renderers run in threads, so the table is locked). */
+typedef struct {
+  char *name, *text;
+} label_entry;
+static pthread_mutex_t label_lock = PTHREAD_MUTEX_INITIALIZER;
+static label_entry *label_tab;
+static size_t label_n, label_cap;
+
+const char *ecr_label(const char *name) {
+  pthread_mutex_lock(&label_lock);
+  const char *text = NULL;
+  for (size_t i = 0; i < label_n && !text; i++)
+    if (strcmp(label_tab[i].name, name) == 0) text = label_tab[i].text;
+  if (!text) {
+    label_entry e = {ecr_xstrdup(name), ecr_text(name, NULL)};
+    ECR_PUSH(label_tab, label_n, label_cap, e);
+    text = e.text;
+  }
+  pthread_mutex_unlock(&label_lock);
+  return text;
+}
+
+const char *ecr_control_id(void) {
+  return ecr_label("control/id");
+}
+
+const char *ecr_control_name(void) {
+  return ecr_label("control/name");
+}
+
+const char *ecr_control_ref(void) {
+  return ecr_label("control/ref");
 }

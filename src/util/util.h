@@ -243,4 +243,16 @@ char *ecr_text(const char *name, const char *const *kv);
 /* n with thousands separators: "12,345". */
 void ecr_fmt_count(size_t n, char out[32]);
 
+/* templates/text/<name>.txt without placeholders (a label, a fixed
+ * sentence), expanded once and kept for the process: not freed by the
+ * caller; "" when the template is missing. Thread-safe. */
+const char *ecr_label(const char *name);
+
+/* The control the tool audits, from templates/text/control/ (one source):
+ * its id ("C-0222"), name and benchmark reference. For the report model
+ * and as the fallback when a model carries none. Not freed by the caller. */
+const char *ecr_control_id(void);
+const char *ecr_control_name(void);
+const char *ecr_control_ref(void);
+
 #endif
