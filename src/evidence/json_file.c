@@ -68,37 +68,43 @@ ecr_status ecr_json_parse(const char *data, size_t len, const char *rel, cJSON *
   *out = NULL;
   long line, col;
   size_t at = 0;
-  if (memchr(data, '\0', len)) {
-    position(data, (size_t)((const char *)memchr(data, '\0', len) - data), &line, &col);
-    return ecr_error_set_at(err, ECR_E_INPUT, rel, line, col, "invalid JSON: NUL byte");
-  }
-  if (scan_depth(data, len, &at) > ECR_MAX_JSON_DEPTH) {
-    position(data, at, &line, &col);
-    return ecr_error_set_at(err, ECR_E_INPUT, rel, line, col, "JSON nested deeper than %d levels",
-                            ECR_MAX_JSON_DEPTH);
-  }
   const char *p = data;
   if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3; /* BOM */
-  size_t bad_at = ecr_utf8_first_invalid(data, len);
-  if (bad_at < len) {
-    position(data, bad_at, &line, &col);
-    return ecr_error_set_at(err, ECR_E_INPUT, rel, line, col, "invalid UTF-8");
-  }
-  char why[160];
-  size_t first = SIZE_MAX;
-  if (!ecr_json_check(data, len, &at, &first, why, sizeof(why))) {
-    position(data, at, &line, &col);
-    if (first != SIZE_MAX) {
-      long fl, fc;
-      position(data, first, &fl, &fc);
-      return ecr_error_set_at(err, ECR_E_INPUT, rel, line, col,
-                              "invalid JSON: %s (first at line %ld, column %ld)", why, fl, fc);
+  /* one pass says yes to every check below in the common case; when it does
+   * not, they run one by one, in this order, for the message */
+  size_t longest = SIZE_MAX;
+  if (!ecr_json_check_fast(data, len, ECR_MAX_JSON_DEPTH, &longest)) {
+    longest = SIZE_MAX;
+    if (memchr(data, '\0', len)) {
+      position(data, (size_t)((const char *)memchr(data, '\0', len) - data), &line, &col);
+      return ecr_error_set_at(err, ECR_E_INPUT, rel, line, col, "invalid JSON: NUL byte");
     }
-    return ecr_error_set_at(err, ECR_E_INPUT, rel, line, col, "invalid JSON: %s", why);
+    if (scan_depth(data, len, &at) > ECR_MAX_JSON_DEPTH) {
+      position(data, at, &line, &col);
+      return ecr_error_set_at(err, ECR_E_INPUT, rel, line, col, "JSON nested deeper than %d levels",
+                              ECR_MAX_JSON_DEPTH);
+    }
+    size_t bad_at = ecr_utf8_first_invalid(data, len);
+    if (bad_at < len) {
+      position(data, bad_at, &line, &col);
+      return ecr_error_set_at(err, ECR_E_INPUT, rel, line, col, "invalid UTF-8");
+    }
+    char why[160];
+    size_t first = SIZE_MAX;
+    if (!ecr_json_check(data, len, &at, &first, why, sizeof(why))) {
+      position(data, at, &line, &col);
+      if (first != SIZE_MAX) {
+        long fl, fc;
+        position(data, first, &fl, &fc);
+        return ecr_error_set_at(err, ECR_E_INPUT, rel, line, col,
+                                "invalid JSON: %s (first at line %ld, column %ld)", why, fl, fc);
+      }
+      return ecr_error_set_at(err, ECR_E_INPUT, rel, line, col, "invalid JSON: %s", why);
+    }
   }
   const char *end = NULL;
   /* data is NUL-terminated and holds no NUL byte (checked above) */
-  cJSON *v = cJSON_ParseWithOpts(p, &end, true);
+  cJSON *v = cJSON_ParseWithLengthOpts(p, len - (size_t)(p - data) + 1, &end, true);
   if (!v) {
     size_t off = end ? (size_t)(end - data) : len;
     if (off > len) off = len;
@@ -109,9 +115,10 @@ ecr_status ecr_json_parse(const char *data, size_t len, const char *rel, cJSON *
     return ecr_error_set_at(err, ECR_E_INPUT, rel, line, col, "invalid JSON (byte offset %zu)",
                             off);
   }
-  const cJSON *longest = NULL;
-  if (too_long(v, &longest)) {
-    size_t n = longest->valuestring ? strlen(longest->valuestring) : strlen(longest->string);
+  const cJSON *which = NULL;
+  /* no string token longer than the limit: no decoded string is */
+  if (longest > ECR_MAX_STRING && too_long(v, &which)) {
+    size_t n = which->valuestring ? strlen(which->valuestring) : strlen(which->string);
     cJSON_Delete(v);
     return ecr_error_set(err, ECR_E_INPUT, rel,
                          "a string of %zu bytes exceeds the %u KiB limit for one value", n,
