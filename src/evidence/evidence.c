@@ -116,7 +116,7 @@ static ecr_status read_json(loader *L, const char *rel, bool required, cJSON **o
   }
   char sha[65];
   size_t size = 0;
-  ecr_status st = ecr_json_read_file(path, rel, out, sha, &size, L->err);
+  ecr_status st = ecr_json_read_file_arena(path, rel, out, sha, &size, L->err);
   free(path);
   if (st == ECR_OK) add_file(L, rel, sha, size);
   return st;
@@ -453,13 +453,13 @@ static ecr_status caller_identity(loader *L) {
   ecr_status st = read_json(L, rel, false, &root);
   if (st != ECR_OK || !root) return st;
   if (!cJSON_IsObject(root)) {
-    cJSON_Delete(root);
+    ecr_json_free(root);
     return ecr_error_set(L->err, ECR_E_INPUT, rel, "must be a JSON object");
   }
   if ((st = opt_str(L, rel, "", root, "Account", &L->ev->account)) == ECR_OK &&
       (st = opt_str(L, rel, "", root, "Arn", &L->ev->caller_arn)) == ECR_OK)
     st = opt_str(L, rel, "", root, "UserId", &L->ev->caller_user_id);
-  cJSON_Delete(root);
+  ecr_json_free(root);
   if (st == ECR_OK && L->ev->account && !valid_account(L->ev->account))
     st = ecr_error_set(L->err, ECR_E_INPUT, rel, "Account must be a 12-digit account id");
   return st;
@@ -678,7 +678,7 @@ static ecr_status region_repositories(loader *L, ecr_region *reg, size_t *first)
     }
   }
 done:
-  cJSON_Delete(root);
+  ecr_json_free(root);
   free(rel);
   return st;
 }
@@ -739,7 +739,7 @@ static ecr_status region_policies(loader *L, ecr_region *reg, size_t first) {
   }
   cJSON_Delete(single);
 done:
-  cJSON_Delete(root);
+  ecr_json_free(root);
   free(rel);
   return st;
 }
@@ -761,7 +761,7 @@ static ecr_status region_registry_policy(loader *L, ecr_region *reg) {
       }
     }
   }
-  cJSON_Delete(root);
+  ecr_json_free(root);
   free(rel);
   return st;
 }
@@ -904,7 +904,7 @@ static ecr_status region_tags(loader *L, ecr_region *reg, size_t first) {
 done:
   free(entries);
   free(by_arn);
-  cJSON_Delete(root);
+  ecr_json_free(root);
   free(rel);
   return st;
 }
@@ -999,7 +999,7 @@ static ecr_status org_policy_levels(loader *L, const char *rel, const char *kind
   if (st != ECR_OK || !root) return st;
   *present = true;
   if (!cJSON_IsArray(root)) {
-    cJSON_Delete(root);
+    ecr_json_free(root);
     return ecr_error_set(L->err, ECR_E_INPUT, rel, "must be a JSON array of {target, policies}");
   }
   *out = ecr_xcalloc((size_t)cJSON_GetArraySize(root) + 1, sizeof(ecr_scp_level));
@@ -1051,7 +1051,7 @@ static ecr_status org_policy_levels(loader *L, const char *rel, const char *kind
       free(msg);
     }
   }
-  cJSON_Delete(root);
+  ecr_json_free(root);
   return st;
 }
 
@@ -1136,7 +1136,7 @@ static ecr_status organization(loader *L) {
       st = ecr_error_set(L->err, ECR_E_INPUT, rel,
                          "Organization.MasterAccountId must be a 12-digit account id");
   }
-  cJSON_Delete(root);
+  ecr_json_free(root);
   free(rel_owned);
   return st;
 }
@@ -1206,7 +1206,7 @@ static ecr_status org_accounts_in(loader *L, const char *rel) {
       }
   }
 done:
-  cJSON_Delete(root);
+  ecr_json_free(root);
   return st;
 }
 
@@ -1290,7 +1290,7 @@ static ecr_status eks_clusters(loader *L, const char *region, size_t *cap) {
   }
 done:
   cJSON_Delete(single);
-  cJSON_Delete(root);
+  ecr_json_free(root);
   free(rel);
   return st;
 }
@@ -1338,7 +1338,7 @@ static ecr_status eks_pod_identities(loader *L, const char *region, size_t *cap)
   }
 done:
   cJSON_Delete(single);
-  cJSON_Delete(root);
+  ecr_json_free(root);
   free(rel);
   return st;
 }
@@ -1439,7 +1439,7 @@ static ecr_status credential_report(loader *L) {
   if (st != ECR_OK || !doc) return st;
   const cJSON *content = cJSON_GetObjectItemCaseSensitive(doc, "Content");
   if (!cJSON_IsObject(doc) || !cJSON_IsString(content)) {
-    cJSON_Delete(doc);
+    ecr_json_free(doc);
     return ecr_error_set(
         L->err, ECR_E_INPUT, CRED_FILE,
         "must be an object with a base64 \"Content\" (aws iam get-credential-report)");
@@ -1450,7 +1450,7 @@ static ecr_status credential_report(loader *L) {
                        : -1;
   if (n < 0) {
     free(csv);
-    cJSON_Delete(doc);
+    ecr_json_free(doc);
     return ecr_error_set(L->err, ECR_E_INPUT, CRED_FILE, "Content is not base64");
   }
   while (len >= 1 && content->valuestring[len - 1] == '=' && n > 0) { /* padding */
@@ -1458,7 +1458,7 @@ static ecr_status credential_report(loader *L) {
     len--;
   }
   csv[n] = '\0';
-  cJSON_Delete(doc);
+  ecr_json_free(doc);
   /* header, then one line per user; fields hold no commas */
   int col_arn = -1, col_cols[3] = {-1, -1, -1}, col_pw = -1, col_keys[2] = {-1, -1};
   static const char *const last_cols[3] = {"password_last_used", "access_key_1_last_used_date",
@@ -1543,7 +1543,7 @@ static ecr_status usage_file(loader *L) {
   cJSON *doc = NULL;
   ecr_status st = read_json(L, ECR_USAGE_FILE, false, &doc);
   if (st == ECR_OK && doc) st = ecr_evidence_usage_load(L->ev, doc, L->err);
-  cJSON_Delete(doc);
+  ecr_json_free(doc);
   return st;
 }
 
@@ -1623,8 +1623,8 @@ ecr_status ecr_evidence_load(const char *dir, ecr_evidence **out, ecr_error *err
   if (st == ECR_OK) apply_gaps(&L);
   if (st == ECR_OK && L.ev->n_files)
     qsort(L.ev->files, L.ev->n_files, sizeof(ecr_evidence_file), cmp_file);
-  cJSON_Delete(iam);
-  cJSON_Delete(man);
+  ecr_json_free(iam);
+  ecr_json_free(man);
   free(L.managed_by_arn);
   free(L.groups_by_name);
   if (st != ECR_OK) {

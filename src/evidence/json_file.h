@@ -13,6 +13,13 @@
  * ECR_E_INPUT with line and column. sha256/size of the bytes are filled. */
 ecr_status ecr_json_read_file(const char *path, const char *rel, cJSON **out, char sha256[65],
                               size_t *size, ecr_error *err);
+/* As ecr_json_read_file, the tree allocated in one arena (faster to build
+ * and to drop): read it, never change it, and free it with ecr_json_free,
+ * never cJSON_Delete. */
+ecr_status ecr_json_read_file_arena(const char *path, const char *rel, cJSON **out, char sha256[65],
+                                    size_t *size, ecr_error *err);
+/* Free a tree of ecr_json_read_file_arena (any other tree: cJSON_Delete). */
+void ecr_json_free(cJSON *tree);
 /* Parse a buffer (same error shape). */
 ecr_status ecr_json_parse(const char *data, size_t len, const char *rel, cJSON **out,
                           ecr_error *err);

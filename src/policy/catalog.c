@@ -109,6 +109,12 @@ int ecr_catalog_find(const char *name) {
 
 ecr_actset ecr_catalog_match(const char *glob) {
   ensure();
+  /* every name starts "ecr:" (load keeps no other): a glob whose literal
+   * start spells something else ("s3:*", "sts:AssumeRole") matches none */
+  for (size_t i = 0; i < 4 && glob[i] != '*' && glob[i] != '?' && glob[i]; i++) {
+    char c = glob[i] >= 'A' && glob[i] <= 'Z' ? (char)(glob[i] + 32) : glob[i];
+    if (c != "ecr:"[i]) return 0;
+  }
   ecr_actset set = 0;
   for (size_t i = 0; i < n_actions; i++)
     if (ecr_glob_match(glob, actions[i].name, true)) set |= (ecr_actset)1 << i;

@@ -112,17 +112,49 @@ static const cJSON *get(const cJSON *obj, const char *key) {
   return cJSON_GetObjectItemCaseSensitive(obj, key);
 }
 
+/* The members parse_statement reads, each the first of its name (as
+ * cJSON_GetObjectItemCaseSensitive finds it), in one pass over the object. */
+enum {
+  F_SID,
+  F_EFFECT,
+  F_ACTION,
+  F_NOT_ACTION,
+  F_RESOURCE,
+  F_NOT_RESOURCE,
+  F_PRINCIPAL,
+  F_NOT_PRINCIPAL,
+  F_CONDITION,
+  F_COUNT
+};
+static const char *const field_names[F_COUNT] = {"Sid",       "Effect",       "Action",
+                                                 "NotAction", "Resource",     "NotResource",
+                                                 "Principal", "NotPrincipal", "Condition"};
+
+static void statement_fields(const cJSON *s, const cJSON *f[F_COUNT]) {
+  for (int i = 0; i < F_COUNT; i++) f[i] = NULL;
+  for (const cJSON *m = s->child; m; m = m->next) {
+    if (!m->string) continue;
+    for (int i = 0; i < F_COUNT; i++)
+      if (!f[i] && strcmp(m->string, field_names[i]) == 0) {
+        f[i] = m;
+        break;
+      }
+  }
+}
+
 static ecr_status parse_statement(const cJSON *s, size_t idx, const char *file, bool variables,
                                   ecr_statement *st, ecr_error *err) {
   memset(st, 0, sizeof(*st));
   st->index = idx;
   if (!cJSON_IsObject(s))
     return ecr_error_set(err, ECR_E_INPUT, file, "policy statement %zu: must be an object", idx);
-  const cJSON *sid = get(s, "Sid");
+  const cJSON *f[F_COUNT];
+  statement_fields(s, f);
+  const cJSON *sid = f[F_SID];
   if (sid && !cJSON_IsString(sid))
     return ecr_error_set(err, ECR_E_INPUT, file, "policy statement %zu: Sid must be a string", idx);
   if (sid) st->sid = ecr_xstrdup(sid->valuestring);
-  const cJSON *effect = get(s, "Effect");
+  const cJSON *effect = f[F_EFFECT];
   if (!cJSON_IsString(effect))
     return ecr_error_set(err, ECR_E_INPUT, file, "policy statement %zu: Effect is missing", idx);
   if (strcmp(effect->valuestring, "Deny") == 0)
@@ -132,7 +164,7 @@ static ecr_status parse_statement(const cJSON *s, size_t idx, const char *file, 
                          "policy statement %zu: Effect must be \"Allow\" or \"Deny\", not \"%s\"",
                          idx, effect->valuestring);
 
-  const cJSON *action = get(s, "Action"), *not_action = get(s, "NotAction");
+  const cJSON *action = f[F_ACTION], *not_action = f[F_NOT_ACTION];
   if (action && not_action)
     return ecr_error_set(err, ECR_E_INPUT, file,
                          "policy statement %zu: has both Action and NotAction", idx);
@@ -150,7 +182,7 @@ static ecr_status parse_statement(const cJSON *s, size_t idx, const char *file, 
     st->actions = st->not_action ? (ecr_catalog_all() & ~set) : set;
   }
 
-  const cJSON *res = get(s, "Resource"), *not_res = get(s, "NotResource");
+  const cJSON *res = f[F_RESOURCE], *not_res = f[F_NOT_RESOURCE];
   if (res && not_res)
     return ecr_error_set(err, ECR_E_INPUT, file,
                          "policy statement %zu: has both Resource and NotResource", idx);
@@ -161,7 +193,7 @@ static ecr_status parse_statement(const cJSON *s, size_t idx, const char *file, 
     st->not_resource = not_res != NULL;
   }
 
-  const cJSON *pr = get(s, "Principal"), *not_pr = get(s, "NotPrincipal");
+  const cJSON *pr = f[F_PRINCIPAL], *not_pr = f[F_NOT_PRINCIPAL];
   if (pr && not_pr)
     return ecr_error_set(err, ECR_E_INPUT, file,
                          "policy statement %zu: has both Principal and NotPrincipal", idx);
@@ -173,7 +205,7 @@ static ecr_status parse_statement(const cJSON *s, size_t idx, const char *file, 
     if (rc != ECR_OK) return rc;
   }
 
-  const cJSON *cond = get(s, "Condition");
+  const cJSON *cond = f[F_CONDITION];
   if (cond) {
     /* variables: the document's Version allows policy variables */
     ecr_status rc = ecr_condition_compile(cond, variables, file, idx, &st->condition, err);
@@ -210,6 +242,66 @@ void ecr_policy_free(ecr_policy *p) {
   free(p->version);
   free(p->json);
   free(p);
+}
+
+/* A string as cJSON prints it (print_string_ptr: ", \\ and the C0 controls
+ * escaped, every other byte as is). */
+static void put_json_string(ecr_buf *b, const char *s) {
+  ecr_buf_putc(b, '"');
+  for (const unsigned char *c = (const unsigned char *)(s ? s : ""); *c; c++) {
+    if (*c > 31 && *c != '"' && *c != '\\') {
+      ecr_buf_putc(b, (char)*c);
+      continue;
+    }
+    ecr_buf_putc(b, '\\');
+    switch (*c) {
+    case '\\': ecr_buf_putc(b, '\\'); break;
+    case '"': ecr_buf_putc(b, '"'); break;
+    case '\b': ecr_buf_putc(b, 'b'); break;
+    case '\f': ecr_buf_putc(b, 'f'); break;
+    case '\n': ecr_buf_putc(b, 'n'); break;
+    case '\r': ecr_buf_putc(b, 'r'); break;
+    case '\t': ecr_buf_putc(b, 't'); break;
+    default: ecr_buf_printf(b, "u%04x", *c); break;
+    }
+  }
+  ecr_buf_putc(b, '"');
+}
+
+/* cJSON_PrintUnformatted(doc), with the member stmts spelled from the
+ * statements' texts (printed already: printing them again was as costly as
+ * all the rest of the parse). NULL when a text is missing. */
+static char *document_json(const cJSON *doc, const cJSON *stmts, const ecr_policy *p) {
+  for (size_t i = 0; i < p->n_statements; i++)
+    if (!p->statements[i].json || strcmp(p->statements[i].json, "{}") == 0) return NULL;
+  ecr_buf b;
+  ecr_buf_init(&b);
+  ecr_buf_putc(&b, '{');
+  for (const cJSON *m = doc->child; m; m = m->next) {
+    if (m != doc->child) ecr_buf_putc(&b, ',');
+    put_json_string(&b, m->string);
+    ecr_buf_putc(&b, ':');
+    if (m == stmts && cJSON_IsObject(stmts)) {
+      ecr_buf_puts(&b, p->statements[0].json);
+    } else if (m == stmts) {
+      ecr_buf_putc(&b, '[');
+      for (size_t i = 0; i < p->n_statements; i++) {
+        if (i) ecr_buf_putc(&b, ',');
+        ecr_buf_puts(&b, p->statements[i].json);
+      }
+      ecr_buf_putc(&b, ']');
+    } else {
+      char *v = cJSON_PrintUnformatted(m);
+      if (!v) {
+        ecr_buf_cleanup(&b);
+        return NULL;
+      }
+      ecr_buf_puts(&b, v);
+      cJSON_free(v);
+    }
+  }
+  ecr_buf_putc(&b, '}');
+  return ecr_buf_steal(&b);
 }
 
 static ecr_status parse_document(const cJSON *doc, const char *file, ecr_policy **out,
@@ -258,7 +350,8 @@ static ecr_status parse_document(const cJSON *doc, const char *file, ecr_policy 
   }
   for (size_t i = 0; i < p->n_statements; i++)
     if (p->statements[i].actions) p->touches_ecr = true;
-  p->json = cJSON_PrintUnformatted(doc);
+  p->json = document_json(doc, stmts, p);
+  if (!p->json) p->json = cJSON_PrintUnformatted(doc);
   *out = p;
   return ECR_OK;
 }

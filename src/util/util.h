@@ -255,4 +255,12 @@ const char *ecr_control_id(void);
 const char *ecr_control_name(void);
 const char *ecr_control_ref(void);
 
+/* A fast yes to every check ecr_json_parse makes before cJSON: true only
+ * when data holds no NUL byte, is valid UTF-8, nests at most max_depth levels
+ * (counted as that check counts them) and passes ecr_json_check; false does
+ * not say which failed (make those checks one by one for the message).
+ * *longest_string: bytes of the longest string token, quotes included (a
+ * decoded string or key is never longer). One pass over data. */
+bool ecr_json_check_fast(const char *data, size_t len, long max_depth, size_t *longest_string);
+
 #endif
