@@ -295,6 +295,9 @@ void ecr_report_mark_everywhere(ecr_report *r);
  * no usage evidence (src/evaluate/usage.c). Caller frees. */
 char *ecr_report_usage_text(const ecr_report *r);
 
+/* Free the report and everything under it; NULL is a no-op. */
+void ecr_report_free(ecr_report *r);
+
 /* Exit status for a report: 0 compliant (no fail, no unknown), 1 otherwise. */
 int ecr_report_exit_code(const ecr_report *r);
 

@@ -101,6 +101,11 @@ typedef struct ecr_via {
   char *json;  /* the statement as compact JSON (for remediation), may be NULL */
 } ecr_via;
 
+/* Free what one via owns (not v itself). */
+void ecr_via_cleanup(ecr_via *v);
+/* A deep copy of n vias (free each with ecr_via_cleanup, then the array). */
+ecr_via *ecr_via_copy(const ecr_via *v, size_t n);
+
 typedef struct ecr_evidence_file {
   char *path; /* relative to the bundle, '/'-separated */
   char sha256[65];

@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "ecraudit/evaluate.h"
+#include "ecraudit/matrix.h"
 #include "util/util.h"
 
 /* A statement ready to evaluate, with where it comes from. */

@@ -11,6 +11,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "ecraudit/findings.h"
 #include "ecraudit/paths.h"
 #include "evaluate/matrix_internal.h"
 #include "util/util.h"
