@@ -727,7 +727,7 @@ static void bad_as_of(void **state) {
  * aborts for it). */
 static void every_template_name_is_embedded(void **state) {
   (void)state;
-  FILE *fp = fopen(ECR_SOURCE_DIR "/src/evaluate/report.c", "rb");
+  FILE *fp = fopen(ECR_SOURCE_DIR "/src/report/findings.c", "rb");
   assert_non_null(fp);
   ecr_buf src;
   ecr_buf_init(&src);
