@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "ecraudit/error.h"
@@ -74,6 +75,43 @@ ecr_via *ecr_matrix_explain_limited(const ecr_matrix *m, size_t p, const size_t 
  * else MAYBE. */
 struct ecr_condition;
 ecr_match ecr_matrix_hop_condition(const ecr_matrix *m, size_t p, const struct ecr_condition *c);
+
+/* ---- what the findings stage reads (cheap getters, no copies) ---- */
+
+/* The matrix's targets: the repositories (indices into ev->repos), then two
+ * probes per region standing for the repositories not created yet (the
+ * low ones, then the high ones), then the registry. */
+typedef struct ecr_matrix_layout {
+  size_t n_repos;       /* targets [0, n_repos) are the repositories */
+  size_t n_probes;      /* [n_repos, n_repos + n_probes) are the probes */
+  size_t n_targets;     /* every target, the registry included */
+  size_t registry;      /* the registry's target */
+  ecr_actset repo_mask; /* the actions that apply to a repository */
+} ecr_matrix_layout;
+ecr_matrix_layout ecr_matrix_layout_of(const ecr_matrix *m);
+
+/* Resource string of target t (a repository ARN, a probe's prefix, "*"). */
+const char *ecr_matrix_target_resource(const ecr_matrix *m, size_t t);
+/* Region index (into ev->regions) of target t, -1 for the registry. */
+long ecr_matrix_target_region(const ecr_matrix *m, size_t t);
+
+/* One principal's decisions: a sparse row, entries sorted by target.
+ * Rows are interned: principals with equal decisions share one row, so
+ * equal rows have equal pointers. Owned by the matrix. */
+typedef struct ecr_matrix_row {
+  size_t n;
+  uint32_t *target;
+  ecr_actset *y; /* granted unconditionally */
+  ecr_actset *m; /* granted at least conditionally (y is a subset) */
+  uint64_t hash;
+} ecr_matrix_row;
+const ecr_matrix_row *ecr_matrix_row_of(const ecr_matrix *m, size_t p);
+
+/* A policy of principal p is missing from the bundle (an evidence gap). */
+bool ecr_matrix_principal_gap(const ecr_matrix *m, size_t p);
+/* IAM principal i (index into ev->principals) is a role whose trust policy
+ * allows sts:TagSession. */
+bool ecr_matrix_tag_session(const ecr_matrix *m, size_t i);
 
 /* Write the matrix TSV (DESIGN.md contract) to fp. ECR_E_OUTPUT on write error. */
 ecr_status ecr_matrix_write_tsv(const ecr_matrix *m, FILE *fp, ecr_error *err);

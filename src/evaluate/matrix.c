@@ -1278,6 +1278,31 @@ const ecr_matrix_principal *ecr_matrix_principal_at(const ecr_matrix *m, size_t 
   return i < m->n_principals ? &m->principals[i].pub : NULL;
 }
 
+ecr_matrix_layout ecr_matrix_layout_of(const ecr_matrix *m) {
+  ecr_matrix_layout l = {m->n_repos, m->n_probes, m->n_targets, m->registry, m->repo_mask};
+  return l;
+}
+
+const char *ecr_matrix_target_resource(const ecr_matrix *m, size_t t) {
+  return m->target_res[t];
+}
+
+long ecr_matrix_target_region(const ecr_matrix *m, size_t t) {
+  return m->target_region[t];
+}
+
+const ecr_matrix_row *ecr_matrix_row_of(const ecr_matrix *m, size_t p) {
+  return m->principals[p].row;
+}
+
+bool ecr_matrix_principal_gap(const ecr_matrix *m, size_t p) {
+  return m->principals[p].gap;
+}
+
+bool ecr_matrix_tag_session(const ecr_matrix *m, size_t i) {
+  return m->tag_session[i];
+}
+
 void ecr_matrix_get(const ecr_matrix *m, size_t p, size_t r, ecr_actset *allow, ecr_actset *cond) {
   *allow = *cond = 0;
   if (p >= m->n_principals) return;

@@ -1,5 +1,6 @@
-/* Internal layout of the access matrix, shared by matrix.c (evaluation),
- * explain.c and report.c (findings). Not installed. */
+/* Internal layout of the access matrix, shared by the evaluator (matrix.c)
+ * and explain.c. The findings stage (src/report/) reads the matrix through
+ * matrix.h only. Not installed. */
 #ifndef ECRAUDIT_MATRIX_INTERNAL_H
 #define ECRAUDIT_MATRIX_INTERNAL_H
 
@@ -45,14 +46,8 @@ typedef struct ecr_rstmt {
   uint32_t target;
 } ecr_rstmt;
 
-/* A sparse row of decisions: entries sorted by target index. */
-typedef struct ecr_row {
-  size_t n;
-  uint32_t *target;
-  ecr_actset *y; /* granted unconditionally */
-  ecr_actset *m; /* granted at least conditionally (y is a subset) */
-  uint64_t hash;
-} ecr_row;
+/* A sparse row of decisions (matrix.h). */
+typedef ecr_matrix_row ecr_row;
 
 typedef struct ecr_mprincipal {
   ecr_matrix_principal pub;

@@ -110,11 +110,11 @@ static void add_access(access_list *l, const char *principal, ecr_decision d) {
 static void build_repo_views(builder *B) {
   const ecr_matrix *m = B->m;
   ecr_report *r = B->r;
-  r->n_repo_views = m->n_repos;
-  r->repositories = ecr_xcalloc(m->n_repos + 1, sizeof(ecr_repo_view));
-  B->first_pusher = ecr_xcalloc(m->n_repos + 1, sizeof(size_t));
-  B->n_pushers = ecr_xcalloc(m->n_repos + 1, sizeof(size_t));
-  for (size_t i = 0; i < m->n_repos; i++) {
+  r->n_repo_views = B->tg.n_repos;
+  r->repositories = ecr_xcalloc(B->tg.n_repos + 1, sizeof(ecr_repo_view));
+  B->first_pusher = ecr_xcalloc(B->tg.n_repos + 1, sizeof(size_t));
+  B->n_pushers = ecr_xcalloc(B->tg.n_repos + 1, sizeof(size_t));
+  for (size_t i = 0; i < B->tg.n_repos; i++) {
     const ecr_repository *repo = &B->ev->repos[i];
     ecr_repo_view *v = &r->repositories[i];
     v->arn = ecr_xstrdup(repo->arn);
@@ -124,12 +124,12 @@ static void build_repo_views(builder *B) {
     v->gap = ecr_rb_target_gap(B, i);
     if (v->gap) {
       const char *e = repo->gap_error;
-      long reg = m->target_region[i];
+      long reg = ecr_matrix_target_region(m, i);
       if (!e && reg >= 0) e = B->ev->regions[reg].gap_error;
       v->gap_error = ecr_xstrdup(e ? e : "not collected");
     }
   }
-  ecr_actset push = ecr_catalog_push_set() & m->repo_mask;
+  ecr_actset push = ecr_catalog_push_set() & B->tg.repo_mask;
   ecr_actset del = (ecr_actset)1 << ecr_catalog_find("ecr:BatchDeleteImage") |
                    (ecr_actset)1 << ecr_catalog_find("ecr:DeleteRepository");
   ecr_actset perm = (ecr_actset)1 << ecr_catalog_find("ecr:SetRepositoryPolicy") |
@@ -142,11 +142,11 @@ static void build_repo_views(builder *B) {
      the replication service acts for the source account; for the account's
      own principals it is a permission, not a way to write) */
   ecr_actset replicate_bit = (ecr_actset)1 << ecr_catalog_find("ecr:ReplicateImage");
-  B->can_login = ecr_xcalloc(m->n_principals + 1, sizeof(bool));
-  for (size_t p = 0; p < m->n_principals; p++)
-    ecr_rb_pool_add(B, ecr_xstrdup(m->principals[p].pub.name));
-  access_list *lists = ecr_xcalloc(4 * m->n_repos + 1, sizeof(access_list));
-  for (size_t i = 0; i < m->n_repos; i++) {
+  B->can_login = ecr_xcalloc(ecr_matrix_principal_count(m) + 1, sizeof(bool));
+  for (size_t p = 0; p < ecr_matrix_principal_count(m); p++)
+    ecr_rb_pool_add(B, ecr_xstrdup(ecr_matrix_principal_at(m, p)->name));
+  access_list *lists = ecr_xcalloc(4 * B->tg.n_repos + 1, sizeof(access_list));
+  for (size_t i = 0; i < B->tg.n_repos; i++) {
     ecr_repo_view *v = &r->repositories[i];
     lists[4 * i] = (access_list){&v->push, &v->n_push, 0};
     lists[4 * i + 1] = (access_list){&v->delete_, &v->n_delete, 0};
@@ -158,12 +158,12 @@ static void build_repo_views(builder *B) {
      10,000-principal account where most are administrators would otherwise
      hold principals x repositories entries). */
   size_t ecap[ECR_ACCESS_COUNT] = {0};
-  for (size_t p = 0; p < m->n_principals; p++) {
-    const ecr_mprincipal *mp = &m->principals[p];
-    const ecr_row *row = mp->row;
+  for (size_t p = 0; p < ecr_matrix_principal_count(m); p++) {
+    const ecr_matrix_principal *mp = ecr_matrix_principal_at(B->m, p);
+    const ecr_matrix_row *row = ecr_matrix_row_of(B->m, p);
     /* own principals log in through their own GetAuthorizationToken; others
        get their token from their own account, which we cannot see */
-    bool own = mp->pub.iam_index >= 0;
+    bool own = mp->iam_index >= 0;
     ecr_actset ly = 0, lm = 0;
     ecr_matrix_get(m, p, ECR_MATRIX_REGISTRY, &ly, &lm);
     bool login_y = !own || (ly & login), login_m = !own || ((ly | lm) & login);
@@ -174,7 +174,7 @@ static void build_repo_views(builder *B) {
     size_t cnt[ECR_ACCESS_COUNT][2] = {{0}};
     for (size_t k = 0; k < row->n; k++) {
       size_t t = row->target[k];
-      if (!ecr_target_is_repo(m, t)) continue;
+      if (!ecr_rb_is_repo(B, t)) continue;
       ecr_actset y = row->y[k], mm = row->m[k];
       if (((mm & push) == push && login_m) || (mm & replicate)) {
         cnt[0][((y & push) == push && login_y) || (y & replicate)]++;
@@ -186,10 +186,10 @@ static void build_repo_views(builder *B) {
     }
     bool every[ECR_ACCESS_COUNT];
     for (int a = 0; a < ECR_ACCESS_COUNT; a++) {
-      every[a] = m->n_repos > 0 && (cnt[a][0] == m->n_repos || cnt[a][1] == m->n_repos);
+      every[a] = B->tg.n_repos > 0 && (cnt[a][0] == B->tg.n_repos || cnt[a][1] == B->tg.n_repos);
       if (every[a]) {
         ecr_repo_access e = {
-            who, cnt[a][1] == m->n_repos ? ECR_DECISION_ALLOW : ECR_DECISION_CONDITIONAL, true};
+            who, cnt[a][1] == B->tg.n_repos ? ECR_DECISION_ALLOW : ECR_DECISION_CONDITIONAL, true};
         ECR_PUSH(r->everywhere[a], r->n_everywhere[a], ecap[a], e);
       }
     }
@@ -197,7 +197,7 @@ static void build_repo_views(builder *B) {
     /* pass 2: the other accesses, repository by repository */
     for (size_t k = 0; k < row->n; k++) {
       size_t t = row->target[k];
-      if (!ecr_target_is_repo(m, t)) continue;
+      if (!ecr_rb_is_repo(B, t)) continue;
       ecr_actset y = row->y[k], mm = row->m[k];
       if (!every[0] && (((mm & push) == push && login_m) || (mm & replicate))) {
         bool sure = ((y & push) == push && login_y) || (y & replicate);
@@ -279,7 +279,8 @@ static void build_principal_views(builder *B) {
      principal name ("*") */
   ecr_principal_view *views = ecr_xcalloc(r->n_findings + 1, sizeof(ecr_principal_view));
   size_t nv = 0;
-  size_t *view_of = ecr_xcalloc(m->n_principals + 1, sizeof(size_t)); /* view index + 1 */
+  size_t *view_of =
+      ecr_xcalloc(ecr_matrix_principal_count(m) + 1, sizeof(size_t)); /* view index + 1 */
   /* principals outside the matrix (chain starts, "*" of gap findings): by name */
   ecr_index orphans = {0};
   size_t *orphan_view = ecr_xcalloc(r->n_findings + 1, sizeof(size_t)); /* view index + 1 */
@@ -312,14 +313,14 @@ static void build_principal_views(builder *B) {
       pv->worst_status = ECR_CHECK_PASS;
       pv->worst_severity = ECR_SEV_INFO;
       const ecr_iam_principal *ip = NULL;
-      if (p != (size_t)-1 && m->principals[p].pub.iam_index >= 0)
-        ip = &B->ev->principals[m->principals[p].pub.iam_index];
+      if (p != (size_t)-1 && ecr_matrix_principal_at(m, p)->iam_index >= 0)
+        ip = &B->ev->principals[ecr_matrix_principal_at(m, p)->iam_index];
       pv->name = ecr_xstrdup(ip ? ip->name : f->principal);
       if (ip) {
         pv->used_by = ip->cls == ECR_PRINCIPAL_ROLE ? ecr_rb_trust_summary(B->ev, ip) : NULL;
         pv->last_used = ip->last_used ? ecr_xstrdup(ip->last_used) : NULL;
         pv->service_linked = ip->service_linked;
-        pv->evidence_gap = m->principals[p].gap;
+        pv->evidence_gap = ecr_matrix_principal_gap(m, p);
       }
     }
     size_t v = *slot - 1;
@@ -396,7 +397,8 @@ static void build_coverage(builder *B) {
                    T("coverage/no-tags", (const char *const[]){"regions", untagged.data, NULL}));
     ecr_buf_cleanup(&untagged);
     size_t tagged_sessions = 0;
-    for (size_t i = 0; i < ev->n_principals; i++) tagged_sessions += B->m->tag_session[i];
+    for (size_t i = 0; i < ev->n_principals; i++)
+      tagged_sessions += ecr_matrix_tag_session(B->m, i);
     if (tagged_sessions) {
       char n[32];
       snprintf(n, sizeof(n), "%zu", tagged_sessions);
@@ -459,7 +461,8 @@ ecr_status ecr_report_build_with_paths(const ecr_evidence *ev, const ecr_matrix 
   B.m = m;
   B.ledger = ledger;
   ecr_report *r = B.r = ecr_xcalloc(1, sizeof(ecr_report));
-  B.target_str = ecr_xcalloc(m->n_targets + 1, sizeof(char *));
+  B.tg = ecr_matrix_layout_of(m);
+  B.target_str = ecr_xcalloc(B.tg.n_targets + 1, sizeof(char *));
   r->tool_version = ecr_xstrdup(ECRAUDIT_VERSION);
   r->catalog_version = ecr_xstrdup(ecr_catalog_version());
   r->control_id = ecr_xstrdup("C-0222");
@@ -480,7 +483,8 @@ ecr_status ecr_report_build_with_paths(const ecr_evidence *ev, const ecr_matrix 
 
   build_repo_views(&B);
   B.as_of = as_of;
-  for (size_t p = 0; p < m->n_principals; p++) ecr_rb_principal_findings(&B, p, as_of);
+  for (size_t p = 0; p < ecr_matrix_principal_count(m); p++)
+    ecr_rb_principal_findings(&B, p, as_of);
   ecr_rb_chain_findings(&B, paths);
   for (size_t i = 0; i < ev->n_repos; i++)
     if (ev->repos[i].policy_gap)

@@ -88,7 +88,7 @@ static bool risky_level(ecr_access_level l) {
 }
 
 /* Cells of a row at the risky levels (how wide a role's access is). */
-size_t ecr_rb_risky_cells(const ecr_row *row) {
+size_t ecr_rb_risky_cells(const ecr_matrix_row *row) {
   ecr_actset rm = risky_mask();
   size_t n = 0;
   for (size_t k = 0; k < row->n; k++) n += (size_t)__builtin_popcountll(row->m[k] & rm);
@@ -103,7 +103,7 @@ static void cover(chains *C, size_t t, ecr_actset y, ecr_actset m) {
 
 /* Does what is covered so far hold every cell of the row (y: its
    unconditional cells count as unconditional)? */
-static bool row_covered(const chains *C, const ecr_row *row, bool y) {
+static bool row_covered(const chains *C, const ecr_matrix_row *row, bool y) {
   ecr_actset rm = risky_mask();
   for (size_t k = 0; k < row->n; k++) {
     size_t t = row->target[k];
@@ -116,7 +116,7 @@ static bool row_covered(const chains *C, const ecr_row *row, bool y) {
 static bool group_covered(const builder *B, const chains *C, const pgroup *g, ecr_decision d) {
   const bset *set = &B->sets[g->set];
   for (size_t k = 0; k < set->n; k++) {
-    size_t t = g->registry ? B->m->registry : set->targets[k];
+    size_t t = g->registry ? B->tg.registry : set->targets[k];
     ecr_actset have = d == ECR_DECISION_ALLOW ? C->uy[t] : C->um[t];
     if (g->actions & ~have) return false;
   }
@@ -213,7 +213,7 @@ static const chain_memo *chain_plan(builder *B, chains *C, size_t start, long st
                                     long start_mx) {
   const uint64_t *ry, *rm;
   size_t reach = ecr_paths_reach(C->paths, start, &ry, &rm);
-  const ecr_row *own_row = start_mx >= 0 ? B->m->principals[start_mx].row : NULL;
+  const ecr_matrix_row *own_row = start_mx >= 0 ? ecr_matrix_row_of(B->m, start_mx) : NULL;
   /* only the start's risky cells count as covered: a row without any (a
      reader) plans like no row, so such starts share one plan per reach */
   if (own_row && !ecr_rb_risky_cells(own_row)) own_row = NULL;
@@ -254,7 +254,7 @@ static const chain_memo *chain_plan(builder *B, chains *C, size_t start, long st
   size_t kept = 0;
   for (size_t i = 0; i < nu; i++) {
     const chain_cand *c = &cands[i];
-    const ecr_row *row = B->m->principals[c->mx].row;
+    const ecr_matrix_row *row = ecr_matrix_row_of(B->m, c->mx);
     if (row_covered(C, row, c->y)) continue;
     if (kept == CHAIN_MAX_ROLES) {
       mm.capped = true;
@@ -529,10 +529,10 @@ static void chain_texts(builder *B, ecr_finding *f, const char *who, const char 
 /* The matrix principal spelled `name`, -1 when none (principals are sorted
    in TSV order). */
 long ecr_rb_matrix_find(const ecr_matrix *m, const char *name) {
-  size_t lo = 0, hi = m->n_principals;
+  size_t lo = 0, hi = ecr_matrix_principal_count(m);
   while (lo < hi) {
     size_t mid = (lo + hi) / 2;
-    int c = ecr_tsv_cmp(m->principals[mid].pub.name, name);
+    int c = ecr_tsv_cmp(ecr_matrix_principal_at(m, mid)->name, name);
     if (c == 0) return (long)mid;
     if (c < 0)
       lo = mid + 1;
@@ -551,15 +551,16 @@ void ecr_rb_chain_findings(builder *B, ecr_paths *given) {
   if (!given && ecr_paths_build(ev, m, &C.paths, &err) != ECR_OK) return;
   C.mx_of_ev = ecr_xcalloc(ev->n_principals + 1, sizeof(long));
   for (size_t i = 0; i < ev->n_principals; i++) C.mx_of_ev[i] = -1;
-  for (size_t i = 0; i < m->n_principals; i++)
-    if (m->principals[i].pub.iam_index >= 0) C.mx_of_ev[m->principals[i].pub.iam_index] = (long)i;
+  for (size_t i = 0; i < ecr_matrix_principal_count(m); i++)
+    if (ecr_matrix_principal_at(m, i)->iam_index >= 0)
+      C.mx_of_ev[ecr_matrix_principal_at(m, i)->iam_index] = (long)i;
   C.role_profile = ecr_xcalloc(ecr_paths_role_count(C.paths) + 1, sizeof(size_t));
   C.role_of_ev = ecr_xcalloc(ev->n_principals + 1, sizeof(long));
   for (size_t i = 0; i < ev->n_principals; i++) C.role_of_ev[i] = -1;
   for (size_t r = 0; r < ecr_paths_role_count(C.paths); r++)
     C.role_of_ev[ecr_paths_role_principal(C.paths, r)] = (long)r;
-  C.uy = ecr_xcalloc(m->n_targets + 1, sizeof(ecr_actset));
-  C.um = ecr_xcalloc(m->n_targets + 1, sizeof(ecr_actset));
+  C.uy = ecr_xcalloc(B->tg.n_targets + 1, sizeof(ecr_actset));
+  C.um = ecr_xcalloc(B->tg.n_targets + 1, sizeof(ecr_actset));
   size_t n_starts = ecr_paths_start_count(C.paths);
   for (size_t s = 0; s < n_starts; s++) {
     const char *name = ecr_paths_start_name(C.paths, s);

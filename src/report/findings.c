@@ -49,16 +49,17 @@ char *ecr_rb_pool_add(builder *B, char *owned) {
 }
 
 static char *pool_target(builder *B, size_t t) {
-  if (!B->target_str[t]) B->target_str[t] = ecr_rb_pool_add(B, ecr_xstrdup(B->m->target_res[t]));
+  if (!B->target_str[t])
+    B->target_str[t] = ecr_rb_pool_add(B, ecr_xstrdup(ecr_matrix_target_resource(B->m, t)));
   return B->target_str[t];
 }
 
 bool ecr_rb_target_gap(const builder *B, size_t t) {
   const ecr_matrix *m = B->m;
-  if (t >= m->n_repos) return false;
+  if (t >= B->tg.n_repos) return false;
   const ecr_repository *repo = &B->ev->repos[t];
   if (repo->policy_gap) return true;
-  long reg = m->target_region[t];
+  long reg = ecr_matrix_target_region(m, t);
   return reg >= 0 && B->ev->regions[reg].registry_policy_gap;
 }
 
@@ -270,8 +271,8 @@ void ecr_rb_apply_ledger(builder *B, ecr_finding *f) {
 enum { PF_GAP = 1, PF_OWN = 2, PF_LOGIN = 4 };
 
 static unsigned principal_flags(const builder *B, size_t p) {
-  const ecr_mprincipal *mp = &B->m->principals[p];
-  return (mp->gap ? PF_GAP : 0) | (own(mp->pub.kind) ? PF_OWN : 0) |
+  const ecr_matrix_principal *mp = ecr_matrix_principal_at(B->m, p);
+  return (ecr_matrix_principal_gap(B->m, p) ? PF_GAP : 0) | (own(mp->kind) ? PF_OWN : 0) |
          (B->can_login[p] ? PF_LOGIN : 0);
 }
 
@@ -279,14 +280,13 @@ static unsigned principal_flags(const builder *B, size_t p) {
  * the cell is outside the scope: the registry or the repositories (and the
  * probes, *probe set), with an evidence gap or without (gaps only count
  * for risky levels). */
-static ecr_actset scoped_cell(const builder *B, const ecr_row *row, size_t k, bool registry,
+static ecr_actset scoped_cell(const builder *B, const ecr_matrix_row *row, size_t k, bool registry,
                               bool gap, bool gaps_count, bool principal_gap, int d, bool *probe) {
-  const ecr_matrix *m = B->m;
   size_t t = row->target[k];
   *probe = false;
-  if (registry != (t == m->registry)) return 0;
-  *probe = ecr_target_is_probe(m, t);
-  if (!registry && !ecr_target_is_repo(m, t) && !*probe) return 0;
+  if (registry != (t == B->tg.registry)) return 0;
+  *probe = ecr_rb_is_probe(B, t);
+  if (!registry && !ecr_rb_is_repo(B, t) && !*probe) return 0;
   bool tgap = gaps_count && (ecr_rb_target_gap(B, t) || principal_gap);
   if (tgap != gap) return 0;
   return d ? row->y[k] : row->m[k] & ~row->y[k];
@@ -300,7 +300,7 @@ static ecr_actset scoped_cell(const builder *B, const ecr_row *row, size_t k, bo
  * gets "delete: every repository" and "push: that one", not a union.) */
 static void build_profile(builder *B, profile *pf, size_t p) {
   const ecr_matrix *m = B->m;
-  const ecr_row *row = m->principals[p].row;
+  const ecr_matrix_row *row = ecr_matrix_row_of(m, p);
   bool principal_gap = pf->flags & PF_GAP;
   ecr_principal_kind kind = pf->flags & PF_OWN ? ECR_PK_USER : ECR_PK_PUBLIC;
   size_t na = ecr_catalog_count();
@@ -380,7 +380,7 @@ static void build_profile(builder *B, profile *pf, size_t p) {
   }
   pf->g = ecr_xcalloc(ng + 1, sizeof(pgroup));
   pf->n = ng;
-  ecr_actset push = ecr_catalog_push_set() & m->repo_mask;
+  ecr_actset push = ecr_catalog_push_set() & B->tg.repo_mask;
   for (size_t i = 0; i < ng; i++) {
     group *g = &gs[i];
     pgroup *pg = &pf->g[i];
@@ -391,7 +391,7 @@ static void build_profile(builder *B, profile *pf, size_t p) {
     pg->gap = g->gap;
     /* every repository now, with exactly these actions and this decision,
        and every repository not created yet too */
-    pg->all = !g->registry && m->n_repos > 0 && g->n == m->n_repos &&
+    pg->all = !g->registry && B->tg.n_repos > 0 && g->n == B->tg.n_repos &&
               ecr_matrix_future_decision(m, p, g->actions, g->decision);
     /* can push: the whole push set on one of these repositories */
     if (g->level == ECR_LEVEL_WRITE && !g->registry && (pf->flags & PF_LOGIN)) {
@@ -401,7 +401,7 @@ static void build_profile(builder *B, profile *pf, size_t p) {
         if (((y | c) & push) == push) pg->can_push = true;
       }
     }
-    size_t reg = m->registry;
+    size_t reg = B->tg.registry;
     pg->set = g->registry ? intern_set(B, false, &reg, 1, NULL)
                           : intern_set(B, pg->all, g->targets, g->n, NULL);
     free(g->targets);
@@ -430,7 +430,7 @@ static uint64_t profile_hash_of(const void *ctx, size_t item) {
  * the next call. */
 
 const profile *ecr_rb_profile_of(builder *B, size_t p) {
-  profile_query q = {B, B->m->principals[p].row, principal_flags(B, p)};
+  profile_query q = {B, ecr_matrix_row_of(B->m, p), principal_flags(B, p)};
   uint64_t h = ((uint64_t)(uintptr_t)q.row * 0x9e3779b97f4a7c15ull ^ q.flags) >> 17;
   bool found;
   size_t at = ecr_index_get(&B->profile_index, h, profile_equal, profile_hash_of, &q, B->n_profiles,
@@ -452,30 +452,30 @@ void ecr_rb_use_set(builder *B, ecr_finding *f, size_t set) {
 
 void ecr_rb_principal_findings(builder *B, size_t p, const char *as_of) {
   const ecr_matrix *m = B->m;
-  const ecr_mprincipal *mp = &m->principals[p];
+  const ecr_matrix_principal *mp = ecr_matrix_principal_at(B->m, p);
   const profile *pf = ecr_rb_profile_of(B, p);
   bool any_risky = false;
   for (size_t i = 0; i < pf->n; i++) {
     const pgroup *g = &pf->g[i];
     ecr_finding *f = ecr_rb_new_finding(B, p);
-    f->principal = ecr_xstrdup(mp->pub.name);
-    f->principal_kind = mp->pub.kind;
+    f->principal = ecr_xstrdup(mp->name);
+    f->principal_kind = mp->kind;
     f->access_level = g->level;
     f->decision = g->decision;
     f->actions = ecr_rb_actions_of(g->actions, &f->n_actions);
     ecr_rb_use_set(B, f, g->set);
     f->all_repositories = g->all;
     f->can_push = g->can_push;
-    bool is_risky = risky(g->level, mp->pub.kind);
+    bool is_risky = risky(g->level, mp->kind);
     any_risky |= is_risky;
-    f->severity = ecr_rb_severity_of(g->level, mp->pub.kind, g->all || g->registry);
+    f->severity = ecr_rb_severity_of(g->level, mp->kind, g->all || g->registry);
     /* evidence gaps make the affected findings unknown, never pass (only
        risky grants are split by gap: reading by the account's own
        principals passes whatever the missing evidence says) */
     f->status = !is_risky ? ECR_CHECK_PASS : g->gap ? ECR_CHECK_UNKNOWN : ECR_CHECK_FAIL;
     if (f->status == ECR_CHECK_UNKNOWN) {
-      if (mp->gap) {
-        const ecr_iam_principal *ip = &B->ev->principals[mp->pub.iam_index];
+      if (ecr_matrix_principal_gap(B->m, p)) {
+        const ecr_iam_principal *ip = &B->ev->principals[mp->iam_index];
         char *missing = ecr_rb_join(ip->missing_managed, ip->n_missing_managed, ", ", 5);
         if (!ip->n_missing_managed) {
           free(missing);
@@ -512,11 +512,11 @@ void ecr_rb_principal_findings(builder *B, size_t p, const char *as_of) {
   }
   /* a principal whose policies are partly missing and that shows no risky
      access: what is missing may grant it, so the check is unknown */
-  if (mp->gap && !any_risky) {
-    const ecr_iam_principal *ip = &B->ev->principals[mp->pub.iam_index];
+  if (ecr_matrix_principal_gap(B->m, p) && !any_risky) {
+    const ecr_iam_principal *ip = &B->ev->principals[mp->iam_index];
     ecr_finding *f = ecr_rb_new_finding(B, p);
-    f->principal = ecr_xstrdup(mp->pub.name);
-    f->principal_kind = mp->pub.kind;
+    f->principal = ecr_xstrdup(mp->name);
+    f->principal_kind = mp->kind;
     f->access_level = ECR_LEVEL_WRITE;
     f->decision = ECR_DECISION_CONDITIONAL;
     char *every = ecr_xasprintf("arn:%s:ecr:*:%s:repository/*", B->ev->partition, B->ev->account);

@@ -12,7 +12,6 @@
 
 #include "ecraudit/findings.h"
 #include "ecraudit/paths.h"
-#include "evaluate/matrix_internal.h"
 #include "util/util.h"
 
 /* templates/text/<name>.txt expanded with kv (ecr_text). Every name is a
@@ -67,6 +66,7 @@ typedef struct profile {
 typedef struct builder {
   const ecr_evidence *ev;
   const ecr_matrix *m;
+  ecr_matrix_layout tg; /* m's targets (ecr_matrix_layout_of) */
   ecr_ledger *ledger;
   ecr_report *r;
   size_t fcap;
@@ -107,6 +107,14 @@ typedef enum gap_kind { GAP_REPO, GAP_REGION, GAP_SCP } gap_kind;
 extern const char *const ecr_rb_org_keys[];
 extern const char *const ecr_rb_deputy_keys[];
 
+/* Is target t a repository (not a probe, not the registry)? A probe? */
+static inline bool ecr_rb_is_repo(const builder *B, size_t t) {
+  return t < B->tg.n_repos;
+}
+static inline bool ecr_rb_is_probe(const builder *B, size_t t) {
+  return t >= B->tg.n_repos && t < B->tg.n_repos + B->tg.n_probes;
+}
+
 /* ---- findings.c ---- */
 ecr_severity ecr_rb_severity_of(ecr_access_level level, ecr_principal_kind kind, bool all);
 char *ecr_rb_pool_add(builder *B, char *owned);
@@ -126,7 +134,7 @@ void ecr_rb_gap_finding(builder *B, const char *resource, const char *error, gap
                         const char *region_name);
 
 /* ---- chains.c ---- */
-size_t ecr_rb_risky_cells(const ecr_row *row);
+size_t ecr_rb_risky_cells(const ecr_matrix_row *row);
 long ecr_rb_matrix_find(const ecr_matrix *m, const char *name);
 void ecr_rb_chain_findings(builder *B, ecr_paths *given);
 

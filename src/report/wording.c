@@ -269,10 +269,8 @@ char *ecr_rb_write_effects(const ecr_finding *f) {
 }
 
 char *ecr_rb_impact_text(builder *B, const ecr_finding *f, size_t p) {
-  const ecr_matrix *m = B->m;
-  const ecr_mprincipal *mp = &m->principals[p];
-  const ecr_iam_principal *ip =
-      mp->pub.iam_index >= 0 ? &B->ev->principals[mp->pub.iam_index] : NULL;
+  const ecr_matrix_principal *mp = ecr_matrix_principal_at(B->m, p);
+  const ecr_iam_principal *ip = mp->iam_index >= 0 ? &B->ev->principals[mp->iam_index] : NULL;
   ecr_buf b;
   ecr_buf_init(&b);
   char *repos = repos_phrase(B, f);
@@ -343,7 +341,7 @@ char *ecr_rb_impact_text(builder *B, const ecr_finding *f, size_t p) {
     size_t n_only = 0;
     for (size_t k = 0; set->targets && k < set->n; k++) {
       size_t i = set->targets[k];
-      if (i < m->n_repos && B->n_pushers[i] == 1 && B->first_pusher[i] == p)
+      if (i < B->tg.n_repos && B->n_pushers[i] == 1 && B->first_pusher[i] == p)
         only[n_only++] = B->ev->repos[i].name;
     }
     if (n_only) {
@@ -391,13 +389,11 @@ static char *ledger_example(const builder *B, const ecr_finding *f, const char *
 }
 
 char *ecr_rb_remediation_text(builder *B, ecr_finding *f, size_t p, const char *as_of) {
-  const ecr_matrix *m = B->m;
   ecr_buf b;
   ecr_buf_init(&b);
   if (p == (size_t)-1) return NULL; /* gap findings set their own */
-  const ecr_mprincipal *mp = &m->principals[p];
-  const ecr_iam_principal *ip =
-      mp->pub.iam_index >= 0 ? &B->ev->principals[mp->pub.iam_index] : NULL;
+  const ecr_matrix_principal *mp = ecr_matrix_principal_at(B->m, p);
+  const ecr_iam_principal *ip = mp->iam_index >= 0 ? &B->ev->principals[mp->iam_index] : NULL;
   const char *name = ip ? ip->name : f->principal;
   if (f->status == ECR_CHECK_PASS) {
     ecr_rb_para(&b, T("remediation/pass", NULL));
