@@ -181,4 +181,46 @@ ecr_match ecr_cstmt_match(const ecr_matrix *m, const ecr_cstmt *c, size_t p, siz
 /* Principal-side tests for resource statements. */
 ecr_match ecr_rstmt_applies(const ecr_matrix *m, const ecr_cstmt *c, size_t p);
 
+/* ---- shared by the matrix's files (prefix ecr_mx_) ---- */
+typedef struct varctx {
+  ecr_var_context v;
+  const char **tags;
+} varctx;
+
+typedef struct acc {
+  ecr_actset *y, *m;
+} acc;
+
+/* Per-thread memo of principal-side Conditions for the principal being
+ * evaluated: distinct blocks are few, statements naming them many. */
+typedef struct cscratch {
+  ecr_cond_result *res;
+  uint32_t *gen;
+  uint32_t cur;
+} cscratch;
+
+/* matrix_compile.c */
+void ecr_mx_targets_init(ecr_matrix *m);
+ecr_actset ecr_mx_target_mask(const ecr_matrix *m, size_t t);
+const ecr_cpolicy *ecr_mx_compile_policy(ecr_matrix *m, const ecr_policy *p, const char *name,
+                                         const char *owner, ecr_source src, bool resource_policy);
+void ecr_mx_compile_all(ecr_matrix *m);
+struct name_slot *ecr_mx_name_slot(ecr_matrix *m, const char *key, bool create);
+/* matrix_principals.c */
+long ecr_mx_session_role_index(const ecr_matrix *m, const char *arn);
+void ecr_mx_build_name_indexes(ecr_matrix *m);
+const ecr_iam_principal *ecr_mx_iam_of(const ecr_matrix *m, const ecr_mprincipal *p);
+ecr_match ecr_mx_rstmt_applies(const ecr_matrix *m, const ecr_cstmt *c, size_t pi, bool *session);
+void ecr_mx_build_principals(ecr_matrix *m);
+/* matrix.c */
+void ecr_mx_acc_alloc(acc *a, size_t n);
+void ecr_mx_acc_free(acc *a);
+ecr_cond_result ecr_mx_cond_at(const ecr_matrix *m, const ecr_cstmt *c, size_t pi, size_t t,
+                               cscratch *sc);
+void ecr_mx_guard_eval(const ecr_matrix *m, const ecr_scp_level *levels, size_t n_levels,
+                       const varctx *vc, size_t pi, cscratch *sc, acc *lvl, ecr_actset *y,
+                       ecr_actset *mm, acc *deny);
+bool ecr_mx_guard_compile(ecr_matrix *m, const ecr_scp_level *levels, size_t n_levels,
+                          ecr_source src, ecr_cstmt ***stmts, size_t *n_stmts);
+
 #endif
