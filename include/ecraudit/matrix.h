@@ -113,7 +113,8 @@ bool ecr_matrix_principal_gap(const ecr_matrix *m, size_t p);
  * allows sts:TagSession. */
 bool ecr_matrix_tag_session(const ecr_matrix *m, size_t i);
 
-/* Write the matrix TSV (DESIGN.md contract) to fp. ECR_E_OUTPUT on write error. */
+/* Write the matrix TSV (DESIGN.md contract) to fp (src/render/tsv.c). ECR_E_OUTPUT on write error.
+ */
 ecr_status ecr_matrix_write_tsv(const ecr_matrix *m, FILE *fp, ecr_error *err);
 
 #ifdef __cplusplus
