@@ -358,18 +358,13 @@ static void eval_principal(ecr_matrix *m, size_t pi, worker *wk, struct row_tabl
   if (ip) {
     is_role = ip->cls == ECR_PRINCIPAL_ROLE;
     slr = ip->service_linked;
-    for (size_t i = 0; i < ip->n_inline; i++)
-      apply_policy(m, ecr_matrix_cpolicy(m, ip->inline_policies[i].doc), &vc, pi, sc, id, dny);
-    for (size_t i = 0; i < ip->n_managed; i++)
-      apply_policy(m, ecr_matrix_cpolicy(m, ev->managed[ip->managed[i]].doc), &vc, pi, sc, id, dny);
-    for (size_t g = 0; g < ip->n_groups; g++) {
-      const ecr_group *grp = &ev->groups[ip->groups[g]];
-      for (size_t i = 0; i < grp->n_inline; i++)
-        apply_policy(m, ecr_matrix_cpolicy(m, grp->inline_policies[i].doc), &vc, pi, sc, id, dny);
-      for (size_t i = 0; i < grp->n_managed; i++)
-        apply_policy(m, ecr_matrix_cpolicy(m, ev->managed[grp->managed[i]].doc), &vc, pi, sc, id,
-                     dny);
-    }
+    ecr_mx_policy_walk w;
+    const ecr_policy *doc;
+    ecr_source src;
+    const char *owner;
+    ecr_mx_policy_walk_init(&w, ev, ip);
+    while (ecr_mx_policy_walk_next(&w, &doc, &src, &owner))
+      apply_policy(m, ecr_matrix_cpolicy(m, doc), &vc, pi, sc, id, dny);
     if (ip->has_boundary) {
       has_bnd = true;
       acc_clear(bnd, n);

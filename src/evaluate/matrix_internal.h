@@ -223,4 +223,21 @@ void ecr_mx_guard_eval(const ecr_matrix *m, const ecr_scp_level *levels, size_t 
 bool ecr_mx_guard_compile(ecr_matrix *m, const ecr_scp_level *levels, size_t n_levels,
                           ecr_source src, ecr_cstmt ***stmts, size_t *n_stmts);
 
+/* A walk over the identity-side policies of one IAM principal, in the
+ * order evaluation and explain both take them: its inline policies, its
+ * attached managed policies, then per group the group's inline and attached
+ * ones. Caller-owned; start with ecr_mx_policy_walk_init. */
+typedef struct ecr_mx_policy_walk {
+  const ecr_evidence *ev;
+  const ecr_iam_principal *ip;
+  size_t stage, g, i;
+} ecr_mx_policy_walk;
+void ecr_mx_policy_walk_init(ecr_mx_policy_walk *w, const ecr_evidence *ev,
+                             const ecr_iam_principal *ip);
+/* The next policy (false when there is none): its document, its source
+ * (identity or group) and owner (the group's name, NULL for the
+ * principal's own). */
+bool ecr_mx_policy_walk_next(ecr_mx_policy_walk *w, const ecr_policy **doc, ecr_source *src,
+                             const char **owner);
+
 #endif

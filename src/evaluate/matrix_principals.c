@@ -265,3 +265,53 @@ void ecr_mx_build_principals(ecr_matrix *m) {
   m->principals = ps.v;
   m->n_principals = ps.n;
 }
+
+void ecr_mx_policy_walk_init(ecr_mx_policy_walk *w, const ecr_evidence *ev,
+                             const ecr_iam_principal *ip) {
+  w->ev = ev;
+  w->ip = ip;
+  w->stage = w->g = w->i = 0;
+}
+
+bool ecr_mx_policy_walk_next(ecr_mx_policy_walk *w, const ecr_policy **doc, ecr_source *src,
+                             const char **owner) {
+  const ecr_evidence *ev = w->ev;
+  const ecr_iam_principal *ip = w->ip;
+  for (;;) {
+    switch (w->stage) {
+    case 0: /* the principal's inline policies */
+      if (w->i < ip->n_inline) {
+        *doc = ip->inline_policies[w->i++].doc;
+        *src = ECR_SRC_IDENTITY;
+        *owner = NULL;
+        return true;
+      }
+      w->stage = 1, w->i = 0;
+      break;
+    case 1: /* its attached managed policies */
+      if (w->i < ip->n_managed) {
+        *doc = ev->managed[ip->managed[w->i++]].doc;
+        *src = ECR_SRC_IDENTITY;
+        *owner = NULL;
+        return true;
+      }
+      w->stage = 2, w->i = 0, w->g = 0;
+      break;
+    case 2: /* per group: the group's inline policies, then its attached ones */
+      if (w->g >= ip->n_groups) return false;
+      const ecr_group *grp = &ev->groups[ip->groups[w->g]];
+      if (w->i < grp->n_inline) {
+        *doc = grp->inline_policies[w->i++].doc;
+      } else if (w->i < grp->n_inline + grp->n_managed) {
+        *doc = ev->managed[grp->managed[w->i++ - grp->n_inline]].doc;
+      } else {
+        w->g++, w->i = 0;
+        break;
+      }
+      *src = ECR_SRC_GROUP;
+      *owner = grp->name;
+      return true;
+    default: return false;
+    }
+  }
+}
