@@ -560,9 +560,8 @@ void ecr_matrix_free(ecr_matrix *m) {
     free(m->principals[i].account);
   }
   free(m->principals);
-  for (size_t i = 0; i < m->cpol_cap; i++) {
+  for (size_t i = 0; i < m->cpol_n; i++) {
     ecr_cpolicy *cp = m->cpol[i].val;
-    if (!cp) continue;
     for (size_t k = 0; k < cp->n; k++) {
       free(cp->st[k].match);
       if (cp->st[k].source == ECR_SRC_REGISTRY) free((char *)cp->st[k].policy_name);
@@ -571,6 +570,7 @@ void ecr_matrix_free(ecr_matrix *m) {
     free(cp);
   }
   free(m->cpol);
+  ecr_index_cleanup(&m->cpol_ix);
   free(m->rst);
   free(m->rst_first);
   free(m->roles_by_name);
@@ -580,8 +580,9 @@ void ecr_matrix_free(ecr_matrix *m) {
   free(m->uni_deny_y);
   free(m->uni_deny_m);
   free(m->special);
-  for (size_t i = 0; i < m->names_cap; i++) free(m->names[i].idx);
+  for (size_t i = 0; i < m->names_n; i++) free(m->names[i].idx);
   free(m->names);
+  ecr_index_cleanup(&m->names_ix);
   free(m->scp_stmts);
   free(m->scp_y);
   free(m->scp_m);
@@ -606,11 +607,12 @@ void ecr_matrix_free(ecr_matrix *m) {
     }
     free(tb->rows);
   }
-  for (size_t i = 0; i < m->pat_cap; i++) {
+  for (size_t i = 0; i < m->pat_n; i++) {
     free(m->pat[i].key);
     free(m->pat[i].bits);
   }
   free(m->pat);
+  ecr_index_cleanup(&m->pat_ix);
   free(m);
 }
 

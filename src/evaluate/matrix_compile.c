@@ -62,25 +62,26 @@ ecr_actset ecr_mx_target_mask(const ecr_matrix *m, size_t t) {
 }
 
 /* ---- pattern cache --------------------------------------------------------------- */
+typedef struct pat_query {
+  const ecr_matrix *m;
+  const char *pat;
+} pat_query;
+
+static bool pat_eq(const void *ctx, size_t item) {
+  const pat_query *q = ctx;
+  return strcmp(q->m->pat[item].key, q->pat) == 0;
+}
+
+static uint64_t pat_rehash(const void *ctx, size_t item) {
+  return ((const pat_query *)ctx)->m->pat[item].hash;
+}
+
 static const uint64_t *pattern_bits(ecr_matrix *m, const char *pat) {
-  if (m->pat_n * 2 >= m->pat_cap) {
-    size_t ncap = m->pat_cap ? m->pat_cap * 2 : 256;
-    struct pat_slot *n = ecr_xcalloc(ncap, sizeof(*n));
-    for (size_t i = 0; i < m->pat_cap; i++) {
-      if (!m->pat[i].key) continue;
-      size_t h = fnv(m->pat[i].key, strlen(m->pat[i].key), FNV0) & (ncap - 1);
-      while (n[h].key) h = (h + 1) & (ncap - 1);
-      n[h] = m->pat[i];
-    }
-    free(m->pat);
-    m->pat = n;
-    m->pat_cap = ncap;
-  }
-  size_t h = fnv(pat, strlen(pat), FNV0) & (m->pat_cap - 1);
-  while (m->pat[h].key) {
-    if (strcmp(m->pat[h].key, pat) == 0) return m->pat[h].bits;
-    h = (h + 1) & (m->pat_cap - 1);
-  }
+  pat_query q = {m, pat};
+  uint64_t h = fnv(pat, strlen(pat), FNV0);
+  bool found;
+  size_t at = ecr_index_get(&m->pat_ix, h, pat_eq, pat_rehash, &q, m->pat_n, &found);
+  if (found) return m->pat[at].bits;
   uint64_t *bits = ecr_xcalloc(m->words, sizeof(uint64_t));
   for (size_t t = 0; t < m->n_targets; t++) {
     bool hit;
@@ -94,9 +95,8 @@ static const uint64_t *pattern_bits(ecr_matrix *m, const char *pat) {
     }
     if (hit) bits[t >> 6] |= 1ull << (t & 63);
   }
-  m->pat[h].key = ecr_xstrdup(pat);
-  m->pat[h].bits = bits;
-  m->pat_n++;
+  struct pat_item it = {ecr_xstrdup(pat), bits, h};
+  ECR_PUSH(m->pat, m->pat_n, m->pat_cap, it);
   return bits;
 }
 
@@ -151,34 +151,34 @@ static void compile_stmt(ecr_matrix *m, ecr_cstmt *c, bool resource_policy) {
   if (extra) c->match[m->words - 1] &= ~0ull >> extra;
 }
 
+typedef struct cpol_query {
+  const ecr_matrix *m;
+  const ecr_policy *p;
+} cpol_query;
+
+static bool cpol_eq(const void *ctx, size_t item) {
+  const cpol_query *q = ctx;
+  return q->m->cpol[item].key == q->p;
+}
+
+static uint64_t cpol_rehash(const void *ctx, size_t item) {
+  return ptr_hash(((const cpol_query *)ctx)->m->cpol[item].key);
+}
+
 const ecr_cpolicy *ecr_matrix_cpolicy(const ecr_matrix *m, const ecr_policy *p) {
-  if (!p || !m->cpol_cap) return NULL;
-  size_t h = ptr_hash(p) & (m->cpol_cap - 1);
-  while (m->cpol[h].key) {
-    if (m->cpol[h].key == p) return m->cpol[h].val;
-    h = (h + 1) & (m->cpol_cap - 1);
-  }
-  return NULL;
+  if (!p) return NULL;
+  cpol_query q = {m, p};
+  size_t at = ecr_index_find(&m->cpol_ix, ptr_hash(p), cpol_eq, &q);
+  return at == ECR_INDEX_NONE ? NULL : m->cpol[at].val;
 }
 
 const ecr_cpolicy *ecr_mx_compile_policy(ecr_matrix *m, const ecr_policy *p, const char *name,
                                          const char *owner, ecr_source src, bool resource_policy) {
   if (!p) return NULL;
-  const ecr_cpolicy *have = ecr_matrix_cpolicy(m, p);
-  if (have) return have;
-  if (m->cpol_n * 2 >= m->cpol_cap) {
-    size_t ncap = m->cpol_cap ? m->cpol_cap * 2 : 1024;
-    struct cpol_slot *n = ecr_xcalloc(ncap, sizeof(*n));
-    for (size_t i = 0; i < m->cpol_cap; i++) {
-      if (!m->cpol[i].key) continue;
-      size_t h = ptr_hash(m->cpol[i].key) & (ncap - 1);
-      while (n[h].key) h = (h + 1) & (ncap - 1);
-      n[h] = m->cpol[i];
-    }
-    free(m->cpol);
-    m->cpol = n;
-    m->cpol_cap = ncap;
-  }
+  cpol_query q = {m, p};
+  bool found;
+  size_t at = ecr_index_get(&m->cpol_ix, ptr_hash(p), cpol_eq, cpol_rehash, &q, m->cpol_n, &found);
+  if (found) return m->cpol[at].val;
   ecr_cpolicy *cp = ecr_xcalloc(1, sizeof(*cp));
   cp->st = ecr_xcalloc(p->n_statements + 1, sizeof(ecr_cstmt));
   for (size_t i = 0; i < p->n_statements; i++) {
@@ -193,11 +193,8 @@ const ecr_cpolicy *ecr_mx_compile_policy(ecr_matrix *m, const ecr_policy *p, con
     c->cond = ecr_matrix_intern_condition(m, s, p->variables);
     compile_stmt(m, c, resource_policy);
   }
-  size_t h = ptr_hash(p) & (m->cpol_cap - 1);
-  while (m->cpol[h].key) h = (h + 1) & (m->cpol_cap - 1);
-  m->cpol[h].key = p;
-  m->cpol[h].val = cp;
-  m->cpol_n++;
+  struct cpol_item it = {p, cp};
+  ECR_PUSH(m->cpol, m->cpol_n, m->cpol_cap, it);
   return cp;
 }
 
@@ -296,30 +293,34 @@ void ecr_mx_compile_all(ecr_matrix *m) {
   index_resource_side(m);
 }
 
+typedef struct name_query {
+  const ecr_matrix *m;
+  const char *key;
+} name_query;
+
+static bool name_eq(const void *ctx, size_t item) {
+  const name_query *q = ctx;
+  return strcmp(q->m->names[item].key, q->key) == 0;
+}
+
+static uint64_t name_rehash(const void *ctx, size_t item) {
+  return ((const name_query *)ctx)->m->names[item].hash;
+}
+
 struct name_slot *ecr_mx_name_slot(ecr_matrix *m, const char *key, bool create) {
-  if (create && m->names_n * 2 >= m->names_cap) {
-    size_t ncap = m->names_cap ? m->names_cap * 2 : 64;
-    struct name_slot *nt = ecr_xcalloc(ncap, sizeof(*nt));
-    for (size_t i = 0; i < m->names_cap; i++) {
-      if (!m->names[i].key) continue;
-      size_t h = fnv(m->names[i].key, strlen(m->names[i].key), FNV0) & (ncap - 1);
-      while (nt[h].key) h = (h + 1) & (ncap - 1);
-      nt[h] = m->names[i];
-    }
-    free(m->names);
-    m->names = nt;
-    m->names_cap = ncap;
+  name_query q = {m, key};
+  uint64_t h = fnv(key, strlen(key), FNV0);
+  if (!create) {
+    size_t at = ecr_index_find(&m->names_ix, h, name_eq, &q);
+    return at == ECR_INDEX_NONE ? NULL : &m->names[at];
   }
-  if (!m->names_cap) return NULL;
-  size_t h = fnv(key, strlen(key), FNV0) & (m->names_cap - 1);
-  while (m->names[h].key) {
-    if (strcmp(m->names[h].key, key) == 0) return &m->names[h];
-    h = (h + 1) & (m->names_cap - 1);
+  bool found;
+  size_t at = ecr_index_get(&m->names_ix, h, name_eq, name_rehash, &q, m->names_n, &found);
+  if (!found) {
+    struct name_slot s = {key, NULL, 0, 0, h};
+    ECR_PUSH(m->names, m->names_n, m->names_cap, s);
   }
-  if (!create) return NULL;
-  m->names[h].key = key;
-  m->names_n++;
-  return &m->names[h];
+  return &m->names[at];
 }
 
 /* Split resource-side statements into what applies to every principal of

@@ -78,12 +78,13 @@ struct ecr_matrix {
   ecr_mprincipal *principals; /* sorted by matrix spelling */
   size_t n_principals;
 
-  /* compiled policies, by the policy pointer */
-  struct cpol_slot {
+  /* compiled policies, in compilation order, indexed by the policy pointer */
+  struct cpol_item {
     const ecr_policy *key;
     ecr_cpolicy *val;
   } * cpol;
   size_t cpol_cap, cpol_n;
+  ecr_index cpol_ix;
   /* resource-side statements (repository and registry policies), by target */
   ecr_rstmt *rst;
   size_t n_rst;
@@ -101,8 +102,10 @@ struct ecr_matrix {
     const char *key;
     size_t *idx;
     size_t n, cap;
-  } * names; /* rst by named principal */
+    uint64_t hash;
+  } * names; /* rst by named principal, indexed by the name */
   size_t names_cap, names_n;
+  ecr_index names_ix;
   size_t *roles_by_name; /* IAM role indices sorted by role name */
   size_t n_roles;
   size_t *repos_by_name; /* repository target indices sorted by repository name */
@@ -132,12 +135,15 @@ struct ecr_matrix {
     ecr_row **rows;
     size_t n_rows, rows_cap;
   } tables[2];
-  /* pattern cache */
-  struct pat_slot {
+  /* pattern cache: the targets each resource pattern matches, indexed by
+     the pattern's text */
+  struct pat_item {
     char *key;
     uint64_t *bits;
+    uint64_t hash;
   } * pat;
   size_t pat_cap, pat_n;
+  ecr_index pat_ix;
 };
 
 static inline bool ecr_bit_get(const uint64_t *b, size_t i) {
