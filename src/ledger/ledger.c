@@ -418,6 +418,22 @@ static void lx_free(struct ecr_ledger_index *x) {
   free(x);
 }
 
+/* An id sought among the entries seen so far (ecr_index items: entry indices). */
+typedef struct id_query {
+  const ecr_ledger *l;
+  const char *id;
+} id_query;
+
+static bool id_eq(const void *ctx, size_t item) {
+  const id_query *q = ctx;
+  return strcmp(q->l->entries[item].id, q->id) == 0;
+}
+
+static uint64_t id_rehash(const void *ctx, size_t item) {
+  const char *id = ((const id_query *)ctx)->l->entries[item].id;
+  return fnv(id, strlen(id));
+}
+
 /* Build the ledger from the entries array. */
 static ecr_ledger *ledger_build(const char *path, const cJSON *arr, long as_of_days) {
   ecr_ledger *l = ecr_xcalloc(1, sizeof(*l));
@@ -426,7 +442,7 @@ static ecr_ledger *ledger_build(const char *path, const cJSON *arr, long as_of_d
   size_t n = (size_t)cJSON_GetArraySize(arr);
   l->entries = ecr_xcalloc(n ? n : 1, sizeof(ecr_ledger_entry));
   bool *written = ecr_xcalloc(n ? n : 1, sizeof(bool));
-  size_t *ids = NULL, id_cap = 0, n_ids = 0; /* hash set of entry numbers by id */
+  ecr_index ids = {0}; /* the entries written so far, by id */
   ecr_buf probs;
   ecr_buf_init(&probs);
   size_t i = 0;
@@ -435,29 +451,13 @@ static ecr_ledger *ledger_build(const char *path, const cJSON *arr, long as_of_d
     ecr_buf_reset(&probs);
     parse_entry(el, i + 1, e, &probs, &written[i]);
     if (written[i]) { /* ids seen so far, in a hash set: linear in the ledger */
-      if ((n_ids + 1) * 2 > id_cap) {
-        size_t ncap = id_cap ? id_cap * 2 : 64;
-        size_t *nt = ecr_xcalloc(ncap, sizeof(size_t));
-        for (size_t k = 0; k < id_cap; k++) {
-          if (!ids[k]) continue;
-          size_t j = (size_t)fnv(l->entries[ids[k] - 1].id, strlen(l->entries[ids[k] - 1].id)) &
-                     (ncap - 1);
-          while (nt[j]) j = (j + 1) & (ncap - 1);
-          nt[j] = ids[k];
-        }
-        free(ids);
-        ids = nt;
-        id_cap = ncap;
-      }
-      size_t j = (size_t)fnv(e->id, strlen(e->id)) & (id_cap - 1);
-      while (ids[j] && strcmp(l->entries[ids[j] - 1].id, e->id) != 0) j = (j + 1) & (id_cap - 1);
-      if (ids[j]) {
+      id_query q = {l, e->id};
+      bool found;
+      size_t at = ecr_index_get(&ids, fnv(e->id, strlen(e->id)), id_eq, id_rehash, &q, i, &found);
+      if (found) {
         char *shown = show(e->id);
-        problem(&probs, "id %s is already used by entry #%zu", shown, ids[j]);
+        problem(&probs, "id %s is already used by entry #%zu", shown, at + 1);
         free(shown);
-      } else {
-        ids[j] = i + 1; /* entry number, 0 = empty */
-        n_ids++;
       }
     }
     if (probs.len) {
@@ -474,7 +474,7 @@ static ecr_ledger *ledger_build(const char *path, const cJSON *arr, long as_of_d
   l->n_entries = i;
   ecr_buf_cleanup(&probs);
   free(written);
-  free(ids);
+  ecr_index_cleanup(&ids);
   return l;
 }
 
