@@ -10,7 +10,7 @@
 
 #include "ecraudit/error.h"
 #include "ecraudit/policy.h"
-#include "ecraudit/report.h"
+#include "ecraudit/types.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -22,7 +22,7 @@
 #include <stdio.h>
 
 #include "ecraudit/error.h"
-#include "ecraudit/evaluate.h"
+#include "ecraudit/matrix.h"
 #include "ecraudit/evidence.h"
 
 #ifdef __cplusplus

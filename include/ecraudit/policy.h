@@ -15,7 +15,7 @@
 
 #include "ecraudit/condition.h"
 #include "ecraudit/error.h"
-#include "ecraudit/report.h"
+#include "ecraudit/types.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -143,21 +143,13 @@ ecr_via *ecr_matrix_explain_limited(const ecr_matrix *m, size_t p, const size_t 
   const ecr_mprincipal *mp = &m->principals[p];
   const ecr_iam_principal *ip = mp->pub.iam_index >= 0 ? &ev->principals[mp->pub.iam_index] : NULL;
   if (ip) {
-    for (size_t i = 0; i < ip->n_inline; i++)
-      consider_policy(m, &mo, &l, ip->inline_policies[i].doc, ECR_SRC_IDENTITY, NULL, p, repos,
-                      n_repos, actions, false);
-    for (size_t i = 0; i < ip->n_managed; i++)
-      consider_policy(m, &mo, &l, ev->managed[ip->managed[i]].doc, ECR_SRC_IDENTITY, NULL, p, repos,
-                      n_repos, actions, false);
-    for (size_t g = 0; g < ip->n_groups; g++) {
-      const ecr_group *grp = &ev->groups[ip->groups[g]];
-      for (size_t i = 0; i < grp->n_inline; i++)
-        consider_policy(m, &mo, &l, grp->inline_policies[i].doc, ECR_SRC_GROUP, grp->name, p, repos,
-                        n_repos, actions, false);
-      for (size_t i = 0; i < grp->n_managed; i++)
-        consider_policy(m, &mo, &l, ev->managed[grp->managed[i]].doc, ECR_SRC_GROUP, grp->name, p,
-                        repos, n_repos, actions, false);
-    }
+    ecr_mx_policy_walk w;
+    const ecr_policy *doc;
+    ecr_source src;
+    const char *owner;
+    ecr_mx_policy_walk_init(&w, ev, ip);
+    while (ecr_mx_policy_walk_next(&w, &doc, &src, &owner))
+      consider_policy(m, &mo, &l, doc, src, owner, p, repos, n_repos, actions, false);
   }
   /* resource-side statements on these targets */
   for (size_t i = 0; i < n_repos; i++) {

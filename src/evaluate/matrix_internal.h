@@ -1,11 +1,12 @@
-/* Internal layout of the access matrix, shared by matrix.c (evaluation),
- * explain.c and report.c (findings). Not installed. */
+/* Internal layout of the access matrix, shared by the evaluator (matrix.c)
+ * and explain.c. The findings stage (src/report/) reads the matrix through
+ * matrix.h only. Not installed. */
 #ifndef ECRAUDIT_MATRIX_INTERNAL_H
 #define ECRAUDIT_MATRIX_INTERNAL_H
 
 #include <stdint.h>
 
-#include "ecraudit/evaluate.h"
+#include "ecraudit/matrix.h"
 #include "util/util.h"
 
 /* A statement ready to evaluate, with where it comes from. */
@@ -45,14 +46,8 @@ typedef struct ecr_rstmt {
   uint32_t target;
 } ecr_rstmt;
 
-/* A sparse row of decisions: entries sorted by target index. */
-typedef struct ecr_row {
-  size_t n;
-  uint32_t *target;
-  ecr_actset *y; /* granted unconditionally */
-  ecr_actset *m; /* granted at least conditionally (y is a subset) */
-  uint64_t hash;
-} ecr_row;
+/* A sparse row of decisions (matrix.h). */
+typedef ecr_matrix_row ecr_row;
 
 typedef struct ecr_mprincipal {
   ecr_matrix_principal pub;
@@ -83,12 +78,13 @@ struct ecr_matrix {
   ecr_mprincipal *principals; /* sorted by matrix spelling */
   size_t n_principals;
 
-  /* compiled policies, by the policy pointer */
-  struct cpol_slot {
+  /* compiled policies, in compilation order, indexed by the policy pointer */
+  struct cpol_item {
     const ecr_policy *key;
     ecr_cpolicy *val;
   } * cpol;
   size_t cpol_cap, cpol_n;
+  ecr_index cpol_ix;
   /* resource-side statements (repository and registry policies), by target */
   ecr_rstmt *rst;
   size_t n_rst;
@@ -106,8 +102,10 @@ struct ecr_matrix {
     const char *key;
     size_t *idx;
     size_t n, cap;
-  } * names; /* rst by named principal */
+    uint64_t hash;
+  } * names; /* rst by named principal, indexed by the name */
   size_t names_cap, names_n;
+  ecr_index names_ix;
   size_t *roles_by_name; /* IAM role indices sorted by role name */
   size_t n_roles;
   size_t *repos_by_name; /* repository target indices sorted by repository name */
@@ -137,12 +135,15 @@ struct ecr_matrix {
     ecr_row **rows;
     size_t n_rows, rows_cap;
   } tables[2];
-  /* pattern cache */
-  struct pat_slot {
+  /* pattern cache: the targets each resource pattern matches, indexed by
+     the pattern's text */
+  struct pat_item {
     char *key;
     uint64_t *bits;
+    uint64_t hash;
   } * pat;
   size_t pat_cap, pat_n;
+  ecr_index pat_ix;
 };
 
 static inline bool ecr_bit_get(const uint64_t *b, size_t i) {
@@ -185,5 +186,64 @@ const ecr_cpolicy *ecr_matrix_cpolicy(const ecr_matrix *m, const ecr_policy *p);
 ecr_match ecr_cstmt_match(const ecr_matrix *m, const ecr_cstmt *c, size_t p, size_t t);
 /* Principal-side tests for resource statements. */
 ecr_match ecr_rstmt_applies(const ecr_matrix *m, const ecr_cstmt *c, size_t p);
+
+/* ---- shared by the matrix's files (prefix ecr_mx_) ---- */
+typedef struct varctx {
+  ecr_var_context v;
+  const char **tags;
+} varctx;
+
+typedef struct acc {
+  ecr_actset *y, *m;
+} acc;
+
+/* Per-thread memo of principal-side Conditions for the principal being
+ * evaluated: distinct blocks are few, statements naming them many. */
+typedef struct cscratch {
+  ecr_cond_result *res;
+  uint32_t *gen;
+  uint32_t cur;
+} cscratch;
+
+/* matrix_compile.c */
+void ecr_mx_targets_init(ecr_matrix *m);
+ecr_actset ecr_mx_target_mask(const ecr_matrix *m, size_t t);
+const ecr_cpolicy *ecr_mx_compile_policy(ecr_matrix *m, const ecr_policy *p, const char *name,
+                                         const char *owner, ecr_source src, bool resource_policy);
+void ecr_mx_compile_all(ecr_matrix *m);
+struct name_slot *ecr_mx_name_slot(ecr_matrix *m, const char *key, bool create);
+/* matrix_principals.c */
+long ecr_mx_session_role_index(const ecr_matrix *m, const char *arn);
+void ecr_mx_build_name_indexes(ecr_matrix *m);
+const ecr_iam_principal *ecr_mx_iam_of(const ecr_matrix *m, const ecr_mprincipal *p);
+ecr_match ecr_mx_rstmt_applies(const ecr_matrix *m, const ecr_cstmt *c, size_t pi, bool *session);
+void ecr_mx_build_principals(ecr_matrix *m);
+/* matrix.c */
+void ecr_mx_acc_alloc(acc *a, size_t n);
+void ecr_mx_acc_free(acc *a);
+ecr_cond_result ecr_mx_cond_at(const ecr_matrix *m, const ecr_cstmt *c, size_t pi, size_t t,
+                               cscratch *sc);
+void ecr_mx_guard_eval(const ecr_matrix *m, const ecr_scp_level *levels, size_t n_levels,
+                       const varctx *vc, size_t pi, cscratch *sc, acc *lvl, ecr_actset *y,
+                       ecr_actset *mm, acc *deny);
+bool ecr_mx_guard_compile(ecr_matrix *m, const ecr_scp_level *levels, size_t n_levels,
+                          ecr_source src, ecr_cstmt ***stmts, size_t *n_stmts);
+
+/* A walk over the identity-side policies of one IAM principal, in the
+ * order evaluation and explain both take them: its inline policies, its
+ * attached managed policies, then per group the group's inline and attached
+ * ones. Caller-owned; start with ecr_mx_policy_walk_init. */
+typedef struct ecr_mx_policy_walk {
+  const ecr_evidence *ev;
+  const ecr_iam_principal *ip;
+  size_t stage, g, i;
+} ecr_mx_policy_walk;
+void ecr_mx_policy_walk_init(ecr_mx_policy_walk *w, const ecr_evidence *ev,
+                             const ecr_iam_principal *ip);
+/* The next policy (false when there is none): its document, its source
+ * (identity or group) and owner (the group's name, NULL for the
+ * principal's own). */
+bool ecr_mx_policy_walk_next(ecr_mx_policy_walk *w, const ecr_policy **doc, ecr_source *src,
+                             const char **owner);
 
 #endif

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ecraudit/evaluate.h"
+#include "ecraudit/findings.h"
 #include "util/util.h"
 
 #define T ecr_text /* templates/text/<name>.txt expanded with kv */

@@ -367,44 +367,63 @@ static uint64_t fnv(const char *s, size_t n) {
  * up each prefix of the principal once (a rolling hash) instead of trying
  * every entry. */
 typedef struct lx_bucket {
-  const char *key; /* NULL: empty slot */
+  const char *key;
   size_t klen;
   uint64_t h;
   size_t *idx, n, cap;
 } lx_bucket;
 
 struct ecr_ledger_index {
-  lx_bucket *b;
-  size_t cap;
+  lx_bucket *b; /* in order of creation, found through ix */
+  size_t n_b, cap_b;
+  ecr_index ix;
   size_t *cand, n_cand, cap_cand;
 };
 
-static lx_bucket *lx_slot(struct ecr_ledger_index *x, const char *key, size_t klen, uint64_t h) {
-  size_t j = (size_t)(h ^ (h >> 31)) & (x->cap - 1);
-  while (x->b[j].key) {
-    if (x->b[j].h == h && x->b[j].klen == klen && memcmp(x->b[j].key, key, klen) == 0)
-      return &x->b[j];
-    j = (j + 1) & (x->cap - 1);
-  }
-  return &x->b[j];
+typedef struct lx_query {
+  const struct ecr_ledger_index *x;
+  const char *key;
+  size_t klen;
+  uint64_t h;
+} lx_query;
+
+static uint64_t lx_mix(uint64_t h) {
+  return h ^ (h >> 31);
+}
+
+static bool lx_eq(const void *ctx, size_t item) {
+  const lx_query *q = ctx;
+  const lx_bucket *b = &q->x->b[item];
+  return b->h == q->h && b->klen == q->klen && memcmp(b->key, q->key, q->klen) == 0;
+}
+
+static uint64_t lx_rehash(const void *ctx, size_t item) {
+  return lx_mix(((const lx_query *)ctx)->x->b[item].h);
+}
+
+/* The bucket of key[0..klen) (hash h), NULL when no entry has that prefix. */
+static const lx_bucket *lx_find(const struct ecr_ledger_index *x, const char *key, size_t klen,
+                                uint64_t h) {
+  lx_query q = {x, key, klen, h};
+  size_t at = ecr_index_find(&x->ix, lx_mix(h), lx_eq, &q);
+  return at == ECR_INDEX_NONE ? NULL : &x->b[at];
 }
 
 static struct ecr_ledger_index *lx_build(const ecr_ledger *l) {
   struct ecr_ledger_index *x = ecr_xcalloc(1, sizeof(*x));
-  x->cap = 16;
-  while (x->cap < 2 * l->n_entries + 2) x->cap *= 2;
-  x->b = ecr_xcalloc(x->cap, sizeof(lx_bucket));
   for (size_t i = 0; i < l->n_entries; i++) {
     const ecr_ledger_entry *e = &l->entries[i];
     if (e->state == ECR_LEDGER_INVALID || !e->principal) continue;
     size_t klen = strcspn(e->principal, "*?");
     uint64_t h = fnv(e->principal, klen);
-    lx_bucket *b = lx_slot(x, e->principal, klen, h);
-    if (!b->key) {
-      b->key = e->principal;
-      b->klen = klen;
-      b->h = h;
+    lx_query q = {x, e->principal, klen, h};
+    bool found;
+    size_t at = ecr_index_get(&x->ix, lx_mix(h), lx_eq, lx_rehash, &q, x->n_b, &found);
+    if (!found) {
+      lx_bucket b0 = {e->principal, klen, h, NULL, 0, 0};
+      ECR_PUSH(x->b, x->n_b, x->cap_b, b0);
     }
+    lx_bucket *b = &x->b[at];
     ECR_PUSH(b->idx, b->n, b->cap, i);
   }
   return x;
@@ -412,10 +431,27 @@ static struct ecr_ledger_index *lx_build(const ecr_ledger *l) {
 
 static void lx_free(struct ecr_ledger_index *x) {
   if (!x) return;
-  for (size_t i = 0; i < x->cap; i++) free(x->b[i].idx);
+  for (size_t i = 0; i < x->n_b; i++) free(x->b[i].idx);
   free(x->b);
+  ecr_index_cleanup(&x->ix);
   free(x->cand);
   free(x);
+}
+
+/* An id sought among the entries seen so far (ecr_index items: entry indices). */
+typedef struct id_query {
+  const ecr_ledger *l;
+  const char *id;
+} id_query;
+
+static bool id_eq(const void *ctx, size_t item) {
+  const id_query *q = ctx;
+  return strcmp(q->l->entries[item].id, q->id) == 0;
+}
+
+static uint64_t id_rehash(const void *ctx, size_t item) {
+  const char *id = ((const id_query *)ctx)->l->entries[item].id;
+  return fnv(id, strlen(id));
 }
 
 /* Build the ledger from the entries array. */
@@ -426,7 +462,7 @@ static ecr_ledger *ledger_build(const char *path, const cJSON *arr, long as_of_d
   size_t n = (size_t)cJSON_GetArraySize(arr);
   l->entries = ecr_xcalloc(n ? n : 1, sizeof(ecr_ledger_entry));
   bool *written = ecr_xcalloc(n ? n : 1, sizeof(bool));
-  size_t *ids = NULL, id_cap = 0, n_ids = 0; /* hash set of entry numbers by id */
+  ecr_index ids = {0}; /* the entries written so far, by id */
   ecr_buf probs;
   ecr_buf_init(&probs);
   size_t i = 0;
@@ -435,29 +471,13 @@ static ecr_ledger *ledger_build(const char *path, const cJSON *arr, long as_of_d
     ecr_buf_reset(&probs);
     parse_entry(el, i + 1, e, &probs, &written[i]);
     if (written[i]) { /* ids seen so far, in a hash set: linear in the ledger */
-      if ((n_ids + 1) * 2 > id_cap) {
-        size_t ncap = id_cap ? id_cap * 2 : 64;
-        size_t *nt = ecr_xcalloc(ncap, sizeof(size_t));
-        for (size_t k = 0; k < id_cap; k++) {
-          if (!ids[k]) continue;
-          size_t j = (size_t)fnv(l->entries[ids[k] - 1].id, strlen(l->entries[ids[k] - 1].id)) &
-                     (ncap - 1);
-          while (nt[j]) j = (j + 1) & (ncap - 1);
-          nt[j] = ids[k];
-        }
-        free(ids);
-        ids = nt;
-        id_cap = ncap;
-      }
-      size_t j = (size_t)fnv(e->id, strlen(e->id)) & (id_cap - 1);
-      while (ids[j] && strcmp(l->entries[ids[j] - 1].id, e->id) != 0) j = (j + 1) & (id_cap - 1);
-      if (ids[j]) {
+      id_query q = {l, e->id};
+      bool found;
+      size_t at = ecr_index_get(&ids, fnv(e->id, strlen(e->id)), id_eq, id_rehash, &q, i, &found);
+      if (found) {
         char *shown = show(e->id);
-        problem(&probs, "id %s is already used by entry #%zu", shown, ids[j]);
+        problem(&probs, "id %s is already used by entry #%zu", shown, at + 1);
         free(shown);
-      } else {
-        ids[j] = i + 1; /* entry number, 0 = empty */
-        n_ids++;
       }
     }
     if (probs.len) {
@@ -474,7 +494,7 @@ static ecr_ledger *ledger_build(const char *path, const cJSON *arr, long as_of_d
   l->n_entries = i;
   ecr_buf_cleanup(&probs);
   free(written);
-  free(ids);
+  ecr_index_cleanup(&ids);
   return l;
 }
 
@@ -637,9 +657,8 @@ const ecr_ledger_entry *ecr_ledger_match(ecr_ledger *l, const char *principal,
   size_t plen = strlen(principal);
   uint64_t h = fnv(principal, 0);
   for (size_t k = 0;; k++) {
-    lx_bucket *b = lx_slot(x, principal, k, h);
-    for (size_t m = 0; b->key && m < b->n; m++)
-      ECR_PUSH(x->cand, x->n_cand, x->cap_cand, b->idx[m]);
+    const lx_bucket *b = lx_find(x, principal, k, h);
+    for (size_t m = 0; b && m < b->n; m++) ECR_PUSH(x->cand, x->n_cand, x->cap_cand, b->idx[m]);
     if (k == plen) break;
     h = fnv_step(h, (unsigned char)principal[k]);
   }

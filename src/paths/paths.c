@@ -70,53 +70,56 @@ static void yb_set(yb *b, size_t i, ecr_match mt) {
 #define fnv ecr_fnv1a
 #define FNV0 ECR_FNV1A_SEED
 
-/* key (bytes) -> value pointer; keys copied */
+/* key (bytes) -> value pointer; keys copied. Items in insertion order,
+ * found through an ecr_index (util). */
 typedef struct hmap {
-  struct hslot {
+  struct hitem {
     void *key;
     size_t klen;
     uint64_t h;
     void *val;
   } * s;
   size_t cap, n;
+  ecr_index ix;
 } hmap;
 
+typedef struct hmap_query {
+  const hmap *m;
+  const void *key;
+  size_t klen;
+  uint64_t h;
+} hmap_query;
+
+static bool hmap_eq(const void *ctx, size_t item) {
+  const hmap_query *q = ctx;
+  const struct hitem *it = &q->m->s[item];
+  return it->h == q->h && it->klen == q->klen && !memcmp(it->key, q->key, q->klen);
+}
+
+static uint64_t hmap_rehash(const void *ctx, size_t item) {
+  return ((const hmap_query *)ctx)->m->s[item].h;
+}
+
 static void **hmap_slot(hmap *m, const void *key, size_t klen) {
-  if (m->n * 2 >= m->cap) {
-    size_t ncap = m->cap ? m->cap * 2 : 256;
-    struct hslot *ns = ecr_xcalloc(ncap, sizeof(*ns));
-    for (size_t i = 0; i < m->cap; i++) {
-      if (!m->s[i].key) continue;
-      size_t k = m->s[i].h & (ncap - 1);
-      while (ns[k].key) k = (k + 1) & (ncap - 1);
-      ns[k] = m->s[i];
-    }
-    free(m->s);
-    m->s = ns;
-    m->cap = ncap;
-  }
   uint64_t h = fnv(key, klen, FNV0);
-  size_t k = h & (m->cap - 1);
-  while (m->s[k].key) {
-    if (m->s[k].h == h && m->s[k].klen == klen && !memcmp(m->s[k].key, key, klen))
-      return &m->s[k].val;
-    k = (k + 1) & (m->cap - 1);
+  hmap_query q = {m, key, klen, h};
+  bool found;
+  size_t at = ecr_index_get(&m->ix, h, hmap_eq, hmap_rehash, &q, m->n, &found);
+  if (!found) {
+    struct hitem it = {ecr_xmalloc(klen + 1), klen, h, NULL};
+    memcpy(it.key, key, klen);
+    ECR_PUSH(m->s, m->n, m->cap, it);
   }
-  m->s[k].key = ecr_xmalloc(klen + 1);
-  memcpy(m->s[k].key, key, klen);
-  m->s[k].klen = klen;
-  m->s[k].h = h;
-  m->n++;
-  return &m->s[k].val;
+  return &m->s[at].val;
 }
 
 static void hmap_free(hmap *m, void (*free_val)(void *)) {
-  for (size_t i = 0; i < m->cap; i++) {
-    if (!m->s[i].key) continue;
+  for (size_t i = 0; i < m->n; i++) {
     free(m->s[i].key);
     if (free_val) free_val(m->s[i].val);
   }
   free(m->s);
+  ecr_index_cleanup(&m->ix);
 }
 
 /* ---- statements: actions and conditions ---------------------------------------- */

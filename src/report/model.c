@@ -5,7 +5,7 @@
 
 #include "util/util.h"
 
-#include "ecraudit/evaluate.h"
+#include "ecraudit/report.h"
 #include "ecraudit/report.h"
 
 const char *ecr_check_status_name(ecr_check_status s) {

@@ -437,6 +437,14 @@ size_t ecr_index_get(ecr_index *ix, uint64_t h, bool (*eq)(const void *ctx, size
   return fresh;
 }
 
+size_t ecr_index_find(const ecr_index *ix, uint64_t h, bool (*eq)(const void *ctx, size_t item),
+                      const void *ctx) {
+  if (!ix->cap) return ECR_INDEX_NONE;
+  for (size_t k = h & (ix->cap - 1); ix->slots[k]; k = (k + 1) & (ix->cap - 1))
+    if (eq(ctx, ix->slots[k] - 1)) return ix->slots[k] - 1;
+  return ECR_INDEX_NONE;
+}
+
 void ecr_index_cleanup(ecr_index *ix) {
   free(ix->slots);
   memset(ix, 0, sizeof(*ix));

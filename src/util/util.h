@@ -213,6 +213,11 @@ typedef struct ecr_index {
 size_t ecr_index_get(ecr_index *ix, uint64_t h, bool (*eq)(const void *ctx, size_t item),
                      uint64_t (*hash_of)(const void *ctx, size_t item), const void *ctx,
                      size_t fresh, bool *found);
+/* The item with hash h that eq accepts, or ECR_INDEX_NONE; the index is not
+ * changed (a lookup through a const owner). */
+#define ECR_INDEX_NONE ((size_t)-1)
+size_t ecr_index_find(const ecr_index *ix, uint64_t h, bool (*eq)(const void *ctx, size_t item),
+                      const void *ctx);
 void ecr_index_cleanup(ecr_index *ix);
 
 /* ---- JSON rules cJSON does not enforce (json_check.c) ------------------ */

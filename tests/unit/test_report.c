@@ -720,21 +720,28 @@ static void bad_as_of(void **state) {
   free(dir);
 }
 
-/* Every template name report.c uses is embedded. T() takes its name from a
- * string literal of report.c ("dir/name" under templates/text/), directly,
+/* Every template name the findings stage (src/report/: build.c, chains.c,
+ * findings.c, suggestions.c, wording.c) uses is embedded. T() takes its name
+ * from a string literal of those files ("dir/name" under templates/text/), directly,
  * in a ternary or in a table; a missing one would be an empty text at run
  * time, so it is caught here instead (the library neither prints nor
  * aborts for it). */
 static void every_template_name_is_embedded(void **state) {
   (void)state;
-  FILE *fp = fopen(ECR_SOURCE_DIR "/src/evaluate/report.c", "rb");
-  assert_non_null(fp);
+  static const char *const files[] = {"build.c", "chains.c", "findings.c", "suggestions.c",
+                                       "wording.c"};
   ecr_buf src;
   ecr_buf_init(&src);
-  char chunk[4096];
-  size_t k;
-  while ((k = fread(chunk, 1, sizeof(chunk), fp)) > 0) ecr_buf_append(&src, chunk, k);
-  fclose(fp);
+  for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+    char *path = ecr_xasprintf("%s/src/report/%s", ECR_SOURCE_DIR, files[f]);
+    FILE *fp = fopen(path, "rb");
+    free(path);
+    assert_non_null(fp);
+    char chunk[4096];
+    size_t k;
+    while ((k = fread(chunk, 1, sizeof(chunk), fp)) > 0) ecr_buf_append(&src, chunk, k);
+    fclose(fp);
+  }
   char *text = ecr_buf_steal(&src);
   static const char *const dirs[] = {"chain/",       "coverage/", "effect/", "impact/",
                                      "remediation/", "status/",   "trust/"};
