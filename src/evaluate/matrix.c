@@ -575,6 +575,7 @@ void ecr_matrix_free(ecr_matrix *m) {
   free(m->rst_first);
   free(m->roles_by_name);
   free(m->repos_by_name);
+  free(m->repo_sorted);
   free(m->uni_allow_y);
   free(m->uni_allow_m);
   free(m->uni_deny_y);

@@ -76,6 +76,57 @@ static uint64_t pat_rehash(const void *ctx, size_t item) {
   return ((const pat_query *)ctx)->m->pat[item].hash;
 }
 
+static int cmp_target_res(const void *a, const void *b, void *ctx) {
+  const ecr_matrix *m = ctx;
+  return strcmp(m->target_res[*(const size_t *)a], m->target_res[*(const size_t *)b]);
+}
+
+/* The repository targets pat matches, into bits. A repository ARN it
+ * matches starts with its literal prefix (up to the first * or ?; resource
+ * patterns match case-sensitively), so only the sorted range with that
+ * prefix is matched. Sharper when the pattern holds ":repository/": an ARN
+ * holds it once and names never hold ':', so the literal after it starts
+ * the name, a range of m->repos_by_name. */
+static void match_repos(ecr_matrix *m, const char *pat, uint64_t *bits) {
+  const char *mark = strstr(pat, ":repository/");
+  const char *name = mark ? mark + strlen(":repository/") : NULL;
+  size_t nl = name ? strcspn(name, "*?") : 0;
+  if (nl > 0) {
+    size_t a = 0, b = m->n_repos;
+    while (a < b) {
+      size_t mid = a + (b - a) / 2;
+      if (strncmp(m->ev->repos[m->repos_by_name[mid]].name, name, nl) < 0)
+        a = mid + 1;
+      else
+        b = mid;
+    }
+    for (size_t k = a; k < m->n_repos; k++) {
+      size_t t = m->repos_by_name[k];
+      if (strncmp(m->ev->repos[t].name, name, nl) != 0) break;
+      if (ecr_glob_match(pat, m->target_res[t], false)) bits[t >> 6] |= 1ull << (t & 63);
+    }
+    return;
+  }
+  if (!m->repo_sorted) {
+    m->repo_sorted = ecr_xcalloc(m->n_repos + 1, sizeof(size_t));
+    for (size_t t = 0; t < m->n_repos; t++) m->repo_sorted[t] = t;
+    ecr_sort_idx(m->repo_sorted, m->n_repos, cmp_target_res, m);
+  }
+  size_t plen = strcspn(pat, "*?"), lo = 0, hi = m->n_repos;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (strncmp(m->target_res[m->repo_sorted[mid]], pat, plen) < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  for (size_t k = lo; k < m->n_repos; k++) {
+    size_t t = m->repo_sorted[k];
+    if (strncmp(m->target_res[t], pat, plen) != 0) break;
+    if (ecr_glob_match(pat, m->target_res[t], false)) bits[t >> 6] |= 1ull << (t & 63);
+  }
+}
+
 static const uint64_t *pattern_bits(ecr_matrix *m, const char *pat) {
   pat_query q = {m, pat};
   uint64_t h = fnv(pat, strlen(pat), FNV0);
@@ -83,9 +134,10 @@ static const uint64_t *pattern_bits(ecr_matrix *m, const char *pat) {
   size_t at = ecr_index_get(&m->pat_ix, h, pat_eq, pat_rehash, &q, m->pat_n, &found);
   if (found) return m->pat[at].bits;
   uint64_t *bits = ecr_xcalloc(m->words, sizeof(uint64_t));
-  for (size_t t = 0; t < m->n_targets; t++) {
+  match_repos(m, pat, bits);
+  for (size_t t = m->n_repos; t < m->n_targets; t++) {
     bool hit;
-    if (t < m->n_repos || t == m->registry) {
+    if (t == m->registry) {
       hit = ecr_glob_match(pat, m->target_res[t], false);
     } else if (ecr_probe_is_low(m, t)) { /* covers every name of the region */
       hit = ecr_glob_covers_prefix(pat, m->probe_prefix[t - ecr_probe_low(m, 0)], false);

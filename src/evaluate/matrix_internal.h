@@ -109,6 +109,7 @@ struct ecr_matrix {
   size_t *roles_by_name; /* IAM role indices sorted by role name */
   size_t n_roles;
   size_t *repos_by_name; /* repository target indices sorted by repository name */
+  size_t *repo_sorted;   /* repository targets by ARN (strcmp), built by the first pattern */
   /* SCP layer */
   ecr_cstmt **scp_stmts; /* every SCP statement (for explain) */
   size_t n_scp_stmts;

@@ -79,12 +79,33 @@ static int cmp_mprincipal(const void *a, const void *b) {
 typedef struct pset {
   ecr_mprincipal *v;
   size_t n, cap;
+  ecr_index ix;      /* the names of v */
+  const char *probe; /* the name being looked up */
 } pset;
+
+static bool pset_eq(const void *ctx, size_t item) {
+  const pset *ps = ctx;
+  return strcmp(ps->v[item].pub.name, ps->probe) == 0;
+}
+
+static uint64_t pset_hash(const void *ctx, size_t item) {
+  const pset *ps = ctx;
+  const char *n = ps->v[item].pub.name;
+  return ecr_fnv1a(n, strlen(n), ECR_FNV1A_SEED);
+}
+
+/* Index name as item `fresh` unless it is there; true when it was. */
+static bool pset_seen(pset *ps, const char *name, size_t fresh) {
+  bool found = false;
+  ps->probe = name;
+  ecr_index_get(&ps->ix, ecr_fnv1a(name, strlen(name), ECR_FNV1A_SEED), pset_eq, pset_hash, ps,
+                fresh, &found);
+  return found;
+}
 
 static void add_other(ecr_matrix *m, pset *ps, const char *name, ecr_principal_kind kind,
                       const char *account) {
-  for (size_t i = 0; i < ps->n; i++)
-    if (strcmp(ps->v[i].pub.name, name) == 0) return;
+  if (pset_seen(ps, name, ps->n)) return;
   ecr_mprincipal mp = {0};
   mp.pub.name = ecr_xstrdup(name);
   mp.pub.kind = kind;
@@ -257,8 +278,10 @@ void ecr_mx_build_principals(ecr_matrix *m) {
     for (size_t g = 0; g < ip->n_groups; g++)
       if (ev->groups[ip->groups[g]].n_missing_managed) mp.gap = true;
     ECR_PUSH(ps.v, ps.n, ps.cap, mp);
+    (void)pset_seen(&ps, mp.pub.name, ps.n - 1); /* two IAM entries of one ARN: both kept */
   }
   for (size_t k = 0; k < m->n_rst; k++) collect_others(m, &ps, m->rst[k].c);
+  ecr_index_cleanup(&ps.ix);
   if (ps.n) qsort(ps.v, ps.n, sizeof(ecr_mprincipal), cmp_mprincipal);
   /* two IAM entries with the same ARN would make ambiguous rows: keep both,
    * the loader rejects nothing here; the sort keeps them adjacent */

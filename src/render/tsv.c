@@ -12,7 +12,7 @@
 
 /* Lines are assembled with memcpy into a large buffer: the matrix of a large
  * account is millions of lines, and per-character appends dominated. */
-#define TSV_CHUNK (4u << 20)
+#define TSV_CHUNK (256u << 10) /* stays in cache */
 
 typedef struct tsv_out {
   char *buf;
@@ -57,6 +57,8 @@ ecr_status ecr_matrix_write_tsv(const ecr_matrix *m, FILE *fp, ecr_error *err) {
     res[t] = ecr_matrix_target_resource(m, t);
     res_len[t] = strlen(res[t]);
   }
+  char *head = NULL; /* "principal\trepository", once per cell */
+  size_t head_cap = 0;
   size_t np = ecr_matrix_principal_count(m);
   for (size_t p = 0; p < np && o.ok; p++) {
     const ecr_matrix_row *row = ecr_matrix_row_of(m, p);
@@ -70,12 +72,19 @@ ecr_status ecr_matrix_write_tsv(const ecr_matrix *m, FILE *fp, ecr_error *err) {
         if ((pass == 0) != is_reg) continue;
         if (!is_reg && t >= tg.n_repos) continue; /* a probe */
         ecr_actset bits = row->m[k];
+        if (!bits) continue;
+        size_t hl = plen + 1 + res_len[t];
+        if (hl > head_cap) {
+          head_cap = hl * 2;
+          head = ecr_xrealloc(head, head_cap);
+        }
+        memcpy(head, pname, plen);
+        head[plen] = '\t';
+        memcpy(head + plen + 1, res[t], res_len[t]);
         while (bits) {
           size_t a = (size_t)__builtin_ctzll(bits);
           bits &= bits - 1;
-          tsv_put(&o, pname, plen);
-          tsv_put(&o, "\t", 1);
-          tsv_put(&o, res[t], res_len[t]);
+          tsv_put(&o, head, hl);
           if (row->y[k] & ((ecr_actset)1 << a))
             tsv_put(&o, tail_y[a], len_y[a]);
           else
@@ -96,6 +105,7 @@ ecr_status ecr_matrix_write_tsv(const ecr_matrix *m, FILE *fp, ecr_error *err) {
   free(len_c);
   free(res);
   free(res_len);
+  free(head);
   free(o.buf);
   if (!o.ok) return ecr_error_set(err, ECR_E_OUTPUT, "<stdout>", "cannot write the matrix");
   return ECR_OK;
