@@ -76,26 +76,23 @@ static void el_n(xmlNodePtr parent, const char *name, const char *cls, size_t v)
 }
 
 static void worst_item(xmlNodePtr ul, const ecr_org_worst *w) {
-  char count[32];
-  ecr_fmt_count(w->repository_count, count);
-  const char *kv[] = {"status",
-                      ecr_check_status_name(w->status),
-                      "severity",
-                      ecr_severity_name(w->severity),
-                      "principal",
-                      w->principal,
-                      "access_level",
-                      w->access_level,
-                      "count",
-                      count,
-                      "repositories",
-                      w->repository_count == 1 ? "repository" : "repositories",
-                      NULL};
   xmlNodePtr li = el(ul, "li", NULL, NULL);
   el(li, "code", NULL, w->id);
-  char *s = ecr_text("org/worst", kv);
+  char *s = ecr_org_worst_text(w, "org/worst");
   text(li, s);
   free(s);
+}
+
+/* A finding's id, status, severity, principal, access and repositories. */
+static void finding_cells(xmlNodePtr tr, const ecr_org_worst *w) {
+  el(el(tr, "td", NULL, NULL), "code", NULL, w->id);
+  el(tr, "td", ecr_check_status_name(w->status), ecr_check_status_name(w->status));
+  el(tr, "td", NULL, ecr_severity_name(w->severity));
+  el(el(tr, "td", NULL, NULL), "code", NULL, w->principal);
+  char *access = ecr_org_access_words(w);
+  el(tr, "td", NULL, access);
+  free(access);
+  el(tr, "td", "text", w->repositories);
 }
 
 /* failing accounts first, then unknown, then passing; by id within */
@@ -154,14 +151,7 @@ static void outside_section(xmlNodePtr body, const ecr_org_summary *s) {
         xmlNodePtr tr = el(tbody, "tr", NULL, NULL);
         xmlNodePtr th = el(tr, "th", NULL, a->account);
         xmlNewProp(th, BAD_CAST "scope", BAD_CAST "row");
-        el(el(tr, "td", NULL, NULL), "code", NULL, w->id);
-        el(tr, "td", ecr_check_status_name(w->status), ecr_check_status_name(w->status));
-        el(tr, "td", NULL, ecr_severity_name(w->severity));
-        el(el(tr, "td", NULL, NULL), "code", NULL, w->principal);
-        char *access = ecr_org_access_words(w);
-        el(tr, "td", NULL, access);
-        free(access);
-        el(tr, "td", "text", w->repositories);
+        finding_cells(tr, w);
       }
       char *more = ecr_org_outside_more(a);
       if (more) {
@@ -194,14 +184,7 @@ static void account_section(xmlNodePtr body, const ecr_org_acct *a) {
   for (size_t k = 0; k < a->n_worst; k++) {
     const ecr_org_worst *w = &a->worst[k];
     xmlNodePtr tr = el(tbody, "tr", NULL, NULL);
-    el(el(tr, "td", NULL, NULL), "code", NULL, w->id);
-    el(tr, "td", ecr_check_status_name(w->status), ecr_check_status_name(w->status));
-    el(tr, "td", NULL, ecr_severity_name(w->severity));
-    el(el(tr, "td", NULL, NULL), "code", NULL, w->principal);
-    char *access = ecr_org_access_words(w);
-    el(tr, "td", NULL, access);
-    free(access);
-    el(tr, "td", "text", w->repositories);
+    finding_cells(tr, w);
     el(tr, "td", "text", w->impact ? w->impact : "\xe2\x80\x94");
     el(tr, "td", "text", w->remediation ? w->remediation : "\xe2\x80\x94");
   }

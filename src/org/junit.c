@@ -119,24 +119,7 @@ static void property_n(xw *x, const char *name, size_t n) {
 }
 
 static void worst_line(ecr_buf *b, const ecr_org_worst *w) {
-  char count[32];
-  snprintf(count, sizeof(count), "%zu", w->repository_count);
-  const char *kv[] = {"status",
-                      ecr_check_status_name(w->status),
-                      "severity",
-                      ecr_severity_name(w->severity),
-                      "id",
-                      w->id,
-                      "principal",
-                      w->principal,
-                      "access_level",
-                      w->access_level,
-                      "count",
-                      count,
-                      "repositories",
-                      w->repository_count == 1 ? "repository" : "repositories",
-                      NULL};
-  char *s = ecr_text("org/junit-worst", kv);
+  char *s = ecr_org_worst_text(w, "org/junit-worst");
   ecr_buf_puts(b, s);
   free(s);
 }

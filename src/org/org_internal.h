@@ -51,6 +51,9 @@ ecr_status ecr_org_html(const ecr_org_summary *s, const char *control_name, ecr_
 char *ecr_org_summary_line(const ecr_org_summary *s);
 /* "fail: 3 fail, 0 unknown, 0 excepted, 8 pass of 11 findings." */
 char *ecr_org_account_line(const ecr_org_acct *a);
+/* A finding in one line, by a template of templates/text/org/ (keys status,
+ * severity, id, principal, access_level, count, repositories). */
+char *ecr_org_worst_text(const ecr_org_worst *w, const char *tmpl);
 /* "Write (allow)" */
 char *ecr_org_access_words(const ecr_org_worst *w);
 /* How many open findings of the account are not listed, NULL when none. */

@@ -43,22 +43,15 @@ static HPDF_Outline heading(pdf_ctx *c, const pdf_style *st, const char *s, doub
   return o;
 }
 
-/* Column titles from a template, one per line, into cols (widths given). */
-static size_t columns(const char *tmpl, char **titles, pdf_col *cols, const double *widths,
-                      const int *align, size_t max) {
+/* The lines of a template (column titles, one per line) into t[0..max),
+ * "" past its end; returns the text they point into (caller frees). */
+static char *titles(const char *tmpl, const char **t, size_t max) {
   char *all = ecr_text(tmpl, NULL), *save = NULL;
   size_t n = 0;
-  for (char *t = strtok_r(all, "\n", &save); t && n < max; t = strtok_r(NULL, "\n", &save)) {
-    titles[n] = ecr_xstrdup(t);
-    cols[n] = (pdf_col){titles[n], widths[n], align[n]};
-    n++;
-  }
-  free(all);
-  return n;
-}
-
-static void free_titles(char **titles, size_t n) {
-  for (size_t i = 0; i < n; i++) free(titles[i]);
+  for (char *l = strtok_r(all, "\n", &save); l && n < max; l = strtok_r(NULL, "\n", &save))
+    t[n++] = l;
+  while (n < max) t[n++] = "";
+  return all;
 }
 
 static pdf_cell cell1(const char *s, pdf_style st) {
@@ -79,16 +72,25 @@ static pdf_cell pill(ecr_check_status s, char *buf, size_t len) {
   return c;
 }
 
+/* A finding's id, status and severity cells. */
+static void id_cells(pdf_cell *cells, const ecr_org_worst *f, char *st, size_t st_len) {
+  cells[0] = cell1(f->id, ecr_pdf_st(PDF_F_MONO, 6.5, 9, PDF_TEXT));
+  cells[1] = pill(f->status, st, st_len);
+  cells[2] = cell1(ecr_severity_name(f->severity),
+                   ecr_pdf_st(PDF_F_BOLD, 8, 10.5, ecr_pdf_severity_color(f->severity)));
+}
+
 static const ecr_check_status order[] = {ECR_CHECK_FAIL, ECR_CHECK_UNKNOWN, ECR_CHECK_EXCEPTED,
                                          ECR_CHECK_PASS};
 
 static void accounts_table(pdf_ctx *c, const ecr_org_summary *s) {
   static const double w[] = {92, 60, 42, 50, 52, 42, 145};
   static const int al[] = {0, 0, 1, 1, 1, 1, 0};
-  char *titles[7];
+  const char *t7[7];
+  char *all = titles("org/accounts-columns", t7, 7);
   pdf_col cols[7];
-  size_t nc = columns("org/accounts-columns", titles, cols, w, al, 7);
-  pdf_table t = {cols, nc, c->left};
+  for (size_t k = 0; k < 7; k++) cols[k] = (pdf_col){t7[k], w[k], al[k]};
+  pdf_table t = {cols, 7, c->left};
   pdf_style cs = ecr_pdf_st(PDF_F_REG, 8, 10.5, PDF_TEXT);
   pdf_style small = ecr_pdf_st(PDF_F_REG, 7, 9.5, PDF_TEXT);
   ecr_pdf_table_begin(c, &t);
@@ -116,7 +118,7 @@ static void accounts_table(pdf_ctx *c, const ecr_org_summary *s) {
       ecr_buf_cleanup(&worst);
     }
   ecr_pdf_table_end(c);
-  free_titles(titles, nc);
+  free(all);
 }
 
 /* The open findings for principals outside the report's accounts. */
@@ -132,17 +134,11 @@ static void outside_section(pdf_ctx *c, const ecr_org_summary *s) {
   if (!s->outside_open) return;
   ecr_pdf_space(c, 4);
   /* Account | Finding | Status | Severity | Principal · Access · Repositories */
-  char *all = ecr_text("org/outside-columns", NULL), *save = NULL, *t7[7] = {0};
-  size_t n7 = 0;
-  for (char *t = strtok_r(all, "\n", &save); t && n7 < 7; t = strtok_r(NULL, "\n", &save))
-    t7[n7++] = t;
-  char *what = ecr_xasprintf("%s \xc2\xb7 %s \xc2\xb7 %s", t7[4] ? t7[4] : "", t7[5] ? t7[5] : "",
-                             t7[6] ? t7[6] : "");
-  pdf_col cols[5] = {{t7[0] ? t7[0] : "", 72, 0},
-                     {t7[1] ? t7[1] : "", 78, 0},
-                     {t7[2] ? t7[2] : "", 46, 0},
-                     {t7[3] ? t7[3] : "", 46, 0},
-                     {what, 241, 0}};
+  const char *t7[7];
+  char *all = titles("org/outside-columns", t7, 7);
+  char *what = ecr_xasprintf("%s \xc2\xb7 %s \xc2\xb7 %s", t7[4], t7[5], t7[6]);
+  pdf_col cols[5] = {
+      {t7[0], 72, 0}, {t7[1], 78, 0}, {t7[2], 46, 0}, {t7[3], 46, 0}, {what, 241, 0}};
   pdf_table t = {cols, 5, c->left};
   pdf_style cs = ecr_pdf_st(PDF_F_REG, 7.5, 10, PDF_TEXT);
   ecr_pdf_table_begin(c, &t);
@@ -156,12 +152,10 @@ static void outside_section(pdf_ctx *c, const ecr_org_summary *s) {
         char st[16];
         char *access = ecr_org_access_words(f);
         char *who = ecr_xasprintf("%s \xc2\xb7 %s", f->principal, access);
-        pdf_cell cells[5] = {
-            cell1(a->account, ecr_pdf_st(PDF_F_BOLD, 8, 10.5, PDF_TEXT)),
-            cell1(f->id, ecr_pdf_st(PDF_F_MONO, 6.5, 9, PDF_TEXT)), pill(f->status, st, sizeof(st)),
-            cell1(ecr_severity_name(f->severity),
-                  ecr_pdf_st(PDF_F_BOLD, 8, 10.5, ecr_pdf_severity_color(f->severity))),
-            cell1(who, ecr_pdf_st(PDF_F_BOLD, 7.5, 10, PDF_TEXT))};
+        pdf_cell cells[5];
+        cells[0] = cell1(a->account, ecr_pdf_st(PDF_F_BOLD, 8, 10.5, PDF_TEXT));
+        id_cells(cells + 1, f, st, sizeof(st));
+        cells[4] = cell1(who, ecr_pdf_st(PDF_F_BOLD, 7.5, 10, PDF_TEXT));
         cells[4].n_runs = 2;
         cells[4].run[1] = (pdf_run){f->repositories ? f->repositories : DASH, cs};
         ecr_pdf_table_row(c, &t, cells, row++, NULL, NULL);
@@ -198,18 +192,10 @@ static void account_section(pdf_ctx *c, const ecr_org_acct *a) {
   }
   /* Finding | Status | Severity | Principal | Access | Repositories | Impact | Remediation:
      the last three share one wide cell, one run each */
-  static const double w[] = {78, 46, 46, 313};
-  static const int al[] = {0, 0, 0, 0};
-  char *all = ecr_text("org/findings-columns", NULL), *save = NULL, *t8[8] = {0};
-  size_t n8 = 0;
-  for (char *t = strtok_r(all, "\n", &save); t && n8 < 8; t = strtok_r(NULL, "\n", &save))
-    t8[n8++] = t;
-  char *what = ecr_xasprintf("%s \xc2\xb7 %s \xc2\xb7 %s", t8[3] ? t8[3] : "", t8[4] ? t8[4] : "",
-                             t8[5] ? t8[5] : "");
-  pdf_col cols[4] = {{t8[0] ? t8[0] : "", w[0], al[0]},
-                     {t8[1] ? t8[1] : "", w[1], al[1]},
-                     {t8[2] ? t8[2] : "", w[2], al[2]},
-                     {what, w[3], al[3]}};
+  const char *t8[8];
+  char *all = titles("org/findings-columns", t8, 8);
+  char *what = ecr_xasprintf("%s \xc2\xb7 %s \xc2\xb7 %s", t8[3], t8[4], t8[5]);
+  pdf_col cols[4] = {{t8[0], 78, 0}, {t8[1], 46, 0}, {t8[2], 46, 0}, {what, 313, 0}};
   pdf_table t = {cols, 4, c->left};
   ecr_pdf_table_begin(c, &t);
   for (size_t k = 0; k < a->n_worst; k++) {
@@ -217,13 +203,11 @@ static void account_section(pdf_ctx *c, const ecr_org_acct *a) {
     char st[16];
     char *access = ecr_org_access_words(f);
     char *who = ecr_xasprintf("%s \xc2\xb7 %s", f->principal, access);
-    char *impact = ecr_xasprintf("%s: %s", t8[6] ? t8[6] : "", f->impact ? f->impact : DASH);
-    char *fix = ecr_xasprintf("%s: %s", t8[7] ? t8[7] : "", f->remediation ? f->remediation : DASH);
-    pdf_cell cells[4] = {
-        cell1(f->id, ecr_pdf_st(PDF_F_MONO, 6.5, 9, PDF_TEXT)), pill(f->status, st, sizeof(st)),
-        cell1(ecr_severity_name(f->severity),
-              ecr_pdf_st(PDF_F_BOLD, 8, 10.5, ecr_pdf_severity_color(f->severity))),
-        cell1(NULL, ecr_pdf_st(PDF_F_REG, 7.5, 10, PDF_TEXT))};
+    char *impact = ecr_xasprintf("%s: %s", t8[6], f->impact ? f->impact : DASH);
+    char *fix = ecr_xasprintf("%s: %s", t8[7], f->remediation ? f->remediation : DASH);
+    pdf_cell cells[4];
+    id_cells(cells, f, st, sizeof(st));
+    cells[3] = cell1(NULL, ecr_pdf_st(PDF_F_REG, 7.5, 10, PDF_TEXT));
     cells[3].n_runs = 4;
     cells[3].run[0] = (pdf_run){who, ecr_pdf_st(PDF_F_BOLD, 7.5, 10, PDF_TEXT)};
     cells[3].run[1] = (pdf_run){f->repositories ? f->repositories : DASH,

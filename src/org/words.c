@@ -89,3 +89,24 @@ char *ecr_org_outside_more(const ecr_org_acct *a) {
   const char *kv[] = {"account", a->account, "more", more, NULL};
   return ecr_text("org/outside-more", kv);
 }
+
+char *ecr_org_worst_text(const ecr_org_worst *w, const char *tmpl) {
+  char count[32];
+  snprintf(count, sizeof(count), "%zu", w->repository_count);
+  const char *kv[] = {"status",
+                      ecr_check_status_name(w->status),
+                      "severity",
+                      ecr_severity_name(w->severity),
+                      "id",
+                      w->id,
+                      "principal",
+                      w->principal,
+                      "access_level",
+                      w->access_level,
+                      "count",
+                      count,
+                      "repositories",
+                      w->repository_count == 1 ? "repository" : "repositories",
+                      NULL};
+  return ecr_text(tmpl, kv);
+}
