@@ -287,35 +287,29 @@ bool ecr_mx_guard_compile(ecr_matrix *m, const ecr_scp_level *levels, size_t n_l
 }
 
 /* ---- interning rows ----------------------------------------------------------------- */
-static const ecr_row *intern_row(struct row_table *m, ecr_row *tmp) {
+static bool row_eq(const void *ctx, size_t item) {
+  const struct row_table *tb = ctx;
+  const ecr_row *r = tb->rows[item], *t = tb->probe;
+  return r->hash == t->hash && r->n == t->n &&
+         !memcmp(r->target, t->target, t->n * sizeof(uint32_t)) &&
+         !memcmp(r->y, t->y, t->n * sizeof(ecr_actset)) &&
+         !memcmp(r->m, t->m, t->n * sizeof(ecr_actset));
+}
+
+static uint64_t row_hash(const void *ctx, size_t item) {
+  return ((const struct row_table *)ctx)->rows[item]->hash;
+}
+
+static const ecr_row *intern_row(struct row_table *tb, ecr_row *tmp) {
   uint64_t h = ECR_FNV1A_SEED;
   h = ecr_fnv1a(tmp->target, tmp->n * sizeof(uint32_t), h);
   h = ecr_fnv1a(tmp->y, tmp->n * sizeof(ecr_actset), h);
   h = ecr_fnv1a(tmp->m, tmp->n * sizeof(ecr_actset), h);
   tmp->hash = h;
-  if (m->n_rows * 2 >= m->rows_cap) {
-    size_t ncap = m->rows_cap ? m->rows_cap * 2 : 256;
-    ecr_row **n = ecr_xcalloc(ncap, sizeof(ecr_row *));
-    for (size_t i = 0; i < m->rows_cap; i++) {
-      if (!m->rows[i]) continue;
-      size_t k = m->rows[i]->hash & (ncap - 1);
-      while (n[k]) k = (k + 1) & (ncap - 1);
-      n[k] = m->rows[i];
-    }
-    free(m->rows);
-    m->rows = n;
-    m->rows_cap = ncap;
-  }
-  size_t k = h & (m->rows_cap - 1);
-  while (m->rows[k]) {
-    const ecr_row *r = m->rows[k];
-    if (r->hash == h && r->n == tmp->n &&
-        !memcmp(r->target, tmp->target, tmp->n * sizeof(uint32_t)) &&
-        !memcmp(r->y, tmp->y, tmp->n * sizeof(ecr_actset)) &&
-        !memcmp(r->m, tmp->m, tmp->n * sizeof(ecr_actset)))
-      return r;
-    k = (k + 1) & (m->rows_cap - 1);
-  }
+  tb->probe = tmp;
+  bool found;
+  size_t at = ecr_index_get(&tb->ix, h, row_eq, row_hash, tb, tb->n_rows, &found);
+  if (found) return tb->rows[at];
   ecr_row *r = ecr_xcalloc(1, sizeof(*r));
   r->n = tmp->n;
   r->hash = h;
@@ -325,8 +319,7 @@ static const ecr_row *intern_row(struct row_table *m, ecr_row *tmp) {
   memcpy(r->target, tmp->target, tmp->n * sizeof(uint32_t));
   memcpy(r->y, tmp->y, tmp->n * sizeof(ecr_actset));
   memcpy(r->m, tmp->m, tmp->n * sizeof(ecr_actset));
-  m->rows[k] = r;
-  m->n_rows++;
+  ECR_PUSH(tb->rows, tb->n_rows, tb->rows_cap, r);
   return r;
 }
 
@@ -599,8 +592,8 @@ void ecr_matrix_free(ecr_matrix *m) {
   ecr_matrix_conditions_free(m);
   for (size_t k = 0; k < 2; k++) {
     struct row_table *tb = &m->tables[k];
-    for (size_t i = 0; i < tb->rows_cap; i++) {
-      if (!tb->rows[i]) continue;
+    ecr_index_cleanup(&tb->ix);
+    for (size_t i = 0; i < tb->n_rows; i++) {
       free(tb->rows[i]->target);
       free(tb->rows[i]->y);
       free(tb->rows[i]->m);

@@ -133,8 +133,10 @@ struct ecr_matrix {
 
   /* interned rows: one table per evaluation thread */
   struct row_table {
-    ecr_row **rows;
+    ecr_row **rows; /* in insertion order, found through ix */
     size_t n_rows, rows_cap;
+    ecr_index ix;
+    const ecr_row *probe; /* the row being looked up */
   } tables[2];
   /* pattern cache: the targets each resource pattern matches, indexed by
      the pattern's text */
