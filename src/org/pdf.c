@@ -121,16 +121,20 @@ static void accounts_table(pdf_ctx *c, const ecr_org_summary *s) {
   free(all);
 }
 
-/* The open findings for principals outside the report's accounts. */
-static void outside_section(pdf_ctx *c, const ecr_org_summary *s) {
-  char *title = ecr_text("org/outside-title", NULL);
+/* A section's bookmarked heading (a template) and its first line (taken). */
+static void section_head(pdf_ctx *c, const char *tmpl, const char *const *kv, char *line) {
+  char *title = ecr_text(tmpl, kv);
   pdf_style h2 = ecr_pdf_st(PDF_F_BOLD, 12, 17, PDF_ACCENT);
   pdf_style bs = ecr_pdf_st(PDF_F_REG, PDF_BODY_SIZE, PDF_BODY_LEAD, PDF_TEXT);
   heading(c, &h2, title, 3 * PDF_BODY_LEAD);
   free(title);
-  char *line = ecr_org_outside_line(s);
   para(c, &bs, line);
   free(line);
+}
+
+/* The open findings for principals outside the report's accounts. */
+static void outside_section(pdf_ctx *c, const ecr_org_summary *s) {
+  section_head(c, "org/outside-title", NULL, ecr_org_outside_line(s));
   if (!s->outside_open) return;
   ecr_pdf_space(c, 4);
   /* Account | Finding | Status | Severity | Principal · Access · Repositories */
@@ -177,14 +181,8 @@ static void outside_section(pdf_ctx *c, const ecr_org_summary *s) {
 
 static void account_section(pdf_ctx *c, const ecr_org_acct *a) {
   const char *kv_acct[] = {"account", a->account, NULL};
-  char *title = ecr_text("org/account-title", kv_acct);
-  pdf_style h2 = ecr_pdf_st(PDF_F_BOLD, 12, 17, PDF_ACCENT);
   pdf_style bs = ecr_pdf_st(PDF_F_REG, PDF_BODY_SIZE, PDF_BODY_LEAD, PDF_TEXT);
-  heading(c, &h2, title, 3 * PDF_BODY_LEAD);
-  free(title);
-  char *line = ecr_org_account_line(a);
-  para(c, &bs, line);
-  free(line);
+  section_head(c, "org/account-title", kv_acct, ecr_org_account_line(a));
   ecr_pdf_space(c, 4);
   if (!a->n_worst) {
     para_t(c, &bs, "org/account-none-open", kv_acct);
