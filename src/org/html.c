@@ -95,39 +95,35 @@ static void finding_cells(xmlNodePtr tr, const ecr_org_worst *w) {
   el(tr, "td", "text", w->repositories);
 }
 
-/* failing accounts first, then unknown, then passing; by id within */
-static const ecr_check_status order[] = {ECR_CHECK_FAIL, ECR_CHECK_UNKNOWN, ECR_CHECK_EXCEPTED,
-                                         ECR_CHECK_PASS};
-
 static void accounts_table(xmlNodePtr body, const ecr_org_summary *s) {
   xmlNodePtr table = el(body, "table", "accounts", NULL);
   el_t(table, "caption", NULL, "org/accounts-caption", NULL);
   header_row(table, "org/accounts-columns");
   xmlNodePtr tbody = el(table, "tbody", NULL, NULL);
-  for (size_t o = 0; o < 4; o++)
-    for (size_t i = 0; i < s->n_accounts; i++) {
-      const ecr_org_acct *a = &s->accounts[i];
-      if (a->overall != order[o]) continue;
-      xmlNodePtr tr = el(tbody, "tr", NULL, NULL);
-      xmlNodePtr th = el(tr, "th", NULL, NULL);
-      xmlNewProp(th, BAD_CAST "scope", BAD_CAST "row");
-      char *href = anchor(a->account), *ref = ecr_xasprintf("#%s", href);
-      xmlNewProp(el(th, "a", NULL, a->account), BAD_CAST "href", BAD_CAST ref);
-      free(href);
-      free(ref);
-      el(tr, "td", ecr_check_status_name(a->overall), ecr_check_status_name(a->overall));
-      el_n(tr, "td", "n", a->by_status[ECR_CHECK_FAIL]);
-      el_n(tr, "td", "n", a->by_status[ECR_CHECK_UNKNOWN]);
-      el_n(tr, "td", "n", a->by_status[ECR_CHECK_EXCEPTED]);
-      el_n(tr, "td", "n", a->by_status[ECR_CHECK_PASS]);
-      xmlNodePtr td = el(tr, "td", NULL, NULL);
-      if (!a->n_worst) {
-        text(td, "\xe2\x80\x94");
-        continue;
-      }
-      xmlNodePtr ul = el(td, "ul", NULL, NULL);
-      for (size_t k = 0; k < a->n_worst && k < ECR_ORG_WORST; k++) worst_item(ul, &a->worst[k]);
+  size_t *order = ecr_org_page_order(s);
+  for (size_t i = 0; i < s->n_accounts; i++) {
+    const ecr_org_acct *a = &s->accounts[order[i]];
+    xmlNodePtr tr = el(tbody, "tr", NULL, NULL);
+    xmlNodePtr th = el(tr, "th", NULL, NULL);
+    xmlNewProp(th, BAD_CAST "scope", BAD_CAST "row");
+    char *href = anchor(a->account), *ref = ecr_xasprintf("#%s", href);
+    xmlNewProp(el(th, "a", NULL, a->account), BAD_CAST "href", BAD_CAST ref);
+    free(href);
+    free(ref);
+    el(tr, "td", ecr_check_status_name(a->overall), ecr_check_status_name(a->overall));
+    el_n(tr, "td", "n", a->by_status[ECR_CHECK_FAIL]);
+    el_n(tr, "td", "n", a->by_status[ECR_CHECK_UNKNOWN]);
+    el_n(tr, "td", "n", a->by_status[ECR_CHECK_EXCEPTED]);
+    el_n(tr, "td", "n", a->by_status[ECR_CHECK_PASS]);
+    xmlNodePtr td = el(tr, "td", NULL, NULL);
+    if (!a->n_worst) {
+      text(td, "\xe2\x80\x94");
+      continue;
     }
+    xmlNodePtr ul = el(td, "ul", NULL, NULL);
+    for (size_t k = 0; k < a->n_worst && k < ECR_ORG_WORST; k++) worst_item(ul, &a->worst[k]);
+  }
+  free(order);
 }
 
 /* The open findings for principals outside the report's accounts. */
@@ -142,25 +138,25 @@ static void outside_section(xmlNodePtr body, const ecr_org_summary *s) {
   xmlNodePtr table = el(sec, "table", "outside", NULL);
   header_row(table, "org/outside-columns");
   xmlNodePtr tbody = el(table, "tbody", NULL, NULL);
-  for (size_t o = 0; o < 4; o++)
-    for (size_t i = 0; i < s->n_accounts; i++) {
-      const ecr_org_acct *a = &s->accounts[i];
-      if (a->overall != order[o]) continue;
-      for (size_t k = 0; k < a->n_outside; k++) {
-        const ecr_org_worst *w = &a->outside[k];
-        xmlNodePtr tr = el(tbody, "tr", NULL, NULL);
-        xmlNodePtr th = el(tr, "th", NULL, a->account);
-        xmlNewProp(th, BAD_CAST "scope", BAD_CAST "row");
-        finding_cells(tr, w);
-      }
-      char *more = ecr_org_outside_more(a);
-      if (more) {
-        xmlNodePtr tr = el(tbody, "tr", NULL, NULL);
-        xmlNodePtr td = el(tr, "td", NULL, more);
-        xmlNewProp(td, BAD_CAST "colspan", BAD_CAST "7");
-      }
-      free(more);
+  size_t *order = ecr_org_page_order(s);
+  for (size_t i = 0; i < s->n_accounts; i++) {
+    const ecr_org_acct *a = &s->accounts[order[i]];
+    for (size_t k = 0; k < a->n_outside; k++) {
+      const ecr_org_worst *w = &a->outside[k];
+      xmlNodePtr tr = el(tbody, "tr", NULL, NULL);
+      xmlNodePtr th = el(tr, "th", NULL, a->account);
+      xmlNewProp(th, BAD_CAST "scope", BAD_CAST "row");
+      finding_cells(tr, w);
     }
+    char *more = ecr_org_outside_more(a);
+    if (more) {
+      xmlNodePtr tr = el(tbody, "tr", NULL, NULL);
+      xmlNodePtr td = el(tr, "td", NULL, more);
+      xmlNewProp(td, BAD_CAST "colspan", BAD_CAST "7");
+    }
+    free(more);
+  }
+  free(order);
 }
 
 /* One account's section: its counts, its listed open findings, the rest counted. */
@@ -219,9 +215,9 @@ ecr_status ecr_org_html(const ecr_org_summary *s, const char *control_name, ecr_
   el_t(body, "p", NULL, "org/html-note", NULL);
   accounts_table(body, s);
   outside_section(body, s);
-  for (size_t o = 0; o < 4; o++)
-    for (size_t i = 0; i < s->n_accounts; i++)
-      if (s->accounts[i].overall == order[o]) account_section(body, &s->accounts[i]);
+  size_t *order = ecr_org_page_order(s);
+  for (size_t i = 0; i < s->n_accounts; i++) account_section(body, &s->accounts[order[i]]);
+  free(order);
   xmlChar *mem = NULL;
   int size = 0;
   htmlDocDumpMemoryFormat(doc, &mem, &size, 1);

@@ -177,8 +177,8 @@ void ecr_org_worst_cleanup(ecr_org_worst *w) {
  * by severity; in document order within), dropping the last when full.
  * Returns the entry filled, NULL when it ranks below all of a full v. */
 static ecr_org_worst *keep_ranked(ecr_org_worst *v, size_t *n, size_t cap, const char *d,
-                                  const finding_spans *f, ecr_check_status st, ecr_severity sev,
-                                  size_t set) {
+                                  const finding_spans *f, const cJSON *principal,
+                                  ecr_check_status st, ecr_severity sev, size_t set) {
   size_t at = *n;
   while (at > 0) {
     const ecr_org_worst *w = &v[at - 1];
@@ -192,11 +192,11 @@ static ecr_org_worst *keep_ranked(ecr_org_worst *v, size_t *n, size_t cap, const
   (*n)++;
   ecr_org_worst *w = &v[at];
   memset(w, 0, sizeof(*w));
-  cJSON *p = tree(d, f->principal), *cnt = tree(d, f->repository_count);
+  cJSON *cnt = tree(d, f->repository_count);
   w->id = text_of(d, f->id);
   w->status = st;
   w->severity = sev;
-  w->principal = ecr_xstrdup(cJSON_GetStringValue(field(p, "arn")));
+  w->principal = ecr_xstrdup(cJSON_GetStringValue(field(principal, "arn")));
   w->access_level = text_of(d, f->access_level);
   if (!w->access_level) w->access_level = ecr_xstrdup("");
   w->decision = text_of(d, f->decision);
@@ -206,7 +206,6 @@ static ecr_org_worst *keep_ranked(ecr_org_worst *v, size_t *n, size_t cap, const
   w->repository_count = ecr_org_json_count(cnt);
   w->all_repositories = ecr_jspan_is(d, f->all_repositories, "true");
   w->set = set;
-  cJSON_Delete(p);
   cJSON_Delete(cnt);
   return w;
 }
@@ -214,8 +213,7 @@ static ecr_org_worst *keep_ranked(ecr_org_worst *v, size_t *n, size_t cap, const
 /* The account a finding's principal belongs to when it is another account
  * or anyone (kinds public, account, external): its id or "*", into out;
  * false for the account's own principals, services and federated ones. */
-static bool grantee_of(const char *d, const finding_spans *f, const char *own, char out[16]) {
-  cJSON *p = tree(d, f->principal);
+static bool grantee_of(const cJSON *p, const char *own, char out[16]) {
   const char *kind = cJSON_GetStringValue(field(p, "kind"));
   const char *arn = cJSON_GetStringValue(field(p, "arn"));
   bool yes = false;
@@ -234,29 +232,37 @@ static bool grantee_of(const char *d, const finding_spans *f, const char *own, c
       yes = true;
     }
   }
-  cJSON_Delete(p);
   return yes;
 }
 
-static void keep_worst(ecr_org_acct *a, const char *d, const finding_spans *f, ecr_check_status st,
-                       ecr_severity sev, size_t set) {
-  if (st == ECR_CHECK_PASS) return;
-  keep_ranked(a->worst, &a->n_worst, ECR_ORG_LISTED, d, f, st, sev, set);
-  char g[16];
-  if (!grantee_of(d, f, a->account, g)) return;
+/* An open finding for another account or anyone (g): counted per grantee
+ * and kept among the account's outside findings. */
+static void keep_outside(ecr_org_acct *a, const char *d, const finding_spans *f,
+                         const cJSON *principal, const char *g, ecr_check_status st,
+                         ecr_severity sev, size_t set) {
   size_t k = 0;
   while (k < a->n_grantees && strcmp(a->grantees[k].account, g) != 0) k++;
   if (k == a->n_grantees) {
     ecr_org_grantee e;
     memset(&e, 0, sizeof(e));
-    memcpy(e.account, g, sizeof(e.account));
+    snprintf(e.account, sizeof(e.account), "%s", g);
     ECR_PUSH(a->grantees, a->n_grantees, a->cap_grantees, e);
   }
   a->grantees[k].n++;
   if (!a->outside) a->outside = ecr_xcalloc(ECR_ORG_OUTSIDE_KEPT, sizeof(ecr_org_worst));
   ecr_org_worst *w =
-      keep_ranked(a->outside, &a->n_outside, ECR_ORG_OUTSIDE_KEPT, d, f, st, sev, set);
-  if (w) memcpy(w->grantee, g, sizeof(w->grantee));
+      keep_ranked(a->outside, &a->n_outside, ECR_ORG_OUTSIDE_KEPT, d, f, principal, st, sev, set);
+  if (w) snprintf(w->grantee, sizeof(w->grantee), "%s", g);
+}
+
+static void keep_worst(ecr_org_acct *a, const char *d, const finding_spans *f, ecr_check_status st,
+                       ecr_severity sev, size_t set) {
+  if (st == ECR_CHECK_PASS) return;
+  cJSON *p = tree(d, f->principal); /* parsed once for both lists */
+  keep_ranked(a->worst, &a->n_worst, ECR_ORG_LISTED, d, f, p, st, sev, set);
+  char g[16];
+  if (grantee_of(p, a->account, g)) keep_outside(a, d, f, p, g, st, sev, set);
+  cJSON_Delete(p);
 }
 
 typedef struct set_key {

@@ -51,6 +51,10 @@ ecr_status ecr_org_html(const ecr_org_summary *s, const char *control_name, ecr_
 char *ecr_org_summary_line(const ecr_org_summary *s);
 /* "fail: 3 fail, 0 unknown, 0 excepted, 8 pass of 11 findings." */
 char *ecr_org_account_line(const ecr_org_acct *a);
+/* The accounts in the order the pages list them: failing first, then
+ * unknown, then passing; by id within (s->accounts is sorted by id). Indices
+ * into s->accounts, n_accounts of them; caller frees. */
+size_t *ecr_org_page_order(const ecr_org_summary *s);
 /* A finding in one line, by a template of templates/text/org/ (keys status,
  * severity, id, principal, access_level, count, repositories). */
 char *ecr_org_worst_text(const ecr_org_worst *w, const char *tmpl);

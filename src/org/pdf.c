@@ -80,9 +80,6 @@ static void id_cells(pdf_cell *cells, const ecr_org_worst *f, char *st, size_t s
                    ecr_pdf_st(PDF_F_BOLD, 8, 10.5, ecr_pdf_severity_color(f->severity)));
 }
 
-static const ecr_check_status order[] = {ECR_CHECK_FAIL, ECR_CHECK_UNKNOWN, ECR_CHECK_EXCEPTED,
-                                         ECR_CHECK_PASS};
-
 static void accounts_table(pdf_ctx *c, const ecr_org_summary *s) {
   static const double w[] = {92, 60, 42, 50, 52, 42, 145};
   static const int al[] = {0, 0, 1, 1, 1, 1, 0};
@@ -95,29 +92,30 @@ static void accounts_table(pdf_ctx *c, const ecr_org_summary *s) {
   pdf_style small = ecr_pdf_st(PDF_F_REG, 7, 9.5, PDF_TEXT);
   ecr_pdf_table_begin(c, &t);
   size_t row = 0;
-  for (size_t o = 0; o < 4; o++)
-    for (size_t i = 0; i < s->n_accounts; i++) {
-      const ecr_org_acct *a = &s->accounts[i];
-      if (a->overall != order[o]) continue;
-      char st[16], n[4][32];
-      for (size_t k = 0; k < 4; k++) ecr_fmt_count(a->by_status[order[k]], n[k]);
-      ecr_buf worst;
-      ecr_buf_init(&worst);
-      for (size_t k = 0; k < a->n_worst && k < ECR_ORG_WORST; k++)
-        ecr_buf_printf(&worst, "%s%s %s %s", k ? "\n" : "",
-                       ecr_check_status_name(a->worst[k].status),
-                       ecr_severity_name(a->worst[k].severity), a->worst[k].principal);
-      pdf_cell cells[7] = {cell1(a->account, ecr_pdf_st(PDF_F_BOLD, 8, 10.5, PDF_TEXT)),
-                           pill(a->overall, st, sizeof(st)),
-                           cell1(n[0], cs),
-                           cell1(n[1], cs),
-                           cell1(n[2], cs),
-                           cell1(n[3], cs),
-                           cell1(worst.len ? worst.data : DASH, small)};
-      ecr_pdf_table_row(c, &t, cells, row++, NULL, NULL);
-      ecr_buf_cleanup(&worst);
-    }
+  size_t *order = ecr_org_page_order(s);
+  for (size_t i = 0; i < s->n_accounts; i++) {
+    const ecr_org_acct *a = &s->accounts[order[i]];
+    char st[16], n[4][32];
+    static const ecr_check_status col[] = {ECR_CHECK_FAIL, ECR_CHECK_UNKNOWN, ECR_CHECK_EXCEPTED,
+                                           ECR_CHECK_PASS};
+    for (size_t k = 0; k < 4; k++) ecr_fmt_count(a->by_status[col[k]], n[k]);
+    ecr_buf worst;
+    ecr_buf_init(&worst);
+    for (size_t k = 0; k < a->n_worst && k < ECR_ORG_WORST; k++)
+      ecr_buf_printf(&worst, "%s%s %s %s", k ? "\n" : "", ecr_check_status_name(a->worst[k].status),
+                     ecr_severity_name(a->worst[k].severity), a->worst[k].principal);
+    pdf_cell cells[7] = {cell1(a->account, ecr_pdf_st(PDF_F_BOLD, 8, 10.5, PDF_TEXT)),
+                         pill(a->overall, st, sizeof(st)),
+                         cell1(n[0], cs),
+                         cell1(n[1], cs),
+                         cell1(n[2], cs),
+                         cell1(n[3], cs),
+                         cell1(worst.len ? worst.data : DASH, small)};
+    ecr_pdf_table_row(c, &t, cells, row++, NULL, NULL);
+    ecr_buf_cleanup(&worst);
+  }
   ecr_pdf_table_end(c);
+  free(order);
   free(all);
 }
 
@@ -147,34 +145,34 @@ static void outside_section(pdf_ctx *c, const ecr_org_summary *s) {
   pdf_style cs = ecr_pdf_st(PDF_F_REG, 7.5, 10, PDF_TEXT);
   ecr_pdf_table_begin(c, &t);
   size_t row = 0;
-  for (size_t o = 0; o < 4; o++)
-    for (size_t i = 0; i < s->n_accounts; i++) {
-      const ecr_org_acct *a = &s->accounts[i];
-      if (a->overall != order[o]) continue;
-      for (size_t k = 0; k < a->n_outside; k++) {
-        const ecr_org_worst *f = &a->outside[k];
-        char st[16];
-        char *access = ecr_org_access_words(f);
-        char *who = ecr_xasprintf("%s \xc2\xb7 %s", f->principal, access);
-        pdf_cell cells[5];
-        cells[0] = cell1(a->account, ecr_pdf_st(PDF_F_BOLD, 8, 10.5, PDF_TEXT));
-        id_cells(cells + 1, f, st, sizeof(st));
-        cells[4] = cell1(who, ecr_pdf_st(PDF_F_BOLD, 7.5, 10, PDF_TEXT));
-        cells[4].n_runs = 2;
-        cells[4].run[1] = (pdf_run){f->repositories ? f->repositories : DASH, cs};
-        ecr_pdf_table_row(c, &t, cells, row++, NULL, NULL);
-        free(access);
-        free(who);
-      }
-      char *more = ecr_org_outside_more(a);
-      if (more) {
-        pdf_cell cells[5] = {cell1(a->account, ecr_pdf_st(PDF_F_BOLD, 8, 10.5, PDF_TEXT)),
-                             cell1("", cs), cell1("", cs), cell1("", cs), cell1(more, cs)};
-        ecr_pdf_table_row(c, &t, cells, row++, NULL, NULL);
-      }
-      free(more);
+  size_t *order = ecr_org_page_order(s);
+  for (size_t i = 0; i < s->n_accounts; i++) {
+    const ecr_org_acct *a = &s->accounts[order[i]];
+    for (size_t k = 0; k < a->n_outside; k++) {
+      const ecr_org_worst *f = &a->outside[k];
+      char st[16];
+      char *access = ecr_org_access_words(f);
+      char *who = ecr_xasprintf("%s \xc2\xb7 %s", f->principal, access);
+      pdf_cell cells[5];
+      cells[0] = cell1(a->account, ecr_pdf_st(PDF_F_BOLD, 8, 10.5, PDF_TEXT));
+      id_cells(cells + 1, f, st, sizeof(st));
+      cells[4] = cell1(who, ecr_pdf_st(PDF_F_BOLD, 7.5, 10, PDF_TEXT));
+      cells[4].n_runs = 2;
+      cells[4].run[1] = (pdf_run){f->repositories ? f->repositories : DASH, cs};
+      ecr_pdf_table_row(c, &t, cells, row++, NULL, NULL);
+      free(access);
+      free(who);
     }
+    char *more = ecr_org_outside_more(a);
+    if (more) {
+      pdf_cell cells[5] = {cell1(a->account, ecr_pdf_st(PDF_F_BOLD, 8, 10.5, PDF_TEXT)),
+                           cell1("", cs), cell1("", cs), cell1("", cs), cell1(more, cs)};
+      ecr_pdf_table_row(c, &t, cells, row++, NULL, NULL);
+    }
+    free(more);
+  }
   ecr_pdf_table_end(c);
+  free(order);
   free(what);
   free(all);
 }
@@ -257,9 +255,9 @@ ecr_status ecr_org_pdf(const ecr_org_summary *s, const char *control_name, const
   free(caption);
   accounts_table(&c, s);
   outside_section(&c, s);
-  for (size_t o = 0; o < 4; o++)
-    for (size_t i = 0; i < s->n_accounts; i++)
-      if (s->accounts[i].overall == order[o]) account_section(&c, &s->accounts[i]);
+  size_t *order = ecr_org_page_order(s);
+  for (size_t i = 0; i < s->n_accounts; i++) account_section(&c, &s->accounts[order[i]]);
+  free(order);
   char *foot = ecr_xasprintf("ecraudit %s \xc2\xb7 generated %s \xc2\xb7 as of %s",
                              tool_version ? tool_version : "?",
                              s->generated_at ? s->generated_at : "?", s->as_of ? s->as_of : "?");

@@ -1,5 +1,6 @@
-/* The organisation report's sentences (templates/text/org/), shared by its
- * HTML page and its PDF, so both say the same thing. */
+/* The organisation report's sentences (templates/text/org/) and the order of
+ * its accounts, shared by its HTML page and its PDF, so both say the same
+ * thing in the same order. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,4 +110,14 @@ char *ecr_org_worst_text(const ecr_org_worst *w, const char *tmpl) {
                       w->repository_count == 1 ? "repository" : "repositories",
                       NULL};
   return ecr_text(tmpl, kv);
+}
+
+size_t *ecr_org_page_order(const ecr_org_summary *s) {
+  static const ecr_check_status rank[] = {ECR_CHECK_FAIL, ECR_CHECK_UNKNOWN, ECR_CHECK_EXCEPTED,
+                                          ECR_CHECK_PASS};
+  size_t *v = ecr_xcalloc(s->n_accounts + 1, sizeof(size_t)), n = 0;
+  for (size_t r = 0; r < sizeof(rank) / sizeof(rank[0]); r++)
+    for (size_t i = 0; i < s->n_accounts; i++)
+      if (s->accounts[i].overall == rank[r]) v[n++] = i;
+  return v;
 }
